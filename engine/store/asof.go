@@ -1,0 +1,213 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Resolved is a record as it stood at a time T.
+type Resolved struct {
+	ID RecordID
+	// Current is the content as of T: the version the newest successful
+	// observation at or before T saw. Nil when there is none.
+	Current *Version
+	// History holds every version up to Current, oldest first, when the
+	// caller asked for the source's history; otherwise only Current.
+	History []Version
+	// LastObserved is when the record was last observed at or before T,
+	// successfully or not; LastSuccess when it was last fetched without an
+	// error (its last confirmation before T).
+	LastObserved time.Time
+	LastSuccess  time.Time
+	// Error is the source's error when the newest observation at or before
+	// T was one.
+	Error string
+}
+
+// ScanOptions say what a read as of T returns.
+type ScanOptions struct {
+	At time.Time
+	// History names the sources whose full version history (up to T) is
+	// wanted; other sources return only the current version.
+	History map[string]bool
+}
+
+// Subject returns every record of one subject as of opts.At.
+func (s *Store) Subject(subject string, opts ScanOptions) ([]Resolved, error) {
+	var out []Resolved
+	err := s.db.View(func(txn *badger.Txn) error {
+		return scan(txn, subjectPrefix(subject), opts, func(_ string, recs []Resolved) error {
+			out = recs
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", subject, err)
+	}
+	return out, nil
+}
+
+// Scan calls fn for every subject in key order with its records as of
+// opts.At. The slices passed to fn are fn's to keep.
+func (s *Store) Scan(opts ScanOptions, fn func(subject string, recs []Resolved) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		return scan(txn, []byte{'r'}, opts, fn)
+	})
+}
+
+func scan(txn *badger.Txn, prefix []byte, opts ScanOptions, fn func(string, []Resolved) error) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
+	defer it.Close()
+	atKey := ^uint64(opts.At.UnixNano())
+	var (
+		subject string
+		recs    []Resolved
+	)
+	flush := func() error {
+		if len(recs) == 0 {
+			return nil
+		}
+		err := fn(subject, recs)
+		recs = nil
+		return err
+	}
+	it.Rewind()
+	for it.Valid() {
+		k := it.Item().Key()
+		id, kind, _, err := parseRecordKey(k)
+		if err != nil {
+			return err
+		}
+		if kind != kindHead {
+			return fmt.Errorf("record %s: key of kind %q without a head", id, kind)
+		}
+		if id.Subject != subject {
+			if err := flush(); err != nil {
+				return err
+			}
+			subject = id.Subject
+		}
+		rp := recordPrefix(id)
+		r, ok, err := resolve(it, rp, id, atKey, opts.History[id.Source])
+		if err != nil {
+			return fmt.Errorf("record %s: %w", id, err)
+		}
+		if ok {
+			recs = append(recs, r)
+		}
+		// Past every key of this record.
+		it.Seek(append(rp, kindVersion+1))
+	}
+	return flush()
+}
+
+// resolve reads one record as of atKey. The iterator stands on its head.
+// ok is false when the record had no observation at or before the time.
+func resolve(it *badger.Iterator, rp []byte, id RecordID, atKey uint64, history bool) (Resolved, bool, error) {
+	r := Resolved{ID: id}
+	seek := append(append(make([]byte, 0, len(rp)+9), rp...), kindObservation)
+	seek = binary.BigEndian.AppendUint64(seek, atKey)
+	it.Seek(seek)
+	want := uint32(0)
+	obsPrefix := append(append(make([]byte, 0, len(rp)+1), rp...), kindObservation)
+	for ; it.Valid() && bytes.HasPrefix(it.Item().Key(), obsPrefix); it.Next() {
+		item := it.Item()
+		at := time.Unix(0, int64(^binary.BigEndian.Uint64(item.Key()[len(obsPrefix):]))).UTC()
+		var o observation
+		if err := item.Value(func(b []byte) (err error) { o, err = decodeObservation(b); return err }); err != nil {
+			return r, false, err
+		}
+		if r.LastObserved.IsZero() {
+			r.LastObserved = at
+			r.Error = o.Error
+		}
+		if o.Error == "" {
+			r.LastSuccess = at
+			want = o.Version
+			break
+		}
+	}
+	if r.LastObserved.IsZero() {
+		return r, false, nil
+	}
+	if want == 0 {
+		return r, true, nil
+	}
+	first := want
+	if history {
+		first = 1
+	}
+	it.Seek(versionKey(rp, first))
+	vPrefix := append(append(make([]byte, 0, len(rp)+1), rp...), kindVersion)
+	for ; it.Valid() && bytes.HasPrefix(it.Item().Key(), vPrefix); it.Next() {
+		item := it.Item()
+		n := binary.BigEndian.Uint32(item.Key()[len(vPrefix):])
+		if n > want {
+			break
+		}
+		raw, err := item.ValueCopy(nil)
+		if err != nil {
+			return r, false, err
+		}
+		var v Version
+		if err := decodeVersion(n, raw, &v); err != nil {
+			return r, false, fmt.Errorf("version %d: %w", n, err)
+		}
+		r.History = append(r.History, v)
+	}
+	if len(r.History) == 0 || r.History[len(r.History)-1].N != want {
+		return r, false, fmt.Errorf("version %d is missing", want)
+	}
+	r.Current = &r.History[len(r.History)-1]
+	return r, true, nil
+}
+
+// Linked returns the subjects an index entry ties to a person pseudonym
+// ('p') or a normalised address ('a').
+func (s *Store) Linked(kind byte, value string) ([]string, error) {
+	var out []string
+	prefix := indexPrefix(kind, value)
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			out = append(out, string(it.Item().Key()[len(prefix):]))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PersonOrgs returns the organisations a person has or had a role in.
+func (s *Store) PersonOrgs(pseudonym string) ([]string, error) { return s.Linked('p', pseudonym) }
+
+// AddressOrgs returns the organisations ever registered at an address.
+func (s *Store) AddressOrgs(normalized string) ([]string, error) { return s.Linked('a', normalized) }
+
+// SourceSubjects lists the subjects with at least one record of a source.
+func (s *Store) SourceSubjects(source string) ([]string, error) {
+	var out []string
+	prefix := sourcePrefix(source)
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		last := ""
+		for it.Rewind(); it.Valid(); it.Next() {
+			rest := it.Item().Key()[len(prefix):]
+			i := bytes.IndexByte(rest, sep)
+			if i < 0 {
+				continue
+			}
+			if subj := string(rest[:i]); subj != last {
+				out = append(out, subj)
+				last = subj
+			}
+		}
+		return nil
+	})
+	return out, err
+}

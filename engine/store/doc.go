@@ -1,0 +1,34 @@
+// Package store keeps Vaksam's state in Badger: every observation and
+// version of every record, the secondary indexes (person → organisations,
+// normalised address → organisations, source → records), the quarantine
+// of bad records, and stored assessments.
+//
+// # Records, versions, observations
+//
+// A record is identified by (subject, source, key); the subject is an
+// organisation number or a person pseudonym. Every fetch or import of a
+// record is an observation at a time. A new version (the raw bytes verbatim
+// and the parsed form) is written only when the content hash differs from
+// the newest version; otherwise only the observation is added. Reading "as
+// of T" takes, per record, the newest observation at or before T: its
+// version is the record's content at T and its time is when the record was
+// last confirmed before T. Observations are not read from the wall clock:
+// the caller passes every time.
+//
+// # Key layout
+//
+//	r <subject> 0 <source> 0 <key> 0 'h'              head: newest version, its hash
+//	r <subject> 0 <source> 0 <key> 0 'o' ^observed    observation → version, source error
+//	r <subject> 0 <source> 0 <key> 0 'v' version      version: hash, first observed, pos, raw, parsed
+//	i 0 'p' 0 <person>  0 <subject>                   person → organisations
+//	i 0 'a' 0 <address> 0 <subject>                   normalised address → organisations
+//	s 0 <source> 0 <subject> 0 <key>                  source → records
+//	q 0 <source> 0 ^seq                               quarantine
+//	a 0 <subject> 0 <at> 0 <ruleset>                  assessments
+//
+// All keys of one subject are contiguous, so screening every organisation
+// is a single ordered scan; observations sort newest first, so the state as
+// of T is a single seek per record. Every write of a record (its head,
+// version, observation and index entries) is one Badger transaction: a crash
+// never leaves half a record.
+package store

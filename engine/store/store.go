@@ -1,0 +1,261 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/vaksam/vaksam/engine/record"
+)
+
+// Store is the Badger-backed record store. It is safe for concurrent use.
+type Store struct {
+	db  *badger.DB
+	log *slog.Logger
+}
+
+// Options configure Open.
+type Options struct {
+	Logger   *slog.Logger
+	InMemory bool // for tools that need a scratch store; tests use a real directory
+	ReadOnly bool
+}
+
+// Open opens (or creates) the store in dir.
+func Open(dir string, o Options) (*Store, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	bo := badger.DefaultOptions(dir).
+		WithLogger(badgerLogger{log}).
+		WithInMemory(o.InMemory).
+		WithReadOnly(o.ReadOnly).
+		WithNumVersionsToKeep(1).
+		WithValueThreshold(64 << 10)
+	if o.InMemory {
+		bo.Dir, bo.ValueDir = "", ""
+	}
+	db, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	return &Store{db: db, log: log}, nil
+}
+
+// Close flushes and closes the store.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB exposes the Badger handle to packages that keep their own key spaces
+// in the same store (the outbox, alerts, the audit trail).
+func (s *Store) DB() *badger.DB { return s.db }
+
+// Outcome is what storing one observation did.
+type Outcome int
+
+const (
+	NewVersion  Outcome = iota // content changed (or first seen): a version was written
+	Unchanged                  // same content as the newest version: only an observation
+	SourceError                // the source reported an error: an observation without content
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case NewVersion:
+		return "new"
+	case Unchanged:
+		return "unchanged"
+	case SourceError:
+		return "source_error"
+	}
+	return "unknown"
+}
+
+// Observation is one record as fetched at a time.
+type Observation struct {
+	Item     record.Item
+	Observed time.Time
+}
+
+// Put stores observations, each record atomically; a batch is written in as
+// few transactions as Badger allows. It returns the outcome of each.
+func (s *Store) Put(obs []Observation) ([]Outcome, error) {
+	out := make([]Outcome, 0, len(obs))
+	for len(obs) > 0 {
+		n, err := s.putTxn(obs, &out)
+		if err != nil {
+			return out, err
+		}
+		obs = obs[n:]
+	}
+	return out, nil
+}
+
+// putTxn writes as many observations as fit in one transaction and reports
+// how many it wrote. A record is never split across transactions: when the
+// transaction grows too big part-way through a record, it is discarded and
+// written again without that record, which then starts the next one.
+func (s *Store) putTxn(obs []Observation, out *[]Outcome) (int, error) {
+	limit := len(obs)
+	for {
+		done := make([]Outcome, 0, limit)
+		tooBigAt := -1
+		err := s.db.Update(func(txn *badger.Txn) error {
+			for i := 0; i < limit; i++ {
+				o, err := putOne(txn, &obs[i])
+				if errors.Is(err, badger.ErrTxnTooBig) && i > 0 {
+					tooBigAt = i
+					return err
+				}
+				if err != nil {
+					return err
+				}
+				done = append(done, o)
+			}
+			return nil
+		})
+		if tooBigAt > 0 {
+			limit = tooBigAt
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("store: put: %w", err)
+		}
+		*out = append(*out, done...)
+		return limit, nil
+	}
+}
+
+func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
+	it := &ob.Item
+	id := RecordID{Subject: it.Subject, Source: it.Source, Key: it.Key}
+	if err := id.validate(); err != nil {
+		return 0, err
+	}
+	if ob.Observed.IsZero() {
+		return 0, fmt.Errorf("%s: observation without a time", id)
+	}
+	prefix := recordPrefix(id)
+	var h head
+	item, err := txn.Get(append(prefix, kindHead))
+	switch {
+	case errors.Is(err, badger.ErrKeyNotFound):
+	case err != nil:
+		return 0, fmt.Errorf("%s: read head: %w", id, err)
+	default:
+		if err := item.Value(func(b []byte) error { h, err = decodeHead(b); return err }); err != nil {
+			return 0, fmt.Errorf("%s: %w", id, err)
+		}
+	}
+	entries := make([]*badger.Entry, 0, 6)
+	outcome := Unchanged
+	obsVal := observation{Version: h.Version}
+	if it.SourceError != "" {
+		outcome = SourceError
+		obsVal.Error = it.SourceError
+	} else {
+		parsed, err := json.Marshal(it.Parsed)
+		if err != nil {
+			return 0, fmt.Errorf("%s: encode parsed form: %w", id, err)
+		}
+		sum := sha256.Sum256(parsed)
+		var hash [16]byte
+		copy(hash[:], sum[:])
+		if h.Version == 0 || hash != h.Hash {
+			outcome = NewVersion
+			h = head{Version: h.Version + 1, Hash: hash}
+			v := Version{Hash: hash, FirstObserved: ob.Observed.UTC(), Pos: it.Pos, Raw: it.Raw, Parsed: parsed}
+			entries = append(entries,
+				badger.NewEntry(versionKey(prefix, h.Version), v.encode()),
+				badger.NewEntry(append(append([]byte(nil), prefix...), kindHead), h.encode()))
+			obsVal.Version = h.Version
+			for _, p := range it.Links.Persons {
+				entries = append(entries, badger.NewEntry(indexKey('p', p, id.Subject), nil))
+			}
+			for _, a := range it.Links.Addresses {
+				if a != "" {
+					entries = append(entries, badger.NewEntry(indexKey('a', a, id.Subject), nil))
+				}
+			}
+			if h.Version == 1 {
+				entries = append(entries, badger.NewEntry(sourceKey(id), nil))
+			}
+		}
+	}
+	entries = append(entries, badger.NewEntry(obsKey(prefix, ob.Observed), obsVal.encode()))
+	for _, e := range entries {
+		if err := txn.SetEntry(e); err != nil {
+			return 0, err
+		}
+	}
+	return outcome, nil
+}
+
+// Quarantine stores bad records with their reasons.
+func (s *Store) Quarantine(qs []record.Quarantined, at time.Time) error {
+	if len(qs) == 0 {
+		return nil
+	}
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for i, q := range qs {
+		k := []byte{'q', sep}
+		k = append(k, q.Source...)
+		k = append(k, sep)
+		k = binary.BigEndian.AppendUint64(k, uint64(at.UnixNano()))
+		k = binary.BigEndian.AppendUint32(k, uint32(i))
+		k = append(k, q.Pos...)
+		v, err := json.Marshal(q)
+		if err != nil {
+			return err
+		}
+		if err := wb.Set(k, v); err != nil {
+			return fmt.Errorf("store: quarantine %s: %w", q.Pos, err)
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("store: quarantine: %w", err)
+	}
+	return nil
+}
+
+// Quarantined lists quarantined records of a source ("" for all).
+func (s *Store) Quarantined(source string) ([]record.Quarantined, error) {
+	var out []record.Quarantined
+	prefix := []byte{'q', sep}
+	if source != "" {
+		prefix = append(append(prefix, source...), sep)
+	}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var q record.Quarantined
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &q) }); err != nil {
+				return err
+			}
+			out = append(out, q)
+		}
+		return nil
+	})
+	return out, err
+}
+
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any) {
+	b.l.Error(fmt.Sprintf(f, a...), "component", "badger")
+}
+func (b badgerLogger) Warningf(f string, a ...any) {
+	b.l.Warn(fmt.Sprintf(f, a...), "component", "badger")
+}
+func (b badgerLogger) Infof(f string, a ...any) {
+	b.l.Debug(fmt.Sprintf(f, a...), "component", "badger")
+}
+func (b badgerLogger) Debugf(f string, a ...any) {}
