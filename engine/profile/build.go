@@ -1,0 +1,269 @@
+package profile
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/record"
+)
+
+// Config holds the profile builder's settings.
+type Config struct {
+	// SpendWindowMonths is the window of a category's spend shares
+	// (Profile.Spend); default 12.
+	SpendWindowMonths int `yaml:"spend_window_months"`
+}
+
+func (c Config) spendWindow() int {
+	if c.SpendWindowMonths <= 0 {
+		return 12
+	}
+	return c.SpendWindowMonths
+}
+
+// boardRoles are the roles that count as board or CEO.
+var boardRoles = map[string]bool{"ordforande": true, "styrelseledamot": true, "suppleant": true, "vd": true, "extern_vd": true}
+
+// day returns the calendar date of t in Sweden, as midnight UTC like the
+// dates records carry.
+func day(t time.Time) time.Time {
+	y, m, d := t.In(record.Stockholm).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func active(c record.Contract, d time.Time) bool {
+	return !c.Start.After(d) && !c.End.Before(d)
+}
+
+func current(r record.Role, d time.Time) bool {
+	return !r.From.After(d) && (r.To.IsZero() || r.To.After(d))
+}
+
+// Build makes the Profile of subject s as of at.
+func Build(s *Subject, net Network, at time.Time) *Profile {
+	d := day(at)
+	p := &Profile{Orgnr: s.ID, At: at, Sources: s.Sources}
+	if o, err := ident.ParseOrg(s.ID); err == nil {
+		p.Personal = o.Personal()
+	}
+	buildRegistry(p, s, net)
+	if t := s.Tax; t != nil {
+		p.Tax = &Tax{FSkatt: t.FSkatt, Moms: t.Moms, Employer: t.Employer, SizeClass: t.SizeClass, SNI: t.SNI}
+		p.SNI = mergeSNI(p.SNI, t.SNI)
+		if p.Name == "" {
+			p.Name = t.Name
+		}
+	}
+	if e := s.Enforcement; e != nil {
+		p.Enforcement = &Enforcement{AsOf: e.AsOf, PublicCount: e.Public.Count, PublicSEK: e.Public.AmountSEK,
+			PrivateCount: e.Private.Count, PrivateSEK: e.Private.AmountSEK, PaymentOrders12m: e.PaymentOrders12m,
+			BankruptcyPetition: e.BankruptcyPetition, Reconstruction: e.Reconstruction}
+	}
+	for _, pm := range s.Permits {
+		p.Permits = append(p.Permits, Permit{Type: pm.Type, Name: pm.Name, Places: pm.Places, Address: pm.Address,
+			Normalized: record.NormalizeOneLineAddress(pm.Address), Status: pm.Status, Valid: pm.Status == "giltigt" && !pm.Date.After(d), Date: pm.Date})
+	}
+	p.IVO = decisions(s.IVO, d)
+	p.AV = decisions(s.AV, d)
+	buildRoles(p, s, net, d)
+	if o := s.Owners; o != nil {
+		p.Owners = &Owners{AsOf: o.AsOf, Count: len(o.Owners)}
+		for _, ow := range o.Owners {
+			p.Owners.Names = append(p.Owners.Names, ow.Person.Name)
+		}
+	}
+	if s.Docs != nil {
+		p.Reports = &Reports{}
+		for _, doc := range s.Docs.Documents {
+			if !doc.Registered.IsZero() && doc.Registered.After(d) {
+				continue
+			}
+			p.Reports.Count++
+			if doc.PeriodTo.After(p.Reports.LatestPeriodEnd) {
+				p.Reports.LatestPeriodEnd = doc.PeriodTo
+			}
+		}
+	}
+	buildContracts(p, s, net, d)
+	return p
+}
+
+func buildRegistry(p *Profile, s *Subject, net Network) {
+	c := s.Company
+	if c == nil {
+		return
+	}
+	p.Known = !c.NotFound
+	p.NotFound = c.NotFound
+	p.Name = c.Name
+	p.Form = c.Form
+	p.Registered = c.Registered
+	p.Deregistered = c.Deregistered
+	p.DeregisteredReason = c.DeregisteredReason
+	for _, pr := range c.Proceedings {
+		if !pr.Ended {
+			p.Proceedings = append(p.Proceedings, Proceeding{Code: pr.Code, From: pr.From})
+		}
+	}
+	p.SNI = mergeSNI(nil, c.SNI)
+	a := c.Address
+	p.Address = Address{Street: a.Street, CO: a.CO, PostalCode: a.PostalCode, City: a.City, Normalized: a.Normalized(),
+		BoxOrCO: a.CO != "" || record.IsBoxOrCO(a.Street)}
+	if p.Address.Normalized != "" {
+		p.Address.OrgsHere = net.OrgsAt(p.Address.Normalized)
+	}
+	prev := ""
+	for i, v := range s.CompanyHistory {
+		n := v.Value.Address.Normalized()
+		if i > 0 && n != prev {
+			p.AddressChanges = append(p.AddressChanges, Change{At: v.At, From: prev, To: n})
+		}
+		prev = n
+	}
+}
+
+func mergeSNI(dst, src []string) []string {
+	for _, code := range src {
+		code = strings.TrimSpace(code)
+		if code == "" {
+			continue
+		}
+		dup := false
+		for _, have := range dst {
+			dup = dup || have == code
+		}
+		if !dup {
+			dst = append(dst, code)
+		}
+	}
+	return dst
+}
+
+func decisions(ds []record.Decision, d time.Time) []Decision {
+	var out []Decision
+	for _, x := range ds {
+		if x.Date.After(d) {
+			continue
+		}
+		out = append(out, Decision{Date: x.Date, Type: x.Type, Diarienummer: x.Diarienummer, AmountSEK: x.AmountSEK})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
+	return out
+}
+
+func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
+	others := map[string][]OtherOrg{}
+	seats := map[string]int{}
+	bans := map[string][]Ban{}
+	for _, r := range s.Roles {
+		id := r.Person.ID
+		if _, done := others[id]; done {
+			continue
+		}
+		elsewhere := []OtherOrg{}
+		seatOrgs := map[string]bool{}
+		seen := map[string]bool{}
+		for _, pr := range net.PersonRoles(id) {
+			if boardRoles[pr.Role] && current(pr, d) {
+				seatOrgs[pr.Orgnr] = true
+			}
+			if pr.Orgnr == s.ID || seen[pr.Orgnr] {
+				continue
+			}
+			seen[pr.Orgnr] = true
+			o := OtherOrg{Orgnr: pr.Orgnr}
+			if f := net.Org(pr.Orgnr); f != nil {
+				o.Name, o.Bankruptcy, o.Deregistered, o.DeregisteredReason = f.Name, f.Bankruptcy, f.Deregistered, f.DeregisteredReason
+			}
+			elsewhere = append(elsewhere, o)
+		}
+		sort.Slice(elsewhere, func(i, j int) bool { return elsewhere[i].Orgnr < elsewhere[j].Orgnr })
+		others[id] = elsewhere
+		seats[id] = len(seatOrgs)
+		for _, b := range net.Bans(id) {
+			bans[id] = append(bans[id], Ban{From: b.From, To: b.To, Type: b.Type})
+		}
+	}
+	for _, r := range s.Roles {
+		id := r.Person.ID
+		p.Roles = append(p.Roles, Role{Person: id, Name: r.Person.Name, Role: r.Role, From: r.From, To: r.To,
+			Current: current(r, d), Board: boardRoles[r.Role], Coordination: r.Person.Coordination, BirthYear: r.Person.BirthYear,
+			Seats: seats[id], Elsewhere: others[id], Bans: bans[id]})
+	}
+	sort.SliceStable(p.Roles, func(i, j int) bool { return p.Roles[i].From.Before(p.Roles[j].From) })
+}
+
+func buildContracts(p *Profile, s *Subject, net Network, d time.Time) {
+	var market *Market
+	if len(s.Contracts) > 0 || len(s.Invoices) > 0 {
+		market = net.Market()
+	}
+	ends := map[string]time.Time{}
+	categoryPlaces := map[string]int{}
+	for _, c := range s.Contracts {
+		ends[c.ID] = c.End
+		if active(c, d) {
+			categoryPlaces[c.Category] += c.Places
+		}
+	}
+	invoiced := map[string]int64{}
+	careDays := map[string]map[time.Time]int{}
+	for _, inv := range s.Invoices {
+		if inv.Date.After(d) {
+			continue
+		}
+		p.Invoices = append(p.Invoices, Invoice{ID: inv.ID, Date: inv.Date, AmountSEK: inv.AmountSEK, ContractID: inv.ContractID,
+			Category: inv.Category, CareDays: inv.CareDays, ContractEnd: ends[inv.ContractID]})
+		if inv.ContractID == "" {
+			continue
+		}
+		invoiced[inv.ContractID] += inv.AmountSEK
+		if inv.CareDays > 0 {
+			m := careDays[inv.ContractID]
+			if m == nil {
+				m = map[time.Time]int{}
+				careDays[inv.ContractID] = m
+			}
+			m[time.Date(inv.Date.Year(), inv.Date.Month(), 1, 0, 0, 0, 0, time.UTC)] += inv.CareDays
+		}
+	}
+	for _, c := range s.Contracts {
+		pc := Contract{ID: c.ID, Category: c.Category, Owner: c.Owner, Start: c.Start, End: c.End, Active: active(c, d),
+			EstimatedSEK: c.EstimatedSEK, Places: c.Places, DailyPrice: c.DailyPrice, Address: c.Address,
+			Normalized: record.NormalizeOneLineAddress(c.Address), InvoicedSEK: invoiced[c.ID], CategoryPlaces: categoryPlaces[c.Category]}
+		for _, pm := range p.Permits {
+			if pm.Valid && pm.Type == c.Category {
+				pc.ValidPermits++
+				pc.PermitPlaces += pm.Places
+				pc.AddressPermitted = pc.AddressPermitted || pm.Normalized == pc.Normalized
+			}
+		}
+		if q, ok := market.Prices[c.Category]; ok {
+			pc.Peers, pc.PriceQ1, pc.PriceQ3 = q.N, q.Q1, q.Q3
+		}
+		for month, days := range careDays[c.ID] {
+			if c.Places > 0 && days > c.Places*daysIn(month) {
+				pc.OverbilledMonths = append(pc.OverbilledMonths, month)
+			}
+		}
+		sort.Slice(pc.OverbilledMonths, func(i, j int) bool { return pc.OverbilledMonths[i].Before(pc.OverbilledMonths[j]) })
+		p.Contracts = append(p.Contracts, pc)
+	}
+	if market != nil {
+		for cat, cs := range market.Spend {
+			mine := cs.BySupplier[s.ID]
+			if mine == 0 {
+				continue
+			}
+			p.Spend = append(p.Spend, Spend{Category: cat, SupplierSEK: mine, TotalSEK: cs.Total, Suppliers: len(cs.BySupplier),
+				Share: float64(mine) / float64(cs.Total)})
+		}
+		sort.Slice(p.Spend, func(i, j int) bool { return p.Spend[i].Category < p.Spend[j].Category })
+	}
+}
+
+func daysIn(month time.Time) int {
+	return month.AddDate(0, 1, -1).Day()
+}

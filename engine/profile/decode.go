@@ -1,0 +1,215 @@
+package profile
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+// Ref points at the stored record version a fact came from.
+type Ref struct {
+	Source   string    `json:"source"`
+	Key      string    `json:"key"`
+	Version  uint32    `json:"version"`
+	Observed time.Time `json:"observed"`
+}
+
+// Subject is the decoded records of one subject (an organisation or a
+// person) as of a time: the input to Build and to a Population.
+type Subject struct {
+	ID string
+
+	Company        *record.Company
+	companySource  string
+	CompanyHistory []Dated[record.Company] // versions of the chosen registry record, oldest first
+
+	Tax         *record.TaxStatus
+	Enforcement *record.Enforcement
+	Permits     []record.Permit
+	IVO         []record.Decision
+	AV          []record.Decision
+	Roles       []record.Role
+	Owners      *record.Owners
+	Docs        *record.Documents
+	Contracts   []record.Contract
+	Invoices    []record.Invoice
+	Bans        []record.Ban
+
+	Sources  map[string]*SourceState
+	Evidence map[string][]Ref
+}
+
+// Dated is a value with the time its version was first observed.
+type Dated[T any] struct {
+	At    time.Time
+	Value T
+}
+
+// HistorySources are the sources whose version history a profile uses.
+var HistorySources = map[string]bool{record.Bolagsverket: true, record.BolagsverketBulk: true}
+
+// snapshotSources are sources whose every import for a subject is the whole
+// current list: a record the newest import no longer carried has ended.
+var snapshotSources = map[string]bool{record.Roles: true, record.IVO: true}
+
+// Decode turns resolved records into a Subject.
+func Decode(id string, recs []store.Resolved) (*Subject, error) {
+	s := &Subject{ID: id, Sources: map[string]*SourceState{}, Evidence: map[string][]Ref{}}
+	newest := map[string]time.Time{}
+	for i := range recs {
+		if t := recs[i].LastSuccess; t.After(newest[recs[i].ID.Source]) {
+			newest[recs[i].ID.Source] = t
+		}
+	}
+	var registry *store.Resolved
+	for i := range recs {
+		r := &recs[i]
+		src := r.ID.Source
+		st := s.Sources[src]
+		if st == nil {
+			st = &SourceState{}
+			s.Sources[src] = st
+		}
+		if r.LastSuccess.After(st.LastObserved) {
+			st.LastObserved = r.LastSuccess
+		}
+		if r.Error != "" && !r.LastObserved.Before(st.LastObserved) {
+			st.Error = r.Error
+		}
+		if r.Current == nil {
+			continue
+		}
+		st.Present = true
+		st.Records++
+		s.Evidence[src] = append(s.Evidence[src], Ref{Source: src, Key: r.ID.Subject + keySuffix(r.ID.Key), Version: r.Current.N, Observed: r.LastSuccess})
+		ended := snapshotSources[src] && r.LastSuccess.Before(newest[src])
+		if err := s.add(r, ended); err != nil {
+			return nil, fmt.Errorf("profile: %s: %w", r.ID, err)
+		}
+		switch src {
+		case record.Bolagsverket, record.BolagsverketBulk, record.SCBBulk:
+			if registry == nil || registryRank(src) > registryRank(registry.ID.Source) ||
+				registryRank(src) == registryRank(registry.ID.Source) && r.LastSuccess.After(registry.LastSuccess) {
+				registry = r
+			}
+		}
+	}
+	if registry != nil {
+		for _, v := range registry.History {
+			var c record.Company
+			if err := json.Unmarshal(v.Parsed, &c); err != nil {
+				return nil, fmt.Errorf("profile: %s version %d: %w", registry.ID, v.N, err)
+			}
+			s.CompanyHistory = append(s.CompanyHistory, Dated[record.Company]{At: v.FirstObserved, Value: c})
+		}
+		s.Company = &s.CompanyHistory[len(s.CompanyHistory)-1].Value
+		s.companySource = registry.ID.Source
+	}
+	sort.Slice(s.Invoices, func(i, j int) bool { return s.Invoices[i].Date.Before(s.Invoices[j].Date) })
+	return s, nil
+}
+
+func keySuffix(k string) string {
+	if k == "" {
+		return ""
+	}
+	return "/" + k
+}
+
+// registryRank prefers the Bolagsverket API, then its bulk file, then SCB's.
+func registryRank(src string) int {
+	switch src {
+	case record.Bolagsverket:
+		return 3
+	case record.BolagsverketBulk:
+		return 2
+	}
+	return 1
+}
+
+func (s *Subject) add(r *store.Resolved, ended bool) error {
+	raw := r.Current.Parsed
+	switch r.ID.Source {
+	case record.Bolagsverket, record.BolagsverketBulk, record.SCBBulk:
+		// Decoded with its history once the registry record is chosen.
+		return nil
+	case record.SCB:
+		var v record.TaxStatus
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		s.Tax = &v
+	case record.Kronofogden:
+		var v record.Enforcement
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		if s.Enforcement == nil || v.AsOf.After(s.Enforcement.AsOf) {
+			s.Enforcement = &v
+		}
+	case record.IVO:
+		var v record.Permit
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		if ended && v.Status == "giltigt" {
+			v.Status = "upphort"
+		}
+		s.Permits = append(s.Permits, v)
+	case record.IVOBeslut, record.Arbetsmiljoverket:
+		var v record.Decision
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		if r.ID.Source == record.IVOBeslut {
+			s.IVO = append(s.IVO, v)
+		} else {
+			s.AV = append(s.AV, v)
+		}
+	case record.Roles:
+		var v record.Role
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		if ended && v.To.IsZero() {
+			// No longer reported: ended at the latest when last confirmed.
+			v.To = r.LastSuccess.UTC().Truncate(24 * time.Hour)
+		}
+		s.Roles = append(s.Roles, v)
+	case record.Huvudman:
+		var v record.Owners
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		s.Owners = &v
+	case record.BolagsverketDokument:
+		var v record.Documents
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		s.Docs = &v
+	case record.Contracts:
+		var v record.Contract
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		s.Contracts = append(s.Contracts, v)
+	case record.Invoices:
+		var v record.Invoice
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		s.Invoices = append(s.Invoices, v)
+	case record.Naringsforbud:
+		var v record.Ban
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		s.Bans = append(s.Bans, v)
+	}
+	return nil
+}

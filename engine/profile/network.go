@@ -1,0 +1,307 @@
+package profile
+
+import (
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+// Network answers questions that span organisations, as of one time.
+type Network interface {
+	// PersonRoles returns every role the person holds or held, anywhere.
+	PersonRoles(person string) []record.Role
+	// Org returns what is known of another organisation, or nil.
+	Org(orgnr string) *OrgFacts
+	// OrgsAt counts organisations whose current address normalises to addr.
+	OrgsAt(addr string) int
+	// Bans returns the trading bans on a person.
+	Bans(person string) []record.Ban
+	// Market returns statistics over every supplier's contracts and invoices.
+	Market() *Market
+}
+
+// OrgFacts is what a profile shows of a representative's other
+// organisation.
+type OrgFacts struct {
+	Name               string
+	Bankruptcy         time.Time
+	Deregistered       time.Time
+	DeregisteredReason string
+	Address            string // normalised
+}
+
+// factsOf derives OrgFacts from a subject's registry record.
+func factsOf(s *Subject) *OrgFacts {
+	if s.Company == nil {
+		return nil
+	}
+	c := s.Company
+	f := &OrgFacts{Name: c.Name, Deregistered: c.Deregistered, DeregisteredReason: c.DeregisteredReason, Address: c.Address.Normalized()}
+	for _, p := range c.Proceedings {
+		if p.Code == "KK" && (f.Bankruptcy.IsZero() || p.From.Before(f.Bankruptcy)) {
+			f.Bankruptcy = p.From
+		}
+	}
+	if f.Bankruptcy.IsZero() && isBankruptcyDeregistration(c.DeregisteredReason) {
+		f.Bankruptcy = c.Deregistered
+	}
+	return f
+}
+
+func isBankruptcyDeregistration(reason string) bool {
+	return reason == "KKAV" || len(reason) > 4 && reason[:5] == "KKAV-"
+}
+
+// Market holds per-category statistics as of one time.
+type Market struct {
+	Prices map[string]Quartiles      // daily prices of active contracts
+	Spend  map[string]*CategorySpend // invoiced spend within the spend window
+}
+
+// Quartiles of a category's daily prices.
+type Quartiles struct {
+	N      int
+	Q1, Q3 float64
+}
+
+// CategorySpend is a category's invoiced spend per supplier.
+type CategorySpend struct {
+	Total      int64
+	BySupplier map[string]int64
+}
+
+// marketBuilder accumulates contracts and invoices into a Market.
+type marketBuilder struct {
+	at, spendFrom time.Time
+	prices        map[string][]float64
+	spend         map[string]*CategorySpend
+}
+
+func newMarketBuilder(at time.Time, spendWindowMonths int) *marketBuilder {
+	return &marketBuilder{at: at, spendFrom: day(at).AddDate(0, -spendWindowMonths, 0), prices: map[string][]float64{}, spend: map[string]*CategorySpend{}}
+}
+
+func (m *marketBuilder) add(s *Subject) {
+	d := day(m.at)
+	for _, c := range s.Contracts {
+		if active(c, d) && c.DailyPrice > 0 {
+			m.prices[c.Category] = append(m.prices[c.Category], float64(c.DailyPrice))
+		}
+	}
+	for _, inv := range s.Invoices {
+		if inv.Category == "" || inv.Date.Before(m.spendFrom) || inv.Date.After(d) {
+			continue
+		}
+		cs := m.spend[inv.Category]
+		if cs == nil {
+			cs = &CategorySpend{BySupplier: map[string]int64{}}
+			m.spend[inv.Category] = cs
+		}
+		cs.Total += inv.AmountSEK
+		cs.BySupplier[s.ID] += inv.AmountSEK
+	}
+}
+
+func (m *marketBuilder) market() *Market {
+	out := &Market{Prices: map[string]Quartiles{}, Spend: m.spend}
+	for cat, ps := range m.prices {
+		sort.Float64s(ps)
+		out.Prices[cat] = Quartiles{N: len(ps), Q1: quantile(ps, 0.25), Q3: quantile(ps, 0.75)}
+	}
+	return out
+}
+
+// quantile of sorted xs by linear interpolation between order statistics
+// (Hyndman & Fan type 7, the default of R and NumPy).
+func quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	h := q * float64(len(xs)-1)
+	i := int(h)
+	if i+1 >= len(xs) {
+		return xs[len(xs)-1]
+	}
+	return xs[i] + (h-float64(i))*(xs[i+1]-xs[i])
+}
+
+// Population is a Network over every subject of one scan: built once per
+// screening of the whole store.
+type Population struct {
+	roles  map[string][]record.Role
+	orgs   map[string]*OrgFacts
+	addrs  map[string]int
+	bans   map[string][]record.Ban
+	market *Market
+}
+
+// NewPopulation indexes subjects decoded as of at.
+func NewPopulation(subjects []*Subject, at time.Time, cfg Config) *Population {
+	p := &Population{roles: map[string][]record.Role{}, orgs: make(map[string]*OrgFacts, len(subjects)), addrs: map[string]int{}, bans: map[string][]record.Ban{}}
+	mb := newMarketBuilder(at, cfg.spendWindow())
+	for _, s := range subjects {
+		for _, r := range s.Roles {
+			p.roles[r.Person.ID] = append(p.roles[r.Person.ID], r)
+		}
+		for _, b := range s.Bans {
+			p.bans[b.Person.ID] = append(p.bans[b.Person.ID], b)
+		}
+		if f := factsOf(s); f != nil {
+			p.orgs[s.ID] = f
+			if f.Address != "" {
+				p.addrs[f.Address]++
+			}
+		}
+		mb.add(s)
+	}
+	p.market = mb.market()
+	return p
+}
+
+func (p *Population) PersonRoles(person string) []record.Role { return p.roles[person] }
+func (p *Population) Org(orgnr string) *OrgFacts              { return p.orgs[orgnr] }
+func (p *Population) OrgsAt(addr string) int                  { return p.addrs[addr] }
+func (p *Population) Bans(person string) []record.Ban         { return p.bans[person] }
+func (p *Population) Market() *Market                         { return p.market }
+
+// StoreNetwork is a Network that reads the store's indexes on demand, for
+// screening a few organisations. It caches what it read; it is safe for
+// concurrent use.
+type StoreNetwork struct {
+	st  *store.Store
+	at  time.Time
+	cfg Config
+
+	mu       sync.Mutex
+	subjects map[string]*Subject
+	market   *Market
+	err      error
+}
+
+// NewStoreNetwork returns a Network over st as of at.
+func NewStoreNetwork(st *store.Store, at time.Time, cfg Config) *StoreNetwork {
+	return &StoreNetwork{st: st, at: at, cfg: cfg, subjects: map[string]*Subject{}}
+}
+
+// Err returns the first store error met while answering; a Network cannot
+// return errors from its methods, so the screening checks it after building.
+func (n *StoreNetwork) Err() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.err
+}
+
+func (n *StoreNetwork) subject(id string) *Subject {
+	n.mu.Lock()
+	if s, ok := n.subjects[id]; ok {
+		n.mu.Unlock()
+		return s
+	}
+	n.mu.Unlock()
+	recs, err := n.st.Subject(id, store.ScanOptions{At: n.at})
+	var s *Subject
+	if err == nil {
+		s, err = Decode(id, recs)
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if err != nil {
+		if n.err == nil {
+			n.err = err
+		}
+		return nil
+	}
+	n.subjects[id] = s
+	return s
+}
+
+func (n *StoreNetwork) fail(err error) {
+	n.mu.Lock()
+	if n.err == nil {
+		n.err = err
+	}
+	n.mu.Unlock()
+}
+
+func (n *StoreNetwork) PersonRoles(person string) []record.Role {
+	orgs, err := n.st.PersonOrgs(person)
+	if err != nil {
+		n.fail(err)
+		return nil
+	}
+	var out []record.Role
+	for _, o := range orgs {
+		if s := n.subject(o); s != nil {
+			for _, r := range s.Roles {
+				if r.Person.ID == person {
+					out = append(out, r)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (n *StoreNetwork) Org(orgnr string) *OrgFacts {
+	if s := n.subject(orgnr); s != nil {
+		return factsOf(s)
+	}
+	return nil
+}
+
+func (n *StoreNetwork) OrgsAt(addr string) int {
+	orgs, err := n.st.AddressOrgs(addr)
+	if err != nil {
+		n.fail(err)
+		return 0
+	}
+	count := 0
+	for _, o := range orgs {
+		if f := n.Org(o); f != nil && f.Address == addr {
+			count++
+		}
+	}
+	return count
+}
+
+func (n *StoreNetwork) Bans(person string) []record.Ban {
+	if s := n.subject(record.PersonSubjectPrefix + person); s != nil {
+		return s.Bans
+	}
+	return nil
+}
+
+func (n *StoreNetwork) Market() *Market {
+	n.mu.Lock()
+	if n.market != nil {
+		defer n.mu.Unlock()
+		return n.market
+	}
+	n.mu.Unlock()
+	mb := newMarketBuilder(n.at, n.cfg.spendWindow())
+	seen := map[string]bool{}
+	for _, src := range []string{record.Contracts, record.Invoices} {
+		subjects, err := n.st.SourceSubjects(src)
+		if err != nil {
+			n.fail(err)
+			continue
+		}
+		for _, id := range subjects {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if s := n.subject(id); s != nil {
+				mb.add(s)
+			}
+		}
+	}
+	m := mb.market()
+	n.mu.Lock()
+	n.market = m
+	n.mu.Unlock()
+	return m
+}

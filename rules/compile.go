@@ -1,0 +1,333 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
+	"github.com/expr-lang/expr/vm"
+	"gopkg.in/yaml.v3"
+
+	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/record"
+)
+
+// Env is what a rule expression sees.
+type Env struct {
+	Org    *profile.Profile    `expr:"org"`
+	Now    time.Time           `expr:"now"`
+	Params map[string]float64  `expr:"params"`
+	Lists  map[string][]string `expr:"lists"`
+}
+
+// Overrides replace pack parameters and lists by name, from configuration.
+type Overrides struct {
+	Params map[string]float64  `yaml:"params" json:"params,omitempty"`
+	Lists  map[string][]string `yaml:"lists" json:"lists,omitempty"`
+}
+
+// Rule is a compiled rule.
+type Rule struct {
+	ID          string
+	Pack        string
+	Title       Text
+	Description string
+	Category    string
+	Severity    string
+	Needs       []string
+	Evidence    []string
+	Legal       string
+	When        string
+	File        string
+	Line        int
+
+	when       *vm.Program
+	confidence *vm.Program
+	message    [2]template // sv, en
+	params     map[string]float64
+	lists      map[string][]string
+}
+
+// Set is a compiled, ready-to-evaluate collection of packs.
+type Set struct {
+	Rules []*Rule
+	// Hash identifies the rule files and overrides: assessments record it.
+	Hash  string
+	Packs []string
+	byID  map[string]*Rule
+}
+
+// Rule returns the rule with an id, or nil.
+func (s *Set) Rule(id string) *Rule { return s.byID[id] }
+
+// Version is "pack+pack@hash", the ruleset name assessments carry.
+func (s *Set) Version() string { return strings.Join(s.Packs, "+") + "@" + s.Hash }
+
+// LoadPath loads a pack file, or every *.yaml pack in a directory (rule
+// tests, *_test.yaml, are skipped).
+func LoadPath(path string, ov Overrides) (*Set, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	if !info.IsDir() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("rules: %w", err)
+		}
+		return Load(map[string][]byte{path: data}, ov)
+	}
+	return LoadFS(os.DirFS(path), path, ov)
+}
+
+// LoadFS loads every pack file at the top of fsys; names are shown as
+// prefix/name.
+func LoadFS(fsys fs.FS, prefix string, ov Overrides) (*Set, error) {
+	files := map[string][]byte{}
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("rules: %s: %w", prefix, err)
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || !(strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml")) || IsTestFile(n) {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, fmt.Errorf("rules: %w", err)
+		}
+		files[filepath.Join(prefix, n)] = data
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("rules: %s: no rule pack (*.yaml) found", prefix)
+	}
+	return Load(files, ov)
+}
+
+// IsTestFile reports whether a file name is a rule test file.
+func IsTestFile(name string) bool {
+	return strings.HasSuffix(name, "_test.yaml") || strings.HasSuffix(name, "_test.yml")
+}
+
+// Load compiles pack files (name → content) with overrides. It returns
+// Errors listing every problem of every file.
+func Load(files map[string][]byte, ov Overrides) (*Set, error) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var errs Errors
+	set := &Set{byID: map[string]*Rule{}}
+	usedParam := map[string]bool{}
+	usedList := map[string]bool{}
+	h := sha256.New()
+	for _, name := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(name), len(files[name]))
+		h.Write(files[name])
+		p, perrs := parsePack(name, files[name])
+		errs = append(errs, perrs...)
+		if p == nil {
+			continue
+		}
+		params := map[string]float64{}
+		for k, v := range p.Params {
+			params[k] = v
+			if o, ok := ov.Params[k]; ok {
+				params[k] = o
+				usedParam[k] = true
+			}
+		}
+		lists := map[string][]string{}
+		for k, v := range p.Lists {
+			lists[k] = v
+			if o, ok := ov.Lists[k]; ok {
+				lists[k] = o
+				usedList[k] = true
+			}
+		}
+		set.Packs = append(set.Packs, p.Pack)
+		for i := range p.Rules {
+			r := compileRule(p, &p.Rules[i], params, lists, &errs)
+			if r == nil {
+				continue
+			}
+			if prev, dup := set.byID[r.ID]; dup {
+				n := p.Rules[i].pos["id"]
+				errs.add(name, &n, "rule id %s is already defined at %s:%d", r.ID, prev.File, prev.Line)
+				continue
+			}
+			set.byID[r.ID] = r
+			set.Rules = append(set.Rules, r)
+		}
+	}
+	for k := range ov.Params {
+		if !usedParam[k] {
+			errs = append(errs, Error{File: "configuration", Msg: fmt.Sprintf("params.%s: no rule pack declares this parameter", k)})
+		}
+	}
+	for k := range ov.Lists {
+		if !usedList[k] {
+			errs = append(errs, Error{File: "configuration", Msg: fmt.Sprintf("lists.%s: no rule pack declares this list", k)})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs.sorted()
+	}
+	ovJSON, _ := json.Marshal(ov)
+	h.Write(ovJSON)
+	set.Hash = hex.EncodeToString(h.Sum(nil))[:12]
+	sort.Slice(set.Rules, func(i, j int) bool { return set.Rules[i].ID < set.Rules[j].ID })
+	return set, nil
+}
+
+func exprOptions(asBool bool) []expr.Option {
+	opts := append([]expr.Option{expr.Env(Env{})}, functions...)
+	if asBool {
+		opts = append(opts, expr.AsBool())
+	}
+	return opts
+}
+
+func compileRule(p *PackDef, d *RuleDef, params map[string]float64, lists map[string][]string, errs *Errors) *Rule {
+	file := p.file
+	rn := d.pos["_rule"]
+	at := func(key string) *yaml.Node {
+		if n, ok := d.pos[key]; ok {
+			return &n
+		}
+		return &rn
+	}
+	before := len(*errs)
+	if d.ID == "" {
+		errs.add(file, &rn, "rule: id is required")
+	}
+	if !severities[d.Severity] {
+		errs.add(file, at("severity"), "rule %s: severity %q, want critical, high, medium or low", d.ID, d.Severity)
+	}
+	if !categories[d.Category] {
+		errs.add(file, at("category"), "rule %s: category %q, want S, C or P", d.ID, d.Category)
+	}
+	if d.Title.SV == "" || d.Title.EN == "" {
+		errs.add(file, at("title"), "rule %s: title needs sv and en", d.ID)
+	}
+	if d.Message.SV == "" || d.Message.EN == "" {
+		errs.add(file, at("message"), "rule %s: message needs sv and en", d.ID)
+	}
+	for _, field := range []struct {
+		name string
+		list []string
+	}{{"needs", d.Needs}, {"evidence", d.Evidence}} {
+		for _, s := range field.list {
+			if !record.KnownSource(s) {
+				errs.add(file, at(field.name), "rule %s: %s: unknown source %q", d.ID, field.name, s)
+			}
+		}
+	}
+	if strings.TrimSpace(d.When) == "" {
+		errs.add(file, at("when"), "rule %s: when: an expression is required", d.ID)
+		return nil
+	}
+	r := &Rule{ID: d.ID, Pack: p.Pack, Title: d.Title, Description: d.Description, Category: d.Category, Severity: d.Severity,
+		Needs: d.Needs, Evidence: d.Evidence, Legal: d.Legal, When: d.When, File: file, Line: rn.Line, params: params, lists: lists}
+	r.when = compileExpr(file, at("when"), d.ID, "when", d.When, true, params, lists, errs)
+	if d.Confidence != "" {
+		r.confidence = compileExpr(file, at("confidence"), d.ID, "confidence", d.Confidence, false, params, lists, errs)
+	}
+	mn := at("message")
+	for i, text := range []string{d.Message.SV, d.Message.EN} {
+		t, err := parseTemplate(text, func(src string) (*vm.Program, error) {
+			return compileChecked(src, false, params, lists)
+		})
+		if err != nil {
+			errs.add(file, mn, "rule %s: message.%s: %v", d.ID, []string{"sv", "en"}[i], err)
+		}
+		r.message[i] = t
+	}
+	if len(*errs) > before {
+		return nil
+	}
+	return r
+}
+
+func compileExpr(fname string, n *yaml.Node, id, field, src string, asBool bool, params map[string]float64, lists map[string][]string, errs *Errors) *vm.Program {
+	prog, err := compileChecked(src, asBool, params, lists)
+	if err == nil {
+		return prog
+	}
+	e := Error{File: fname, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf("rule %s: %s: %s", id, field, firstLine(err))}
+	if fe, ok := err.(*file.Error); ok && fe.Line > 0 {
+		// Map the position inside the expression onto the YAML file.
+		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			e.Line = n.Line + fe.Line
+			e.Column = n.Column + fe.Column + 1
+		} else {
+			e.Line = n.Line + fe.Line - 1
+			e.Column = n.Column + fe.Column
+			if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
+				e.Column++
+			}
+		}
+		e.Msg = fmt.Sprintf("rule %s: %s: %s", id, field, fe.Message)
+	}
+	*errs = append(*errs, e)
+	return nil
+}
+
+func firstLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// compileChecked compiles an expression and checks that every params.X
+// and lists.X it names is declared.
+func compileChecked(src string, asBool bool, params map[string]float64, lists map[string][]string) (*vm.Program, error) {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	var undeclared *file.Error
+	ast.Walk(&tree.Node, visitor(func(n ast.Node) {
+		m, ok := n.(*ast.MemberNode)
+		if !ok || undeclared != nil {
+			return
+		}
+		base, ok := m.Node.(*ast.IdentifierNode)
+		prop, ok2 := m.Property.(*ast.StringNode)
+		if !ok || !ok2 {
+			return
+		}
+		loc := n.Location()
+		switch {
+		case base.Value == "params" && !hasKey(params, prop.Value):
+			undeclared = &file.Error{Location: loc, Message: fmt.Sprintf("params.%s is not declared in the pack's params", prop.Value)}
+		case base.Value == "lists" && !hasKey(lists, prop.Value):
+			undeclared = &file.Error{Location: loc, Message: fmt.Sprintf("lists.%s is not declared in the pack's lists", prop.Value)}
+		}
+	}))
+	if undeclared != nil {
+		return nil, undeclared.Bind(file.NewSource(src))
+	}
+	return expr.Compile(src, exprOptions(asBool)...)
+}
+
+func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }
+
+type visitor func(ast.Node)
+
+func (v visitor) Visit(n *ast.Node) { v(*n) }

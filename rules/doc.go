@@ -1,0 +1,12 @@
+// Package rules loads, compiles and evaluates rule packs: YAML files of
+// risk indicators whose conditions are expr expressions over a
+// profile.Profile.
+//
+// Decoding is strict: an unknown key, a missing field, a bad severity, an
+// undeclared parameter or an expression that does not compile against the
+// Profile type is an error, and every error of a file is reported at once
+// as file:line:col. Packs are compiled once; evaluation is pure (profile,
+// time and parameters in, hits out) and an Evaluator holds one expr VM, so
+// each worker goroutine owns one. A Manager keeps the running Set and, when
+// a reload fails, keeps the previous one and reports why.
+package rules

@@ -1,0 +1,78 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+)
+
+// functions are the helpers rule expressions may call besides expr's
+// builtins. Dates are calendar dates; months count whole calendar months.
+var functions = []expr.Option{
+	expr.Function("monthsBetween", func(a ...any) (any, error) {
+		from, to := a[0].(time.Time), a[1].(time.Time)
+		return monthsBetween(from, to), nil
+	}, new(func(time.Time, time.Time) int)),
+	expr.Function("daysBetween", func(a ...any) (any, error) {
+		from, to := a[0].(time.Time), a[1].(time.Time)
+		return int(dateOf(to).Sub(dateOf(from)).Hours() / 24), nil
+	}, new(func(time.Time, time.Time) int)),
+	expr.Function("addMonths", func(a ...any) (any, error) {
+		n, err := whole(a[1])
+		return a[0].(time.Time).AddDate(0, n, 0), err
+	}, new(func(time.Time, int) time.Time), new(func(time.Time, float64) time.Time)),
+	expr.Function("addDays", func(a ...any) (any, error) {
+		n, err := whole(a[1])
+		return a[0].(time.Time).AddDate(0, 0, n), err
+	}, new(func(time.Time, int) time.Time), new(func(time.Time, float64) time.Time)),
+	expr.Function("hasPrefixAny", func(a ...any) (any, error) {
+		for _, s := range a[0].([]string) {
+			for _, p := range a[1].([]string) {
+				if strings.HasPrefix(s, p) {
+					return true, nil
+				}
+			}
+		}
+		return false, nil
+	}, new(func([]string, []string) bool)),
+	expr.Function("ymd", func(a ...any) (any, error) {
+		t := a[0].(time.Time)
+		if t.IsZero() {
+			return "okänt datum", nil
+		}
+		return t.Format(time.DateOnly), nil
+	}, new(func(time.Time) string)),
+}
+
+func whole(v any) (int, error) {
+	switch n := v.(type) {
+	case int:
+		return n, nil
+	case float64:
+		if n != float64(int(n)) {
+			return 0, fmt.Errorf("%v is not a whole number", n)
+		}
+		return int(n), nil
+	}
+	return 0, fmt.Errorf("%v (%T) is not a number", v, v)
+}
+
+func dateOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// monthsBetween counts the whole calendar months from a to b (negative when
+// b is before a).
+func monthsBetween(a, b time.Time) int {
+	if b.Before(a) {
+		return -monthsBetween(b, a)
+	}
+	m := (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
+	if b.Day() < a.Day() {
+		m--
+	}
+	return m
+}

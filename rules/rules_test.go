@@ -1,0 +1,123 @@
+package rules
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/profile"
+)
+
+func date(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestLoadGoodAndEvaluate(t *testing.T) {
+	set, err := LoadPath("testdata/good.yaml", Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := set.NewEvaluator()
+	all := func(string) bool { return true }
+	tests := []struct {
+		name       string
+		p          profile.Profile
+		usable     func(string) bool
+		want       []string
+		notChecked []string
+		msgSV      string
+	}{
+		{"new company fires", profile.Profile{Registered: date("2026-05-02")}, all, []string{"S08"}, nil, "Registrerat 2026-05-02, 6 månader sedan"},
+		{"old company does not", profile.Profile{Registered: date("2019-04-02")}, all, nil, nil, ""},
+		{"care SNI fires X01", profile.Profile{Registered: date("2019-04-02"), SNI: []string{"87901"}}, all, []string{"X01"}, nil, "SNI 87901"},
+		{"missing source is not checked", profile.Profile{Registered: date("2026-05-02")}, func(s string) bool { return s != "bolagsverket" }, nil, []string{"S08"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := ev.Eval(&tc.p, date("2026-11-21"), tc.usable)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, h.Rule.ID)
+				if h.Message.SV != tc.msgSV {
+					t.Errorf("message %q, want %q", h.Message.SV, tc.msgSV)
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("hits %v, want %v", got, tc.want)
+			}
+			if strings.Join(res.NotChecked, ",") != strings.Join(tc.notChecked, ",") {
+				t.Errorf("not checked %v, want %v", res.NotChecked, tc.notChecked)
+			}
+		})
+	}
+}
+
+func TestLoadBadReportsEveryError(t *testing.T) {
+	_, err := LoadPath("testdata/bad.yaml", Overrides{})
+	var errs Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("error %v (%T), want Errors", err, err)
+	}
+	want := []string{
+		"testdata/bad.yaml:7:5: unknown key \"titel\"",
+		"testdata/bad.yaml:9:15: rule S08: severity \"huge\"",
+		"testdata/bad.yaml:10:29: rule S08: when: type profile.Profile has no field registred",
+		"testdata/bad.yaml:14:15: rule S09: category \"Q\"",
+		"testdata/bad.yaml:16:12: rule S09: needs: unknown source \"bolagsverkett\"",
+		"testdata/bad.yaml:17:36: rule S09: when: params.nope is not declared",
+		"testdata/bad.yaml:18:14: rule S09: message.sv: {{ org.nam }}",
+	}
+	text := err.Error()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("missing error %q in:\n%s", w, text)
+		}
+	}
+	if len(errs) != len(want)+1 { // + the missing title of S08
+		t.Errorf("%d errors, want %d:\n%s", len(errs), len(want)+1, text)
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	set, err := LoadPath("testdata/good.yaml", Overrides{Params: map[string]float64{"new_company_months": 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := set.NewEvaluator().Eval(&profile.Profile{Registered: date("2026-05-02")}, date("2026-11-21"), func(string) bool { return true })
+	if err != nil || len(res.Hits) != 0 {
+		t.Errorf("with new_company_months 3, a 6-month-old company fired: %v %v", res.Hits, err)
+	}
+	base, _ := LoadPath("testdata/good.yaml", Overrides{})
+	if base.Hash == set.Hash {
+		t.Error("overrides do not change the ruleset hash")
+	}
+	_, err = LoadPath("testdata/good.yaml", Overrides{Params: map[string]float64{"new_compnay_months": 3}})
+	if err == nil || !strings.Contains(err.Error(), "params.new_compnay_months: no rule pack declares") {
+		t.Errorf("unknown override: %v", err)
+	}
+}
+
+func TestManagerKeepsPreviousOnBrokenReload(t *testing.T) {
+	good, err := LoadPath("testdata/good.yaml", Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewManager(good, nil)
+	err = m.Reload(func() (*Set, error) { return LoadPath("testdata/bad.yaml", Overrides{}) }, date("2026-11-21"))
+	if err == nil || m.Set() != good || m.LastError() == nil {
+		t.Fatalf("broken reload: err %v, set replaced %v", err, m.Set() != good)
+	}
+	data, _ := os.ReadFile("testdata/good.yaml")
+	if err := m.Reload(func() (*Set, error) { return Load(map[string][]byte{"x.yaml": data}, Overrides{}) }, date("2026-11-21")); err != nil || m.Set() == good || m.LastError() != nil {
+		t.Fatalf("good reload: %v", err)
+	}
+}
