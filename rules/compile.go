@@ -158,7 +158,9 @@ func Load(files map[string][]byte, ov Overrides) (*Set, error) {
 				usedList[k] = true
 			}
 		}
-		set.Packs = append(set.Packs, p.Pack)
+		if !contains(set.Packs, p.Pack) {
+			set.Packs = append(set.Packs, p.Pack)
+		}
 		for i := range p.Rules {
 			r := compileRule(p, &p.Rules[i], params, lists, &errs)
 			if r == nil {
@@ -331,3 +333,12 @@ func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }
 type visitor func(ast.Node)
 
 func (v visitor) Visit(n *ast.Node) { v(*n) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -157,3 +157,22 @@ func (h *HMACPseudonymizer) Pseudonym(p ident.Person) string {
 func Person(ps Pseudonymizer, p ident.Person, name string) PersonRef {
 	return PersonRef{ID: ps.Pseudonym(p), Name: strings.TrimSpace(name), BirthYear: p.BirthYear(), Coordination: p.Coordination()}
 }
+
+// ParseInstant parses a time given on a command line or in a test: RFC 3339,
+// or YYYY-MM-DD meaning the end of that day in Swedish time (so that
+// everything observed that day counts).
+func ParseInstant(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if len(s) == len(time.DateOnly) {
+		d, err := time.ParseInLocation(time.DateOnly, s, Stockholm)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("time %q: want YYYY-MM-DD or RFC 3339", s)
+		}
+		return d.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("time %q: want YYYY-MM-DD or RFC 3339", s)
+	}
+	return t, nil
+}

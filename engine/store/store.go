@@ -25,6 +25,9 @@ type Options struct {
 	Logger   *slog.Logger
 	InMemory bool // for tools that need a scratch store; tests use a real directory
 	ReadOnly bool
+	// Small shrinks Badger's memory tables and caches, for the many short
+	// lived stores of rule tests.
+	Small bool
 }
 
 // Open opens (or creates) the store in dir.
@@ -41,6 +44,9 @@ func Open(dir string, o Options) (*Store, error) {
 		WithValueThreshold(64 << 10)
 	if o.InMemory {
 		bo.Dir, bo.ValueDir = "", ""
+	}
+	if o.Small {
+		bo = bo.WithMemTableSize(4 << 20).WithBlockCacheSize(1 << 20).WithIndexCacheSize(1 << 20).WithNumMemtables(2).WithValueLogFileSize(16 << 20)
 	}
 	db, err := badger.Open(bo)
 	if err != nil {

@@ -1,0 +1,80 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/rules"
+)
+
+// Steps of the action ladder.
+const (
+	L0 = "L0" // monitor
+	L1 = "L1" // watch
+	L2 = "L2" // in-depth control: an alert for a coordinator
+	L3 = "L3" // halt call-offs proposed
+	L4 = "L4" // terminate (a decision, never computed)
+	L5 = "L5" // exclude before award: pre-award check with a critical hit
+)
+
+// Verdicts of a pre-award check.
+const (
+	Clear  = "clear"
+	Review = "review"
+	Block  = "block"
+)
+
+// Purposes of a screening.
+const (
+	Monitor = ""        // continuous follow-up
+	Award   = "award"   // before award
+	Calloff = "calloff" // before a call-off
+	Direct  = "direct"  // before a direct award
+)
+
+// Assessment is the result of screening one organisation as of At.
+type Assessment struct {
+	Orgnr      string        `json:"orgnr"`
+	Name       string        `json:"name"`
+	At         time.Time     `json:"at"`
+	Purpose    string        `json:"purpose,omitempty"`
+	Score      float64       `json:"score"`
+	Step       string        `json:"step"`
+	Verdict    string        `json:"verdict"`
+	Incomplete bool          `json:"incomplete"`
+	Reasons    []string      `json:"reasons,omitempty"` // why the verdict is what it is
+	Missing    []Missing     `json:"missing"`
+	NotChecked []string      `json:"not_checked"`
+	Hits       []Hit         `json:"hits"`
+	Ruleset    string        `json:"ruleset"`
+	Records    []profile.Ref `json:"records"` // every record version the assessment rested on
+}
+
+// Missing is a data-quality finding: D01 (missing or stale) or D02 (error).
+type Missing struct {
+	ID     string `json:"id"`
+	Source string `json:"source"`
+	Reason string `json:"reason"`
+}
+
+// Hit is a fired indicator.
+type Hit struct {
+	ID         string        `json:"id"`
+	Title      rules.Text    `json:"title"`
+	Severity   string        `json:"severity"`
+	Category   string        `json:"category"`
+	Confidence float64       `json:"confidence"`
+	Message    rules.Text    `json:"message"`
+	Legal      string        `json:"legal,omitempty"`
+	Evidence   []profile.Ref `json:"evidence"`
+}
+
+// Critical reports whether any hit is critical.
+func (a *Assessment) Critical() bool {
+	for _, h := range a.Hits {
+		if h.Severity == rules.Critical {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/profile"
+)
+
+// Days is a duration written in whole days in configuration.
+type Days int
+
+// Duration returns d as a time.Duration.
+func (d Days) Duration() time.Duration { return time.Duration(d) * 24 * time.Hour }
+
+// Config holds every threshold of screening; DefaultConfig gives the values
+// of shared/INDICATORS.md.
+type Config struct {
+	// Required sources and their freshness windows. A missing or stale
+	// required source makes an assessment incomplete (D01).
+	Freshness map[string]Days `yaml:"freshness"`
+	// ConditionalSources are required only when the organisation has an
+	// active contract in one of the listed categories (IVO for permit
+	// categories).
+	ConditionalSources map[string][]string `yaml:"conditional_sources"`
+	// PersonalExempt lists required sources that do not apply to sole
+	// traders (they have no board: roles).
+	PersonalExempt []string       `yaml:"personal_exempt"`
+	Scoring        Scoring        `yaml:"scoring"`
+	Profile        profile.Config `yaml:"profile"`
+}
+
+// Scoring holds the weights, cap and bands of the action ladder.
+type Scoring struct {
+	Weights     map[string]float64 `yaml:"weights"`      // per severity: high 40, medium 15, low 5
+	CategoryCap float64            `yaml:"category_cap"` // 70
+	MaxScore    float64            `yaml:"max_score"`    // 100
+	L2Score     float64            `yaml:"l2_score"`     // 30: score at which an in-depth control starts
+}
+
+// DefaultConfig returns the defaults of shared/INDICATORS.md.
+func DefaultConfig() Config {
+	permit := []string{"hvb_barn", "hvb_vuxna", "stodboende", "skyddat_boende", "familjehem_konsulent"}
+	return Config{
+		Freshness:          map[string]Days{"bolagsverket": 7, "scb": 31, "roles": 31, "kronofogden": 92, "ivo": 92},
+		ConditionalSources: map[string][]string{"ivo": permit},
+		PersonalExempt:     []string{"roles"},
+		Scoring: Scoring{
+			Weights:     map[string]float64{"high": 40, "medium": 15, "low": 5},
+			CategoryCap: 70, MaxScore: 100, L2Score: 30,
+		},
+	}
+}
+
+// Validate reports every problem of a configuration.
+func (c Config) Validate() []error {
+	var errs []error
+	for src, d := range c.Freshness {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("freshness.%s: %d days, want at least 1", src, d))
+		}
+	}
+	for src := range c.ConditionalSources {
+		if _, ok := c.Freshness[src]; !ok {
+			errs = append(errs, fmt.Errorf("conditional_sources.%s: the source has no freshness window", src))
+		}
+	}
+	for _, sev := range []string{"high", "medium", "low"} {
+		if w, ok := c.Scoring.Weights[sev]; !ok || w < 0 {
+			errs = append(errs, fmt.Errorf("scoring.weights.%s: missing or negative", sev))
+		}
+	}
+	if c.Scoring.CategoryCap <= 0 || c.Scoring.MaxScore <= 0 || c.Scoring.L2Score <= 0 {
+		errs = append(errs, fmt.Errorf("scoring: category_cap, max_score and l2_score must be positive"))
+	}
+	return errs
+}

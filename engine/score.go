@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"math"
+	"sort"
+
+	"github.com/vaksam/vaksam/rules"
+)
+
+// score computes min(max, Σ per category of min(cap, Σ weight × confidence))
+// over the non-critical hits.
+func (s Scoring) score(hits []Hit) float64 {
+	perCat := map[string]float64{}
+	for _, h := range hits {
+		if h.Severity == rules.Critical {
+			continue
+		}
+		perCat[h.Category] += s.Weights[h.Severity] * h.Confidence
+	}
+	total := 0.0
+	for _, v := range perCat {
+		total += math.Min(v, s.CategoryCap)
+	}
+	return math.Round(math.Min(total, s.MaxScore)*10) / 10
+}
+
+// place puts an assessment on the action ladder and gives its verdict.
+func (s Scoring) place(a *Assessment) {
+	a.Score = s.score(a.Hits)
+	high := false
+	for _, h := range a.Hits {
+		high = high || h.Severity == rules.High
+	}
+	critical := a.Critical()
+	switch {
+	case critical && a.Purpose != Monitor:
+		a.Step = L5
+	case critical:
+		a.Step = L3
+	case high || a.Score >= s.L2Score:
+		a.Step = L2
+	case len(a.Hits) > 0:
+		a.Step = L1
+	default:
+		a.Step = L0
+	}
+	switch a.Step {
+	case L3, L5:
+		a.Verdict = Block
+		a.Reasons = append(a.Reasons, "critical")
+	case L2:
+		a.Verdict = Review
+		if high {
+			a.Reasons = append(a.Reasons, "high")
+		}
+		if a.Score >= s.L2Score {
+			a.Reasons = append(a.Reasons, "score")
+		}
+	default:
+		a.Verdict = Clear
+	}
+	if a.Incomplete {
+		// Never clear on missing data.
+		if a.Verdict == Clear {
+			a.Verdict = Review
+		}
+		a.Reasons = append(a.Reasons, "incomplete")
+	}
+	sort.SliceStable(a.Hits, func(i, j int) bool {
+		ri, rj := severityRank(a.Hits[i].Severity), severityRank(a.Hits[j].Severity)
+		if ri != rj {
+			return ri < rj
+		}
+		return a.Hits[i].ID < a.Hits[j].ID
+	})
+}
+
+func severityRank(s string) int {
+	switch s {
+	case rules.Critical:
+		return 0
+	case rules.High:
+		return 1
+	case rules.Medium:
+		return 2
+	}
+	return 3
+}

@@ -1,0 +1,337 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/rules"
+)
+
+// Screener screens organisations in a store with a rule set.
+type Screener struct {
+	Store  *store.Store
+	Rules  func() *rules.Set // the running set (rules.Manager.Set)
+	Config Config
+	Log    *slog.Logger
+}
+
+// Options of a screening.
+type Options struct {
+	At      time.Time
+	Purpose string
+	// Save stores each assessment.
+	Save bool
+}
+
+// aliases: records of these sources stand in for the named source.
+var aliases = map[string][]string{record.Bolagsverket: {record.BolagsverketBulk}}
+
+// sourceState merges a source with the sources that stand in for it: the
+// newest success counts, and an error only while no later success exists.
+func sourceState(states map[string]*profile.SourceState, src string) profile.SourceState {
+	var out profile.SourceState
+	for _, s := range append([]string{src}, aliases[src]...) {
+		st := states[s]
+		if st == nil {
+			continue
+		}
+		out.Present = out.Present || st.Present
+		out.Records += st.Records
+		if st.LastObserved.After(out.LastObserved) {
+			out.LastObserved = st.LastObserved
+			out.Error = st.Error
+		} else if out.Error == "" && out.LastObserved.IsZero() {
+			out.Error = st.Error
+		}
+	}
+	return out
+}
+
+// assess screens one decoded subject.
+func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set *rules.Set, cfg Config, opt Options) (*Assessment, error) {
+	at := opt.At
+	p := profile.Build(sub, net, at)
+	a := &Assessment{Orgnr: sub.ID, Name: p.Name, At: at, Purpose: opt.Purpose, Ruleset: set.Version(),
+		Missing: []Missing{}, NotChecked: []string{}, Hits: []Hit{}}
+	required := requiredSources(p, cfg, at)
+	usable := func(src string) bool {
+		st := sourceState(p.Sources, src)
+		if !st.Present || st.Error != "" {
+			return false
+		}
+		if w, ok := cfg.Freshness[src]; ok && at.Sub(st.LastObserved) > w.Duration() {
+			return false
+		}
+		return true
+	}
+	for _, src := range required {
+		st := sourceState(p.Sources, src)
+		w := cfg.Freshness[src]
+		switch {
+		case st.Error != "":
+			a.Missing = append(a.Missing, Missing{ID: "D02", Source: src, Reason: "source error: " + st.Error})
+		case !st.Present:
+			a.Missing = append(a.Missing, Missing{ID: "D01", Source: src, Reason: "no record for this organisation"})
+		case at.Sub(st.LastObserved) > w.Duration():
+			a.Missing = append(a.Missing, Missing{ID: "D01", Source: src, Reason: fmt.Sprintf("stale: last observed %s, window %d days",
+				st.LastObserved.In(record.Stockholm).Format("2006-01-02 15:04"), w)})
+		}
+	}
+	if p.NotFound {
+		a.Missing = append(a.Missing, Missing{ID: "D01", Source: record.Bolagsverket, Reason: "organisation not found in the register (ORGANISATION_FINNS_EJ)"})
+	}
+	a.Incomplete = len(a.Missing) > 0
+	res, err := ev.Eval(p, at, usable)
+	if err != nil {
+		return nil, fmt.Errorf("screen %s: %w", redact(sub.ID), err)
+	}
+	a.NotChecked = append(a.NotChecked, res.NotChecked...)
+	for _, h := range res.Hits {
+		hit := Hit{ID: h.Rule.ID, Title: h.Rule.Title, Severity: h.Rule.Severity, Category: h.Rule.Category,
+			Confidence: h.Confidence, Message: h.Message, Legal: h.Rule.Legal, Evidence: []profile.Ref{}}
+		for _, src := range h.Rule.Evidence {
+			for _, s := range append([]string{src}, aliases[src]...) {
+				hit.Evidence = append(hit.Evidence, sub.Evidence[s]...)
+			}
+		}
+		a.Hits = append(a.Hits, hit)
+	}
+	for _, src := range record.Sources {
+		a.Records = append(a.Records, sub.Evidence[src]...)
+	}
+	cfg.Scoring.place(a)
+	return a, nil
+}
+
+// requiredSources lists the sources an organisation must have fresh data
+// from, sorted.
+func requiredSources(p *profile.Profile, cfg Config, at time.Time) []string {
+	var out []string
+	for src := range cfg.Freshness {
+		if p.Personal && contains(cfg.PersonalExempt, src) {
+			continue
+		}
+		if cats, ok := cfg.ConditionalSources[src]; ok {
+			need := false
+			for _, c := range p.Contracts {
+				need = need || c.Active && contains(cats, c.Category)
+			}
+			if !need {
+				continue
+			}
+		}
+		out = append(out, src)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func redact(subject string) string {
+	if o, err := ident.ParseOrg(subject); err == nil {
+		return o.Redacted()
+	}
+	return subject
+}
+
+// Screen screens the named organisations, reading the network from the
+// store's indexes.
+func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) ([]*Assessment, error) {
+	set := s.Rules()
+	net := profile.NewStoreNetwork(s.Store, opt.At, s.Config.Profile)
+	ev := set.NewEvaluator()
+	var out []*Assessment
+	for _, o := range orgnrs {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		recs, err := s.Store.Subject(o.String(), store.ScanOptions{At: opt.At, History: profile.HistorySources})
+		if err != nil {
+			return out, err
+		}
+		sub, err := profile.Decode(o.String(), recs)
+		if err != nil {
+			return out, err
+		}
+		a, err := assess(sub, net, ev, set, s.Config, opt)
+		if err != nil {
+			return out, err
+		}
+		if err := net.Err(); err != nil {
+			return out, fmt.Errorf("screen %s: network: %w", o.Redacted(), err)
+		}
+		if opt.Save {
+			if err := s.Save(a); err != nil {
+				return out, err
+			}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// Stats describe a screening of the whole store.
+type Stats struct {
+	Subjects   int
+	Screened   int
+	ScanDecode time.Duration
+	Index      time.Duration
+	Evaluate   time.Duration
+}
+
+// ScreenAll screens every organisation in the store with workers
+// goroutines (0: GOMAXPROCS): one ordered scan decodes every subject, a
+// Population answers the network questions, and each worker evaluates with
+// its own VM. fn receives the assessments in no particular order, from one
+// goroutine at a time.
+func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn func(*Assessment) error) (Stats, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var st Stats
+	start := time.Now()
+	subjects, err := ScanSubjects(ctx, s.Store, opt.At, workers)
+	if err != nil {
+		return st, err
+	}
+	st.Subjects = len(subjects)
+	st.ScanDecode = time.Since(start)
+	start = time.Now()
+	pop := profile.NewPopulation(subjects, opt.At, s.Config.Profile)
+	st.Index = time.Since(start)
+	start = time.Now()
+	set := s.Rules()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		next     = make(chan *profile.Subject, 256)
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var saver *batchSaver
+	if opt.Save {
+		saver = s.newBatchSaver()
+	}
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ev := set.NewEvaluator()
+			for sub := range next {
+				a, err := assess(sub, pop, ev, set, s.Config, opt)
+				if err == nil && saver != nil {
+					err = saver.add(a)
+				}
+				mu.Lock()
+				if err == nil && firstErr == nil {
+					err = fn(a)
+					st.Screened++
+				}
+				if err != nil && firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, sub := range subjects {
+		if strings.HasPrefix(sub.ID, record.PersonSubjectPrefix) {
+			continue
+		}
+		select {
+		case next <- sub:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if saver != nil && firstErr == nil {
+		firstErr = saver.flush()
+	}
+	st.Evaluate = time.Since(start)
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return st, firstErr
+}
+
+// ScanSubjects decodes every subject of the store as of at: one goroutine
+// scans in key order while workers decode.
+func ScanSubjects(ctx context.Context, st *store.Store, at time.Time, workers int) ([]*profile.Subject, error) {
+	type job struct {
+		i    int
+		id   string
+		recs []store.Resolved
+	}
+	jobs := make(chan job, 1024)
+	var (
+		mu       sync.Mutex
+		subjects []*profile.Subject
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				sub, err := profile.Decode(j.id, j.recs)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				for len(subjects) <= j.i {
+					subjects = append(subjects, nil)
+				}
+				subjects[j.i] = sub
+				mu.Unlock()
+			}
+		}()
+	}
+	n := 0
+	err := st.Scan(store.ScanOptions{At: at, History: profile.HistorySources}, func(id string, recs []store.Resolved) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		jobs <- job{i: n, id: id, recs: recs}
+		n++
+		return nil
+	})
+	close(jobs)
+	wg.Wait()
+	if err == nil {
+		err = firstErr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scan: %w", err)
+	}
+	out := subjects[:0]
+	for _, s := range subjects {
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
