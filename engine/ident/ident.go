@@ -85,6 +85,9 @@ func ParseOrg(s string) (Org, error) {
 	in := strings.TrimSpace(s)
 	d, err := digitsOf(s, in)
 	if err != nil {
+		if e, ok := err.(*Error); ok && mayBePerson(onlyDigits(in)) {
+			e.Input = redactInput(s)
+		}
 		return Org{}, err
 	}
 	switch len(d) {
@@ -100,7 +103,7 @@ func ParseOrg(s string) (Org, error) {
 	case 10:
 		return parseOrg10(s, d, false)
 	default:
-		return Org{}, &Error{Input: s, Reason: fmt.Sprintf("has %d digits, want 10 (or 12 with prefix 16)", len(d))}
+		return Org{}, &Error{Input: orgInput(s, d), Reason: fmt.Sprintf("has %d digits, want 10 (or 12 with prefix 16)", len(d))}
 	}
 }
 
@@ -116,6 +119,9 @@ func MustOrg(s string) Org {
 
 func parseOrg10(input, d string, prefixed bool) (Org, error) {
 	if !luhnValid(d) {
+		if !prefixed {
+			input = orgInput(input, d)
+		}
 		return Org{}, &Error{Input: input, Reason: "check digit (Luhn) does not match"}
 	}
 	if (d[2]-'0')*10+(d[3]-'0') >= 20 {
@@ -189,6 +195,36 @@ func LuhnDigit(d9 string) byte {
 		sum += n
 	}
 	return byte('0' + (10-sum%10)%10)
+}
+
+// mayBePerson reports whether the digits d may be a (mistyped) person
+// number, which an error must not repeat in full.
+func mayBePerson(d string) bool {
+	switch {
+	case len(d) < 10:
+		return false
+	case len(d) == 10:
+		return (d[2]-'0')*10+(d[3]-'0') < 20
+	}
+	return d[:2] == "18" || d[:2] == "19" || d[:2] == "20"
+}
+
+// orgInput is the input as an organisation-number error may show it.
+func orgInput(s, d string) string {
+	if mayBePerson(d) {
+		return redactInput(s)
+	}
+	return s
+}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
 }
 
 func redactInput(s string) string {

@@ -1,0 +1,152 @@
+package formats
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strconv"
+
+	"github.com/vaksam/vaksam/engine/record"
+)
+
+// utf8BOM is the byte order mark some exports put before the first line.
+var utf8BOM = []byte("\xEF\xBB\xBF")
+
+// lineReader reads physical lines and numbers them from 1. It strips a
+// UTF-8 BOM before the first line and the line ending (\n or \r\n). A
+// returned line is valid until the next call.
+type lineReader struct {
+	br      *bufio.Reader
+	n       int
+	long    []byte // accumulates a line longer than the buffer
+	dropNUL bool   // remove NUL bytes (bulk files)
+	pushed  []heldLine
+}
+
+// heldLine is a line read ahead and given back (see unread).
+type heldLine struct {
+	text []byte
+	n    int
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	br := bufio.NewReaderSize(r, 256<<10)
+	skipBOM(br)
+	return &lineReader{br: br}
+}
+
+// skipBOM drops a UTF-8 byte order mark at the start of br.
+func skipBOM(br *bufio.Reader) {
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, utf8BOM) {
+		br.Discard(3)
+	}
+}
+
+// next returns the next line and its number; io.EOF after the last.
+func (l *lineReader) next() ([]byte, int, error) {
+	if k := len(l.pushed); k > 0 {
+		h := l.pushed[k-1]
+		l.pushed = l.pushed[:k-1]
+		return h.text, h.n, nil
+	}
+	line, err := l.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		l.long = append(l.long[:0], line...)
+		for err == bufio.ErrBufferFull {
+			line, err = l.br.ReadSlice('\n')
+			l.long = append(l.long, line...)
+		}
+		line = l.long
+	}
+	if err != nil && err != io.EOF {
+		return nil, l.n, err
+	}
+	if err == io.EOF && len(line) == 0 {
+		return nil, l.n, io.EOF
+	}
+	l.n++
+	line = bytes.TrimSuffix(line, []byte{'\n'})
+	line = bytes.TrimSuffix(line, []byte{'\r'})
+	if l.dropNUL {
+		line = stripNUL(line)
+	}
+	return line, l.n, nil
+}
+
+// unread gives lines back to be returned again by next, in the order given.
+func (l *lineReader) unread(lines []heldLine) {
+	for i := len(lines) - 1; i >= 0; i-- {
+		l.pushed = append(l.pushed, lines[i])
+	}
+}
+
+// stripNUL removes NUL bytes in place.
+func stripNUL(b []byte) []byte {
+	if bytes.IndexByte(b, 0) < 0 {
+		return b
+	}
+	out := b[:0]
+	for _, c := range b {
+		if c != 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// isBlank reports whether a line holds only spaces and tabs.
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// emitter hands records and quarantines to the sink with their source and
+// position.
+type emitter struct {
+	ctx    context.Context
+	source string
+	name   string
+	sink   Sink
+	// scrub, when set, replaces person numbers in quarantined bytes (the
+	// formats that carry persons).
+	scrub record.Pseudonymizer
+}
+
+func newEmitter(ctx context.Context, source string, opt Options, sink Sink) *emitter {
+	name := opt.Name
+	if name == "" {
+		name = "-"
+	}
+	return &emitter{ctx: ctx, source: source, name: name, sink: sink}
+}
+
+func (e *emitter) pos(line int) string { return e.name + ":" + strconv.Itoa(line) }
+
+// record sends an accepted record found at line.
+func (e *emitter) record(line int, it record.Item) error {
+	it.Source = e.source
+	it.Pos = e.pos(line)
+	return e.sink.Record(it)
+}
+
+// quarantine sends a rejected record found at line. raw is copied.
+func (e *emitter) quarantine(line int, reason string, raw []byte) error {
+	b := append([]byte(nil), raw...)
+	if e.scrub != nil {
+		b = scrubPersonNumbers(b, e.scrub)
+	}
+	return e.sink.Quarantine(record.Quarantined{Source: e.source, Pos: e.pos(line), Reason: reason, Raw: b})
+}
+
+// done reports the context's error, if it is cancelled.
+func (e *emitter) done() error { return e.ctx.Err() }
+
+// errNoPersons is returned by formats that carry persons when
+// Options.Persons is missing.
+var errNoPersons = errors.New("formats: Options.Persons is required for a format with person numbers")

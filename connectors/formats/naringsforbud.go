@@ -1,0 +1,59 @@
+package formats
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/record"
+)
+
+func init() { register(record.Naringsforbud, parseNaringsforbud) }
+
+// banLine is one line of naringsforbud.jsonl.
+type banLine struct {
+	PersonID   string `json:"person_id"`
+	Fran       string `json:"fran"`
+	Till       string `json:"till"`
+	Typ        string `json:"typ"`
+	BeslutadAv string `json:"beslutad_av"`
+}
+
+// parseNaringsforbud reads naringsforbud.jsonl: trading bans on persons.
+// The subject is the person (PersonSubjectPrefix + pseudonym), the key
+// the date the ban starts.
+func parseNaringsforbud(ctx context.Context, r io.Reader, opt Options, sink Sink) error {
+	if opt.Persons == nil {
+		return errNoPersons
+	}
+	e := newEmitter(ctx, record.Naringsforbud, opt, sink)
+	e.scrub = opt.Persons
+	return parseJSONL(r, e, func(v *banLine, line []byte) (record.Item, error) {
+		person, err := personField(opt.Persons, "person_id", v.PersonID, "")
+		if err != nil {
+			return record.Item{}, err
+		}
+		from, err := parseDateField("fran", v.Fran)
+		if err != nil {
+			return record.Item{}, err
+		}
+		to, err := optDateField("till", v.Till)
+		if err != nil {
+			return record.Item{}, err
+		}
+		if !to.IsZero() && to.Before(from) {
+			return record.Item{}, fieldErr("till", "%s is before fran %s", to.Format(time.DateOnly), from.Format(time.DateOnly))
+		}
+		typ, err := banTypes.check("typ", v.Typ)
+		if err != nil {
+			return record.Item{}, err
+		}
+		return record.Item{
+			Subject: record.PersonSubjectPrefix + person.ID,
+			Key:     from.Format(time.DateOnly),
+			Raw:     replaceJSONStrings(line, map[string]string{v.PersonID: person.ID}),
+			Parsed:  record.Ban{Person: person, From: from, To: to, Type: typ, DecidedBy: trim(v.BeslutadAv)},
+			Links:   record.Links{Persons: []string{person.ID}},
+		}, nil
+	})
+}

@@ -1,0 +1,90 @@
+package formats
+
+import (
+	"context"
+	"io"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/vaksam/vaksam/engine/record"
+)
+
+func init() { register(record.SCBBulk, parseSCBBulk) }
+
+// Columns of SCB's bulk file that the parser reads.
+const (
+	scbbPeOrgNr = iota
+	scbbNamn
+	scbbPersonNamn
+	scbbFtgStat
+	scbbJurForm
+	scbbNg1
+	scbbNg2
+	scbbNg3
+	scbbNg4
+	scbbNg5
+	scbbGatuadress
+	scbbCOAdress
+	scbbPostNr
+	scbbPostOrt
+	scbbRegDat
+)
+
+var scbBulkTable = table{sep: '\t', bulk: true, columns: []string{
+	"PeOrgNr", "Foretagsnamn", "Namn", "FtgStat", "JurForm", "Ng1", "Ng2", "Ng3", "Ng4", "Ng5",
+	"Gatuadress", "COAdress", "PostNr", "PostOrt", "RegDatKtid",
+}, optional: []string{"Namn", "COAdress"}}
+
+// parseSCBBulk reads SCB's bulk file: ISO-8859-1, tab-separated, a header
+// row; columns are read by name and others ignored. The record's Raw is
+// the row decoded to UTF-8.
+func parseSCBBulk(ctx context.Context, r io.Reader, opt Options, sink Sink) error {
+	e := newEmitter(ctx, record.SCBBulk, opt, sink)
+	utf8 := charmap.ISO8859_1.NewDecoder().Reader(r)
+	return scbBulkTable.parse(utf8, e, func(rw *row, _ string) (record.Item, error) {
+		org, err := parseOrgField("PeOrgNr", rw.get(scbbPeOrgNr))
+		if err != nil {
+			return record.Item{}, err
+		}
+		var active *bool
+		switch st := trim(rw.get(scbbFtgStat)); {
+		case st == "":
+		case !isDigits(st):
+			return record.Item{}, fieldErr("FtgStat", "%q is not a numeric status code", st)
+		default:
+			a := st == "1"
+			active = &a
+		}
+		reg, err := optDateField("RegDatKtid", rw.get(scbbRegDat))
+		if err != nil {
+			return record.Item{}, err
+		}
+		name := trim(rw.get(scbbNamn))
+		if name == "" {
+			name = trim(rw.get(scbbPersonNamn))
+		}
+		var sni []string
+		for i := scbbNg1; i <= scbbNg5; i++ {
+			sni = appendSNI(sni, rw.get(i))
+		}
+		addr := record.Address{
+			Street:     trim(rw.get(scbbGatuadress)),
+			CO:         trim(rw.get(scbbCOAdress)),
+			PostalCode: cleanPostalCode(rw.get(scbbPostNr)),
+			City:       trim(rw.get(scbbPostOrt)),
+		}
+		return record.Item{
+			Subject: org.String(),
+			Parsed: record.Company{
+				Orgnr:        org.String(),
+				Name:         name,
+				JuridiskForm: trim(rw.get(scbbJurForm)),
+				Registered:   reg,
+				Active:       active,
+				SNI:          sni,
+				Address:      addr,
+			},
+			Links: record.Links{Addresses: addressLinks(addr)},
+		}, nil
+	})
+}
