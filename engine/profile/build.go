@@ -33,8 +33,10 @@ func day(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// active reports whether a contract runs on day d; a contract without an
+// end date runs until further notice.
 func active(c record.Contract, d time.Time) bool {
-	return !c.Start.After(d) && !c.End.Before(d)
+	return !c.Start.After(d) && (c.End.IsZero() || !c.End.Before(d))
 }
 
 func current(r record.Role, d time.Time) bool {

@@ -1,0 +1,74 @@
+package ingest
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+const goodAndBad = `{"orgnr":"5591234561","datum":"2026-02-14","typ":"forelaggande","diarienummer":"3.5.1-01234/2026","text":"a"}
+{"orgnr":"5591234562","datum":"2026-02-14","typ":"forelaggande","diarienummer":"3.5.1-01235/2026","text":"bad check digit"}
+{"orgnr":"5560021361","datum":"2026-13-01","typ":"vite","diarienummer":"3.5.1-01236/2026","text":"bad date"}
+{"orgnr":"5560021361","datum":"2026-03-01","typ":"vite","diarienummer":"3.5.1-01237/2026","text":"good"}
+`
+
+func TestBadRecordsAreQuarantinedGoodOnesKept(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	persons, _ := record.NewHMACPseudonymizer([]byte("ingest tests: not a secret"))
+	in := &Ingester{Store: st, BatchSize: 1}
+	obs := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	job := Job{Source: record.IVOBeslut, Name: "beslut.jsonl", Observed: obs, Persons: persons}
+	c, err := in.Reader(context.Background(), strings.NewReader(goodAndBad), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.New != 2 || c.Quarantined != 2 || c.Unchanged != 0 {
+		t.Fatalf("counts %+v, want 2 new, 2 quarantined", c)
+	}
+	q, err := st.Quarantined(record.IVOBeslut)
+	if err != nil || len(q) != 2 {
+		t.Fatalf("quarantine: %v, %v", q, err)
+	}
+	want := map[string]string{"beslut.jsonl:2": "orgnr", "beslut.jsonl:3": "datum"}
+	for _, x := range q {
+		field, ok := want[x.Pos]
+		if !ok || !strings.Contains(x.Reason, field) || len(x.Raw) == 0 {
+			t.Errorf("quarantined %s: %q (raw %q), want position in %v naming %q", x.Pos, x.Reason, x.Raw, want, field)
+		}
+	}
+	for _, subj := range []string{"5591234561", "5560021361"} {
+		recs, err := st.Subject(subj, store.ScanOptions{At: obs})
+		if err != nil || len(recs) != 1 || recs[0].Current == nil {
+			t.Errorf("%s: %v, %v", subj, recs, err)
+		}
+	}
+	// The same file again: nothing new, every good record re-observed.
+	c, err = in.Reader(context.Background(), strings.NewReader(goodAndBad), Job{Source: record.IVOBeslut, Name: "beslut.jsonl", Observed: obs.Add(time.Hour), Persons: persons})
+	if err != nil || c.New != 0 || c.Unchanged != 2 {
+		t.Errorf("re-ingest: %+v, %v; want 2 unchanged", c, err)
+	}
+}
+
+func TestIngestNeedsTimeAndKnownSource(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	persons, _ := record.NewHMACPseudonymizer([]byte("ingest tests: not a secret"))
+	in := &Ingester{Store: st}
+	if _, err := in.Reader(context.Background(), strings.NewReader(""), Job{Source: "nope", Observed: time.Now(), Persons: persons}); err == nil || !strings.Contains(err.Error(), `unknown source "nope"`) {
+		t.Errorf("unknown source: %v", err)
+	}
+	if _, err := in.Reader(context.Background(), strings.NewReader(""), Job{Source: record.Roles, Persons: persons}); err == nil || !strings.Contains(err.Error(), "no observation time") {
+		t.Errorf("no time: %v", err)
+	}
+}
