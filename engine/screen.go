@@ -69,7 +69,7 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 		if !st.Present || st.Error != "" {
 			return false
 		}
-		if w, ok := cfg.Freshness[src]; ok && at.Sub(st.LastObserved) > w.Duration() {
+		if w, ok := cfg.Freshness[src]; ok && stale(st.LastObserved, at, w) {
 			return false
 		}
 		return true
@@ -82,7 +82,7 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 			a.Missing = append(a.Missing, Missing{ID: "D02", Source: src, Reason: "source error: " + st.Error})
 		case !st.Present:
 			a.Missing = append(a.Missing, Missing{ID: "D01", Source: src, Reason: "no record for this organisation"})
-		case at.Sub(st.LastObserved) > w.Duration():
+		case stale(st.LastObserved, at, w):
 			a.Missing = append(a.Missing, Missing{ID: "D01", Source: src, Reason: fmt.Sprintf("stale: last observed %s, window %d days",
 				st.LastObserved.In(record.Stockholm).Format("2006-01-02 15:04"), w)})
 		}
@@ -334,4 +334,17 @@ func ScanSubjects(ctx context.Context, st *store.Store, at time.Time, workers in
 		}
 	}
 	return out, nil
+}
+
+// stale reports whether data last observed at last is outside a window of
+// w calendar days (Swedish dates) at time at: observed on 2026-10-21, a
+// 31-day window holds until the end of 2026-11-21, whatever the clock
+// change in between.
+func stale(last, at time.Time, w Days) bool {
+	return swedishDay(at).Sub(swedishDay(last)) > w.Duration()
+}
+
+func swedishDay(t time.Time) time.Time {
+	y, m, d := t.In(record.Stockholm).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -51,6 +51,10 @@ func factsOf(s *Subject) *OrgFacts {
 	return f
 }
 
+// registeredAt reports whether the organisation counts as registered at
+// its address: it has one and has not been deregistered.
+func (f *OrgFacts) registeredAt() bool { return f.Address != "" && f.Deregistered.IsZero() }
+
 func isBankruptcyDeregistration(reason string) bool {
 	return reason == "KKAV" || len(reason) > 4 && reason[:5] == "KKAV-"
 }
@@ -151,7 +155,7 @@ func NewPopulation(subjects []*Subject, at time.Time, cfg Config) *Population {
 		}
 		if f := factsOf(s); f != nil {
 			p.orgs[s.ID] = f
-			if f.Address != "" {
+			if f.registeredAt() {
 				p.addrs[f.Address]++
 			}
 		}
@@ -260,7 +264,7 @@ func (n *StoreNetwork) OrgsAt(addr string) int {
 	}
 	count := 0
 	for _, o := range orgs {
-		if f := n.Org(o); f != nil && f.Address == addr {
+		if f := n.Org(o); f != nil && f.Address == addr && f.registeredAt() {
 			count++
 		}
 	}

@@ -149,9 +149,11 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 	}
 	prefix := recordPrefix(id)
 	var h head
+	exists := true
 	item, err := txn.Get(append(prefix, kindHead))
 	switch {
 	case errors.Is(err, badger.ErrKeyNotFound):
+		exists = false
 	case err != nil:
 		return 0, fmt.Errorf("%s: read head: %w", id, err)
 	default:
@@ -165,6 +167,13 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 	if it.SourceError != "" {
 		outcome = SourceError
 		obsVal.Error = it.SourceError
+		if !exists {
+			// A record first met as an error still gets a head (version
+			// 0), so that reads find it and the error shows.
+			entries = append(entries,
+				badger.NewEntry(append(append([]byte(nil), prefix...), kindHead), h.encode()),
+				badger.NewEntry(sourceKey(id), nil))
+		}
 	} else {
 		parsed, err := json.Marshal(it.Parsed)
 		if err != nil {
@@ -189,7 +198,7 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 					entries = append(entries, badger.NewEntry(indexKey('a', a, id.Subject), nil))
 				}
 			}
-			if h.Version == 1 {
+			if !exists {
 				entries = append(entries, badger.NewEntry(sourceKey(id), nil))
 			}
 		}
