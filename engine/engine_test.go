@@ -38,7 +38,7 @@ var sampleFiles = []struct{ source, file, orgnr string }{
 	{"invoices", "fakturor.csv", ""},
 }
 
-func instant(t *testing.T, s string) time.Time {
+func instant(t testing.TB, s string) time.Time {
 	t.Helper()
 	at, err := record.ParseInstant(s)
 	if err != nil {
@@ -54,7 +54,7 @@ type fixture struct {
 	persons record.Pseudonymizer
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st, err := store.Open(t.TempDir(), store.Options{})
 	if err != nil {
@@ -70,7 +70,7 @@ func newFixture(t *testing.T) *fixture {
 		sc: &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: engine.DefaultConfig()}}
 }
 
-func (f *fixture) ingestFile(t *testing.T, source, path, orgnr string, observed time.Time) ingest.Counts {
+func (f *fixture) ingestFile(t testing.TB, source, path, orgnr string, observed time.Time) ingest.Counts {
 	t.Helper()
 	job := ingest.Job{Source: source, Observed: observed, Persons: f.persons}
 	if orgnr != "" {
@@ -83,7 +83,7 @@ func (f *fixture) ingestFile(t *testing.T, source, path, orgnr string, observed 
 	return c
 }
 
-func (f *fixture) ingestString(t *testing.T, source, data string, observed time.Time) {
+func (f *fixture) ingestString(t testing.TB, source, data string, observed time.Time) {
 	t.Helper()
 	c, err := f.in.Reader(context.Background(), strings.NewReader(data), ingest.Job{Source: source, Name: source, Observed: observed, Persons: f.persons})
 	if err != nil || c.Quarantined > 0 {
@@ -91,7 +91,7 @@ func (f *fixture) ingestString(t *testing.T, source, data string, observed time.
 	}
 }
 
-func (f *fixture) ingestSamples(t *testing.T, observed time.Time) {
+func (f *fixture) ingestSamples(t testing.TB, observed time.Time) {
 	t.Helper()
 	for _, s := range sampleFiles {
 		if c := f.ingestFile(t, s.source, filepath.Join(samples, s.file), s.orgnr, observed); c.Quarantined > 0 {
@@ -100,7 +100,7 @@ func (f *fixture) ingestSamples(t *testing.T, observed time.Time) {
 	}
 }
 
-func (f *fixture) screen(t *testing.T, orgnr string, at time.Time, save bool) *engine.Assessment {
+func (f *fixture) screen(t testing.TB, orgnr string, at time.Time, save bool) *engine.Assessment {
 	t.Helper()
 	as, err := f.sc.Screen(context.Background(), []ident.Org{ident.MustOrg(orgnr)}, engine.Options{At: at, Save: save})
 	if err != nil {

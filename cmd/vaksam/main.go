@@ -1,0 +1,158 @@
+// Command vaksam screens the suppliers of a municipality for welfare-crime
+// risk: it ingests registry and own data into a record store, evaluates the
+// rule pack on each supplier's profile and reports the assessments.
+//
+// Usage:
+//
+//	vaksam <command> [flags] [arguments]
+//
+// Commands: ingest, screen, rules check, rules test, demo. Every command
+// takes --help.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+	_ "time/tzdata" // Swedish time without relying on the host's zoneinfo
+
+	"github.com/vaksam/vaksam/engine/record"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitQuarantined = 3
+)
+
+// errUsage marks an error as a usage error (exit 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// app carries what commands share: streams, logger and the clock. Only
+// this package reads the wall clock.
+type app struct {
+	stdout, stderr io.Writer
+	log            *slog.Logger
+	now            func() time.Time
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, a *app, args []string) (int, error)
+}
+
+func commands() []command {
+	return []command{
+		{"ingest", "import source files into the record store", runIngest},
+		{"screen", "screen organisations as of a time", runScreen},
+		{"rules", "check or test rule packs (rules check, rules test)", runRules},
+		{"demo", "generate a synthetic population, screen it and rank it", runDemo},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now,
+		log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	os.Exit(a.main(ctx, os.Args[1:]))
+}
+
+func (a *app) main(ctx context.Context, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		a.usage(a.stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			code, err := c.run(ctx, a, args[1:])
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK
+			}
+			var ue usageError
+			if errors.As(err, &ue) {
+				fmt.Fprintf(a.stderr, "vaksam %s: %s\n", c.name, ue.msg)
+				fmt.Fprintf(a.stderr, "Run 'vaksam %s --help' for usage.\n", c.name)
+				return exitUsage
+			}
+			if err != nil {
+				fmt.Fprintf(a.stderr, "vaksam %s: %v\n", c.name, err)
+				if code == exitOK {
+					code = exitFailure
+				}
+			}
+			return code
+		}
+	}
+	fmt.Fprintf(a.stderr, "vaksam: unknown command %q\n\n", args[0])
+	a.usage(a.stderr)
+	return exitUsage
+}
+
+func (a *app) usage(w io.Writer) {
+	fmt.Fprintln(w, "Vaksam screens a municipality's suppliers for welfare-crime risk.")
+	fmt.Fprintln(w, "\nUsage: vaksam <command> [flags] [arguments]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'vaksam <command> --help' for a command's flags.")
+}
+
+// newFlags returns a FlagSet whose --help prints the command's usage.
+func (a *app) newFlags(name, usage, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "Usage: vaksam %s\n\n%s\n\nFlags:\n", usage, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, routing --help to stdout and errors to usage.
+func (a *app) parseFlags(fs *flag.FlagSet, args []string) error {
+	for _, arg := range args {
+		if arg == "-h" || arg == "--help" || arg == "-help" {
+			fs.SetOutput(a.stdout)
+			fs.Usage()
+			return flag.ErrHelp
+		}
+	}
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	return nil
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// instant parses a time flag (RFC 3339, or YYYY-MM-DD for the end of that
+// day in Swedish time); empty means now.
+func (a *app) instant(flagName, value string) (time.Time, error) {
+	if value == "" {
+		return a.now(), nil
+	}
+	t, err := record.ParseInstant(value)
+	if err != nil {
+		return time.Time{}, usagef("%s: %v", flagName, err)
+	}
+	return t, nil
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+const samples = "../../connectors/formats/testdata"
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	a := &app{stdout: &out, stderr: &errOut, log: discardLogger(),
+		now: func() time.Time { return time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) }}
+	code = a.main(context.Background(), args)
+	return code, out.String(), errOut.String()
+}
+
+func TestHelpOnEveryCommand(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"ingest", "--help"}, {"screen", "--help"}, {"rules", "--help"}, {"rules", "check", "--help"}, {"rules", "test", "--help"}, {"demo", "--help"}} {
+		code, out, _ := run(t, args...)
+		if code != exitOK || !strings.Contains(out, "Usage: vaksam") {
+			t.Errorf("%v: exit %d, output %q", args, code, out)
+		}
+	}
+	if code, _, errOut := run(t, "frobnicate"); code != exitUsage || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: exit %d, %q", code, errOut)
+	}
+}
+
+func TestIngestExitCodes(t *testing.T) {
+	data := t.TempDir()
+	bad := filepath.Join(t.TempDir(), "roles.jsonl")
+	os.WriteFile(bad, []byte(`{"orgnr":"5591234561","person_id":"197505121231","namn":"Erik Lind","roll":"ordforande","fran":"2019-04-02","till":null}
+{"orgnr":"5591234561","person_id":"197505121232","namn":"Fel Siffra","roll":"ordforande","fran":"2019-04-02","till":null}
+`), 0o644)
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"all accepted", []string{"ingest", "--data", data, "--source", "kronofogden", "--observed", "2026-11-20", samples + "/kronofogden.jsonl"}, exitOK, "1 new, 0 unchanged", ""},
+		{"again: unchanged", []string{"ingest", "--data", data, "--source", "kronofogden", "--observed", "2026-11-20", samples + "/kronofogden.jsonl"}, exitOK, "0 new, 1 unchanged", ""},
+		{"some quarantined", []string{"ingest", "--data", data, "--source", "roles", "--observed", "2026-11-20", bad}, exitQuarantined, "1 new, 0 unchanged, 0 source errors, 1 quarantined", "roles.jsonl:2"},
+		{"missing file", []string{"ingest", "--data", data, "--source", "roles", filepath.Join(data, "nope.jsonl")}, exitFailure, "", "no such file"},
+		{"unknown source", []string{"ingest", "--data", data, "--source", "nope", bad}, exitUsage, "", `unknown source "nope"`},
+		{"bad time", []string{"ingest", "--data", data, "--source", "roles", "--observed", "yesterday", bad}, exitUsage, "", "--observed"},
+		{"dokument needs orgnr", []string{"ingest", "--data", data, "--source", "bolagsverket-dokument", samples + "/bolagsverket-dokumentlista.json"}, exitUsage, "", "--orgnr is required"},
+		{"bad orgnr", []string{"ingest", "--data", data, "--source", "bolagsverket-dokument", "--orgnr", "559123-4562", samples + "/bolagsverket-dokumentlista.json"}, exitUsage, "", "Luhn"},
+		{"no data dir", []string{"ingest", "--source", "roles", bad}, exitUsage, "", "--data DIR is required"},
+	}
+	for _, tc := range tests {
+		code, out, errOut := run(t, tc.args...)
+		if code != tc.code || !strings.Contains(out, tc.stdout) || !strings.Contains(errOut, tc.stderr) {
+			t.Errorf("%s: exit %d (want %d)\nstdout %q (want %q)\nstderr %q (want %q)", tc.name, code, tc.code, out, tc.stdout, errOut, tc.stderr)
+		}
+	}
+}
+
+// The screening core's acceptance: every sample ingested as of 2026-11-20
+// quarantines nothing, and the sample supplier screened the next day
+// reports exactly these hits, block, L3.
+func TestSamplesThroughTheCommand(t *testing.T) {
+	data := t.TempDir()
+	files := []struct{ source, file string }{
+		{"bolagsverket", "bolagsverket-organisationer.json"}, {"bolagsverket", "bolagsverket-organisationer-finns-ej.json"},
+		{"bolagsverket-bulk", "bolagsverket-bulkfil.txt"}, {"scb", "scb-hamtaforetag.json"}, {"scb-bulk", "scb-bulkfil.txt"},
+		{"kronofogden", "kronofogden.jsonl"}, {"ivo", "ivo-tillstand.csv"}, {"ivo-beslut", "ivo-beslut.jsonl"},
+		{"roles", "roles.jsonl"}, {"huvudman", "huvudman.jsonl"}, {"naringsforbud", "naringsforbud.jsonl"},
+		{"arbetsmiljoverket", "arbetsmiljoverket.jsonl"}, {"contracts", "avtal.csv"}, {"invoices", "fakturor.csv"},
+	}
+	for _, f := range files {
+		if code, out, errOut := run(t, "ingest", "--data", data, "--source", f.source, "--observed", "2026-11-20", filepath.Join(samples, f.file)); code != exitOK {
+			t.Fatalf("ingest %s: exit %d\n%s%s", f.file, code, out, errOut)
+		}
+	}
+	if code, out, errOut := run(t, "ingest", "--data", data, "--source", "bolagsverket-dokument", "--orgnr", "5591234561", "--observed", "2026-11-20", filepath.Join(samples, "bolagsverket-dokumentlista.json")); code != exitOK {
+		t.Fatalf("ingest dokument: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut := run(t, "screen", "--data", data, "--at", "2026-11-21", "--json", "5591234561")
+	if code != exitOK {
+		t.Fatalf("screen: exit %d: %s", code, errOut)
+	}
+	var a struct {
+		Orgnr, Name, Step, Verdict, Ruleset string
+		At                                  time.Time
+		Score                               float64
+		Incomplete                          bool
+		Missing                             []struct{ ID, Source, Reason string }
+		NotChecked                          []string `json:"not_checked"`
+		Hits                                []struct {
+			ID, Severity, Category string
+			Message                struct{ SV, EN string }
+			Evidence               []struct {
+				Source, Key string
+				Version     int
+				Observed    time.Time
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	var ids []string
+	for _, h := range a.Hits {
+		ids = append(ids, h.ID)
+		if h.Message.SV == "" || h.Message.EN == "" || len(h.Evidence) == 0 || h.Evidence[0].Version < 1 {
+			t.Errorf("hit %s incomplete: %+v", h.ID, h)
+		}
+	}
+	sort.Strings(ids)
+	if got := strings.Join(ids, " "); got != "C03 C04 S04 S05 S06 S15 S17 S20" {
+		t.Errorf("hits %s", got)
+	}
+	if a.Verdict != "block" || a.Step != "L3" || a.Orgnr != "5591234561" || a.Incomplete || a.NotChecked == nil || a.Missing == nil {
+		t.Errorf("assessment %+v", a)
+	}
+	// An organisation Bolagsverket does not know is incomplete, never clear.
+	code, out, _ = run(t, "screen", "--data", data, "--at", "2026-11-21", "5560021361")
+	if code != exitOK || !strings.Contains(out, "INCOMPLETE") || !strings.Contains(out, "verdict review") {
+		t.Errorf("unknown organisation: exit %d\n%s", code, out)
+	}
+	code, _, errOut = run(t, "screen", "--data", data, "559123-456")
+	if code != exitUsage || !strings.Contains(errOut, "559123-456") {
+		t.Errorf("malformed orgnr: exit %d, %q", code, errOut)
+	}
+}
+
+func TestRulesCheckReportsPositions(t *testing.T) {
+	if code, out, _ := run(t, "rules", "check"); code != exitOK || !strings.Contains(out, "28 rules") {
+		t.Errorf("built-in pack: exit %d, %q", code, out)
+	}
+	code, _, errOut := run(t, "rules", "check", "../../rules/testdata/bad.yaml")
+	if code != exitFailure || !strings.Contains(errOut, "bad.yaml:7:5: unknown key \"titel\"") || !strings.Contains(errOut, "bad.yaml:10:29:") {
+		t.Errorf("bad pack: exit %d\n%s", code, errOut)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	code, out, errOut := run(t, "demo", "--orgs", "200", "--limit", "5")
+	if code != exitOK {
+		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"generated 200 organisations", "0 quarantined", "ORGNR", "organisations screened: L0", "planted cases caught:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+}

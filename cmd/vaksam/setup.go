@@ -1,0 +1,113 @@
+package main
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/rules"
+	defaultpack "github.com/vaksam/vaksam/rules/default"
+)
+
+// config is the configuration file: rule overrides and screening
+// thresholds. Every key is optional; absent ones keep the defaults.
+type config struct {
+	Rules     rules.Overrides `yaml:"rules"`
+	Screening *engine.Config  `yaml:"screening"`
+	RulePath  string          `yaml:"rule_path"` // a pack file or directory instead of the built-in pack
+}
+
+func loadConfig(path string) (*config, error) {
+	c := &config{}
+	if path == "" {
+		return c, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+func (c *config) engineConfig() (engine.Config, error) {
+	ec := engine.DefaultConfig()
+	if c.Screening != nil {
+		ec = *c.Screening
+		// Unset parts keep their defaults.
+		def := engine.DefaultConfig()
+		if ec.Freshness == nil {
+			ec.Freshness = def.Freshness
+		}
+		if ec.ConditionalSources == nil {
+			ec.ConditionalSources = def.ConditionalSources
+		}
+		if ec.PersonalExempt == nil {
+			ec.PersonalExempt = def.PersonalExempt
+		}
+		if ec.Scoring.Weights == nil {
+			ec.Scoring = def.Scoring
+		}
+	}
+	if errs := ec.Validate(); len(errs) > 0 {
+		return ec, fmt.Errorf("config: screening: %w", errors.Join(errs...))
+	}
+	return ec, nil
+}
+
+func (c *config) ruleSet(path string) (*rules.Set, error) {
+	if path == "" {
+		path = c.RulePath
+	}
+	if path == "" {
+		return defaultpack.Load(c.Rules)
+	}
+	return rules.LoadPath(path, c.Rules)
+}
+
+// openStore opens the data directory's store.
+func openStore(dir string) (*store.Store, error) {
+	if dir == "" {
+		return nil, usagef("--data DIR is required")
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	return store.Open(filepath.Join(dir, "store"), store.Options{})
+}
+
+// pseudonymizer returns the deployment's person pseudonymizer. The secret
+// comes from VAKSAM_PSEUDONYM_KEY_FILE or, failing that, from the file
+// pseudonym.key in the data directory, created on first use.
+func pseudonymizer(dataDir string) (record.Pseudonymizer, error) {
+	path := os.Getenv("VAKSAM_PSEUDONYM_KEY_FILE")
+	if path == "" {
+		path = filepath.Join(dataDir, "pseudonym.key")
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			key := make([]byte, 32)
+			if _, err := rand.Read(key); err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(path, key, 0o600); err != nil {
+				return nil, fmt.Errorf("pseudonym key: %w", err)
+			}
+		}
+	}
+	key, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("pseudonym key: %w", err)
+	}
+	return record.NewHMACPseudonymizer(key)
+}

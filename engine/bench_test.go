@@ -1,0 +1,162 @@
+package engine_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/ingest"
+	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/synthetic"
+	"github.com/vaksam/vaksam/rules"
+	defaultpack "github.com/vaksam/vaksam/rules/default"
+)
+
+var (
+	benchOrgs  = flag.Int("bench.orgs", 100_000, "organisations in the end-to-end benchmark's store")
+	benchStore = flag.String("bench.dir", "", "keep the benchmark's generated store here and reuse it across runs")
+)
+
+// sampleStore is a store holding every sample, and the time to screen at.
+func sampleStore(b *testing.B) (*fixture, time.Time) {
+	b.Helper()
+	f := newFixture(b)
+	f.ingestSamples(b, mustInstant("2026-11-20"))
+	return f, mustInstant("2026-11-21")
+}
+
+// decodeSample reads and decodes the sample supplier as of at.
+func decodeSample(b *testing.B, f *fixture, at time.Time) *profile.Subject {
+	recs, err := f.st.Subject("5591234561", store.ScanOptions{At: at, History: profile.HistorySources})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sub, err := profile.Decode("5591234561", recs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return sub
+}
+
+func mustInstant(s string) time.Time {
+	t, err := record.ParseInstant(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// BenchmarkEvaluate is the rule pack on one profile (the sample supplier,
+// eight hits rendered).
+func BenchmarkEvaluate(b *testing.B) {
+	f, at := sampleStore(b)
+	net := profile.NewStoreNetwork(f.st, at, profile.Config{})
+	p := profile.Build(decodeSample(b, f, at), net, at)
+	set, _ := defaultpack.Load(rules.Overrides{})
+	ev := set.NewEvaluator()
+	all := func(string) bool { return true }
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := ev.Eval(p, at, all); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBuildProfile reads, decodes and builds the sample supplier's
+// profile from the store (network from the indexes, cached after the first).
+func BenchmarkBuildProfile(b *testing.B) {
+	f, at := sampleStore(b)
+	net := profile.NewStoreNetwork(f.st, at, profile.Config{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		profile.Build(decodeSample(b, f, at), net, at)
+	}
+}
+
+// populationStore generates and ingests a synthetic population once.
+func populationStore(b *testing.B, orgs int) (*store.Store, time.Time) {
+	b.Helper()
+	now := mustInstant("2026-11-21")
+	dir := *benchStore
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), fmt.Sprintf("vaksam-bench-%d", orgs))
+		b.Cleanup(func() { os.RemoveAll(dir) })
+	}
+	ready := filepath.Join(dir, "ready")
+	if _, err := os.Stat(ready); err == nil {
+		st, err := store.Open(filepath.Join(dir, "store"), store.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		return st, now
+	}
+	os.RemoveAll(dir)
+	start := time.Now()
+	man, err := synthetic.Generate(filepath.Join(dir, "files"), synthetic.Config{Seed: 1, Orgs: orgs, Now: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(dir, "store"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	persons, _ := record.NewHMACPseudonymizer([]byte("benchmark: not a deployment secret"))
+	total, err := man.Ingest(context.Background(), &ingest.Ingester{Store: st, BatchSize: 2048}, filepath.Join(dir, "files"), persons)
+	if err != nil {
+		b.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(dir, "files"))
+	os.WriteFile(ready, nil, 0o644)
+	b.Logf("generated and ingested %d organisations (%d records) in %s", orgs, total.Records(), time.Since(start).Round(time.Millisecond))
+	return st, now
+}
+
+// BenchmarkScanDecode is the baseline: one ordered scan of the whole store
+// decoding every subject as of a time, nothing else.
+func BenchmarkScanDecode(b *testing.B) {
+	st, at := populationStore(b, *benchOrgs)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		subs, err := engine.ScanSubjects(context.Background(), st, at, runtime.GOMAXPROCS(0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(subs)), "subjects")
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(*benchOrgs), "ns/org")
+}
+
+// BenchmarkScreenAll screens every organisation of the store end to end:
+// scan, decode, network, profiles, rules, scoring (assessments not stored).
+func BenchmarkScreenAll(b *testing.B) {
+	st, at := populationStore(b, *benchOrgs)
+	set, _ := defaultpack.Load(rules.Overrides{})
+	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: engine.DefaultConfig()}
+	b.ResetTimer()
+	var stats engine.Stats
+	for i := 0; i < b.N; i++ {
+		var err error
+		stats, err = sc.ScreenAll(context.Background(), engine.Options{At: at}, 0, func(*engine.Assessment) error { return nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(stats.Screened), "orgs")
+	b.ReportMetric(stats.ScanDecode.Seconds(), "scan-s")
+	b.ReportMetric(stats.Index.Seconds(), "network-s")
+	b.ReportMetric(stats.Evaluate.Seconds(), "eval-s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(stats.Screened), "ns/org")
+}

@@ -1,0 +1,60 @@
+// Package synthetic generates a deterministic synthetic population of
+// suppliers in Skåne, written as files in the sources' real formats
+// (shared/formats/README.md), so that the importers, the store and the rule
+// pack can be exercised end to end and measured at scale without personal
+// data.
+//
+// Generate(dir, cfg) writes, for cfg.Seed and cfg.Now (the generator never
+// reads the clock):
+//
+//	bolagsverket/organisationer-<date>.jsonl  API responses, one {"organisationer":[...]} of ≤1000 per line;
+//	                                           snapshots at now-400, -300, -200, -110, -30 and -2 days: the
+//	                                           last holds every organisation, earlier ones the special cases,
+//	                                           organisations whose data differ and a 2 % sample
+//	bolagsverket-bulkfil.txt                   bulk file (subset of ordinary organisations)
+//	bolagsverket-dokument/<orgnr>.json         document lists (all ABs up to 20 000 organisations, else
+//	                                           those with contracts and the special cases)
+//	scb/hamtaforetag-NNNN.json                 SCB API rows, ≤2000 per file, every organisation
+//	scb-bulkfil.txt                            SCB bulk file, ISO-8859-1 (subset)
+//	kronofogden.jsonl                          one extract per supplier with a contract
+//	ivo-tillstand.csv, ivo-beslut.jsonl        permits for permit-category contracts, decisions
+//	roles.jsonl, huvudman.jsonl, naringsforbud.jsonl, arbetsmiljoverket.jsonl
+//	avtal.csv, fakturor.csv                    contracts (about 12 % of organisations) and monthly invoices
+//	manifest.json                              the Manifest: steps in ingest order, planted and clean cases
+//
+// Every organisation is derived from its index alone (numbers, addresses
+// and people through bijections, so they never collide), which keeps memory
+// bounded: only contracts are held. Files are written in one streaming pass.
+//
+// Special organisations are spread over the index range:
+//
+//   - planted cases, at least three per indicator S01–S17, S19, S20,
+//     C01–C05, P01–P04 (more with Orgs, bounded), each built to trigger
+//     exactly Planted.Indicators as of Now. Some cases come in sets: a mass
+//     address holds 10–12 organisations (all S12), a straw man sits on ten
+//     boards (all S14), every S13 case has two bankrupt predecessors (S01,
+//     S06; in every third network one is deregistered with reason KKAV);
+//     P02 cases also trigger P01 (two invoices of 80–100 000 SEK exceed
+//     100 000). The three P03 cases share the category "ovrigt" with two
+//     small clean suppliers.
+//   - clean controls (Manifest.Clean): active contracts, complete and fresh
+//     data, nothing to find.
+//   - an accounting firm with eight clients at one street address (nine
+//     organisations: below the S12 threshold).
+//
+// Ordinary organisations are built to trigger nothing either: F-skatt
+// approved, registered at least 30 months ago, unique addresses, at most
+// three board seats per person, recent annual reports, a beneficial owner,
+// employer status and size class fitting staffed contracts, valid permits
+// with room for the contracted places, prices inside the outlier fences of
+// their category (checked under several quartile definitions), no supplier
+// above 28 % of a category's spend, invoices within contract periods and
+// estimates. Benign history is sprinkled in: one address change, a replaced
+// suppleant, decisions older than 24 months, small purchases outside
+// contracts (populations of 5000 and more), an ended reconstruction in the
+// bulk file.
+//
+// Manifest.Orgs is the number of organisations actually generated: Orgs,
+// or more when Orgs is too small to hold the special cases (Orgs=100 gives
+// about 200).
+package synthetic

@@ -1,0 +1,191 @@
+package synthetic
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/record"
+)
+
+// Config selects the population.
+type Config struct {
+	Seed int64
+	Orgs int       // 100 .. 1_000_000 organisations
+	Now  time.Time // the reference "now"; all dates are relative to it; generator never reads the wall clock
+}
+
+// Step is one file to ingest, in order: the files are in the real formats so the importers load them.
+type Step struct {
+	Source   string    `json:"source"`          // record source name, e.g. "bolagsverket", "scb", "roles", "contracts"
+	File     string    `json:"file"`            // path relative to the output dir
+	Observed time.Time `json:"observed"`        // the observation time to ingest it with
+	Orgnr    string    `json:"orgnr,omitempty"` // for bolagsverket-dokument only (the format has no orgnr): one file per org
+}
+
+// Planted is an organisation built to trigger given indicators.
+type Planted struct {
+	Orgnr      string   `json:"orgnr"`
+	Name       string   `json:"name"`
+	Indicators []string `json:"indicators"` // the indicator ids this organisation was built to trigger (exactly these among S01-S17,S19,S20,C01-C05,P01-P04, as of Config.Now)
+}
+
+// Manifest describes a generated population.
+type Manifest struct {
+	Seed    int64
+	Orgs    int
+	Now     time.Time
+	Steps   []Step    `json:"steps"`
+	Planted []Planted `json:"planted"`
+	Clean   []string  `json:"clean"` // some organisations built to trigger no indicator at all (with complete, fresh data)
+}
+
+// Generate writes the population's files into dir and returns the manifest (also written as dir/manifest.json).
+func Generate(dir string, cfg Config) (*Manifest, error) {
+	if cfg.Orgs < 1 || cfg.Orgs > 1_000_000 {
+		return nil, fmt.Errorf("synthetic: Orgs %d out of range 1..1000000", cfg.Orgs)
+	}
+	if cfg.Now.IsZero() {
+		return nil, fmt.Errorf("synthetic: Config.Now is required (the generator never reads the clock)")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	g := newGen(dir, cfg)
+	g.plan()
+	if err := g.planContracts(); err != nil {
+		return nil, err
+	}
+	if err := g.writeAll(); err != nil {
+		return nil, err
+	}
+	m := &Manifest{Seed: cfg.Seed, Orgs: g.n, Now: cfg.Now}
+	sort.SliceStable(g.steps, func(a, b int) bool {
+		if !g.steps[a].Observed.Equal(g.steps[b].Observed) {
+			return g.steps[a].Observed.Before(g.steps[b].Observed)
+		}
+		return sourceRank(g.steps[a].Source) < sourceRank(g.steps[b].Source)
+	})
+	m.Steps = g.steps
+	m.Planted = g.planted
+	m.Clean = g.clean
+	b, err := json.MarshalIndent(m, "", " ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), append(b, '\n'), 0o644); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func sourceRank(s string) int {
+	for i, n := range record.Sources {
+		if n == s {
+			return i
+		}
+	}
+	return len(record.Sources)
+}
+
+// Salts separate the hash streams.
+const (
+	saltOrgOff uint64 = iota + 1
+	saltPnrOff
+	saltAddrOff
+	saltPersonName
+	saltBox
+	saltBus
+	saltForm
+	saltContract
+	saltCluster
+	saltMove
+	saltSample
+	saltNoContract
+	saltOldDecision
+	saltBulk
+	saltContractRNG
+	saltMonth
+	saltSupp
+)
+
+// Snapshots of the Bolagsverket API, in days before now. The last is the
+// fresh one that holds every organisation.
+var snapDays = []int{400, 300, 200, 110, 30, 2}
+
+const lastSnap = 5
+
+type gen struct {
+	cfg   Config
+	dir   string
+	seed  uint64
+	today time.Time // calendar date of Now (UTC midnight)
+	n     int       // total organisations
+	per   int       // planted organisations per indicator
+
+	specs  []spec
+	specAt []int32 // org index -> spec index, -1 for background
+	specIx []int   // spec index -> org index
+
+	clusterBase int // person index bases
+	specialBase int
+	groupBase   int
+
+	pcg *rand.PCG
+	rng *rand.Rand
+
+	contracts []*contract
+	extraInv  []extraInvoice
+	bigCat    int
+
+	io     *asyncIO
+	months []month
+	dates  []string // date string cache by day
+
+	steps   []Step
+	planted []Planted
+	clean   []string
+	bans    []ban
+}
+
+func newGen(dir string, cfg Config) *gen {
+	y, m, d := cfg.Now.UTC().Date()
+	g := &gen{cfg: cfg, dir: dir, seed: uint64(cfg.Seed), today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
+	g.pcg = rand.NewPCG(g.seed, 0)
+	g.rng = rand.New(g.pcg)
+	return g
+}
+
+// mix is SplitMix64's finaliser over two words.
+func mix(a, b uint64) uint64 {
+	z := a*0x9E3779B97F4A7C15 + b*0xD1B54A32D192ED03 + 0x632BE59BD9B4E019
+	z ^= z >> 30
+	z *= 0xBF58476D1CE4E5B9
+	z ^= z >> 27
+	z *= 0x94D049BB133111EB
+	z ^= z >> 31
+	return z
+}
+
+func (g *gen) h(i int, salt uint64) uint64 { return mix(g.seed^(salt*0xA24BAED4963EE407), uint64(i)) }
+
+func (g *gen) u(i int, salt uint64) float64 { return float64(g.h(i, salt)>>11) / (1 << 53) }
+
+// rngFor reseeds the shared PCG for one organisation's (or contract's)
+// private stream.
+func (g *gen) rngFor(i int, salt uint64) *rand.Rand {
+	g.pcg.Seed(g.seed^salt, uint64(i))
+	return g.rng
+}
+
+func (g *gen) daysAgo(d int) time.Time { return g.today.AddDate(0, 0, -d) }
+
+func (g *gen) observed(days int) time.Time {
+	return g.cfg.Now.Add(-time.Duration(days) * 24 * time.Hour)
+}
+
+func (g *gen) snapDate(s int) time.Time { return g.daysAgo(snapDays[s]) }
