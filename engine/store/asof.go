@@ -62,7 +62,7 @@ func (s *Store) Scan(opts ScanOptions, fn func(subject string, recs []Resolved) 
 func scan(txn *badger.Txn, prefix []byte, opts ScanOptions, fn func(string, []Resolved) error) error {
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
 	defer it.Close()
-	atKey := ^uint64(opts.At.UnixNano())
+	at := opts.At.UnixNano()
 	var (
 		subject string
 		recs    []Resolved
@@ -91,73 +91,83 @@ func scan(txn *badger.Txn, prefix []byte, opts ScanOptions, fn func(string, []Re
 			}
 			subject = id.Subject
 		}
-		rp := recordPrefix(id)
-		r, ok, err := resolve(it, rp, id, atKey, opts.History[id.Source])
+		rp := append([]byte(nil), k[:len(k)-1]...)
+		it.Next()
+		r, ok, err := resolve(it, rp, id, at, opts.History[id.Source])
 		if err != nil {
 			return fmt.Errorf("record %s: %w", id, err)
 		}
 		if ok {
 			recs = append(recs, r)
 		}
-		// Past every key of this record.
-		it.Seek(append(rp, kindVersion+1))
 	}
 	return flush()
 }
 
-// resolve reads one record as of atKey. The iterator stands on its head.
-// ok is false when the record had no observation at or before the time.
-func resolve(it *badger.Iterator, rp []byte, id RecordID, atKey uint64, history bool) (Resolved, bool, error) {
+// resolve reads one record as of at (Unix nanoseconds). The iterator
+// stands on the key after the record's head; on return it stands on the
+// next record's head (or is exhausted). It walks the record's keys with
+// Next only: a record has a handful of keys, and a Seek costs a merge
+// across every level of the tree. ok is false when the record had no
+// observation at or before the time.
+func resolve(it *badger.Iterator, rp []byte, id RecordID, at int64, history bool) (Resolved, bool, error) {
 	r := Resolved{ID: id}
-	seek := append(append(make([]byte, 0, len(rp)+9), rp...), kindObservation)
-	seek = binary.BigEndian.AppendUint64(seek, atKey)
-	it.Seek(seek)
-	want := uint32(0)
-	obsPrefix := append(append(make([]byte, 0, len(rp)+1), rp...), kindObservation)
-	for ; it.Valid() && bytes.HasPrefix(it.Item().Key(), obsPrefix); it.Next() {
-		item := it.Item()
-		at := time.Unix(0, int64(^binary.BigEndian.Uint64(item.Key()[len(obsPrefix):]))).UTC()
+	n := len(rp)
+	want, found := uint32(0), false
+	// Observations, newest first.
+	for ; it.Valid(); it.Next() {
+		k := it.Item().Key()
+		if len(k) != n+9 || k[n] != kindObservation || !bytes.HasPrefix(k, rp) {
+			break
+		}
+		if found {
+			continue
+		}
+		ts := int64(^binary.BigEndian.Uint64(k[n+1:]))
+		if ts > at {
+			continue
+		}
 		var o observation
-		if err := item.Value(func(b []byte) (err error) { o, err = decodeObservation(b); return err }); err != nil {
+		if err := it.Item().Value(func(b []byte) (err error) { o, err = decodeObservation(b); return err }); err != nil {
 			return r, false, err
 		}
+		t := time.Unix(0, ts).UTC()
 		if r.LastObserved.IsZero() {
-			r.LastObserved = at
+			r.LastObserved = t
 			r.Error = o.Error
 		}
 		if o.Error == "" {
-			r.LastSuccess = at
+			r.LastSuccess = t
 			want = o.Version
+			found = true
+		}
+	}
+	// Versions, oldest first.
+	for ; it.Valid(); it.Next() {
+		k := it.Item().Key()
+		if len(k) != n+5 || k[n] != kindVersion || !bytes.HasPrefix(k, rp) {
 			break
 		}
+		v := binary.BigEndian.Uint32(k[n+1:])
+		if v > want || (!history && v != want) {
+			continue
+		}
+		raw, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return r, false, err
+		}
+		var ver Version
+		if err := decodeVersion(v, raw, &ver); err != nil {
+			return r, false, fmt.Errorf("version %d: %w", v, err)
+		}
+		r.History = append(r.History, ver)
 	}
 	if r.LastObserved.IsZero() {
 		return r, false, nil
 	}
 	if want == 0 {
+		r.History = nil
 		return r, true, nil
-	}
-	first := want
-	if history {
-		first = 1
-	}
-	it.Seek(versionKey(rp, first))
-	vPrefix := append(append(make([]byte, 0, len(rp)+1), rp...), kindVersion)
-	for ; it.Valid() && bytes.HasPrefix(it.Item().Key(), vPrefix); it.Next() {
-		item := it.Item()
-		n := binary.BigEndian.Uint32(item.Key()[len(vPrefix):])
-		if n > want {
-			break
-		}
-		raw, err := item.ValueCopy(nil)
-		if err != nil {
-			return r, false, err
-		}
-		var v Version
-		if err := decodeVersion(n, raw, &v); err != nil {
-			return r, false, fmt.Errorf("version %d: %w", n, err)
-		}
-		r.History = append(r.History, v)
 	}
 	if len(r.History) == 0 || r.History[len(r.History)-1].N != want {
 		return r, false, fmt.Errorf("version %d is missing", want)
