@@ -64,7 +64,7 @@ func Build(s *Subject, net Network, at time.Time) *Profile {
 			BankruptcyPetition: e.BankruptcyPetition, Reconstruction: e.Reconstruction}
 	}
 	for _, pm := range s.Permits {
-		p.Permits = append(p.Permits, Permit{Type: pm.Type, Name: pm.Name, Places: pm.Places, Address: pm.Address,
+		p.Permits = append(p.Permits, &Permit{Type: pm.Type, Name: pm.Name, Places: pm.Places, Address: pm.Address,
 			Normalized: record.NormalizeOneLineAddress(pm.Address), Status: pm.Status, Valid: pm.Status == "giltigt" && !pm.Date.After(d), Date: pm.Date})
 	}
 	p.IVO = decisions(s.IVO, d)
@@ -106,7 +106,7 @@ func buildRegistry(p *Profile, s *Subject, net Network) {
 	p.DeregisteredReason = c.DeregisteredReason
 	for _, pr := range c.Proceedings {
 		if !pr.Ended {
-			p.Proceedings = append(p.Proceedings, Proceeding{Code: pr.Code, From: pr.From})
+			p.Proceedings = append(p.Proceedings, &Proceeding{Code: pr.Code, From: pr.From})
 		}
 	}
 	p.SNI = mergeSNI(nil, c.SNI)
@@ -120,7 +120,7 @@ func buildRegistry(p *Profile, s *Subject, net Network) {
 	for i, v := range s.CompanyHistory {
 		n := v.Value.Address.Normalized()
 		if i > 0 && n != prev {
-			p.AddressChanges = append(p.AddressChanges, Change{At: v.At, From: prev, To: n})
+			p.AddressChanges = append(p.AddressChanges, &Change{At: v.At, From: prev, To: n})
 		}
 		prev = n
 	}
@@ -143,28 +143,28 @@ func mergeSNI(dst, src []string) []string {
 	return dst
 }
 
-func decisions(ds []record.Decision, d time.Time) []Decision {
-	var out []Decision
+func decisions(ds []record.Decision, d time.Time) []*Decision {
+	var out []*Decision
 	for _, x := range ds {
 		if x.Date.After(d) {
 			continue
 		}
-		out = append(out, Decision{Date: x.Date, Type: x.Type, Diarienummer: x.Diarienummer, AmountSEK: x.AmountSEK})
+		out = append(out, &Decision{Date: x.Date, Type: x.Type, Diarienummer: x.Diarienummer, AmountSEK: x.AmountSEK})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
 	return out
 }
 
 func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
-	others := map[string][]OtherOrg{}
+	others := map[string][]*OtherOrg{}
 	seats := map[string]int{}
-	bans := map[string][]Ban{}
+	bans := map[string][]*Ban{}
 	for _, r := range s.Roles {
 		id := r.Person.ID
 		if _, done := others[id]; done {
 			continue
 		}
-		elsewhere := []OtherOrg{}
+		elsewhere := []*OtherOrg{}
 		seatOrgs := map[string]bool{}
 		seen := map[string]bool{}
 		for _, pr := range net.PersonRoles(id) {
@@ -175,7 +175,7 @@ func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
 				continue
 			}
 			seen[pr.Orgnr] = true
-			o := OtherOrg{Orgnr: pr.Orgnr}
+			o := &OtherOrg{Orgnr: pr.Orgnr}
 			if f := net.Org(pr.Orgnr); f != nil {
 				o.Name, o.Bankruptcy, o.Deregistered, o.DeregisteredReason = f.Name, f.Bankruptcy, f.Deregistered, f.DeregisteredReason
 			}
@@ -185,12 +185,12 @@ func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
 		others[id] = elsewhere
 		seats[id] = len(seatOrgs)
 		for _, b := range net.Bans(id) {
-			bans[id] = append(bans[id], Ban{From: b.From, To: b.To, Type: b.Type})
+			bans[id] = append(bans[id], &Ban{From: b.From, To: b.To, Type: b.Type})
 		}
 	}
 	for _, r := range s.Roles {
 		id := r.Person.ID
-		p.Roles = append(p.Roles, Role{Person: id, Name: r.Person.Name, Role: r.Role, From: r.From, To: r.To,
+		p.Roles = append(p.Roles, &Role{Person: id, Name: r.Person.Name, Role: r.Role, From: r.From, To: r.To,
 			Current: current(r, d), Board: boardRoles[r.Role], Coordination: r.Person.Coordination, BirthYear: r.Person.BirthYear,
 			Seats: seats[id], Elsewhere: others[id], Bans: bans[id]})
 	}
@@ -216,7 +216,7 @@ func buildContracts(p *Profile, s *Subject, net Network, d time.Time) {
 		if inv.Date.After(d) {
 			continue
 		}
-		p.Invoices = append(p.Invoices, Invoice{ID: inv.ID, Date: inv.Date, AmountSEK: inv.AmountSEK, ContractID: inv.ContractID,
+		p.Invoices = append(p.Invoices, &Invoice{ID: inv.ID, Date: inv.Date, AmountSEK: inv.AmountSEK, ContractID: inv.ContractID,
 			Category: inv.Category, CareDays: inv.CareDays, ContractEnd: ends[inv.ContractID]})
 		if inv.ContractID == "" {
 			continue
@@ -232,7 +232,7 @@ func buildContracts(p *Profile, s *Subject, net Network, d time.Time) {
 		}
 	}
 	for _, c := range s.Contracts {
-		pc := Contract{ID: c.ID, Category: c.Category, Owner: c.Owner, Start: c.Start, End: c.End, Active: active(c, d),
+		pc := &Contract{ID: c.ID, Category: c.Category, Owner: c.Owner, Start: c.Start, End: c.End, Active: active(c, d),
 			EstimatedSEK: c.EstimatedSEK, Places: c.Places, DailyPrice: c.DailyPrice, Address: c.Address,
 			Normalized: record.NormalizeOneLineAddress(c.Address), InvoicedSEK: invoiced[c.ID], CategoryPlaces: categoryPlaces[c.Category]}
 		for _, pm := range p.Permits {
@@ -259,7 +259,7 @@ func buildContracts(p *Profile, s *Subject, net Network, d time.Time) {
 			if mine == 0 {
 				continue
 			}
-			p.Spend = append(p.Spend, Spend{Category: cat, SupplierSEK: mine, TotalSEK: cs.Total, Suppliers: len(cs.BySupplier),
+			p.Spend = append(p.Spend, &Spend{Category: cat, SupplierSEK: mine, TotalSEK: cs.Total, Suppliers: len(cs.BySupplier),
 				Share: float64(mine) / float64(cs.Total)})
 		}
 		sort.Slice(p.Spend, func(i, j int) bool { return p.Spend[i].Category < p.Spend[j].Category })

@@ -1,8 +1,8 @@
 package profile
 
 import (
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"sort"
 	"time"
 

@@ -12,29 +12,29 @@ type Profile struct {
 	Personal bool      `expr:"personal" json:"personal"` // a sole trader: the number is a personnummer
 
 	// Registry (Bolagsverket, else the SCB bulk file).
-	Known              bool         `expr:"known" json:"known"`         // registry data present
-	NotFound           bool         `expr:"not_found" json:"not_found"` // Bolagsverket: ORGANISATION_FINNS_EJ
-	Form               string       `expr:"form" json:"form"`           // organisationsform: AB, E, HB, ...
-	Registered         time.Time    `expr:"registered" json:"registered"`
-	Deregistered       time.Time    `expr:"deregistered" json:"deregistered"`
-	DeregisteredReason string       `expr:"deregistered_reason" json:"deregistered_reason"`
-	Proceedings        []Proceeding `expr:"proceedings" json:"proceedings"` // ongoing only
-	SNI                []string     `expr:"sni" json:"sni"`
-	Address            Address      `expr:"address" json:"address"`
-	AddressChanges     []Change     `expr:"address_changes" json:"address_changes"` // from stored versions, oldest first
+	Known              bool          `expr:"known" json:"known"`         // registry data present
+	NotFound           bool          `expr:"not_found" json:"not_found"` // Bolagsverket: ORGANISATION_FINNS_EJ
+	Form               string        `expr:"form" json:"form"`           // organisationsform: AB, E, HB, ...
+	Registered         time.Time     `expr:"registered" json:"registered"`
+	Deregistered       time.Time     `expr:"deregistered" json:"deregistered"`
+	DeregisteredReason string        `expr:"deregistered_reason" json:"deregistered_reason"`
+	Proceedings        []*Proceeding `expr:"proceedings" json:"proceedings"` // ongoing only
+	SNI                []string      `expr:"sni" json:"sni"`
+	Address            Address       `expr:"address" json:"address"`
+	AddressChanges     []*Change     `expr:"address_changes" json:"address_changes"` // from stored versions, oldest first
 
 	Tax         *Tax         `expr:"tax" json:"tax"`                 // SCB; nil when absent
 	Enforcement *Enforcement `expr:"enforcement" json:"enforcement"` // Kronofogden; nil when absent
-	Permits     []Permit     `expr:"permits" json:"permits"`
-	IVO         []Decision   `expr:"ivo_decisions" json:"ivo_decisions"`
-	AV          []Decision   `expr:"av_decisions" json:"av_decisions"`
+	Permits     []*Permit    `expr:"permits" json:"permits"`
+	IVO         []*Decision  `expr:"ivo_decisions" json:"ivo_decisions"`
+	AV          []*Decision  `expr:"av_decisions" json:"av_decisions"`
 
-	Roles     []Role     `expr:"roles" json:"roles"` // every known role, current and past
-	Owners    *Owners    `expr:"owners" json:"owners"`
-	Reports   *Reports   `expr:"reports" json:"reports"`
-	Contracts []Contract `expr:"contracts" json:"contracts"`
-	Invoices  []Invoice  `expr:"invoices" json:"invoices"`
-	Spend     []Spend    `expr:"spend" json:"spend"` // this supplier's share of each category's spend, last 12 months
+	Roles     []*Role     `expr:"roles" json:"roles"` // every known role, current and past
+	Owners    *Owners     `expr:"owners" json:"owners"`
+	Reports   *Reports    `expr:"reports" json:"reports"`
+	Contracts []*Contract `expr:"contracts" json:"contracts"`
+	Invoices  []*Invoice  `expr:"invoices" json:"invoices"`
+	Spend     []*Spend    `expr:"spend" json:"spend"` // this supplier's share of each category's spend, last 12 months
 
 	Sources map[string]*SourceState `expr:"sources" json:"sources"`
 }
@@ -123,9 +123,9 @@ type Role struct {
 	Seats int `expr:"seats" json:"seats"`
 	// Elsewhere lists the other organisations the person has held a role
 	// in, at any time, with what happened to them.
-	Elsewhere []OtherOrg `expr:"elsewhere" json:"elsewhere"`
+	Elsewhere []*OtherOrg `expr:"elsewhere" json:"elsewhere"`
 	// Bans are the person's trading bans (any time); see BannedAt.
-	Bans []Ban `expr:"bans" json:"bans"`
+	Bans []*Ban `expr:"bans" json:"bans"`
 }
 
 // OtherOrg is another organisation of a representative.
