@@ -342,3 +342,12 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// Only returns a Set with the one rule id (for measuring and debugging).
+func (s *Set) Only(id string) *Set {
+	r := s.byID[id]
+	if r == nil {
+		return &Set{Hash: s.Hash, Packs: s.Packs, byID: map[string]*Rule{}}
+	}
+	return &Set{Rules: []*Rule{r}, Hash: s.Hash, Packs: s.Packs, byID: map[string]*Rule{id: r}}
+}

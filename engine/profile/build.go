@@ -191,7 +191,7 @@ func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
 	for _, r := range s.Roles {
 		id := r.Person.ID
 		p.Roles = append(p.Roles, &Role{Person: id, Name: r.Person.Name, Role: r.Role, From: r.From, To: r.To,
-			Current: current(r, d), Board: boardRoles[r.Role], Coordination: r.Person.Coordination, BirthYear: r.Person.BirthYear,
+			Current: current(r, d), Ended: !r.To.IsZero(), Board: boardRoles[r.Role], Coordination: r.Person.Coordination, BirthYear: r.Person.BirthYear,
 			Seats: seats[id], Elsewhere: others[id], Bans: bans[id]})
 	}
 	sort.SliceStable(p.Roles, func(i, j int) bool { return p.Roles[i].From.Before(p.Roles[j].From) })

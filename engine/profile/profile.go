@@ -115,6 +115,7 @@ type Role struct {
 	From         time.Time `expr:"from" json:"from"`
 	To           time.Time `expr:"to" json:"to"` // zero while current
 	Current      bool      `expr:"current" json:"current"`
+	Ended        bool      `expr:"ended" json:"ended"` // has an end date (To is set)
 	Board        bool      `expr:"board" json:"board"` // ordförande, ledamot, suppleant, VD, extern VD
 	Coordination bool      `expr:"coordination" json:"coordination"`
 	BirthYear    int       `expr:"birth_year" json:"birth_year"`

@@ -1,0 +1,48 @@
+package engine_test
+
+import (
+	"context"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/rules"
+	defaultpack "github.com/vaksam/vaksam/rules/default"
+)
+
+func BenchmarkRuleCost(b *testing.B) {
+	st, at := populationStore(b, *benchOrgs)
+	subs, err := engine.ScanSubjects(context.Background(), st, at, 2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pop := profile.NewPopulation(subs, at, profile.Config{})
+	var ps []*profile.Profile
+	for i, s := range subs {
+		if i%50 == 0 {
+			ps = append(ps, profile.Build(s, pop, at))
+		}
+	}
+	set, _ := defaultpack.Load(rules.Overrides{})
+	all := func(string) bool { return true }
+	costs := map[string]time.Duration{}
+	for _, r := range set.Rules {
+		single := set.Only(r.ID)
+		ev := single.NewEvaluator()
+		start := time.Now()
+		for _, p := range ps {
+			ev.Eval(p, at, all)
+		}
+		costs[r.ID] = time.Since(start) / time.Duration(len(ps))
+	}
+	ids := make([]string, 0, len(costs))
+	for id := range costs {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return costs[ids[i]] > costs[ids[j]] })
+	for _, id := range ids {
+		b.Logf("%s %v", id, costs[id])
+	}
+}
