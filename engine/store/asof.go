@@ -34,6 +34,9 @@ type ScanOptions struct {
 	// History names the sources whose full version history (up to T) is
 	// wanted; other sources return only the current version.
 	History map[string]bool
+	// Raw asks for each version's raw bytes; without it Version.Raw is
+	// nil, which spares a screening of the whole store from copying them.
+	Raw bool
 }
 
 // Subject returns every record of one subject as of opts.At.
@@ -93,7 +96,7 @@ func scan(txn *badger.Txn, prefix []byte, opts ScanOptions, fn func(string, []Re
 		}
 		rp := append([]byte(nil), k[:len(k)-1]...)
 		it.Next()
-		r, ok, err := resolve(it, rp, id, at, opts.History[id.Source])
+		r, ok, err := resolve(it, rp, id, at, opts.History[id.Source], opts.Raw)
 		if err != nil {
 			return fmt.Errorf("record %s: %w", id, err)
 		}
@@ -110,7 +113,7 @@ func scan(txn *badger.Txn, prefix []byte, opts ScanOptions, fn func(string, []Re
 // Next only: a record has a handful of keys, and a Seek costs a merge
 // across every level of the tree. ok is false when the record had no
 // observation at or before the time.
-func resolve(it *badger.Iterator, rp []byte, id RecordID, at int64, history bool) (Resolved, bool, error) {
+func resolve(it *badger.Iterator, rp []byte, id RecordID, at int64, history, withRaw bool) (Resolved, bool, error) {
 	r := Resolved{ID: id}
 	n := len(rp)
 	want, found := uint32(0), false
@@ -152,12 +155,21 @@ func resolve(it *badger.Iterator, rp []byte, id RecordID, at int64, history bool
 		if v > want || (!history && v != want) {
 			continue
 		}
-		raw, err := it.Item().ValueCopy(nil)
-		if err != nil {
-			return r, false, err
-		}
 		var ver Version
-		if err := decodeVersion(v, raw, &ver); err != nil {
+		err := it.Item().Value(func(b []byte) error {
+			if err := decodeVersion(v, b, &ver); err != nil {
+				return err
+			}
+			// b is only valid inside this function: keep copies.
+			ver.Parsed = append([]byte(nil), ver.Parsed...)
+			if withRaw {
+				ver.Raw = append([]byte(nil), ver.Raw...)
+			} else {
+				ver.Raw = nil
+			}
+			return nil
+		})
+		if err != nil {
 			return r, false, fmt.Errorf("version %d: %w", v, err)
 		}
 		r.History = append(r.History, ver)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/vaksam/vaksam/engine/record"
 )
@@ -41,7 +42,11 @@ func Open(dir string, o Options) (*Store, error) {
 		WithInMemory(o.InMemory).
 		WithReadOnly(o.ReadOnly).
 		WithNumVersionsToKeep(1).
-		WithValueThreshold(64 << 10)
+		WithValueThreshold(64 << 10).
+		// Records are small JSON; block compression costs more on every
+		// scan than the disk it saves.
+		WithCompression(options.None).
+		WithBlockCacheSize(0)
 	if o.InMemory {
 		bo.Dir, bo.ValueDir = "", ""
 	}

@@ -72,7 +72,7 @@ func TestVersionsAndObservations(t *testing.T) {
 		{"2026-11-21", 3, "Storgatan 12", "2026-05-10", 3},
 	}
 	for _, tc := range tests {
-		recs, err := s.Subject("5591234561", ScanOptions{At: day(tc.at), History: map[string]bool{record.Bolagsverket: true}})
+		recs, err := s.Subject("5591234561", ScanOptions{At: day(tc.at), History: map[string]bool{record.Bolagsverket: true}, Raw: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,5 +147,19 @@ func TestScanGroupsBySubject(t *testing.T) {
 	}
 	if len(got) != 3 || got[0] != "5560021361" || got[2] != "9124001992" {
 		t.Errorf("subjects %v", got)
+	}
+}
+
+func TestRawOnlyWhenAsked(t *testing.T) {
+	s := openTest(t)
+	put(t, s, company("Storgatan 12"), day("2026-01-10"))
+	for _, raw := range []bool{false, true} {
+		recs, err := s.Subject("5591234561", ScanOptions{At: day("2026-02-01"), Raw: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := recs[0].Current.Raw != nil; got != raw || len(recs[0].Current.Parsed) == 0 {
+			t.Errorf("Raw %v: raw present %v, parsed %q", raw, got, recs[0].Current.Parsed)
+		}
 	}
 }
