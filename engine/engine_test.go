@@ -135,6 +135,20 @@ func TestSampleSupplier(t *testing.T) {
 			t.Errorf("%s: evidence %v, message %+v", h.ID, h.Evidence, h.Message)
 		}
 	}
+	// The trading ban is cited by its own record, which is stored under
+	// the person, not the organisation.
+	for _, h := range a.Hits {
+		if h.ID != "S15" {
+			continue
+		}
+		cited := false
+		for _, e := range h.Evidence {
+			cited = cited || e.Source == "naringsforbud" && e.Version == 1
+		}
+		if !cited {
+			t.Errorf("S15 does not cite the trading-ban record: %+v", h.Evidence)
+		}
+	}
 	if a.Name != "Omsorgshuset Norr AB" || !strings.HasPrefix(a.Ruleset, "default@") || len(a.Records) == 0 {
 		t.Errorf("name %q ruleset %q records %d", a.Name, a.Ruleset, len(a.Records))
 	}

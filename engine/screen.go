@@ -103,11 +103,15 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 			for _, s := range append([]string{src}, aliases[src]...) {
 				hit.Evidence = append(hit.Evidence, sub.Evidence[s]...)
 			}
+			hit.Evidence = append(hit.Evidence, p.Linked[src]...)
 		}
 		a.Hits = append(a.Hits, hit)
 	}
 	for _, src := range record.Sources {
 		a.Records = append(a.Records, sub.Evidence[src]...)
+	}
+	for _, src := range []string{record.Naringsforbud, profile.EvidenceNetwork} {
+		a.Records = append(a.Records, p.Linked[src]...)
 	}
 	cfg.Scoring.place(a)
 	return a, nil

@@ -233,7 +233,7 @@ func compileRule(p *PackDef, d *RuleDef, params map[string]float64, lists map[st
 		list []string
 	}{{"needs", d.Needs}, {"evidence", d.Evidence}} {
 		for _, s := range field.list {
-			if !record.KnownSource(s) {
+			if !record.KnownSource(s) && !(field.name == "evidence" && s == profile.EvidenceNetwork) {
 				errs.add(file, at(field.name), "rule %s: %s: unknown source %q", d.ID, field.name, s)
 			}
 		}

@@ -23,6 +23,10 @@ func (c Config) spendWindow() int {
 	return c.SpendWindowMonths
 }
 
+// EvidenceNetwork names, in a rule's evidence, the registry records of the
+// representatives' other organisations that the profile used.
+const EvidenceNetwork = "network"
+
 // boardRoles are the roles that count as board or CEO.
 var boardRoles = map[string]bool{"ordforande": true, "styrelseledamot": true, "suppleant": true, "vd": true, "extern_vd": true}
 
@@ -46,7 +50,7 @@ func current(r record.Role, d time.Time) bool {
 // Build makes the Profile of subject s as of at.
 func Build(s *Subject, net Network, at time.Time) *Profile {
 	d := day(at)
-	p := &Profile{Orgnr: s.ID, At: at, Sources: s.Sources}
+	p := &Profile{Orgnr: s.ID, At: at, Sources: s.Sources, Linked: map[string][]Ref{}}
 	if o, err := ident.ParseOrg(s.ID); err == nil {
 		p.Personal = o.Personal()
 	}
@@ -178,15 +182,20 @@ func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
 			o := &OtherOrg{Orgnr: pr.Orgnr}
 			if f := net.Org(pr.Orgnr); f != nil {
 				o.Name, o.Bankruptcy, o.Deregistered, o.DeregisteredReason = f.Name, f.Bankruptcy, f.Deregistered, f.DeregisteredReason
+				if !f.Bankruptcy.IsZero() {
+					p.Linked[EvidenceNetwork] = append(p.Linked[EvidenceNetwork], f.Refs...)
+				}
 			}
 			elsewhere = append(elsewhere, o)
 		}
 		sort.Slice(elsewhere, func(i, j int) bool { return elsewhere[i].Orgnr < elsewhere[j].Orgnr })
 		others[id] = elsewhere
 		seats[id] = len(seatOrgs)
-		for _, b := range net.Bans(id) {
+		bs, refs := net.Bans(id)
+		for _, b := range bs {
 			bans[id] = append(bans[id], &Ban{From: b.From, To: b.To, Type: b.Type})
 		}
+		p.Linked[record.Naringsforbud] = append(p.Linked[record.Naringsforbud], refs...)
 	}
 	for _, r := range s.Roles {
 		id := r.Person.ID

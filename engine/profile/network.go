@@ -17,8 +17,9 @@ type Network interface {
 	Org(orgnr string) *OrgFacts
 	// OrgsAt counts organisations whose current address normalises to addr.
 	OrgsAt(addr string) int
-	// Bans returns the trading bans on a person.
-	Bans(person string) []record.Ban
+	// Bans returns the trading bans on a person and the record versions
+	// they come from.
+	Bans(person string) ([]record.Ban, []Ref)
 	// Market returns statistics over every supplier's contracts and invoices.
 	Market() *Market
 }
@@ -31,6 +32,7 @@ type OrgFacts struct {
 	Deregistered       time.Time
 	DeregisteredReason string
 	Address            string // normalised
+	Refs               []Ref  // the registry record versions these facts come from
 }
 
 // factsOf derives OrgFacts from a subject's registry record.
@@ -39,7 +41,8 @@ func factsOf(s *Subject) *OrgFacts {
 		return nil
 	}
 	c := s.Company
-	f := &OrgFacts{Name: c.Name, Deregistered: c.Deregistered, DeregisteredReason: c.DeregisteredReason, Address: c.Address.Normalized()}
+	f := &OrgFacts{Name: c.Name, Deregistered: c.Deregistered, DeregisteredReason: c.DeregisteredReason, Address: c.Address.Normalized(),
+		Refs: s.Evidence[s.companySource]}
 	for _, p := range c.Proceedings {
 		if p.Code == "KK" && (f.Bankruptcy.IsZero() || p.From.Before(f.Bankruptcy)) {
 			f.Bankruptcy = p.From
@@ -135,16 +138,17 @@ func quantile(xs []float64, q float64) float64 {
 // Population is a Network over every subject of one scan: built once per
 // screening of the whole store.
 type Population struct {
-	roles  map[string][]record.Role
-	orgs   map[string]*OrgFacts
-	addrs  map[string]int
-	bans   map[string][]record.Ban
-	market *Market
+	roles   map[string][]record.Role
+	orgs    map[string]*OrgFacts
+	addrs   map[string]int
+	bans    map[string][]record.Ban
+	banRefs map[string][]Ref
+	market  *Market
 }
 
 // NewPopulation indexes subjects decoded as of at.
 func NewPopulation(subjects []*Subject, at time.Time, cfg Config) *Population {
-	p := &Population{roles: map[string][]record.Role{}, orgs: make(map[string]*OrgFacts, len(subjects)), addrs: map[string]int{}, bans: map[string][]record.Ban{}}
+	p := &Population{roles: map[string][]record.Role{}, orgs: make(map[string]*OrgFacts, len(subjects)), addrs: map[string]int{}, bans: map[string][]record.Ban{}, banRefs: map[string][]Ref{}}
 	mb := newMarketBuilder(at, cfg.spendWindow())
 	for _, s := range subjects {
 		for _, r := range s.Roles {
@@ -152,6 +156,10 @@ func NewPopulation(subjects []*Subject, at time.Time, cfg Config) *Population {
 		}
 		for _, b := range s.Bans {
 			p.bans[b.Person.ID] = append(p.bans[b.Person.ID], b)
+		}
+		if len(s.Bans) > 0 {
+			person := s.Bans[0].Person.ID
+			p.banRefs[person] = append(p.banRefs[person], s.Evidence[record.Naringsforbud]...)
 		}
 		if f := factsOf(s); f != nil {
 			p.orgs[s.ID] = f
@@ -168,8 +176,10 @@ func NewPopulation(subjects []*Subject, at time.Time, cfg Config) *Population {
 func (p *Population) PersonRoles(person string) []record.Role { return p.roles[person] }
 func (p *Population) Org(orgnr string) *OrgFacts              { return p.orgs[orgnr] }
 func (p *Population) OrgsAt(addr string) int                  { return p.addrs[addr] }
-func (p *Population) Bans(person string) []record.Ban         { return p.bans[person] }
-func (p *Population) Market() *Market                         { return p.market }
+func (p *Population) Bans(person string) ([]record.Ban, []Ref) {
+	return p.bans[person], p.banRefs[person]
+}
+func (p *Population) Market() *Market { return p.market }
 
 // StoreNetwork is a Network that reads the store's indexes on demand, for
 // screening a few organisations. It caches what it read; it is safe for
@@ -271,11 +281,11 @@ func (n *StoreNetwork) OrgsAt(addr string) int {
 	return count
 }
 
-func (n *StoreNetwork) Bans(person string) []record.Ban {
+func (n *StoreNetwork) Bans(person string) ([]record.Ban, []Ref) {
 	if s := n.subject(record.PersonSubjectPrefix + person); s != nil {
-		return s.Bans
+		return s.Bans, s.Evidence[record.Naringsforbud]
 	}
-	return nil
+	return nil, nil
 }
 
 func (n *StoreNetwork) Market() *Market {

@@ -37,6 +37,12 @@ type Profile struct {
 	Spend     []*Spend    `expr:"spend" json:"spend"` // this supplier's share of each category's spend, last 12 months
 
 	Sources map[string]*SourceState `expr:"sources" json:"sources"`
+
+	// Linked are the record versions of other subjects the profile used,
+	// by evidence name: "naringsforbud" (the representatives' trading
+	// bans) and "network" (the registry records of their bankrupt other
+	// organisations). Hits cite them; rules do not see them.
+	Linked map[string][]Ref `expr:"-" json:"linked,omitempty"`
 }
 
 // Proceeding is an ongoing liquidation, bankruptcy or restructuring.
