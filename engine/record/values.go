@@ -32,20 +32,26 @@ func mustLoad(name string) *time.Location {
 // day, so that dates compare and print without a zone.
 func ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
+	var (
+		t   time.Time
+		err error
+	)
 	switch {
 	case s == "":
 		return time.Time{}, fmt.Errorf("empty date")
 	case len(s) == 10:
-		return time.Parse(time.DateOnly, s)
+		t, err = time.Parse(time.DateOnly, s)
 	case len(s) == 8:
-		return time.Parse("20060102", s)
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		t, err = time.Parse("2006-01-02T15:04:05.000-07:00", s)
+		t, err = time.Parse("20060102", s)
+	default:
+		t, err = time.Parse(time.RFC3339Nano, s)
 	}
 	if err != nil {
-		return time.Time{}, fmt.Errorf("date %q: want YYYY-MM-DD or RFC 3339", s)
+		// "month out of range" and the like say more than the layout.
+		if msg := err.Error(); strings.HasSuffix(msg, "out of range") {
+			return time.Time{}, fmt.Errorf("date %q: %s", s, msg[strings.LastIndex(msg, ": ")+2:])
+		}
+		return time.Time{}, fmt.Errorf("date %q: want YYYY-MM-DD, YYYYMMDD or RFC 3339", s)
 	}
 	// A timestamp that names a calendar date (Bolagsverket's
 	// T00:00:00.000+00:00) keeps the date it names.
