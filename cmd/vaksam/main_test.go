@@ -156,3 +156,54 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigOverridesAndMistakes(t *testing.T) {
+	data := t.TempDir()
+	if code, out, errOut := run(t, "ingest", "--data", data, "--source", "kronofogden", "--observed", "2026-11-20", samples+"/kronofogden.jsonl"); code != exitOK {
+		t.Fatalf("ingest: %d %s %s", code, out, errOut)
+	}
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	// Kronofogden's window shortened to 0 days would be invalid; 1 day makes
+	// the extract observed yesterday evening still fresh, and an extract
+	// from 20 November stale on the 23rd.
+	fresh := write("fresh.yaml", "screening:\n  freshness: {kronofogden: 1}\n")
+	code, out, errOut := run(t, "screen", "--data", data, "--at", "2026-11-23", "--config", fresh, "--json", "5591234561")
+	if code != exitOK || !strings.Contains(out, `"reason":"stale: last observed 2026-11-20 23:59, window 1 days"`) {
+		t.Errorf("freshness override: exit %d\n%s%s", code, out, errOut)
+	}
+	// A parameter override changes what fires: the sample's sanction fee
+	// of 2025-09-30 is within 24 months, not within 6.
+	if code, out, errOut := run(t, "ingest", "--data", data, "--source", "arbetsmiljoverket", "--observed", "2026-11-20", samples+"/arbetsmiljoverket.jsonl"); code != exitOK {
+		t.Fatalf("ingest: %d %s %s", code, out, errOut)
+	}
+	months := write("months.yaml", "rules:\n  params: {av_months: 6}\n")
+	for _, tc := range []struct {
+		args []string
+		s20  bool
+	}{{nil, true}, {[]string{"--config", months}, false}} {
+		args := append([]string{"screen", "--data", data, "--at", "2026-11-21", "--json"}, tc.args...)
+		code, out, errOut := run(t, append(args, "5591234561")...)
+		if code != exitOK || strings.Contains(out, `"id":"S20"`) != tc.s20 {
+			t.Errorf("%v: exit %d, S20 fired %v, want %v\n%s", tc.args, code, !tc.s20, tc.s20, errOut)
+		}
+	}
+	// A parameter no pack declares is refused with its name.
+	bad := write("bad.yaml", "rules:\n  params: {debt_sek: 5}\n")
+	code, _, errOut = run(t, "screen", "--data", data, "--config", bad, "5591234561")
+	if code != exitFailure || !strings.Contains(errOut, "params.debt_sek: no rule pack declares this parameter") {
+		t.Errorf("unknown parameter: exit %d, %q", code, errOut)
+	}
+	typo := write("typo.yaml", "screening:\n  freshnes: {kronofogden: 1}\n")
+	code, _, errOut = run(t, "screen", "--data", data, "--config", typo, "5591234561")
+	if code != exitFailure || !strings.Contains(errOut, "line 2: field freshnes not found") {
+		t.Errorf("typo in configuration: exit %d, %q", code, errOut)
+	}
+	if code, out, _ := run(t, "rules", "check", "--config", months); code != exitOK || !strings.Contains(out, "28 rules") {
+		t.Errorf("valid override: exit %d %q", code, out)
+	}
+}

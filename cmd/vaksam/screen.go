@@ -185,10 +185,14 @@ func printRanking(w io.Writer, as []*engine.Assessment, limit int) {
 func printSteps(w io.Writer, as []*engine.Assessment) {
 	steps := map[string]int{}
 	incomplete := 0
+	missing := map[string]int{}
 	for _, x := range as {
 		steps[x.Step]++
 		if x.Incomplete {
 			incomplete++
+		}
+		for _, m := range x.Missing {
+			missing[m.ID+" "+m.Source]++
 		}
 	}
 	fmt.Fprintf(w, "\n%d organisations screened:", len(as))
@@ -198,4 +202,16 @@ func printSteps(w io.Writer, as []*engine.Assessment) {
 		}
 	}
 	fmt.Fprintf(w, "; %d incomplete\n", incomplete)
+	if len(missing) > 0 {
+		keys := make([]string, 0, len(missing))
+		for k := range missing {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = fmt.Sprintf("%s %d", k, missing[k])
+		}
+		fmt.Fprintf(w, "missing or stale data: %s\n", strings.Join(parts, ", "))
+	}
 }

@@ -42,23 +42,35 @@ func loadConfig(path string) (*config, error) {
 	return c, nil
 }
 
+// engineConfig merges the file's screening section over the defaults, key
+// by key: a file that names one freshness window or one weight changes
+// that one and keeps the others.
 func (c *config) engineConfig() (engine.Config, error) {
 	ec := engine.DefaultConfig()
-	if c.Screening != nil {
-		ec = *c.Screening
-		// Unset parts keep their defaults.
-		def := engine.DefaultConfig()
-		if ec.Freshness == nil {
-			ec.Freshness = def.Freshness
+	if f := c.Screening; f != nil {
+		for src, d := range f.Freshness {
+			ec.Freshness[src] = d
 		}
-		if ec.ConditionalSources == nil {
-			ec.ConditionalSources = def.ConditionalSources
+		for src, cats := range f.ConditionalSources {
+			ec.ConditionalSources[src] = cats
 		}
-		if ec.PersonalExempt == nil {
-			ec.PersonalExempt = def.PersonalExempt
+		if f.PersonalExempt != nil {
+			ec.PersonalExempt = f.PersonalExempt
 		}
-		if ec.Scoring.Weights == nil {
-			ec.Scoring = def.Scoring
+		for sev, w := range f.Scoring.Weights {
+			ec.Scoring.Weights[sev] = w
+		}
+		if f.Scoring.CategoryCap != 0 {
+			ec.Scoring.CategoryCap = f.Scoring.CategoryCap
+		}
+		if f.Scoring.MaxScore != 0 {
+			ec.Scoring.MaxScore = f.Scoring.MaxScore
+		}
+		if f.Scoring.L2Score != 0 {
+			ec.Scoring.L2Score = f.Scoring.L2Score
+		}
+		if f.Profile.SpendWindowMonths != 0 {
+			ec.Profile = f.Profile
 		}
 	}
 	if errs := ec.Validate(); len(errs) > 0 {
