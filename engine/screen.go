@@ -259,7 +259,10 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 		}()
 	}
 feed:
-	for _, sub := range subjects {
+	for i, sub := range subjects {
+		// The population holds what other organisations need; once sent,
+		// a subject is the worker's alone and can be freed after it.
+		subjects[i] = nil
 		if strings.HasPrefix(sub.ID, record.PersonSubjectPrefix) {
 			continue
 		}

@@ -82,7 +82,7 @@ func runDemo(ctx context.Context, a *app, args []string) (int, error) {
 	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: engine.DefaultConfig(), Log: a.log}
 	t0 = time.Now()
 	var as []*engine.Assessment
-	stats, err := sc.ScreenAll(ctx, engine.Options{At: at, Save: true}, 0, func(x *engine.Assessment) error { as = append(as, x); return nil })
+	stats, err := sc.ScreenAll(ctx, engine.Options{At: at, Save: true}, 0, func(x *engine.Assessment) error { as = append(as, rankingRow(x)); return nil })
 	if err != nil {
 		return exitFailure, err
 	}

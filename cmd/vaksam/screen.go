@@ -72,15 +72,24 @@ func runScreen(ctx context.Context, a *app, args []string) (int, error) {
 	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: ec, Log: a.log}
 	opt := engine.Options{At: at, Purpose: *purpose, Save: !*noSave}
 	if *all {
-		var as []*engine.Assessment
-		if _, err := sc.ScreenAll(ctx, opt, 0, func(x *engine.Assessment) error { as = append(as, x); return nil }); err != nil {
+		// Keep a small row per organisation for the ranking; with --json,
+		// stream each assessment as it is made.
+		var rows []*engine.Assessment
+		enc := json.NewEncoder(a.stdout)
+		enc.SetEscapeHTML(false)
+		if _, err := sc.ScreenAll(ctx, opt, 0, func(x *engine.Assessment) error {
+			if *asJSON {
+				return enc.Encode(x)
+			}
+			rows = append(rows, rankingRow(x))
+			return nil
+		}); err != nil {
 			return exitFailure, err
 		}
-		Rank(as)
-		if *asJSON {
-			return exitOK, printJSON(a.stdout, as)
+		if !*asJSON {
+			Rank(rows)
+			printRanking(a.stdout, rows, *limit)
 		}
-		printRanking(a.stdout, as, *limit)
 		return exitOK, nil
 	}
 	as, err := sc.Screen(ctx, orgs, opt)
@@ -105,6 +114,16 @@ func printJSON(w io.Writer, as []*engine.Assessment) error {
 		}
 	}
 	return nil
+}
+
+// rankingRow keeps what the ranked table shows of an assessment.
+func rankingRow(x *engine.Assessment) *engine.Assessment {
+	r := &engine.Assessment{Orgnr: x.Orgnr, Name: x.Name, Score: x.Score, Step: x.Step, Verdict: x.Verdict, Incomplete: x.Incomplete, Missing: x.Missing}
+	r.Hits = make([]engine.Hit, len(x.Hits))
+	for i, h := range x.Hits {
+		r.Hits[i] = engine.Hit{ID: h.ID, Severity: h.Severity}
+	}
+	return r
 }
 
 // Rank orders assessments as a coordinator's queue: highest step, then
