@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -215,8 +214,12 @@ func (r *Runner) runOne(ctx context.Context, f *File, t *Test, res *Result) erro
 			return fmt.Errorf("records[%d]: %w", i, err)
 		}
 		if c.Quarantined > 0 {
-			q, _ := st.Quarantined(inp.Source)
-			return fmt.Errorf("records[%d] (%s): %d record(s) quarantined: %v", i, inp.Source, c.Quarantined, q)
+			qs, _ := st.Quarantined(inp.Source)
+			var reasons []string
+			for _, q := range qs {
+				reasons = append(reasons, q.Pos+": "+q.Reason)
+			}
+			return fmt.Errorf("records[%d] (%s): %d record(s) quarantined: %s", i, inp.Source, c.Quarantined, strings.Join(reasons, "; "))
 		}
 	}
 	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return r.Set }, Config: r.Config}
@@ -284,6 +287,3 @@ func sameSet(a, b []string) bool {
 	sort.Strings(y)
 	return strings.Join(x, ",") == strings.Join(y, ",")
 }
-
-// ReadDir is a helper for callers with a path rather than an fs.FS.
-func ReadDir(path string) fs.FS { return os.DirFS(path) }
