@@ -229,3 +229,22 @@ func TestStaleAndFailingSources(t *testing.T) {
 		t.Errorf("after a source error: missing %v verdict %s, want D02 bolagsverket", a.Missing, a.Verdict)
 	}
 }
+
+// A whole-store screening that saves stores every assessment.
+func TestScreenAllSaves(t *testing.T) {
+	f := newFixture(t)
+	f.ingestSamples(t, instant(t, "2026-11-20"))
+	n := 0
+	if _, err := f.sc.ScreenAll(context.Background(), engine.Options{At: instant(t, "2026-11-21"), Save: true}, 2, func(*engine.Assessment) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, orgnr := range []string{"5591234561", "5560021361"} {
+		got, err := f.sc.Assessments(orgnr)
+		if err != nil || len(got) != 1 {
+			t.Errorf("%s: %d stored assessments, %v", orgnr, len(got), err)
+		}
+	}
+	if n < 3 {
+		t.Errorf("%d assessments, want the sample organisations", n)
+	}
+}

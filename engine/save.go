@@ -33,14 +33,30 @@ func (s *Screener) Assessments(orgnr string) ([]*Assessment, error) {
 	return out, err
 }
 
-// batchSaver stores assessments of a whole-store screening in batches.
+// batchSaver stores the assessments of a whole-store screening in
+// batches, written by one goroutine of its own so that evaluating goes on
+// while a batch is written.
 type batchSaver struct {
-	s     *Screener
-	mu    sync.Mutex
-	batch []store.StoredAssessment
+	s       *Screener
+	mu      sync.Mutex
+	batch   []store.StoredAssessment
+	batches chan []store.StoredAssessment
+	done    chan error
 }
 
-func (s *Screener) newBatchSaver() *batchSaver { return &batchSaver{s: s} }
+func (s *Screener) newBatchSaver() *batchSaver {
+	b := &batchSaver{s: s, batches: make(chan []store.StoredAssessment, 2), done: make(chan error, 1)}
+	go func() {
+		var first error
+		for batch := range b.batches {
+			if first == nil {
+				first = s.Store.PutAssessments(batch)
+			}
+		}
+		b.done <- first
+	}()
+	return b
+}
 
 func (b *batchSaver) add(a *Assessment) error {
 	data, err := json.Marshal(a)
@@ -49,21 +65,26 @@ func (b *batchSaver) add(a *Assessment) error {
 	}
 	b.mu.Lock()
 	b.batch = append(b.batch, store.StoredAssessment{Subject: a.Orgnr, At: a.At, Ruleset: a.Ruleset, Data: data})
-	full := len(b.batch) >= 1000
+	var full []store.StoredAssessment
+	if len(b.batch) >= 1000 {
+		full, b.batch = b.batch, nil
+	}
 	b.mu.Unlock()
-	if full {
-		return b.flush()
+	if full != nil {
+		b.batches <- full
 	}
 	return nil
 }
 
-func (b *batchSaver) flush() error {
+// close writes what is left and waits for every batch to be written.
+func (b *batchSaver) close() error {
 	b.mu.Lock()
-	batch := b.batch
+	rest := b.batch
 	b.batch = nil
 	b.mu.Unlock()
-	if len(batch) == 0 {
-		return nil
+	if len(rest) > 0 {
+		b.batches <- rest
 	}
-	return b.s.Store.PutAssessments(batch)
+	close(b.batches)
+	return <-b.done
 }

@@ -274,8 +274,10 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-	if saver != nil && firstErr == nil {
-		firstErr = saver.flush()
+	if saver != nil {
+		if err := saver.close(); firstErr == nil {
+			firstErr = err
+		}
 	}
 	st.Evaluate = time.Since(start)
 	if firstErr == nil {
