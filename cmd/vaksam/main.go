@@ -6,7 +6,7 @@
 //
 //	vaksam <command> [flags] [arguments]
 //
-// Commands: ingest, screen, rules check, rules test, demo. Every command
+// Commands: ingest, screen, assessments, rules check, rules test, demo. Every command
 // takes --help.
 package main
 
@@ -58,6 +58,7 @@ func commands() []command {
 	return []command{
 		{"ingest", "import source files into the record store", runIngest},
 		{"screen", "screen organisations as of a time", runScreen},
+		{"assessments", "show stored assessments, and verify them by screening again", runAssessments},
 		{"rules", "check or test rule packs (rules check, rules test)", runRules},
 		{"demo", "generate a synthetic population, screen it and rank it", runDemo},
 	}
@@ -109,7 +110,7 @@ func (a *app) usage(w io.Writer) {
 	fmt.Fprintln(w, "Vaksam screens a municipality's suppliers for welfare-crime risk.")
 	fmt.Fprintln(w, "\nUsage: vaksam <command> [flags] [arguments]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'vaksam <command> --help' for a command's flags.")
 }

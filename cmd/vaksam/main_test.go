@@ -24,7 +24,7 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"ingest", "--help"}, {"screen", "--help"}, {"rules", "--help"}, {"rules", "check", "--help"}, {"rules", "test", "--help"}, {"demo", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"ingest", "--help"}, {"screen", "--help"}, {"assessments", "--help"}, {"rules", "--help"}, {"rules", "check", "--help"}, {"rules", "test", "--help"}, {"demo", "--help"}} {
 		code, out, _ := run(t, args...)
 		if code != exitOK || !strings.Contains(out, "Usage: vaksam") {
 			t.Errorf("%v: exit %d, output %q", args, code, out)
@@ -123,6 +123,17 @@ func TestSamplesThroughTheCommand(t *testing.T) {
 	}
 	if a.Verdict != "block" || a.Step != "L3" || a.Orgnr != "5591234561" || a.Incomplete || a.NotChecked == nil || a.Missing == nil {
 		t.Errorf("assessment %+v", a)
+	}
+	// The stored assessment is shown again, and screening again as of its
+	// time, after later data arrived, gives the same result.
+	later := filepath.Join(t.TempDir(), "kfm.jsonl")
+	os.WriteFile(later, []byte(`{"orgnr":"5591234561","per_datum":"2026-11-27","allmanna_mal":{"antal":0,"belopp_sek":0},"enskilda_mal":{"antal":0,"belopp_sek":0},"betalningsforelagganden_12m":0,"konkursansokan":false,"foretagsrekonstruktion":false,"dokument":"kfm.pdf"}`+"\n"), 0o644)
+	if code, _, errOut := run(t, "ingest", "--data", data, "--source", "kronofogden", "--observed", "2026-11-28", later); code != exitOK {
+		t.Fatalf("ingest later extract: %d %s", code, errOut)
+	}
+	code, out, errOut = run(t, "assessments", "--data", data, "--verify", "5591234561")
+	if code != exitOK || !strings.Contains(out, "step L3  verdict block") || !strings.Contains(out, "verified: screening again") {
+		t.Errorf("assessments --verify: exit %d\n%s%s", code, out, errOut)
 	}
 	// An organisation Bolagsverket does not know is incomplete, never clear.
 	code, out, _ = run(t, "screen", "--data", data, "--at", "2026-11-21", "5560021361")
