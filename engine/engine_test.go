@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -246,5 +247,34 @@ func TestScreenAllSaves(t *testing.T) {
 	}
 	if n < 3 {
 		t.Errorf("%d assessments, want the sample organisations", n)
+	}
+}
+
+// The freshest registry record is the one used: an old API record that
+// shows an active company does not hide the bankruptcy a newer bulk file
+// shows.
+func TestFreshestRegistryRecordWins(t *testing.T) {
+	f := newFixture(t)
+	api, err := os.ReadFile(filepath.Join(samples, "bolagsverket-organisationer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	noKK := strings.Replace(string(api), `[{"kod":"KK","klartext":"Konkurs","fromDatum":"2025-11-03"}]`, `[]`, 1)
+	if noKK == string(api) {
+		t.Fatal("sample changed: no KK proceeding to remove")
+	}
+	f.ingestString(t, "bolagsverket", noKK, instant(t, "2026-01-10"))
+	if a := f.screen(t, "5591234561", instant(t, "2026-01-11"), false); strings.Contains(hitIDs(a), "S06") {
+		t.Fatalf("S06 fires before any record shows a bankruptcy: %s", hitIDs(a))
+	}
+	f.ingestFile(t, "bolagsverket-bulk", filepath.Join(samples, "bolagsverket-bulkfil.txt"), "", instant(t, "2026-06-01"))
+	a := f.screen(t, "5591234561", instant(t, "2026-06-03"), false)
+	if !strings.Contains(hitIDs(a), "S06") || a.Verdict != engine.Block {
+		t.Errorf("after a newer bulk record with KK: hits %s verdict %s", hitIDs(a), a.Verdict)
+	}
+	for _, m := range a.Missing {
+		if m.Source == "bolagsverket" {
+			t.Errorf("bolagsverket reported missing although the bulk record is fresh: %+v", m)
+		}
 	}
 }

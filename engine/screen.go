@@ -37,7 +37,7 @@ type Options struct {
 var aliases = map[string][]string{record.Bolagsverket: {record.BolagsverketBulk}}
 
 // sourceState merges a source with the sources that stand in for it: the
-// newest success counts, and an error only while no later success exists.
+// newest success counts, and an error counts until a later success.
 func sourceState(states map[string]*profile.SourceState, src string) profile.SourceState {
 	var out profile.SourceState
 	for _, s := range append([]string{src}, aliases[src]...) {
@@ -49,10 +49,13 @@ func sourceState(states map[string]*profile.SourceState, src string) profile.Sou
 		out.Records += st.Records
 		if st.LastObserved.After(out.LastObserved) {
 			out.LastObserved = st.LastObserved
-			out.Error = st.Error
-		} else if out.Error == "" && out.LastObserved.IsZero() {
-			out.Error = st.Error
 		}
+		if st.Error != "" && st.ErrorAt.After(out.ErrorAt) {
+			out.Error, out.ErrorAt = st.Error, st.ErrorAt
+		}
+	}
+	if !out.ErrorAt.After(out.LastObserved) {
+		out.Error, out.ErrorAt = "", time.Time{}
 	}
 	return out
 }

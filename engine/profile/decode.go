@@ -77,8 +77,8 @@ func Decode(id string, recs []store.Resolved) (*Subject, error) {
 		if r.LastSuccess.After(st.LastObserved) {
 			st.LastObserved = r.LastSuccess
 		}
-		if r.Error != "" && !r.LastObserved.Before(st.LastObserved) {
-			st.Error = r.Error
+		if r.Error != "" && r.LastObserved.After(st.ErrorAt) {
+			st.Error, st.ErrorAt = r.Error, r.LastObserved
 		}
 		if r.Current == nil {
 			continue
@@ -92,8 +92,9 @@ func Decode(id string, recs []store.Resolved) (*Subject, error) {
 		}
 		switch src {
 		case record.Bolagsverket, record.BolagsverketBulk, record.SCBBulk:
-			if registry == nil || registryRank(src) > registryRank(registry.ID.Source) ||
-				registryRank(src) == registryRank(registry.ID.Source) && r.LastSuccess.After(registry.LastSuccess) {
+			// The freshest registry record wins; on the same day the
+			// Bolagsverket API before its bulk file before SCB's.
+			if registry == nil || newerRegistry(r, registry) {
 				registry = r
 			}
 		}
@@ -109,8 +110,28 @@ func Decode(id string, recs []store.Resolved) (*Subject, error) {
 		s.Company = &s.CompanyHistory[len(s.CompanyHistory)-1].Value
 		s.companySource = registry.ID.Source
 	}
+	for _, st := range s.Sources {
+		// An error counts until a later success.
+		if !st.ErrorAt.After(st.LastObserved) {
+			st.Error, st.ErrorAt = "", time.Time{}
+		}
+	}
 	sort.Slice(s.Invoices, func(i, j int) bool { return s.Invoices[i].Date.Before(s.Invoices[j].Date) })
 	return s, nil
+}
+
+// newerRegistry reports whether registry record a is fresher than b: a
+// later calendar day of its last success, or the same day and a better
+// source.
+func newerRegistry(a, b *store.Resolved) bool {
+	da, db := a.LastSuccess.Truncate(24*time.Hour), b.LastSuccess.Truncate(24*time.Hour)
+	if !da.Equal(db) {
+		return da.After(db)
+	}
+	if ra, rb := registryRank(a.ID.Source), registryRank(b.ID.Source); ra != rb {
+		return ra > rb
+	}
+	return a.LastSuccess.After(b.LastSuccess)
 }
 
 func keySuffix(k string) string {

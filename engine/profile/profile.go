@@ -225,6 +225,7 @@ type Spend struct {
 type SourceState struct {
 	Present      bool      `expr:"present" json:"present"`
 	LastObserved time.Time `expr:"last_observed" json:"last_observed"` // newest success at or before at
-	Error        string    `expr:"error" json:"error,omitempty"`       // the newest fetch failed
+	Error        string    `expr:"error" json:"error,omitempty"`       // a fetch failed after the newest success
+	ErrorAt      time.Time `expr:"error_at" json:"error_at,omitzero"`  // when
 	Records      int       `expr:"records" json:"records"`
 }
