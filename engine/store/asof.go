@@ -113,51 +113,79 @@ func scan(txn *badger.Txn, prefix []byte, opts ScanOptions, fn func(string, []Re
 // Next only: a record has a handful of keys, and a Seek costs a merge
 // across every level of the tree. ok is false when the record had no
 // observation at or before the time.
+//
+// With history, History follows the observations up to at: one entry per
+// run of observations that saw the same version, oldest first, whose
+// FirstObserved is when the run began. Content seen, replaced and seen
+// again appears twice, as the changes it was.
 func resolve(it *badger.Iterator, rp []byte, id RecordID, at int64, history, withRaw bool) (Resolved, bool, error) {
 	r := Resolved{ID: id}
 	n := len(rp)
 	want, found := uint32(0), false
+	type seen struct {
+		at      int64
+		version uint32
+	}
+	var runs []seen // newest first while reading
 	// Observations, newest first.
 	for ; it.Valid(); it.Next() {
 		k := it.Item().Key()
 		if len(k) != n+9 || k[n] != kindObservation || !bytes.HasPrefix(k, rp) {
 			break
 		}
-		if found {
-			continue
-		}
 		ts := int64(^binary.BigEndian.Uint64(k[n+1:]))
-		if ts > at {
+		if ts > at || (found && !history) {
 			continue
 		}
 		var o observation
 		if err := it.Item().Value(func(b []byte) (err error) { o, err = decodeObservation(b); return err }); err != nil {
 			return r, false, err
 		}
-		t := time.Unix(0, ts).UTC()
 		if r.LastObserved.IsZero() {
-			r.LastObserved = t
+			r.LastObserved = time.Unix(0, ts).UTC()
 			r.Error = o.Error
 		}
-		if o.Error == "" {
-			r.LastSuccess = t
+		if o.Error != "" || o.Version == 0 {
+			continue
+		}
+		if !found {
+			r.LastSuccess = time.Unix(0, ts).UTC()
 			want = o.Version
 			found = true
 		}
+		if history {
+			if len(runs) > 0 && runs[len(runs)-1].version == o.Version {
+				runs[len(runs)-1].at = ts // the run began earlier
+			} else {
+				runs = append(runs, seen{ts, o.Version})
+			}
+		}
 	}
-	// Versions, oldest first.
+	// Versions: only those the observations up to at saw.
+	needed := func(v uint32) bool {
+		if v == want {
+			return true
+		}
+		for _, s := range runs {
+			if s.version == v {
+				return true
+			}
+		}
+		return false
+	}
+	versions := map[uint32]*Version{}
 	for ; it.Valid(); it.Next() {
 		k := it.Item().Key()
 		if len(k) != n+5 || k[n] != kindVersion || !bytes.HasPrefix(k, rp) {
 			break
 		}
 		v := binary.BigEndian.Uint32(k[n+1:])
-		if v > want || (!history && v != want) {
+		if !found || !needed(v) {
 			continue
 		}
-		var ver Version
+		ver := &Version{}
 		err := it.Item().Value(func(b []byte) error {
-			if err := decodeVersion(v, b, &ver); err != nil {
+			if err := decodeVersion(v, b, ver); err != nil {
 				return err
 			}
 			// b is only valid inside this function: keep copies.
@@ -172,17 +200,27 @@ func resolve(it *badger.Iterator, rp []byte, id RecordID, at int64, history, wit
 		if err != nil {
 			return r, false, fmt.Errorf("version %d: %w", v, err)
 		}
-		r.History = append(r.History, ver)
+		versions[v] = ver
 	}
 	if r.LastObserved.IsZero() {
 		return r, false, nil
 	}
-	if want == 0 {
-		r.History = nil
+	if !found {
 		return r, true, nil
 	}
-	if len(r.History) == 0 || r.History[len(r.History)-1].N != want {
-		return r, false, fmt.Errorf("version %d is missing", want)
+	if !history {
+		runs = []seen{{0, want}}
+	}
+	for i := len(runs) - 1; i >= 0; i-- {
+		ver, ok := versions[runs[i].version]
+		if !ok {
+			return r, false, fmt.Errorf("version %d is missing", runs[i].version)
+		}
+		entry := *ver
+		if history {
+			entry.FirstObserved = time.Unix(0, runs[i].at).UTC()
+		}
+		r.History = append(r.History, entry)
 	}
 	r.Current = &r.History[len(r.History)-1]
 	return r, true, nil

@@ -7,24 +7,33 @@ import (
 	"time"
 )
 
-// head is the newest version of a record.
+// head summarises a record for writers: the highest version number, and
+// the newest observation with content (its time, version and hash), which
+// an observation in time order is compared with.
 type head struct {
-	Version uint32
-	Hash    [16]byte
+	MaxVersion    uint32
+	LatestAt      int64 // Unix nanoseconds; 0 before any content
+	LatestVersion uint32
+	LatestHash    [16]byte
 }
 
 func (h head) encode() []byte {
-	b := binary.BigEndian.AppendUint32(make([]byte, 0, 20), h.Version)
-	return append(b, h.Hash[:]...)
+	b := make([]byte, 0, 32)
+	b = binary.BigEndian.AppendUint32(b, h.MaxVersion)
+	b = binary.BigEndian.AppendUint64(b, uint64(h.LatestAt))
+	b = binary.BigEndian.AppendUint32(b, h.LatestVersion)
+	return append(b, h.LatestHash[:]...)
 }
 
 func decodeHead(b []byte) (head, error) {
 	var h head
-	if len(b) != 20 {
-		return h, fmt.Errorf("head: %d bytes, want 20", len(b))
+	if len(b) != 32 {
+		return h, fmt.Errorf("head: %d bytes, want 32", len(b))
 	}
-	h.Version = binary.BigEndian.Uint32(b)
-	copy(h.Hash[:], b[4:])
+	h.MaxVersion = binary.BigEndian.Uint32(b)
+	h.LatestAt = int64(binary.BigEndian.Uint64(b[4:]))
+	h.LatestVersion = binary.BigEndian.Uint32(b[12:])
+	copy(h.LatestHash[:], b[16:])
 	return h, nil
 }
 

@@ -152,6 +152,7 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 	if ob.Observed.IsZero() {
 		return 0, fmt.Errorf("%s: observation without a time", id)
 	}
+	at := ob.Observed.UnixNano()
 	prefix := recordPrefix(id)
 	var h head
 	exists := true
@@ -166,19 +167,13 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 			return 0, fmt.Errorf("%s: %w", id, err)
 		}
 	}
+	writeHead := !exists
 	entries := make([]*badger.Entry, 0, 6)
 	outcome := Unchanged
-	obsVal := observation{Version: h.Version}
+	var obsVal observation
 	if it.SourceError != "" {
 		outcome = SourceError
 		obsVal.Error = it.SourceError
-		if !exists {
-			// A record first met as an error still gets a head (version
-			// 0), so that reads find it and the error shows.
-			entries = append(entries,
-				badger.NewEntry(append(append([]byte(nil), prefix...), kindHead), h.encode()),
-				badger.NewEntry(sourceKey(id), nil))
-		}
 	} else {
 		parsed, err := json.Marshal(it.Parsed)
 		if err != nil {
@@ -187,14 +182,25 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 		sum := sha256.Sum256(parsed)
 		var hash [16]byte
 		copy(hash[:], sum[:])
-		if h.Version == 0 || hash != h.Hash {
+		// Compare with the content current at the observation's time: the
+		// newest one for a fetch in time order, else the one a late import
+		// of an older file falls next to.
+		curVersion, curHash := h.LatestVersion, h.LatestHash
+		inOrder := at >= h.LatestAt
+		if !inOrder {
+			if curVersion, curHash, err = versionAt(txn, prefix, at); err != nil {
+				return 0, fmt.Errorf("%s: %w", id, err)
+			}
+		}
+		obsVal.Version = curVersion
+		if curVersion == 0 || hash != curHash {
 			outcome = NewVersion
-			h = head{Version: h.Version + 1, Hash: hash}
+			h.MaxVersion++
+			obsVal.Version = h.MaxVersion
+			curHash = hash
 			v := Version{Hash: hash, FirstObserved: ob.Observed.UTC(), Pos: it.Pos, Raw: it.Raw, Parsed: parsed}
-			entries = append(entries,
-				badger.NewEntry(versionKey(prefix, h.Version), v.encode()),
-				badger.NewEntry(append(append([]byte(nil), prefix...), kindHead), h.encode()))
-			obsVal.Version = h.Version
+			entries = append(entries, badger.NewEntry(versionKey(prefix, h.MaxVersion), v.encode()))
+			writeHead = true
 			for _, p := range it.Links.Persons {
 				entries = append(entries, badger.NewEntry(indexKey('p', p, id.Subject), nil))
 			}
@@ -203,10 +209,17 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 					entries = append(entries, badger.NewEntry(indexKey('a', a, id.Subject), nil))
 				}
 			}
-			if !exists {
-				entries = append(entries, badger.NewEntry(sourceKey(id), nil))
-			}
 		}
+		if inOrder {
+			h.LatestAt, h.LatestVersion, h.LatestHash = at, obsVal.Version, curHash
+			writeHead = true
+		}
+	}
+	if !exists {
+		entries = append(entries, badger.NewEntry(sourceKey(id), nil))
+	}
+	if writeHead {
+		entries = append(entries, badger.NewEntry(append(append([]byte(nil), prefix...), kindHead), h.encode()))
 	}
 	entries = append(entries, badger.NewEntry(obsKey(prefix, ob.Observed), obsVal.encode()))
 	for _, e := range entries {
@@ -215,6 +228,37 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 		}
 	}
 	return outcome, nil
+}
+
+// versionAt finds the content current at a time: the version of the newest
+// successful observation at or before it, and that version's hash.
+func versionAt(txn *badger.Txn, prefix []byte, at int64) (uint32, [16]byte, error) {
+	var hash [16]byte
+	obsPrefix := append(append([]byte(nil), prefix...), kindObservation)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: obsPrefix})
+	defer it.Close()
+	for it.Seek(binary.BigEndian.AppendUint64(append([]byte(nil), obsPrefix...), ^uint64(at))); it.Valid(); it.Next() {
+		var o observation
+		if err := it.Item().Value(func(b []byte) (err error) { o, err = decodeObservation(b); return err }); err != nil {
+			return 0, hash, err
+		}
+		if o.Error != "" || o.Version == 0 {
+			continue
+		}
+		item, err := txn.Get(versionKey(prefix, o.Version))
+		if err != nil {
+			return 0, hash, fmt.Errorf("version %d: %w", o.Version, err)
+		}
+		err = item.Value(func(b []byte) error {
+			if len(b) < 16 {
+				return errors.New("version: truncated")
+			}
+			copy(hash[:], b)
+			return nil
+		})
+		return o.Version, hash, err
+	}
+	return 0, hash, nil
 }
 
 // Quarantine stores bad records with their reasons.

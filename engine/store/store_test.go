@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -162,4 +163,57 @@ func TestRawOnlyWhenAsked(t *testing.T) {
 			t.Errorf("Raw %v: raw present %v, parsed %q", raw, got, recs[0].Current.Parsed)
 		}
 	}
+}
+
+// A file imported late, observed before data already stored, is compared
+// with what was current at its time, and history follows the observations.
+func TestLateImportOfAnOlderFile(t *testing.T) {
+	history := map[string]bool{record.Bolagsverket: true}
+	streets := func(s *Store, at string) (current string, runs []string) {
+		t.Helper()
+		recs, err := s.Subject("5591234561", ScanOptions{At: day(at), History: history, Raw: true})
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("as of %s: %v, %v", at, recs, err)
+		}
+		for _, v := range recs[0].History {
+			runs = append(runs, string(v.Raw))
+		}
+		return string(recs[0].Current.Raw), runs
+	}
+	t.Run("same content as then", func(t *testing.T) {
+		s := openTest(t)
+		put(t, s, company("Storgatan 12"), day("2026-01-10"))
+		put(t, s, company("Nygatan 1"), day("2026-03-10"))
+		if got := put(t, s, company("Storgatan 12"), day("2026-02-10")); got != Unchanged {
+			t.Errorf("late import of the content current then: %v, want unchanged", got)
+		}
+		if got := put(t, s, company("Nygatan 1"), day("2026-03-17")); got != Unchanged {
+			t.Errorf("the next fetch in order: %v, want unchanged", got)
+		}
+		if cur, _ := streets(s, "2026-02-15"); cur != `{"street":"Storgatan 12"}` {
+			t.Errorf("as of 2026-02-15: %s", cur)
+		}
+		if _, runs := streets(s, "2026-06-03"); len(runs) != 2 {
+			t.Errorf("history %v, want one change", runs)
+		}
+	})
+	t.Run("other content than then", func(t *testing.T) {
+		s := openTest(t)
+		put(t, s, company("Storgatan 12"), day("2026-01-10"))
+		put(t, s, company("Nygatan 1"), day("2026-03-10"))
+		if got := put(t, s, company("Box 4"), day("2026-02-10")); got != NewVersion {
+			t.Errorf("late import of other content: %v, want new version", got)
+		}
+		if got := put(t, s, company("Nygatan 1"), day("2026-03-17")); got != Unchanged {
+			t.Errorf("the next fetch in order: %v, want unchanged", got)
+		}
+		if cur, _ := streets(s, "2026-02-15"); cur != `{"street":"Box 4"}` {
+			t.Errorf("as of 2026-02-15: %s", cur)
+		}
+		_, runs := streets(s, "2026-06-03")
+		want := []string{`{"street":"Storgatan 12"}`, `{"street":"Box 4"}`, `{"street":"Nygatan 1"}`}
+		if strings.Join(runs, " ") != strings.Join(want, " ") {
+			t.Errorf("history %v, want %v", runs, want)
+		}
+	})
 }
