@@ -7,6 +7,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/record"
 )
 
 // Hit is a rule that fired.
@@ -40,6 +41,7 @@ func (s *Set) NewEvaluator() *Evaluator { return &Evaluator{set: s} }
 // usable is not evaluated and is listed in NotChecked.
 func (e *Evaluator) Eval(p *profile.Profile, now time.Time, usable func(source string) bool) (Result, error) {
 	var res Result
+	wall := SwedishWall(now)
 	for _, r := range e.set.Rules {
 		ok := true
 		for _, n := range r.Needs {
@@ -49,7 +51,7 @@ func (e *Evaluator) Eval(p *profile.Profile, now time.Time, usable func(source s
 			res.NotChecked = append(res.NotChecked, r.ID)
 			continue
 		}
-		e.env = Env{Org: p, Now: now, Params: r.params, Lists: r.lists}
+		e.env = Env{Org: p, Now: wall, Params: r.params, Lists: r.lists}
 		out, err := e.vm.Run(r.when, &e.env)
 		if err != nil {
 			return res, fmt.Errorf("rule %s (%s:%d): %w", r.ID, r.File, r.Line, err)
@@ -79,4 +81,13 @@ func (e *Evaluator) Eval(p *profile.Profile, now time.Time, usable func(source s
 		res.Hits = append(res.Hits, h)
 	}
 	return res, nil
+}
+
+// SwedishWall returns the Swedish wall-clock time of t written as UTC, the
+// way records write calendar dates (midnight UTC): rules compare now with
+// dates, and a date is Swedish. 23:30 UTC on 21 November is already the
+// 22nd in Sweden, and rules see it so.
+func SwedishWall(t time.Time) time.Time {
+	w := t.In(record.Stockholm)
+	return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), time.UTC)
 }

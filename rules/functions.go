@@ -21,7 +21,7 @@ var functions = []expr.Option{
 	}, new(func(time.Time, time.Time) int)),
 	expr.Function("addMonths", func(a ...any) (any, error) {
 		n, err := whole(a[1])
-		return a[0].(time.Time).AddDate(0, n, 0), err
+		return addMonths(a[0].(time.Time), n), err
 	}, new(func(time.Time, int) time.Time), new(func(time.Time, float64) time.Time)),
 	expr.Function("addDays", func(a ...any) (any, error) {
 		n, err := whole(a[1])
@@ -75,4 +75,16 @@ func monthsBetween(a, b time.Time) int {
 		m--
 	}
 	return m
+}
+
+// addMonths adds calendar months, keeping the day but never passing the
+// end of the month: 31 July + 7 months is 28 (or 29) February, not 3 March.
+func addMonths(t time.Time, n int) time.Time {
+	first := time.Date(t.Year(), t.Month(), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location()).AddDate(0, n, 0)
+	last := first.AddDate(0, 1, -1).Day()
+	d := t.Day()
+	if d > last {
+		d = last
+	}
+	return first.AddDate(0, 0, d-1)
 }

@@ -138,6 +138,10 @@ func parsePack(file string, data []byte) (*PackDef, Errors) {
 			p.Params = map[string]float64{}
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
+				if _, dup := p.paramPos[k.Value]; dup {
+					errs.add(file, k, "params.%s given twice", k.Value)
+					continue
+				}
 				var f float64
 				if err := v.Decode(&f); err != nil || v.Kind != yaml.ScalarNode {
 					errs.add(file, v, "params.%s: want a number, got %q", k.Value, v.Value)

@@ -121,3 +121,38 @@ func TestManagerKeepsPreviousOnBrokenReload(t *testing.T) {
 		t.Fatalf("good reload: %v", err)
 	}
 }
+
+func TestCalendarHelpers(t *testing.T) {
+	for _, tc := range []struct {
+		from string
+		n    int
+		want string
+	}{
+		{"2024-07-31", 19, "2026-02-28"},
+		{"2024-01-31", 1, "2024-02-29"},
+		{"2026-05-15", -12, "2025-05-15"},
+		{"2026-03-31", -1, "2026-02-28"},
+	} {
+		if got := addMonths(date(tc.from), tc.n).Format(time.DateOnly); got != tc.want {
+			t.Errorf("addMonths(%s, %d) = %s, want %s", tc.from, tc.n, got, tc.want)
+		}
+	}
+	if m := monthsBetween(date("2025-11-22"), date("2026-11-21")); m != 11 {
+		t.Errorf("monthsBetween = %d, want 11 (a day short of 12)", m)
+	}
+	if m := monthsBetween(date("2026-11-21"), date("2025-11-21")); m != -12 {
+		t.Errorf("monthsBetween backwards = %d", m)
+	}
+	late := time.Date(2026, 11, 21, 23, 30, 0, 0, time.UTC) // 00:30 on the 22nd in Sweden
+	if w := SwedishWall(late); w.Format(time.DateOnly) != "2026-11-22" || w.Location() != time.UTC {
+		t.Errorf("SwedishWall = %v", w)
+	}
+}
+
+func TestDuplicateParamIsAnError(t *testing.T) {
+	pack := "pack: t\nversion: 1\nparams:\n  a: 1\n  a: 5\nrules: []\n"
+	_, err := Load(map[string][]byte{"t.yaml": []byte(pack)}, Overrides{})
+	if err == nil || !strings.Contains(err.Error(), "t.yaml:5:3: params.a given twice") {
+		t.Errorf("duplicate parameter: %v", err)
+	}
+}
