@@ -244,9 +244,9 @@ func compileRule(p *PackDef, d *RuleDef, params map[string]float64, lists map[st
 	}
 	r := &Rule{ID: d.ID, Pack: p.Pack, Title: d.Title, Description: d.Description, Category: d.Category, Severity: d.Severity,
 		Needs: d.Needs, Evidence: d.Evidence, Legal: d.Legal, When: d.When, File: file, Line: rn.Line, params: params, lists: lists}
-	r.when = compileExpr(file, at("when"), d.ID, "when", d.When, true, params, lists, errs)
+	r.when = compileExpr(p, at("when"), d.ID, "when", d.When, true, params, lists, errs)
 	if d.Confidence != "" {
-		r.confidence = compileExpr(file, at("confidence"), d.ID, "confidence", d.Confidence, false, params, lists, errs)
+		r.confidence = compileExpr(p, at("confidence"), d.ID, "confidence", d.Confidence, false, params, lists, errs)
 	}
 	mn := at("message")
 	for i, text := range []string{d.Message.SV, d.Message.EN} {
@@ -264,28 +264,54 @@ func compileRule(p *PackDef, d *RuleDef, params map[string]float64, lists map[st
 	return r
 }
 
-func compileExpr(fname string, n *yaml.Node, id, field, src string, asBool bool, params map[string]float64, lists map[string][]string, errs *Errors) *vm.Program {
+func compileExpr(p *PackDef, n *yaml.Node, id, field, src string, asBool bool, params map[string]float64, lists map[string][]string, errs *Errors) *vm.Program {
 	prog, err := compileChecked(src, asBool, params, lists)
 	if err == nil {
 		return prog
 	}
-	e := Error{File: fname, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf("rule %s: %s: %s", id, field, firstLine(err))}
-	if fe, ok := err.(*file.Error); ok && fe.Line > 0 {
-		// Map the position inside the expression onto the YAML file.
-		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-			e.Line = n.Line + fe.Line
-			e.Column = n.Column + fe.Column + 1
-		} else {
-			e.Line = n.Line + fe.Line - 1
-			e.Column = n.Column + fe.Column
-			if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
-				e.Column++
-			}
-		}
+	e := Error{File: p.file, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf("rule %s: %s: %s", id, field, firstLine(err))}
+	if fe, ok := err.(*file.Error); ok {
+		e.Line, e.Column = scalarPosition(p.lines, n, fe.From)
 		e.Msg = fmt.Sprintf("rule %s: %s: %s", id, field, fe.Message)
 	}
 	*errs = append(*errs, e)
 	return nil
+}
+
+// scalarPosition maps a rune offset inside a scalar's value back to the
+// file's line and column. A plain or quoted scalar starts at the node; a
+// block scalar's content starts on the next line, its lines joined by
+// newlines (literal, |) or, between non-empty lines, by spaces (folded, >).
+func scalarPosition(lines []string, n *yaml.Node, offset int) (int, int) {
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		col := n.Column + offset
+		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
+			col++
+		}
+		return n.Line, col
+	}
+	indent := -1
+	pos := 0
+	for i := n.Line; i < len(lines); i++ { // lines[n.Line] is the line after the indicator
+		text := lines[i]
+		trimmed := strings.TrimLeft(text, " ")
+		if trimmed == "" {
+			pos++ // a blank line stands for a newline
+			continue
+		}
+		ind := len(text) - len(trimmed)
+		if indent < 0 {
+			indent = ind
+		} else if ind < indent {
+			break
+		}
+		content := []rune(text[indent:])
+		if offset < pos+len(content) || i == len(lines)-1 {
+			return i + 1, indent + 1 + offset - pos
+		}
+		pos += len(content) + 1 // the newline or the folding space
+	}
+	return n.Line, n.Column
 }
 
 func firstLine(err error) string {

@@ -52,6 +52,7 @@ type PackDef struct {
 	Rules       []RuleDef           `yaml:"rules"`
 
 	file     string
+	lines    []string // the file's lines, to place errors inside block scalars
 	paramPos map[string]yaml.Node
 }
 
@@ -126,7 +127,7 @@ func parsePack(file string, data []byte) (*PackDef, Errors) {
 		errs.add(file, root, "a rule pack is a mapping with keys %s", strings.Join(packKeys, ", "))
 		return nil, errs
 	}
-	p := &PackDef{file: file, paramPos: map[string]yaml.Node{}}
+	p := &PackDef{file: file, lines: strings.Split(string(data), "\n"), paramPos: map[string]yaml.Node{}}
 	fields := checkKeys(file, root, packKeys, &errs)
 	decodeField(file, fields, "pack", &p.Pack, &errs)
 	decodeField(file, fields, "version", &p.Version, &errs)

@@ -156,3 +156,32 @@ func TestDuplicateParamIsAnError(t *testing.T) {
 		t.Errorf("duplicate parameter: %v", err)
 	}
 }
+
+func TestErrorPositionsInBlockScalars(t *testing.T) {
+	pack := `pack: t
+version: 1
+rules:
+  - id: F01
+    title: {sv: a, en: b}
+    category: S
+    severity: low
+    when: >-
+      org.name != "" &&
+        org.regstered.IsZero()
+    message: {sv: x, en: y}
+  - id: L01
+    title: {sv: a, en: b}
+    category: S
+    severity: low
+    when: |
+      org.name != "" &&
+      org.nmae == ""
+    message: {sv: x, en: y}
+`
+	_, err := Load(map[string][]byte{"t.yaml": []byte(pack)}, Overrides{})
+	for _, want := range []string{"t.yaml:10:13: rule F01: when: type profile.Profile has no field regstered", "t.yaml:18:11: rule L01: when: type profile.Profile has no field nmae"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}

@@ -44,14 +44,31 @@ func factsOf(s *Subject) *OrgFacts {
 	f := &OrgFacts{Name: c.Name, Deregistered: c.Deregistered, DeregisteredReason: c.DeregisteredReason, Address: c.Address.Normalized(),
 		Refs: s.Evidence[s.companySource]}
 	for _, p := range c.Proceedings {
-		if p.Code == "KK" && (f.Bankruptcy.IsZero() || p.From.Before(f.Bankruptcy)) {
-			f.Bankruptcy = p.From
+		from := p.From
+		if p.Code == "KK" && from.IsZero() {
+			from = firstSeenWith(s, "KK")
+		}
+		if p.Code == "KK" && (f.Bankruptcy.IsZero() || from.Before(f.Bankruptcy)) {
+			f.Bankruptcy = from
 		}
 	}
 	if f.Bankruptcy.IsZero() && isBankruptcyDeregistration(c.DeregisteredReason) {
 		f.Bankruptcy = c.Deregistered
 	}
 	return f
+}
+
+// firstSeenWith returns when the registry first showed a proceeding code,
+// for a proceeding without a start date of its own.
+func firstSeenWith(s *Subject, code string) time.Time {
+	for _, v := range s.CompanyHistory {
+		for _, p := range v.Value.Proceedings {
+			if p.Code == code {
+				return v.At
+			}
+		}
+	}
+	return time.Time{}
 }
 
 // registeredAt reports whether the organisation counts as registered at
