@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
-	"github.com/vaksam/vaksam/rules"
 )
 
 func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
@@ -36,24 +36,15 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 		}
 		orgs = append(orgs, o)
 	}
-	cfg, err := loadConfig(*cfgPath)
+	sc, set, err := a.screener(*data, *cfgPath, *rulePath)
 	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			return exitUsage, err
+		}
 		return exitFailure, err
 	}
-	ec, err := cfg.engineConfig()
-	if err != nil {
-		return exitFailure, err
-	}
-	set, err := cfg.ruleSet(*rulePath)
-	if err != nil {
-		return exitFailure, err
-	}
-	st, err := openStore(*data)
-	if err != nil {
-		return exitFailure, err
-	}
-	defer st.Close()
-	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: ec, Log: a.log}
+	defer sc.Store.Close()
 	differ := 0
 	for _, o := range orgs {
 		stored, err := sc.Assessments(o.String())

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,7 +13,6 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
-	"github.com/vaksam/vaksam/rules"
 )
 
 func runScreen(ctx context.Context, a *app, args []string) (int, error) {
@@ -52,24 +52,15 @@ func runScreen(ctx context.Context, a *app, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	cfg, err := loadConfig(*cfgPath)
+	sc, _, err := a.screener(*data, *cfgPath, *rulePath)
 	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			return exitUsage, err
+		}
 		return exitFailure, err
 	}
-	ec, err := cfg.engineConfig()
-	if err != nil {
-		return exitFailure, err
-	}
-	set, err := cfg.ruleSet(*rulePath)
-	if err != nil {
-		return exitFailure, err
-	}
-	st, err := openStore(*data)
-	if err != nil {
-		return exitFailure, err
-	}
-	defer st.Close()
-	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: ec, Log: a.log}
+	defer sc.Store.Close()
 	opt := engine.Options{At: at, Purpose: *purpose, Save: !*noSave}
 	if *all {
 		// Keep a small row per organisation for the ranking; with --json,

@@ -123,3 +123,25 @@ func pseudonymizer(dataDir string) (record.Pseudonymizer, error) {
 	}
 	return record.NewHMACPseudonymizer(key)
 }
+
+// screener opens the data directory's store and a Screener with the
+// configuration and rules the flags name. The caller closes the store.
+func (a *app) screener(dataDir, cfgPath, rulePath string) (*engine.Screener, *rules.Set, error) {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	ec, err := cfg.engineConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := cfg.ruleSet(rulePath)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(dataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: ec, Log: a.log}, set, nil
+}
