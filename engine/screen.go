@@ -67,7 +67,13 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 	a := &Assessment{Orgnr: sub.ID, Name: p.Name, At: at, Purpose: opt.Purpose, Ruleset: set.Version(),
 		Missing: []Missing{}, NotChecked: []string{}, Hits: []Hit{}}
 	required := requiredSources(p, cfg, at)
-	usable := func(src string) bool {
+	var usable func(src string) bool
+	usable = func(src string) bool {
+		if p.Personal && contains(cfg.PersonalExempt, src) {
+			// A sole trader has no board: its representative, the
+			// owner, comes with the registry record.
+			return usable(record.Bolagsverket)
+		}
 		st := sourceState(p.Sources, src)
 		if !st.Present || st.Error != "" {
 			return false

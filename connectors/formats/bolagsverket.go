@@ -306,8 +306,34 @@ func bolagsverketOrg(e *emitter, line int, raw json.RawMessage) error {
 	if err != nil {
 		return e.quarantine(line, err.Error(), raw)
 	}
+	var id struct {
+		Organisationsidentitet struct {
+			Identitetsbeteckning string `json:"identitetsbeteckning"`
+		} `json:"organisationsidentitet"`
+	}
+	if json.Unmarshal(raw, &id) == nil {
+		withOwner(&it, id.Organisationsidentitet.Identitetsbeteckning, e.persons)
+	}
 	it.Raw = raw
 	return e.record(line, it)
+}
+
+// withOwner records a sole trader's owner, pseudonymised, when the
+// identity is a 12-digit personnummer: the owner is the business's
+// representative, and a trading ban on them concerns it.
+func withOwner(it *record.Item, identity string, persons record.Pseudonymizer) {
+	c, ok := it.Parsed.(record.Company)
+	if !ok || persons == nil || c.NotFound {
+		return
+	}
+	p, err := ident.ParsePerson(strings.TrimSpace(identity))
+	if err != nil {
+		return
+	}
+	owner := record.Person(persons, p, "")
+	c.Owner = &owner
+	it.Parsed = c
+	it.Links.Persons = append(it.Links.Persons, owner.ID)
 }
 
 func bolagsverketItem(raw json.RawMessage) (record.Item, error) {

@@ -92,7 +92,7 @@ func TestBolagsverketQuirks(t *testing.T) {
 		{"five SNI slots, padded codes", bvDoc(bvOrg("5591234561", "ORGNR", `"naringsgrenOrganisation":{"sni":[{"kod":"87901","klartext":"a"},{"kod":"     ","klartext":""},{"kod":"88101 ","klartext":"b"},{"kod":"     ","klartext":""},{"kod":"     ","klartext":""}],"dataproducent":"SCB","fel":null}`)),
 			"5591234561", "", "", record.Company{Orgnr: "5591234561", SNI: []string{"87901", "88101"}}},
 		{"sole trader with lopnr", bvDoc(bvOrg("196001011235", "PERSON", `"namnskyddslopnummer":2,"organisationsnamn":{"organisationsnamnLista":[{"namn":"Anna Ek Omsorg","organisationsnamntyp":{"kod":"FORETAGSNAMN"}}],"dataproducent":"Bolagsverket","fel":null}`)),
-			"6001011235", "2", "", record.Company{Orgnr: "6001011235", Lopnr: "2", Name: "Anna Ek Omsorg"}},
+			"6001011235", "2", "", record.Company{Orgnr: "6001011235", Lopnr: "2", Name: "Anna Ek Omsorg", Owner: soleTraderOwner()}},
 		{"ORGANISATION_FINNS_EJ at the organisation", bvDoc(bvOrg("5591234561", "ORGNR", `"fel":{"typ":"ORGANISATION_FINNS_EJ","felBeskrivning":"finns ej"}`)),
 			"5591234561", "", "", record.Company{Orgnr: "5591234561", NotFound: true}},
 		{"OTILLGANGLIG_UPPGIFTSKALLA in a field", bvDoc(bvOrg("5591234561", "ORGNR", `"verksamOrganisation":{"kod":null,"dataproducent":"SCB","fel":{"typ":"OTILLGANGLIG_UPPGIFTSKALLA","felBeskrivning":"SCB svarar inte"}},"organisationsform":{"kod":"AB","dataproducent":"Bolagsverket","fel":null}`)),

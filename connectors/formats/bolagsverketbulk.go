@@ -90,7 +90,9 @@ func parseBolagsverketBulk(ctx context.Context, r io.Reader, opt Options, sink S
 			City:       trim(city),
 			Country:    trim(country),
 		}
-		return companyItem(org, lopnr, c), nil
+		it := companyItem(org, lopnr, c)
+		withOwner(&it, id, e.persons)
+		return it, nil
 	})
 }
 

@@ -56,7 +56,9 @@ func TestBolagsverketBulkSample(t *testing.T) {
 		DeregisteredReason: "VERKUPP",
 		Description:        "Hemtjänst",
 		Address:            record.Address{Street: "Box 4", PostalCode: "97101", City: "LULEÅ", Country: "SE-LAND"},
+		Owner:              soleTraderOwner(),
 	})
+	eq(t, "sole trader links", sole.Links.Persons, []string{soleTraderOwner().ID})
 }
 
 func TestBolagsverketBulkQuirks(t *testing.T) {

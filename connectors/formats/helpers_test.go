@@ -132,3 +132,14 @@ func positions(c *collector) []string {
 	}
 	return p
 }
+
+// soleTraderOwner is the samples' sole trader's owner as the registry
+// parsers record her: pseudonymised, with her birth year.
+func soleTraderOwner() *record.PersonRef {
+	p, err := ident.ParsePerson("196001011235")
+	if err != nil {
+		panic(err)
+	}
+	owner := record.Person(testPersons, p, "")
+	return &owner
+}

@@ -116,6 +116,8 @@ type emitter struct {
 	// scrub, when set, replaces person numbers in quarantined bytes (the
 	// formats that carry persons).
 	scrub record.Pseudonymizer
+	// persons pseudonymises a sole trader's owner (registry formats).
+	persons record.Pseudonymizer
 }
 
 func newEmitter(ctx context.Context, source string, opt Options, sink Sink) *emitter {
@@ -123,7 +125,7 @@ func newEmitter(ctx context.Context, source string, opt Options, sink Sink) *emi
 	if name == "" {
 		name = "-"
 	}
-	return &emitter{ctx: ctx, source: source, name: name, sink: sink}
+	return &emitter{ctx: ctx, source: source, name: name, sink: sink, persons: opt.Persons}
 }
 
 func (e *emitter) pos(line int) string { return e.name + ":" + strconv.Itoa(line) }

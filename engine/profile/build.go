@@ -23,6 +23,10 @@ func (c Config) spendWindow() int {
 	return c.SpendWindowMonths
 }
 
+// OwnerRole is the role of a sole trader's owner (innehavare), taken from
+// the registry.
+const OwnerRole = "innehavare"
+
 // EvidenceNetwork names, in a rule's evidence, the registry records of the
 // representatives' other organisations that the profile used.
 const EvidenceNetwork = "network"

@@ -109,6 +109,14 @@ func Decode(id string, recs []store.Resolved) (*Subject, error) {
 		}
 		s.Company = &s.CompanyHistory[len(s.CompanyHistory)-1].Value
 		s.companySource = registry.ID.Source
+		if c := s.Company; c.Owner != nil {
+			// A sole trader's owner is its representative.
+			owner := *c.Owner
+			if owner.Name == "" {
+				owner.Name = c.Name
+			}
+			s.Roles = append(s.Roles, record.Role{Orgnr: id, Person: owner, Role: OwnerRole, From: c.Registered, To: c.Deregistered})
+		}
 	}
 	for _, st := range s.Sources {
 		// An error counts until a later success.

@@ -129,6 +129,9 @@ type Company struct {
 	SNI                []string     `json:"sni,omitempty"`
 	Description        string       `json:"description,omitempty"`
 	Address            Address      `json:"address"`
+	// Owner is a sole trader's owner (innehavare), pseudonymised: the
+	// person the business is.
+	Owner *PersonRef `json:"owner,omitempty"`
 }
 
 // TaxStatus is the SCB company register's row for an organisation.
