@@ -66,22 +66,25 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 	p := profile.Build(sub, net, at)
 	a := &Assessment{Orgnr: sub.ID, Name: p.Name, At: at, Purpose: opt.Purpose, Ruleset: set.Version(),
 		Missing: []Missing{}, NotChecked: []string{}, Hits: []Hit{}}
-	required := requiredSources(p, cfg, at)
+	required := requiredSources(p, cfg)
+	known := make(map[string]bool, 8)
 	var usable func(src string) bool
 	usable = func(src string) bool {
+		if ok, seen := known[src]; seen {
+			return ok
+		}
+		var ok bool
 		if p.Personal && contains(cfg.PersonalExempt, src) {
 			// A sole trader has no board: its representative, the
 			// owner, comes with the registry record.
-			return usable(record.Bolagsverket)
+			ok = usable(record.Bolagsverket)
+		} else {
+			st := sourceState(p.Sources, src)
+			w, windowed := cfg.Freshness[src]
+			ok = st.Present && st.Error == "" && !(windowed && stale(st.LastObserved, at, w))
 		}
-		st := sourceState(p.Sources, src)
-		if !st.Present || st.Error != "" {
-			return false
-		}
-		if w, ok := cfg.Freshness[src]; ok && stale(st.LastObserved, at, w) {
-			return false
-		}
-		return true
+		known[src] = ok
+		return ok
 	}
 	for _, src := range required {
 		st := sourceState(p.Sources, src)
@@ -128,7 +131,7 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 
 // requiredSources lists the sources an organisation must have fresh data
 // from, sorted.
-func requiredSources(p *profile.Profile, cfg Config, at time.Time) []string {
+func requiredSources(p *profile.Profile, cfg Config) []string {
 	var out []string
 	for src := range cfg.Freshness {
 		if p.Personal && contains(cfg.PersonalExempt, src) {
