@@ -54,7 +54,7 @@ func current(r record.Role, d time.Time) bool {
 // Build makes the Profile of subject s as of at.
 func Build(s *Subject, net Network, at time.Time) *Profile {
 	d := day(at)
-	p := &Profile{Orgnr: s.ID, At: at, Sources: s.Sources, Linked: map[string][]Ref{}}
+	p := &Profile{Orgnr: s.ID, At: at, Sources: s.Sources}
 	if o, err := ident.ParseOrg(s.ID); err == nil {
 		p.Personal = o.Personal()
 	}
@@ -164,6 +164,9 @@ func decisions(ds []record.Decision, d time.Time) []*Decision {
 }
 
 func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
+	if len(s.Roles) == 0 {
+		return
+	}
 	others := map[string][]*OtherOrg{}
 	seats := map[string]int{}
 	bans := map[string][]*Ban{}
@@ -187,7 +190,7 @@ func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
 			if f := net.Org(pr.Orgnr); f != nil {
 				o.Name, o.Bankruptcy, o.Deregistered, o.DeregisteredReason = f.Name, f.Bankruptcy, f.Deregistered, f.DeregisteredReason
 				if !f.Bankruptcy.IsZero() {
-					p.Linked[EvidenceNetwork] = append(p.Linked[EvidenceNetwork], f.Refs...)
+					p.link(EvidenceNetwork, f.Refs)
 				}
 			}
 			elsewhere = append(elsewhere, o)
@@ -199,7 +202,7 @@ func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
 		for _, b := range bs {
 			bans[id] = append(bans[id], &Ban{From: b.From, To: b.To, Type: b.Type})
 		}
-		p.Linked[record.Naringsforbud] = append(p.Linked[record.Naringsforbud], refs...)
+		p.link(record.Naringsforbud, refs)
 	}
 	for _, r := range s.Roles {
 		id := r.Person.ID
@@ -211,10 +214,10 @@ func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
 }
 
 func buildContracts(p *Profile, s *Subject, net Network, d time.Time) {
-	var market *Market
-	if len(s.Contracts) > 0 || len(s.Invoices) > 0 {
-		market = net.Market()
+	if len(s.Contracts) == 0 && len(s.Invoices) == 0 {
+		return
 	}
+	market := net.Market()
 	ends := map[string]time.Time{}
 	categoryPlaces := map[string]int{}
 	for _, c := range s.Contracts {
@@ -266,19 +269,28 @@ func buildContracts(p *Profile, s *Subject, net Network, d time.Time) {
 		sort.Slice(pc.OverbilledMonths, func(i, j int) bool { return pc.OverbilledMonths[i].Before(pc.OverbilledMonths[j]) })
 		p.Contracts = append(p.Contracts, pc)
 	}
-	if market != nil {
-		for cat, cs := range market.Spend {
-			mine := cs.BySupplier[s.ID]
-			if mine == 0 {
-				continue
-			}
-			p.Spend = append(p.Spend, &Spend{Category: cat, SupplierSEK: mine, TotalSEK: cs.Total, Suppliers: len(cs.BySupplier),
-				Share: float64(mine) / float64(cs.Total)})
+	for cat, cs := range market.Spend {
+		mine := cs.BySupplier[s.ID]
+		if mine == 0 {
+			continue
 		}
-		sort.Slice(p.Spend, func(i, j int) bool { return p.Spend[i].Category < p.Spend[j].Category })
+		p.Spend = append(p.Spend, &Spend{Category: cat, SupplierSEK: mine, TotalSEK: cs.Total, Suppliers: len(cs.BySupplier),
+			Share: float64(mine) / float64(cs.Total)})
 	}
+	sort.Slice(p.Spend, func(i, j int) bool { return p.Spend[i].Category < p.Spend[j].Category })
 }
 
 func daysIn(month time.Time) int {
 	return month.AddDate(0, 1, -1).Day()
+}
+
+// link records other subjects' record versions the profile used.
+func (p *Profile) link(name string, refs []Ref) {
+	if len(refs) == 0 {
+		return
+	}
+	if p.Linked == nil {
+		p.Linked = map[string][]Ref{}
+	}
+	p.Linked[name] = append(p.Linked[name], refs...)
 }

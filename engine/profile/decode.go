@@ -52,17 +52,25 @@ type Dated[T any] struct {
 // HistorySources are the sources whose version history a profile uses.
 var HistorySources = map[string]bool{record.Bolagsverket: true, record.BolagsverketBulk: true}
 
-// snapshotSources are sources whose every import for a subject is the whole
-// current list: a record the newest import no longer carried has ended.
-var snapshotSources = map[string]bool{record.Roles: true, record.IVO: true}
+// Roles and IVO permits are snapshot sources: every import for a subject
+// is its whole current list, so a record the newest import no longer
+// carried has ended.
 
 // Decode turns resolved records into a Subject.
 func Decode(id string, recs []store.Resolved) (*Subject, error) {
 	s := &Subject{ID: id, Sources: map[string]*SourceState{}, Evidence: map[string][]Ref{}}
-	newest := map[string]time.Time{}
+	// The newest import of each snapshot source, to tell ended records.
+	var newestRoles, newestIVO time.Time
 	for i := range recs {
-		if t := recs[i].LastSuccess; t.After(newest[recs[i].ID.Source]) {
-			newest[recs[i].ID.Source] = t
+		switch t := recs[i].LastSuccess; recs[i].ID.Source {
+		case record.Roles:
+			if t.After(newestRoles) {
+				newestRoles = t
+			}
+		case record.IVO:
+			if t.After(newestIVO) {
+				newestIVO = t
+			}
 		}
 	}
 	var registry *store.Resolved
@@ -86,7 +94,7 @@ func Decode(id string, recs []store.Resolved) (*Subject, error) {
 		st.Present = true
 		st.Records++
 		s.Evidence[src] = append(s.Evidence[src], Ref{Source: src, Key: r.ID.Subject + keySuffix(r.ID.Key), Version: r.Current.N, Observed: r.LastSuccess})
-		ended := snapshotSources[src] && r.LastSuccess.Before(newest[src])
+		ended := src == record.Roles && r.LastSuccess.Before(newestRoles) || src == record.IVO && r.LastSuccess.Before(newestIVO)
 		if err := s.add(r, ended); err != nil {
 			return nil, fmt.Errorf("profile: %s: %w", r.ID, err)
 		}
