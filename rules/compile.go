@@ -377,3 +377,20 @@ func (s *Set) Only(id string) *Set {
 	}
 	return &Set{Rules: []*Rule{r}, Hash: s.Hash, Packs: s.Packs, byID: map[string]*Rule{id: r}}
 }
+
+// Pack returns a Set with only the rules of the named pack, or nil when no
+// rule belongs to it. Rule tests of one pack run against it, so that other
+// packs loaded beside it do not change their outcome.
+func (s *Set) Pack(name string) *Set {
+	sub := &Set{Hash: s.Hash, Packs: []string{name}, byID: map[string]*Rule{}}
+	for _, r := range s.Rules {
+		if r.Pack == name {
+			sub.Rules = append(sub.Rules, r)
+			sub.byID[r.ID] = r
+		}
+	}
+	if len(sub.Rules) == 0 {
+		return nil
+	}
+	return sub
+}

@@ -5,6 +5,7 @@
 // screens the organisation with the pack, so a rule test exercises the
 // whole path a production screening takes.
 //
+//	pack: default             # optional: test against this pack's rules only
 //	fixtures:                 # named record sets tests can reuse
 //	  complete: [{source: scb, data: '...'}]
 //	tests:

@@ -22,6 +22,9 @@ import (
 
 // File is a rule test file.
 type File struct {
+	// Pack, when set, runs the file's tests against that pack's rules
+	// only, whatever other packs are loaded beside it.
+	Pack     string             `yaml:"pack"`
 	Fixtures map[string][]Input `yaml:"fixtures"`
 	Tests    []Test             `yaml:"tests"`
 }
@@ -149,10 +152,16 @@ func (r *Runner) Run(ctx context.Context, name string, data []byte) ([]Result, e
 	if err != nil {
 		return nil, err
 	}
+	set := r.Set
+	if f.Pack != "" {
+		if set = r.Set.Pack(f.Pack); set == nil {
+			return nil, fmt.Errorf("%s: pack %q: no rule of that pack is loaded", name, f.Pack)
+		}
+	}
 	var out []Result
 	for _, t := range f.Tests {
 		res := Result{File: name, Name: t.Name, Line: t.line}
-		if err := r.runOne(ctx, f, &t, &res); err != nil {
+		if err := r.runOne(ctx, set, f, &t, &res); err != nil {
 			res.Failures = append(res.Failures, err.Error())
 		}
 		out = append(out, res)
@@ -160,7 +169,7 @@ func (r *Runner) Run(ctx context.Context, name string, data []byte) ([]Result, e
 	return out, nil
 }
 
-func (r *Runner) runOne(ctx context.Context, f *File, t *Test, res *Result) error {
+func (r *Runner) runOne(ctx context.Context, set *rules.Set, f *File, t *Test, res *Result) error {
 	at, err := record.ParseInstant(t.At)
 	if err != nil {
 		return fmt.Errorf("at: %w", err)
@@ -177,7 +186,7 @@ func (r *Runner) runOne(ctx context.Context, f *File, t *Test, res *Result) erro
 		return fmt.Errorf("name the rules under test (rules:) or expect some")
 	}
 	for _, id := range under {
-		if r.Set.Rule(id) == nil {
+		if set.Rule(id) == nil {
 			return fmt.Errorf("rules: no rule %s in the pack", id)
 		}
 	}
@@ -222,7 +231,7 @@ func (r *Runner) runOne(ctx context.Context, f *File, t *Test, res *Result) erro
 			return fmt.Errorf("records[%d] (%s): %d record(s) quarantined: %s", i, inp.Source, c.Quarantined, strings.Join(reasons, "; "))
 		}
 	}
-	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return r.Set }, Config: r.Config}
+	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: r.Config}
 	as, err := sc.Screen(ctx, []ident.Org{org}, engine.Options{At: at, Purpose: t.Purpose})
 	if err != nil {
 		return err

@@ -93,3 +93,32 @@ func TestRunnerReportsFailures(t *testing.T) {
 		t.Errorf("unknown key in a test file: %v", err)
 	}
 }
+
+// A test file that names its pack is not disturbed by other packs loaded
+// beside it.
+func TestPackScopedFile(t *testing.T) {
+	other := strings.Replace(strings.Replace(pack, "pack: t", "pack: other", 1), "T01", "O01", 1)
+	set, err := rules.Load(map[string][]byte{"t.yaml": []byte(pack), "o.yaml": []byte(other)}, rules.Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	persons, _ := record.NewHMACPseudonymizer([]byte("ruletest tests: not a secret"))
+	r := &Runner{Set: set, Config: engine.DefaultConfig(), Persons: persons}
+	file := `pack: t
+tests:
+  - name: only T01 fires and is not checked otherwise
+    at: 2026-11-21
+    orgnr: "5591234561"
+    records: [{source: kronofogden, data: '` + kfm + `'}]
+    expect: [T01]
+    not_checked: []
+    step: L2
+`
+	res, err := r.Run(context.Background(), "t_test.yaml", []byte(file))
+	if err != nil || len(res) != 1 || !res[0].Passed() || len(res[0].Hits) != 1 {
+		t.Errorf("pack-scoped test: %v %+v", err, res)
+	}
+	if _, err := r.Run(context.Background(), "x_test.yaml", []byte("pack: nope\ntests: []\n")); err == nil || !strings.Contains(err.Error(), `pack "nope"`) {
+		t.Errorf("unknown pack: %v", err)
+	}
+}
