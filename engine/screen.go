@@ -198,6 +198,12 @@ func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) 
 			if err := s.Save(a); err != nil {
 				return out, err
 			}
+			if opt.Purpose != Monitor {
+				// A pre-award check puts the organisation on the watch list.
+				if err := s.Store.MarkPreAward(o.String(), opt.At); err != nil {
+					return out, err
+				}
+			}
 		}
 		out = append(out, a)
 	}

@@ -41,6 +41,10 @@ func day(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// Active reports whether a contract runs at time at (on its Swedish
+// date).
+func Active(c record.Contract, at time.Time) bool { return active(c, day(at)) }
+
 // active reports whether a contract runs on day d; a contract without an
 // end date runs until further notice.
 func active(c record.Contract, d time.Time) bool {

@@ -25,6 +25,7 @@
 //	s 0 <source> 0 <subject> 0 <key>                  source → records
 //	q 0 <source> 0 ^seq                               quarantine
 //	a 0 <subject> 0 <at> 0 <ruleset>                  assessments
+//	w 0 <subject>                                     newest pre-award screening
 //
 // All keys of one subject are contiguous, so screening every organisation
 // is a single ordered scan; observations sort newest first, so the state as

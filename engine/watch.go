@@ -1,0 +1,99 @@
+package engine
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+// WatchList returns the organisations Vaksam keeps fresh as of at: those
+// with an active contract, and those screened before award in the last
+// preAwardDays days. Sorted.
+func WatchList(st *store.Store, at time.Time, preAwardDays int) ([]string, error) {
+	set := map[string]bool{}
+	contracted, err := st.SourceSubjects(record.Contracts)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range contracted {
+		recs, err := st.Subject(id, store.ScanOptions{At: at})
+		if err != nil {
+			return nil, err
+		}
+		sub, err := profile.Decode(id, recs)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range sub.Contracts {
+			if profile.Active(c, at) {
+				set[id] = true
+				break
+			}
+		}
+	}
+	screened, err := st.PreAwardSince(at.AddDate(0, 0, -preAwardDays), at)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range screened {
+		set[id] = true
+	}
+	out := make([]string, 0, len(set))
+	for id := range set {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Affected returns the organisations whose assessment new record versions
+// may change: the organisations the records concern, and those linked to
+// them through a shared representative or postal address. Sorted.
+func Affected(st *store.Store, items []record.Item) ([]string, error) {
+	set := map[string]bool{}
+	persons := map[string]bool{}
+	addrs := map[string]bool{}
+	for _, it := range items {
+		if p, ok := strings.CutPrefix(it.Subject, record.PersonSubjectPrefix); ok {
+			persons[p] = true
+		} else {
+			set[it.Subject] = true
+		}
+		for _, p := range it.Links.Persons {
+			persons[p] = true
+		}
+		for _, a := range it.Links.Addresses {
+			if a != "" {
+				addrs[a] = true
+			}
+		}
+	}
+	for p := range persons {
+		orgs, err := st.PersonOrgs(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range orgs {
+			set[o] = true
+		}
+	}
+	for a := range addrs {
+		orgs, err := st.AddressOrgs(a)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range orgs {
+			set[o] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for id := range set {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out, nil
+}
