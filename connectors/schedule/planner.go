@@ -49,6 +49,9 @@ type entry struct {
 	watched     bool
 	due         time.Time
 	index       int
+	// startedSeq and wantedSeq order hand-outs and requests: a request
+	// made while a fetch is in flight is not answered by that fetch.
+	startedSeq, wantedSeq uint64
 }
 
 // queue orders a source's entries: waited-for first, then by due time,
@@ -83,6 +86,7 @@ func (q *queue) Pop() any {
 // Planner decides, per source, which organisation to fetch next. It is not
 // safe for concurrent use; the Runner serialises access.
 type Planner struct {
+	seq     uint64
 	cfg     Config
 	entries map[Key]*entry
 	queues  map[string]*queue
@@ -138,22 +142,37 @@ func (p *Planner) Watch(orgs []string, lastSuccess func(Key) time.Time) {
 }
 
 // Want asks for an organisation's data from a source as soon as possible
-// (a caller waits for it), watched or not.
-func (p *Planner) Want(k Key, now time.Time) {
+// (a caller waits for it), watched or not. It returns the request's
+// sequence number: a fetch answers the request only if Started reports a
+// larger one for it.
+func (p *Planner) Want(k Key, now time.Time) uint64 {
 	q, ok := p.queues[k.Source]
 	if !ok {
-		return
+		return 0
 	}
+	p.seq++
 	e, ok := p.entries[k]
 	if !ok {
 		e = &entry{Key: k}
 		p.add(e)
 	}
 	e.waiting = true
-	e.due = now
+	e.wantedSeq = p.seq
+	if !e.inFlight {
+		e.due = now
+	}
 	if e.index >= 0 {
 		heap.Fix(q, e.index)
 	}
+	return p.seq
+}
+
+// Started returns the sequence number of the fetch in flight for k.
+func (p *Planner) Started(k Key) uint64 {
+	if e := p.entries[k]; e != nil {
+		return e.startedSeq
+	}
+	return 0
 }
 
 func (p *Planner) add(e *entry) {
@@ -172,7 +191,7 @@ func (p *Planner) remove(e *entry) {
 // dueOf computes when an entry should be fetched next.
 func (p *Planner) dueOf(e *entry) time.Time {
 	if e.waiting {
-		return e.lastAttempt
+		return time.Time{} // now: before anything else
 	}
 	w := p.cfg.Windows[e.Source]
 	var due time.Time
@@ -209,6 +228,8 @@ func (p *Planner) Next(source string, now time.Time, max int) ([]string, time.Ti
 			break
 		}
 		heap.Pop(q)
+		p.seq++
+		e.startedSeq = p.seq
 		e.inFlight = true
 		e.lastAttempt = now
 		out = append(out, e.Org)
@@ -224,7 +245,8 @@ func (p *Planner) Done(k Key, at time.Time, ok bool) {
 		return
 	}
 	e.inFlight = false
-	e.waiting = false
+	// A request that came while the fetch was in flight still waits.
+	e.waiting = e.wantedSeq > e.startedSeq
 	if ok {
 		e.lastSuccess = at
 		e.failures = 0
@@ -232,7 +254,7 @@ func (p *Planner) Done(k Key, at time.Time, ok bool) {
 		e.failures++
 		e.lastAttempt = at
 	}
-	if !e.watched {
+	if !e.watched && !e.waiting {
 		delete(p.entries, k)
 		return
 	}
