@@ -6,7 +6,8 @@
 //
 //	vaksam <command> [flags] [arguments]
 //
-// Commands: ingest, screen, assessments, rules check, rules test, demo. Every command
+// Commands: ingest, screen, assessments, sources, rules check, rules test,
+// demo. Every command
 // takes --help.
 package main
 
@@ -59,6 +60,7 @@ func commands() []command {
 		{"ingest", "import source files into the record store", runIngest},
 		{"screen", "screen organisations as of a time", runScreen},
 		{"assessments", "show stored assessments, and verify them by screening again", runAssessments},
+		{"sources", "show how fresh each source's data is for the watched organisations", runSources},
 		{"rules", "check or test rule packs (rules check, rules test)", runRules},
 		{"demo", "generate a synthetic population, screen it and rank it", runDemo},
 	}

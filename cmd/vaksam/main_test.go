@@ -24,7 +24,7 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"ingest", "--help"}, {"screen", "--help"}, {"assessments", "--help"}, {"rules", "--help"}, {"rules", "check", "--help"}, {"rules", "test", "--help"}, {"demo", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"ingest", "--help"}, {"screen", "--help"}, {"assessments", "--help"}, {"sources", "--help"}, {"rules", "--help"}, {"rules", "check", "--help"}, {"rules", "test", "--help"}, {"demo", "--help"}} {
 		code, out, _ := run(t, args...)
 		if code != exitOK || !strings.Contains(out, "Usage: vaksam") {
 			t.Errorf("%v: exit %d, output %q", args, code, out)
@@ -134,6 +134,19 @@ func TestSamplesThroughTheCommand(t *testing.T) {
 	code, out, errOut = run(t, "assessments", "--data", data, "--verify", "5591234561")
 	if code != exitOK || !strings.Contains(out, "step L3  verdict block") || !strings.Contains(out, "verified: screening again") {
 		t.Errorf("assessments --verify: exit %d\n%s%s", code, out, errOut)
+	}
+	// The sample supplier's contract ended in April, so it is watched only
+	// after a pre-award check; then its sources are reported.
+	code, out, _ = run(t, "sources", "--data", data, "--at", "2026-11-21")
+	if code != exitOK || !strings.Contains(out, "0 watched organisations") {
+		t.Errorf("sources before a pre-award check: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := run(t, "screen", "--data", data, "--at", "2026-11-21", "--purpose", "award", "5591234561"); code != exitOK {
+		t.Fatalf("pre-award screen: %s", errOut)
+	}
+	code, out, _ = run(t, "sources", "--data", data, "--at", "2026-11-21")
+	if code != exitOK || !strings.Contains(out, "1 watched organisations") || !strings.Contains(out, "bolagsverket  7d      1      0      0         0        2026-11-20 23:59") {
+		t.Errorf("sources after a pre-award check: exit %d\n%s", code, out)
 	}
 	// An organisation Bolagsverket does not know is incomplete, never clear.
 	code, out, _ = run(t, "screen", "--data", data, "--at", "2026-11-21", "5560021361")
