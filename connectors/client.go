@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -312,6 +314,9 @@ func retryAfter(he *HTTPError, now time.Time) (time.Duration, bool) {
 }
 
 func isNetworkError(err error) bool {
+	if isTLSFailure(err) {
+		return false // a refused certificate is not fixed by trying again
+	}
 	var ne net.Error
 	if errors.As(err, &ne) {
 		return true
@@ -321,4 +326,20 @@ func isNetworkError(err error) bool {
 		return true
 	}
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// isTLSFailure reports a handshake refused over certificates or a TLS
+// alert.
+func isTLSFailure(err error) bool {
+	var (
+		alert   tls.AlertError
+		verify  *tls.CertificateVerificationError
+		unknown x509.UnknownAuthorityError
+		invalid x509.CertificateInvalidError
+		host    x509.HostnameError
+		header  tls.RecordHeaderError
+	)
+	return errors.As(err, &alert) || errors.As(err, &verify) || errors.As(err, &unknown) ||
+		errors.As(err, &invalid) || errors.As(err, &host) || errors.As(err, &header) ||
+		strings.Contains(err.Error(), "remote error: tls:")
 }

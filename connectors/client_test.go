@@ -124,3 +124,19 @@ func TestTimeoutIsRetriedAndCancellationIsNot(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+func TestRefusedCertificateIsNotRetried(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1) }))
+	t.Cleanup(srv.Close)
+	clock := NewManualClock(time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC))
+	t.Cleanup(clock.AutoAdvance())
+	// The default client does not trust the test server's certificate.
+	c := &Client{Source: "test", HTTP: &http.Client{}, Clock: clock, Jitter: func() float64 { return 0 }}
+	var attempts int
+	c.Observe = func(Attempt) { attempts++ }
+	_, err := c.Do(context.Background(), Request{Method: "GET", URL: srv.URL})
+	if err == nil || attempts != 1 || calls.Load() != 0 {
+		t.Errorf("err %v after %d attempts, %d requests served: want one attempt", err, attempts, calls.Load())
+	}
+}
