@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
 )
 
@@ -316,6 +317,10 @@ func retryAfter(he *HTTPError, now time.Time) (time.Duration, bool) {
 func isNetworkError(err error) bool {
 	if isTLSFailure(err) {
 		return false // a refused certificate is not fixed by trying again
+	}
+	var token *oauth2.RetrieveError
+	if errors.As(err, &token) && token.Response != nil && token.Response.StatusCode < 500 {
+		return false // nor are refused client credentials
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {

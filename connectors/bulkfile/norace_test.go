@@ -1,0 +1,5 @@
+//go:build !race
+
+package bulkfile
+
+const raceEnabled = false
