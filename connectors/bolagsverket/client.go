@@ -84,7 +84,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	clock := cfg.Clock
 	if clock == nil {
-		clock = wallClock{}
+		return nil, errors.New("bolagsverket: no clock (cmd/ passes the wall clock)")
 	}
 	log := cfg.Log
 	if log == nil {
@@ -300,25 +300,6 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.tokens.invalidate(used)
 	}
 	return resp, err
-}
-
-// wallClock is the real clock, for a Config without one.
-type wallClock struct{}
-
-func (wallClock) Now() time.Time { return time.Now() }
-
-func (wallClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func truncate(s string, n int) string {

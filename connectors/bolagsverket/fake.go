@@ -324,7 +324,8 @@ func newFake(cfg FakeConfig) *Fake {
 		fel:       map[string][]felKnob{},
 	}
 	if f.clock == nil {
-		f.clock = wallClock{}
+		// Nothing below cmd/ reads the wall clock: the caller passes it.
+		panic("bolagsverket: fake: FakeConfig.Clock is required")
 	}
 	if f.log == nil {
 		f.log = slog.New(slog.DiscardHandler)

@@ -293,3 +293,24 @@ func redact(orgnr string) string {
 	}
 	return orgnr
 }
+
+// RunOnce fetches everything due now, source by source, and returns: for
+// a command run from cron, and for tests.
+func (r *Runner) RunOnce(ctx context.Context) error {
+	for _, src := range r.Planner.Sources() {
+		batch := 1
+		if b, ok := r.Batchers[src]; ok {
+			batch = b.MaxBatch()
+		}
+		for ctx.Err() == nil {
+			r.mu.Lock()
+			orgs, _ := r.Planner.Next(src, r.Clock.Now(), batch)
+			r.mu.Unlock()
+			if len(orgs) == 0 {
+				break
+			}
+			r.fetch(ctx, src, orgs)
+		}
+	}
+	return ctx.Err()
+}
