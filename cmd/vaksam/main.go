@@ -6,8 +6,8 @@
 //
 //	vaksam <command> [flags] [arguments]
 //
-// Commands: ingest, screen, assessments, sources, rules check, rules test,
-// demo. Every command
+// Commands: ingest, screen, assessments, sources, fetch, rules check, rules
+// test, demo. Every command
 // takes --help.
 package main
 
@@ -18,12 +18,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Swedish time without relying on the host's zoneinfo
 
+	"github.com/vaksam/vaksam/connectors"
 	"github.com/vaksam/vaksam/engine/record"
 )
 
@@ -48,6 +50,11 @@ type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	now            func() time.Time
+	// clock is what connectors wait on; now reads the same time.
+	clock connectors.Clock
+	// http is the base HTTP client of connectors (nil: the default); tests
+	// give one that trusts their fake authorities.
+	http *http.Client
 }
 
 type command struct {
@@ -61,6 +68,7 @@ func commands() []command {
 		{"screen", "screen organisations as of a time", runScreen},
 		{"assessments", "show stored assessments, and verify them by screening again", runAssessments},
 		{"sources", "show how fresh each source's data is for the watched organisations", runSources},
+		{"fetch", "keep the watched organisations' data fresh from the configured sources", runFetch},
 		{"rules", "check or test rule packs (rules check, rules test)", runRules},
 		{"demo", "generate a synthetic population, screen it and rank it", runDemo},
 	}
@@ -69,7 +77,7 @@ func commands() []command {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now,
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, clock: wallClock{},
 		log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	os.Exit(a.main(ctx, os.Args[1:]))
 }

@@ -22,6 +22,7 @@ type config struct {
 	Rules     rules.Overrides `yaml:"rules"`
 	Screening *engine.Config  `yaml:"screening"`
 	RulePath  string          `yaml:"rule_path"` // a pack file or directory instead of the built-in pack
+	Sources   sourcesConfig   `yaml:"sources"`
 }
 
 func loadConfig(path string) (*config, error) {

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -57,7 +58,7 @@ type PKIOptions struct {
 // client-key.pem and client.p12.
 func NewPKI(dir string, opt PKIOptions) (*PKI, error) {
 	if opt.Now.IsZero() {
-		opt.Now = time.Now()
+		return nil, errors.New("scb: PKI: no time given (PKIOptions.Now)")
 	}
 	if opt.Password == "" {
 		opt.Password = "vaksam-demo"
