@@ -143,8 +143,8 @@ func uint64FromBytes(b [8]byte) uint64 {
 	return v
 }
 
-// backoff returns the wait before retry n (0-based), with full jitter.
-func (c *Client) backoff(n int) time.Duration {
+// BackoffFor returns the wait before retry n (0-based), with full jitter.
+func (c *Client) BackoffFor(n int) time.Duration {
 	base, max := c.Backoff, c.MaxBackoff
 	if base <= 0 {
 		base = 500 * time.Millisecond
@@ -177,7 +177,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("%s: %w", c.Source, err)
 		}
-		waited, err := c.wait(ctx)
+		waited, err := c.WaitTurn(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("%s: rate limit: %w", c.Source, err)
 		}
@@ -202,17 +202,17 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 			return nil, fmt.Errorf("%s: %w", c.Source, ctx.Err())
 		}
 		retryable := false
-		wait := c.backoff(attempt)
+		wait := c.BackoffFor(attempt)
 		switch {
 		case errors.As(err, &he) && he.Status == http.StatusTooManyRequests:
 			retryable = true
-			if d, ok := retryAfter(he, c.Clock.Now()); ok {
+			if d, ok := ParseRetryAfter(he.retryAfter, c.Clock.Now()); ok {
 				wait = d
 			}
 		case errors.As(err, &he):
 			retryable = he.Status >= 500
 		default:
-			retryable = isNetworkError(err)
+			retryable = Retryable(err)
 		}
 		if !retryable || attempt >= retries {
 			return nil, last
@@ -231,9 +231,9 @@ func (c *Client) logger() *slog.Logger {
 	return c.Log
 }
 
-// wait reserves a token from the limiter and sleeps until it is due, on
-// the client's clock.
-func (c *Client) wait(ctx context.Context) (time.Duration, error) {
+// WaitTurn reserves a token from the limiter and sleeps until it is due,
+// on the client's clock; it returns how long it waited.
+func (c *Client) WaitTurn(ctx context.Context) (time.Duration, error) {
 	if c.Limit == nil {
 		return 0, nil
 	}
@@ -296,9 +296,9 @@ func (c *Client) once(ctx context.Context, r Request, id string, timeout time.Du
 	return nil, he
 }
 
-// retryAfter reads a 429's Retry-After: seconds, or an HTTP date.
-func retryAfter(he *HTTPError, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(he.retryAfter)
+// ParseRetryAfter reads a Retry-After header: seconds, or an HTTP date.
+func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
@@ -314,7 +314,10 @@ func retryAfter(he *HTTPError, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-func isNetworkError(err error) bool {
+// Retryable reports whether a transport error may pass if tried again: a
+// network error or a timeout, but not a refused certificate or refused
+// credentials.
+func Retryable(err error) bool {
 	if isTLSFailure(err) {
 		return false // a refused certificate is not fixed by trying again
 	}

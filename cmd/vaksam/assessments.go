@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/vaksam/vaksam/engine"
@@ -38,11 +37,7 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 	}
 	sc, set, err := a.screener(*data, *cfgPath, *rulePath)
 	if err != nil {
-		var ue usageError
-		if errors.As(err, &ue) {
-			return exitUsage, err
-		}
-		return exitFailure, err
+		return failure(err)
 	}
 	defer sc.Store.Close()
 	differ := 0

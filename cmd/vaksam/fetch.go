@@ -97,11 +97,7 @@ func runFetch(ctx context.Context, a *app, args []string) (int, error) {
 	}
 	sc, _, err := a.screener(*data, *cfgPath, "")
 	if err != nil {
-		var ue usageError
-		if errors.As(err, &ue) {
-			return exitUsage, err
-		}
-		return exitFailure, err
+		return failure(err)
 	}
 	defer sc.Store.Close()
 	persons, err := pseudonymizer(*data)

@@ -167,3 +167,12 @@ func (a *app) instant(flagName, value string) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// failure returns the exit code for an error: 2 for a usage error, else 1.
+func failure(err error) (int, error) {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage, err
+	}
+	return exitFailure, err
+}

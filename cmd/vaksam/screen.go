@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -54,11 +53,7 @@ func runScreen(ctx context.Context, a *app, args []string) (int, error) {
 	}
 	sc, _, err := a.screener(*data, *cfgPath, *rulePath)
 	if err != nil {
-		var ue usageError
-		if errors.As(err, &ue) {
-			return exitUsage, err
-		}
-		return exitFailure, err
+		return failure(err)
 	}
 	defer sc.Store.Close()
 	opt := engine.Options{At: at, Purpose: *purpose, Save: !*noSave}

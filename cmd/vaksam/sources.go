@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -33,11 +32,7 @@ func runSources(ctx context.Context, a *app, args []string) (int, error) {
 	}
 	sc, _, err := a.screener(*data, *cfgPath, "")
 	if err != nil {
-		var ue usageError
-		if errors.As(err, &ue) {
-			return exitUsage, err
-		}
-		return exitFailure, err
+		return failure(err)
 	}
 	defer sc.Store.Close()
 	watch, err := engine.WatchList(sc.Store, at, *days)

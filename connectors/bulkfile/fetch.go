@@ -8,12 +8,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -214,7 +211,7 @@ func (f *Fetcher) download(ctx context.Context, since Validators, w *os.File) (h
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Source(), err)
 		}
-		waited, err := f.wait(ctx)
+		waited, err := f.Client.WaitTurn(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("%s: rate limit: %w", f.Source(), err)
 		}
@@ -236,19 +233,19 @@ func (f *Fetcher) download(ctx context.Context, since Validators, w *os.File) (h
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%s: %w", f.Source(), ctx.Err())
 		}
-		wait := f.backoff(attempt)
+		wait := f.Client.BackoffFor(attempt)
 		retryable := false
 		var se *statusError
 		switch {
 		case errors.As(err, &se) && se.Status == http.StatusTooManyRequests:
 			retryable = true
-			if d, ok := parseRetryAfter(se.retryAfter, c.Clock.Now()); ok {
+			if d, ok := connectors.ParseRetryAfter(se.retryAfter, c.Clock.Now()); ok {
 				wait = d
 			}
 		case errors.As(err, &se):
 			retryable = se.Status >= 500
 		default:
-			retryable = isNetworkError(err)
+			retryable = connectors.Retryable(err)
 		}
 		if !retryable || attempt >= retries {
 			if se != nil {
@@ -362,70 +359,4 @@ func (s *stallReader) Read(p []byte) (int, error) {
 		s.progress.add(n)
 	}
 	return n, err
-}
-
-// wait reserves a token from the client's limiter and sleeps on its clock.
-func (f *Fetcher) wait(ctx context.Context) (time.Duration, error) {
-	c := f.Client
-	if c.Limit == nil {
-		return 0, nil
-	}
-	now := c.Clock.Now()
-	res := c.Limit.ReserveN(now, 1)
-	if !res.OK() {
-		return 0, fmt.Errorf("burst too small")
-	}
-	d := res.DelayFrom(now)
-	if err := c.Clock.Sleep(ctx, d); err != nil {
-		res.CancelAt(c.Clock.Now())
-		return 0, err
-	}
-	return d, nil
-}
-
-// backoff is Client's: the first wait at most Backoff, doubled up to
-// MaxBackoff, drawn uniformly (full jitter).
-func (f *Fetcher) backoff(n int) time.Duration {
-	c := f.Client
-	base, max := c.Backoff, c.MaxBackoff
-	if base <= 0 {
-		base = 500 * time.Millisecond
-	}
-	if max <= 0 {
-		max = 30 * time.Second
-	}
-	d := float64(base) * math.Pow(2, float64(n))
-	if d > float64(max) {
-		d = float64(max)
-	}
-	j := rand.Float64
-	if c.Jitter != nil {
-		j = c.Jitter
-	}
-	return time.Duration(j() * d)
-}
-
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d, true
-		}
-		return 0, true
-	}
-	return 0, false
-}
-
-func isNetworkError(err error) bool {
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return true
-	}
-	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, context.DeadlineExceeded)
 }
