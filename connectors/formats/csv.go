@@ -117,20 +117,7 @@ func (t *table) index(header []string) (*row, error) {
 
 func (t *table) records(lr *lineReader, e *emitter, rw *row, ncol int, build func(rw *row, raw string) (record.Item, error)) error {
 	var held []heldLine
-	for {
-		if err := e.done(); err != nil {
-			return err
-		}
-		line, n, err := lr.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", e.pos(n+1), err)
-		}
-		if isBlank(line) {
-			continue
-		}
+	return lr.each(e, func(line []byte, n int) error {
 		s := string(line)
 		var open bool
 		rw.fields, open = t.split(s, rw.fields)
@@ -151,34 +138,17 @@ func (t *table) records(lr *lineReader, e *emitter, rw *row, ncol int, build fun
 				rw.fields, open = t.split(joined, rw.fields)
 			}
 			if open || len(rw.fields) != ncol {
-				if err := e.quarantine(n, "unterminated quoted field (stray quote?)", []byte(s)); err != nil {
-					return err
-				}
 				lr.unread(held)
-				continue
+				return e.quarantine(n, "unterminated quoted field (stray quote?)", []byte(s))
 			}
 			s = joined
 		}
 		if len(rw.fields) != ncol {
-			if err := e.quarantine(n, fmt.Sprintf("has %d fields, want %d as in the header", len(rw.fields), ncol), []byte(s)); err != nil {
-				return err
-			}
-			continue
+			return e.quarantine(n, fmt.Sprintf("has %d fields, want %d as in the header", len(rw.fields), ncol), []byte(s))
 		}
 		it, err := build(rw, s)
-		if err != nil {
-			if err := e.quarantine(n, err.Error(), []byte(s)); err != nil {
-				return err
-			}
-			continue
-		}
-		if it.Raw == nil {
-			it.Raw = []byte(s)
-		}
-		if err := e.record(n, it); err != nil {
-			return err
-		}
-	}
+		return e.emit(n, it, err, []byte(s))
+	})
 }
 
 // split cuts s into fields, reusing dst. It reports open when s ends

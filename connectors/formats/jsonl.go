@@ -19,42 +19,14 @@ import (
 // error as reason. Source and Pos are filled in here, and Raw defaults to
 // the line's bytes. Blank lines are skipped.
 func parseJSONL[T any](r io.Reader, e *emitter, build func(v *T, line []byte) (record.Item, error)) error {
-	lr := newLineReader(r)
-	for {
-		if err := e.done(); err != nil {
-			return err
-		}
-		line, n, err := lr.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", e.pos(n+1), err)
-		}
-		if isBlank(line) {
-			continue
-		}
+	return newLineReader(r).each(e, func(line []byte, n int) error {
 		var v T
 		if err := decodeStrict(line, &v); err != nil {
-			if err := e.quarantine(n, err.Error(), line); err != nil {
-				return err
-			}
-			continue
+			return e.quarantine(n, err.Error(), line)
 		}
 		it, err := build(&v, line)
-		if err != nil {
-			if err := e.quarantine(n, err.Error(), line); err != nil {
-				return err
-			}
-			continue
-		}
-		if it.Raw == nil {
-			it.Raw = bytes.Clone(line)
-		}
-		if err := e.record(n, it); err != nil {
-			return err
-		}
-	}
+		return e.emit(n, it, err, line)
+	})
 }
 
 // decodeStrict decodes exactly one JSON value from b into v, rejecting

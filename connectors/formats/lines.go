@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 
@@ -152,3 +153,39 @@ func (e *emitter) done() error { return e.ctx.Err() }
 // errNoPersons is returned by formats that carry persons when
 // Options.Persons is missing.
 var errNoPersons = errors.New("formats: Options.Persons is required for a format with person numbers")
+
+// each calls fn with every non-blank line and its number, until the input
+// ends, the context ends, or fn returns an error.
+func (lr *lineReader) each(e *emitter, fn func(line []byte, n int) error) error {
+	for {
+		if err := e.done(); err != nil {
+			return err
+		}
+		line, n, err := lr.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.pos(n+1), err)
+		}
+		if isBlank(line) {
+			continue
+		}
+		if err := fn(line, n); err != nil {
+			return err
+		}
+	}
+}
+
+// emit records what a parser built from the record at line n, whose bytes
+// are raw; if building failed, it quarantines raw with the error instead.
+// The Item's Raw defaults to a copy of raw.
+func (e *emitter) emit(n int, it record.Item, err error, raw []byte) error {
+	if err != nil {
+		return e.quarantine(n, err.Error(), raw)
+	}
+	if it.Raw == nil {
+		it.Raw = bytes.Clone(raw)
+	}
+	return e.record(n, it)
+}
