@@ -27,11 +27,10 @@ type ownerRecord struct {
 // for an organisation at a date ([] when none is). Every person number is
 // replaced by its pseudonym.
 func parseHuvudman(ctx context.Context, r io.Reader, opt Options, sink Sink) error {
-	if opt.Persons == nil {
-		return errNoPersons
+	e, err := newPersonEmitter(ctx, record.Huvudman, opt, sink)
+	if err != nil {
+		return err
 	}
-	e := newEmitter(ctx, record.Huvudman, opt, sink)
-	e.scrub = opt.Persons
 	return parseJSONL(r, e, func(v *huvudmanLine, line []byte) (record.Item, error) {
 		org, err := parseOrgField("orgnr", v.Orgnr)
 		if err != nil {

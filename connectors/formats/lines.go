@@ -129,6 +129,18 @@ func newEmitter(ctx context.Context, source string, opt Options, sink Sink) *emi
 	return &emitter{ctx: ctx, source: source, name: name, sink: sink, persons: opt.Persons}
 }
 
+// newPersonEmitter is newEmitter for the formats that carry person
+// numbers: they need a pseudonymizer, and quarantined bytes are scrubbed
+// of person numbers too.
+func newPersonEmitter(ctx context.Context, source string, opt Options, sink Sink) (*emitter, error) {
+	if opt.Persons == nil {
+		return nil, errNoPersons
+	}
+	e := newEmitter(ctx, source, opt, sink)
+	e.scrub = opt.Persons
+	return e, nil
+}
+
 func (e *emitter) pos(line int) string { return e.name + ":" + strconv.Itoa(line) }
 
 // record sends an accepted record found at line.

@@ -23,11 +23,10 @@ type banLine struct {
 // The subject is the person (PersonSubjectPrefix + pseudonym), the key
 // the date the ban starts.
 func parseNaringsforbud(ctx context.Context, r io.Reader, opt Options, sink Sink) error {
-	if opt.Persons == nil {
-		return errNoPersons
+	e, err := newPersonEmitter(ctx, record.Naringsforbud, opt, sink)
+	if err != nil {
+		return err
 	}
-	e := newEmitter(ctx, record.Naringsforbud, opt, sink)
-	e.scrub = opt.Persons
 	return parseJSONL(r, e, func(v *banLine, line []byte) (record.Item, error) {
 		person, err := personField(opt.Persons, "person_id", v.PersonID, "")
 		if err != nil {

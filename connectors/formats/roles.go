@@ -24,11 +24,10 @@ type roleLine struct {
 // number is replaced by its pseudonym in the parsed record and the raw
 // bytes; the key is pseudonym/role/from-date.
 func parseRoles(ctx context.Context, r io.Reader, opt Options, sink Sink) error {
-	if opt.Persons == nil {
-		return errNoPersons
+	e, err := newPersonEmitter(ctx, record.Roles, opt, sink)
+	if err != nil {
+		return err
 	}
-	e := newEmitter(ctx, record.Roles, opt, sink)
-	e.scrub = opt.Persons
 	return parseJSONL(r, e, func(v *roleLine, line []byte) (record.Item, error) {
 		org, err := parseOrgField("orgnr", v.Orgnr)
 		if err != nil {
