@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
@@ -130,17 +131,7 @@ func (c *Client) jitter() float64 {
 	if c.Jitter != nil {
 		return c.Jitter()
 	}
-	var b [8]byte
-	rand.Read(b[:])
-	return float64(uint64FromBytes(b)>>11) / (1 << 53)
-}
-
-func uint64FromBytes(b [8]byte) uint64 {
-	var v uint64
-	for _, x := range b {
-		v = v<<8 | uint64(x)
-	}
-	return v
+	return mrand.Float64()
 }
 
 // BackoffFor returns the wait before retry n (0-based), with full jitter.

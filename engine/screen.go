@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -74,7 +75,7 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 			return ok
 		}
 		var ok bool
-		if p.Personal && contains(cfg.PersonalExempt, src) {
+		if p.Personal && slices.Contains(cfg.PersonalExempt, src) {
 			// A sole trader has no board: its representative, the
 			// owner, comes with the registry record.
 			ok = usable(record.Bolagsverket)
@@ -134,13 +135,13 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 func requiredSources(p *profile.Profile, cfg Config) []string {
 	var out []string
 	for src := range cfg.Freshness {
-		if p.Personal && contains(cfg.PersonalExempt, src) {
+		if p.Personal && slices.Contains(cfg.PersonalExempt, src) {
 			continue
 		}
 		if cats, ok := cfg.ConditionalSources[src]; ok {
 			need := false
 			for _, c := range p.Contracts {
-				need = need || c.Active && contains(cats, c.Category)
+				need = need || c.Active && slices.Contains(cats, c.Category)
 			}
 			if !need {
 				continue
@@ -150,15 +151,6 @@ func requiredSources(p *profile.Profile, cfg Config) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func redact(subject string) string {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -158,7 +159,7 @@ func Load(files map[string][]byte, ov Overrides) (*Set, error) {
 				usedList[k] = true
 			}
 		}
-		if !contains(set.Packs, p.Pack) {
+		if !slices.Contains(set.Packs, p.Pack) {
 			set.Packs = append(set.Packs, p.Pack)
 		}
 		for i := range p.Rules {
@@ -359,15 +360,6 @@ func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }
 type visitor func(ast.Node)
 
 func (v visitor) Visit(n *ast.Node) { v(*n) }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // Only returns a Set with the one rule id (for measuring and debugging).
 func (s *Set) Only(id string) *Set {

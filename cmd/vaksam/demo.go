@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -98,7 +99,7 @@ func since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisec
 
 // printRecall shows, per indicator, how many of the organisations planted
 // to trigger it did.
-func printRecall(w interface{ Write([]byte) (int, error) }, man *synthetic.Manifest, as []*engine.Assessment) {
+func printRecall(w io.Writer, man *synthetic.Manifest, as []*engine.Assessment) {
 	byOrg := map[string]*engine.Assessment{}
 	for _, x := range as {
 		byOrg[x.Orgnr] = x
