@@ -278,5 +278,15 @@ func (p *Planner) State(k Key) (State, bool) {
 	return State{LastSuccess: e.lastSuccess, LastAttempt: e.lastAttempt, Due: e.due, Failures: e.failures, InFlight: e.inFlight, Waiting: e.waiting}, true
 }
 
+// Planned reports whether an organisation is planned for every source.
+func (p *Planner) Planned(org string) bool {
+	for src := range p.queues {
+		if _, ok := p.entries[Key{src, org}]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // Len is the number of planned keys.
 func (p *Planner) Len() int { return len(p.entries) }

@@ -58,7 +58,15 @@ func (r *Runner) log() *slog.Logger {
 func (r *Runner) Watch(orgs []string) error {
 	now := r.Clock.Now()
 	last := map[Key]time.Time{}
+	r.mu.Lock()
+	var added []string
 	for _, o := range orgs {
+		if !r.Planner.Planned(o) {
+			added = append(added, o) // only these need the store's memory
+		}
+	}
+	r.mu.Unlock()
+	for _, o := range added {
 		recs, err := r.Store.Subject(o, store.ScanOptions{At: now})
 		if err != nil {
 			return fmt.Errorf("schedule: %s: %w", redact(o), err)
