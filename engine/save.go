@@ -2,20 +2,117 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 
+	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
-// Save stores an assessment.
+// SaveHook runs inside the transaction that stores an assessment. change
+// says whether the result differs from the one published before.
+type SaveHook func(tx *store.Tx, a *Assessment, change Change) error
+
+// Change compares an assessment's result with the newest one published
+// for the organisation.
+type Change struct {
+	// Changed is true when the result differs from Previous (or there was
+	// none) and the assessment is newer than it: an event is emitted.
+	Changed  bool
+	Previous *event.Result
+	Result   event.Result
+}
+
+// Result is the gist of the assessment that decides whether it changed.
+func (a *Assessment) Result() event.Result {
+	r := event.Result{Step: a.Step, Verdict: a.Verdict, Score: a.Score, Incomplete: a.Incomplete,
+		Hits: make([]string, 0, len(a.Hits)), Missing: make([]string, 0, len(a.Missing))}
+	for _, h := range a.Hits {
+		r.Hits = append(r.Hits, h.ID)
+	}
+	for _, m := range a.Missing {
+		r.Missing = append(r.Missing, m.ID+":"+m.Source)
+	}
+	sort.Strings(r.Hits)
+	sort.Strings(r.Missing)
+	return r
+}
+
+// Save stores an assessment and, when its result changed, the event that
+// announces it, in one transaction.
 func (s *Screener) Save(a *Assessment) error {
 	data, err := json.Marshal(a)
 	if err != nil {
 		return fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), err)
 	}
-	return s.Store.PutAssessment(a.Orgnr, a.At, a.Ruleset, data)
+	return s.Store.Update(func(tx *store.Tx) error { return s.saveTx(tx, a, data) })
+}
+
+// saveTx stores one assessment within tx: the assessment itself, the
+// result it published and its event, and whatever the hook adds.
+func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte) error {
+	if err := tx.PutAssessment(store.StoredAssessment{Subject: a.Orgnr, At: a.At, Ruleset: a.Ruleset, Data: data}); err != nil {
+		return err
+	}
+	ch := Change{Result: a.Result()}
+	key := ch.Result.Key()
+	last, ok, err := tx.LastResult(a.Orgnr)
+	if err != nil {
+		return err
+	}
+	if ok {
+		var prev event.Result
+		if err := json.Unmarshal(last.Summary, &prev); err != nil {
+			return fmt.Errorf("save assessment %s: previous result: %w", redact(a.Orgnr), err)
+		}
+		ch.Previous = &prev
+	}
+	// A screening as of a past time (a reproduction) changes nothing
+	// downstream.
+	newer := !ok || a.At.After(last.At)
+	ch.Changed = newer && (!ok || last.Digest != key)
+	if newer {
+		sum, _ := json.Marshal(ch.Result)
+		if err := tx.SetLastResult(a.Orgnr, store.Result{At: a.At, Digest: key, Summary: sum}); err != nil {
+			return err
+		}
+	}
+	if ch.Changed {
+		ev, err := event.NewAssessment(event.Assessment{Orgnr: a.Orgnr, Name: a.Name, At: a.At, Purpose: a.Purpose,
+			Result: ch.Result, Previous: ch.Previous, Ruleset: a.Ruleset, Assessment: data})
+		if err != nil {
+			return err
+		}
+		if err := tx.Emit(ev); err != nil {
+			return err
+		}
+	}
+	if s.OnSave != nil {
+		return s.OnSave(tx, a, ch)
+	}
+	return nil
+}
+
+// saveBatch stores a batch of assessments in as few transactions as fit.
+func (s *Screener) saveBatch(batch []savedAssessment) error {
+	err := s.Store.Update(func(tx *store.Tx) error {
+		for _, it := range batch {
+			if err := s.saveTx(tx, it.a, it.data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrTooBig) && len(batch) > 1 {
+		if err := s.saveBatch(batch[:len(batch)/2]); err != nil {
+			return err
+		}
+		return s.saveBatch(batch[len(batch)/2:])
+	}
+	return err
 }
 
 // Assessments returns the stored assessments of an organisation, oldest
@@ -33,24 +130,29 @@ func (s *Screener) Assessments(orgnr string) ([]*Assessment, error) {
 	return out, err
 }
 
+type savedAssessment struct {
+	a    *Assessment
+	data []byte
+}
+
 // batchSaver stores the assessments of a whole-store screening in
 // batches, written by one goroutine of its own so that evaluating goes on
 // while a batch is written.
 type batchSaver struct {
 	s       *Screener
 	mu      sync.Mutex
-	batch   []store.StoredAssessment
-	batches chan []store.StoredAssessment
+	batch   []savedAssessment
+	batches chan []savedAssessment
 	done    chan error
 }
 
 func (s *Screener) newBatchSaver() *batchSaver {
-	b := &batchSaver{s: s, batches: make(chan []store.StoredAssessment, 2), done: make(chan error, 1)}
+	b := &batchSaver{s: s, batches: make(chan []savedAssessment, 2), done: make(chan error, 1)}
 	go func() {
 		var first error
 		for batch := range b.batches {
 			if first == nil {
-				first = s.Store.PutAssessments(batch)
+				first = s.saveBatch(batch)
 			}
 		}
 		b.done <- first
@@ -64,8 +166,8 @@ func (b *batchSaver) add(a *Assessment) error {
 		return err
 	}
 	b.mu.Lock()
-	b.batch = append(b.batch, store.StoredAssessment{Subject: a.Orgnr, At: a.At, Ruleset: a.Ruleset, Data: data})
-	var full []store.StoredAssessment
+	b.batch = append(b.batch, savedAssessment{a, data})
+	var full []savedAssessment
 	if len(b.batch) >= 1000 {
 		full, b.batch = b.batch, nil
 	}

@@ -24,6 +24,9 @@ type Screener struct {
 	Rules  func() *rules.Set // the running set (rules.Manager.Set)
 	Config Config
 	Log    *slog.Logger
+	// OnSave runs inside the transaction that stores each assessment, so
+	// that what it writes and emits (alerts) commits with it.
+	OnSave SaveHook
 }
 
 // Options of a screening.

@@ -2,6 +2,8 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,40 +18,12 @@ func assessmentKey(subject string, at time.Time, ruleset string) []byte {
 	return append(b, ruleset...)
 }
 
-// PutAssessment stores an assessment (JSON) of a subject as of at under a
-// ruleset version. Screening again as of the same time with the same rules
-// overwrites it with what must be the same result.
-func (s *Store) PutAssessment(subject string, at time.Time, ruleset string, data []byte) error {
-	err := s.db.Update(func(txn *badger.Txn) error {
-		return txn.Set(assessmentKey(subject, at, ruleset), data)
-	})
-	if err != nil {
-		return fmt.Errorf("store: assessment: %w", err)
-	}
-	return nil
-}
-
 // StoredAssessment is an assessment's JSON with what it is stored under.
 type StoredAssessment struct {
 	Subject string
 	At      time.Time
 	Ruleset string
 	Data    []byte
-}
-
-// PutAssessments stores many assessments in one batch.
-func (s *Store) PutAssessments(items []StoredAssessment) error {
-	wb := s.db.NewWriteBatch()
-	defer wb.Cancel()
-	for _, it := range items {
-		if err := wb.Set(assessmentKey(it.Subject, it.At, it.Ruleset), it.Data); err != nil {
-			return fmt.Errorf("store: assessments: %w", err)
-		}
-	}
-	if err := wb.Flush(); err != nil {
-		return fmt.Errorf("store: assessments: %w", err)
-	}
-	return nil
 }
 
 // Assessments calls fn with every stored assessment of a subject, oldest
@@ -75,4 +49,52 @@ func (s *Store) Assessments(subject string, fn func(at time.Time, data []byte) e
 		}
 		return nil
 	})
+}
+
+// Result is what the newest published assessment of a subject said, kept
+// to tell whether a new one changed the result:
+//
+//	l 0 <subject>   Result (JSON)
+type Result struct {
+	At      time.Time       `json:"at"`
+	Digest  string          `json:"digest"`
+	Summary json.RawMessage `json:"summary,omitempty"`
+}
+
+func resultKey(subject string) []byte { return append([]byte{'l', sep}, subject...) }
+
+// PutAssessment stores an assessment within the transaction.
+func (tx *Tx) PutAssessment(a StoredAssessment) error {
+	if err := tx.txn.Set(assessmentKey(a.Subject, a.At, a.Ruleset), a.Data); err != nil {
+		return fmt.Errorf("store: assessment: %w", err)
+	}
+	return nil
+}
+
+// LastResult reads the subject's newest published result; ok is false
+// when there is none.
+func (tx *Tx) LastResult(subject string) (r Result, ok bool, err error) {
+	item, err := tx.txn.Get(resultKey(subject))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return r, false, nil
+	}
+	if err == nil {
+		err = item.Value(func(b []byte) error { return json.Unmarshal(b, &r) })
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("store: result %s: %w", subject, err)
+	}
+	return r, true, nil
+}
+
+// SetLastResult records the subject's newest published result.
+func (tx *Tx) SetLastResult(subject string, r Result) error {
+	data, err := json.Marshal(r)
+	if err == nil {
+		err = tx.txn.Set(resultKey(subject), data)
+	}
+	if err != nil {
+		return fmt.Errorf("store: result %s: %w", subject, err)
+	}
+	return nil
 }

@@ -19,6 +19,7 @@ import (
 type Store struct {
 	db  *badger.DB
 	log *slog.Logger
+	out outbox
 }
 
 // Options configure Open.
@@ -60,7 +61,12 @@ func Open(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	return &Store{db: db, log: log}, nil
+	s := &Store{db: db, log: log}
+	if err := s.openOutbox(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	return s, nil
 }
 
 // Close flushes and closes the store.
