@@ -42,6 +42,10 @@ type Assessment struct {
 	Step       string        `json:"step"`
 	Verdict    string        `json:"verdict"`
 	Incomplete bool          `json:"incomplete"`
+	// Unknown: the store holds no record of the organisation at all.
+	// NotRegistered: Bolagsverket answered that it does not exist.
+	Unknown       bool `json:"unknown,omitempty"`
+	NotRegistered bool `json:"not_registered,omitempty"`
 	Reasons    []string      `json:"reasons,omitempty"` // why the verdict is what it is
 	Missing    []Missing     `json:"missing"`
 	NotChecked []string      `json:"not_checked"`

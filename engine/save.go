@@ -51,6 +51,18 @@ func (s *Screener) Save(a *Assessment) error {
 	return s.Store.Update(func(tx *store.Tx) error { return s.saveTx(tx, a, data) })
 }
 
+// Record saves an assessment; a pre-award check also puts the
+// organisation on the watch list.
+func (s *Screener) Record(a *Assessment) error {
+	if err := s.Save(a); err != nil {
+		return err
+	}
+	if a.Purpose != Monitor {
+		return s.Store.MarkPreAward(a.Orgnr, a.At)
+	}
+	return nil
+}
+
 // saveTx stores one assessment within tx: the assessment itself, the
 // result it published and its event, and whatever the hook adds.
 func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte) error {

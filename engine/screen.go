@@ -35,6 +35,10 @@ type Options struct {
 	Purpose string
 	// Save stores each assessment.
 	Save bool
+	// MaxAge, when set, is the caller's own freshness bound (a pre-award
+	// check's max_age): data observed longer ago is stale even inside the
+	// source's window.
+	MaxAge time.Duration
 }
 
 // aliases: records of these sources stand in for the named source.
@@ -72,6 +76,11 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 		Missing: []Missing{}, NotChecked: []string{}, Hits: []Hit{}}
 	required := requiredSources(p, cfg)
 	known := make(map[string]bool, 8)
+	// The caller's max age applies to the sources that have a window:
+	// the registries, not the municipality's own contracts.
+	tooOld := func(st profile.SourceState, w Days) bool {
+		return stale(st.LastObserved, at, w) || (opt.MaxAge > 0 && at.Sub(st.LastObserved) > opt.MaxAge)
+	}
 	var usable func(src string) bool
 	usable = func(src string) bool {
 		if ok, seen := known[src]; seen {
@@ -85,14 +94,14 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 		} else {
 			st := sourceState(p.Sources, src)
 			w, windowed := cfg.Freshness[src]
-			ok = st.Present && st.Error == "" && !(windowed && stale(st.LastObserved, at, w))
+			ok = st.Present && st.Error == "" && !(windowed && tooOld(st, w))
 		}
 		known[src] = ok
 		return ok
 	}
 	for _, src := range required {
 		st := sourceState(p.Sources, src)
-		w := cfg.Freshness[src]
+		w, windowed := cfg.Freshness[src]
 		switch {
 		case st.Error != "":
 			a.Missing = append(a.Missing, Missing{ID: "D02", Source: src, Reason: "source error: " + st.Error})
@@ -101,9 +110,13 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 		case stale(st.LastObserved, at, w):
 			a.Missing = append(a.Missing, Missing{ID: "D01", Source: src, Reason: fmt.Sprintf("stale: last observed %s, window %d days",
 				st.LastObserved.In(record.Stockholm).Format("2006-01-02 15:04"), w)})
+		case windowed && tooOld(st, w):
+			a.Missing = append(a.Missing, Missing{ID: "D01", Source: src, Reason: fmt.Sprintf("older than the requested max age %s: last observed %s",
+				opt.MaxAge, st.LastObserved.In(record.Stockholm).Format("2006-01-02 15:04"))})
 		}
 	}
 	if p.NotFound {
+		a.NotRegistered = true
 		a.Missing = append(a.Missing, Missing{ID: "D01", Source: record.Bolagsverket, Reason: "organisation not found in the register (ORGANISATION_FINNS_EJ)"})
 	}
 	a.Incomplete = len(a.Missing) > 0
@@ -129,6 +142,7 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 	for _, src := range []string{record.Naringsforbud, profile.EvidenceNetwork} {
 		a.Records = append(a.Records, p.Linked[src]...)
 	}
+	a.Unknown = len(a.Records) == 0
 	cfg.Scoring.place(a)
 	return a, nil
 }
@@ -190,14 +204,8 @@ func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) 
 			return out, fmt.Errorf("screen %s: network: %w", o.Redacted(), err)
 		}
 		if opt.Save {
-			if err := s.Save(a); err != nil {
+			if err := s.Record(a); err != nil {
 				return out, err
-			}
-			if opt.Purpose != Monitor {
-				// A pre-award check puts the organisation on the watch list.
-				if err := s.Store.MarkPreAward(o.String(), opt.At); err != nil {
-					return out, err
-				}
 			}
 		}
 		out = append(out, a)

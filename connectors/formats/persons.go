@@ -120,3 +120,7 @@ func scrubPersonNumbers(b []byte, ps record.Pseudonymizer) []byte {
 	}
 	return append(out, b[last:]...)
 }
+
+// Scrub replaces the person numbers in bytes that could not be parsed at
+// all (a whole message quarantined), as for quarantined lines.
+func Scrub(b []byte, ps record.Pseudonymizer) []byte { return scrubPersonNumbers(b, ps) }

@@ -322,3 +322,6 @@ func (r *Runner) RunOnce(ctx context.Context) error {
 	}
 	return ctx.Err()
 }
+
+// Sources lists the sources the runner fetches, for callers of Refresh.
+func (r *Runner) Sources() []string { return r.Planner.Sources() }

@@ -1,0 +1,251 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+// Publisher drains the store's outbox into JetStream. An event leaves the
+// outbox only once JetStream has acknowledged it (or recognised it as a
+// duplicate of one it has). One Publisher runs per store.
+type Publisher struct {
+	Store *store.Store
+	JS    jetstream.JetStream
+	Log   *slog.Logger
+	// Window is how many events are in flight at once (default 256).
+	Window int
+	// AckWait bounds the wait for one window's acknowledgements (default
+	// 10s).
+	AckWait time.Duration
+	// Retry is the first wait after a failure; it doubles up to MaxRetry
+	// (defaults 250ms and 15s).
+	Retry, MaxRetry time.Duration
+
+	mu    sync.Mutex
+	stats PublisherStats
+}
+
+// PublisherStats say how the publisher is doing.
+type PublisherStats struct {
+	Published  uint64 // events acknowledged as new
+	Duplicates uint64 // events JetStream already had
+	Failures   uint64 // windows that failed
+	LastError  string
+	Streams    bool      // the streams are declared
+}
+
+// Stats returns a copy of the counters.
+func (p *Publisher) Stats() PublisherStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stats
+}
+
+func (p *Publisher) log() *slog.Logger {
+	if p.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return p.Log
+}
+
+// Run publishes until ctx ends. Events are published in outbox order, and
+// after a failure publishing starts again from the first event not
+// acknowledged, so the events of an organisation reach the stream in
+// order.
+func (p *Publisher) Run(ctx context.Context) error {
+	window := p.Window
+	if window <= 0 {
+		window = 256
+	}
+	retry := p.retry()
+	wait := retry.first
+	var after uint64
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil
+		}
+		if !p.Stats().Streams {
+			if err := p.ensure(ctx); err != nil {
+				if !p.sleep(ctx, &wait, retry, err) {
+					return nil
+				}
+				continue
+			}
+		}
+		evs, err := p.Store.Outbox(after, window)
+		if err != nil {
+			return err
+		}
+		if len(evs) == 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-p.Store.OutboxNotify():
+			case <-tick.C:
+			}
+			continue
+		}
+		done, err := p.publish(ctx, evs)
+		if len(done) > 0 {
+			if derr := p.Store.Delivered(done); derr != nil {
+				return derr
+			}
+			after = done[len(done)-1]
+			wait = retry.first
+		}
+		if err != nil {
+			if errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) {
+				// A stream was deleted or the server restarted empty.
+				p.mu.Lock()
+				p.stats.Streams = false
+				p.mu.Unlock()
+			}
+			if !p.sleep(ctx, &wait, retry, err) {
+				return nil
+			}
+		}
+	}
+}
+
+// Drain publishes what waits until the outbox is empty, ctx ends or a
+// publish fails; for a graceful stop.
+func (p *Publisher) Drain(ctx context.Context) error {
+	if err := p.ensure(ctx); err != nil {
+		return err
+	}
+	for p.Store.OutboxDepth() > 0 {
+		evs, err := p.Store.Outbox(0, 256)
+		if err != nil || len(evs) == 0 {
+			return err
+		}
+		done, err := p.publish(ctx, evs)
+		if len(done) > 0 {
+			if derr := p.Store.Delivered(done); derr != nil {
+				return derr
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Publisher) ensure(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := EnsureStreams(ctx, p.JS); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.stats.Streams = true
+	p.mu.Unlock()
+	return nil
+}
+
+// publish sends evs asynchronously and returns the outbox sequences of the
+// longest acknowledged prefix.
+func (p *Publisher) publish(ctx context.Context, evs []store.Event) ([]uint64, error) {
+	futures := make([]jetstream.PubAckFuture, 0, len(evs))
+	var sendErr error
+	for i := range evs {
+		ev := &evs[i]
+		m := nats.NewMsg(ev.Subject)
+		for k, v := range ev.Header {
+			m.Header.Set(k, v)
+		}
+		m.Data = ev.Data
+		opts := []jetstream.PublishOpt{jetstream.WithMsgID(ev.MsgID)}
+		if s := StreamFor(ev.Subject); s != "" {
+			opts = append(opts, jetstream.WithExpectStream(s))
+		}
+		f, err := p.JS.PublishMsgAsync(m, opts...)
+		if err != nil {
+			sendErr = fmt.Errorf("bus: publish %s: %w", ev.MsgID, err)
+			break
+		}
+		futures = append(futures, f)
+	}
+	ackWait := p.AckWait
+	if ackWait <= 0 {
+		ackWait = 10 * time.Second
+	}
+	timer := time.NewTimer(ackWait)
+	defer timer.Stop()
+	var done []uint64
+	var firstErr error
+	var pub, dup uint64
+wait:
+	for i, f := range futures {
+		select {
+		case ack := <-f.Ok():
+			done = append(done, evs[i].Seq)
+			if ack.Duplicate {
+				dup++
+			} else {
+				pub++
+			}
+			continue
+		case err := <-f.Err():
+			firstErr = fmt.Errorf("bus: publish %s: %w", evs[i].MsgID, err)
+		case <-timer.C:
+			firstErr = fmt.Errorf("bus: publish %s: no acknowledgement within %s", evs[i].MsgID, ackWait)
+		case <-ctx.Done():
+			firstErr = ctx.Err()
+		}
+		// The rest may yet be stored; they are sent again from here and
+		// JetStream drops what it already has.
+		break wait
+	}
+	if firstErr == nil {
+		firstErr = sendErr
+	}
+	p.mu.Lock()
+	p.stats.Published += pub
+	p.stats.Duplicates += dup
+	if firstErr != nil {
+		p.stats.Failures++
+		p.stats.LastError = firstErr.Error()
+	}
+	p.mu.Unlock()
+	return done, firstErr
+}
+
+type backoff struct{ first, max time.Duration }
+
+func (p *Publisher) retry() backoff {
+	b := backoff{p.Retry, p.MaxRetry}
+	if b.first <= 0 {
+		b.first = 250 * time.Millisecond
+	}
+	if b.max <= 0 {
+		b.max = 15 * time.Second
+	}
+	return b
+}
+
+// sleep logs err and waits before the next attempt, doubling the wait;
+// false when ctx ended.
+func (p *Publisher) sleep(ctx context.Context, wait *time.Duration, b backoff, err error) bool {
+	p.log().Warn("outbox: publishing paused", "err", err, "retry_in", *wait, "waiting", p.Store.OutboxDepth())
+	t := time.NewTimer(*wait)
+	defer t.Stop()
+	*wait = min(*wait*2, b.max)
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
