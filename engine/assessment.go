@@ -34,24 +34,24 @@ const (
 
 // Assessment is the result of screening one organisation as of At.
 type Assessment struct {
-	Orgnr      string        `json:"orgnr"`
-	Name       string        `json:"name"`
-	At         time.Time     `json:"at"`
-	Purpose    string        `json:"purpose,omitempty"`
-	Score      float64       `json:"score"`
-	Step       string        `json:"step"`
-	Verdict    string        `json:"verdict"`
-	Incomplete bool          `json:"incomplete"`
+	Orgnr      string    `json:"orgnr"`
+	Name       string    `json:"name"`
+	At         time.Time `json:"at"`
+	Purpose    string    `json:"purpose,omitempty"`
+	Score      float64   `json:"score"`
+	Step       string    `json:"step"`
+	Verdict    string    `json:"verdict"`
+	Incomplete bool      `json:"incomplete"`
 	// Unknown: the store holds no record of the organisation at all.
 	// NotRegistered: Bolagsverket answered that it does not exist.
-	Unknown       bool `json:"unknown,omitempty"`
-	NotRegistered bool `json:"not_registered,omitempty"`
-	Reasons    []string      `json:"reasons,omitempty"` // why the verdict is what it is
-	Missing    []Missing     `json:"missing"`
-	NotChecked []string      `json:"not_checked"`
-	Hits       []Hit         `json:"hits"`
-	Ruleset    string        `json:"ruleset"`
-	Records    []profile.Ref `json:"records"` // every record version the assessment rested on
+	Unknown       bool          `json:"unknown,omitempty"`
+	NotRegistered bool          `json:"not_registered,omitempty"`
+	Reasons       []string      `json:"reasons,omitempty"` // why the verdict is what it is
+	Missing       []Missing     `json:"missing"`
+	NotChecked    []string      `json:"not_checked"`
+	Hits          []Hit         `json:"hits"`
+	Ruleset       string        `json:"ruleset"`
+	Records       []profile.Ref `json:"records"` // every record version the assessment rested on
 }
 
 // Missing is a data-quality finding: D01 (missing or stale) or D02 (error).

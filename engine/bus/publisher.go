@@ -40,7 +40,7 @@ type PublisherStats struct {
 	Duplicates uint64 // events JetStream already had
 	Failures   uint64 // windows that failed
 	LastError  string
-	Streams    bool      // the streams are declared
+	Streams    bool // the streams are declared
 }
 
 // Stats returns a copy of the counters.
