@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -135,13 +136,29 @@ type population struct {
 	sc       *engine.Screener
 	persons  record.Pseudonymizer
 	manifest *synthetic.Manifest
+	files    string // the synthetic files, in the sources' formats
 	now      time.Time
 }
 
 var testNow = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 
-// generated caches the synthetic files of one size across tests.
+// generated caches the synthetic files of one size across tests;
+// TestMain removes them.
 var generated sync.Map
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	generated.Range(func(_, g any) bool {
+		os.RemoveAll(g.(gen).dir)
+		return true
+	})
+	os.Exit(code)
+}
+
+type gen struct {
+	dir string
+	m   *synthetic.Manifest
+}
 
 func newPopulation(t testing.TB, dir string, orgs int) *population {
 	t.Helper()
@@ -158,10 +175,6 @@ func populate(t testing.TB, st *store.Store, orgs int) *population {
 	persons, err := record.NewHMACPseudonymizer([]byte("bus tests: not a deployment secret"))
 	if err != nil {
 		t.Fatal(err)
-	}
-	type gen struct {
-		dir string
-		m   *synthetic.Manifest
 	}
 	key := strconv.Itoa(orgs)
 	g, ok := generated.Load(key)
@@ -184,7 +197,7 @@ func populate(t testing.TB, st *store.Store, orgs int) *population {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &population{st: st, persons: persons, manifest: gg.m, now: testNow,
+	return &population{st: st, persons: persons, manifest: gg.m, files: gg.dir, now: testNow,
 		sc: &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: engine.DefaultConfig()}}
 }
 
@@ -250,4 +263,21 @@ func runPublisher(t testing.TB, st *store.Store, js jetstream.JetStream) *Publis
 		}
 	})
 	return p
+}
+
+// reingest imports the population's files again as observed at, except
+// those of the named sources.
+func (p *population) reingest(t testing.TB, at time.Time, except ...string) {
+	t.Helper()
+	m := *p.manifest
+	m.Steps = nil
+	for _, s := range p.manifest.Steps {
+		if !slices.Contains(except, s.Source) {
+			s.Observed = at
+			m.Steps = append(m.Steps, s)
+		}
+	}
+	if _, err := m.Ingest(context.Background(), &ingest.Ingester{Store: p.st}, p.files, p.persons); err != nil {
+		t.Fatal(err)
+	}
 }

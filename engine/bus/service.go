@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -65,10 +66,22 @@ func badField(field, format string, a ...any) error {
 
 // Check runs one pre-award check.
 func (s *ScreenService) Check(ctx context.Context, req event.ScreenRequest) (*engine.Assessment, error) {
-	org, opt, timeout, err := s.parse(req)
+	c, err := s.parse(req)
 	if err != nil {
 		return nil, err
 	}
+	return s.run(ctx, c)
+}
+
+// check is a validated request.
+type check struct {
+	org     ident.Org
+	opt     engine.Options
+	timeout time.Duration
+}
+
+func (s *ScreenService) run(ctx context.Context, c check) (*engine.Assessment, error) {
+	org, opt, timeout := c.org, c.opt, c.timeout
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	opt.At = s.Now()
@@ -130,7 +143,12 @@ func (s *ScreenService) refreshable(a *engine.Assessment) []string {
 }
 
 // parse validates a request; each refusal names its field.
-func (s *ScreenService) parse(req event.ScreenRequest) (ident.Org, engine.Options, time.Duration, error) {
+func (s *ScreenService) parse(req event.ScreenRequest) (check, error) {
+	org, opt, timeout, err := s.parseFields(req)
+	return check{org, opt, timeout}, err
+}
+
+func (s *ScreenService) parseFields(req event.ScreenRequest) (ident.Org, engine.Options, time.Duration, error) {
 	var opt engine.Options
 	if strings.TrimSpace(req.Orgnr) == "" {
 		return ident.Org{}, opt, 0, badField("orgnr", "required")
@@ -239,9 +257,23 @@ func (s *ScreenService) Start(nc *nats.Conn) (micro.Service, error) {
 	return svc, nil
 }
 
-// handle answers one request on a goroutine of its own, so a slow fetch
-// does not hold up the next request.
+// handle validates a request at once, so that $SRV.STATS counts bad
+// input as errors, then answers it on a goroutine of its own, so that a
+// slow fetch does not hold up the next request. (micro's processing time
+// therefore covers validation only.)
 func (s *ScreenService) handle(r micro.Request) {
+	var req event.ScreenRequest
+	dec := json.NewDecoder(bytes.NewReader(r.Data()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		respondErr(r, badRequestJSON(err))
+		return
+	}
+	c, err := s.parse(req)
+	if err != nil {
+		respondErr(r, err)
+		return
+	}
 	select {
 	case s.sem <- struct{}{}:
 	default:
@@ -250,14 +282,7 @@ func (s *ScreenService) handle(r micro.Request) {
 	}
 	go func() {
 		defer func() { <-s.sem }()
-		var req event.ScreenRequest
-		dec := json.NewDecoder(strings.NewReader(string(r.Data())))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			respondErr(r, badRequestJSON(err))
-			return
-		}
-		a, err := s.Check(context.Background(), req)
+		a, err := s.run(context.Background(), c)
 		if err != nil {
 			var re *RequestError
 			if errors.As(err, &re) && re.Code == 404 && a != nil {

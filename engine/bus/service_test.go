@@ -1,0 +1,282 @@
+package bus
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/micro"
+
+	"github.com/vaksam/vaksam/connectors"
+	"github.com/vaksam/vaksam/connectors/bolagsverket"
+	"github.com/vaksam/vaksam/connectors/schedule"
+	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/record"
+)
+
+// serviceHarness is a pre-award service on a real store, fetching from a
+// fake Bolagsverket through the real connector and scheduler.
+type serviceHarness struct {
+	pop   *population
+	nc    *nats.Conn
+	fake  *bolagsverket.Fake
+	clock *shiftedClock
+	svc   micro.Service
+}
+
+// shiftedClock runs in real time from a chosen start, so that the
+// connector's retry waits and the request deadlines agree; Advance jumps.
+type shiftedClock struct {
+	mu    sync.Mutex
+	base  time.Time
+	start time.Time
+}
+
+func newShiftedClock(base time.Time) *shiftedClock {
+	return &shiftedClock{base: base, start: time.Now()}
+}
+
+func (c *shiftedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base.Add(time.Since(c.start))
+}
+
+func (c *shiftedClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.base = c.base.Add(d)
+	c.mu.Unlock()
+}
+
+func (c *shiftedClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func newServiceHarness(t *testing.T, now time.Time, withRefresher bool) *serviceHarness {
+	t.Helper()
+	tn := startNATS(t)
+	nc, _ := connectTest(t, tn.URL)
+	pop := newPopulation(t, t.TempDir(), 150)
+	h := &serviceHarness{pop: pop, nc: nc, clock: newShiftedClock(now)}
+	ss := &ScreenService{Screener: pop.sc, Now: h.clock.Now, Version: "1.0.0"}
+	if withRefresher {
+		fake, err := bolagsverket.LoadFake(pop.files, bolagsverket.FakeConfig{Clock: h.clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(fake.Close)
+		h.fake = fake
+		client, err := bolagsverket.New(bolagsverket.Config{BaseURL: fake.URL, TokenURL: fake.TokenURL,
+			ClientID: fake.ClientID(), ClientSecret: fake.ClientSecret(), Clock: h.clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &schedule.Runner{Store: pop.st, Clock: h.clock, Persons: pop.persons,
+			Planner:  schedule.NewPlanner(schedule.Config{Windows: map[string]time.Duration{record.Bolagsverket: 7 * 24 * time.Hour}}),
+			Fetchers: map[string]connectors.Fetcher{record.Bolagsverket: client.Organisations()}}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { r.Run(ctx); close(done) }()
+		t.Cleanup(func() { cancel(); <-done })
+		ss.Refresher = r
+	}
+	svc, err := ss.Start(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Stop() })
+	h.svc = svc
+	return h
+}
+
+// check sends a request and returns the reply's assessment, or the micro
+// error code and description.
+func (h *serviceHarness) check(t *testing.T, body string, wait time.Duration) (*engine.Assessment, string, string, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	msg, err := h.nc.Request(event.ScreenSubject, []byte(body), wait)
+	took := time.Since(start)
+	if err != nil {
+		t.Fatalf("request %s: no answer within %s: %v", body, wait, err)
+	}
+	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
+		var a *engine.Assessment
+		if len(msg.Data) > 0 {
+			a = new(engine.Assessment)
+			if err := json.Unmarshal(msg.Data, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return a, code, msg.Header.Get(micro.ErrorHeader), took
+	}
+	var a engine.Assessment
+	if err := json.Unmarshal(msg.Data, &a); err != nil {
+		t.Fatalf("reply %q: %v", msg.Data, err)
+	}
+	return &a, "", "", took
+}
+
+func TestScreenServiceRefusesBadInputNamingTheField(t *testing.T) {
+	h := newServiceHarness(t, testNow, false)
+	for _, tt := range []struct{ body, field string }{
+		{`{"orgnr":"559123-4562","purpose":"award"}`, "orgnr"}, // wrong check digit
+		{`{"orgnr":"abc","purpose":"award"}`, "orgnr"},
+		{`{"purpose":"award"}`, "orgnr"},
+		{`{"orgnr":"5591234561"}`, "purpose"},
+		{`{"orgnr":"5591234561","purpose":"buy"}`, "purpose"},
+		{`{"orgnr":"5591234561","purpose":"award","max_age":"soon"}`, "max_age"},
+		{`{"orgnr":"5591234561","purpose":"award","timeout":"1h"}`, "timeout"},
+		{`{"orgnr":"5591234561","purpose":"award","value_sek":-5}`, "value_sek"},
+		{`{"orgnr":"5591234561","purpose":"award","value_sek":"many"}`, "value_sek"},
+		{`{"orgnr":"5591234561","purpose":"award","category":"HVB barn"}`, "category"},
+		{`{"orgnr":"5591234561","purpose":"award","colour":"red"}`, "colour"},
+		{`not json`, "body"},
+	} {
+		_, code, desc, took := h.check(t, tt.body, 2*time.Second)
+		if code != "400" || !strings.HasPrefix(desc, tt.field+": ") {
+			t.Errorf("%s: got %q %q, want 400 naming %s", tt.body, code, desc, tt.field)
+		}
+		if took > time.Second {
+			t.Errorf("%s: refused after %s", tt.body, took)
+		}
+	}
+}
+
+func TestScreenServiceAnswersFromTheStore(t *testing.T) {
+	h := newServiceHarness(t, testNow, false)
+	clean := h.pop.manifest.Clean[0]
+	a, code, desc, _ := h.check(t, `{"orgnr":"`+clean+`","purpose":"award","category":"hvb_barn","value_sek":1200000}`, 5*time.Second)
+	if code != "" {
+		t.Fatalf("error %s %s", code, desc)
+	}
+	if a.Orgnr != clean || a.Verdict != engine.Clear || a.Incomplete || a.Purpose != engine.Award {
+		t.Errorf("clean supplier: %s verdict %s incomplete %v purpose %q", a.Orgnr, a.Verdict, a.Incomplete, a.Purpose)
+	}
+	// The check was stored, and put the organisation on the watch list.
+	stored, err := h.pop.sc.Assessments(clean)
+	if err != nil || len(stored) == 0 || stored[len(stored)-1].Purpose != engine.Award {
+		t.Errorf("stored assessments %v, %v", stored, err)
+	}
+	watched, err := h.pop.st.PreAwardSince(testNow.Add(-time.Hour), testNow.Add(time.Hour))
+	if err != nil || !strings.Contains(strings.Join(watched, ","), clean) {
+		t.Errorf("pre-award marks %v, %v", watched, err)
+	}
+
+	// An organisation Vaksam knows nothing of, with no way to fetch: what
+	// is known, marked incomplete, never clear.
+	a, code, _, _ = h.check(t, `{"orgnr":"556000-0167","purpose":"calloff"}`, 5*time.Second)
+	if code != "" || !a.Unknown || !a.Incomplete || a.Verdict == engine.Clear {
+		t.Errorf("unknown organisation: code %q, %+v", code, a)
+	}
+
+	// Stale data and no way to fetch: incomplete, not clear.
+	a, code, _, _ = h.check(t, `{"orgnr":"`+clean+`","purpose":"award","max_age":"1h"}`, 5*time.Second)
+	if code != "" || !a.Incomplete || a.Verdict == engine.Clear {
+		t.Errorf("stale data: code %q, verdict %s incomplete %v", code, a.Verdict, a.Incomplete)
+	}
+}
+
+func TestScreenServiceFetchesStaleDataWithinTheDeadline(t *testing.T) {
+	now := testNow.Add(48 * time.Hour)
+	setup := func(t *testing.T) (*serviceHarness, string) {
+		h := newServiceHarness(t, now, true)
+		// The extracts that arrive as files came today; only
+		// Bolagsverket's data is older than a day.
+		h.pop.reingest(t, now, record.Bolagsverket, record.BolagsverketBulk)
+		return h, h.pop.manifest.Clean[0]
+	}
+	t.Run("fetched fresh", func(t *testing.T) {
+		h, clean := setup(t)
+		a, code, desc, _ := h.check(t, `{"orgnr":"`+clean+`","purpose":"award","max_age":"24h"}`, 5*time.Second)
+		if code != "" {
+			t.Fatalf("error %s %s", code, desc)
+		}
+		if a.Incomplete || a.Verdict != engine.Clear {
+			t.Errorf("after a fresh fetch: verdict %s incomplete %v missing %+v reasons %v", a.Verdict, a.Incomplete, a.Missing, a.Reasons)
+		}
+		if n := h.fake.Stats().OK; n == 0 {
+			t.Error("Bolagsverket was not asked")
+		}
+	})
+	t.Run("source failing", func(t *testing.T) {
+		h, clean := setup(t)
+		h.fake.FailNext(1000, 503)
+		a, code, _, took := h.check(t, `{"orgnr":"`+clean+`","purpose":"award","max_age":"24h","timeout":"1s"}`, 3*time.Second)
+		if code != "" || !a.Incomplete || a.Verdict == engine.Clear {
+			t.Errorf("failed fetch: code %q verdict %s incomplete %v", code, a.Verdict, a.Incomplete)
+		}
+		if took > 1500*time.Millisecond {
+			t.Errorf("answered after %s with a 1s timeout", took)
+		}
+		if !strings.Contains(strings.Join(a.Reasons, " "), "could not be fetched") {
+			t.Errorf("reasons %q do not say the fetch failed", a.Reasons)
+		}
+	})
+	t.Run("source too slow", func(t *testing.T) {
+		h, clean := setup(t)
+		h.fake.SlowNext(1000, 3*time.Second)
+		a, code, _, took := h.check(t, `{"orgnr":"`+clean+`","purpose":"award","max_age":"24h","timeout":"800ms"}`, 3*time.Second)
+		if code != "" || !a.Incomplete || a.Verdict == engine.Clear || took > 1300*time.Millisecond {
+			t.Errorf("slow source: code %q verdict %s incomplete %v after %s", code, a.Verdict, a.Incomplete, took)
+		}
+	})
+	t.Run("not registered", func(t *testing.T) {
+		h, _ := setup(t)
+		a, code, desc, _ := h.check(t, `{"orgnr":"556000-0167","purpose":"award"}`, 5*time.Second)
+		if code != "404" || !strings.HasPrefix(desc, "orgnr: ") {
+			t.Errorf("unregistered organisation: %q %q, want 404 naming orgnr; %+v", code, desc, a)
+		}
+		if a == nil || !a.NotRegistered || a.Verdict == engine.Clear {
+			t.Errorf("the 404 carries the assessment: %+v", a)
+		}
+	})
+}
+
+func TestScreenServiceIsDiscoverable(t *testing.T) {
+	h := newServiceHarness(t, testNow, false)
+	for _, verb := range []micro.Verb{micro.PingVerb, micro.InfoVerb, micro.StatsVerb} {
+		subj, err := micro.ControlSubject(verb, ServiceName, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := h.nc.Request(subj, nil, 2*time.Second)
+		if err != nil {
+			t.Fatalf("%s: %v", subj, err)
+		}
+		var reply struct {
+			Name      string `json:"name"`
+			Version   string `json:"version"`
+			Endpoints []struct {
+				Subject string `json:"subject"`
+			} `json:"endpoints"`
+		}
+		if err := json.Unmarshal(msg.Data, &reply); err != nil {
+			t.Fatal(err)
+		}
+		if reply.Name != ServiceName || reply.Version != "1.0.0" {
+			t.Errorf("%s: %s", subj, msg.Data)
+		}
+		if verb != micro.PingVerb && (len(reply.Endpoints) != 1 || reply.Endpoints[0].Subject != event.ScreenSubject) {
+			t.Errorf("%s: endpoints %s", subj, msg.Data)
+		}
+	}
+	// Requests are counted.
+	h.check(t, `{"orgnr":"x","purpose":"award"}`, 2*time.Second)
+	info := h.svc.Stats()
+	if len(info.Endpoints) != 1 || info.Endpoints[0].NumRequests != 1 || info.Endpoints[0].NumErrors != 1 {
+		t.Errorf("stats %+v", *info.Endpoints[0])
+	}
+}
+
