@@ -279,4 +279,3 @@ func TestScreenServiceIsDiscoverable(t *testing.T) {
 		t.Errorf("stats %+v", *info.Endpoints[0])
 	}
 }
-
