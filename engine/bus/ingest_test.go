@@ -29,7 +29,11 @@ func TestIngestStoresPushedRecordsAndQuarantinesBadOnes(t *testing.T) {
 	var mu sync.Mutex
 	var stored []record.Item
 	in := &Ingest{JS: js, Ingester: &ingest.Ingester{Store: st}, Persons: persons,
-		Stored: func(_ context.Context, items []record.Item) { mu.Lock(); stored = append(stored, items...); mu.Unlock() }}
+		Stored: func(_ context.Context, items []record.Item) {
+			mu.Lock()
+			stored = append(stored, items...)
+			mu.Unlock()
+		}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- in.Run(ctx) }()
