@@ -73,7 +73,7 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 	at := opt.At
 	p := profile.Build(sub, net, at)
 	a := &Assessment{Orgnr: sub.ID, Name: p.Name, At: at, Purpose: opt.Purpose, Ruleset: set.Version(),
-		Missing: []Missing{}, NotChecked: []string{}, Hits: []Hit{}}
+		Missing: []Missing{}, NotChecked: []string{}, Hits: []Hit{}, Records: []profile.Ref{}}
 	required := requiredSources(p, cfg)
 	known := make(map[string]bool, 8)
 	// The caller's max age applies to the sources that have a window:

@@ -3,5 +3,5 @@
 // the review package build them inside the transaction that causes them
 // (see store.Tx.Emit); package bus carries them over NATS. The payloads
 // are documented, with a JSON Schema each, in docs/events.md and
-// docs/schemas/.
+// schema/ (embedded: Schemas).
 package event

@@ -120,11 +120,19 @@ type Action struct {
 	Supersedes string    `json:"supersedes,omitempty"` // the halt a resume lifts
 }
 
-var token = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+var (
+	token = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	orgnr = regexp.MustCompile(`^[0-9]{10}$`)
+)
 
 // subject joins a root and tokens, refusing tokens that would change the
-// subject's shape (dots, wildcards, spaces).
+// subject's shape (dots, wildcards, spaces). The last token is the
+// organisation number: ten digits, no hyphen, so that one organisation
+// has one subject.
 func subject(root string, tokens ...string) (string, error) {
+	if n := len(tokens); n > 0 && !orgnr.MatchString(tokens[n-1]) {
+		return "", fmt.Errorf("event: subject %s: organisation number %q is not ten digits", root, tokens[n-1])
+	}
 	for _, t := range tokens {
 		if !token.MatchString(t) {
 			return "", fmt.Errorf("event: subject %s: bad token %q", root, t)
@@ -151,6 +159,9 @@ func NewAlert(p Alert) (store.Event, error) {
 	if err != nil {
 		return store.Event{}, err
 	}
+	if p.Hits == nil {
+		p.Hits = []string{}
+	}
 	id := fmt.Sprintf("alert.%s.%d", p.AlertID, p.Revision)
 	return build(subj, id, AlertSchema, p.Orgnr, p.At, p)
 }
@@ -161,6 +172,9 @@ func NewAction(p Action) (store.Event, error) {
 	subj, err := subject(ActionRoot, p.Kind, p.Orgnr)
 	if err != nil {
 		return store.Event{}, err
+	}
+	if p.Contracts == nil {
+		p.Contracts = []string{}
 	}
 	id := "action." + p.ActionID
 	return build(subj, id, ActionSchema, p.Orgnr, p.At, p)
