@@ -1,0 +1,340 @@
+package review
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+// actions maps the decision kinds that command something to their action.
+var actions = map[string]string{
+	Avropsstopp:    event.Halt,
+	HavAvropsstopp: event.Resume,
+	Havning:        event.Terminate,
+	Uteslutning:    event.Exclude,
+}
+
+// Decide records a decision on an alert.
+//
+// The alert must be ny or utreds; hav_avropsstopp may also be decided on a
+// beslutad alert. While a decision awaits approval the alert takes no other
+// decision except avropsstopp and hav_avropsstopp.
+//
+//   - avropsstopp takes effect at once (bekraftad): the alert is beslutad,
+//     the halt is in force for the organisation (a second one is refused),
+//     events alert "decided" and action halt.
+//   - hav_avropsstopp lifts the halt in force (refused when there is none)
+//     and supersedes it: as avropsstopp, with action resume.
+//   - havning and uteslutning await approval (vantar_godkannande): the alert
+//     records the pending decision and nothing is published until Approve.
+//   - ingen_atgard takes effect at once and closes the alert, snoozed when
+//     asked: events alert "decided" then "closed". It is refused while an
+//     avropsstopp is in force.
+func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
+	r.AlertID, r.Kind, r.DecidedBy = strings.TrimSpace(r.AlertID), strings.TrimSpace(r.Kind), strings.TrimSpace(r.DecidedBy)
+	r.Ground = strings.TrimSpace(r.Ground)
+	if err := validate(r, at); err != nil {
+		return nil, err
+	}
+	var dec *Decision
+	err := d.Store.Update(func(tx *store.Tx) error {
+		al, err := get[Alert](tx, alertKind, r.AlertID)
+		if err != nil {
+			return err
+		}
+		org, err := getOrg(tx, al.Orgnr)
+		if err != nil {
+			return err
+		}
+		op := "decide " + r.Kind
+		switch {
+		case al.State == Beslutad && r.Kind == HavAvropsstopp:
+		case al.State != Ny && al.State != Utreds:
+			return stateErr(op, al.State)
+		}
+		if al.Pending != "" && r.Kind != Avropsstopp && r.Kind != HavAvropsstopp {
+			return fmt.Errorf("%s: decision %s awaits approval: %w", op, redactID(al.Pending), ErrState)
+		}
+		dec = newDecision(al, r, at)
+		al.Decisions = append(al.Decisions, dec.ID)
+		switch r.Kind {
+		case Avropsstopp:
+			if org.Halt != "" {
+				return fmt.Errorf("%s: avropsstopp %s is already in force: %w", op, redactID(org.Halt), ErrState)
+			}
+			org.Halt = dec.ID
+		case HavAvropsstopp:
+			if org.Halt == "" {
+				return fmt.Errorf("%s: no avropsstopp is in force: %w", op, ErrState)
+			}
+			halt, err := get[Decision](tx, decisionKind, org.Halt)
+			if err != nil {
+				return fmt.Errorf("avropsstopp %s: %w", redactID(org.Halt), err)
+			}
+			halt.LiftedBy, halt.LiftedAt = dec.ID, at
+			if err := put(tx, decisionKind, halt.ID, halt); err != nil {
+				return err
+			}
+			dec.Supersedes, org.Halt = halt.ID, ""
+		case IngenAtgard:
+			if err := closable(al, org, op); err != nil {
+				return err
+			}
+		}
+		if FourEyes(r.Kind) {
+			dec.Status = VantarGodkannande
+			al.Pending = dec.ID
+			if err := record(tx, al, Entry{At: at, By: dec.DecidedBy, What: Pending, Decision: dec.ID}, ""); err != nil {
+				return err
+			}
+		} else if err := take(tx, al, dec, dec.DecidedBy, at); err != nil {
+			return err
+		}
+		if err := put(tx, decisionKind, dec.ID, dec); err != nil {
+			return err
+		}
+		return put(tx, orgKind, al.Orgnr, org)
+	})
+	if err != nil {
+		return nil, wrap("alert", r.AlertID, err)
+	}
+	d.log().Info("review: decision", "decision", redactID(dec.ID), "kind", dec.Kind, "status", dec.Status, "by", dec.DecidedBy)
+	return dec, nil
+}
+
+// newDecision builds the decision a request asks for on an alert.
+func newDecision(al *Alert, r DecisionRequest, at time.Time) *Decision {
+	seq := len(al.Decisions) + 1
+	dec := &Decision{ID: fmt.Sprintf("%s-d%d", al.ID, seq), Seq: seq, AlertID: al.ID, Orgnr: al.Orgnr, Name: al.Name,
+		Kind: r.Kind, DecidedBy: r.DecidedBy, DecidedAt: at, Justification: r.Justification, Ground: r.Ground,
+		Contracts: make([]string, 0, len(r.Contracts)), Evidence: r.Evidence, Status: Bekraftad}
+	switch r.Ground {
+	case GroundAvtalsvillkor:
+		dec.ContractClause = strings.TrimSpace(r.ContractClause)
+	case GroundAnnat:
+		dec.GroundOther = strings.TrimSpace(r.GroundOther)
+	}
+	for _, c := range r.Contracts {
+		dec.Contracts = append(dec.Contracts, strings.TrimSpace(c))
+	}
+	if dec.Evidence.Records == nil {
+		dec.Evidence.Records = []profile.Ref{}
+	}
+	if r.Kind == IngenAtgard {
+		dec.Snooze = r.Snooze || !r.SnoozeUntil.IsZero()
+		dec.SnoozeUntil = r.SnoozeUntil
+	}
+	return dec
+}
+
+// take makes a confirmed decision take effect on its alert at a time, by
+// the decider or the approver: the alert is beslutad ("decided"), then,
+// for ingen_atgard, stangd ("closed"); the action is published.
+func take(tx *store.Tx, al *Alert, dec *Decision, by string, at time.Time) error {
+	al.State, al.Decision = Beslutad, dec.ID
+	if err := record(tx, al, Entry{At: at, By: by, What: event.AlertDecided, Event: event.AlertDecided,
+		Decision: dec.ID, Reason: dec.Kind}, dec.Kind); err != nil {
+		return err
+	}
+	if dec.Kind == IngenAtgard {
+		closeAlert(al, by, dec.Justification, at)
+		al.Snoozed, al.SnoozeUntil = dec.Snooze, dec.SnoozeUntil
+		if al.Snoozed {
+			al.SnoozedHits = append([]string{}, al.Hits...)
+		}
+		return record(tx, al, Entry{At: at, By: by, What: event.AlertClosed, Event: event.AlertClosed,
+			Decision: dec.ID, Reason: dec.Justification}, IngenAtgard)
+	}
+	kind, ok := actions[dec.Kind]
+	if !ok {
+		return fmt.Errorf("decision %s: kind %q has no action", redactID(dec.ID), dec.Kind)
+	}
+	ev, err := event.NewAction(event.Action{ActionID: dec.ID, Kind: kind, Orgnr: dec.Orgnr, Name: dec.Name,
+		At: dec.EffectiveAt(), DecidedBy: dec.DecidedBy, ApprovedBy: dec.ApprovedBy, Ground: dec.GroundText(),
+		Contracts: dec.Contracts, Supersedes: dec.Supersedes})
+	if err != nil {
+		return fmt.Errorf("decision %s: %w", redactID(dec.ID), err)
+	}
+	if err := tx.Emit(ev); err != nil {
+		return fmt.Errorf("decision %s: %w", redactID(dec.ID), err)
+	}
+	return nil
+}
+
+// Approve is the second person's yes to a decision awaiting approval: it
+// takes effect (bekraftad), the alert is beslutad and the action is
+// published with ApprovedBy. Nobody approves their own decision
+// (ErrForbidden).
+func (d *Desk) Approve(decisionID, approver string, at time.Time) (*Decision, error) {
+	approver = strings.TrimSpace(approver)
+	if err := check("approve", req("decision_id", decisionID), req("approver", approver), reqTime("at", at)); err != nil {
+		return nil, err
+	}
+	var out *Decision
+	err := d.Store.Update(func(tx *store.Tx) error {
+		dec, al, err := pending(tx, decisionID, approver, at, "approve")
+		if err != nil {
+			return err
+		}
+		dec.Status, dec.ApprovedBy, dec.ApprovedAt = Bekraftad, approver, at
+		al.Pending = ""
+		if err := take(tx, al, dec, approver, at); err != nil {
+			return err
+		}
+		out = dec
+		return put(tx, decisionKind, dec.ID, dec)
+	})
+	if err != nil {
+		return nil, wrap("decision", decisionID, err)
+	}
+	d.log().Info("review: decision approved", "decision", redactID(out.ID), "kind", out.Kind, "by", approver)
+	return out, nil
+}
+
+// Reject is the second person's no to a decision awaiting approval: it is
+// avslagen, nothing is published but the alert's "updated" event (reason
+// "rejected"), and the alert may take another decision. Nobody rejects
+// their own decision either (ErrForbidden).
+func (d *Desk) Reject(decisionID, approver, reason string, at time.Time) (*Decision, error) {
+	approver = strings.TrimSpace(approver)
+	if err := check("reject", req("decision_id", decisionID), req("approver", approver), req("reason", reason),
+		reqTime("at", at)); err != nil {
+		return nil, err
+	}
+	var out *Decision
+	err := d.Store.Update(func(tx *store.Tx) error {
+		dec, al, err := pending(tx, decisionID, approver, at, "reject")
+		if err != nil {
+			return err
+		}
+		dec.Status, dec.RejectedBy, dec.RejectedAt, dec.RejectionReason = Avslagen, approver, at, reason
+		al.Pending = ""
+		if err := record(tx, al, Entry{At: at, By: approver, What: Rejected, Event: event.AlertUpdated,
+			Decision: dec.ID, Reason: reason}, Rejected); err != nil {
+			return err
+		}
+		out = dec
+		return put(tx, decisionKind, dec.ID, dec)
+	})
+	if err != nil {
+		return nil, wrap("decision", decisionID, err)
+	}
+	d.log().Info("review: decision rejected", "decision", redactID(out.ID), "kind", out.Kind, "by", approver)
+	return out, nil
+}
+
+// pending reads a decision awaiting approval and its alert, for a second
+// person to approve or reject at a time.
+func pending(tx *store.Tx, id, approver string, at time.Time, op string) (*Decision, *Alert, error) {
+	dec, err := get[Decision](tx, decisionKind, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if dec.Status != VantarGodkannande {
+		return nil, nil, fmt.Errorf("%s: decision is %s: %w", op, dec.Status, ErrState)
+	}
+	if approver == dec.DecidedBy {
+		return nil, nil, fmt.Errorf("%s: %s decided it: four eyes: %w", op, approver, ErrForbidden)
+	}
+	if at.Before(dec.DecidedAt) {
+		return nil, nil, check(op, &problem{"at", "before the decision"})
+	}
+	al, err := get[Alert](tx, alertKind, dec.AlertID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("alert %s: %w", redactID(dec.AlertID), err)
+	}
+	if al.Pending != dec.ID || al.State == Stangd {
+		return nil, nil, fmt.Errorf("%s: alert %s does not await it: %w", op, redactID(al.ID), ErrState)
+	}
+	return dec, al, nil
+}
+
+// validate checks every field of a decision request.
+func validate(r DecisionRequest, at time.Time) error {
+	ps := []*problem{req("alert_id", r.AlertID), req("decided_by", r.DecidedBy), req("justification", r.Justification),
+		reqTime("at", at)}
+	switch {
+	case r.Kind == "":
+		ps = append(ps, &problem{"kind", "required"})
+	case !slices.Contains(Kinds, r.Kind):
+		ps = append(ps, &problem{"kind", fmt.Sprintf("%q is not one of %s", r.Kind, strings.Join(Kinds, ", "))})
+	}
+	switch {
+	case r.Ground == "" && r.Kind == IngenAtgard:
+	case r.Ground == "":
+		ps = append(ps, &problem{"ground", "required"})
+	case !slices.Contains(Grounds, r.Ground):
+		ps = append(ps, &problem{"ground", fmt.Sprintf("%q is not one of %s", r.Ground, strings.Join(Grounds, ", "))})
+	case r.Ground == GroundAvtalsvillkor:
+		ps = append(ps, req("contract_clause", r.ContractClause))
+	case r.Ground == GroundAnnat:
+		ps = append(ps, req("ground_other", r.GroundOther))
+	}
+	if r.Ground != GroundAvtalsvillkor && !blank(r.ContractClause) {
+		ps = append(ps, &problem{"contract_clause", "only with ground " + GroundAvtalsvillkor})
+	}
+	if r.Ground != GroundAnnat && !blank(r.GroundOther) {
+		ps = append(ps, &problem{"ground_other", "only with ground " + GroundAnnat})
+	}
+	seen := map[string]bool{}
+	for i, c := range r.Contracts {
+		c = strings.TrimSpace(c)
+		switch {
+		case c == "":
+			ps = append(ps, &problem{fmt.Sprintf("contracts[%d]", i), "blank"})
+		case seen[c]:
+			ps = append(ps, &problem{fmt.Sprintf("contracts[%d]", i), fmt.Sprintf("%q twice", c)})
+		}
+		seen[c] = true
+	}
+	ps = append(ps, reqTime("evidence.assessment_at", r.Evidence.AssessmentAt), req("evidence.ruleset", r.Evidence.Ruleset))
+	if !at.IsZero() && r.Evidence.AssessmentAt.After(at) {
+		ps = append(ps, &problem{"evidence.assessment_at", "after the decision"})
+	}
+	if r.Kind != IngenAtgard && r.Kind != "" {
+		if r.Snooze {
+			ps = append(ps, &problem{"snooze", "only for " + IngenAtgard})
+		}
+		if !r.SnoozeUntil.IsZero() {
+			ps = append(ps, &problem{"snooze_until", "only for " + IngenAtgard})
+		}
+	} else if !r.SnoozeUntil.IsZero() && !at.IsZero() && !r.SnoozeUntil.After(at) {
+		ps = append(ps, &problem{"snooze_until", "not after the decision"})
+	}
+	return check("decision", ps...)
+}
+
+// problem is what is wrong with one field.
+type problem struct{ field, text string }
+
+func req(field, v string) *problem {
+	if blank(v) {
+		return &problem{field, "required"}
+	}
+	return nil
+}
+
+func reqTime(field string, t time.Time) *problem {
+	if t.IsZero() {
+		return &problem{field, "required"}
+	}
+	return nil
+}
+
+// check joins the problems found (nils are none) into one error, each a
+// *FieldError of op.
+func check(op string, ps ...*problem) error {
+	var errs []error
+	for _, p := range ps {
+		if p != nil {
+			errs = append(errs, &FieldError{Op: op, Field: p.field, Problem: p.text})
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,37 @@
+// Package review is where people take over from the engine: the alert a
+// coordinator works on and the decisions taken on it.
+//
+// An assessment that reaches step L2 or more opens an alert for its
+// organisation (Desk.OnSave, the engine's save hook); later assessments
+// update it. An alert moves through the states the users know:
+//
+//	ny ──Assign──► utreds ──Decide──► beslutad ──Close──► stangd
+//	 └──────────────┴──── Decide (ingen_atgard) / Close ──────┘
+//
+// A decision records who decided what, when, why (a justification and a
+// legal or contractual ground), on which contracts and on what evidence
+// (the assessment's time, rule set and record versions). Halting call-offs
+// (avropsstopp) and lifting the halt (hav_avropsstopp) take effect at once;
+// terminating (havning) and excluding (uteslutning) wait for a second
+// person's approval (four eyes). "No action" (ingen_atgard) closes the
+// alert and may snooze it until a date or until new evidence: a later
+// assessment with a hit the alert did not have, or one made after the
+// date, reopens it.
+//
+// Every change is one store transaction that writes the documents and
+// emits the events it causes (vaksam.alert.<event>.<orgnr> and, for a
+// confirmed decision, vaksam.action.<kind>.<orgnr>), so the bus never
+// hears of a change that was not stored, nor misses one that was. Message
+// ids are the alert's id and revision, or the decision's id, so they are
+// deterministic. A change that publishes nothing (a decision awaiting
+// approval) still takes a revision, so an alert's events may skip one;
+// their order is the per-organisation sequence. An alert event's reason is
+// a code, never a user's text (that stays in the store): "reopened";
+// "rejected" (a pending decision); the decision's kind on "decided";
+// "ingen_atgard" on the "closed" that follows such a decision. Nothing
+// reads the clock: every operation is given its time.
+//
+// Users are plain ids here; roles are the HTTP layer's business. The one
+// rule enforced here is four eyes: nobody approves (or rejects) their own
+// decision.
+package review

@@ -1,0 +1,448 @@
+package review
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+// Desk keeps the alerts and decisions in the store.
+type Desk struct {
+	Store *store.Store
+	Log   *slog.Logger // may be nil
+}
+
+// Errors callers test with errors.Is.
+var (
+	// ErrNotFound: no alert or decision with that id (it wraps
+	// store.ErrNotFound).
+	ErrNotFound = fmt.Errorf("%w", store.ErrNotFound)
+	// ErrInvalid: bad input; every *FieldError is one.
+	ErrInvalid = errors.New("invalid input")
+	// ErrForbidden: the user may not do this (approving their own decision).
+	ErrForbidden = errors.New("forbidden")
+	// ErrState: the alert or decision is not in a state that allows it.
+	ErrState = errors.New("not allowed in this state")
+)
+
+// FieldError is one problem with one field of a request; errors.Is(err,
+// ErrInvalid) holds for it. Field is the JSON name of the field.
+type FieldError struct {
+	Op      string // decision, assign, close, approve, reject
+	Field   string
+	Problem string
+}
+
+func (e *FieldError) Error() string {
+	return "review: " + e.Op + ": " + e.Field + ": " + e.Problem
+}
+
+// Is reports whether target is ErrInvalid.
+func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
+
+// System is who the engine's own changes are made by.
+const System = "vaksam"
+
+// Alert states.
+const (
+	Ny       = "ny"       // new, nobody has it yet
+	Utreds   = "utreds"   // assigned to a coordinator, being investigated
+	Beslutad = "beslutad" // a decision took effect
+	Stangd   = "stangd"   // closed (perhaps snoozed)
+)
+
+// What an alert's history entry records, besides the alert events
+// (event.AlertOpened, AlertUpdated, AlertAssigned, AlertDecided,
+// AlertClosed).
+const (
+	Reopened = "reopened" // a snoozed alert came back (event "updated")
+	Pending  = "pending"  // a decision awaits approval (no event)
+	Rejected = "rejected" // the pending decision was rejected (event "updated")
+)
+
+// Alert is the case a coordinator works on for one organisation. An
+// organisation has at most one alert that is not closed.
+type Alert struct {
+	ID       string `json:"id"`  // <orgnr>-<seq>
+	Seq      int    `json:"seq"` // counts the organisation's alerts from 1
+	Orgnr    string `json:"orgnr"`
+	Name     string `json:"name"`
+	State    string `json:"state"`
+	Revision int    `json:"revision"` // incremented on every change
+
+	// The latest assessment that changed the alert.
+	Step       string    `json:"step"`
+	Score      float64   `json:"score"`
+	Hits       []string  `json:"hits"` // indicator ids, sorted
+	AssessedAt time.Time `json:"assessed_at"`
+	Ruleset    string    `json:"ruleset"`
+
+	Assignee  string    `json:"assignee,omitempty"`
+	OpenedAt  time.Time `json:"opened_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	ClosedAt    time.Time `json:"closed_at,omitzero"`
+	ClosedBy    string    `json:"closed_by,omitempty"`
+	CloseReason string    `json:"close_reason,omitempty"`
+	// Snoozed: closed with "no action" until SnoozeUntil (zero: until new
+	// evidence). A hit not in SnoozedHits, or an assessment at or after
+	// SnoozeUntil, reopens it.
+	Snoozed     bool      `json:"snoozed,omitempty"`
+	SnoozeUntil time.Time `json:"snooze_until,omitzero"`
+	SnoozedHits []string  `json:"snoozed_hits,omitempty"`
+
+	Pending   string   `json:"pending,omitempty"`   // the decision awaiting approval
+	Decision  string   `json:"decision,omitempty"`  // the latest decision that took effect
+	Decisions []string `json:"decisions,omitempty"` // every decision, oldest first
+
+	History []Entry `json:"history"`
+}
+
+// Open reports whether the alert is not closed (ny, utreds or beslutad).
+func (a *Alert) Open() bool { return a.State != Stangd }
+
+// Entry is one change of an alert.
+type Entry struct {
+	Revision int       `json:"revision"`
+	At       time.Time `json:"at"`
+	By       string    `json:"by"`    // a user id, or System
+	What     string    `json:"what"`  // an alert event, Reopened, Pending or Rejected
+	Event    string    `json:"event"` // the alert event emitted, "" for none
+	// The alert after the change.
+	State string  `json:"state"`
+	Step  string  `json:"step"`
+	Score float64 `json:"score"`
+	// The indicators the change added and removed.
+	HitsAdded   []string `json:"hits_added,omitempty"`
+	HitsRemoved []string `json:"hits_removed,omitempty"`
+	Assignee    string   `json:"assignee,omitempty"`
+	Decision    string   `json:"decision,omitempty"`
+	Reason      string   `json:"reason,omitempty"`
+}
+
+// Decision kinds.
+const (
+	Avropsstopp    = "avropsstopp"     // halt call-offs: action halt
+	HavAvropsstopp = "hav_avropsstopp" // lift the halt: action resume
+	Havning        = "havning"         // terminate the contract: action terminate, four eyes
+	Uteslutning    = "uteslutning"     // exclude before award: action exclude, four eyes
+	IngenAtgard    = "ingen_atgard"    // no action: closes (and may snooze) the alert
+)
+
+// Kinds lists every decision kind.
+var Kinds = []string{Avropsstopp, HavAvropsstopp, Havning, Uteslutning, IngenAtgard}
+
+// FourEyes reports whether a decision of the kind needs a second person's
+// approval before it takes effect.
+func FourEyes(kind string) bool { return kind == Havning || kind == Uteslutning }
+
+// Grounds of a decision.
+const (
+	GroundLOU131        = "LOU 13:1"      // mandatory exclusion (crimes)
+	GroundLOU132        = "LOU 13:2"      // unpaid taxes and social security contributions
+	GroundLOU133        = "LOU 13:3"      // discretionary exclusion
+	GroundAvtalsvillkor = "avtalsvillkor" // a contract clause, named in ContractClause
+	GroundAnnat         = "annat"         // another ground, described in GroundOther
+)
+
+// Grounds lists every ground.
+var Grounds = []string{GroundLOU131, GroundLOU132, GroundLOU133, GroundAvtalsvillkor, GroundAnnat}
+
+// Decision statuses.
+const (
+	Bekraftad         = "bekraftad"          // confirmed: it took effect
+	VantarGodkannande = "vantar_godkannande" // awaiting a second person's approval
+	Avslagen          = "avslagen"           // rejected by the second person
+)
+
+// Evidence is what a decision rested on: the assessment the decider saw.
+type Evidence struct {
+	AssessmentAt time.Time     `json:"assessment_at"`
+	Ruleset      string        `json:"ruleset"`
+	Records      []profile.Ref `json:"records"`
+}
+
+// DecisionRequest is a decision as a user takes it.
+type DecisionRequest struct {
+	AlertID        string   `json:"alert_id"`
+	Kind           string   `json:"kind"`
+	DecidedBy      string   `json:"decided_by"`
+	Justification  string   `json:"justification"`
+	Ground         string   `json:"ground"` // optional for ingen_atgard
+	ContractClause string   `json:"contract_clause,omitempty"`
+	GroundOther    string   `json:"ground_other,omitempty"`
+	Contracts      []string `json:"contracts,omitempty"`
+	Evidence       Evidence `json:"evidence"`
+	// For ingen_atgard: Snooze keeps the alert until new evidence,
+	// SnoozeUntil (which implies Snooze) at most until that time.
+	Snooze      bool      `json:"snooze,omitempty"`
+	SnoozeUntil time.Time `json:"snooze_until,omitzero"`
+}
+
+// Decision is a recorded decision.
+type Decision struct {
+	ID             string    `json:"id"`  // <alert id>-d<seq>
+	Seq            int       `json:"seq"` // counts the alert's decisions from 1
+	AlertID        string    `json:"alert_id"`
+	Orgnr          string    `json:"orgnr"`
+	Name           string    `json:"name"`
+	Kind           string    `json:"kind"`
+	DecidedBy      string    `json:"decided_by"`
+	DecidedAt      time.Time `json:"decided_at"`
+	Justification  string    `json:"justification"`
+	Ground         string    `json:"ground,omitempty"`
+	ContractClause string    `json:"contract_clause,omitempty"`
+	GroundOther    string    `json:"ground_other,omitempty"`
+	Contracts      []string  `json:"contracts"`
+	Evidence       Evidence  `json:"evidence"`
+	Status         string    `json:"status"`
+
+	ApprovedBy      string    `json:"approved_by,omitempty"`
+	ApprovedAt      time.Time `json:"approved_at,omitzero"`
+	RejectedBy      string    `json:"rejected_by,omitempty"`
+	RejectedAt      time.Time `json:"rejected_at,omitzero"`
+	RejectionReason string    `json:"rejection_reason,omitempty"`
+
+	Snooze      bool      `json:"snooze,omitempty"`
+	SnoozeUntil time.Time `json:"snooze_until,omitzero"`
+
+	Supersedes string    `json:"supersedes,omitempty"` // hav_avropsstopp: the halt it lifts
+	LiftedBy   string    `json:"lifted_by,omitempty"`  // avropsstopp: the resume that lifted it
+	LiftedAt   time.Time `json:"lifted_at,omitzero"`
+}
+
+// EffectiveAt is when a confirmed decision took effect: its approval, or
+// its own time when it needed none.
+func (d *Decision) EffectiveAt() time.Time {
+	if !d.ApprovedAt.IsZero() {
+		return d.ApprovedAt
+	}
+	return d.DecidedAt
+}
+
+// GroundText is the ground as the action event states it.
+func (d *Decision) GroundText() string {
+	switch d.Ground {
+	case GroundAvtalsvillkor:
+		return GroundAvtalsvillkor + ": " + d.ContractClause
+	case GroundAnnat:
+		return GroundAnnat + ": " + d.GroundOther
+	}
+	return d.Ground
+}
+
+// Document kinds in the store.
+const (
+	alertKind    = "alert"
+	decisionKind = "decision"
+	orgKind      = "alert-org"
+)
+
+// orgDoc is the review state of one organisation.
+type orgDoc struct {
+	Alert  string `json:"alert,omitempty"` // the current (newest) alert
+	Alerts int    `json:"alerts"`          // alerts opened so far
+	Halt   string `json:"halt,omitempty"`  // the avropsstopp in force
+}
+
+func get[T any](tx *store.Tx, kind, id string) (*T, error) {
+	data, err := tx.Get(kind, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	return &v, nil
+}
+
+func put(tx *store.Tx, kind, id string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return tx.Put(kind, id, data)
+}
+
+func getOrg(tx *store.Tx, orgnr string) (*orgDoc, error) {
+	o, err := get[orgDoc](tx, orgKind, orgnr)
+	if errors.Is(err, ErrNotFound) {
+		return &orgDoc{}, nil
+	}
+	return o, err
+}
+
+func doc[T any](s *store.Store, kind, id string) (*T, error) {
+	data, err := s.Doc(kind, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	return &v, nil
+}
+
+// Alert reads one alert.
+func (d *Desk) Alert(id string) (*Alert, error) {
+	a, err := doc[Alert](d.Store, alertKind, id)
+	if err != nil {
+		return nil, fmt.Errorf("review: alert %s: %w", redactID(id), err)
+	}
+	return a, nil
+}
+
+// OpenAlert returns the organisation's alert that is not closed, or nil
+// when it has none.
+func (d *Desk) OpenAlert(orgnr string) (*Alert, error) {
+	o, err := doc[orgDoc](d.Store, orgKind, orgnr)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("review: organisation %s: %w", redactID(orgnr), err)
+	}
+	if o.Alert == "" {
+		return nil, nil
+	}
+	a, err := d.Alert(o.Alert)
+	if err != nil || !a.Open() {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Alerts returns every alert for which filter (nil: every alert) is true,
+// by organisation and then oldest first.
+func (d *Desk) Alerts(filter func(*Alert) bool) ([]*Alert, error) {
+	var out []*Alert
+	err := d.Store.Docs(alertKind, "", func(id string, data []byte) error {
+		var a Alert
+		if err := json.Unmarshal(data, &a); err != nil {
+			return fmt.Errorf("review: alert %s: decode: %w", redactID(id), err)
+		}
+		if filter == nil || filter(&a) {
+			out = append(out, &a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("review: alerts: %w", err)
+	}
+	slices.SortFunc(out, func(a, b *Alert) int { return cmp.Or(cmp.Compare(a.Orgnr, b.Orgnr), cmp.Compare(a.Seq, b.Seq)) })
+	return out, nil
+}
+
+// Decision reads one decision.
+func (d *Desk) Decision(id string) (*Decision, error) {
+	dec, err := doc[Decision](d.Store, decisionKind, id)
+	if err != nil {
+		return nil, fmt.Errorf("review: decision %s: %w", redactID(id), err)
+	}
+	return dec, nil
+}
+
+// Decisions returns an alert's decisions, oldest first.
+func (d *Desk) Decisions(alertID string) ([]*Decision, error) {
+	var out []*Decision
+	err := d.Store.Docs(decisionKind, alertID+"-d", func(id string, data []byte) error {
+		var dec Decision
+		if err := json.Unmarshal(data, &dec); err != nil {
+			return fmt.Errorf("decision %s: decode: %w", redactID(id), err)
+		}
+		if dec.AlertID == alertID {
+			out = append(out, &dec)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("review: alert %s: decisions: %w", redactID(alertID), err)
+	}
+	if len(out) == 0 {
+		if _, err := d.Alert(alertID); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(out, func(a, b *Decision) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out, nil
+}
+
+// HaltInForce returns the avropsstopp in force for the organisation, or
+// nil when there is none.
+func (d *Desk) HaltInForce(orgnr string) (*Decision, error) {
+	o, err := doc[orgDoc](d.Store, orgKind, orgnr)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("review: organisation %s: %w", redactID(orgnr), err)
+	}
+	if o.Halt == "" {
+		return nil, nil
+	}
+	return d.Decision(o.Halt)
+}
+
+func (d *Desk) log() *slog.Logger {
+	if d.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Log
+}
+
+// redactID masks a sole trader's personnummer at the start of an
+// organisation number, an alert id or a decision id, for errors and logs.
+func redactID(id string) string {
+	org, rest, _ := strings.Cut(id, "-")
+	o, err := ident.ParseOrg(org)
+	if err != nil || !o.Personal() {
+		return id
+	}
+	if rest == "" {
+		return o.Redacted()
+	}
+	return o.Redacted() + "-" + rest
+}
+
+// hitsDiff returns the ids in after and not in before, and those in before
+// and not in after.
+func hitsDiff(before, after []string) (added, removed []string) {
+	for _, h := range after {
+		if !slices.Contains(before, h) {
+			added = append(added, h)
+		}
+	}
+	for _, h := range before {
+		if !slices.Contains(after, h) {
+			removed = append(removed, h)
+		}
+	}
+	return added, removed
+}
+
+// stepRank is a step's digit (L3 → 3), -1 for what is not a step.
+func stepRank(step string) int {
+	if len(step) != 2 || step[0] != 'L' || step[1] < '0' || step[1] > '9' {
+		return -1
+	}
+	return int(step[1] - '0')
+}
+
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
