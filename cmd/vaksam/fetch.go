@@ -356,3 +356,8 @@ func (f *fetcher) run(ctx context.Context) error {
 	wg.Wait()
 	return nil
 }
+
+// configured reports whether any source is configured.
+func (c sourcesConfig) configured() bool {
+	return c.Bolagsverket != nil || c.SCB != nil || c.BolagsverketBulk != nil || c.Inbox != ""
+}

@@ -6,8 +6,8 @@
 //
 //	vaksam <command> [flags] [arguments]
 //
-// Commands: ingest, screen, assessments, sources, fetch, rules check, rules
-// test, demo. Every command
+// Commands: ingest, screen, assessments, sources, fetch, serve, watch, rules
+// check, rules test, demo. Every command
 // takes --help.
 package main
 
@@ -70,6 +70,8 @@ func commands() []command {
 		{"sources", "show how fresh each source's data is for the watched organisations", runSources},
 		{"fetch", "keep the watched organisations' data fresh from the configured sources", runFetch},
 		{"rules", "check or test rule packs (rules check, rules test)", runRules},
+		{"serve", "run Vaksam: screening, alerts, events on NATS, the pre-award service", runServe},
+		{"watch", "print Vaksam's events as they arrive on NATS", runWatch},
 		{"demo", "generate a synthetic population, screen it and rank it", runDemo},
 	}
 }

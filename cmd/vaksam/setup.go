@@ -23,6 +23,7 @@ type config struct {
 	Screening *engine.Config  `yaml:"screening"`
 	RulePath  string          `yaml:"rule_path"` // a pack file or directory instead of the built-in pack
 	Sources   sourcesConfig   `yaml:"sources"`
+	NATS      natsConfig      `yaml:"nats"`
 }
 
 func loadConfig(path string) (*config, error) {

@@ -1,0 +1,298 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/ingest"
+	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/review"
+)
+
+// version is Vaksam's semantic version, as the micro service reports it.
+const version = "0.4.0"
+
+// natsConfig is the configuration file's nats section; flags override it.
+type natsConfig struct {
+	URL       string `yaml:"url"`    // an existing server or cluster; empty: embedded
+	Listen    string `yaml:"listen"` // the embedded server's address (127.0.0.1:4222)
+	CredsFile string `yaml:"creds_file"`
+	NKeyFile  string `yaml:"nkey_file"`
+	User      string `yaml:"user"`
+	Password  secret `yaml:"password"`
+	Token     secret `yaml:"token"`
+	CAFile    string `yaml:"ca_file"`
+	CertFile  string `yaml:"cert_file"`
+	KeyFile   string `yaml:"key_file"`
+}
+
+func runServe(ctx context.Context, a *app, args []string) (int, error) {
+	fs := a.newFlags("serve", "serve --data DIR [--config FILE] [--nats URL ...]",
+		"Runs Vaksam: screens the store when it starts and on a schedule, re-screens\n"+
+			"what new records change, opens and updates alerts, and publishes assessments,\n"+
+			"alert changes and actions on NATS JetStream through an outbox that loses\n"+
+			"nothing. Answers pre-award checks on the NATS micro service vaksam\n"+
+			"(vaksam.screen) and stores records pushed on vaksam.ingest.<source>. With a\n"+
+			"sources section in the configuration it keeps the watched organisations'\n"+
+			"data fresh, as 'vaksam fetch' does.\n\n"+
+			"Without --nats it starts an embedded nats-server with JetStream, its files in\n"+
+			"DIR/nats, listening on --nats-listen (when that port is taken, on a free\n"+
+			"port, printed at start). See docs/events.md.")
+	data := fs.String("data", "", "data directory")
+	cfgPath := fs.String("config", "", "configuration file")
+	var nc natsConfig
+	fs.StringVar(&nc.URL, "nats", "", "URL(s) of an existing NATS server or cluster (comma separated); empty: embedded")
+	fs.StringVar(&nc.Listen, "nats-listen", "", "address of the embedded server (default 127.0.0.1:4222)")
+	fs.StringVar(&nc.CredsFile, "nats-creds", "", "NATS credentials file (JWT)")
+	fs.StringVar(&nc.NKeyFile, "nats-nkey", "", "NATS NKey seed file")
+	fs.StringVar(&nc.User, "nats-user", "", "NATS user; the password comes from the configuration or $VAKSAM_NATS_PASSWORD")
+	fs.StringVar(&nc.CAFile, "nats-ca", "", "CA file to verify the NATS server's certificate")
+	fs.StringVar(&nc.CertFile, "nats-cert", "", "client certificate for NATS (mutual TLS)")
+	fs.StringVar(&nc.KeyFile, "nats-key", "", "client key for NATS (mutual TLS)")
+	every := fs.Duration("screen-every", 6*time.Hour, "screen the whole store this often (0: only at start and on changes)")
+	timeout := fs.Duration("check-timeout", 2*time.Second, "default time a pre-award check may take")
+	if err := a.parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return exitFailure, err
+	}
+	nc = cfg.NATS.override(nc)
+	if nc.Password.Env == "" && nc.Password.File == "" && os.Getenv("VAKSAM_NATS_PASSWORD") != "" {
+		nc.Password.Env = "VAKSAM_NATS_PASSWORD"
+	}
+	sc, _, err := a.screener(*data, *cfgPath, "")
+	if err != nil {
+		return failure(err)
+	}
+	s := &server{a: a, sc: sc, data: *data, cfg: cfg, every: *every}
+	s.desk = &review.Desk{Store: sc.Store, Log: a.log}
+	sc.OnSave = s.desk.OnSave
+	code, err := s.run(ctx, nc, *timeout)
+	if cerr := sc.Store.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return code, err
+}
+
+// override returns c with the flags' non-empty values over it.
+func (c natsConfig) override(f natsConfig) natsConfig {
+	for _, p := range []struct{ dst, src *string }{
+		{&c.URL, &f.URL}, {&c.Listen, &f.Listen}, {&c.CredsFile, &f.CredsFile}, {&c.NKeyFile, &f.NKeyFile},
+		{&c.User, &f.User}, {&c.CAFile, &f.CAFile}, {&c.CertFile, &f.CertFile}, {&c.KeyFile, &f.KeyFile},
+	} {
+		if *p.src != "" {
+			*p.dst = *p.src
+		}
+	}
+	return c
+}
+
+// server is a running `vaksam serve`.
+type server struct {
+	a     *app
+	sc    *engine.Screener
+	desk  *review.Desk
+	data  string
+	cfg   *config
+	every time.Duration
+
+	embedded *bus.Server
+	conn     *nats.Conn
+	pub      *bus.Publisher
+	screenMu sync.Mutex // one screening of the store at a time
+}
+
+func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration) (int, error) {
+	url, err := s.startNATS(ncfg)
+	if err != nil {
+		return exitFailure, err
+	}
+	defer func() {
+		if s.embedded != nil {
+			s.embedded.Shutdown()
+		}
+	}()
+	opts := bus.ConnectOptions{URL: url, Name: "vaksam", CredsFile: ncfg.CredsFile, NKeyFile: ncfg.NKeyFile,
+		User: ncfg.User, CAFile: ncfg.CAFile, CertFile: ncfg.CertFile, KeyFile: ncfg.KeyFile, Log: s.a.log}
+	if ncfg.Password.set() {
+		if opts.Password, err = ncfg.Password.value("nats.password"); err != nil {
+			return exitFailure, err
+		}
+	}
+	if ncfg.Token.set() {
+		if opts.Token, err = ncfg.Token.value("nats.token"); err != nil {
+			return exitFailure, err
+		}
+	}
+	conn, err := bus.Connect(opts)
+	if err != nil {
+		return exitFailure, err
+	}
+	s.conn = conn
+	defer conn.Close()
+	js, err := jetstream.New(conn)
+	if err != nil {
+		return exitFailure, fmt.Errorf("jetstream: %w", err)
+	}
+	persons, err := pseudonymizer(s.data)
+	if err != nil {
+		return exitFailure, err
+	}
+
+	work, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	start := func(name string, fn func(ctx context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(work); err != nil {
+				s.a.log.Error(name+" stopped", "err", err)
+			}
+		}()
+	}
+	// The publisher runs until everything else has stopped, then drains.
+	pubCtx, stopPub := context.WithCancel(context.Background())
+	s.pub = &bus.Publisher{Store: s.sc.Store, JS: js, Log: s.a.log}
+	pubDone := make(chan error, 1)
+	go func() { pubDone <- s.pub.Run(pubCtx) }()
+
+	var refresher bus.Refresher
+	if s.cfg.Sources.configured() {
+		f := &fetcher{a: s.a, sc: s.sc, persons: persons, clock: s.a.clock, src: s.cfg.Sources, data: s.data, http: s.a.http}
+		if err := f.setup(); err != nil {
+			stopPub()
+			return exitFailure, err
+		}
+		refresher = f.runner
+		start("fetch", f.run)
+	}
+	svc := &bus.ScreenService{Screener: s.sc, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: version, Log: s.a.log}
+	micro, err := svc.Start(conn)
+	if err != nil {
+		stopPub()
+		return exitFailure, err
+	}
+	in := &bus.Ingest{JS: js, Ingester: &ingest.Ingester{Store: s.sc.Store}, Persons: persons, Log: s.a.log,
+		Stored: func(ctx context.Context, items []record.Item) { s.rescreen(ctx, items) }}
+	start("ingest", in.Run)
+	start("screening", s.screenLoop)
+
+	fmt.Fprintf(s.a.stdout, "vaksam serving\n  NATS:        %s\n  pre-award:   nats req %s '{\"orgnr\":\"559123-4561\",\"purpose\":\"award\"}'\n  events:      vaksam watch --nats %s\n  data:        %s\n",
+		url, "vaksam.screen", url, s.data)
+
+	<-ctx.Done()
+	// Stop intake, finish what runs, then publish what waits.
+	fmt.Fprintln(s.a.stdout, "vaksam stopping: finishing work and draining the outbox")
+	if err := micro.Stop(); err != nil {
+		s.a.log.Warn("service stop", "err", err)
+	}
+	stop()
+	wg.Wait()
+	stopPub()
+	if err := <-pubDone; err != nil {
+		s.a.log.Error("outbox publisher", "err", err)
+	}
+	dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.pub.Drain(dctx); err != nil {
+		s.a.log.Warn("outbox not drained; it is published at the next start", "waiting", s.sc.Store.OutboxDepth(), "err", err)
+	}
+	return exitOK, nil
+}
+
+// startNATS starts the embedded server unless a URL is configured, and
+// returns the URL to connect to.
+func (s *server) startNATS(c natsConfig) (string, error) {
+	if c.URL != "" {
+		return c.URL, nil
+	}
+	listen := c.Listen
+	if listen == "" {
+		listen = "127.0.0.1:4222"
+	}
+	host, p, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "", fmt.Errorf("nats-listen %q: %w", listen, err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		return "", fmt.Errorf("nats-listen %q: bad port", listen)
+	}
+	if c.Listen == "" && !bus.PortFree(host, port) {
+		s.a.log.Warn("port 4222 is taken (another NATS server?); the embedded server listens on a free port", "address", listen)
+		port = -1
+	}
+	dir := filepath.Join(s.data, "nats")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", err
+	}
+	srv, err := bus.StartServer(bus.ServerOptions{Dir: dir, Host: host, Port: port, Name: "vaksam", Log: s.a.log})
+	if err != nil {
+		return "", err
+	}
+	s.embedded = srv
+	return srv.URL(), nil
+}
+
+// screenLoop screens the whole store at start and then every s.every.
+func (s *server) screenLoop(ctx context.Context) error {
+	for {
+		s.screenAll(ctx)
+		if s.every <= 0 {
+			<-ctx.Done()
+			return nil
+		}
+		if err := s.a.clock.Sleep(ctx, s.every); err != nil {
+			return nil
+		}
+	}
+}
+
+func (s *server) screenAll(ctx context.Context) {
+	s.screenMu.Lock()
+	defer s.screenMu.Unlock()
+	at := s.a.now()
+	var n int
+	st, err := s.sc.ScreenAll(ctx, engine.Options{At: at, Save: true}, 0, func(*engine.Assessment) error { n++; return nil })
+	if err != nil && !errors.Is(err, context.Canceled) {
+		s.a.log.Error("screening", "err", err)
+		return
+	}
+	s.a.log.Info("screened the store", "organisations", n, "took", st.ScanDecode+st.Index+st.Evaluate, "outbox", s.sc.Store.OutboxDepth())
+}
+
+// rescreen screens the organisations new record versions concern.
+func (s *server) rescreen(ctx context.Context, items []record.Item) {
+	orgs, err := engine.Affected(s.sc.Store, items)
+	if err != nil {
+		s.a.log.Error("change-driven re-screening", "err", err)
+		return
+	}
+	ids := make([]ident.Org, 0, len(orgs))
+	for _, o := range orgs {
+		if id, err := ident.ParseOrg(o); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	s.screenMu.Lock()
+	defer s.screenMu.Unlock()
+	if _, err := s.sc.Screen(ctx, ids, engine.Options{At: s.a.now(), Save: true}); err != nil {
+		s.a.log.Error("re-screening", "organisations", len(ids), "err", err)
+	}
+}

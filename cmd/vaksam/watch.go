@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/event"
+)
+
+func runWatch(ctx context.Context, a *app, args []string) (int, error) {
+	fs := a.newFlags("watch", "watch [--nats URL] [--json] [--replay] [--count N] [SUBJECT]",
+		"Prints Vaksam's events as they arrive: one line per message with its subject,\n"+
+			"message id, per-organisation sequence and payload; --json prints one JSON\n"+
+			"object per line (subject, headers, data) for scripts. SUBJECT defaults to\n"+
+			"vaksam.> (everything); e.g. 'vaksam.action.>' for the commands only, or\n"+
+			"'vaksam.*.*.5591234561' for one organisation. --replay first prints what\n"+
+			"the streams hold, then goes on live.")
+	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL")
+	creds := fs.String("nats-creds", "", "NATS credentials file")
+	asJSON := fs.Bool("json", false, "one JSON object per line")
+	replay := fs.Bool("replay", false, "print the streams' stored events first")
+	count := fs.Int("count", 0, "exit after this many events (0: run until interrupted)")
+	if err := a.parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	subject := "vaksam.>"
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		subject = fs.Arg(0)
+	default:
+		return exitUsage, usagef("one subject at most")
+	}
+	nc, err := bus.Connect(bus.ConnectOptions{URL: *url, Name: "vaksam watch", CredsFile: *creds, Log: a.log})
+	if err != nil {
+		return exitFailure, err
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	msgs := make(chan *nats.Msg, 1024)
+	if *replay {
+		js, err := jetstream.New(nc)
+		if err != nil {
+			return exitFailure, err
+		}
+		if err := replayStreams(ctx, js, subject, msgs); err != nil {
+			return exitFailure, err
+		}
+	} else {
+		sub, err := nc.ChanSubscribe(subject, msgs)
+		if err != nil {
+			return exitFailure, fmt.Errorf("subscribe %s: %w", subject, err)
+		}
+		defer sub.Unsubscribe()
+		if err := nc.Flush(); err != nil {
+			a.log.Warn("NATS not reachable yet; waiting", "err", err)
+		}
+	}
+	n := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return exitOK, nil
+		case m := <-msgs:
+			if err := printEvent(a, m, *asJSON); err != nil {
+				return exitFailure, err
+			}
+			n++
+			if *count > 0 && n >= *count {
+				return exitOK, nil
+			}
+		}
+	}
+}
+
+// replayStreams feeds msgs from ordered consumers on every event stream
+// the subject overlaps, from each stream's start.
+func replayStreams(ctx context.Context, js jetstream.JetStream, subject string, msgs chan<- *nats.Msg) error {
+	for _, cfg := range bus.Streams() {
+		if cfg.Name == bus.IngestStream {
+			continue
+		}
+		filter, ok := narrower(subject, cfg.Subjects[0])
+		if !ok {
+			continue
+		}
+		c, err := js.OrderedConsumer(ctx, cfg.Name, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}})
+		if err != nil {
+			return fmt.Errorf("replay %s: %w", cfg.Name, err)
+		}
+		if _, err := c.Consume(func(m jetstream.Msg) {
+			select {
+			case msgs <- &nats.Msg{Subject: m.Subject(), Header: m.Headers(), Data: m.Data()}:
+			case <-ctx.Done():
+			}
+		}); err != nil {
+			return fmt.Errorf("replay %s: %w", cfg.Name, err)
+		}
+	}
+	return nil
+}
+
+// narrower returns the narrower of two subject filters when one contains
+// the other.
+func narrower(a, b string) (string, bool) {
+	switch {
+	case subjectContains(a, b):
+		return b, true
+	case subjectContains(b, a):
+		return a, true
+	}
+	return "", false
+}
+
+// subjectContains reports whether every subject filter b matches is
+// matched by a.
+func subjectContains(a, b string) bool {
+	at, bt := strings.Split(a, "."), strings.Split(b, ".")
+	for i, t := range at {
+		if t == ">" {
+			return i < len(bt)
+		}
+		if i >= len(bt) || bt[i] == ">" {
+			return false
+		}
+		if t != "*" && (t != bt[i] || bt[i] == "*") {
+			return false
+		}
+	}
+	return len(at) == len(bt)
+}
+
+func printEvent(a *app, m *nats.Msg, asJSON bool) error {
+	if asJSON {
+		h := map[string]string{}
+		for k := range m.Header {
+			h[k] = m.Header.Get(k)
+		}
+		var data json.RawMessage = m.Data
+		if !json.Valid(m.Data) {
+			data, _ = json.Marshal(string(m.Data))
+		}
+		line, err := json.Marshal(struct {
+			Subject string            `json:"subject"`
+			Headers map[string]string `json:"headers,omitempty"`
+			Data    json.RawMessage   `json:"data"`
+		}{m.Subject, h, data})
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(a.stdout, "%s\n", line)
+		return err
+	}
+	id := m.Header.Get(jetstream.MsgIDHeader)
+	seq := m.Header.Get(event.HeaderOrgSeq)
+	_, err := fmt.Fprintf(a.stdout, "%s  id=%s  org_seq=%s\n  %s\n", m.Subject, id, seq, m.Data)
+	return err
+}
