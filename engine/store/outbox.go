@@ -221,3 +221,23 @@ func (s *Store) Delivered(seqs []uint64) error {
 	s.out.depth.Add(-int64(len(seqs)))
 	return nil
 }
+
+// OrgSeq returns how many events an organisation has caused: the newest
+// per-organisation sequence number (0 when none).
+func (s *Store) OrgSeq(subject string) (uint64, error) {
+	var n uint64
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(orgSeqKey(subject))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(b []byte) error { n = binary.BigEndian.Uint64(b); return nil })
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: event sequence %s: %w", subject, err)
+	}
+	return n, nil
+}
