@@ -182,7 +182,8 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 		refresher = f.runner
 		start("fetch", f.run)
 	}
-	svc := &bus.ScreenService{Screener: s.sc, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: version, Log: s.a.log}
+	svc := &bus.ScreenService{Screener: s.sc, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: version, Log: s.a.log,
+		Status: func() any { st, _ := s.outbox(); return st }}
 	micro, err := svc.Start(conn)
 	if err != nil {
 		stopPub()
@@ -192,6 +193,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 		Stored: func(ctx context.Context, items []record.Item) { s.rescreen(ctx, items) }}
 	start("ingest", in.Run)
 	start("screening", s.screenLoop)
+	start("outbox report", s.reportOutbox)
 
 	fmt.Fprintf(s.a.stdout, "vaksam serving\n  NATS:        %s\n  pre-award:   nats req %s '{\"orgnr\":\"559123-4561\",\"purpose\":\"award\"}'\n  events:      vaksam watch --nats %s\n  data:        %s\n",
 		url, "vaksam.screen", url, s.data)
@@ -248,6 +250,25 @@ func (s *server) startNATS(c natsConfig) (string, error) {
 	}
 	s.embedded = srv
 	return srv.URL(), nil
+}
+
+func (s *server) outbox() (bus.OutboxStatus, error) {
+	return s.pub.Status(s.a.now(), s.conn.IsConnected())
+}
+
+// reportOutbox logs the outbox every minute while events wait.
+func (s *server) reportOutbox(ctx context.Context) error {
+	for s.a.clock.Sleep(ctx, time.Minute) == nil {
+		st, err := s.outbox()
+		switch {
+		case err != nil:
+			s.a.log.Error("outbox", "err", err)
+		case st.Depth > 0:
+			s.a.log.Warn("outbox: events waiting", "depth", st.Depth, "oldest_age_seconds", st.OldestAge,
+				"nats_connected", st.Connected, "last_error", st.LastError)
+		}
+	}
+	return nil
 }
 
 // screenLoop screens the whole store at start and then every s.every.

@@ -99,6 +99,11 @@ func TestNATSOutageLosesNothing(t *testing.T) {
 	if waiting == 0 {
 		t.Fatal("work during the outage left nothing in the outbox")
 	}
+	// Operators see it: depth, age of the oldest event, the connection.
+	status, err := p.Status(churnStart.Add(24*time.Hour), nc.IsConnected())
+	if err != nil || status.Depth == 0 || status.OldestAge < 3600 || status.LastError == "" {
+		t.Errorf("outbox status during the outage: %+v, %v", status, err)
+	}
 	up()
 	before = roundsDone()
 	eventually(t, 20*time.Second, func() error {

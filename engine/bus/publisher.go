@@ -249,3 +249,30 @@ func (p *Publisher) sleep(ctx context.Context, wait *time.Duration, b backoff, e
 		return true
 	}
 }
+
+// OutboxStatus is what waits in the outbox and how the publisher is doing.
+type OutboxStatus struct {
+	Depth      int     `json:"outbox_depth"`
+	OldestAge  float64 `json:"outbox_oldest_age_seconds"` // 0 when empty
+	Published  uint64  `json:"published"`
+	Duplicates uint64  `json:"duplicates"`
+	Failures   uint64  `json:"failures"`
+	LastError  string  `json:"last_error,omitempty"`
+	Connected  bool    `json:"nats_connected"`
+}
+
+// Status reports the outbox as of now (the oldest event's age counts from
+// the time its cause happened).
+func (p *Publisher) Status(now time.Time, connected bool) (OutboxStatus, error) {
+	st := p.Stats()
+	out := OutboxStatus{Depth: p.Store.OutboxDepth(), Published: st.Published, Duplicates: st.Duplicates,
+		Failures: st.Failures, LastError: st.LastError, Connected: connected}
+	oldest, err := p.Store.OutboxOldest()
+	if err != nil {
+		return out, err
+	}
+	if !oldest.IsZero() {
+		out.OldestAge = max(0, now.Sub(oldest).Seconds())
+	}
+	return out, nil
+}

@@ -41,7 +41,10 @@ type ScreenService struct {
 	// answered 503 at once rather than left to time out.
 	Concurrent int
 	Version    string // semantic version for $SRV.INFO
-	Log        *slog.Logger
+	// Status, if set, adds its value to the endpoint's data in
+	// $SRV.STATS (the outbox's depth and age, for operators).
+	Status func() any
+	Log    *slog.Logger
 
 	sem chan struct{}
 }
@@ -236,11 +239,15 @@ func (s *ScreenService) Start(nc *nats.Conn) (micro.Service, error) {
 	if version == "" {
 		version = "0.0.0"
 	}
-	svc, err := micro.AddService(nc, micro.Config{
+	cfg := micro.Config{
 		Name:        ServiceName,
 		Version:     version,
 		Description: "Vaksam pre-award check: screen a supplier before award, call-off or direct award",
-	})
+	}
+	if s.Status != nil {
+		cfg.StatsHandler = func(*micro.Endpoint) any { return s.Status() }
+	}
+	svc, err := micro.AddService(nc, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("bus: service: %w", err)
 	}

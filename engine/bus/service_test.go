@@ -70,7 +70,8 @@ func newServiceHarness(t *testing.T, now time.Time, withRefresher bool) *service
 	nc, _ := connectTest(t, tn.URL)
 	pop := newPopulation(t, t.TempDir(), 150)
 	h := &serviceHarness{pop: pop, nc: nc, clock: newShiftedClock(now)}
-	ss := &ScreenService{Screener: pop.sc, Now: h.clock.Now, Version: "1.0.0"}
+	ss := &ScreenService{Screener: pop.sc, Now: h.clock.Now, Version: "1.0.0",
+		Status: func() any { return OutboxStatus{Depth: pop.st.OutboxDepth()} }}
 	if withRefresher {
 		fake, err := bolagsverket.LoadFake(pop.files, bolagsverket.FakeConfig{Clock: h.clock})
 		if err != nil {
@@ -270,6 +271,9 @@ func TestScreenServiceIsDiscoverable(t *testing.T) {
 		}
 		if verb != micro.PingVerb && (len(reply.Endpoints) != 1 || reply.Endpoints[0].Subject != event.ScreenSubject) {
 			t.Errorf("%s: endpoints %s", subj, msg.Data)
+		}
+		if verb == micro.StatsVerb && !strings.Contains(string(msg.Data), `"outbox_depth"`) {
+			t.Errorf("%s: no outbox status in %s", subj, msg.Data)
 		}
 	}
 	// Requests are counted.
