@@ -6,7 +6,7 @@
 //
 //	vaksam <command> [flags] [arguments]
 //
-// Commands: ingest, screen, assessments, sources, fetch, serve, watch, rules
+// Commands: ingest, screen, assessments, sources, fetch, serve, check, watch, rules
 // check, rules test, demo. Every command
 // takes --help.
 package main
@@ -71,6 +71,7 @@ func commands() []command {
 		{"fetch", "keep the watched organisations' data fresh from the configured sources", runFetch},
 		{"rules", "check or test rule packs (rules check, rules test)", runRules},
 		{"serve", "run Vaksam: screening, alerts, events on NATS, the pre-award service", runServe},
+		{"check", "ask a running serve for a pre-award check over NATS", runCheck},
 		{"watch", "print Vaksam's events as they arrive on NATS", runWatch},
 		{"demo", "generate a synthetic population, screen it and rank it", runDemo},
 	}

@@ -70,22 +70,7 @@ func TestIngestExitCodes(t *testing.T) {
 // quarantines nothing, and the sample supplier screened the next day
 // reports exactly these hits, block, L3.
 func TestSamplesThroughTheCommand(t *testing.T) {
-	data := t.TempDir()
-	files := []struct{ source, file string }{
-		{"bolagsverket", "bolagsverket-organisationer.json"}, {"bolagsverket", "bolagsverket-organisationer-finns-ej.json"},
-		{"bolagsverket-bulk", "bolagsverket-bulkfil.txt"}, {"scb", "scb-hamtaforetag.json"}, {"scb-bulk", "scb-bulkfil.txt"},
-		{"kronofogden", "kronofogden.jsonl"}, {"ivo", "ivo-tillstand.csv"}, {"ivo-beslut", "ivo-beslut.jsonl"},
-		{"roles", "roles.jsonl"}, {"huvudman", "huvudman.jsonl"}, {"naringsforbud", "naringsforbud.jsonl"},
-		{"arbetsmiljoverket", "arbetsmiljoverket.jsonl"}, {"contracts", "avtal.csv"}, {"invoices", "fakturor.csv"},
-	}
-	for _, f := range files {
-		if code, out, errOut := run(t, "ingest", "--data", data, "--source", f.source, "--observed", "2026-11-20", filepath.Join(samples, f.file)); code != exitOK {
-			t.Fatalf("ingest %s: exit %d\n%s%s", f.file, code, out, errOut)
-		}
-	}
-	if code, out, errOut := run(t, "ingest", "--data", data, "--source", "bolagsverket-dokument", "--orgnr", "5591234561", "--observed", "2026-11-20", filepath.Join(samples, "bolagsverket-dokumentlista.json")); code != exitOK {
-		t.Fatalf("ingest dokument: exit %d\n%s%s", code, out, errOut)
-	}
+	data := sampleData(t)
 	code, out, errOut := run(t, "screen", "--data", data, "--at", "2026-11-21", "--json", "5591234561")
 	if code != exitOK {
 		t.Fatalf("screen: exit %d: %s", code, errOut)

@@ -171,12 +171,19 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 	s.pub = &bus.Publisher{Store: s.sc.Store, JS: js, Log: s.a.log}
 	pubDone := make(chan error, 1)
 	go func() { pubDone <- s.pub.Run(pubCtx) }()
+	// abort stops what runs before the caller closes the store.
+	abort := func() {
+		stop()
+		wg.Wait()
+		stopPub()
+		<-pubDone
+	}
 
 	var refresher bus.Refresher
 	if s.cfg.Sources.configured() {
 		f := &fetcher{a: s.a, sc: s.sc, persons: persons, clock: s.a.clock, src: s.cfg.Sources, data: s.data, http: s.a.http}
 		if err := f.setup(); err != nil {
-			stopPub()
+			abort()
 			return exitFailure, err
 		}
 		refresher = f.runner
@@ -186,7 +193,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 		Status: func() any { st, _ := s.outbox(); return st }}
 	micro, err := svc.Start(conn)
 	if err != nil {
-		stopPub()
+		abort()
 		return exitFailure, err
 	}
 	in := &bus.Ingest{JS: js, Ingester: &ingest.Ingester{Store: s.sc.Store}, Persons: persons, Log: s.a.log,
@@ -195,8 +202,9 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 	start("screening", s.screenLoop)
 	start("outbox report", s.reportOutbox)
 
-	fmt.Fprintf(s.a.stdout, "vaksam serving\n  NATS:        %s\n  pre-award:   nats req %s '{\"orgnr\":\"559123-4561\",\"purpose\":\"award\"}'\n  events:      vaksam watch --nats %s\n  data:        %s\n",
-		url, "vaksam.screen", url, s.data)
+	url = bus.RedactURL(url) // printed: without its password or token
+	fmt.Fprintf(s.a.stdout, "vaksam serving\n  NATS:        %s (JetStream streams VAKSAM_*)\n  pre-award:   vaksam check --nats %s 5591234561   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s\n  data:        %s\n",
+		url, url, url, s.data)
 
 	<-ctx.Done()
 	// Stop intake, finish what runs, then publish what waits.

@@ -18,7 +18,8 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 		"Prints Vaksam's events as they arrive: one line per message with its subject,\n"+
 			"message id, per-organisation sequence and payload; --json prints one JSON\n"+
 			"object per line (subject, headers, data) for scripts. SUBJECT defaults to\n"+
-			"vaksam.> (everything); e.g. 'vaksam.action.>' for the commands only, or\n"+
+			"vaksam.> (every event: assessments, alerts, actions; never the records pushed\n"+
+			"in or pre-award requests); e.g. 'vaksam.action.>' for the commands only, or\n"+
 			"'vaksam.*.*.5591234561' for one organisation. --replay first prints what\n"+
 			"the streams hold, then goes on live.")
 	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL")
@@ -54,11 +55,24 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 			return exitFailure, err
 		}
 	} else {
-		sub, err := nc.ChanSubscribe(subject, msgs)
-		if err != nil {
-			return exitFailure, fmt.Errorf("subscribe %s: %w", subject, err)
+		// Only the event streams' subjects: records pushed in may hold
+		// person numbers, and requests are not events.
+		n := 0
+		for _, root := range []string{event.AssessmentRoot, event.AlertRoot, event.ActionRoot} {
+			filter, ok := intersect(subject, root+".>")
+			if !ok {
+				continue
+			}
+			sub, err := nc.ChanSubscribe(filter, msgs)
+			if err != nil {
+				return exitFailure, fmt.Errorf("subscribe %s: %w", filter, err)
+			}
+			defer sub.Unsubscribe()
+			n++
 		}
-		defer sub.Unsubscribe()
+		if n == 0 {
+			return exitUsage, usagef("%s matches no event subject (vaksam.assessment.>, vaksam.alert.>, vaksam.action.>)", subject)
+		}
 		if err := nc.Flush(); err != nil {
 			a.log.Warn("NATS not reachable yet; waiting", "err", err)
 		}
@@ -87,7 +101,7 @@ func replayStreams(ctx context.Context, js jetstream.JetStream, subject string, 
 		if cfg.Name == bus.IngestStream {
 			continue
 		}
-		filter, ok := narrower(subject, cfg.Subjects[0])
+		filter, ok := intersect(subject, cfg.Subjects[0])
 		if !ok {
 			continue
 		}
@@ -107,34 +121,32 @@ func replayStreams(ctx context.Context, js jetstream.JetStream, subject string, 
 	return nil
 }
 
-// narrower returns the narrower of two subject filters when one contains
-// the other.
-func narrower(a, b string) (string, bool) {
-	switch {
-	case subjectContains(a, b):
-		return b, true
-	case subjectContains(b, a):
-		return a, true
-	}
-	return "", false
-}
-
-// subjectContains reports whether every subject filter b matches is
-// matched by a.
-func subjectContains(a, b string) bool {
+// intersect returns the subject filter that matches exactly the subjects
+// both filters match, false when there are none. One filter need not
+// contain the other: 'vaksam.*.*.5591234561' and 'vaksam.alert.>' give
+// 'vaksam.alert.*.5591234561'. (A consumer's filter must lie within its
+// stream's subjects on servers before 2.10.)
+func intersect(a, b string) (string, bool) {
 	at, bt := strings.Split(a, "."), strings.Split(b, ".")
-	for i, t := range at {
-		if t == ">" {
-			return i < len(bt)
-		}
-		if i >= len(bt) || bt[i] == ">" {
-			return false
-		}
-		if t != "*" && (t != bt[i] || bt[i] == "*") {
-			return false
+	var out []string
+	for i := 0; ; i++ {
+		switch {
+		case i == len(at) && i == len(bt):
+			return strings.Join(out, "."), true
+		case i == len(at) || i == len(bt):
+			return "", false
+		case at[i] == ">":
+			return strings.Join(append(out, bt[i:]...), "."), true
+		case bt[i] == ">":
+			return strings.Join(append(out, at[i:]...), "."), true
+		case at[i] == "*":
+			out = append(out, bt[i])
+		case bt[i] == "*" || at[i] == bt[i]:
+			out = append(out, at[i])
+		default:
+			return "", false
 		}
 	}
-	return len(at) == len(bt)
 }
 
 func printEvent(a *app, m *nats.Msg, asJSON bool) error {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -92,7 +94,30 @@ func Connect(o ConnectOptions) (*nats.Conn, error) {
 	}
 	nc, err := nats.Connect(o.URL, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("bus: connect %s: %w", o.URL, err)
+		return nil, fmt.Errorf("bus: connect %s: %w", RedactURL(o.URL), err)
 	}
 	return nc, nil
+}
+
+// RedactURL hides the passwords and tokens in NATS URLs (comma
+// separated).
+func RedactURL(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, p := range parts {
+		u, err := url.Parse(strings.TrimSpace(p))
+		switch {
+		case err != nil:
+			if at := strings.LastIndex(p, "@"); at >= 0 {
+				parts[i] = "xxxxx" + p[at:]
+			}
+		case u.User != nil:
+			if _, ok := u.User.Password(); ok {
+				u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			} else {
+				u.User = url.User("xxxxx") // a token
+			}
+			parts[i] = u.String()
+		}
+	}
+	return strings.Join(parts, ",")
 }

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go/micro"
+
+	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/event"
+)
+
+// Exit codes of check: the verdict, for scripts.
+const (
+	exitReview = 4
+	exitBlock  = 5
+)
+
+func runCheck(ctx context.Context, a *app, args []string) (int, error) {
+	fs := a.newFlags("check", "check [--nats URL] [--purpose award|calloff|direct] [flags] ORGNR",
+		"Asks a running 'vaksam serve' for a pre-award check over NATS (the service\n"+
+			"vaksam, endpoint vaksam.screen), as an ordering or procurement system would,\n"+
+			"and prints the answer. Exit status: 0 clear, 4 review, 5 block, 1 on an\n"+
+			"error (a 404 when Bolagsverket does not know the organisation).")
+	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL")
+	creds := fs.String("nats-creds", "", "NATS credentials file")
+	purpose := fs.String("purpose", engine.Award, "award, calloff or direct")
+	category := fs.String("category", "", "permit category, e.g. hvb_barn")
+	value := fs.Int64("value-sek", 0, "the purchase's value in SEK")
+	maxAge := fs.String("max-age", "", "fetch data older than this (36h, 7d) fresh")
+	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
+	asJSON := fs.Bool("json", false, "print the assessment as JSON")
+	if err := a.parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if fs.NArg() != 1 {
+		return exitUsage, usagef("one organisation number")
+	}
+	req := event.ScreenRequest{Orgnr: fs.Arg(0), Purpose: *purpose, Category: *category, ValueSEK: *value, MaxAge: *maxAge}
+	// The service gets a little less time than we wait, so it answers
+	// with what it knows rather than not at all.
+	req.Timeout = (*timeout * 9 / 10).String()
+	body, err := json.Marshal(req)
+	if err != nil {
+		return exitFailure, err
+	}
+	nc, err := bus.Connect(bus.ConnectOptions{URL: *url, Name: "vaksam check", CredsFile: *creds, Log: a.log})
+	if err != nil {
+		return exitFailure, err
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	msg, err := nc.RequestWithContext(ctx, event.ScreenSubject, body)
+	if err != nil {
+		return exitFailure, fmt.Errorf("%s: %w", event.ScreenSubject, err)
+	}
+	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
+		n, _ := strconv.Atoi(code)
+		if n == 400 {
+			return exitUsage, usagef("%s", msg.Header.Get(micro.ErrorHeader))
+		}
+		return exitFailure, fmt.Errorf("%s %s", code, msg.Header.Get(micro.ErrorHeader))
+	}
+	var x engine.Assessment
+	if err := json.Unmarshal(msg.Data, &x); err != nil {
+		return exitFailure, fmt.Errorf("reply: %w", err)
+	}
+	if *asJSON {
+		if err := printJSON(a.stdout, []*engine.Assessment{&x}); err != nil {
+			return exitFailure, err
+		}
+	} else {
+		printAssessment(a.stdout, &x)
+	}
+	switch x.Verdict {
+	case engine.Clear:
+		return exitOK, nil
+	case engine.Block:
+		return exitBlock, nil
+	}
+	return exitReview, nil
+}
