@@ -2,6 +2,7 @@ package bus
 
 import (
 	"fmt"
+	"hash/crc32"
 	"net"
 	"strconv"
 	"strings"
@@ -72,18 +73,28 @@ func (c *churner) step(org string) error {
 	}
 	req := review.DecisionRequest{AlertID: al.ID, DecidedBy: "samordnare-1", Justification: "churn test",
 		Ground: review.GroundLOU133, Evidence: review.Evidence{AssessmentAt: at, Ruleset: "churn@1"}}
+	// Which decision comes next varies with a hash of the organisation and
+	// its event count, so every kind recurs whatever the count's stride.
+	r := crc32.ChecksumIEEE([]byte(fmt.Sprint(org, n))) % 10
 	switch {
 	case halt != nil:
 		req.Kind = review.HavAvropsstopp
 		_, err = c.desk.Decide(req, at)
 	case al.State == review.Beslutad:
 		_, err = c.desk.Assign(al.ID, "samordnare-1", "samordnare-2", at)
-	case n%5 == 0:
+	case r <= 2:
 		req.Kind = review.Havning
+		if r == 2 {
+			req.Kind = review.Uteslutning
+		}
 		var d *review.Decision
 		if d, err = c.desk.Decide(req, at); err == nil {
 			_, err = c.desk.Approve(d.ID, "godkannare-1", at)
 		}
+	case r == 3:
+		// No action: the alert closes; the next result opens a new one.
+		req.Kind, req.Ground = review.IngenAtgard, ""
+		_, err = c.desk.Decide(req, at)
 	default:
 		req.Kind = review.Avropsstopp
 		_, err = c.desk.Decide(req, at)
@@ -156,7 +167,7 @@ func verifyDelivered(t testing.TB, url string, st *store.Store, orgs []string) i
 		}
 	}
 	for _, k := range []string{"assessment.L2", "assessment.L3", "alert.opened", "alert.updated", "alert.assigned", "alert.decided",
-		"action.halt", "action.resume", "action.terminate"} {
+		"alert.closed", "action.halt", "action.resume", "action.terminate", "action.exclude"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s events: the churn did not exercise them (%v)", k, kinds)
 		}
