@@ -1,0 +1,96 @@
+// Package access says who may do what over HTTP: users and roles,
+// password login, sessions, CSRF protection, login throttling and API
+// tokens for machines. It uses net/http and, for argon2id,
+// golang.org/x/crypto; nothing in it reads the wall clock (time is passed
+// in as Now functions).
+//
+// # Roles and permissions
+//
+// A user or token holds one or more roles; a role grants permissions
+// (Role.Can); a principal may do what any of its roles grants:
+//
+//	                 viewer  coordinator  approver  admin
+//	authenticated      ✓         ✓           ✓        ✓
+//	view_alerts        ✓         ✓           ✓        ✓
+//	view_persons                 ✓           ✓        ✓   personal data
+//	assign                       ✓           ✓        ✓
+//	decide                       ✓           ✓        ✓
+//	approve                                  ✓        ✓
+//	admin                                             ✓
+//
+// Four eyes (nobody approves their own decision) is engine/review's rule,
+// not this package's.
+//
+// # Users and tokens
+//
+// Users and tokens come from the configuration file only (NewDirectory).
+// A user's password is stored as a PHC argon2id string,
+// "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>" (HashPassword,
+// DefaultParams: OWASP's m=19 MiB, t=2, p=1); each hash carries its
+// parameters, so tests use cheap ones (HashPasswordWith) and stronger ones
+// can come later (NeedsRehash). `vaksam user hash` needs ValidatePassword
+// (the policy: at least 12 characters) and HashPassword. An enabled user
+// without a hash is a configuration error: there is no default password.
+// DemoUsers, for `serve --demo` only, makes the one set of users whose
+// passwords anyone is told, and those are random at every start.
+//
+// A machine sends "Authorization: Bearer <id>.<secret>"; the configuration
+// holds the token's id, roles and the SHA-256 of its 256-bit secret
+// (NewToken, for `vaksam token new`). User and token ids share one
+// namespace: either may be the actor recorded on a decision.
+//
+// # Sessions
+//
+// Login (Guard.Login) starts a server-side session in memory (Sessions) and
+// sets the cookie vaksam_session: a 256-bit random id, HttpOnly, Path=/,
+// SameSite=Lax, Secure over TLS or when Guard.Secure is set (off only for
+// `serve --demo` over plain http). Lax rather than Strict because the
+// links in alert e-mails are cross-site top-level navigations, which
+// Strict would send without the cookie. A session ends after 30 minutes
+// without a request or 8 hours after login, at logout, or when its user
+// is removed or disabled; the id changes at every login (no fixation),
+// and a user keeps at most 10 sessions. The store keys sessions by the
+// SHA-256 of the id. A restart signs everyone out.
+//
+// # CSRF
+//
+// Each session has a synchronizer token. Require lets a
+// session-authenticated unsafe request (POST, PUT, PATCH, DELETE, anything
+// but GET, HEAD, OPTIONS, TRACE) through only when it carries the token in
+// the X-CSRF-Token header or the csrf_token form field (compared in
+// constant time) and, as defence in depth, when Sec-Fetch-Site or Origin
+// do not say it comes from another site (net/http's
+// CrossOriginProtection); Login applies the same origin check against
+// login CSRF. Templates get the token from CSRFToken(r), masked afresh on
+// each call against BREACH. Bearer-token requests carry no cookie and need
+// no token. GET and HEAD handlers must not change state.
+//
+// # Login throttling
+//
+// Failed logins are counted in a sliding window: after 5 failures in 15
+// minutes a user name is locked, after 20 a client address (an IPv6
+// client by its /64), until the oldest failure leaves the window; Login
+// then answers *ThrottledError and sets Retry-After. An attempt counts
+// from the moment it starts, so parallel guesses cannot overrun the
+// limit; a success clears the user name's count. Unknown users, wrong
+// passwords and disabled users get the same error, ErrInvalidCredentials,
+// after the same work (unknown users are checked against a dummy hash).
+// At most MaxHashes hashes run at once, bounding memory. Every attempt is
+// reported to Guard.OnLogin for the audit log. Locking per user name lets
+// someone lock a known user out for 15 minutes; that is the price of
+// stopping guessing from many addresses.
+//
+// # HTTP
+//
+//	g := &access.Guard{Dir: dir, Sessions: access.NewSessions(now), Now: now, Secure: tls}
+//	mux.Handle("GET /alerts", g.Require(access.ViewAlerts, alerts))
+//	mux.Handle("POST /api/decisions/{id}/approve", g.Require(access.Approve, approve))
+//	mux.Handle("POST /logout", g.Require(access.Authenticated, logout)) // calls g.Logout
+//
+// Require answers 401 {"error":"unauthenticated"} to /api/ paths, JSON
+// clients and token requests, and sends a browser's GET to
+// /login?next=<path> (SafeNext checks next before redirecting to it); it
+// answers 403 {"error":"forbidden: needs <permission>"} (text for
+// browsers, or Guard.HTMLError's page) when no role grants the
+// permission. Handlers read the principal with PrincipalFrom.
+package access
