@@ -74,6 +74,7 @@ func commands() []command {
 		{"check", "ask a running serve for a pre-award check over NATS", runCheck},
 		{"watch", "print Vaksam's events as they arrive on NATS", runWatch},
 		{"demo", "generate a synthetic population, screen it and rank it", runDemo},
+		{"audit", "verify or list the audit trail (audit verify, audit list)", runAudit},
 	}
 }
 

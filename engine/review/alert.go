@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/store"
 )
@@ -66,6 +67,9 @@ func (d *Desk) OnSave(tx *store.Tx, a *engine.Assessment, ch engine.Change) erro
 		HitsAdded: al.Hits}, ""); err != nil {
 		return wrap("alert", al.ID, err)
 	}
+	if err := audited(tx, a.At, System, audit.AlertOpen, al.ID, alertDetail(al, "hits_added", strings.Join(al.Hits, ","))); err != nil {
+		return wrap("alert", al.ID, err)
+	}
 	org.Alert = al.ID
 	if err := put(tx, orgKind, a.Orgnr, org); err != nil {
 		return fmt.Errorf("review: organisation %s: %w", redactID(a.Orgnr), err)
@@ -114,15 +118,19 @@ func (d *Desk) follow(tx *store.Tx, al *Alert, a *engine.Assessment, ch engine.C
 	added, removed := hitsDiff(al.Hits, ch.Result.Hits)
 	setResult(al, a, ch)
 	e := Entry{At: a.At, By: System, What: event.AlertUpdated, Event: event.AlertUpdated, HitsAdded: added, HitsRemoved: removed}
-	reason := ""
+	reason, action := "", audit.AlertUpdate
 	if reopen != "" {
 		al.State, al.Assignee = Ny, ""
 		al.ClosedAt, al.ClosedBy, al.CloseReason = time.Time{}, "", ""
 		al.Snoozed, al.SnoozeUntil, al.SnoozedHits = false, time.Time{}, nil
-		e.What, e.Reason, reason = Reopened, reopen, Reopened
+		e.What, e.Reason, reason, action = Reopened, reopen, Reopened, audit.AlertReopen
 		d.log().Debug("review: alert reopened", "alert", redactID(al.ID), "why", reopen)
 	}
-	return record(tx, al, e, reason)
+	if err := record(tx, al, e, reason); err != nil {
+		return err
+	}
+	return audited(tx, a.At, System, action, al.ID, alertDetail(al, "hits_added", strings.Join(added, ","),
+		"hits_removed", strings.Join(removed, ","), "reason", reopen))
 }
 
 // setResult copies what the alert shows of an assessment.
@@ -190,7 +198,10 @@ func (d *Desk) Assign(alertID, assignee, by string, at time.Time) (*Alert, error
 		}
 		al.State, al.Assignee = Utreds, assignee
 		out = al
-		return record(tx, al, Entry{At: at, By: by, What: event.AlertAssigned, Event: event.AlertAssigned, Assignee: assignee}, "")
+		if err := record(tx, al, Entry{At: at, By: by, What: event.AlertAssigned, Event: event.AlertAssigned, Assignee: assignee}, ""); err != nil {
+			return err
+		}
+		return audited(tx, at, by, audit.AlertAssign, al.ID, alertDetail(al, "assignee", assignee))
 	})
 	if err != nil {
 		return nil, wrap("alert", alertID, err)
@@ -221,7 +232,10 @@ func (d *Desk) Close(alertID, by, reason string, at time.Time) (*Alert, error) {
 		}
 		closeAlert(al, by, reason, at)
 		out = al
-		return record(tx, al, Entry{At: at, By: by, What: event.AlertClosed, Event: event.AlertClosed, Reason: reason}, "")
+		if err := record(tx, al, Entry{At: at, By: by, What: event.AlertClosed, Event: event.AlertClosed, Reason: reason}, ""); err != nil {
+			return err
+		}
+		return audited(tx, at, by, audit.AlertClose, al.ID, alertDetail(al))
 	})
 	if err != nil {
 		return nil, wrap("alert", alertID, err)

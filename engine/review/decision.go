@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/store"
@@ -99,6 +100,10 @@ func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
 		if err := put(tx, decisionKind, dec.ID, dec); err != nil {
 			return err
 		}
+		if err := audited(tx, at, dec.DecidedBy, audit.DecisionCreate, dec.ID,
+			decisionDetail(dec, al, "supersedes", localID(dec.Supersedes, dec.Orgnr))); err != nil {
+			return err
+		}
 		return put(tx, orgKind, al.Orgnr, org)
 	})
 	if err != nil {
@@ -188,6 +193,9 @@ func (d *Desk) Approve(decisionID, approver string, at time.Time) (*Decision, er
 			return err
 		}
 		out = dec
+		if err := audited(tx, at, approver, audit.DecisionApprove, dec.ID, decisionDetail(dec, al)); err != nil {
+			return err
+		}
 		return put(tx, decisionKind, dec.ID, dec)
 	})
 	if err != nil {
@@ -220,6 +228,9 @@ func (d *Desk) Reject(decisionID, approver, reason string, at time.Time) (*Decis
 			return err
 		}
 		out = dec
+		if err := audited(tx, at, approver, audit.DecisionReject, dec.ID, decisionDetail(dec, al)); err != nil {
+			return err
+		}
 		return put(tx, decisionKind, dec.ID, dec)
 	})
 	if err != nil {

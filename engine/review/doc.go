@@ -18,10 +18,11 @@
 // assessment with a hit the alert did not have, or one made after the
 // date, reopens it.
 //
-// Every change is one store transaction that writes the documents and
-// emits the events it causes (vaksam.alert.<event>.<orgnr> and, for a
-// confirmed decision, vaksam.action.<kind>.<orgnr>), so the bus never
-// hears of a change that was not stored, nor misses one that was. Message
+// Every change is one store transaction that writes the documents, emits
+// the events it causes (vaksam.alert.<event>.<orgnr> and, for a confirmed
+// decision, vaksam.action.<kind>.<orgnr>) and appends its entry to the
+// audit trail (engine/audit), so neither the bus nor the trail ever hears
+// of a change that was not stored, nor misses one that was. Message
 // ids are the alert's id and revision, or the decision's id, so they are
 // deterministic. A change that publishes nothing (a decision awaiting
 // approval) still takes a revision, so an alert's events may skip one;

@@ -28,6 +28,7 @@ type env struct {
 	desk *Desk
 	sc   *engine.Screener
 	seen uint64 // outbox events already looked at
+	read uint64 // audit entries already looked at
 }
 
 func newEnv(t *testing.T) *env {
