@@ -3,7 +3,9 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
@@ -94,6 +96,59 @@ func TestPlantedCasesFire(t *testing.T) {
 	for _, orgnr := range man.Clean {
 		if a := byOrg[orgnr]; a == nil || len(a.Hits) > 0 || a.Incomplete || a.Verdict != engine.Clear {
 			t.Errorf("clean %s: %+v", orgnr, a)
+		}
+	}
+}
+
+// Current screenings reuse the market statistics of an earlier one the
+// same day while no record was written: one organisation at a time, later
+// in the day, they give exactly what a fresh computation gives; a new
+// record makes them computed again.
+func TestCurrentScreeningsReuseTheMarketSafely(t *testing.T) {
+	f, man := syntheticFixture(t, 200)
+	at := instant(t, "2026-11-21")
+	var orgs []ident.Org
+	for _, p := range man.Planted {
+		if slices.Contains(p.Indicators, "C05") || slices.Contains(p.Indicators, "P03") {
+			orgs = append(orgs, ident.MustOrg(p.Orgnr))
+		}
+	}
+	if len(orgs) == 0 {
+		t.Fatal("no planted market indicators (C05, P03) in the population")
+	}
+	want, err := f.sc.Screen(context.Background(), orgs, engine.Options{At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range orgs {
+		// One check at a time, each a little later the same day.
+		got, err := f.sc.Screen(context.Background(), []ident.Org{o}, engine.Options{At: at.Add(time.Duration(i) * time.Minute), Current: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, w := hitIDs(got[0]), hitIDs(want[i])
+		if g != w {
+			t.Errorf("%s: current screening hits %s, fresh %s", o, g, w)
+		}
+	}
+	// A contract written now changes the market: the cache is not used.
+	gen := f.st.Generation()
+	f.ingestString(t, "contracts", "avtal_id;orgnr;leverantor;kategori;avtalsagare;startdatum;slutdatum;uppskattat_varde_sek;platser;dygnspris_sek;adress\nASN-X-1;"+orgs[0].String()+";Test AB;hvb_barn;skanes_kommuner;2026-01-01;2027-12-31;1000000;4;99999;Storgatan 1, 21111 Malmö\n", at)
+	if f.st.Generation() == gen {
+		t.Fatal("writing a record did not change the store's generation")
+	}
+	later := at.Add(time.Hour)
+	fresh, err := f.sc.Screen(context.Background(), orgs, engine.Options{At: later})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range orgs {
+		got, err := f.sc.Screen(context.Background(), []ident.Org{o}, engine.Options{At: later, Current: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, w := hitIDs(got[0]), hitIDs(fresh[i]); g != w {
+			t.Errorf("%s after a new contract: current screening hits %s, fresh %s", o, g, w)
 		}
 	}
 }

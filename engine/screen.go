@@ -27,6 +27,38 @@ type Screener struct {
 	// OnSave runs inside the transaction that stores each assessment, so
 	// that what it writes and emits (alerts) commits with it.
 	OnSave SaveHook
+
+	markets marketCache
+}
+
+// marketCache keeps the market statistics (price quartiles, spend shares)
+// of the last Screen: computing them reads every contract and invoice in
+// the store, which a single pre-award check should not. They are reused
+// for a later time of the same Swedish day while no record was written.
+type marketCache struct {
+	mu  sync.Mutex
+	day time.Time
+	at  time.Time
+	gen uint64
+	m   *profile.Market
+}
+
+func (c *marketCache) get(at time.Time, gen uint64) *profile.Market {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m != nil && c.gen == gen && swedishDay(at).Equal(c.day) && !at.Before(c.at) {
+		return c.m
+	}
+	return nil
+}
+
+func (c *marketCache) put(at time.Time, gen uint64, m *profile.Market) {
+	if m == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.day, c.at, c.gen, c.m = swedishDay(at), at, gen, m
 }
 
 // Options of a screening.
@@ -39,6 +71,11 @@ type Options struct {
 	// check's max_age): data observed longer ago is stale even inside the
 	// source's window.
 	MaxAge time.Duration
+	// Current says the screening is of the present, not a reproduction of
+	// a past time: it may reuse the market statistics an earlier current
+	// screening of the same day computed, while no record was written
+	// since. (A past time must see exactly the records observed by then.)
+	Current bool
 }
 
 // aliases: records of these sources stand in for the named source.
@@ -182,6 +219,13 @@ func redact(subject string) string {
 func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) ([]*Assessment, error) {
 	set := s.Rules()
 	net := profile.NewStoreNetwork(s.Store, opt.At, s.Config.Profile)
+	if opt.Current {
+		gen := s.Store.Generation()
+		if m := s.markets.get(opt.At, gen); m != nil {
+			net.SetMarket(m)
+		}
+		defer func() { s.markets.put(opt.At, gen, net.BuiltMarket()) }()
+	}
 	ev := set.NewEvaluator()
 	var out []*Assessment
 	for _, o := range orgnrs {

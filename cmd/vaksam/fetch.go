@@ -239,7 +239,7 @@ func (f *fetcher) rescreen(ctx context.Context, orgs []string) {
 			ids = append(ids, id)
 		}
 	}
-	as, err := f.sc.Screen(ctx, ids, engine.Options{At: f.clock.Now(), Save: true})
+	as, err := f.sc.Screen(ctx, ids, engine.Options{At: f.clock.Now(), Save: true, Current: true})
 	if err != nil {
 		f.a.log.Error("re-screening", "organisations", len(ids), "err", err)
 		return

@@ -321,7 +321,7 @@ func (s *server) rescreen(ctx context.Context, items []record.Item) {
 	}
 	s.screenMu.Lock()
 	defer s.screenMu.Unlock()
-	if _, err := s.sc.Screen(ctx, ids, engine.Options{At: s.a.now(), Save: true}); err != nil {
+	if _, err := s.sc.Screen(ctx, ids, engine.Options{At: s.a.now(), Save: true, Current: true}); err != nil {
 		s.a.log.Error("re-screening", "organisations", len(ids), "err", err)
 	}
 }

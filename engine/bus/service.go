@@ -152,7 +152,7 @@ func (s *ScreenService) parse(req event.ScreenRequest) (check, error) {
 }
 
 func (s *ScreenService) parseFields(req event.ScreenRequest) (ident.Org, engine.Options, time.Duration, error) {
-	var opt engine.Options
+	opt := engine.Options{Current: true}
 	if strings.TrimSpace(req.Orgnr) == "" {
 		return ident.Org{}, opt, 0, badField("orgnr", "required")
 	}

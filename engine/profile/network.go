@@ -305,6 +305,22 @@ func (n *StoreNetwork) Bans(person string) ([]record.Ban, []Ref) {
 	return nil, nil
 }
 
+// SetMarket gives the network market statistics computed before over the
+// same records as of the same day, so that it does not read every contract
+// and invoice again.
+func (n *StoreNetwork) SetMarket(m *Market) {
+	n.mu.Lock()
+	n.market = m
+	n.mu.Unlock()
+}
+
+// BuiltMarket returns the market statistics if a screening needed them.
+func (n *StoreNetwork) BuiltMarket() *Market {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.market
+}
+
 func (n *StoreNetwork) Market() *Market {
 	n.mu.Lock()
 	if n.market != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -20,6 +21,7 @@ type Store struct {
 	db  *badger.DB
 	log *slog.Logger
 	out outbox
+	gen atomic.Uint64
 }
 
 // Options configure Open.
@@ -107,6 +109,9 @@ type Observation struct {
 // few transactions as Badger allows. It returns the outcome of each.
 func (s *Store) Put(obs []Observation) ([]Outcome, error) {
 	out := make([]Outcome, 0, len(obs))
+	// Whatever happens, the store may have changed: caches over it are
+	// stale from here.
+	defer s.gen.Add(1)
 	for len(obs) > 0 {
 		n, err := s.putTxn(obs, &out)
 		if err != nil {
@@ -116,6 +121,11 @@ func (s *Store) Put(obs []Observation) ([]Outcome, error) {
 	}
 	return out, nil
 }
+
+// Generation changes whenever records are written: a cache built from the
+// records (the market statistics of pre-award checks) is valid while it
+// stays the same.
+func (s *Store) Generation() uint64 { return s.gen.Load() }
 
 // putTxn writes as many observations as fit in one transaction and reports
 // how many it wrote. A record is never split across transactions: when the
