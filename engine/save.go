@@ -88,7 +88,7 @@ func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte) error {
 	ch.Changed = newer && (!ok || last.Digest != key)
 	if newer {
 		sum, _ := json.Marshal(ch.Result)
-		if err := tx.SetLastResult(a.Orgnr, store.Result{At: a.At, Digest: key, Summary: sum}); err != nil {
+		if err := tx.SetLastResult(a.Orgnr, store.Result{At: a.At, Digest: key, Summary: sum, Name: a.Name}); err != nil {
 			return err
 		}
 	}

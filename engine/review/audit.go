@@ -12,7 +12,8 @@ import (
 // Every change the desk makes appends one entry to the audit trail in the
 // transaction that makes it: the engine's changes of an alert
 // (audit.AlertOpen, AlertUpdate, AlertReopen, by System), a user's
-// (AlertAssign, AlertClose) and the decisions (DecisionCreate,
+// (AlertAssign, AlertClose, and AuditComment for a comment: its number
+// and length, never its text) and the decisions (DecisionCreate,
 // DecisionApprove, DecisionReject). The object is the alert's or the
 // decision's id. The details are codes and numbers, never a user's text
 // (justifications, reasons for closing stay in the documents):

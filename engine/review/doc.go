@@ -18,6 +18,9 @@
 // assessment with a hit the alert did not have, or one made after the
 // date, reopens it.
 //
+// Users may comment on an alert (Desk.Comment): a note kept with the
+// alert that changes nothing about it and publishes nothing.
+//
 // Every change is one store transaction that writes the documents, emits
 // the events it causes (vaksam.alert.<event>.<orgnr> and, for a confirmed
 // decision, vaksam.action.<kind>.<orgnr>) and appends its entry to the

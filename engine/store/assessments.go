@@ -59,9 +59,65 @@ type Result struct {
 	At      time.Time       `json:"at"`
 	Digest  string          `json:"digest"`
 	Summary json.RawMessage `json:"summary,omitempty"`
+	// Name is the organisation's name as that assessment gave it, so that
+	// organisations can be found by name (Results); empty in results
+	// stored before it was kept.
+	Name string `json:"name,omitempty"`
 }
 
 func resultKey(subject string) []byte { return append([]byte{'l', sep}, subject...) }
+
+// Results calls fn with every subject's newest published result, in
+// subject order.
+func (s *Store) Results(fn func(subject string, r Result) error) error {
+	prefix := []byte{'l', sep}
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 256})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			subject := string(it.Item().Key()[len(prefix):])
+			var r Result
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &r) }); err != nil {
+				return fmt.Errorf("store: result %s: %w", subject, err)
+			}
+			if err := fn(subject, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// LatestAssessment returns a subject's newest stored assessment (the
+// latest time; of two at the same time, the last rule set in byte
+// order), or ErrNotFound when it has none.
+func (s *Store) LatestAssessment(subject string) (time.Time, []byte, error) {
+	prefix := append(append([]byte{'a', sep}, subject...), sep)
+	var (
+		at   time.Time
+		data []byte
+	)
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: true})
+		defer it.Close()
+		// In reverse, seek to the last key under the prefix.
+		for it.Seek(append(append([]byte(nil), prefix...), 0xff)); it.Valid(); it.Next() {
+			k := it.Item().Key()[len(prefix):]
+			if len(k) < 8 {
+				continue
+			}
+			at = time.Unix(0, int64(binary.BigEndian.Uint64(k))).UTC()
+			var err error
+			data, err = it.Item().ValueCopy(nil)
+			return err
+		}
+		return fmt.Errorf("assessment: %w", ErrNotFound)
+	})
+	if err != nil {
+		return time.Time{}, nil, fmt.Errorf("store: %s: %w", subject, err)
+	}
+	return at, data, nil
+}
 
 // PutAssessment stores an assessment within the transaction.
 func (tx *Tx) PutAssessment(a StoredAssessment) error {

@@ -1,0 +1,177 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/review"
+)
+
+// decisionRequest is a decision as the API takes it. Who decides is the
+// principal; the evidence is the organisation's newest assessment.
+type decisionRequest struct {
+	Kind           string   `json:"kind"`
+	Justification  string   `json:"justification"`
+	Ground         string   `json:"ground"`
+	ContractClause string   `json:"contract_clause"`
+	GroundOther    string   `json:"ground_other"`
+	Contracts      []string `json:"contracts"`
+	Snooze         bool     `json:"snooze"`
+	// SnoozeUntil is RFC 3339, or a date (YYYY-MM-DD): the start of that
+	// day in Sweden.
+	SnoozeUntil string `json:"snooze_until"`
+}
+
+// parseWhen reads an RFC 3339 time or a Swedish date.
+func parseWhen(field, v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, v, record.Stockholm); err == nil {
+		return t, nil
+	}
+	return time.Time{}, badField(field, "%q is not a date (2027-01-31) or an RFC 3339 time", v)
+}
+
+// decide: POST /alerts/{id}/decisions; 201 with the decision.
+func (s *Server) decide(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	if _, err := queryParams(r); err != nil {
+		return err
+	}
+	var req decisionRequest
+	if err := decodeBody(r, &req, false); err != nil {
+		return err
+	}
+	dr := review.DecisionRequest{AlertID: r.PathValue("id"), Kind: req.Kind, DecidedBy: p.UserID,
+		Justification: req.Justification, Ground: req.Ground, ContractClause: req.ContractClause,
+		GroundOther: req.GroundOther, Contracts: req.Contracts, Snooze: req.Snooze}
+	if req.SnoozeUntil != "" {
+		t, err := parseWhen("snooze_until", req.SnoozeUntil)
+		if err != nil {
+			return err
+		}
+		dr.SnoozeUntil = t
+	}
+	al, err := s.Desk.Alert(dr.AlertID)
+	if err != nil {
+		return err
+	}
+	// The evidence: what the decider sees, the newest assessment.
+	a, err := s.latestAssessment(al.Orgnr)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		return errStatus(http.StatusConflict, "alert %s: no stored assessment to rest a decision on", al.ID)
+	}
+	dr.Evidence = review.Evidence{AssessmentAt: a.At, Ruleset: a.Ruleset, Records: a.Records}
+	dec, err := s.Desk.Decide(dr, s.now())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", APIPrefix+"decisions/"+dec.ID)
+	writeJSON(w, http.StatusCreated, dec)
+	return nil
+}
+
+type decisionList struct {
+	Decisions []*review.Decision `json:"decisions"`
+	pageInfo
+}
+
+// listDecisions: GET /decisions, newest first: an approver's queue is
+// ?status=vantar_godkannande.
+func (s *Server) listDecisions(w http.ResponseWriter, r *http.Request, _ *access.Principal) error {
+	q, err := queryParams(r, "status", "kind", "alert", "page", "per_page")
+	if err != nil {
+		return err
+	}
+	statuses := splitList(q.Get("status"))
+	for _, st := range statuses {
+		if !slices.Contains([]string{review.Bekraftad, review.VantarGodkannande, review.Avslagen}, st) {
+			return badField("status", "%q is not one of %s, %s, %s", st, review.Bekraftad, review.VantarGodkannande, review.Avslagen)
+		}
+	}
+	kinds := splitList(q.Get("kind"))
+	for _, k := range kinds {
+		if !slices.Contains(review.Kinds, k) {
+			return badField("kind", "%q is not one of %s", k, strings.Join(review.Kinds, ", "))
+		}
+	}
+	alert := q.Get("alert")
+	page, perPage, err := paging(q)
+	if err != nil {
+		return err
+	}
+	decs, err := s.Desk.AllDecisions(func(d *review.Decision) bool {
+		return (len(statuses) == 0 || slices.Contains(statuses, d.Status)) &&
+			(len(kinds) == 0 || slices.Contains(kinds, d.Kind)) && (alert == "" || d.AlertID == alert)
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortStableFunc(decs, func(a, b *review.Decision) int {
+		if c := b.DecidedAt.Compare(a.DecidedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	lo, hi, info := paginate(w, r, q, page, perPage, len(decs))
+	writeJSON(w, http.StatusOK, decisionList{Decisions: nonNil(decs[lo:hi]), pageInfo: info})
+	return nil
+}
+
+func (s *Server) getDecision(w http.ResponseWriter, r *http.Request, _ *access.Principal) error {
+	if _, err := queryParams(r); err != nil {
+		return err
+	}
+	d, err := s.Desk.Decision(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// approve: POST /decisions/{id}/approve, with no body or {}. Approving
+// one's own decision is 403 (four eyes).
+func (s *Server) approve(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	if _, err := queryParams(r); err != nil {
+		return err
+	}
+	var req struct{}
+	if err := decodeBody(r, &req, true); err != nil {
+		return err
+	}
+	d, err := s.Desk.Approve(r.PathValue("id"), p.UserID, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+type rejectRequest struct {
+	Reason string `json:"reason"`
+}
+
+// reject: POST /decisions/{id}/reject {reason}.
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	if _, err := queryParams(r); err != nil {
+		return err
+	}
+	var req rejectRequest
+	if err := decodeBody(r, &req, false); err != nil {
+		return err
+	}
+	d, err := s.Desk.Reject(r.PathValue("id"), p.UserID, req.Reason, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}

@@ -1,0 +1,111 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/event"
+)
+
+func TestScreen(t *testing.T) {
+	f := newFixture(t)
+	robot := f.token("robot")
+	var a engine.Assessment
+	rec := f.ok(http.StatusOK, robot, http.MethodPost, "/api/v1/screen", `{"orgnr":"559123-4561","purpose":"award","category":"hvb_barn","value_sek":4800000}`, &a)
+	if a.Orgnr != sampleOrg || a.Verdict != engine.Block || a.Purpose != engine.Award || a.Step != engine.L5 || len(a.Hits) == 0 {
+		t.Fatalf("assessment %+v", a)
+	}
+	if !strings.Contains(rec.Body.String(), "Sara Holm") {
+		t.Errorf("a coordinator's check lacks the trading ban's person")
+	}
+	// The check's L5 changed the result: the open alert follows it.
+	es := f.wantTrail(audit.AlertUpdate+" vaksam "+sampleAlert, AuditScreen+" robot "+sampleOrg, audit.ViewPersons+" robot "+sampleOrg)
+	if es[1].Detail["verdict"] != "block" || es[1].Detail["purpose"] != "award" || es[2].Detail["view"] != "screen" {
+		t.Errorf("details %v %v", es[1].Detail, es[2].Detail)
+	}
+	// The check was recorded as an assessment (and the organisation is
+	// watched); its result changed, so an assessment event went out.
+	if got := f.subjects(event.AssessmentRoot); len(got) != 1 {
+		t.Errorf("assessment events %v", got)
+	}
+
+	// An organisation the register does not know: 404 with the assessment.
+	rec = f.do(robot, http.MethodPost, "/api/v1/screen", `{"orgnr":"`+unknownOrg+`","purpose":"calloff"}`)
+	e := errorOf(t, rec)
+	if rec.Code != http.StatusNotFound || e.Field != "orgnr" || e.Assessment == nil || !e.Assessment.NotRegistered {
+		t.Fatalf("not registered: %d %s", rec.Code, rec.Body)
+	}
+	f.wantTrail(AuditScreen + " robot " + unknownOrg)
+
+	// A session needs the CSRF token like any POST; a viewer may not.
+	f.ok(http.StatusOK, f.as("anna"), http.MethodPost, "/api/v1/screen", `{"orgnr":"5591234561","purpose":"direct"}`, nil)
+	if rec := f.do(f.token("panel"), http.MethodPost, "/api/v1/screen", `{"orgnr":"5591234561","purpose":"direct"}`); rec.Code != http.StatusForbidden {
+		t.Errorf("viewer token: %d", rec.Code)
+	}
+}
+
+// failingCheck answers every check with an error.
+type failingCheck struct{ err error }
+
+func (c failingCheck) Check(context.Context, event.ScreenRequest) (*engine.Assessment, error) {
+	return nil, c.err
+}
+
+func TestScreenUnavailable(t *testing.T) {
+	f := newFixture(t)
+	f.srv.Check = failingCheck{&bus.RequestError{Code: 503, Msg: "the store is unavailable"}}
+	h := f.srv.Handler()
+	f.h = h
+	rec := f.do(f.token("robot"), http.MethodPost, "/api/v1/screen", `{"orgnr":"5591234561","purpose":"award"}`)
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("503 from the service: %d %s", rec.Code, rec.Body)
+	}
+	f.srv.Check = nil
+	rec = f.do(f.token("robot"), http.MethodPost, "/api/v1/screen", `{"orgnr":"5591234561","purpose":"award"}`)
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("no checker: %d %s", rec.Code, rec.Body)
+	}
+	f.wantTrail()
+}
+
+func TestAuditList(t *testing.T) {
+	f := newFixture(t)
+	dora := f.as("dora")
+	f.ok(http.StatusCreated, f.as("anna"), http.MethodPost, "/api/v1/alerts/"+sampleAlert+"/comments", `{"text":"x"}`, nil)
+	var l auditList
+	f.ok(http.StatusOK, dora, http.MethodGet, "/api/v1/audit", "", &l)
+	if len(l.Entries) < 5 || l.Head.Seq != l.Entries[len(l.Entries)-1].Seq || l.Next != "" || l.Entries[0].Seq != 1 {
+		t.Fatalf("audit: %d entries, head %+v, next %q", len(l.Entries), l.Head, l.Next)
+	}
+	actions := map[string]bool{}
+	for _, e := range l.Entries {
+		actions[e.Action] = true
+		if e.Hash != audit.HashOf(e) {
+			t.Errorf("entry %d: hash does not recompute from the answer", e.Seq)
+		}
+	}
+	for _, a := range []string{audit.AlertOpen, audit.Login, "alert.comment"} {
+		if !actions[a] {
+			t.Errorf("no %s entry in %v", a, actions)
+		}
+	}
+	// In pages.
+	var p auditList
+	f.ok(http.StatusOK, dora, http.MethodGet, "/api/v1/audit?from=2&limit=2", "", &p)
+	if len(p.Entries) != 2 || p.Entries[0].Seq != 2 || p.Next != "/api/v1/audit?from=4&limit=2" {
+		t.Errorf("page: %d entries from %d, next %q", len(p.Entries), p.Entries[0].Seq, p.Next)
+	}
+	var end auditList
+	f.ok(http.StatusOK, dora, http.MethodGet, "/api/v1/audit?from=999", "", &end)
+	if len(end.Entries) != 0 || end.Entries == nil || end.Next != "" {
+		t.Errorf("past the end: %+v", end)
+	}
+	if rec := f.do(f.as("cecilia"), http.MethodGet, "/api/v1/audit", ""); rec.Code != http.StatusForbidden {
+		t.Errorf("approver: %d", rec.Code)
+	}
+}

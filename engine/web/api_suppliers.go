@@ -1,0 +1,435 @@
+package web
+
+import (
+	"cmp"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+// supplierHit is an organisation found by a search: its newest result.
+type supplierHit struct {
+	Orgnr      string    `json:"orgnr"`
+	Name       string    `json:"name"`
+	AssessedAt time.Time `json:"assessed_at,omitzero"` // zero: never screened
+	Step       string    `json:"step,omitempty"`
+	Verdict    string    `json:"verdict,omitempty"`
+	Score      float64   `json:"score"`
+	Incomplete bool      `json:"incomplete"`
+	Hits       []string  `json:"hits"`
+	OpenAlert  string    `json:"open_alert,omitempty"`
+}
+
+type supplierList struct {
+	Suppliers []supplierHit `json:"suppliers"`
+	pageInfo
+}
+
+// searchSuppliers: GET /suppliers?q=. A q of digits (hyphens, spaces
+// allowed) finds organisation numbers containing them (a 12-digit number
+// loses its century); any other q finds names containing it, whatever
+// the case. Without q: every screened organisation. Sorted by name.
+func (s *Server) searchSuppliers(w http.ResponseWriter, r *http.Request, _ *access.Principal) error {
+	q, err := queryParams(r, "q", "page", "per_page")
+	if err != nil {
+		return err
+	}
+	text := strings.TrimSpace(q.Get("q"))
+	switch n := utf8.RuneCountInString(text); {
+	case !utf8.ValidString(text):
+		return badField("q", "not UTF-8")
+	case n > 200:
+		return badField("q", "longer than 200 characters")
+	}
+	page, perPage, err := paging(q)
+	if err != nil {
+		return err
+	}
+	digits, lower := orgDigits(text), strings.ToLower(text)
+	var found []supplierHit
+	err = s.Store.Results(func(subject string, res store.Result) error {
+		switch {
+		case text == "":
+		case digits != "":
+			if !strings.Contains(subject, digits) {
+				return nil
+			}
+		case !strings.Contains(strings.ToLower(res.Name), lower):
+			return nil
+		}
+		h := supplierHit{Orgnr: subject, Name: res.Name, AssessedAt: res.At, Hits: []string{}}
+		var sum event.Result
+		if len(res.Summary) > 0 && json.Unmarshal(res.Summary, &sum) == nil {
+			h.Step, h.Verdict, h.Score, h.Incomplete, h.Hits = sum.Step, sum.Verdict, sum.Score, sum.Incomplete, nonNil(sum.Hits)
+		}
+		found = append(found, h)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// A whole organisation number the store has records of but never
+	// screened is found too.
+	if o, err := ident.ParseOrg(text); err == nil && digits != "" &&
+		!slices.ContainsFunc(found, func(h supplierHit) bool { return h.Orgnr == o.String() }) {
+		prof, ok, err := s.profileOf(o.String(), s.now())
+		if err != nil {
+			return err
+		}
+		if ok {
+			found = append(found, supplierHit{Orgnr: o.String(), Name: prof.Name, Hits: []string{}})
+		}
+	}
+	slices.SortFunc(found, func(a, b supplierHit) int {
+		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.Orgnr, b.Orgnr))
+	})
+	lo, hi, info := paginate(w, r, q, page, perPage, len(found))
+	out := supplierList{Suppliers: nonNil(found[lo:hi]), pageInfo: info}
+	for i := range out.Suppliers {
+		al, err := s.Desk.OpenAlert(out.Suppliers[i].Orgnr)
+		if err != nil {
+			return err
+		}
+		if al != nil {
+			out.Suppliers[i].OpenAlert = al.ID
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// historyRun is a run of assessments that said the same.
+type historyRun struct {
+	From        time.Time `json:"from"` // the first assessment's time
+	To          time.Time `json:"to"`   // the last one's
+	Assessments int       `json:"assessments"`
+	Purpose     string    `json:"purpose,omitempty"`
+	Step        string    `json:"step"`
+	Verdict     string    `json:"verdict"`
+	Score       float64   `json:"score"`
+	Incomplete  bool      `json:"incomplete"`
+	Hits        []string  `json:"hits"`
+	Ruleset     string    `json:"ruleset"`
+}
+
+// recordInfo is one record with its versions, for the timeline.
+type recordInfo struct {
+	Source       string        `json:"source"`
+	Key          string        `json:"key"`
+	LastObserved time.Time     `json:"last_observed"`
+	LastSuccess  time.Time     `json:"last_success,omitzero"`
+	Error        string        `json:"error,omitempty"`
+	Versions     []versionInfo `json:"versions"`
+}
+
+type versionInfo struct {
+	Version       uint32    `json:"version"`
+	FirstObserved time.Time `json:"first_observed"`
+	Pos           string    `json:"pos,omitempty"`
+}
+
+// change is one entry of the timeline: a record got a version (its
+// content changed, or came back) at a time.
+type change struct {
+	At      time.Time `json:"at"`
+	Source  string    `json:"source"`
+	Key     string    `json:"key"`
+	Version uint32    `json:"version"`
+}
+
+// contract is an own contract as the supplier page shows it.
+type contract struct {
+	ID               string      `json:"id"`
+	Category         string      `json:"category"`
+	Owner            string      `json:"owner"`
+	Start            time.Time   `json:"start"`
+	End              time.Time   `json:"end,omitzero"`
+	Active           bool        `json:"active"`
+	EstimatedSEK     int64       `json:"estimated_sek"`
+	Places           int         `json:"places"`
+	DailyPrice       int64       `json:"daily_price"`
+	Address          string      `json:"address,omitempty"`
+	InvoicedSEK      int64       `json:"invoiced_sek"`
+	ValidPermits     int         `json:"valid_permits"`
+	PermitPlaces     int         `json:"permit_places"`
+	AddressPermitted bool        `json:"address_permitted"`
+	OverbilledMonths []time.Time `json:"overbilled_months"`
+}
+
+// supplierDetail is GET /suppliers/{orgnr}.
+type supplierDetail struct {
+	Orgnr    string `json:"orgnr"`
+	Name     string `json:"name"`
+	Personal bool   `json:"personal"` // a sole trader
+	// Latest is the newest stored assessment (null when never screened).
+	Latest  *engine.Assessment `json:"latest"`
+	History []historyRun       `json:"history"`
+	// OpenAlert is the alert not closed, if any; Alerts every alert,
+	// newest first; HaltInForce the avropsstopp in force, if any.
+	OpenAlert   string             `json:"open_alert,omitempty"`
+	Alerts      []alertSummary     `json:"alerts"`
+	HaltInForce string             `json:"halt_in_force,omitempty"`
+	Records     []recordInfo       `json:"records"`
+	Timeline    []change           `json:"timeline"`
+	Contracts   []contract         `json:"contracts"`
+	Invoices    []*profile.Invoice `json:"invoices"`
+	// Persons: with view_persons only.
+	Persons         *persons `json:"persons,omitempty"`
+	PersonsWithheld bool     `json:"persons_withheld,omitempty"`
+}
+
+// everything reads a record's whole stored history.
+var everything = time.Unix(0, math.MaxInt64)
+
+// allSources asks for the history of every known source.
+func allSources() map[string]bool {
+	m := map[string]bool{}
+	for _, s := range record.Sources {
+		m[s] = true
+	}
+	return m
+}
+
+// orgParam reads the {orgnr} of the path.
+func orgParam(r *http.Request) (ident.Org, error) {
+	o, err := ident.ParseOrg(r.PathValue("orgnr"))
+	if err != nil {
+		var ie *ident.Error
+		if errors.As(err, &ie) {
+			return o, badField("orgnr", "%s", ie.Reason)
+		}
+		return o, badField("orgnr", "not an organisation number")
+	}
+	return o, nil
+}
+
+func (s *Server) getSupplier(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	if _, err := queryParams(r); err != nil {
+		return err
+	}
+	o, err := orgParam(r)
+	if err != nil {
+		return err
+	}
+	orgnr := o.String()
+	now := s.now()
+	prof, known, err := s.profileOf(orgnr, now)
+	if err != nil {
+		return err
+	}
+	out := supplierDetail{Orgnr: orgnr, Name: prof.Name, Personal: o.Personal(), History: []historyRun{},
+		Records: []recordInfo{}, Timeline: []change{}, Contracts: []contract{}, Invoices: nonNil(prof.Invoices)}
+	var latest *engine.Assessment
+	err = s.Store.Assessments(orgnr, func(at time.Time, data []byte) error {
+		var a engine.Assessment
+		if err := json.Unmarshal(data, &a); err != nil {
+			return fmt.Errorf("assessment at %s: %w", at.Format(time.RFC3339), err)
+		}
+		latest = &a
+		res := a.Result()
+		if n := len(out.History); n > 0 {
+			last := &out.History[n-1]
+			if last.Step == res.Step && last.Verdict == res.Verdict && last.Score == res.Score && last.Incomplete == res.Incomplete &&
+				last.Purpose == a.Purpose && last.Ruleset == a.Ruleset && slices.Equal(last.Hits, res.Hits) {
+				last.To, last.Assessments = a.At, last.Assessments+1
+				return nil
+			}
+		}
+		out.History = append(out.History, historyRun{From: a.At, To: a.At, Assessments: 1, Purpose: a.Purpose, Step: res.Step,
+			Verdict: res.Verdict, Score: res.Score, Incomplete: res.Incomplete, Hits: res.Hits, Ruleset: a.Ruleset})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !known && latest == nil {
+		return errStatus(http.StatusNotFound, "organisation %s: nothing is known of it", o.Redacted())
+	}
+	if out.Name == "" && latest != nil {
+		out.Name = latest.Name
+	}
+	var shown bool
+	out.Latest, out.PersonsWithheld, shown = s.forPrincipal(latest, p)
+
+	alerts, err := s.Desk.Alerts(func(a *review.Alert) bool { return a.Orgnr == orgnr })
+	if err != nil {
+		return err
+	}
+	slices.Reverse(alerts)
+	out.Alerts = []alertSummary{}
+	for _, a := range alerts {
+		out.Alerts = append(out.Alerts, s.summary(a))
+		if a.Open() && out.OpenAlert == "" {
+			out.OpenAlert = a.ID
+		}
+	}
+	halt, err := s.Desk.HaltInForce(orgnr)
+	if err != nil {
+		return err
+	}
+	if halt != nil {
+		out.HaltInForce = halt.ID
+	}
+
+	recs, err := s.Store.Subject(orgnr, store.ScanOptions{At: everything, History: allSources()})
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		ri := recordInfo{Source: rec.ID.Source, Key: rec.ID.Key, LastObserved: rec.LastObserved, LastSuccess: rec.LastSuccess,
+			Error: rec.Error, Versions: []versionInfo{}}
+		for _, v := range rec.History {
+			out.Timeline = append(out.Timeline, change{At: v.FirstObserved, Source: rec.ID.Source, Key: rec.ID.Key, Version: v.N})
+			if !slices.ContainsFunc(ri.Versions, func(x versionInfo) bool { return x.Version == v.N }) {
+				ri.Versions = append(ri.Versions, versionInfo{Version: v.N, FirstObserved: v.FirstObserved, Pos: v.Pos})
+			}
+		}
+		out.Records = append(out.Records, ri)
+	}
+	slices.SortStableFunc(out.Timeline, func(a, b change) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Source, b.Source), cmp.Compare(a.Key, b.Key))
+	})
+	for _, c := range prof.Contracts {
+		out.Contracts = append(out.Contracts, contract{ID: c.ID, Category: c.Category, Owner: c.Owner, Start: c.Start, End: c.End,
+			Active: c.Active, EstimatedSEK: c.EstimatedSEK, Places: c.Places, DailyPrice: c.DailyPrice, Address: c.Address,
+			InvoicedSEK: c.InvoicedSEK, ValidPermits: c.ValidPermits, PermitPlaces: c.PermitPlaces,
+			AddressPermitted: c.AddressPermitted, OverbilledMonths: nonNil(c.OverbilledMonths)})
+	}
+	if p.Can(access.ViewPersons) {
+		out.Persons = personsOf(prof)
+		if err := s.auditPersons(p, orgnr, "supplier", out.Persons, shown); err != nil {
+			return err
+		}
+	} else {
+		out.PersonsWithheld = true
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// rawRecord is a record with every stored version's bytes.
+type rawRecord struct {
+	Source       string       `json:"source"`
+	Key          string       `json:"key"`
+	LastObserved time.Time    `json:"last_observed"`
+	LastSuccess  time.Time    `json:"last_success,omitzero"`
+	Error        string       `json:"error,omitempty"`
+	Versions     []rawVersion `json:"versions"`
+}
+
+// rawVersion is one version as the source sent it: raw when the bytes
+// are JSON, else raw_text when they are UTF-8 (a CSV line), else
+// raw_base64; parsed is the typed form Vaksam read from them.
+type rawVersion struct {
+	Version       uint32          `json:"version"`
+	FirstObserved time.Time       `json:"first_observed"`
+	Pos           string          `json:"pos,omitempty"`
+	Hash          string          `json:"hash"`
+	Raw           json.RawMessage `json:"raw,omitempty"`
+	RawText       *string         `json:"raw_text,omitempty"`
+	RawBase64     string          `json:"raw_base64,omitempty"`
+	Parsed        json.RawMessage `json:"parsed"`
+}
+
+type rawList struct {
+	Orgnr   string      `json:"orgnr"`
+	Records []rawRecord `json:"records"`
+}
+
+// supplierRecords: GET /suppliers/{orgnr}/records?source=&key=. Raw
+// records may hold personal data (names of representatives), so this
+// needs view_persons and writes audit.ViewRaw before answering.
+func (s *Server) supplierRecords(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	q, err := queryParams(r, "source", "key")
+	if err != nil {
+		return err
+	}
+	o, err := orgParam(r)
+	if err != nil {
+		return err
+	}
+	src, key := q.Get("source"), q.Get("key")
+	if src != "" && !record.KnownSource(src) {
+		return badField("source", "%q is not one of %s", src, strings.Join(record.Sources, ", "))
+	}
+	if _, keyGiven := q["key"]; keyGiven && src == "" {
+		return badField("key", "only with source")
+	}
+	if !utf8.ValidString(key) || len(key) > 512 {
+		return badField("key", "not UTF-8, or longer than 512 bytes")
+	}
+	hist := allSources()
+	recs, err := s.Store.Subject(o.String(), store.ScanOptions{At: everything, History: hist, Raw: true})
+	if err != nil {
+		return err
+	}
+	out := rawList{Orgnr: o.String(), Records: []rawRecord{}}
+	versions := 0
+	for _, rec := range recs {
+		if src != "" && rec.ID.Source != src {
+			continue
+		}
+		if _, keyGiven := q["key"]; keyGiven && rec.ID.Key != key {
+			continue
+		}
+		rr := rawRecord{Source: rec.ID.Source, Key: rec.ID.Key, LastObserved: rec.LastObserved, LastSuccess: rec.LastSuccess,
+			Error: rec.Error, Versions: []rawVersion{}}
+		for _, v := range rec.History {
+			if slices.ContainsFunc(rr.Versions, func(x rawVersion) bool { return x.Version == v.N }) {
+				continue
+			}
+			rv := rawVersion{Version: v.N, FirstObserved: v.FirstObserved, Pos: v.Pos, Hash: hex.EncodeToString(v.Hash[:]),
+				Parsed: json.RawMessage(v.Parsed)}
+			switch {
+			case len(v.Raw) > 0 && json.Valid(v.Raw):
+				rv.Raw = json.RawMessage(v.Raw)
+			case utf8.Valid(v.Raw):
+				t := string(v.Raw)
+				rv.RawText = &t
+			default:
+				rv.RawBase64 = base64.StdEncoding.EncodeToString(v.Raw)
+			}
+			if !json.Valid(rv.Parsed) {
+				rv.Parsed = json.RawMessage("null")
+			}
+			rr.Versions = append(rr.Versions, rv)
+		}
+		slices.SortFunc(rr.Versions, func(a, b rawVersion) int { return cmp.Compare(a.Version, b.Version) })
+		versions += len(rr.Versions)
+		out.Records = append(out.Records, rr)
+	}
+	if len(out.Records) == 0 {
+		return errStatus(http.StatusNotFound, "organisation %s: no such records", o.Redacted())
+	}
+	d := map[string]string{"via": "api", "records": strconv.Itoa(len(out.Records)), "versions": strconv.Itoa(versions)}
+	if src != "" {
+		d["source"] = src
+	}
+	if _, keyGiven := q["key"]; keyGiven {
+		d["key"] = key
+	}
+	if _, err := s.Audit.Record(audit.Entry{At: s.now(), Actor: p.UserID, Action: audit.ViewRaw, Object: o.String(), Detail: d}); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

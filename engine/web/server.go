@@ -1,0 +1,77 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+// Checker runs a pre-award check (bus.ScreenService): the assessment, or
+// a *bus.RequestError whose code is the answer's status (400 naming the
+// field, 404 with the assessment of an organisation the register does
+// not know, 503).
+type Checker interface {
+	Check(ctx context.Context, req event.ScreenRequest) (*engine.Assessment, error)
+}
+
+// Server serves Vaksam over HTTP. Every field but Log and Now is
+// required; set them before calling Handler and do not change them after.
+type Server struct {
+	Store    *store.Store
+	Screener *engine.Screener // its rule set names the hits' categories and evidence
+	Desk     *review.Desk
+	Audit    *audit.Log
+	Guard    *access.Guard
+	Check    Checker          // POST /api/v1/screen; nil answers 503
+	Now      func() time.Time // time.Now when nil
+	Log      *slog.Logger     // nil: discard
+}
+
+// Handler returns the server's routes. Each area registers its own (the
+// JSON API here; the HTML pages add theirs beside it, e.g. s.uiRoutes).
+func (s *Server) Handler() http.Handler {
+	mux, _ := s.mux()
+	return mux
+}
+
+// mux builds the routes and returns them with the patterns registered.
+func (s *Server) mux() (*http.ServeMux, *router) {
+	rt := &router{ServeMux: http.NewServeMux()}
+	s.apiRoutes(rt)
+	return rt.ServeMux, rt
+}
+
+// router is a ServeMux that remembers its patterns, so that the OpenAPI
+// document can be checked against them.
+type router struct {
+	*http.ServeMux
+	patterns []string
+}
+
+// Handle registers a handler for a pattern.
+func (rt *router) Handle(pattern string, h http.Handler) {
+	rt.ServeMux.Handle(pattern, h)
+	rt.patterns = append(rt.patterns, pattern)
+}
+
+func (s *Server) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+func (s *Server) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
+}
