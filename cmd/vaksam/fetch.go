@@ -123,6 +123,7 @@ type fetcher struct {
 	src     sourcesConfig
 	data    string
 	http    *http.Client // nil: the default
+	quiet   bool         // log re-screenings instead of printing them (serve)
 
 	runner *schedule.Runner
 	drops  *filedrop.Watcher
@@ -245,6 +246,10 @@ func (f *fetcher) rescreen(ctx context.Context, orgs []string) {
 		return
 	}
 	for _, x := range as {
+		if f.quiet {
+			f.a.log.Info("re-screened", "orgnr", displayOrg(x.Orgnr), "step", x.Step, "verdict", x.Verdict, "score", x.Score)
+			continue
+		}
 		fmt.Fprintf(f.a.stdout, "re-screened %s: step %s, verdict %s, score %g\n", displayOrg(x.Orgnr), x.Step, x.Verdict, x.Score)
 	}
 }

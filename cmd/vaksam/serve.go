@@ -62,6 +62,9 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	fs.StringVar(&nc.CAFile, "nats-ca", "", "CA file to verify the NATS server's certificate")
 	fs.StringVar(&nc.CertFile, "nats-cert", "", "client certificate for NATS (mutual TLS)")
 	fs.StringVar(&nc.KeyFile, "nats-key", "", "client key for NATS (mutual TLS)")
+	httpAddr := fs.String("http", "", "address of the web UI and API (default 127.0.0.1:8080, or the configuration's http.listen)")
+	demo := fs.Bool("demo", false, "demo: a synthetic population, fake authorities and demo users with passwords printed at start")
+	demoOrgs := fs.Int("demo-orgs", 2000, "organisations in the --demo population")
 	every := fs.Duration("screen-every", 6*time.Hour, "screen the whole store this often (0: only at start and on changes)")
 	timeout := fs.Duration("check-timeout", 2*time.Second, "default time a pre-award check may take")
 	if err := a.parseFlags(fs, args); err != nil {
@@ -75,11 +78,19 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	if nc.Password.Env == "" && nc.Password.File == "" && os.Getenv("VAKSAM_NATS_PASSWORD") != "" {
 		nc.Password.Env = "VAKSAM_NATS_PASSWORD"
 	}
+	var d *demoSetup
+	if *demo {
+		if d, err = a.prepareDemo(ctx, *data, *demoOrgs, cfg); err != nil {
+			return exitFailure, err
+		}
+		defer d.close()
+		*data = d.data
+	}
 	sc, _, err := a.screener(*data, *cfgPath, "")
 	if err != nil {
 		return failure(err)
 	}
-	s := &server{a: a, sc: sc, data: *data, cfg: cfg, every: *every}
+	s := &server{a: a, sc: sc, data: *data, cfg: cfg, every: *every, httpAddr: *httpAddr, demo: d}
 	s.desk = &review.Desk{Store: sc.Store, Log: a.log}
 	sc.OnSave = s.desk.OnSave
 	code, err := s.run(ctx, nc, *timeout)
@@ -110,6 +121,9 @@ type server struct {
 	data  string
 	cfg   *config
 	every time.Duration
+
+	httpAddr string
+	demo     *demoSetup // nil unless --demo
 
 	embedded *bus.Server
 	conn     *nats.Conn
@@ -181,7 +195,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 
 	var refresher bus.Refresher
 	if s.cfg.Sources.configured() {
-		f := &fetcher{a: s.a, sc: s.sc, persons: persons, clock: s.a.clock, src: s.cfg.Sources, data: s.data, http: s.a.http}
+		f := &fetcher{a: s.a, sc: s.sc, persons: persons, clock: s.a.clock, src: s.cfg.Sources, data: s.data, http: s.a.http, quiet: true}
 		if err := f.setup(); err != nil {
 			abort()
 			return exitFailure, err
@@ -196,6 +210,16 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 		abort()
 		return exitFailure, err
 	}
+	users, tokens := s.cfg.Users, s.cfg.Tokens
+	if s.demo != nil {
+		users = append(users, s.demo.users...)
+	}
+	webURL, stopHTTP, err := s.startHTTP(s.httpAddr, users, tokens, svc)
+	if err != nil {
+		micro.Stop()
+		abort()
+		return exitFailure, err
+	}
 	in := &bus.Ingest{JS: js, Ingester: &ingest.Ingester{Store: s.sc.Store}, Persons: persons, Log: s.a.log,
 		Stored: func(ctx context.Context, items []record.Item) { s.rescreen(ctx, items) }}
 	start("ingest", in.Run)
@@ -203,12 +227,16 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 	start("outbox report", s.reportOutbox)
 
 	url = bus.RedactURL(url) // printed: without its password or token
-	fmt.Fprintf(s.a.stdout, "vaksam serving\n  NATS:        %s (JetStream streams VAKSAM_*)\n  pre-award:   vaksam check --nats %s 5591234561   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s\n  data:        %s\n",
-		url, url, url, s.data)
+	fmt.Fprintf(s.a.stdout, "vaksam serving\n  web:         %s/  (API %s/api/v1/, described at %s/api/v1/openapi.yaml)\n  NATS:        %s (JetStream streams VAKSAM_*)\n  pre-award:   vaksam check --nats %s 5591234561   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s\n  data:        %s\n",
+		webURL, webURL, webURL, url, url, url, s.data)
+	if s.demo != nil {
+		s.demo.printLogins(s.a.stdout)
+	}
 
 	<-ctx.Done()
 	// Stop intake, finish what runs, then publish what waits.
 	fmt.Fprintln(s.a.stdout, "vaksam stopping: finishing work and draining the outbox")
+	stopHTTP()
 	if err := micro.Stop(); err != nil {
 		s.a.log.Warn("service stop", "err", err)
 	}

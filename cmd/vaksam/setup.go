@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
@@ -24,6 +25,10 @@ type config struct {
 	RulePath  string          `yaml:"rule_path"` // a pack file or directory instead of the built-in pack
 	Sources   sourcesConfig   `yaml:"sources"`
 	NATS      natsConfig      `yaml:"nats"`
+	HTTP      httpConfig      `yaml:"http"`
+	// Users sign in to the web UI and the API; tokens are for machines.
+	Users  []access.User  `yaml:"users"`
+	Tokens []access.Token `yaml:"tokens"`
 }
 
 func loadConfig(path string) (*config, error) {
