@@ -46,6 +46,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) mux() (*http.ServeMux, *router) {
 	rt := &router{ServeMux: http.NewServeMux()}
 	s.apiRoutes(rt)
+	s.uiRoutes(rt)
 	return rt.ServeMux, rt
 }
 

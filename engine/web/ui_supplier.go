@@ -1,0 +1,573 @@
+package web
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+// maxColocated bounds the companies at the same address a page lists.
+const maxColocated = 50
+
+// supplierPage is the data of the supplier page.
+type supplierPage struct {
+	Orgnr    string
+	Name     string
+	Personal bool // a sole trader: the number is a personnummer
+	// ShowPersonal: the page may show what is about a person (a sole
+	// trader's address, say): view_persons, or not a sole trader.
+	ShowPersonal bool
+	Profile      *profile.Profile
+	Latest       *engine.Assessment
+	Hits         []hitView
+	Withheld     bool
+	Chart        *scoreChart
+	History      []historyRun
+	Alerts       []*review.Alert
+	Halt         *review.Decision
+	Timeline     []timelineEntry
+	Network      *networkView // nil when withheld
+	Contracts    []*profile.Contract
+	Invoices     []*profile.Invoice
+}
+
+// networkView is the supplier's people and neighbours (view_persons).
+type networkView struct {
+	Reps      []*profile.Role
+	Elsewhere []elsewhere
+	Owners    []string
+	Colocated []colocated
+	More      int // co-located companies not listed
+	Address   profile.Address
+}
+
+type elsewhere struct {
+	Person, Role string
+	Org          *profile.OtherOrg
+}
+
+type colocated struct {
+	Orgnr string
+	Facts *profile.OrgFacts // nil when nothing is known
+}
+
+// timelineEntry is one change the sources recorded.
+type timelineEntry struct {
+	At      time.Time
+	Source  string
+	Key     string
+	Version uint32
+	Lines   []string // what changed, translated
+}
+
+// uiSupplier: GET /suppliers/{orgnr}.
+func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	o, err := orgParam(r)
+	if err != nil {
+		return err
+	}
+	orgnr, now := o.String(), s.now()
+	lang := uiLang(w, r)
+	prof, known, err := s.profileOf(orgnr, now)
+	if err != nil {
+		return err
+	}
+	data := supplierPage{Orgnr: orgnr, Name: prof.Name, Personal: o.Personal(), Profile: prof,
+		Contracts: prof.Contracts, Invoices: prof.Invoices}
+	data.ShowPersonal = !data.Personal || p.Can(access.ViewPersons)
+	var latest *engine.Assessment
+	var points []chartPoint
+	err = s.Store.Assessments(orgnr, func(at time.Time, raw []byte) error {
+		var a engine.Assessment
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return fmt.Errorf("assessment at %s: %w", at.Format(time.RFC3339), err)
+		}
+		latest = &a
+		res := a.Result()
+		points = append(points, chartPoint{At: a.At, Score: res.Score, Step: res.Step})
+		if n := len(data.History); n > 0 {
+			last := &data.History[n-1]
+			if last.Step == res.Step && last.Verdict == res.Verdict && last.Score == res.Score && last.Incomplete == res.Incomplete &&
+				last.Purpose == a.Purpose && last.Ruleset == a.Ruleset && slices.Equal(last.Hits, res.Hits) {
+				last.To, last.Assessments = a.At, last.Assessments+1
+				return nil
+			}
+		}
+		data.History = append(data.History, historyRun{From: a.At, To: a.At, Assessments: 1, Purpose: a.Purpose, Step: res.Step,
+			Verdict: res.Verdict, Score: res.Score, Incomplete: res.Incomplete, Hits: res.Hits, Ruleset: a.Ruleset})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !known && latest == nil {
+		return errStatus(http.StatusNotFound, "organisation %s: nothing is known of it", o.Redacted())
+	}
+	if data.Name == "" && latest != nil {
+		data.Name = latest.Name
+	}
+	var shown bool
+	data.Latest, data.Withheld, shown = s.forPrincipal(latest, p)
+	data.Hits = hitViews(data.Latest, p)
+	data.Chart = s.newChart(lang, points)
+
+	if data.Alerts, err = s.Desk.Alerts(func(a *review.Alert) bool { return a.Orgnr == orgnr }); err != nil {
+		return err
+	}
+	slices.Reverse(data.Alerts)
+	if data.Halt, err = s.Desk.HaltInForce(orgnr); err != nil {
+		return err
+	}
+	recs, err := s.Store.Subject(orgnr, store.ScanOptions{At: everything, History: allSources()})
+	if err != nil {
+		return err
+	}
+	data.Timeline = timeline(lang, recs, data.ShowPersonal, p.Can(access.ViewPersons))
+
+	if p.Can(access.ViewPersons) {
+		nw := &networkView{Reps: prof.Roles, Address: prof.Address}
+		for _, role := range prof.Roles {
+			for _, oo := range role.Elsewhere {
+				if !slices.ContainsFunc(nw.Elsewhere, func(e elsewhere) bool { return e.Person == role.Name && e.Org.Orgnr == oo.Orgnr }) {
+					nw.Elsewhere = append(nw.Elsewhere, elsewhere{Person: role.Name, Role: role.Role, Org: oo})
+				}
+			}
+		}
+		if prof.Owners != nil {
+			nw.Owners = prof.Owners.Names
+		}
+		if addr := prof.Address.Normalized; addr != "" {
+			orgs, err := s.Store.AddressOrgs(addr)
+			if err != nil {
+				return err
+			}
+			var cfg profile.Config
+			if s.Screener != nil {
+				cfg = s.Screener.Config.Profile
+			}
+			net := profile.NewStoreNetwork(s.Store, now, cfg)
+			for _, other := range orgs {
+				if other == orgnr {
+					continue
+				}
+				if len(nw.Colocated) == maxColocated {
+					nw.More++
+					continue
+				}
+				nw.Colocated = append(nw.Colocated, colocated{Orgnr: other, Facts: net.Org(other)})
+			}
+			if err := net.Err(); err != nil {
+				return err
+			}
+		}
+		data.Network = nw
+		detail := []string{"view", "supplier", "representatives", strconv.Itoa(len(prof.Roles)),
+			"beneficial_owners", strconv.Itoa(len(nw.Owners))}
+		if shown {
+			detail = append(detail, "hit_messages", "shown")
+		}
+		if err := s.auditWeb(p, audit.ViewPersons, orgnr, detail...); err != nil {
+			return err
+		}
+	}
+	v := s.newView(w, r, "queue", &data)
+	v.Title = data.Name
+	if v.Title == "" {
+		v.Title = orgnr
+	}
+	s.render(w, r, http.StatusOK, "supplier", v)
+	return nil
+}
+
+// The score chart: an inline SVG drawn here, and the same as a table.
+const (
+	chartW, chartH                               = 720, 240
+	chartLeft, chartRight, chartTop, chartBottom = 44, 16, 12, 32
+)
+
+type chartPoint struct {
+	At    time.Time
+	Score float64
+	Step  string
+	X, Y  float64
+	Label string // for the point's <title>
+}
+
+type scoreChart struct {
+	W, H      int
+	Points    []chartPoint
+	Line      string // the polyline's points
+	YTicks    []chartTick
+	XTicks    []chartTick
+	Threshold *chartTick // the score at which an in-depth control starts
+	Left      float64
+	Right     float64
+	Top       float64
+	Bottom    float64
+	Desc      string
+	YLabelX   float64 // where the score labels end
+	XLabelY   float64 // the baseline of the date labels
+}
+
+type chartTick struct {
+	Pos    float64
+	Label  string
+	Anchor string // text-anchor of an x label
+}
+
+// newChart lays the assessments out: time across, score up.
+func (s *Server) newChart(lang string, pts []chartPoint) *scoreChart {
+	if len(pts) == 0 {
+		return nil
+	}
+	maxScore, l2 := 100.0, 30.0
+	if s.Screener != nil {
+		maxScore = cmp.Or(s.Screener.Config.Scoring.MaxScore, maxScore)
+		l2 = cmp.Or(s.Screener.Config.Scoring.L2Score, l2)
+	}
+	c := &scoreChart{W: chartW, H: chartH, Left: chartLeft, Right: chartW - chartRight, Top: chartTop, Bottom: chartH - chartBottom,
+		YLabelX: chartLeft - 6, XLabelY: chartH - chartBottom + 20}
+	y := func(score float64) float64 {
+		return round1(c.Bottom - min(max(score, 0), maxScore)/maxScore*(c.Bottom-c.Top))
+	}
+	first, last := pts[0].At, pts[len(pts)-1].At
+	span := last.Sub(first)
+	x := func(t time.Time) float64 {
+		if span <= 0 {
+			return round1((c.Left + c.Right) / 2)
+		}
+		return round1(c.Left + float64(t.Sub(first))/float64(span)*(c.Right-c.Left))
+	}
+	var line []string
+	for _, p := range pts {
+		p.X, p.Y = x(p.At), y(p.Score)
+		p.Label = p.At.In(record.Stockholm).Format(time.DateOnly) + ": " + uiDecimal(lang, p.Score) + " (" + p.Step + ")"
+		c.Points = append(c.Points, p)
+		line = append(line, strconv.FormatFloat(p.X, 'f', -1, 64)+","+strconv.FormatFloat(p.Y, 'f', -1, 64))
+	}
+	c.Line = strings.Join(line, " ")
+	for _, f := range []float64{0, .25, .5, .75, 1} {
+		c.YTicks = append(c.YTicks, chartTick{Pos: y(f * maxScore), Label: uiDecimal(lang, f*maxScore)})
+	}
+	c.Threshold = &chartTick{Pos: y(l2), Label: uiDecimal(lang, l2)}
+	day := func(t time.Time) string { return t.In(record.Stockholm).Format(time.DateOnly) }
+	c.XTicks = append(c.XTicks, chartTick{Pos: x(first), Label: day(first), Anchor: "middle"})
+	if span > 0 {
+		c.XTicks[0].Anchor = "start"
+		c.XTicks = append(c.XTicks, chartTick{Pos: c.Right, Label: day(last), Anchor: "end"})
+	}
+	lp := pts[len(pts)-1]
+	c.Desc = uiT(lang, "chart.desc", day(first), day(last), uiDecimal(lang, lp.Score), lp.Step)
+	return c
+}
+
+func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
+
+// timeline describes every version of every record, oldest first: what
+// the source said then, and what changed from the version before.
+// personal says whether the page may show what is about a person (a
+// sole trader's registry data); persons whether it may name persons.
+func timeline(lang string, recs []store.Resolved, personal, persons bool) []timelineEntry {
+	var out []timelineEntry
+	for _, rec := range recs {
+		var prev []byte
+		for _, v := range rec.History {
+			e := timelineEntry{At: v.FirstObserved, Source: rec.ID.Source, Key: rec.ID.Key, Version: v.N}
+			if slices.ContainsFunc(out, func(x timelineEntry) bool {
+				return x.Source == e.Source && x.Key == e.Key && x.Version == e.Version && x.At.Equal(e.At)
+			}) {
+				continue
+			}
+			e.Lines = describe(lang, rec.ID.Source, v.Parsed, prev, personal, persons)
+			if len(e.Lines) == 0 {
+				e.Lines = []string{uiT(lang, "tl.version", v.N)}
+			}
+			prev = v.Parsed
+			out = append(out, e)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b timelineEntry) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Source, b.Source), cmp.Compare(a.Key, b.Key), cmp.Compare(a.Version, b.Version))
+	})
+	return out
+}
+
+// describe says what a record version holds, or what changed since the
+// previous version (nil for the first).
+func describe(lang, source string, cur, prev []byte, personal, persons bool) []string {
+	t := func(key string, args ...any) string { return uiT(lang, key, args...) }
+	day := func(tm time.Time) string {
+		if tm.IsZero() {
+			return t("value.ongoing")
+		}
+		return tm.In(record.Stockholm).Format(time.DateOnly)
+	}
+	label := func(kind, v string) string {
+		if m, ok := uiText[kind+"."+v]; ok {
+			return m.in(lang)
+		}
+		return v
+	}
+	switch source {
+	case record.Bolagsverket, record.BolagsverketBulk, record.SCBBulk:
+		if !personal {
+			return []string{t("tl.withheld")}
+		}
+		var c, p record.Company
+		if json.Unmarshal(cur, &c) != nil {
+			return nil
+		}
+		first := prev == nil || json.Unmarshal(prev, &p) != nil
+		var out []string
+		addr := formatAddress(c.Address)
+		switch {
+		case first:
+			out = append(out, t("tl.first")+": "+c.Name)
+			if addr != "" {
+				out = append(out, t("tl.address1", addr))
+			}
+		default:
+			if c.Name != p.Name {
+				out = append(out, t("tl.name", p.Name, c.Name))
+			}
+			if pa := formatAddress(p.Address); pa != addr {
+				out = append(out, t("tl.address", pa, addr))
+			}
+		}
+		for _, pr := range c.Proceedings {
+			was := !first && slices.ContainsFunc(p.Proceedings, func(x record.Proceeding) bool { return x.Code == pr.Code && x.Ended == pr.Ended })
+			switch {
+			case was:
+			case pr.Ended:
+				out = append(out, t("tl.procended", pr.Code))
+			default:
+				out = append(out, t("tl.proceeding", pr.Code, day(pr.From)))
+			}
+		}
+		if !c.Deregistered.IsZero() && (first || p.Deregistered.IsZero()) {
+			out = append(out, t("tl.dereg", day(c.Deregistered), c.DeregisteredReason))
+		}
+		return out
+	case record.SCB:
+		var ts record.TaxStatus
+		if json.Unmarshal(cur, &ts) != nil {
+			return nil
+		}
+		return []string{t("tl.tax", label("fskatt", strconv.Itoa(ts.FSkatt)), label("regstatus", strconv.Itoa(ts.Moms)),
+			label("regstatus", strconv.Itoa(ts.Employer)), ts.SizeClass)}
+	case record.Kronofogden:
+		var e record.Enforcement
+		if json.Unmarshal(cur, &e) != nil {
+			return nil
+		}
+		out := []string{t("tl.debt", day(e.AsOf), e.Public.Count, uiSEK(lang, e.Public.AmountSEK), e.Private.Count,
+			uiSEK(lang, e.Private.AmountSEK), e.PaymentOrders12m)}
+		if e.BankruptcyPetition {
+			out = append(out, t("tl.petition"))
+		}
+		if e.Reconstruction {
+			out = append(out, t("tl.recon"))
+		}
+		return out
+	case record.IVO:
+		var pm record.Permit
+		if json.Unmarshal(cur, &pm) != nil {
+			return nil
+		}
+		return []string{t("tl.permit", pm.Name, label("ccat", pm.Type), pm.Status, pm.Places)}
+	case record.IVOBeslut, record.Arbetsmiljoverket:
+		var d record.Decision
+		if json.Unmarshal(cur, &d) != nil {
+			return nil
+		}
+		return []string{t("tl.decision", d.Type, day(d.Date), d.Diarienummer)}
+	case record.Roles:
+		var ro, pr record.Role
+		if json.Unmarshal(cur, &ro) != nil {
+			return nil
+		}
+		who := t("tl.person")
+		if persons && ro.Person.Name != "" {
+			who = ro.Person.Name
+		}
+		role := label("rrole", ro.Role)
+		first := prev == nil || json.Unmarshal(prev, &pr) != nil
+		var out []string
+		if first || !ro.From.Equal(pr.From) {
+			out = append(out, t("tl.rolestart", who, role, day(ro.From)))
+		}
+		if !ro.To.IsZero() && (first || pr.To.IsZero()) {
+			out = append(out, t("tl.roleend", who, role, day(ro.To)))
+		}
+		return out
+	case record.Huvudman:
+		var ow record.Owners
+		if json.Unmarshal(cur, &ow) != nil {
+			return nil
+		}
+		return []string{t("tl.owners", day(ow.AsOf), len(ow.Owners))}
+	case record.Contracts:
+		var c record.Contract
+		if json.Unmarshal(cur, &c) != nil {
+			return nil
+		}
+		return []string{t("tl.contract", c.ID, label("ccat", c.Category), day(c.Start), day(c.End))}
+	case record.Invoices:
+		var in record.Invoice
+		if json.Unmarshal(cur, &in) != nil {
+			return nil
+		}
+		return []string{t("tl.invoice", in.ID, day(in.Date), uiSEK(lang, in.AmountSEK))}
+	case record.BolagsverketDokument:
+		var d record.Documents
+		if json.Unmarshal(cur, &d) != nil {
+			return nil
+		}
+		var latest time.Time
+		for _, doc := range d.Documents {
+			if doc.PeriodTo.After(latest) {
+				latest = doc.PeriodTo
+			}
+		}
+		return []string{t("tl.docs", len(d.Documents), day(latest))}
+	}
+	return nil
+}
+
+// formatAddress is a postal address on one line.
+func formatAddress(a record.Address) string {
+	var parts []string
+	if a.CO != "" {
+		parts = append(parts, "c/o "+a.CO)
+	}
+	if a.Street != "" {
+		parts = append(parts, a.Street)
+	}
+	if pc := strings.TrimSpace(a.PostalCode + " " + a.City); pc != "" {
+		parts = append(parts, pc)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// recordsPage is the data of the raw records page.
+type recordsPage struct {
+	Orgnr   string
+	Name    string
+	Records []rawRecordView
+}
+
+type rawRecordView struct {
+	Source, Key  string
+	LastObserved time.Time
+	Error        string
+	Versions     []rawVersionView
+}
+
+type rawVersionView struct {
+	Version       uint32
+	FirstObserved time.Time
+	Pos           string
+	Hash          string
+	Raw           string // the bytes as text (JSON indented), or base64
+	Parsed        string // indented JSON
+}
+
+// uiRecords: GET /suppliers/{orgnr}/records?source=&key=, the records as
+// the sources delivered them, every version. Raw records may name
+// persons: view_persons only, and audit.ViewRaw is written first.
+func (s *Server) uiRecords(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	o, err := orgParam(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	src, key := q.Get("source"), q.Get("key")
+	_, keyGiven := q["key"]
+	switch {
+	case src != "" && !record.KnownSource(src):
+		return badField("source", "%q is not one of %s", src, strings.Join(record.Sources, ", "))
+	case keyGiven && src == "":
+		return badField("key", "only with source")
+	case !utf8.ValidString(key) || len(key) > 512:
+		return badField("key", "not UTF-8, or longer than 512 bytes")
+	}
+	recs, err := s.Store.Subject(o.String(), store.ScanOptions{At: everything, History: allSources(), Raw: true})
+	if err != nil {
+		return err
+	}
+	data := recordsPage{Orgnr: o.String()}
+	versions := 0
+	for _, rec := range recs {
+		if src != "" && rec.ID.Source != src || keyGiven && rec.ID.Key != key {
+			continue
+		}
+		rv := rawRecordView{Source: rec.ID.Source, Key: rec.ID.Key, LastObserved: rec.LastObserved, Error: rec.Error}
+		for _, v := range rec.History {
+			if slices.ContainsFunc(rv.Versions, func(x rawVersionView) bool { return x.Version == v.N }) {
+				continue
+			}
+			rv.Versions = append(rv.Versions, rawVersionView{Version: v.N, FirstObserved: v.FirstObserved, Pos: v.Pos,
+				Hash: hex.EncodeToString(v.Hash[:]), Raw: rawText(v.Raw), Parsed: indentJSON(v.Parsed)})
+		}
+		slices.SortFunc(rv.Versions, func(a, b rawVersionView) int { return cmp.Compare(a.Version, b.Version) })
+		versions += len(rv.Versions)
+		data.Records = append(data.Records, rv)
+	}
+	if len(data.Records) == 0 {
+		return errStatus(http.StatusNotFound, "organisation %s: no such records", o.Redacted())
+	}
+	if prof, _, err := s.profileOf(o.String(), s.now()); err == nil {
+		data.Name = prof.Name
+	}
+	detail := []string{"records", strconv.Itoa(len(data.Records)), "versions", strconv.Itoa(versions)}
+	if src != "" {
+		detail = append(detail, "source", src)
+	}
+	if keyGiven {
+		detail = append(detail, "key", key)
+	}
+	if err := s.auditWeb(p, audit.ViewRaw, o.String(), detail...); err != nil {
+		return err
+	}
+	v := s.newView(w, r, "queue", &data)
+	v.Title = v.T("raw.title", cmp.Or(data.Name, data.Orgnr))
+	s.render(w, r, http.StatusOK, "records", v)
+	return nil
+}
+
+// rawText shows a record's bytes: JSON indented, other UTF-8 as it is,
+// anything else in base64.
+func rawText(b []byte) string {
+	switch {
+	case len(b) > 0 && json.Valid(b):
+		return indentJSON(b)
+	case utf8.Valid(b):
+		return string(b)
+	}
+	return "base64:" + base64.StdEncoding.EncodeToString(b)
+}
+
+func indentJSON(b []byte) string {
+	var out bytes.Buffer
+	if json.Indent(&out, b, "", "  ") != nil {
+		return string(b)
+	}
+	return out.String()
+}
