@@ -26,10 +26,28 @@ import (
 	"github.com/vaksam/vaksam/rules"
 )
 
-// The coordinators' web UI: server-rendered pages (html/template,
-// templates/), Swedish by default and English with ?lang=en (remembered
-// in the LangCookie), a stylesheet and a small script (static/) that
-// only enhance what works without them. Every page is behind
+//go:embed templates/*.html
+var uiTemplateFS embed.FS
+
+//go:embed static
+var uiStaticFS embed.FS
+
+// LangCookie remembers the language chosen with ?lang=sv or ?lang=en.
+const LangCookie = "vaksam_lang"
+
+// LoginPath is the sign-in page; access.Guard's default LoginPath.
+const LoginPath = "/login"
+
+// uiCSP is every HTML answer's Content-Security-Policy: nothing from
+// elsewhere, no inline script or style.
+const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+// uiRoutes registers the coordinators' web UI beside the API:
+// server-rendered pages (html/template, templates/), Swedish by default
+// and English with ?lang=en (remembered in the LangCookie), a stylesheet
+// and a small script (static/) that only enhance what works without
+// them. Every page is behind
 // access.Guard.Require with the permission its API twin needs; every
 // form posts the session's CSRF token in csrf_token; a successful POST
 // answers 303 to a GET.
@@ -49,27 +67,10 @@ import (
 //	GET  /suppliers/{orgnr}          view_alerts: chart, hits, timeline, network (view_persons), contracts
 //	GET  /suppliers/{orgnr}/records  view_persons: the raw records (audited)
 //	GET  /static/{file}              public: app.css, app.js
-
-//go:embed templates/*.html
-var uiTemplateFS embed.FS
-
-//go:embed static
-var uiStaticFS embed.FS
-
-// LangCookie remembers the language chosen with ?lang=sv or ?lang=en.
-const LangCookie = "vaksam_lang"
-
-// LoginPath is the sign-in page; access.Guard's default LoginPath.
-const LoginPath = "/login"
-
-// uiCSP is every HTML answer's Content-Security-Policy: nothing from
-// elsewhere, no inline script or style.
-const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-
-// uiRoutes registers the HTML pages beside the API. When the guard has
-// no HTMLError it gets the UI's (HTMLError): its 401 and 403 answers to
-// browsers are then pages in the user's language.
+//
+// When the guard has no HTMLError it gets the UI's (Server.HTMLError):
+// its 401 and 403 answers to browsers are then pages in the user's
+// language.
 func (s *Server) uiRoutes(rt *router) {
 	if s.Guard != nil && s.Guard.HTMLError == nil {
 		s.Guard.HTMLError = s.HTMLError

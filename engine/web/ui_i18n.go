@@ -174,6 +174,17 @@ var uiText = map[string]msg{
 	"rrole.revisor":         {"Revisor", "Auditor"},
 	"rrole.innehavare":      {"Innehavare", "Owner"},
 
+	// Proceedings (Bolagsverket) and supervisory decisions (IVO, AV).
+	"proc.KK":               {"konkurs", "bankruptcy"},
+	"proc.LI":               {"likvidation", "liquidation"},
+	"proc.FR":               {"företagsrekonstruktion", "reconstruction"},
+	"dtype.forelaggande":    {"Föreläggande", "Injunction"},
+	"dtype.vite":            {"Vite", "Fine"},
+	"dtype.forbud":          {"Förbud", "Ban"},
+	"dtype.sanktionsavgift": {"Sanktionsavgift", "Sanction fee"},
+	"dtype.naringsforbud":   {"Näringsförbud", "Trading ban"},
+	"dtype.tillfalligt":     {"Tillfälligt näringsförbud", "Temporary trading ban"},
+
 	// Contract owners and categories (avtal.csv).
 	"owner.egen":                {"Egen nämnd", "Own committee"},
 	"owner.skanes_kommuner":     {"Skånes kommuner", "Skånes kommuner"},
@@ -319,6 +330,7 @@ var uiText = map[string]msg{
 	"pend.reject":   {"Avslå", "Reject"},
 	"pend.reason":   {"Skäl för avslag", "Reason for rejection"},
 	"pend.rejecthd": {"Avslå beslutet", "Reject the decision"},
+	"pend.confirm":  {"Godkänna beslutet? Det träder i kraft direkt.", "Approve the decision? It takes effect at once."},
 
 	// Comments.
 	"com.title":  {"Kommentarer", "Comments"},
@@ -449,8 +461,8 @@ var uiText = map[string]msg{
 	"tl.name":          {"Namn: %s → %s", "Name: %s → %s"},
 	"tl.address":       {"Adress: %s → %s", "Address: %s → %s"},
 	"tl.address1":      {"Adress: %s", "Address: %s"},
-	"tl.proceeding":    {"Förfarande %s från %s", "Proceeding %s from %s"},
-	"tl.procended":     {"Förfarande %s avslutat", "Proceeding %s ended"},
+	"tl.proceeding":    {"Förfarande %s (%s) från %s", "Proceeding %s (%s) from %s"},
+	"tl.procended":     {"Förfarande %s (%s) avslutat", "Proceeding %s (%s) ended"},
 	"tl.dereg":         {"Avregistrerad %s (%s)", "Deregistered %s (%s)"},
 	"tl.rolestart":     {"%s: %s från %s", "%s: %s from %s"},
 	"tl.roleend":       {"%s: %s, avgick %s", "%s: %s, left %s"},

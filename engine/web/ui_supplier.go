@@ -356,9 +356,9 @@ func describe(lang, source string, cur, prev []byte, personal, persons bool) []s
 			switch {
 			case was:
 			case pr.Ended:
-				out = append(out, t("tl.procended", pr.Code))
+				out = append(out, t("tl.procended", pr.Code, label("proc", pr.Code)))
 			default:
-				out = append(out, t("tl.proceeding", pr.Code, day(pr.From)))
+				out = append(out, t("tl.proceeding", pr.Code, label("proc", pr.Code), day(pr.From)))
 			}
 		}
 		if !c.Deregistered.IsZero() && (first || p.Deregistered.IsZero()) {
@@ -397,7 +397,7 @@ func describe(lang, source string, cur, prev []byte, personal, persons bool) []s
 		if json.Unmarshal(cur, &d) != nil {
 			return nil
 		}
-		return []string{t("tl.decision", d.Type, day(d.Date), d.Diarienummer)}
+		return []string{t("tl.decision", label("dtype", d.Type), day(d.Date), d.Diarienummer)}
 	case record.Roles:
 		var ro, pr record.Role
 		if json.Unmarshal(cur, &ro) != nil {

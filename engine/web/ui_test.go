@@ -924,3 +924,49 @@ func golden(t *testing.T, name, got string) {
 
 // The audit trail's actions the UI writes are audit's.
 var _ = []string{audit.ViewPersons, audit.ViewRaw, audit.Logout}
+
+// The chart spreads the assessments over its width, the score upward.
+func TestUIChart(t *testing.T) {
+	s := &Server{}
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 12, 0, 0, 0, time.UTC) }
+	c := s.newChart("sv", []chartPoint{{At: day(1), Score: 0, Step: "L0"}, {At: day(11), Score: 42.5, Step: "L2"}, {At: day(21), Score: 100, Step: "L3"}})
+	if c.Line != "44,208 374,124.7 704,12" {
+		t.Errorf("line %q", c.Line)
+	}
+	if len(c.XTicks) != 2 || c.XTicks[0].Label != "2026-11-01" || c.XTicks[1].Label != "2026-11-21" || c.XTicks[1].Anchor != "end" {
+		t.Errorf("x ticks %+v", c.XTicks)
+	}
+	if c.Threshold.Pos != 149.2 || c.Points[1].Label != "2026-11-11: 42,5 (L2)" {
+		t.Errorf("threshold %+v, point %+v", c.Threshold, c.Points[1])
+	}
+	if c.Desc != "Poängen i varje lagrad bedömning, från 2026-11-01 till 2026-11-21. Senast 100 (L3)." {
+		t.Errorf("desc %q", c.Desc)
+	}
+	if s.newChart("sv", nil) != nil {
+		t.Error("a chart of nothing")
+	}
+}
+
+// The timeline says what changed between versions of a record.
+func TestUITimelineDescribe(t *testing.T) {
+	v1 := []byte(`{"orgnr":"5591234561","name":"Omsorg AB","address":{"street":"Storgatan 12","postal_code":"90326","city":"UMEÅ"}}`)
+	v2 := []byte(`{"orgnr":"5591234561","name":"Omsorg Norr AB","address":{"street":"Box 4","postal_code":"97101","city":"LULEÅ"},` +
+		`"proceedings":[{"code":"KK","from":"2026-10-01T00:00:00Z"}],"deregistered":"2026-11-01T00:00:00Z","deregistered_reason":"KKAV"}`)
+	got := describe("sv", "bolagsverket", v2, v1, true, true)
+	want := []string{"Namn: Omsorg AB → Omsorg Norr AB", "Adress: Storgatan 12, 90326 UMEÅ → Box 4, 97101 LULEÅ",
+		"Förfarande KK (konkurs) från 2026-10-01", "Avregistrerad 2026-11-01 (KKAV)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("bolagsverket:\n got %q\nwant %q", got, want)
+	}
+	if got := describe("sv", "bolagsverket", v2, v1, false, false); !slices.Equal(got, []string{"Uppgifter om personer visas inte."}) {
+		t.Errorf("withheld: %q", got)
+	}
+	r1 := []byte(`{"orgnr":"5591234561","person":{"id":"P1","name":"Sara Holm"},"roll":"vd","fran":"2021-01-15T00:00:00Z"}`)
+	r2 := []byte(`{"orgnr":"5591234561","person":{"id":"P1","name":"Sara Holm"},"roll":"vd","fran":"2021-01-15T00:00:00Z","till":"2026-06-30T00:00:00Z"}`)
+	if got := describe("en", "roles", r2, r1, true, true); !slices.Equal(got, []string{"Sara Holm: CEO, left 2026-06-30"}) {
+		t.Errorf("roles: %q", got)
+	}
+	if got := describe("sv", "roles", r1, nil, true, false); !slices.Equal(got, []string{"En person: VD från 2021-01-15"}) {
+		t.Errorf("roles, no persons: %q", got)
+	}
+}
