@@ -56,6 +56,9 @@ func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
 		op := "decide " + r.Kind
 		switch {
 		case al.State == Beslutad && r.Kind == HavAvropsstopp:
+		case al.State == Beslutad && FourEyes(r.Kind) && org.Halt != "":
+			// Call-offs are halted while the case goes on: termination
+			// or exclusion is the next step.
 		case al.State != Ny && al.State != Utreds:
 			return stateErr(op, al.State)
 		}

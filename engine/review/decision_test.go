@@ -299,7 +299,10 @@ func TestDecideStateRefusals(t *testing.T) {
 		{"unknown alert", func(e *env, al *Alert) {}, "", ErrNotFound},
 		{"closed alert", func(e *env, al *Alert) { e.desk.Close(al.ID, "anna", "klart", day(3)) }, Avropsstopp, ErrState},
 		{"closed alert, resume", func(e *env, al *Alert) { e.desk.Close(al.ID, "anna", "klart", day(3)) }, HavAvropsstopp, ErrState},
-		{"decided alert, terminate", func(e *env, al *Alert) { e.decide(request(al.ID, Avropsstopp, "anna"), day(3)) }, Havning, ErrState},
+		{"decided alert without a halt in force, terminate", func(e *env, al *Alert) {
+			e.decide(request(al.ID, Avropsstopp, "anna"), day(3))
+			e.decide(request(al.ID, HavAvropsstopp, "anna"), day(4))
+		}, Havning, ErrState},
 		{"decided alert, no action", func(e *env, al *Alert) { e.decide(request(al.ID, Avropsstopp, "anna"), day(3)) }, IngenAtgard, ErrState},
 		{"resume without halt", func(e *env, al *Alert) {}, HavAvropsstopp, ErrState},
 	} {
@@ -405,4 +408,22 @@ func TestConcurrentHalts(t *testing.T) {
 		t.Fatalf("%d halts", ok)
 	}
 	e.wantSubjects(e.reviewEvents(), "vaksam.alert.decided."+org1, "vaksam.action.halt."+org1)
+}
+
+// While call-offs are halted the case goes on: termination is requested
+// on the decided alert and waits for a second person.
+func TestTerminationAfterHalt(t *testing.T) {
+	e := newEnv(t)
+	al := e.opened(org1)
+	e.decide(request(al.ID, Avropsstopp, "anna"), day(3))
+	d, err := e.desk.Decide(request(al.ID, Havning, "anna"), day(4))
+	if err != nil {
+		t.Fatalf("termination after a halt: %v", err)
+	}
+	if d.Status != VantarGodkannande {
+		t.Errorf("status %s, want %s", d.Status, VantarGodkannande)
+	}
+	if _, err := e.desk.Approve(d.ID, "bertil", day(5)); err != nil {
+		t.Fatalf("approve: %v", err)
+	}
 }

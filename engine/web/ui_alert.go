@@ -183,6 +183,10 @@ func decidable(a *review.Alert, halt *review.Decision) (kinds []string, closable
 	case review.Beslutad:
 		if halt != nil {
 			kinds = append(kinds, review.HavAvropsstopp)
+			if a.Pending == "" {
+				// Halted: termination or exclusion is the next step.
+				kinds = append(kinds, review.Havning, review.Uteslutning)
+			}
 		}
 		return kinds, a.Pending == "" && halt == nil
 	}

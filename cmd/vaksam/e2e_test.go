@@ -1,0 +1,318 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/nats-io/nats.go"
+)
+
+// The browser test drives Debian's Chromium, headless, against a real
+// `vaksam serve --demo` child process: a coordinator logs in, opens the
+// top alert, reads its evidence, halts call-offs (the halt action is seen
+// on NATS) and requests termination; an approver approves it (the
+// terminate action is seen); the decision basis is printed. Screenshots
+// and the printed PDF are saved in $VAKSAM_E2E_OUT (default: a directory
+// under the system's temporary directory, logged).
+//
+// It needs Chromium: $VAKSAM_CHROMIUM or `chromium` on the PATH. .ci/run
+// installs Debian's package when it is missing.
+
+func chromiumPath() string {
+	if p := os.Getenv("VAKSAM_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// demoServer is a running `vaksam serve --demo`.
+type demoServer struct {
+	web, nats string
+	passwords map[string]string
+	cmd       *exec.Cmd
+}
+
+func startDemoServer(t *testing.T) *demoServer {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "vaksam")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	natsPort := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command(bin, "serve", "--demo", "--demo-orgs", "300", "--http", "127.0.0.1:0",
+		"--nats-listen", fmt.Sprintf("127.0.0.1:%d", natsPort))
+	cmd.Dir = t.TempDir()
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	d := &demoServer{cmd: cmd, passwords: map[string]string{}}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+		}
+	})
+	webRe := regexp.MustCompile(`web:\s+(http://\S+)/ `)
+	natsRe := regexp.MustCompile(`NATS:\s+(nats://\S+)`)
+	loginRe := regexp.MustCompile(`^\s+(samordnare|godkannare|lasare|admin)\s+(\S+)\s+\(`)
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			line := sc.Text()
+			if m := webRe.FindStringSubmatch(line); m != nil {
+				d.web = m[1]
+			}
+			if m := natsRe.FindStringSubmatch(line); m != nil {
+				d.nats = m[1]
+			}
+			if m := loginRe.FindStringSubmatch(line); m != nil {
+				d.passwords[m[1]] = m[2]
+				if m[1] == "admin" {
+					close(ready)
+				}
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(90 * time.Second):
+		t.Fatal("vaksam serve --demo did not print its URL and logins")
+	}
+	return d
+}
+
+// actions collects the action commands published on NATS.
+type actions struct {
+	mu   sync.Mutex
+	seen []string // subjects
+}
+
+func (a *actions) wait(t *testing.T, kind string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		a.mu.Lock()
+		for _, s := range a.seen {
+			if strings.HasPrefix(s, "vaksam.action."+kind+".") {
+				a.mu.Unlock()
+				return s
+			}
+		}
+		a.mu.Unlock()
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no vaksam.action.%s.* on NATS within 30s (seen %v)", kind, a.seen)
+	return ""
+}
+
+func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
+	chrome := chromiumPath()
+	if chrome == "" {
+		t.Skip("Chromium is not installed (set VAKSAM_CHROMIUM or install Debian's chromium); .ci/run installs it")
+	}
+	if testing.Short() {
+		t.Skip("-short: the browser test builds and starts vaksam serve --demo")
+	}
+	outDir := os.Getenv("VAKSAM_E2E_OUT")
+	if outDir == "" {
+		outDir = filepath.Join(os.TempDir(), "vaksam-e2e")
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots and the printed decision basis go to %s", outDir)
+
+	srv := startDemoServer(t)
+	nc, err := nats.Connect(srv.nats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	var acts actions
+	if _, err := nc.Subscribe("vaksam.action.>", func(m *nats.Msg) {
+		acts.mu.Lock()
+		acts.seen = append(acts.seen, m.Subject)
+		acts.mu.Unlock()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
+		chromedp.WindowSize(1280, 1000), chromedp.UserDataDir(t.TempDir()))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancelTimeout()
+	// The approval form asks for confirmation: accept it as a user would.
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			go chromedp.Run(ctx, page.HandleJavaScriptDialog(true))
+		}
+	})
+	shot := func(name string) chromedp.Action {
+		return chromedp.ActionFunc(func(ctx context.Context) error {
+			var buf []byte
+			if err := chromedp.FullScreenshot(&buf, 100).Do(ctx); err != nil { // 100: PNG
+				return err
+			}
+			return os.WriteFile(filepath.Join(outDir, name+".png"), buf, 0o644)
+		})
+	}
+	login := func(user string) chromedp.Tasks {
+		return chromedp.Tasks{
+			chromedp.Navigate(srv.web + "/login"),
+			chromedp.WaitVisible(`#username`, chromedp.ByQuery),
+			chromedp.SendKeys(`#username`, user, chromedp.ByQuery),
+			chromedp.SendKeys(`#password`, srv.passwords[user], chromedp.ByQuery),
+			chromedp.Submit(`#password`, chromedp.ByQuery),
+			chromedp.WaitVisible(`a[href^="/alerts/"]`, chromedp.ByQuery),
+		}
+	}
+	run := func(step string, tasks ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, tasks...); err != nil {
+			var loc string
+			chromedp.Run(ctx, chromedp.Location(&loc))
+			t.Fatalf("%s (at %s): %v", step, loc, err)
+		}
+	}
+
+	// A coordinator logs in and opens the top alert of the queue.
+	var alertURL, h1, evidence string
+	run("coordinator logs in", login("samordnare"), shot("01-queue"))
+	run("open the top alert",
+		chromedp.Click(`table a[href^="/alerts/"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#hits-h`, chromedp.ByQuery),
+		chromedp.Location(&alertURL),
+		chromedp.Text(`h1`, &h1, chromedp.ByQuery),
+		chromedp.Text(`#hits-h`, &evidence, chromedp.ByQuery),
+		shot("02-alert"))
+	var evidenceText string
+	run("read the evidence", chromedp.Text(`main`, &evidenceText, chromedp.ByQuery))
+	if !regexp.MustCompile(`(?i)(bolagsverket|kronofogden|roles|ivo|scb|contracts|invoices)`).MatchString(evidenceText) {
+		t.Errorf("the alert page names no evidence source:\n%.2000s", evidenceText)
+	}
+	t.Logf("top alert %s: %s", alertURL, strings.TrimSpace(h1))
+
+	decide := func(kind, justification string) chromedp.Tasks {
+		return chromedp.Tasks{
+			chromedp.Navigate(alertURL),
+			chromedp.WaitVisible(`#d-kind-`+kind, chromedp.ByQuery),
+			chromedp.Click(`#d-kind-`+kind, chromedp.ByQuery),
+			chromedp.Click(`input[name="ground"][value="LOU 13:3"]`, chromedp.ByQuery),
+			chromedp.SendKeys(`#d-justification`, justification, chromedp.ByQuery),
+			chromedp.Submit(`#d-justification`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#decisions-h`, chromedp.ByQuery),
+		}
+	}
+	// Halt call-offs: the halt command reaches NATS.
+	run("halt call-offs", decide("avropsstopp", "Skatteskulder och näringsförbud i ledningen; avrop stoppas i väntan på utredning."), shot("03-halted"))
+	halt := acts.wait(t, "halt")
+	t.Logf("seen on NATS: %s", halt)
+
+	// Request termination: it waits for a second person.
+	run("request termination", decide("havning", "Allvarliga brister: hävning begärs enligt avtalets villkor och LOU 13:3."), shot("04-termination-requested"))
+	var pending string
+	run("termination pending", chromedp.Text(`#pending`, &pending, chromedp.ByQuery))
+	if strings.TrimSpace(pending) == "" {
+		t.Fatal("the requested termination is not shown as waiting for approval")
+	}
+	acts.mu.Lock()
+	for _, s := range acts.seen {
+		if strings.HasPrefix(s, "vaksam.action.terminate.") {
+			t.Fatalf("terminate published before approval: %s", s)
+		}
+	}
+	acts.mu.Unlock()
+
+	// A second user, an approver, approves: the terminate command reaches NATS.
+	run("approver logs in", network.ClearBrowserCookies(), login("godkannare"))
+	run("approve",
+		chromedp.Navigate(alertURL),
+		chromedp.WaitVisible(`form[action$="/approve"] button`, chromedp.ByQuery),
+		shot("05-approval"),
+		chromedp.Click(`form[action$="/approve"] button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#decisions-h`, chromedp.ByQuery),
+		shot("06-approved"))
+	terminate := acts.wait(t, "terminate")
+	t.Logf("seen on NATS: %s", terminate)
+	if org := halt[strings.LastIndex(halt, ".")+1:]; !strings.HasSuffix(terminate, "."+org) {
+		t.Errorf("halt %s and terminate %s concern different organisations", halt, terminate)
+	}
+
+	// Print the decision basis of the termination.
+	var underlag string
+	run("open the decision basis",
+		chromedp.Navigate(alertURL),
+		chromedp.WaitVisible(`a[href$="/underlag"]`, chromedp.ByQuery),
+		// The newest decision, the termination, is the last in the table.
+		chromedp.Evaluate(`[...document.querySelectorAll('a[href$="/underlag"]')].map(a => a.getAttribute('href')).sort().pop()`, &underlag))
+	var pdf []byte
+	var basis string
+	run("print the decision basis",
+		chromedp.Navigate(srv.web+underlag),
+		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
+		chromedp.Text(`body`, &basis, chromedp.ByQuery),
+		shot("07-underlag"),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			var err error
+			pdf, _, err = page.PrintToPDF().Do(ctx)
+			return err
+		}))
+	if err := os.WriteFile(filepath.Join(outDir, "underlag.pdf"), pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if len(pdf) < 1000 || !strings.HasPrefix(string(pdf), "%PDF") {
+		t.Errorf("the printed decision basis is not a PDF (%d bytes)", len(pdf))
+	}
+	for _, want := range []string{"LOU 13:3", "samordnare", "godkannare"} {
+		if !strings.Contains(basis, want) {
+			t.Errorf("the decision basis lacks %q", want)
+		}
+	}
+	b, _ := json.Marshal(acts.seen)
+	t.Logf("actions on NATS: %s", b)
+}
