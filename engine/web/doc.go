@@ -1,7 +1,10 @@
 // Package web serves Vaksam over HTTP: the JSON API under /api/v1/,
 // described by the OpenAPI 3 document it serves at
 // /api/v1/openapi.yaml (openapi.yaml in this package, which a test holds
-// to the routes), and later the coordinators' HTML pages beside it.
+// to the routes), and the coordinators' HTML pages beside it (ui*.go,
+// templates/, static/): the queue, the alert with its decisions, the
+// supplier, raw records and the printable decision basis, in Swedish with
+// English available.
 //
 // # Endpoints
 //
