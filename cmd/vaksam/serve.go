@@ -227,7 +227,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 	start("outbox report", s.reportOutbox)
 
 	url = bus.RedactURL(url) // printed: without its password or token
-	fmt.Fprintf(s.a.stdout, "vaksam serving\n  web:         %s/  (API %s/api/v1/, described at %s/api/v1/openapi.yaml)\n  NATS:        %s (JetStream streams VAKSAM_*)\n  pre-award:   vaksam check --nats %s 5591234561   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s\n  data:        %s\n",
+	fmt.Fprintf(s.a.stdout, "vaksam serving\n  web:         %s/  (API %s/api/v1/, described at %s/api/v1/openapi.yaml)\n  NATS:        %s (JetStream streams VAKSAM_*)\n  pre-award:   vaksam check --nats %s ORGNR   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s\n  data:        %s\n",
 		webURL, webURL, webURL, url, url, url, s.data)
 	if s.demo != nil {
 		s.demo.printLogins(s.a.stdout)
