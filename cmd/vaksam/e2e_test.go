@@ -24,8 +24,10 @@ import (
 // The browser test drives Debian's Chromium, headless, against a real
 // `vaksam serve --demo` child process: a coordinator logs in, opens the
 // top alert, reads its evidence, halts call-offs (the halt action is seen
-// on NATS) and requests termination; an approver approves it (the
-// terminate action is seen); the decision basis is printed. Screenshots
+// on NATS), requests termination and records the supplier's hearing
+// (informed, and its response with an uploaded file); an approver
+// approves it (the terminate action is seen); the decision basis, which
+// names the file, is printed. Screenshots
 // and the printed PDF are saved in $VAKSAM_E2E_OUT (default: a directory
 // under the system's temporary directory, logged).
 //
@@ -211,6 +213,28 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 			chromedp.WaitVisible(`a[href^="/alerts/"]`, chromedp.ByQuery),
 		}
 	}
+	// landed waits until the browser shows the page a form's POST
+	// redirected to (its URL has "?ok=<what>"). Waiting for an element
+	// instead races with the navigation when the page posted from has
+	// it too: a query that matched the old document may never return.
+	landed := func(what string) chromedp.Action {
+		return chromedp.ActionFunc(func(ctx context.Context) error {
+			for {
+				var loc, state string
+				qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+				err := chromedp.Tasks{chromedp.Location(&loc), chromedp.Evaluate(`document.readyState`, &state)}.Do(qctx)
+				cancel()
+				if err == nil && strings.Contains(loc, "?ok="+what) && state == "complete" {
+					return nil
+				}
+				select {
+				case <-ctx.Done():
+					return fmt.Errorf("waiting for ?ok=%s (at %s): %w", what, loc, ctx.Err())
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		})
+	}
 	run := func(step string, tasks ...chromedp.Action) {
 		t.Helper()
 		if err := chromedp.Run(ctx, tasks...); err != nil {
@@ -237,7 +261,7 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	}
 	t.Logf("top alert %s: %s", alertURL, strings.TrimSpace(h1))
 
-	decide := func(kind, justification string) chromedp.Tasks {
+	decide := func(kind, justification, ok string) chromedp.Tasks {
 		return chromedp.Tasks{
 			chromedp.Navigate(alertURL),
 			chromedp.WaitVisible(`#d-kind-`+kind, chromedp.ByQuery),
@@ -245,16 +269,17 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 			chromedp.Click(`input[name="ground"][value="LOU 13:3"]`, chromedp.ByQuery),
 			chromedp.SendKeys(`#d-justification`, justification, chromedp.ByQuery),
 			chromedp.Submit(`#d-justification`, chromedp.ByQuery),
+			landed(ok),
 			chromedp.WaitVisible(`#decisions-h`, chromedp.ByQuery),
 		}
 	}
 	// Halt call-offs: the halt command reaches NATS.
-	run("halt call-offs", decide("avropsstopp", "Skatteskulder och näringsförbud i ledningen; avrop stoppas i väntan på utredning."), shot("03-halted"))
+	run("halt call-offs", decide("avropsstopp", "Skatteskulder och näringsförbud i ledningen; avrop stoppas i väntan på utredning.", "decided"), shot("03-halted"))
 	halt := acts.wait(t, "halt")
 	t.Logf("seen on NATS: %s", halt)
 
 	// Request termination: it waits for a second person.
-	run("request termination", decide("havning", "Allvarliga brister: hävning begärs enligt avtalets villkor och LOU 13:3."), shot("04-termination-requested"))
+	run("request termination", decide("havning", "Allvarliga brister: hävning begärs enligt avtalets villkor och LOU 13:3.", "pending"), shot("04-termination-requested"))
 	var pending string
 	run("termination pending", chromedp.Text(`#pending`, &pending, chromedp.ByQuery))
 	if strings.TrimSpace(pending) == "" {
@@ -268,13 +293,55 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	}
 	acts.mu.Unlock()
 
+	// The supplier is heard before anyone may approve: the coordinator
+	// records that it was informed today (by registered letter, with 14
+	// days to answer) and its response, with a file it sent.
+	var informedAt string
+	run("the hearing's form",
+		chromedp.Navigate(alertURL),
+		chromedp.WaitVisible(`#h-informed_at`, chromedp.ByQuery),
+		// The page's today (the server's clock), as the form offers it.
+		chromedp.Value(`#h-informed_at`, &informedAt, chromedp.ByQuery))
+	today, err := time.Parse(time.DateOnly, informedAt)
+	if err != nil {
+		t.Fatalf("the hearing form's date %q: %v", informedAt, err)
+	}
+	deadline := today.AddDate(0, 0, 14).Format(time.DateOnly)
+	run("record that the supplier was informed",
+		chromedp.SetValue(`#h-deadline`, deadline, chromedp.ByQuery),
+		chromedp.SetValue(`#h-channel`, "rekommenderat brev", chromedp.ByQuery),
+		chromedp.Click(`form[action$="/hearing"] button[type="submit"]`, chromedp.ByQuery),
+		landed("informed"),
+		chromedp.WaitVisible(`#r-file`, chromedp.ByQuery))
+	const attachmentName = "yttrande-leverantoren.txt"
+	attachment := filepath.Join(t.TempDir(), attachmentName)
+	if err := os.WriteFile(attachment, []byte("Yttrande\n\nVi bestrider uppgifterna om skulder: skulden är betald.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var hearing string
+	run("record the supplier's response with a file",
+		chromedp.SendKeys(`#r-text`, "Leverantören bestrider uppgifterna och har betalat skulden; se bifogat yttrande.", chromedp.ByQuery),
+		chromedp.SetUploadFiles(`#r-file`, []string{attachment}, chromedp.ByQuery),
+		chromedp.Click(`form[action$="/hearing/response"] button[type="submit"]`, chromedp.ByQuery),
+		landed("responded"),
+		chromedp.WaitVisible(`#hearing a[href*="/attachments/1"]`, chromedp.ByQuery),
+		chromedp.ScrollIntoView(`#hearing`, chromedp.ByQuery),
+		chromedp.Text(`#hearing`, &hearing, chromedp.ByQuery),
+		shot("04b-hearing"))
+	for _, want := range []string{attachmentName, "Rekommenderat brev", deadline, "bestrider"} {
+		if !strings.Contains(hearing, want) {
+			t.Errorf("the hearing lacks %q:\n%s", want, hearing)
+		}
+	}
+
 	// A second user, an approver, approves: the terminate command reaches NATS.
 	run("approver logs in", network.ClearBrowserCookies(), login("godkannare"))
 	run("approve",
 		chromedp.Navigate(alertURL),
-		chromedp.WaitVisible(`form[action$="/approve"] button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`form[action$="/approve"] button:enabled`, chromedp.ByQuery),
 		shot("05-approval"),
 		chromedp.Click(`form[action$="/approve"] button`, chromedp.ByQuery),
+		landed("approved"),
 		chromedp.WaitVisible(`#decisions-h`, chromedp.ByQuery),
 		shot("06-approved"))
 	terminate := acts.wait(t, "terminate")
@@ -308,7 +375,7 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	if len(pdf) < 1000 || !strings.HasPrefix(string(pdf), "%PDF") {
 		t.Errorf("the printed decision basis is not a PDF (%d bytes)", len(pdf))
 	}
-	for _, want := range []string{"LOU 13:3", "samordnare", "godkannare"} {
+	for _, want := range []string{"LOU 13:3", "samordnare", "godkannare", attachmentName, "SHA-256"} {
 		if !strings.Contains(basis, want) {
 			t.Errorf("the decision basis lacks %q", want)
 		}

@@ -46,6 +46,8 @@ const (
 	DecisionCreate  = "decision.create"  // a user took a decision (in force, or awaiting approval)
 	DecisionApprove = "decision.approve" // the second person approved a decision
 	DecisionReject  = "decision.reject"  // the second person rejected a decision
+	HearingInform   = "hearing.inform"   // a user recorded that the supplier was informed of a pending decision (kontradiktion)
+	HearingRespond  = "hearing.respond"  // a user recorded the supplier's response to a pending decision
 	Login           = "login"            // a user logged in
 	LoginFailed     = "login.failed"     // a login was refused
 	Logout          = "logout"           // a user logged out

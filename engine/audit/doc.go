@@ -1,7 +1,8 @@
 // Package audit keeps Vaksam's audit trail: an append-only, hash-chained
 // log of who did what, when, to what. It covers every state change of the
 // review desk (alerts opened, updated, reopened, assigned, closed;
-// decisions created, approved, rejected), and is where the HTTP layer
+// decisions created, approved, rejected; the supplier's hearing on a
+// termination or exclusion: informed, responded), and is where the HTTP layer
 // records logins, rule changes and every view of personal data
 // (representatives, raw records). `vaksam audit verify` checks the chain;
 // `vaksam audit list` shows it.

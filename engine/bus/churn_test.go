@@ -19,7 +19,7 @@ import (
 
 // churner produces what a busy day produces: assessments whose result
 // changes, the alerts they open and update, and decisions — halts,
-// resumes, terminations approved by a second person — each committed
+// resumes, terminations heard and approved by a second person — each committed
 // with its events, as the real code paths commit them.
 type churner struct {
 	st   *store.Store
@@ -87,8 +87,16 @@ func (c *churner) step(org string) error {
 		if r == 2 {
 			req.Kind = review.Uteslutning
 		}
+		// The supplier is heard (informed, and it answers) before the
+		// second person approves.
 		var d *review.Decision
 		if d, err = c.desk.Decide(req, at); err == nil {
+			_, err = c.desk.Inform(d.ID, "samordnare-1", at, at.AddDate(0, 0, 14), review.ChannelBrev, at)
+		}
+		if err == nil {
+			_, err = c.desk.Respond(d.ID, "samordnare-1", at, "churn test: svar", nil, at)
+		}
+		if err == nil {
 			_, err = c.desk.Approve(d.ID, "godkannare-1", at)
 		}
 	case r == 3:

@@ -119,6 +119,18 @@ func TestAuditTrailOfAlertsAndDecisions(t *testing.T) {
 	wantDetail(t, x[0], "kind", Havning, "status", Avslagen, "alert_state", Utreds)
 	term = e.decide(request(id, Havning, "anna"), day(8))
 	e.wantTrail("decision.create anna " + term.ID)
+	// The supplier is heard: the trail says when and how, never what.
+	e.hear(term.ID, "anna", day(8))
+	x = e.wantTrail("hearing.inform anna "+term.ID, "hearing.respond anna "+term.ID)
+	wantDetail(t, x[0], "kind", Havning, "status", VantarGodkannande, "notice", "1", "informed", "2026-11-08",
+		"deadline", "2026-11-22", "channel", ChannelBrev)
+	wantDetail(t, x[1], "response", "1", "notice", "1", "received", "2026-11-08", "has_attachment", "false",
+		"length", "25")
+	for _, v := range x[1].Detail {
+		if strings.Contains(v, "bestrider") {
+			t.Errorf("the response's text in the trail: %v", x[1].Detail)
+		}
+	}
 	if _, err := e.desk.Approve(term.ID, "cecilia", day(9)); err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +145,7 @@ func TestAuditTrailOfAlertsAndDecisions(t *testing.T) {
 	if _, ok := x[0].Detail["reason"]; ok {
 		t.Errorf("a user's reason in the trail: %v", x[0].Detail)
 	}
-	e.wantIntact(11)
+	e.wantIntact(13)
 }
 
 // No action with a snooze, then the engine reopens the alert: both are in
@@ -176,12 +188,17 @@ func TestFailingOperationsLeaveNoAuditEntry(t *testing.T) {
 		"assign without a user": mustErr(e.desk.Assign(al.ID, "", "anna", day(4))),
 		"resume without a halt": mustErr(e.desk.Decide(request(al.ID, HavAvropsstopp, "anna"), day(4))),
 		"approve unknown":       mustErr(e.desk.Approve("5591234561-1-d9", "cecilia", day(4))),
+		"approve unheard":       mustErr(e.desk.Approve(term.ID, "cecilia", day(4))),
+		"respond uninformed":    mustErr(e.desk.Respond(term.ID, "anna", day(3), "svar", nil, day(3))),
+		"inform badly":          mustErr(e.desk.Inform(term.ID, "anna", day(4), day(3), ChannelBrev, day(4))),
 	} {
 		if err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
 	e.wantTrail()
+	e.hear(term.ID, "anna", day(3))
+	e.wantTrail("hearing.inform anna "+term.ID, "hearing.respond anna "+term.ID)
 	if _, err := e.desk.Approve(term.ID, "cecilia", day(4)); err != nil {
 		t.Fatal(err)
 	}
@@ -194,13 +211,15 @@ func TestFailingOperationsLeaveNoAuditEntry(t *testing.T) {
 		"close a closed":         mustErr(e.desk.Close(al.ID, "anna", "klart", day(6))),
 		"assign a closed alert":  mustErr(e.desk.Assign(al.ID, "anna", "anna", day(6))),
 		"decide on a closed one": mustErr(e.desk.Decide(request(al.ID, Avropsstopp, "anna"), day(6))),
+		"inform of an approved":  mustErr(e.desk.Inform(term.ID, "anna", day(6), day(9), ChannelBrev, day(6))),
+		"respond to an approved": mustErr(e.desk.Respond(term.ID, "anna", day(6), "svar", nil, day(6))),
 	} {
 		if !errors.Is(err, ErrState) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
 	e.wantTrail()
-	e.wantIntact(4)
+	e.wantIntact(6)
 
 	// A save whose transaction fails after the desk's hook leaves no
 	// entry either.
@@ -218,7 +237,7 @@ func TestFailingOperationsLeaveNoAuditEntry(t *testing.T) {
 	e.sc.OnSave = e.desk.OnSave
 	e.save(assessment(org2, day(6), engine.L3, 0, "S01"))
 	e.wantTrail("alert.open vaksam " + org2 + "-1")
-	e.wantIntact(5)
+	e.wantIntact(7)
 }
 
 // A sole trader's organisation number is a personnummer: the trail names

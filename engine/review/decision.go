@@ -178,7 +178,9 @@ func take(tx *store.Tx, al *Alert, dec *Decision, by string, at time.Time) error
 // Approve is the second person's yes to a decision awaiting approval: it
 // takes effect (bekraftad), the alert is beslutad and the action is
 // published with ApprovedBy. Nobody approves their own decision
-// (ErrForbidden).
+// (ErrForbidden), and no termination or exclusion is approved before the
+// supplier was heard (Decision.Heard at the time of approval; else
+// ErrState): see Inform and Respond.
 func (d *Desk) Approve(decisionID, approver string, at time.Time) (*Decision, error) {
 	approver = strings.TrimSpace(approver)
 	if err := check("approve", req("decision_id", decisionID), req("approver", approver), reqTime("at", at)); err != nil {
@@ -188,6 +190,9 @@ func (d *Desk) Approve(decisionID, approver string, at time.Time) (*Decision, er
 	err := d.Store.Update(func(tx *store.Tx) error {
 		dec, al, err := pending(tx, decisionID, approver, at, "approve")
 		if err != nil {
+			return err
+		}
+		if err := heard(dec, at); err != nil {
 			return err
 		}
 		dec.Status, dec.ApprovedBy, dec.ApprovedAt = Bekraftad, approver, at

@@ -146,6 +146,14 @@ func TestFourEyes(t *testing.T) {
 				t.Fatalf("decision %+v", d)
 			}
 
+			// Not before the supplier was heard.
+			_, err = e.desk.Approve(dec.ID, "bertil", day(4))
+			wantErr(t, err, ErrState)
+			if !strings.Contains(err.Error(), "the supplier has not been heard") {
+				t.Errorf("message %q", err)
+			}
+			e.hear(dec.ID, "anna", day(3))
+
 			ok, err := e.desk.Approve(dec.ID, "bertil", day(4))
 			if err != nil {
 				t.Fatal(err)
@@ -217,6 +225,7 @@ func TestHaltWhileTerminationWaits(t *testing.T) {
 	if got := e.alert(al.ID); got.State != Beslutad || got.Pending != term.ID || got.Decision != halt.ID {
 		t.Fatalf("alert %+v", got)
 	}
+	e.hear(term.ID, "anna", day(3))
 	if _, err := e.desk.Approve(term.ID, "bertil", day(4)); err != nil {
 		t.Fatal(err)
 	}
@@ -423,6 +432,7 @@ func TestTerminationAfterHalt(t *testing.T) {
 	if d.Status != VantarGodkannande {
 		t.Errorf("status %s, want %s", d.Status, VantarGodkannande)
 	}
+	e.hear(d.ID, "anna", day(4))
 	if _, err := e.desk.Approve(d.ID, "bertil", day(5)); err != nil {
 		t.Fatalf("approve: %v", err)
 	}

@@ -18,6 +18,15 @@
 // assessment with a hit the alert did not have, or one made after the
 // date, reopens it.
 //
+// Before a termination or exclusion is approved the supplier is heard
+// (kontradiktion, hearing.go): Desk.Inform records that it was informed
+// of the intended decision (when, how, until when it may answer) and
+// Desk.Respond its response (its text and a file it sent, kept as a
+// document of its own whose SHA-256 the decision records). Approve
+// refuses until the supplier was informed and either answered or let
+// the deadline pass. The hearing publishes nothing and does not change
+// the alert; the audit trail records it.
+//
 // Users may comment on an alert (Desk.Comment): a note kept with the
 // alert that changes nothing about it and publishes nothing.
 //

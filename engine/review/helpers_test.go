@@ -202,3 +202,18 @@ func wantErr(t *testing.T, err, target error) {
 		t.Fatalf("error %v, want %v", err, target)
 	}
 }
+
+// hear records, at a time, that the supplier of a pending decision was
+// informed then (deadline in 14 days, by letter) and that it answered,
+// so that the decision may be approved.
+func (e *env) hear(decisionID, by string, at time.Time) *Decision {
+	e.t.Helper()
+	if _, err := e.desk.Inform(decisionID, by, at, at.AddDate(0, 0, 14), ChannelBrev, at); err != nil {
+		e.t.Fatal(err)
+	}
+	d, err := e.desk.Respond(decisionID, by, at, "Vi bestrider uppgifterna.", nil, at)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return d
+}

@@ -37,7 +37,7 @@ var (
 // FieldError is one problem with one field of a request; errors.Is(err,
 // ErrInvalid) holds for it. Field is the JSON name of the field.
 type FieldError struct {
-	Op      string // decision, assign, close, approve, reject
+	Op      string // decision, assign, close, comment, approve, reject, inform, respond
 	Field   string
 	Problem string
 }
@@ -218,6 +218,10 @@ type Decision struct {
 	Supersedes string    `json:"supersedes,omitempty"` // hav_avropsstopp: the halt it lifts
 	LiftedBy   string    `json:"lifted_by,omitempty"`  // avropsstopp: the resume that lifted it
 	LiftedAt   time.Time `json:"lifted_at,omitzero"`
+
+	// Hearing: havning and uteslutning, what was recorded of the
+	// supplier's hearing (Inform, Respond); nil until it was informed.
+	Hearing *Hearing `json:"hearing,omitempty"`
 }
 
 // EffectiveAt is when a confirmed decision took effect: its approval, or

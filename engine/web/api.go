@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,6 +36,10 @@ type route struct {
 	Perm   access.Permission
 	AnyOf  []access.Permission
 	Handle func(w http.ResponseWriter, r *http.Request, p *access.Principal) error
+	// MaxBody, when set, is the route's limit of the request body instead
+	// of MaxBody; a request that declares a longer one is refused (413)
+	// before anything reads it.
+	MaxBody int64
 }
 
 // apiRoutes lists the API's endpoints. Each is described in openapi.yaml
@@ -90,6 +95,10 @@ func (s *Server) api() []route {
 		{Method: get, Path: v1 + "/decisions/{id}", Perm: access.ViewAlerts, Handle: s.getDecision},
 		{Method: post, Path: v1 + "/decisions/{id}/approve", Perm: access.Approve, Handle: s.approve},
 		{Method: post, Path: v1 + "/decisions/{id}/reject", Perm: access.Approve, Handle: s.reject},
+		{Method: post, Path: v1 + "/decisions/{id}/hearing", Perm: access.Decide, Handle: s.informHearing},
+		{Method: post, Path: v1 + "/decisions/{id}/hearing/response", Perm: access.Decide, Handle: s.hearingResponse,
+			MaxBody: MaxHearingBody},
+		{Method: get, Path: v1 + "/decisions/{id}/attachments/{n}", Perm: access.ViewPersons, Handle: s.getAttachment},
 
 		{Method: get, Path: v1 + "/suppliers", Perm: access.ViewAlerts, Handle: s.searchSuppliers},
 		{Method: get, Path: v1 + "/suppliers/{orgnr}", Perm: access.ViewAlerts, Handle: s.getSupplier},
@@ -120,18 +129,27 @@ func (s *Server) endpoint(e route) http.Handler {
 	if e.Perm != "" {
 		h = s.Guard.Require(e.Perm, h)
 	}
-	return s.common(h)
+	return s.commonLimit(h, e.MaxBody)
 }
 
 // common is what every API answer gets: no caching, no sniffing, a
 // bounded body, and a JSON 500 for a panic.
-func (s *Server) common(next http.Handler) http.Handler {
+func (s *Server) common(next http.Handler) http.Handler { return s.commonLimit(next, 0) }
+
+// commonLimit is common with a route's own limit of the body (0:
+// MaxBody).
+func (s *Server) commonLimit(next http.Handler, limit int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-store")
+		if limit > 0 && r.ContentLength > limit {
+			// Refused before the guard reads a form's CSRF token from it.
+			writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: fmt.Sprintf("body: over %d bytes", limit), Field: "body"})
+			return
+		}
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+			r.Body = http.MaxBytesReader(w, r.Body, cmp.Or(limit, MaxBody))
 		}
 		defer func() {
 			if v := recover(); v != nil {

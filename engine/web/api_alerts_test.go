@@ -266,6 +266,18 @@ func TestAlertWorkflow(t *testing.T) {
 	}
 	f.ok(http.StatusCreated, cecilia, http.MethodPost, base+"/decisions", termination, &term)
 	f.events()
+	// Not before the supplier was heard.
+	if rec := f.do(gustav, http.MethodPost, "/api/v1/decisions/"+term.ID+"/approve", `{}`); rec.Code != http.StatusConflict ||
+		!strings.Contains(errorOf(t, rec).Error, "the supplier has not been heard") {
+		t.Errorf("approving before the hearing: %d %s", rec.Code, rec.Body)
+	}
+	// The supplier is heard: informed, and its response recorded.
+	f.ok(http.StatusOK, cecilia, http.MethodPost, "/api/v1/decisions/"+term.ID+"/hearing",
+		`{"informed_at":"2026-11-22","deadline":"2026-12-06","channel":"brev"}`, nil)
+	body, ct := multipartBody(t, part{name: "received_at", value: "2026-11-22"}, part{name: "text", value: "Vi bestrider uppgifterna."})
+	if rec := f.do(cecilia, http.MethodPost, "/api/v1/decisions/"+term.ID+"/hearing/response", body, "Content-Type", ct); rec.Code != http.StatusOK {
+		t.Fatalf("response: %d %s", rec.Code, rec.Body)
+	}
 	var ok review.Decision
 	f.ok(http.StatusOK, gustav, http.MethodPost, "/api/v1/decisions/"+term.ID+"/approve", `{}`, &ok)
 	if ok.Status != review.Bekraftad || ok.ApprovedBy != "gustav" || ok.DecidedBy != "cecilia" {
@@ -284,7 +296,8 @@ func TestAlertWorkflow(t *testing.T) {
 	if terminate == nil || terminate.DecidedBy != "cecilia" || terminate.ApprovedBy != "gustav" || terminate.Ground != "avtalsvillkor: § 12.3" {
 		t.Fatalf("terminate action %+v in %d events", terminate, len(evs))
 	}
-	f.wantTrail(audit.DecisionReject+" gustav "+rej.ID, audit.DecisionCreate+" cecilia "+term.ID, audit.DecisionApprove+" gustav "+term.ID)
+	f.wantTrail(audit.DecisionReject+" gustav "+rej.ID, audit.DecisionCreate+" cecilia "+term.ID,
+		audit.HearingInform+" cecilia "+term.ID, audit.HearingRespond+" cecilia "+term.ID, audit.DecisionApprove+" gustav "+term.ID)
 	var got review.Decision
 	f.ok(http.StatusOK, bo, http.MethodGet, "/api/v1/decisions/"+term.ID, "", &got)
 	if got.Status != review.Bekraftad || got.ID != term.ID {

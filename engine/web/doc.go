@@ -23,6 +23,9 @@
 //	GET  /api/v1/decisions/{id}             view_alerts
 //	POST /api/v1/decisions/{id}/approve     approve (four eyes: not one's own)
 //	POST /api/v1/decisions/{id}/reject      approve (four eyes: not one's own)
+//	POST /api/v1/decisions/{id}/hearing     decide: the supplier was informed (kontradiktion)
+//	POST /api/v1/decisions/{id}/hearing/response  decide: its response, multipart with a file
+//	GET  /api/v1/decisions/{id}/attachments/{n}   view_persons: the file (audited, for download)
 //	GET  /api/v1/suppliers                  view_alerts: search by name or number
 //	GET  /api/v1/suppliers/{orgnr}          view_alerts: history, evidence, records, contracts (+ persons)
 //	GET  /api/v1/suppliers/{orgnr}/records  view_persons: every stored version, raw
@@ -47,7 +50,8 @@
 // <problem>", "field": "<field>"} (and "problems" when there are several):
 // unknown JSON fields, wrong types, bad enum values, bad organisation
 // numbers, unknown or repeated query parameters, bad page numbers. A body
-// that is not application/json is 415, over 1 MiB 413. review's errors
+// that is not application/json is 415, over 1 MiB 413 (the response to a
+// hearing is multipart/form-data, up to MaxHearingBody). review's errors
 // map to 400 (ErrInvalid, naming the field), 403 (ErrForbidden: approving
 // one's own decision), 404 (ErrNotFound) and 409 (ErrState).
 //

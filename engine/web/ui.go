@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -63,6 +64,9 @@ const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 
 //	POST /alerts/{id}/decisions      decide
 //	POST /decisions/{id}/approve     approve (not one's own)
 //	POST /decisions/{id}/reject      approve (not one's own)
+//	POST /decisions/{id}/hearing     decide: the supplier was informed (kontradiktion)
+//	POST /decisions/{id}/hearing/response  decide: its response, multipart with a file
+//	GET  /decisions/{id}/attachments/{n}   view_persons: the file, for download (audited)
 //	GET  /decisions/{id}/underlag    view_alerts: the printable decision basis
 //	GET  /suppliers/{orgnr}          view_alerts: chart, hits, timeline, network (view_persons), contracts
 //	GET  /suppliers/{orgnr}/records  view_persons: the raw records (audited)
@@ -90,6 +94,10 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: post, Path: "/alerts/{id}/decisions", Perm: access.Decide, Handle: s.uiDecide},
 		{Method: post, Path: "/decisions/{id}/approve", Perm: access.Approve, Handle: s.uiApprove},
 		{Method: post, Path: "/decisions/{id}/reject", Perm: access.Approve, Handle: s.uiReject},
+		{Method: post, Path: "/decisions/{id}/hearing", Perm: access.Decide, Handle: s.uiInform},
+		{Method: post, Path: "/decisions/{id}/hearing/response", Perm: access.Decide, Handle: s.uiRespond,
+			MaxBody: MaxHearingBody},
+		{Method: get, Path: "/decisions/{id}/attachments/{n}", Perm: access.ViewPersons, Handle: s.uiAttachment},
 		{Method: get, Path: "/suppliers/{orgnr}", Perm: access.ViewAlerts, Handle: s.uiSupplier},
 		{Method: get, Path: "/suppliers/{orgnr}/records", Perm: access.ViewPersons, Handle: s.uiRecords},
 		{Method: get, Path: "/decisions/{id}/underlag", Perm: access.ViewAlerts, Handle: s.uiUnderlag},
@@ -119,13 +127,17 @@ func (s *Server) uiPage(e route) http.Handler {
 	if e.Perm != "" {
 		h = s.Guard.Require(e.Perm, h)
 	}
-	return s.uiCommon(h)
+	return s.uiCommonLimit(h, e.MaxBody)
 }
 
 // uiCommon is what every HTML answer gets: the security headers, no
 // caching unless the handler says otherwise, a bounded body, and an
 // error page for a panic.
-func (s *Server) uiCommon(next http.Handler) http.Handler {
+func (s *Server) uiCommon(next http.Handler) http.Handler { return s.uiCommonLimit(next, 0) }
+
+// uiCommonLimit is uiCommon with a route's own limit of the body (0:
+// MaxBody).
+func (s *Server) uiCommonLimit(next http.Handler, limit int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", uiCSP)
@@ -133,8 +145,15 @@ func (s *Server) uiCommon(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cache-Control", "no-store")
+		if limit > 0 && r.ContentLength > limit {
+			// Refused before the guard reads the form's CSRF token from
+			// it: the user is told the form was too large, not that it
+			// expired.
+			s.uiError(w, r, http.StatusRequestEntityTooLarge, "", "")
+			return
+		}
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+			r.Body = http.MaxBytesReader(w, r.Body, cmp.Or(limit, MaxBody))
 		}
 		defer func() {
 			if v := recover(); v != nil {
@@ -396,6 +415,17 @@ func uiSEK(lang string, n int64) string {
 	return "SEK\u00a0" + uiInt(lang, n)
 }
 
+// Bytes is a file's size in bytes, kB or MB (of 1024).
+func (v *view) Bytes(n int) string {
+	switch {
+	case n < 1<<10:
+		return uiT(v.Lang, "bytes.b", n)
+	case n < 1<<20:
+		return uiT(v.Lang, "bytes.kb", uiDecimal(v.Lang, float64(n)/(1<<10)))
+	}
+	return uiT(v.Lang, "bytes.mb", uiDecimal(v.Lang, float64(n)/(1<<20)))
+}
+
 // Pct is a share as a percentage.
 func (v *view) Pct(f float64) string { return uiDecimal(v.Lang, f*100) + "\u00a0%" }
 
@@ -551,6 +581,24 @@ func (s *Server) uiFail(w http.ResponseWriter, r *http.Request, err error) {
 func fieldProblemText(lang string, fe *review.FieldError) string {
 	p := fe.Problem
 	switch {
+	case fe.Field == "file" && strings.HasPrefix(p, "content type "), fe.Field == "file" && p == "no content type":
+		return uiT(lang, "fe.filetype")
+	case fe.Field == "file" && strings.HasPrefix(p, "content does not look like"):
+		return uiT(lang, "fe.filecontent")
+	case fe.Field == "file" && p == "empty":
+		return uiT(lang, "fe.fileempty")
+	case fe.Field == "file" && strings.Contains(p, " bytes, at most "):
+		return uiT(lang, "fe.filesize")
+	case fe.Field == "file" && strings.Contains(p, "name"):
+		return uiT(lang, "fe.filename")
+	case p == "required without a file":
+		return uiT(lang, "fe.textorfile")
+	case p == "in the future":
+		return uiT(lang, "fe.future")
+	case p == "not after informed_at":
+		return uiT(lang, "fe.deadline")
+	case p == "before the supplier was informed":
+		return uiT(lang, "fe.beforeinformed")
 	case p == "required":
 		return uiT(lang, "fe.required")
 	case p == "blank":

@@ -114,8 +114,9 @@ type alertPage struct {
 	Withheld   bool // hit messages naming persons were withheld
 	Decisions  []*review.Decision
 	Pending    *review.Decision
-	CanApprove bool // an approver who did not take the pending decision
-	OwnPending bool // the user took the pending decision
+	Hearing    *hearingView // the pending termination's or exclusion's hearing
+	CanApprove bool         // an approver who did not take the pending decision
+	OwnPending bool         // the user took the pending decision
 	Comments   []*review.Comment
 	Halt       *review.Decision
 	Contracts  []record.Contract
@@ -242,6 +243,7 @@ func (s *Server) renderAlert(w http.ResponseWriter, r *http.Request, p *access.P
 		i := slices.IndexFunc(data.Decisions, func(d *review.Decision) bool { return d.ID == a.Pending })
 		if i >= 0 {
 			data.Pending = data.Decisions[i]
+			data.Hearing = newHearingView(data.Pending, s.now())
 			data.OwnPending = data.Pending.DecidedBy == p.UserID
 			data.CanApprove = p.Can(access.Approve) && !data.OwnPending
 		}

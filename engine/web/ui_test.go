@@ -97,6 +97,9 @@ func checkHTML(t *testing.T, what string, rec *httptest.ResponseRecorder) {
 	if i := strings.Index(body, "⟦"); i >= 0 {
 		t.Errorf("%s: a catalogue key is missing: %s", what, body[i:min(len(body), i+60)])
 	}
+	if i := strings.Index(body, "%!"); i >= 0 {
+		t.Errorf("%s: a catalogue string was formatted with the wrong arguments: %s", what, body[max(0, i-60):min(len(body), i+60)])
+	}
 	for _, p := range accessibility(body) {
 		t.Errorf("%s: accessibility: %s", what, p)
 	}
@@ -627,7 +630,14 @@ func TestUIFourEyes(t *testing.T) {
 	wantContains(t, "reject without a reason", rec.Body.String(), `id="reject-reason-error">Måste fyllas i.</p>`)
 	wantRedirect(t, "reject", f.post(gustav, "/decisions/"+own+"/reject", url.Values{"reason": {"Underlaget räcker inte."}}, true),
 		"/alerts/"+soleTraderAlert+"?ok=rejected")
-	// Another approver approves.
+	// Another approver approves, once the supplier was heard.
+	now := f.clk.Now()
+	if _, err := f.desk.Inform(dec, "anna", now, now.AddDate(0, 0, 14), review.ChannelBrev, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.Respond(dec, "anna", now, "Vi bestrider uppgifterna.", nil, now); err != nil {
+		t.Fatal(err)
+	}
 	wantRedirect(t, "approve", f.post(cecilia, "/decisions/"+dec+"/approve", nil, true), "/alerts/"+sampleAlert+"?ok=approved")
 	d, _ := f.desk.Decision(dec)
 	if d.Status != review.Bekraftad || d.ApprovedBy != "cecilia" {
@@ -838,6 +848,11 @@ func TestUICatalogue(t *testing.T) {
 	for _, g := range review.Grounds {
 		if _, ok := uiText["ground."+g]; !ok {
 			t.Errorf("ground %s missing", g)
+		}
+	}
+	for _, c := range review.Channels {
+		if _, ok := uiText["channel."+c]; !ok {
+			t.Errorf("channel %s missing", c)
 		}
 	}
 	for _, p := range access.Permissions() {
