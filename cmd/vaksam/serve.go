@@ -93,6 +93,10 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	s := &server{a: a, sc: sc, data: *data, cfg: cfg, every: *every, httpAddr: *httpAddr, demo: d}
 	s.desk = &review.Desk{Store: sc.Store, Log: a.log}
 	sc.OnSave = s.desk.OnSave
+	if err := s.auditRules(); err != nil {
+		sc.Store.Close()
+		return exitFailure, err
+	}
 	code, err := s.run(ctx, nc, *timeout)
 	if cerr := sc.Store.Close(); err == nil && cerr != nil {
 		err = cerr

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -703,5 +704,45 @@ func TestWatchReplayFilter(t *testing.T) {
 		if got2, _ := intersect(tc.stream, tc.subject); got2 != got {
 			t.Errorf("intersect(%q, %q) = %q, but the other way %q", tc.stream, tc.subject, got2, got)
 		}
+	}
+}
+
+// A change of the rule set between runs of serve is written to the audit
+// trail; starting again with the same rules writes nothing.
+func TestServeAuditsRuleChanges(t *testing.T) {
+	data := sampleData(t)
+	cfg := filepath.Join(t.TempDir(), "months.yaml")
+	if err := os.WriteFile(cfg, []byte("rules:\n  params: {av_months: 6}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	clock := connectors.NewManualClock(serveNow)
+	for _, args := range [][]string{nil, nil, {"--config", cfg}} {
+		srv, _ := serve(t, clock, data, append([]string{"--nats-listen", fmt.Sprintf("127.0.0.1:%d", freeTCPPort(t)), "--screen-every", "0"}, args...)...)
+		if code := srv.stop(t); code != exitOK {
+			t.Fatalf("serve: exit %d\n%s", code, srv)
+		}
+	}
+	code, out, errOut := run(t, "audit", "list", "--data", data, "--json")
+	if code != exitOK {
+		t.Fatalf("audit list: exit %d: %s", code, errOut)
+	}
+	var changes []map[string]string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var e struct {
+			Action string            `json:"action"`
+			Detail map[string]string `json:"detail"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		if e.Action == "rules.reload" {
+			changes = append(changes, e.Detail)
+		}
+	}
+	if len(changes) != 2 || changes[0]["from"] != "" || changes[1]["from"] != changes[0]["to"] || changes[1]["to"] == changes[0]["to"] {
+		t.Errorf("rule changes in the audit trail: %v; want the first rules, then the change to the configured ones", changes)
+	}
+	if code, out, _ := run(t, "audit", "verify", "--data", data); code != exitOK {
+		t.Errorf("audit verify: exit %d\n%s", code, out)
 	}
 }
