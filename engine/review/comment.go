@@ -2,7 +2,6 @@ package review
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -95,19 +94,12 @@ func (d *Desk) Comments(alertID string) ([]*Comment, error) {
 	if _, err := d.Alert(alertID); err != nil {
 		return nil, err
 	}
-	out := []*Comment{}
-	err := d.Store.Docs(commentKind, alertID+"-c", func(id string, data []byte) error {
-		var c Comment
-		if err := json.Unmarshal(data, &c); err != nil {
-			return fmt.Errorf("comment %s: decode: %w", redactID(id), err)
-		}
-		if c.AlertID == alertID {
-			out = append(out, &c)
-		}
-		return nil
-	})
+	out, err := docs(d.Store, commentKind, alertID+"-c", func(c *Comment) bool { return c.AlertID == alertID })
 	if err != nil {
 		return nil, fmt.Errorf("review: alert %s: comments: %w", redactID(alertID), err)
+	}
+	if out == nil {
+		out = []*Comment{}
 	}
 	slices.SortFunc(out, func(a, b *Comment) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, nil
@@ -116,17 +108,7 @@ func (d *Desk) Comments(alertID string) ([]*Comment, error) {
 // AllDecisions returns every decision for which filter (nil: every
 // decision) is true, by alert and then oldest first.
 func (d *Desk) AllDecisions(filter func(*Decision) bool) ([]*Decision, error) {
-	var out []*Decision
-	err := d.Store.Docs(decisionKind, "", func(id string, data []byte) error {
-		var dec Decision
-		if err := json.Unmarshal(data, &dec); err != nil {
-			return fmt.Errorf("decision %s: decode: %w", redactID(id), err)
-		}
-		if filter == nil || filter(&dec) {
-			out = append(out, &dec)
-		}
-		return nil
-	})
+	out, err := docs(d.Store, decisionKind, "", filter)
 	if err != nil {
 		return nil, fmt.Errorf("review: decisions: %w", err)
 	}

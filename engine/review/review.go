@@ -304,6 +304,35 @@ func doc[T any](s *store.Store, kind, id string) (*T, error) {
 	return &v, nil
 }
 
+// docs decodes every document of a kind whose id starts with prefix and
+// keeps those keep (nil: all) accepts, in id order.
+func docs[T any](s *store.Store, kind, prefix string, keep func(*T) bool) ([]*T, error) {
+	var out []*T
+	err := s.Docs(kind, prefix, func(id string, data []byte) error {
+		var v T
+		if err := json.Unmarshal(data, &v); err != nil {
+			return fmt.Errorf("%s %s: decode: %w", kind, redactID(id), err)
+		}
+		if keep == nil || keep(&v) {
+			out = append(out, &v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// orgOf reads the organisation's document, nil when there is none.
+func (d *Desk) orgOf(orgnr string) (*orgDoc, error) {
+	o, err := doc[orgDoc](d.Store, orgKind, orgnr)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("review: organisation %s: %w", redactID(orgnr), err)
+	}
+	return o, nil
+}
+
 // Alert reads one alert.
 func (d *Desk) Alert(id string) (*Alert, error) {
 	a, err := doc[Alert](d.Store, alertKind, id)
@@ -316,15 +345,9 @@ func (d *Desk) Alert(id string) (*Alert, error) {
 // OpenAlert returns the organisation's alert that is not closed, or nil
 // when it has none.
 func (d *Desk) OpenAlert(orgnr string) (*Alert, error) {
-	o, err := doc[orgDoc](d.Store, orgKind, orgnr)
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("review: organisation %s: %w", redactID(orgnr), err)
-	}
-	if o.Alert == "" {
-		return nil, nil
+	o, err := d.orgOf(orgnr)
+	if err != nil || o == nil || o.Alert == "" {
+		return nil, err
 	}
 	a, err := d.Alert(o.Alert)
 	if err != nil || !a.Open() {
@@ -336,17 +359,7 @@ func (d *Desk) OpenAlert(orgnr string) (*Alert, error) {
 // Alerts returns every alert for which filter (nil: every alert) is true,
 // by organisation and then oldest first.
 func (d *Desk) Alerts(filter func(*Alert) bool) ([]*Alert, error) {
-	var out []*Alert
-	err := d.Store.Docs(alertKind, "", func(id string, data []byte) error {
-		var a Alert
-		if err := json.Unmarshal(data, &a); err != nil {
-			return fmt.Errorf("review: alert %s: decode: %w", redactID(id), err)
-		}
-		if filter == nil || filter(&a) {
-			out = append(out, &a)
-		}
-		return nil
-	})
+	out, err := docs(d.Store, alertKind, "", filter)
 	if err != nil {
 		return nil, fmt.Errorf("review: alerts: %w", err)
 	}
@@ -365,17 +378,7 @@ func (d *Desk) Decision(id string) (*Decision, error) {
 
 // Decisions returns an alert's decisions, oldest first.
 func (d *Desk) Decisions(alertID string) ([]*Decision, error) {
-	var out []*Decision
-	err := d.Store.Docs(decisionKind, alertID+"-d", func(id string, data []byte) error {
-		var dec Decision
-		if err := json.Unmarshal(data, &dec); err != nil {
-			return fmt.Errorf("decision %s: decode: %w", redactID(id), err)
-		}
-		if dec.AlertID == alertID {
-			out = append(out, &dec)
-		}
-		return nil
-	})
+	out, err := docs(d.Store, decisionKind, alertID+"-d", func(dec *Decision) bool { return dec.AlertID == alertID })
 	if err != nil {
 		return nil, fmt.Errorf("review: alert %s: decisions: %w", redactID(alertID), err)
 	}
@@ -391,15 +394,9 @@ func (d *Desk) Decisions(alertID string) ([]*Decision, error) {
 // HaltInForce returns the avropsstopp in force for the organisation, or
 // nil when there is none.
 func (d *Desk) HaltInForce(orgnr string) (*Decision, error) {
-	o, err := doc[orgDoc](d.Store, orgKind, orgnr)
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("review: organisation %s: %w", redactID(orgnr), err)
-	}
-	if o.Halt == "" {
-		return nil, nil
+	o, err := d.orgOf(orgnr)
+	if err != nil || o == nil || o.Halt == "" {
+		return nil, err
 	}
 	return d.Decision(o.Halt)
 }
