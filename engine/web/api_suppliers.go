@@ -131,6 +131,38 @@ type historyRun struct {
 	Ruleset     string    `json:"ruleset"`
 }
 
+// assessmentHistory reads an organisation's stored assessments, oldest
+// first, and folds consecutive ones with the same result into runs. It
+// returns the runs and the newest assessment; each, if set, sees every
+// assessment as it is read.
+func (s *Server) assessmentHistory(orgnr string, each func(*engine.Assessment)) ([]historyRun, *engine.Assessment, error) {
+	var runs []historyRun
+	var latest *engine.Assessment
+	err := s.Store.Assessments(orgnr, func(at time.Time, data []byte) error {
+		var a engine.Assessment
+		if err := json.Unmarshal(data, &a); err != nil {
+			return fmt.Errorf("assessment at %s: %w", at.Format(time.RFC3339), err)
+		}
+		latest = &a
+		if each != nil {
+			each(&a)
+		}
+		res := a.Result()
+		if n := len(runs); n > 0 {
+			last := &runs[n-1]
+			if last.Step == res.Step && last.Verdict == res.Verdict && last.Score == res.Score && last.Incomplete == res.Incomplete &&
+				last.Purpose == a.Purpose && last.Ruleset == a.Ruleset && slices.Equal(last.Hits, res.Hits) {
+				last.To, last.Assessments = a.At, last.Assessments+1
+				return nil
+			}
+		}
+		runs = append(runs, historyRun{From: a.At, To: a.At, Assessments: 1, Purpose: a.Purpose, Step: res.Step,
+			Verdict: res.Verdict, Score: res.Score, Incomplete: res.Incomplete, Hits: res.Hits, Ruleset: a.Ruleset})
+		return nil
+	})
+	return runs, latest, err
+}
+
 // recordInfo is one record with its versions, for the timeline.
 type recordInfo struct {
 	Source       string        `json:"source"`
@@ -238,26 +270,10 @@ func (s *Server) getSupplier(w http.ResponseWriter, r *http.Request, p *access.P
 	}
 	out := supplierDetail{Orgnr: orgnr, Name: prof.Name, Personal: o.Personal(), History: []historyRun{},
 		Records: []recordInfo{}, Timeline: []change{}, Contracts: []contract{}, Invoices: nonNil(prof.Invoices)}
-	var latest *engine.Assessment
-	err = s.Store.Assessments(orgnr, func(at time.Time, data []byte) error {
-		var a engine.Assessment
-		if err := json.Unmarshal(data, &a); err != nil {
-			return fmt.Errorf("assessment at %s: %w", at.Format(time.RFC3339), err)
-		}
-		latest = &a
-		res := a.Result()
-		if n := len(out.History); n > 0 {
-			last := &out.History[n-1]
-			if last.Step == res.Step && last.Verdict == res.Verdict && last.Score == res.Score && last.Incomplete == res.Incomplete &&
-				last.Purpose == a.Purpose && last.Ruleset == a.Ruleset && slices.Equal(last.Hits, res.Hits) {
-				last.To, last.Assessments = a.At, last.Assessments+1
-				return nil
-			}
-		}
-		out.History = append(out.History, historyRun{From: a.At, To: a.At, Assessments: 1, Purpose: a.Purpose, Step: res.Step,
-			Verdict: res.Verdict, Score: res.Score, Incomplete: res.Incomplete, Hits: res.Hits, Ruleset: a.Ruleset})
-		return nil
-	})
+	runs, latest, err := s.assessmentHistory(orgnr, nil)
+	if runs != nil {
+		out.History = runs
+	}
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -92,28 +91,11 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 	data := supplierPage{Orgnr: orgnr, Name: prof.Name, Personal: o.Personal(), Profile: prof,
 		Contracts: prof.Contracts, Invoices: prof.Invoices}
 	data.ShowPersonal = !data.Personal || p.Can(access.ViewPersons)
-	var latest *engine.Assessment
 	var points []chartPoint
-	err = s.Store.Assessments(orgnr, func(at time.Time, raw []byte) error {
-		var a engine.Assessment
-		if err := json.Unmarshal(raw, &a); err != nil {
-			return fmt.Errorf("assessment at %s: %w", at.Format(time.RFC3339), err)
-		}
-		latest = &a
-		res := a.Result()
-		points = append(points, chartPoint{At: a.At, Score: res.Score, Step: res.Step})
-		if n := len(data.History); n > 0 {
-			last := &data.History[n-1]
-			if last.Step == res.Step && last.Verdict == res.Verdict && last.Score == res.Score && last.Incomplete == res.Incomplete &&
-				last.Purpose == a.Purpose && last.Ruleset == a.Ruleset && slices.Equal(last.Hits, res.Hits) {
-				last.To, last.Assessments = a.At, last.Assessments+1
-				return nil
-			}
-		}
-		data.History = append(data.History, historyRun{From: a.At, To: a.At, Assessments: 1, Purpose: a.Purpose, Step: res.Step,
-			Verdict: res.Verdict, Score: res.Score, Incomplete: res.Incomplete, Hits: res.Hits, Ruleset: a.Ruleset})
-		return nil
+	runs, latest, err := s.assessmentHistory(orgnr, func(a *engine.Assessment) {
+		points = append(points, chartPoint{At: a.At, Score: a.Score, Step: a.Step})
 	})
+	data.History = runs
 	if err != nil {
 		return err
 	}
