@@ -62,10 +62,6 @@ func (p *Publisher) log() *slog.Logger {
 // acknowledged, so the events of an organisation reach the stream in
 // order.
 func (p *Publisher) Run(ctx context.Context) error {
-	window := p.Window
-	if window <= 0 {
-		window = 256
-	}
 	retry := p.retry()
 	wait := retry.first
 	var after uint64
@@ -83,11 +79,12 @@ func (p *Publisher) Run(ctx context.Context) error {
 				continue
 			}
 		}
-		evs, err := p.Store.Outbox(after, window)
-		if err != nil {
-			return err
+		last, read, delivered, err := p.step(ctx, after)
+		var se *storeError
+		if errors.As(err, &se) {
+			return se.err
 		}
-		if len(evs) == 0 {
+		if read == 0 {
 			select {
 			case <-ctx.Done():
 				return nil
@@ -96,12 +93,8 @@ func (p *Publisher) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		done, err := p.publish(ctx, evs)
-		if len(done) > 0 {
-			if derr := p.Store.Delivered(done); derr != nil {
-				return derr
-			}
-			after = done[len(done)-1]
+		if delivered > 0 {
+			after = last
 			wait = retry.first
 		}
 		if err != nil {
@@ -124,22 +117,48 @@ func (p *Publisher) Drain(ctx context.Context) error {
 	if err := p.ensure(ctx); err != nil {
 		return err
 	}
+	var after uint64
 	for p.Store.OutboxDepth() > 0 {
-		evs, err := p.Store.Outbox(0, 256)
-		if err != nil || len(evs) == 0 {
+		last, read, _, err := p.step(ctx, after)
+		if err != nil || read == 0 {
 			return err
 		}
-		done, err := p.publish(ctx, evs)
-		if len(done) > 0 {
-			if derr := p.Store.Delivered(done); derr != nil {
-				return derr
-			}
-		}
-		if err != nil {
-			return err
-		}
+		after = last
 	}
 	return nil
+}
+
+// storeError marks a failure of the store, which ends publishing, from
+// publishing failures, which are retried.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+// step publishes the next window of events after the outbox position
+// after and removes what JetStream acknowledged. It returns the position
+// of the last event removed, how many events it read and removed, and the
+// first failure.
+func (p *Publisher) step(ctx context.Context, after uint64) (last uint64, read, delivered int, err error) {
+	window := p.Window
+	if window <= 0 {
+		window = 256
+	}
+	evs, err := p.Store.Outbox(after, window)
+	if err != nil {
+		return after, 0, 0, &storeError{err}
+	}
+	if len(evs) == 0 {
+		return after, 0, 0, nil
+	}
+	done, err := p.publish(ctx, evs)
+	if len(done) > 0 {
+		if derr := p.Store.Delivered(done); derr != nil {
+			return after, len(evs), 0, &storeError{derr}
+		}
+		after = done[len(done)-1]
+	}
+	return after, len(evs), len(done), err
 }
 
 func (p *Publisher) ensure(ctx context.Context) error {
