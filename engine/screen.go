@@ -115,8 +115,8 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 	known := make(map[string]bool, 8)
 	// The caller's max age applies to the sources that have a window:
 	// the registries, not the municipality's own contracts.
-	tooOld := func(st profile.SourceState, w Days) bool {
-		return stale(st.LastObserved, at, w) || (opt.MaxAge > 0 && at.Sub(st.LastObserved) > opt.MaxAge)
+	beyondMaxAge := func(st profile.SourceState) bool {
+		return opt.MaxAge > 0 && at.Sub(st.LastObserved) > opt.MaxAge
 	}
 	var usable func(src string) bool
 	usable = func(src string) bool {
@@ -131,7 +131,7 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 		} else {
 			st := sourceState(p.Sources, src)
 			w, windowed := cfg.Freshness[src]
-			ok = st.Present && st.Error == "" && !(windowed && tooOld(st, w))
+			ok = st.Present && st.Error == "" && !(windowed && (stale(st.LastObserved, at, w) || beyondMaxAge(st)))
 		}
 		known[src] = ok
 		return ok
@@ -147,7 +147,7 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 		case stale(st.LastObserved, at, w):
 			a.Missing = append(a.Missing, Missing{ID: "D01", Source: src, Reason: fmt.Sprintf("stale: last observed %s, window %d days",
 				st.LastObserved.In(record.Stockholm).Format("2006-01-02 15:04"), w)})
-		case windowed && tooOld(st, w):
+		case windowed && beyondMaxAge(st):
 			a.Missing = append(a.Missing, Missing{ID: "D01", Source: src, Reason: fmt.Sprintf("older than the requested max age %s: last observed %s",
 				opt.MaxAge, st.LastObserved.In(record.Stockholm).Format("2006-01-02 15:04"))})
 		}
