@@ -234,15 +234,9 @@ func (f *fetcher) flushChanges(ctx context.Context) {
 // rescreen screens organisations whose data changed, and stores the
 // assessments.
 func (f *fetcher) rescreen(ctx context.Context, orgs []string) {
-	ids := make([]ident.Org, 0, len(orgs))
-	for _, o := range orgs {
-		if id, err := ident.ParseOrg(o); err == nil {
-			ids = append(ids, id)
-		}
-	}
-	as, err := f.sc.Screen(ctx, ids, engine.Options{At: f.clock.Now(), Save: true, Current: true})
+	as, err := rescreenOrgs(ctx, f.sc, orgs, f.clock.Now())
 	if err != nil {
-		f.a.log.Error("re-screening", "organisations", len(ids), "err", err)
+		f.a.log.Error("re-screening", "organisations", len(orgs), "err", err)
 		return
 	}
 	for _, x := range as {
@@ -252,6 +246,19 @@ func (f *fetcher) rescreen(ctx context.Context, orgs []string) {
 		}
 		fmt.Fprintf(f.a.stdout, "re-screened %s: step %s, verdict %s, score %g\n", displayOrg(x.Orgnr), x.Step, x.Verdict, x.Score)
 	}
+}
+
+// rescreenOrgs screens the organisations and saves their assessments as
+// a screening of the present; numbers that do not parse (person subjects)
+// are skipped.
+func rescreenOrgs(ctx context.Context, sc *engine.Screener, orgs []string, at time.Time) ([]*engine.Assessment, error) {
+	ids := make([]ident.Org, 0, len(orgs))
+	for _, o := range orgs {
+		if id, err := ident.ParseOrg(o); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return sc.Screen(ctx, ids, engine.Options{At: at, Save: true, Current: true})
 }
 
 // watch sets the runner's watch list from the store.

@@ -16,7 +16,6 @@ import (
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/bus"
-	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
@@ -345,15 +344,9 @@ func (s *server) rescreen(ctx context.Context, items []record.Item) {
 		s.a.log.Error("change-driven re-screening", "err", err)
 		return
 	}
-	ids := make([]ident.Org, 0, len(orgs))
-	for _, o := range orgs {
-		if id, err := ident.ParseOrg(o); err == nil {
-			ids = append(ids, id)
-		}
-	}
 	s.screenMu.Lock()
 	defer s.screenMu.Unlock()
-	if _, err := s.sc.Screen(ctx, ids, engine.Options{At: s.a.now(), Save: true, Current: true}); err != nil {
-		s.a.log.Error("re-screening", "organisations", len(ids), "err", err)
+	if _, err := rescreenOrgs(ctx, s.sc, orgs, s.a.now()); err != nil {
+		s.a.log.Error("re-screening", "organisations", len(orgs), "err", err)
 	}
 }
