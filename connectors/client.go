@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -47,6 +48,10 @@ type Client struct {
 	// Observe, if set, is told about every attempt (for metrics).
 	Observe func(Attempt)
 }
+
+// reserveMu orders rate-limit reservations by the clock (see WaitTurn);
+// limiters may be shared between clients, so it is one for all.
+var reserveMu sync.Mutex
 
 // Attempt describes one HTTP attempt.
 type Attempt struct {
@@ -228,12 +233,16 @@ func (c *Client) WaitTurn(ctx context.Context) (time.Duration, error) {
 	if c.Limit == nil {
 		return 0, nil
 	}
-	now := c.Clock.Now()
-	res := c.Limit.ReserveN(now, 1)
+	// Reading the clock and reserving happen together: a limiter handed
+	// a time earlier than one it has already seen (another goroutine
+	// reserved after the clock moved) would space requests too closely.
+	reserveMu.Lock()
+	res := c.Limit.ReserveN(c.Clock.Now(), 1)
+	reserveMu.Unlock()
 	if !res.OK() {
 		return 0, fmt.Errorf("burst too small")
 	}
-	d := res.DelayFrom(now)
+	d := res.DelayFrom(c.Clock.Now())
 	if err := c.Clock.Sleep(ctx, d); err != nil {
 		res.CancelAt(c.Clock.Now())
 		return 0, err
