@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -20,6 +21,11 @@ import (
 // config is the configuration file: rule overrides and screening
 // thresholds. Every key is optional; absent ones keep the defaults.
 type config struct {
+	// DataDir holds the store, the embedded NATS server's files and the
+	// pseudonym key; --data overrides it.
+	DataDir   string          `yaml:"data_dir"`
+	Log       logConfig       `yaml:"log"`
+	Serve     serveConfig     `yaml:"serve"`
 	Rules     rules.Overrides `yaml:"rules"`
 	Screening *engine.Config  `yaml:"screening"`
 	RulePath  string          `yaml:"rule_path"` // a pack file or directory instead of the built-in pack
@@ -29,6 +35,22 @@ type config struct {
 	// Users sign in to the web UI and the API; tokens are for machines.
 	Users  []access.User  `yaml:"users"`
 	Tokens []access.Token `yaml:"tokens"`
+}
+
+// logConfig is the configuration file's log section.
+type logConfig struct {
+	Level  string `yaml:"level"`  // debug, info (default), warn, error
+	Format string `yaml:"format"` // auto (default: JSON unless stderr is a terminal), json, text
+}
+
+// serveConfig holds the schedules and limits of vaksam serve; its flags
+// override them.
+type serveConfig struct {
+	ScreenEvery     time.Duration `yaml:"screen_every"`     // whole-store screening (default 6h; 0 keeps the default)
+	CheckTimeout    time.Duration `yaml:"check_timeout"`    // default time a pre-award check may take (2s)
+	StatusEvery     time.Duration `yaml:"status_every"`     // source freshness for metrics and readiness (1m)
+	GCEvery         time.Duration `yaml:"gc_every"`         // Badger value-log garbage collection (10m)
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // longest graceful stop before giving up (30s)
 }
 
 func loadConfig(path string) (*config, error) {
