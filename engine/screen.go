@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vaksam/vaksam/engine/ident"
@@ -20,15 +21,51 @@ import (
 
 // Screener screens organisations in a store with a rule set.
 type Screener struct {
-	Store  *store.Store
-	Rules  func() *rules.Set // the running set (rules.Manager.Set)
+	Store *store.Store
+	Rules func() *rules.Set // the running set (rules.Manager.Set)
+	// Config holds the thresholds a Screener starts with; SetConfig
+	// replaces them while it runs (a reload), Settings reads them.
 	Config Config
 	Log    *slog.Logger
 	// OnSave runs inside the transaction that stores each assessment, so
 	// that what it writes and emits (alerts) commits with it.
 	OnSave SaveHook
+	// Observe, if set, is told of every assessment made, with what
+	// triggered the screening (Options.Trigger) and how long the
+	// organisation took (metrics).
+	Observe func(a *Assessment, trigger string, took time.Duration)
 
 	markets marketCache
+	config  atomic.Pointer[Config]
+}
+
+// Triggers of a screening (Options.Trigger), for metrics and logs.
+const (
+	TriggerSchedule = "schedule"  // the periodic screening of the whole store
+	TriggerChange   = "change"    // new record versions
+	TriggerPreAward = "pre_award" // a pre-award check
+	TriggerAPI      = "api"       // a user's request in the web UI or API
+	TriggerReload   = "reload"    // the rules or thresholds changed
+	TriggerCommand  = "command"   // a command line screening
+)
+
+// SetConfig replaces the thresholds later screenings use; a screening
+// that runs keeps those it started with.
+func (s *Screener) SetConfig(c Config) { s.config.Store(&c) }
+
+// Settings returns the thresholds in force.
+func (s *Screener) Settings() Config {
+	if c := s.config.Load(); c != nil {
+		return *c
+	}
+	return s.Config
+}
+
+// observe reports an assessment to Observe.
+func (s *Screener) observe(a *Assessment, opt Options, start time.Time) {
+	if s.Observe != nil {
+		s.Observe(a, opt.Trigger, time.Since(start))
+	}
 }
 
 // marketCache keeps the market statistics (price quartiles, spend shares)
@@ -76,6 +113,8 @@ type Options struct {
 	// screening of the same day computed, while no record was written
 	// since. (A past time must see exactly the records observed by then.)
 	Current bool
+	// Trigger says what caused the screening (TriggerSchedule, …).
+	Trigger string
 }
 
 // aliases: records of these sources stand in for the named source.
@@ -217,8 +256,8 @@ func redact(subject string) string {
 // Screen screens the named organisations, reading the network from the
 // store's indexes.
 func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) ([]*Assessment, error) {
-	set := s.Rules()
-	net := profile.NewStoreNetwork(s.Store, opt.At, s.Config.Profile)
+	set, cfg := s.Rules(), s.Settings()
+	net := profile.NewStoreNetwork(s.Store, opt.At, cfg.Profile)
 	if opt.Current {
 		gen := s.Store.Generation()
 		if m := s.markets.get(opt.At, gen); m != nil {
@@ -232,6 +271,7 @@ func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) 
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
+		start := time.Now()
 		recs, err := s.Store.Subject(o.String(), store.ScanOptions{At: opt.At, History: profile.HistorySources})
 		if err != nil {
 			return out, err
@@ -240,13 +280,14 @@ func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) 
 		if err != nil {
 			return out, err
 		}
-		a, err := assess(sub, net, ev, set, s.Config, opt)
+		a, err := assess(sub, net, ev, set, cfg, opt)
 		if err != nil {
 			return out, err
 		}
 		if err := net.Err(); err != nil {
 			return out, fmt.Errorf("screen %s: network: %w", o.Redacted(), err)
 		}
+		s.observe(a, opt, start)
 		if opt.Save {
 			if err := s.Record(a); err != nil {
 				return out, err
@@ -284,10 +325,10 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 	st.Subjects = len(subjects)
 	st.ScanDecode = time.Since(start)
 	start = time.Now()
-	pop := profile.NewPopulation(subjects, opt.At, s.Config.Profile)
+	set, cfg := s.Rules(), s.Settings()
+	pop := profile.NewPopulation(subjects, opt.At, cfg.Profile)
 	st.Index = time.Since(start)
 	start = time.Now()
-	set := s.Rules()
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
@@ -306,7 +347,11 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 			defer wg.Done()
 			ev := set.NewEvaluator()
 			for sub := range next {
-				a, err := assess(sub, pop, ev, set, s.Config, opt)
+				began := time.Now()
+				a, err := assess(sub, pop, ev, set, cfg, opt)
+				if err == nil {
+					s.observe(a, opt, began)
+				}
 				if err == nil && saver != nil {
 					err = saver.add(a)
 				}

@@ -70,3 +70,14 @@ func SourceStatus(st *store.Store, at time.Time, orgs []string, cfg Config) ([]S
 	sort.Slice(out, func(i, j int) bool { return out[i].Source < out[j].Source })
 	return out, nil
 }
+
+// Down reports whether the source has delivered nothing for the watched
+// organisations within its window as of at: its newest observation is
+// older than the window, or there is none. Every assessment that needs
+// the source is then incomplete.
+func (r SourceReport) Down(at time.Time) bool {
+	if r.Watched == 0 {
+		return false
+	}
+	return r.LastSuccess.IsZero() || stale(r.LastSuccess, at, Days(r.Window/(24*time.Hour)))
+}

@@ -153,7 +153,7 @@ func (f *fetcher) setup() error {
 		}
 		fetchers[record.Bolagsverket] = c.Organisations()
 		fetchers[record.BolagsverketDokument] = c.Documents()
-		windows[record.Bolagsverket] = f.sc.Config.Freshness[record.Bolagsverket].Duration()
+		windows[record.Bolagsverket] = f.sc.Settings().Freshness[record.Bolagsverket].Duration()
 		days := src.DocumentDays
 		if days <= 0 {
 			days = 31
@@ -174,7 +174,7 @@ func (f *fetcher) setup() error {
 			return err
 		}
 		batchers[record.SCB] = c
-		windows[record.SCB] = f.sc.Config.Freshness[record.SCB].Duration()
+		windows[record.SCB] = f.sc.Settings().Freshness[record.SCB].Duration()
 	}
 	f.runner = &schedule.Runner{Store: f.sc.Store, Clock: f.clock, Persons: f.persons, Log: f.a.log,
 		Planner: schedule.NewPlanner(schedule.Config{Windows: windows}), Fetchers: fetchers, Batchers: batchers,

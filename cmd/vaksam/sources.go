@@ -39,7 +39,7 @@ func runSources(ctx context.Context, a *app, args []string) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
-	reports, err := engine.SourceStatus(sc.Store, at, watch, sc.Config)
+	reports, err := engine.SourceStatus(sc.Store, at, watch, sc.Settings())
 	if err != nil {
 		return exitFailure, err
 	}

@@ -33,6 +33,9 @@ type Runner struct {
 	// again (default 1 hour); Watch and Refresh wake the workers at once.
 	Idle time.Duration
 	Log  *slog.Logger
+	// ObserveIngest, if set, is told the counts of every fetched file
+	// stored (metrics).
+	ObserveIngest func(source string, c ingest.Counts)
 
 	mu      sync.Mutex
 	wake    map[string]chan struct{}
@@ -237,7 +240,7 @@ func (r *Runner) fetch(ctx context.Context, src string, orgs []string) {
 		return
 	}
 	var changed []record.Item
-	in := &ingest.Ingester{Store: r.Store, OnVersion: func(it record.Item) { changed = append(changed, it) }}
+	in := &ingest.Ingester{Store: r.Store, OnVersion: func(it record.Item) { changed = append(changed, it) }, Observe: r.ObserveIngest}
 	for _, f := range got {
 		job := ingest.Job{Source: f.Source, Name: f.Name, Observed: now, Orgnr: f.Orgnr, Persons: r.Persons}
 		c, ierr := in.Reader(ctx, bytes.NewReader(f.Body), job)

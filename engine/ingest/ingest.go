@@ -49,6 +49,9 @@ type Ingester struct {
 	// OnVersion, if set, is called with every record that got a new
 	// version (change-driven re-screening hooks in here).
 	OnVersion func(record.Item)
+	// Observe, if set, is told the counts of every ingest, also of one
+	// that failed part way (metrics).
+	Observe func(source string, c Counts)
 }
 
 // File ingests a file.
@@ -84,6 +87,9 @@ func (in *Ingester) Reader(ctx context.Context, r io.Reader, job Job) (Counts, e
 	err = parse(ctx, r, formats.Options{Name: job.Name, Orgnr: job.Orgnr, Persons: job.Persons}, s)
 	if ferr := s.flush(); err == nil {
 		err = ferr
+	}
+	if in.Observe != nil {
+		in.Observe(job.Source, s.counts)
 	}
 	if err != nil {
 		return s.counts, fmt.Errorf("ingest %s %s: %w", job.Source, job.Name, err)

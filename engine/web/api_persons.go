@@ -136,7 +136,7 @@ func (s *Server) profileOf(orgnr string, at time.Time) (*profile.Profile, bool, 
 	}
 	var cfg profile.Config
 	if s.Screener != nil {
-		cfg = s.Screener.Config.Profile
+		cfg = s.Screener.Settings().Profile
 	}
 	net := profile.NewStoreNetwork(s.Store, at, cfg)
 	p := profile.Build(sub, localNetwork{net}, at)

@@ -142,7 +142,7 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 			}
 			var cfg profile.Config
 			if s.Screener != nil {
-				cfg = s.Screener.Config.Profile
+				cfg = s.Screener.Settings().Profile
 			}
 			net := profile.NewStoreNetwork(s.Store, now, cfg)
 			for _, other := range orgs {
@@ -221,8 +221,8 @@ func (s *Server) newChart(lang string, pts []chartPoint) *scoreChart {
 	}
 	maxScore, l2 := 100.0, 30.0
 	if s.Screener != nil {
-		maxScore = cmp.Or(s.Screener.Config.Scoring.MaxScore, maxScore)
-		l2 = cmp.Or(s.Screener.Config.Scoring.L2Score, l2)
+		maxScore = cmp.Or(s.Screener.Settings().Scoring.MaxScore, maxScore)
+		l2 = cmp.Or(s.Screener.Settings().Scoring.L2Score, l2)
 	}
 	c := &scoreChart{W: chartW, H: chartH, Left: chartLeft, Right: chartW - chartRight, Top: chartTop, Bottom: chartH - chartBottom,
 		YLabelX: chartLeft - 6, XLabelY: chartH - chartBottom + 20}

@@ -1,0 +1,124 @@
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/review"
+)
+
+// State is where the scrape-time families are read from. A nil function
+// or Desk leaves its families out.
+type State struct {
+	// Outbox reports the outbox and the publisher's counters.
+	Outbox func() (bus.OutboxStatus, error)
+	// NATS reports the connection: connected, and reconnections so far.
+	NATS func() (connected bool, reconnects uint64)
+	// Desk holds the alerts and decisions.
+	Desk *review.Desk
+}
+
+var (
+	// Alert states and steps always exported, so that a dashboard shows
+	// zero rather than no data.
+	openStates    = []string{review.Ny, review.Utreds, review.Beslutad}
+	alertSteps    = []string{"L2", "L3"}
+	decisionKinds = review.Kinds
+)
+
+type stateCollector struct {
+	s State
+
+	outboxDepth, outboxAge, published, publishErrors *prometheus.Desc
+	connected, reconnects                            *prometheus.Desc
+	alertsOpen, decisions                            *prometheus.Desc
+}
+
+func newStateCollector(s *State) *stateCollector {
+	if s == nil {
+		s = &State{}
+	}
+	d := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc(prometheus.BuildFQName(Namespace, "", name), help, labels, nil)
+	}
+	return &stateCollector{s: *s,
+		outboxDepth:   d("outbox_depth", "Events committed but not yet acknowledged by JetStream."),
+		outboxAge:     d("outbox_oldest_age_seconds", "Age of the oldest event waiting in the outbox (0 when empty)."),
+		published:     d("outbox_published_total", "Events JetStream acknowledged (new or duplicate) since start."),
+		publishErrors: d("outbox_publish_errors_total", "Publish windows that failed since start; they are retried."),
+		connected:     d("nats_connected", "1 when connected to NATS, else 0."),
+		reconnects:    d("nats_reconnects_total", "Reconnections to NATS since start."),
+		alertsOpen:    d("alerts_open", "Alerts not closed, by step and state.", "step", "state"),
+		decisions:     d("decisions_total", "Decisions recorded, by kind and status.", "kind", "status"),
+	}
+}
+
+func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.outboxDepth, c.outboxAge, c.published, c.publishErrors,
+		c.connected, c.reconnects, c.alertsOpen, c.decisions} {
+		ch <- d
+	}
+}
+
+func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
+	failed := func(d *prometheus.Desc, err error) { ch <- prometheus.NewInvalidMetric(d, err) }
+	if c.s.Outbox != nil {
+		st, err := c.s.Outbox()
+		if err != nil {
+			failed(c.outboxAge, err)
+		} else {
+			ch <- prometheus.MustNewConstMetric(c.outboxAge, prometheus.GaugeValue, st.OldestAge)
+		}
+		ch <- prometheus.MustNewConstMetric(c.outboxDepth, prometheus.GaugeValue, float64(st.Depth))
+		ch <- prometheus.MustNewConstMetric(c.published, prometheus.CounterValue, float64(st.Published+st.Duplicates))
+		ch <- prometheus.MustNewConstMetric(c.publishErrors, prometheus.CounterValue, float64(st.Failures))
+	}
+	if c.s.NATS != nil {
+		ok, n := c.s.NATS()
+		v := 0.0
+		if ok {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(c.connected, prometheus.GaugeValue, v)
+		ch <- prometheus.MustNewConstMetric(c.reconnects, prometheus.CounterValue, float64(n))
+	}
+	if c.s.Desk != nil {
+		c.collectDesk(ch, failed)
+	}
+}
+
+func (c *stateCollector) collectDesk(ch chan<- prometheus.Metric, failed func(*prometheus.Desc, error)) {
+	type key struct{ a, b string }
+	open := map[key]int{}
+	for _, st := range alertSteps {
+		for _, s := range openStates {
+			open[key{st, s}] = 0
+		}
+	}
+	alerts, err := c.s.Desk.Alerts(func(a *review.Alert) bool { return a.Open() })
+	if err != nil {
+		failed(c.alertsOpen, err)
+	} else {
+		for _, a := range alerts {
+			open[key{a.Step, a.State}]++
+		}
+		for k, n := range open {
+			ch <- prometheus.MustNewConstMetric(c.alertsOpen, prometheus.GaugeValue, float64(n), k.a, k.b)
+		}
+	}
+	decided := map[key]int{}
+	for _, k := range decisionKinds {
+		decided[key{k, review.Bekraftad}] = 0
+	}
+	decs, err := c.s.Desk.AllDecisions(nil)
+	if err != nil {
+		failed(c.decisions, err)
+		return
+	}
+	for _, d := range decs {
+		decided[key{d.Kind, d.Status}]++
+	}
+	for k, n := range decided {
+		ch <- prometheus.MustNewConstMetric(c.decisions, prometheus.CounterValue, float64(n), k.a, k.b)
+	}
+}
