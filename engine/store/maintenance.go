@@ -1,0 +1,42 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// ErrClosed is returned by Check once the store is closed.
+var ErrClosed = errors.New("store: closed")
+
+// Check reports whether the store is open and answers a read.
+func (s *Store) Check() error {
+	if s.db.IsClosed() {
+		return ErrClosed
+	}
+	if err := s.db.View(func(txn *badger.Txn) error { return nil }); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// CollectGarbage rewrites value-log files of which at least ratio (0.5
+// is Badger's advice) is stale, until none is left, and returns how many
+// it rewrote. Deleted and overwritten values (delivered outbox events,
+// superseded documents) take disk space until it runs.
+func (s *Store) CollectGarbage(ratio float64) (int, error) {
+	n := 0
+	for {
+		err := s.db.RunValueLogGC(ratio)
+		switch {
+		case err == nil:
+			n++
+		case errors.Is(err, badger.ErrNoRewrite), errors.Is(err, badger.ErrRejected):
+			// Nothing more worth rewriting, or a GC already runs.
+			return n, nil
+		default:
+			return n, fmt.Errorf("store: value-log gc: %w", err)
+		}
+	}
+}
