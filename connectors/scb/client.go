@@ -134,6 +134,10 @@ func (c *Client) Source() string { return record.SCB }
 // MaxBatch is SCB's limit of rows per call.
 func (c *Client) MaxBatch() int { return MaxBatch }
 
+// HTTP returns the shared plumbing, to set Observe (metrics) or tune
+// retries.
+func (c *Client) HTTP() *connectors.Client { return c.http }
+
 // Certificate returns the client certificate in use (for its expiry).
 func (c *Client) Certificate() *x509.Certificate { return c.leaf }
 

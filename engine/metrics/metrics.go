@@ -7,10 +7,34 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/bus"
 )
 
 // Namespace prefixes every family.
 const Namespace = "vaksam"
+
+// Families lists every family Vaksam exports (besides go_* and
+// process_*): the tests hold it equal to what the registry gathers, and
+// the scrape test of serve and the checks of the dashboard and alerting
+// rules use it.
+var Families = []string{
+	"vaksam_build_info",
+	"vaksam_screenings_total", "vaksam_screenings_incomplete_total", "vaksam_rule_hits_total",
+	"vaksam_evaluation_duration_seconds", "vaksam_screen_all_duration_seconds",
+	"vaksam_alerts_open", "vaksam_decisions_total",
+	"vaksam_connector_requests_total", "vaksam_connector_request_duration_seconds", "vaksam_connector_rate_limit_wait_seconds",
+	"vaksam_source_organisations", "vaksam_source_newest_observation_timestamp_seconds",
+	"vaksam_source_oldest_observation_timestamp_seconds", "vaksam_source_freshness_window_seconds",
+	"vaksam_source_up", "vaksam_source_status_timestamp_seconds",
+	"vaksam_ingest_records_total",
+	"vaksam_outbox_depth", "vaksam_outbox_oldest_age_seconds", "vaksam_outbox_published_total", "vaksam_outbox_publish_errors_total",
+	"vaksam_nats_connected", "vaksam_nats_reconnects_total",
+	"vaksam_preaward_requests_total", "vaksam_preaward_duration_seconds",
+	"vaksam_rules_last_reload_successful", "vaksam_rules_last_reload_success_timestamp_seconds",
+	"vaksam_rules_reloads_total", "vaksam_rules_info", "vaksam_rules_loaded",
+}
 
 // Build describes the running binary (vaksam_build_info).
 type Build struct {
@@ -65,6 +89,14 @@ func New(b Build, state *State) *Metrics {
 	m.preaward = f.counter("preaward_requests_total", "Pre-award checks answered, by interface and outcome (verdict or refusal).", "via", "outcome")
 	m.preawardTime = f.histogram("preaward_duration_seconds", "Time to answer a pre-award check, including any fresh fetch.",
 		prometheus.ExponentialBuckets(0.0005, 2.5, 12), "via")
+	// Every pre-award series exists from the start, so that a rate is
+	// zero rather than absent before the first check.
+	for _, via := range []string{bus.ViaNATS, bus.ViaHTTP} {
+		for _, o := range []string{engine.Clear, engine.Review, engine.Block, bus.OutcomeBadRequest, bus.OutcomeNotFound, bus.OutcomeBusy, bus.OutcomeError} {
+			m.preaward.WithLabelValues(via, o)
+		}
+		m.preawardTime.WithLabelValues(via)
+	}
 	m.rules = newRuleMetrics(f)
 	m.sources = newSourceMetrics(f)
 	m.state = newStateCollector(state)

@@ -20,25 +20,6 @@ import (
 	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
 
-// Families lists every family Vaksam exports; the scrape test of serve
-// and the checks of the dashboard and alerting rules use it.
-var Families = []string{
-	"vaksam_build_info",
-	"vaksam_screenings_total", "vaksam_screenings_incomplete_total", "vaksam_rule_hits_total",
-	"vaksam_evaluation_duration_seconds", "vaksam_screen_all_duration_seconds",
-	"vaksam_alerts_open", "vaksam_decisions_total",
-	"vaksam_connector_requests_total", "vaksam_connector_request_duration_seconds", "vaksam_connector_rate_limit_wait_seconds",
-	"vaksam_source_organisations", "vaksam_source_newest_observation_timestamp_seconds",
-	"vaksam_source_oldest_observation_timestamp_seconds", "vaksam_source_freshness_window_seconds",
-	"vaksam_source_up", "vaksam_source_status_timestamp_seconds",
-	"vaksam_ingest_records_total",
-	"vaksam_outbox_depth", "vaksam_outbox_oldest_age_seconds", "vaksam_outbox_published_total", "vaksam_outbox_publish_errors_total",
-	"vaksam_nats_connected", "vaksam_nats_reconnects_total",
-	"vaksam_preaward_requests_total", "vaksam_preaward_duration_seconds",
-	"vaksam_rules_last_reload_successful", "vaksam_rules_last_reload_success_timestamp_seconds",
-	"vaksam_rules_reloads_total", "vaksam_rules_info", "vaksam_rules_loaded",
-}
-
 const org = "5591234561"
 
 func day(n int) time.Time { return time.Date(2026, 11, n, 12, 0, 0, 0, time.UTC) }
