@@ -23,6 +23,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
+
+	"github.com/vaksam/vaksam/engine/logging"
 )
 
 // Client is the HTTP plumbing every source shares. The zero value is not
@@ -125,6 +127,15 @@ func (e *HTTPError) Temporary() bool {
 	return e.Status >= 500 || e.Status == http.StatusTooManyRequests
 }
 
+// RequestIDFor returns the request id the calls made for ctx send: the
+// one ctx carries (logging.WithRequestID) when it is valid, else a new one.
+func RequestIDFor(ctx context.Context) string {
+	if id := logging.RequestID(ctx); logging.ValidRequestID(id) {
+		return id
+	}
+	return NewRequestID()
+}
+
 // NewRequestID returns a random request id.
 func NewRequestID() string {
 	var b [8]byte
@@ -156,8 +167,10 @@ func (c *Client) BackoffFor(n int) time.Duration {
 }
 
 // Do sends the request, waiting for the rate limiter before each attempt
-// and retrying as described on Client. The request id is sent as
-// X-Request-Id and returned with the response or the error.
+// and retrying as described on Client. Every attempt sends the same
+// request id as X-Request-Id: the one ctx carries (a pre-award check's,
+// an HTTP request's), else a new one (RequestIDFor). It is returned with
+// the response or the error and told to Observe.
 func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	retries := c.Retries
 	if retries == 0 {
@@ -167,7 +180,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	id := NewRequestID()
+	id := RequestIDFor(ctx)
 	var last error
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
@@ -213,7 +226,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		if !retryable || attempt >= retries {
 			return nil, last
 		}
-		c.logger().Warn("retrying", "source", c.Source, "request_id", id, "attempt", attempt+1, "wait", wait, "err", err)
+		c.logger().WarnContext(ctx, "retrying", "source", c.Source, "request_id", id, "attempt", attempt+1, "wait", wait, "err", err)
 		if err := c.Clock.Sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("%s: %w (after %v)", c.Source, err, last)
 		}

@@ -7,11 +7,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/logging"
 )
 
 // Exit codes of check: the verdict, for scripts.
@@ -25,7 +27,9 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 		"Asks a running 'vaksam serve' for a pre-award check over NATS (the service\n"+
 			"vaksam, endpoint vaksam.screen), as an ordering or procurement system would,\n"+
 			"and prints the answer. Exit status: 0 clear, 4 review, 5 block, 1 on an\n"+
-			"error (a 404 when Bolagsverket does not know the organisation).")
+			"error (a 404 when Bolagsverket does not know the organisation).\n"+
+			"The request carries an id (header Vaksam-Request-Id) that the service logs;\n"+
+			"--verbose prints it, and so does every error.")
 	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL")
 	creds := fs.String("nats-creds", "", "NATS credentials file")
 	purpose := fs.String("purpose", engine.Award, "award, calloff or direct")
@@ -34,6 +38,7 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 	maxAge := fs.String("max-age", "", "fetch data older than this (36h, 7d) fresh")
 	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
 	asJSON := fs.Bool("json", false, "print the assessment as JSON")
+	verbose := fs.Bool("verbose", false, "print the request id (to standard error)")
 	if err := a.parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -55,20 +60,25 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 	defer nc.Close()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	msg, err := nc.RequestWithContext(ctx, event.ScreenSubject, body)
+	id := logging.NewRequestID()
+	if *verbose {
+		fmt.Fprintf(a.stderr, "request id: %s\n", id)
+	}
+	out := &nats.Msg{Subject: event.ScreenSubject, Data: body, Header: nats.Header{bus.RequestIDHeader: []string{id}}}
+	msg, err := nc.RequestMsgWithContext(ctx, out)
 	if err != nil {
-		return exitFailure, fmt.Errorf("%s: %w", event.ScreenSubject, err)
+		return exitFailure, fmt.Errorf("%s (request id %s): %w", event.ScreenSubject, id, err)
 	}
 	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
 		n, _ := strconv.Atoi(code)
 		if n == 400 {
-			return exitUsage, usagef("%s", msg.Header.Get(micro.ErrorHeader))
+			return exitUsage, usagef("%s (request id %s)", msg.Header.Get(micro.ErrorHeader), id)
 		}
-		return exitFailure, fmt.Errorf("%s %s", code, msg.Header.Get(micro.ErrorHeader))
+		return exitFailure, fmt.Errorf("%s %s (request id %s)", code, msg.Header.Get(micro.ErrorHeader), id)
 	}
 	var x engine.Assessment
 	if err := json.Unmarshal(msg.Data, &x); err != nil {
-		return exitFailure, fmt.Errorf("reply: %w", err)
+		return exitFailure, fmt.Errorf("reply (request id %s): %w", id, err)
 	}
 	if *asJSON {
 		if err := printJSON(a.stdout, []*engine.Assessment{&x}); err != nil {

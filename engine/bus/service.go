@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -18,6 +19,7 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/logging"
 )
 
 // Refresher fetches an organisation's data from its sources now (the
@@ -27,9 +29,33 @@ type Refresher interface {
 	Sources() []string
 }
 
+// RequestIDHeader carries a pre-award request's id over NATS: a caller
+// may send one (it is kept when logging.ValidRequestID accepts it, else a
+// new one is made), and the reply has it.
+const RequestIDHeader = "Vaksam-Request-Id"
+
+// Outcomes of a pre-award request, besides the verdicts (clear, review,
+// block), as told to ScreenService.Observe.
+const (
+	OutcomeBadRequest = "bad_request" // 400
+	OutcomeNotFound   = "not_found"   // 404: not in Bolagsverket's register
+	OutcomeBusy       = "busy"        // 503: too many checks in progress
+	OutcomeError      = "error"       // anything else that gave no assessment
+)
+
+// Ways a pre-award request came, as told to ScreenService.Observe.
+const (
+	ViaNATS = "nats"
+	ViaHTTP = "http" // Check, called by the HTTP API
+)
+
 // ScreenService answers pre-award checks: over NATS as the micro service
 // "vaksam" (endpoint vaksam.screen), and to any caller of Check (the HTTP
 // API).
+//
+// Each request has an id (RequestIDHeader over NATS; over HTTP the one
+// the caller's context carries, see logging.WithRequestID), which its log
+// records, its reply and the refresh it may start carry.
 type ScreenService struct {
 	Screener  *engine.Screener
 	Refresher Refresher // nil: answer from the store alone
@@ -45,8 +71,15 @@ type ScreenService struct {
 	// $SRV.STATS (the outbox's depth and age, for operators).
 	Status func() any
 	Log    *slog.Logger
+	// Observe, if set, is told about every pre-award request once, when
+	// it is answered (for metrics): how it came (ViaNATS, ViaHTTP), its
+	// outcome (the verdict: clear, review or block; or OutcomeBadRequest,
+	// OutcomeNotFound, OutcomeBusy, OutcomeError) and how long it took on
+	// Now's clock.
+	Observe func(via string, outcome string, took time.Duration)
 
-	sem chan struct{}
+	sem      chan struct{}
+	inflight sync.WaitGroup
 }
 
 // RequestError is a refusal with a status code: 400 names the bad field.
@@ -67,13 +100,46 @@ func badField(field, format string, a ...any) error {
 	return &RequestError{Code: 400, Field: field, Msg: fmt.Sprintf(format, a...)}
 }
 
-// Check runs one pre-award check.
-func (s *ScreenService) Check(ctx context.Context, req event.ScreenRequest) (*engine.Assessment, error) {
-	c, err := s.parse(req)
-	if err != nil {
+// Check runs one pre-award check (for the HTTP API: Observe is told it
+// came ViaHTTP). The request id is the one ctx carries, if any.
+func (s *ScreenService) Check(ctx context.Context, req event.ScreenRequest) (a *engine.Assessment, err error) {
+	start := s.Now()
+	var c check
+	defer func() { s.finish(ctx, ViaHTTP, c, outcome(a, err), start) }()
+	if c, err = s.parse(req); err != nil {
 		return nil, err
 	}
 	return s.run(ctx, c)
+}
+
+// outcome names what a request came to (see Observe).
+func outcome(a *engine.Assessment, err error) string {
+	var re *RequestError
+	switch {
+	case err == nil && a != nil:
+		return a.Verdict
+	case errors.As(err, &re) && re.Code == 400:
+		return OutcomeBadRequest
+	case errors.As(err, &re) && re.Code == 404:
+		return OutcomeNotFound
+	}
+	return OutcomeError
+}
+
+// finish logs an answered request and tells Observe about it.
+func (s *ScreenService) finish(ctx context.Context, via string, c check, outcome string, start time.Time) {
+	took := s.Now().Sub(start)
+	attrs := []slog.Attr{slog.String("via", via), slog.String("outcome", outcome), slog.Duration("took", took)}
+	if !c.org.IsZero() {
+		attrs = append(attrs, slog.String("orgnr", c.org.Redacted()))
+	}
+	if c.opt.Purpose != "" {
+		attrs = append(attrs, slog.String("purpose", c.opt.Purpose))
+	}
+	s.log().LogAttrs(ctx, slog.LevelInfo, "pre-award check", attrs...)
+	if s.Observe != nil {
+		s.Observe(via, outcome, took)
+	}
 }
 
 // check is a validated request.
@@ -105,7 +171,7 @@ func (s *ScreenService) run(ctx context.Context, c check) (*engine.Assessment, e
 			return nil, err
 		}
 		if ferr != nil {
-			s.log().Warn("pre-award check: fetching fresh data failed", "orgnr", org.Redacted(), "sources", stale, "err", ferr)
+			s.log().WarnContext(ctx, "pre-award check: fetching fresh data failed", "orgnr", org.Redacted(), "sources", stale, "err", ferr)
 			if errors.Is(ferr, context.DeadlineExceeded) {
 				ferr = fmt.Errorf("not fetched within the request's deadline %s", timeout)
 			}
@@ -152,7 +218,7 @@ func (s *ScreenService) parse(req event.ScreenRequest) (check, error) {
 }
 
 func (s *ScreenService) parseFields(req event.ScreenRequest) (ident.Org, engine.Options, time.Duration, error) {
-	opt := engine.Options{Current: true}
+	opt := engine.Options{Current: true, Trigger: engine.TriggerPreAward}
 	if strings.TrimSpace(req.Orgnr) == "" {
 		return ident.Org{}, opt, 0, badField("orgnr", "required")
 	}
@@ -225,6 +291,10 @@ func (s *ScreenService) log() *slog.Logger {
 	return s.Log
 }
 
+// Wait waits for the checks in progress to be answered: after the micro
+// service is stopped, none starts, and each ends within its deadline.
+func (s *ScreenService) Wait() { s.inflight.Wait() }
+
 // ServiceName and the endpoint's subject.
 const ServiceName = "vaksam"
 
@@ -267,43 +337,55 @@ func (s *ScreenService) Start(nc *nats.Conn) (micro.Service, error) {
 // handle validates a request at once, so that $SRV.STATS counts bad
 // input as errors, then answers it on a goroutine of its own, so that a
 // slow fetch does not hold up the next request. (micro's processing time
-// therefore covers validation only.)
+// therefore covers validation only.) The request's id (RequestIDHeader,
+// or a new one) is in the context the check runs with and on the reply.
 func (s *ScreenService) handle(r micro.Request) {
+	start := s.Now()
+	id := logging.AcceptRequestID(r.Headers().Get(RequestIDHeader))
+	ctx := logging.WithRequestID(context.Background(), id)
+	withID := micro.WithHeaders(micro.Headers{RequestIDHeader: []string{id}})
+	refuse := func(c check, outcome string, err error) {
+		s.respondErr(ctx, r, err, withID)
+		s.finish(ctx, ViaNATS, c, outcome, start)
+	}
 	var req event.ScreenRequest
 	dec := json.NewDecoder(bytes.NewReader(r.Data()))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		respondErr(r, badRequestJSON(err))
+		refuse(check{}, OutcomeBadRequest, badRequestJSON(err))
 		return
 	}
 	c, err := s.parse(req)
 	if err != nil {
-		respondErr(r, err)
+		refuse(c, OutcomeBadRequest, err)
 		return
 	}
 	select {
 	case s.sem <- struct{}{}:
 	default:
-		respondErr(r, &RequestError{Code: 503, Msg: "too many checks in progress; try again"})
+		refuse(c, OutcomeBusy, &RequestError{Code: 503, Msg: "too many checks in progress; try again"})
 		return
 	}
+	s.inflight.Add(1)
 	go func() {
+		defer s.inflight.Done()
 		defer func() { <-s.sem }()
-		a, err := s.run(context.Background(), c)
+		a, err := s.run(ctx, c)
+		defer func() { s.finish(ctx, ViaNATS, c, outcome(a, err), start) }()
 		if err != nil {
 			var re *RequestError
 			if errors.As(err, &re) && re.Code == 404 && a != nil {
 				data, _ := json.Marshal(a)
-				if rerr := r.Error("404", re.Error(), data); rerr != nil {
-					s.log().Warn("pre-award check: reply", "err", rerr)
+				if rerr := r.Error("404", re.Error(), data, withID); rerr != nil {
+					s.log().WarnContext(ctx, "pre-award check: reply", "err", rerr)
 				}
 				return
 			}
-			respondErr(r, err)
+			s.respondErr(ctx, r, err, withID)
 			return
 		}
-		if err := r.RespondJSON(a); err != nil {
-			s.log().Warn("pre-award check: reply", "err", err)
+		if err := r.RespondJSON(a, withID); err != nil {
+			s.log().WarnContext(ctx, "pre-award check: reply", "err", err)
 		}
 	}()
 }
@@ -320,10 +402,12 @@ func badRequestJSON(err error) error {
 	return badField("body", "not a JSON request: %v", err)
 }
 
-func respondErr(r micro.Request, err error) {
+func (s *ScreenService) respondErr(ctx context.Context, r micro.Request, err error, opts ...micro.RespondOpt) {
 	var re *RequestError
 	if !errors.As(err, &re) {
 		re = &RequestError{Code: 500, Msg: err.Error()}
 	}
-	_ = r.Error(strconv.Itoa(re.Code), re.Error(), nil)
+	if rerr := r.Error(strconv.Itoa(re.Code), re.Error(), nil, opts...); rerr != nil {
+		s.log().WarnContext(ctx, "pre-award check: reply", "err", rerr)
+	}
 }

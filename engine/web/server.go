@@ -37,9 +37,10 @@ type Server struct {
 
 // Handler returns the server's routes. Each area registers its own (the
 // JSON API here; the HTML pages add theirs beside it, e.g. s.uiRoutes).
+// Outermost, every request gets a request id and a log line (requestID).
 func (s *Server) Handler() http.Handler {
 	mux, _ := s.mux()
-	return mux
+	return s.requestID(mux)
 }
 
 // mux builds the routes and returns them with the patterns registered.
