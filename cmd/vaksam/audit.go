@@ -124,8 +124,12 @@ func auditList(a *app, args []string) (int, error) {
 // openExistingStore opens the data directory's store, refusing to create
 // one: verifying a directory that is not a data directory must not pass.
 func openExistingStore(dir string) (*store.Store, error) {
+	dir, err := resolveDataDir(dir, "")
+	if err != nil {
+		return nil, err
+	}
 	if dir == "" {
-		return nil, usagef("--data DIR is required")
+		return nil, usagef("--data DIR is required (or data_dir in the configuration)")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "store")); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("no store in %s", dir)

@@ -88,13 +88,14 @@ func runFetch(ctx context.Context, a *app, args []string) (int, error) {
 	if err := a.parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
-	if *cfgPath == "" {
+	if configPath(*cfgPath) == "" {
 		return exitUsage, usagef("--config FILE is required (it names the sources and their credentials)")
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return exitFailure, err
 	}
+	*data = cfg.dataDir(*data)
 	sc, _, err := a.screener(*data, *cfgPath, "")
 	if err != nil {
 		return failure(err)
@@ -124,6 +125,10 @@ type fetcher struct {
 	data    string
 	http    *http.Client // nil: the default
 	quiet   bool         // log re-screenings instead of printing them (serve)
+	// observe and ingested, if set, are told of every HTTP attempt to an
+	// authority and every ingest (serve's metrics).
+	observe  func(connectors.Attempt)
+	ingested func(source string, c ingest.Counts)
 
 	runner *schedule.Runner
 	drops  *filedrop.Watcher
@@ -151,6 +156,7 @@ func (f *fetcher) setup() error {
 		if err != nil {
 			return err
 		}
+		c.HTTP().Observe = f.observe
 		fetchers[record.Bolagsverket] = c.Organisations()
 		fetchers[record.BolagsverketDokument] = c.Documents()
 		windows[record.Bolagsverket] = f.sc.Settings().Freshness[record.Bolagsverket].Duration()
@@ -173,12 +179,13 @@ func (f *fetcher) setup() error {
 		if err != nil {
 			return err
 		}
+		c.HTTP().Observe = f.observe
 		batchers[record.SCB] = c
 		windows[record.SCB] = f.sc.Settings().Freshness[record.SCB].Duration()
 	}
 	f.runner = &schedule.Runner{Store: f.sc.Store, Clock: f.clock, Persons: f.persons, Log: f.a.log,
 		Planner: schedule.NewPlanner(schedule.Config{Windows: windows}), Fetchers: fetchers, Batchers: batchers,
-		OnChange: func(ctx context.Context, orgs []string) { f.rescreen(ctx, orgs) }}
+		OnChange: func(ctx context.Context, orgs []string) { f.rescreen(ctx, orgs) }, ObserveIngest: f.ingested}
 	if src.Inbox != "" {
 		for _, s := range dropSources {
 			if err := os.MkdirAll(filepath.Join(src.Inbox, s), 0o750); err != nil {
@@ -190,7 +197,7 @@ func (f *fetcher) setup() error {
 	}
 	if b := src.BolagsverketBulk; b != nil && b.URL != "" {
 		f.bulk = &bulkfile.Fetcher{URL: b.URL, Dir: filepath.Join(f.data, "bulk"),
-			Client: &connectors.Client{Source: record.BolagsverketBulk, HTTP: f.httpClient(), Clock: f.clock, Log: f.a.log, Timeout: 5 * time.Minute}}
+			Client: &connectors.Client{Source: record.BolagsverketBulk, HTTP: f.httpClient(), Clock: f.clock, Log: f.a.log, Timeout: 5 * time.Minute, Observe: f.observe}}
 		if err := os.MkdirAll(f.bulk.Dir, 0o750); err != nil {
 			return err
 		}
@@ -207,7 +214,7 @@ func (f *fetcher) httpClient() *http.Client {
 
 // ingester collects new versions for re-screening.
 func (f *fetcher) ingester() *ingest.Ingester {
-	return &ingest.Ingester{Store: f.sc.Store, BatchSize: 2048, OnVersion: func(it record.Item) {
+	return &ingest.Ingester{Store: f.sc.Store, BatchSize: 2048, Observe: f.ingested, OnVersion: func(it record.Item) {
 		f.mu.Lock()
 		f.changed = append(f.changed, it)
 		f.mu.Unlock()
@@ -258,7 +265,7 @@ func rescreenOrgs(ctx context.Context, sc *engine.Screener, orgs []string, at ti
 			ids = append(ids, id)
 		}
 	}
-	return sc.Screen(ctx, ids, engine.Options{At: at, Save: true, Current: true})
+	return sc.Screen(ctx, ids, engine.Options{At: at, Save: true, Current: true, Trigger: engine.TriggerChange})
 }
 
 // watch sets the runner's watch list from the store.

@@ -51,6 +51,9 @@ func runIngest(ctx context.Context, a *app, args []string) (int, error) {
 	if *source == record.BolagsverketDokument && org.IsZero() {
 		return exitUsage, usagef("--orgnr is required for %s (the format does not carry it)", *source)
 	}
+	if *data, err = resolveDataDir(*data, ""); err != nil {
+		return exitFailure, err
+	}
 	st, err := openStore(*data)
 	if err != nil {
 		return exitFailure, err

@@ -209,7 +209,7 @@ func TestConfigOverridesAndMistakes(t *testing.T) {
 	}
 	typo := write("typo.yaml", "screening:\n  freshnes: {kronofogden: 1}\n")
 	code, _, errOut = run(t, "screen", "--data", data, "--config", typo, "5591234561")
-	if code != exitFailure || !strings.Contains(errOut, "line 2: field freshnes not found") {
+	if code != exitFailure || !strings.Contains(errOut, "typo.yaml:2:3: screening.freshnes: unknown key; did you mean freshness?") {
 		t.Errorf("typo in configuration: exit %d, %q", code, errOut)
 	}
 	if code, out, _ := run(t, "rules", "check", "--config", months); code != exitOK || !strings.Contains(out, "28 rules") {

@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/record"
@@ -18,8 +16,10 @@ import (
 	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
 
-// config is the configuration file: rule overrides and screening
-// thresholds. Every key is optional; absent ones keep the defaults.
+// config is the configuration file (docs/vaksam.example.yaml describes
+// every key). Every key is optional; absent ones keep the defaults. Every
+// scalar key can be overridden by the environment variable VAKSAM_<PATH>,
+// the yaml keys upper-cased and joined by '_' (config.go).
 type config struct {
 	// DataDir holds the store, the embedded NATS server's files and the
 	// pseudonym key; --data overrides it.
@@ -53,22 +53,75 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // longest graceful stop before giving up (30s)
 }
 
+// Defaults of the serve section; zero in the configuration keeps them.
+const (
+	defaultScreenEvery     = 6 * time.Hour
+	defaultCheckTimeout    = 2 * time.Second
+	defaultStatusEvery     = time.Minute
+	defaultGCEvery         = 10 * time.Minute
+	defaultShutdownTimeout = 30 * time.Second
+)
+
+// withDefaults returns s with the defaults in place of zero values.
+func (s serveConfig) withDefaults() serveConfig {
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{&s.ScreenEvery, defaultScreenEvery}, {&s.CheckTimeout, defaultCheckTimeout}, {&s.StatusEvery, defaultStatusEvery},
+		{&s.GCEvery, defaultGCEvery}, {&s.ShutdownTimeout, defaultShutdownTimeout}} {
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	return s
+}
+
+// loadConfig reads the configuration file at path, or the one
+// $VAKSAM_CONFIG names when path is empty (neither: every key takes its
+// default), with the environment's VAKSAM_* overrides over it. It refuses
+// a configuration with an unknown key, a wrong type or a bad value,
+// listing every problem with its line as `vaksam config check` does; the
+// problems that depend on the machine (missing files, unset variables)
+// only that command looks for.
 func loadConfig(path string) (*config, error) {
-	c := &config{}
-	if path == "" {
-		return c, nil
+	c, _, err := loadConfigSource(path)
+	return c, err
+}
+
+// loadConfigSource is loadConfig, also returning where each value came
+// from.
+func loadConfigSource(path string) (*config, *configSource, error) {
+	c, src, ps := readConfig(configPath(path), environment())
+	if !src.unread {
+		ps = append(ps, withoutEchoes(ps, checkValues(c, src))...)
 	}
-	f, err := os.Open(path)
+	if len(ps) > 0 {
+		return nil, nil, ps.sorted(src.file)
+	}
+	return c, src, nil
+}
+
+// dataDir returns the data directory of a command: its --data flag, or
+// else the configuration's data_dir ($VAKSAM_DATA_DIR over the file's).
+func (c *config) dataDir(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return c.DataDir
+}
+
+// resolveDataDir is dataDir for a command that has not read the
+// configuration: with the flag empty, it reads the configuration cfgPath
+// (or $VAKSAM_CONFIG) names.
+func resolveDataDir(flagValue, cfgPath string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	c, err := loadConfig(cfgPath)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return "", err
 	}
-	defer f.Close()
-	dec := yaml.NewDecoder(f)
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
-	}
-	return c, nil
+	return c.DataDir, nil
 }
 
 // engineConfig merges the file's screening section over the defaults, key
@@ -121,7 +174,7 @@ func (c *config) ruleSet(path string) (*rules.Set, error) {
 // openStore opens the data directory's store.
 func openStore(dir string) (*store.Store, error) {
 	if dir == "" {
-		return nil, usagef("--data DIR is required")
+		return nil, usagef("--data DIR is required (or data_dir in the configuration)")
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
@@ -154,12 +207,14 @@ func pseudonymizer(dataDir string) (record.Pseudonymizer, error) {
 }
 
 // screener opens the data directory's store and a Screener with the
-// configuration and rules the flags name. The caller closes the store.
+// configuration and rules the flags name; an empty dataDir is the
+// configuration's data_dir. The caller closes the store.
 func (a *app) screener(dataDir, cfgPath, rulePath string) (*engine.Screener, *rules.Set, error) {
 	cfg, err := loadConfig(cfgPath)
 	if err != nil {
 		return nil, nil, err
 	}
+	dataDir = cfg.dataDir(dataDir)
 	ec, err := cfg.engineConfig()
 	if err != nil {
 		return nil, nil, err

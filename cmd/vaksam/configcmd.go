@@ -1,0 +1,368 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"golang.org/x/term"
+	"gopkg.in/yaml.v3"
+
+	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/rules"
+)
+
+// otherEnv are the VAKSAM_* variables that are not configuration keys.
+var otherEnv = []string{envConfig, "VAKSAM_PSEUDONYM_KEY_FILE", "VAKSAM_NATS_PASSWORD"}
+
+func runConfig(ctx context.Context, a *app, args []string) (int, error) {
+	if len(args) == 0 || (args[0] != "check" && args[0] != "show" && args[0] != "hash-password") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fmt.Fprintln(a.stdout, configUsage)
+			return exitOK, nil
+		}
+		return exitUsage, usagef("want a subcommand: config check, config show or config hash-password")
+	}
+	switch args[0] {
+	case "check":
+		return a.configCheck(args[1:])
+	case "show":
+		return a.configShow(args[1:])
+	}
+	return a.configHashPassword(args[1:])
+}
+
+const configUsage = `Usage: vaksam config check|show|hash-password [flags]
+
+  check          report every problem of the configuration, each with FILE:LINE:COL
+                 and its key; exit 1 if there is any, else print a summary
+  show           print the configuration in force (the file with the environment's
+                 overrides) as YAML; secrets as their references, never their values
+  hash-password  read a password from standard input and print its argon2id hash
+                 for users[].password_hash
+
+The configuration file is --config FILE, or else $VAKSAM_CONFIG. Every scalar key
+can be overridden by VAKSAM_<PATH>: the keys upper-cased and joined by '_', as
+VAKSAM_DATA_DIR, VAKSAM_HTTP_LISTEN or VAKSAM_SERVE_SCREEN_EVERY. See
+docs/vaksam.example.yaml.`
+
+func (a *app) configCheck(args []string) (int, error) {
+	fs := a.newFlags("config check", "config check [--config FILE]",
+		"Reports every problem of a configuration at once, each with FILE:LINE:COL and\n"+
+			"its key path: YAML syntax, unknown keys, wrong types, bad durations, addresses\n"+
+			"and URLs, files that do not exist, secrets whose file or environment variable\n"+
+			"is missing, screening thresholds, users and tokens, and the rule pack. It checks\n"+
+			"the configuration in force: the file with the environment's VAKSAM_* overrides,\n"+
+			"and says which values came from the environment.\n\n"+
+			"Exit status: 0 no problem, 1 problems, 2 usage error.")
+	cfgPath := fs.String("config", "", "configuration file (default $VAKSAM_CONFIG)")
+	if err := a.parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if fs.NArg() > 0 {
+		return exitUsage, usagef("unexpected argument %q (give the file with --config)", fs.Arg(0))
+	}
+	path := configPath(*cfgPath)
+	if path == "" {
+		return exitUsage, usagef("no configuration file: give --config FILE or set $%s", envConfig)
+	}
+	env := environment()
+	c, src, ps := readConfig(path, env)
+	var set *rules.Set
+	if !src.unread {
+		var hostPs problems
+		hostPs, set = checkHost(c, src, env)
+		ps = append(ps, withoutEchoes(ps, append(checkValues(c, src), hostPs...))...)
+	}
+	ps.sorted(path)
+	for _, p := range ps {
+		fmt.Fprintln(a.stdout, p.String())
+	}
+	if len(ps) == 0 {
+		fmt.Fprintf(a.stdout, "ok: %s\n", path)
+		a.summary(c, set)
+	}
+	if len(src.fromEnv) > 0 {
+		vals := make([]string, len(src.fromEnv))
+		for i, v := range src.fromEnv {
+			vals[i] = fmt.Sprintf("%s ($%s)", v.Path, v.Var)
+		}
+		fmt.Fprintf(a.stdout, "from the environment: %s\n", strings.Join(vals, ", "))
+	}
+	for _, name := range strayEnv(c, env) {
+		fmt.Fprintf(a.stdout, "note: $%s is set but is no configuration key\n", name)
+	}
+	if len(ps) > 0 {
+		return exitFailure, fmt.Errorf("%s in %s", count(len(ps), "problem"), path)
+	}
+	return exitOK, nil
+}
+
+// summary prints what a valid configuration sets up.
+func (a *app) summary(c *config, set *rules.Set) {
+	w := a.stdout
+	fmt.Fprintf(w, "  data:     %s\n", c.DataDir)
+	switch {
+	case c.NATS.URL != "":
+		fmt.Fprintf(w, "  NATS:     %s\n", bus.RedactURL(c.NATS.URL))
+	case c.NATS.Listen != "":
+		fmt.Fprintf(w, "  NATS:     embedded, listening on %s\n", c.NATS.Listen)
+	default:
+		fmt.Fprintln(w, "  NATS:     embedded, listening on 127.0.0.1:4222")
+	}
+	scheme, listen := "http", c.HTTP.Listen
+	if c.HTTP.TLSCert != "" {
+		scheme = "https"
+	}
+	if listen == "" {
+		listen = "127.0.0.1:8080"
+	}
+	fmt.Fprintf(w, "  web:      %s on %s\n", scheme, listen)
+	fmt.Fprintf(w, "  access:   %s, %s\n", count(len(c.Users), "user"), count(len(c.Tokens), "token"))
+	var srcs []string
+	if c.Sources.Bolagsverket != nil {
+		srcs = append(srcs, "bolagsverket")
+	}
+	if c.Sources.SCB != nil {
+		srcs = append(srcs, "scb")
+	}
+	if b := c.Sources.BolagsverketBulk; b != nil && b.URL != "" {
+		srcs = append(srcs, "bolagsverket_bulk")
+	}
+	if c.Sources.Inbox != "" {
+		srcs = append(srcs, "inbox "+c.Sources.Inbox)
+	}
+	if len(srcs) == 0 {
+		srcs = []string{"none (no fetching)"}
+	}
+	fmt.Fprintf(w, "  sources:  %s\n", strings.Join(srcs, ", "))
+	pack := "built-in pack"
+	if c.RulePath != "" {
+		pack = c.RulePath
+	}
+	if set != nil {
+		fmt.Fprintf(w, "  rules:    %s, %d rules, ruleset %s\n", pack, len(set.Rules), set.Version())
+	}
+}
+
+// count writes n things, in the plural unless n is 1.
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// strayEnv lists the VAKSAM_* variables that set no configuration key, are
+// not one of otherEnv and are not named by a secret: likely misspelt
+// overrides.
+func strayEnv(c *config, env map[string]string) []string {
+	known := map[string]bool{}
+	for _, n := range otherEnv {
+		known[n] = true
+	}
+	var prefixes []string
+	for _, k := range envKeys() {
+		if k.Prefix {
+			prefixes = append(prefixes, k.Name)
+		} else {
+			known[k.Name] = true
+		}
+	}
+	for _, s := range configSecrets(c) {
+		if s.s.Env != "" {
+			known[s.s.Env] = true
+		}
+	}
+	var out []string
+	for name := range env {
+		if !strings.HasPrefix(name, envPrefix) || known[name] || env[name] == "" {
+			continue
+		}
+		matched := false
+		for _, p := range prefixes {
+			matched = matched || strings.HasPrefix(name, p) && len(name) > len(p)
+		}
+		if !matched {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (a *app) configShow(args []string) (int, error) {
+	fs := a.newFlags("config show", "config show [--config FILE]",
+		"Prints the configuration in force as YAML: the file with the environment's\n"+
+			"VAKSAM_* overrides (each marked with its variable), the serve and screening\n"+
+			"sections with their defaults filled in. Secrets appear as their references\n"+
+			"(file or env), password and token hashes not at all.")
+	cfgPath := fs.String("config", "", "configuration file (default $VAKSAM_CONFIG)")
+	if err := a.parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	path := configPath(*cfgPath)
+	c, src, err := loadConfigSource(path)
+	if err != nil {
+		return exitFailure, err
+	}
+	out, err := showConfig(c, src)
+	if err != nil {
+		return exitFailure, err
+	}
+	from := path
+	if from == "" {
+		from = "no file"
+	}
+	fmt.Fprintf(a.stdout, "# vaksam configuration in force: %s, with the environment's overrides (marked).\n", from)
+	fmt.Fprintln(a.stdout, "# Empty values take the defaults of docs/vaksam.example.yaml.")
+	a.stdout.Write(out)
+	return exitOK, nil
+}
+
+// hidden replaces password and token hashes in config show.
+const hidden = "(hidden)"
+
+// showConfig renders a configuration as YAML, the serve and screening
+// sections with their defaults, hashes hidden, and each value from the
+// environment marked with its variable.
+func showConfig(c *config, src *configSource) ([]byte, error) {
+	v := *c
+	v.NATS.URL = bus.RedactURL(c.NATS.URL) // a URL may carry a password or token
+	v.Serve = c.Serve.withDefaults()
+	ec, err := c.engineConfig()
+	if err != nil {
+		return nil, err
+	}
+	v.Screening = &ec
+	v.Users = make([]access.User, len(c.Users))
+	for i, u := range c.Users {
+		if u.PasswordHash != "" {
+			u.PasswordHash = hidden
+		}
+		v.Users[i] = u
+	}
+	v.Tokens = make([]access.Token, len(c.Tokens))
+	for i, t := range c.Tokens {
+		if t.Hash != "" {
+			t.Hash = hidden
+		}
+		v.Tokens[i] = t
+	}
+	var root yaml.Node
+	if err := root.Encode(&v); err != nil {
+		return nil, fmt.Errorf("config show: %w", err)
+	}
+	for _, e := range src.fromEnv {
+		if n := lookupNode(&root, strings.Split(e.Path, ".")); n != nil {
+			n.LineComment = "$" + e.Var
+		}
+	}
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&root); err != nil {
+		return nil, fmt.Errorf("config show: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("config show: %w", err)
+	}
+	return []byte(b.String()), nil
+}
+
+// lookupNode finds the value at a key path in a mapping tree.
+func lookupNode(n *yaml.Node, path []string) *yaml.Node {
+	for _, seg := range path {
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == seg {
+				next = n.Content[i+1]
+				break
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		n = next
+	}
+	return n
+}
+
+func (a *app) configHashPassword(args []string) (int, error) {
+	fs := a.newFlags("config hash-password", "config hash-password < PASSWORD",
+		"Reads a password from standard input (asked for twice, without echo, on a\n"+
+			"terminal; else the first line) and prints its argon2id hash in PHC form, to\n"+
+			"paste into users[].password_hash. The password must have at least 12\n"+
+			"characters.")
+	if err := a.parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	var (
+		pw  string
+		err error
+	)
+	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+		pw, err = readPasswordTerminal(fd, a.stderr)
+	} else {
+		pw, err = readPasswordLine(os.Stdin)
+	}
+	if err != nil {
+		return exitFailure, err
+	}
+	hash, err := hashPassword(pw)
+	if err != nil {
+		return exitFailure, err
+	}
+	fmt.Fprintln(a.stdout, hash)
+	return exitOK, nil
+}
+
+// hashPassword applies the password policy and hashes.
+func hashPassword(pw string) (string, error) {
+	if err := access.ValidatePassword(pw); err != nil {
+		return "", err
+	}
+	return access.HashPassword(pw)
+}
+
+// readPasswordTerminal asks for the password twice without echo.
+func readPasswordTerminal(fd int, prompt io.Writer) (string, error) {
+	fmt.Fprint(prompt, "Password: ")
+	pw, err := term.ReadPassword(fd)
+	fmt.Fprintln(prompt)
+	if err != nil {
+		return "", fmt.Errorf("reading the password: %w", err)
+	}
+	fmt.Fprint(prompt, "Again: ")
+	again, err := term.ReadPassword(fd)
+	fmt.Fprintln(prompt)
+	if err != nil {
+		return "", fmt.Errorf("reading the password: %w", err)
+	}
+	if string(pw) != string(again) {
+		return "", errors.New("the passwords differ")
+	}
+	return string(pw), nil
+}
+
+// readPasswordLine reads the first line of r, without its line ending.
+func readPasswordLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(r, access.MaxPasswordLen+2)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("reading the password: %w", err)
+	}
+	line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+	if line == "" {
+		return "", errors.New("no password on standard input")
+	}
+	return line, nil
+}
