@@ -25,7 +25,10 @@ import (
 	"time"
 	_ "time/tzdata" // Swedish time without relying on the host's zoneinfo
 
+	"golang.org/x/term"
+
 	"github.com/vaksam/vaksam/connectors"
+	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/engine/record"
 )
 
@@ -52,6 +55,9 @@ type app struct {
 	now            func() time.Time
 	// clock is what connectors wait on; now reads the same time.
 	clock connectors.Clock
+	// newLog, if set, makes the process logger from a configuration's log
+	// section (serve does; tests keep the logger they give).
+	newLog func(format, level string) (*slog.Logger, error)
 	// http is the base HTTP client of connectors (nil: the default); tests
 	// give one that trusts their fake authorities.
 	http *http.Client
@@ -75,15 +81,37 @@ func commands() []command {
 		{"watch", "print Vaksam's events as they arrive on NATS", runWatch},
 		{"demo", "generate a synthetic population, screen it and rank it", runDemo},
 		{"audit", "verify or list the audit trail (audit verify, audit list)", runAudit},
+		{"backup", "back up the store, from a running serve or a stopped store", runBackup},
+		{"restore", "restore a backup into a data directory and verify it", runRestore},
+		{"config", "check or show the configuration, hash a password (config check, show, hash-password)", runConfig},
 	}
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, clock: wallClock{},
-		log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	log, err := stderrLogger(envOr("VAKSAM_LOG_FORMAT", logging.FormatAuto), envOr("VAKSAM_LOG_LEVEL", "warn"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "vaksam: $VAKSAM_LOG_FORMAT or $VAKSAM_LOG_LEVEL: %v\n", err)
+		os.Exit(exitUsage)
+	}
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, clock: wallClock{}, log: log, newLog: stderrLogger}
 	os.Exit(a.main(ctx, os.Args[1:]))
+}
+
+// stderrLogger is the logger on standard error: format auto (text on a
+// terminal, JSON otherwise), json or text; level debug, info, warn or
+// error. It adds request ids and masks person numbers and secrets.
+func stderrLogger(format, level string) (*slog.Logger, error) {
+	return logging.New(os.Stderr, format, level, term.IsTerminal(int(os.Stderr.Fd())))
+}
+
+// envOr returns the environment variable, or def when it is unset or empty.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }
 
 func (a *app) main(ctx context.Context, args []string) int {

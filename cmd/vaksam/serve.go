@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -19,6 +21,7 @@ import (
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/rules"
 )
 
 // version is Vaksam's semantic version, as the micro service reports it.
@@ -73,6 +76,24 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
+	if !*demo {
+		*data = cfg.dataDir(*data)
+	}
+	// A service logs at info unless configured otherwise.
+	if a.newLog != nil {
+		if a.log, err = a.newLog(cfg.Log.Format, cmp.Or(cfg.Log.Level, "info")); err != nil {
+			return exitUsage, usagef("log: %v", err)
+		}
+	}
+	// The configuration's serve section counts where no flag was given.
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if !given["screen-every"] && cfg.Serve.ScreenEvery != 0 {
+		*every = cfg.Serve.ScreenEvery
+	}
+	if !given["check-timeout"] && cfg.Serve.CheckTimeout != 0 {
+		*timeout = cfg.Serve.CheckTimeout
+	}
 	nc = cfg.NATS.override(nc)
 	if nc.Password.Env == "" && nc.Password.File == "" && os.Getenv("VAKSAM_NATS_PASSWORD") != "" {
 		nc.Password.Env = "VAKSAM_NATS_PASSWORD"
@@ -85,13 +106,17 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 		defer d.close()
 		*data = d.data
 	}
-	sc, _, err := a.screener(*data, *cfgPath, "")
+	sc, set, err := a.screener(*data, *cfgPath, "")
 	if err != nil {
 		return failure(err)
 	}
-	s := &server{a: a, sc: sc, data: *data, cfg: cfg, every: *every, httpAddr: *httpAddr, demo: d}
+	man := rules.NewManager(set, a.log)
+	sc.Rules = man.Set
+	s := &server{a: a, sc: sc, data: *data, cfg: cfg, cfgPath: *cfgPath, every: *every, httpAddr: *httpAddr, demo: d}
 	s.desk = &review.Desk{Store: sc.Store, Log: a.log}
 	sc.OnSave = s.desk.OnSave
+	s.ops = newOps(s, man)
+	s.ops.metrics.RulesLoaded(set, nil, a.now())
 	if err := s.auditRules(); err != nil {
 		sc.Store.Close()
 		return exitFailure, err
@@ -118,12 +143,14 @@ func (c natsConfig) override(f natsConfig) natsConfig {
 
 // server is a running `vaksam serve`.
 type server struct {
-	a     *app
-	sc    *engine.Screener
-	desk  *review.Desk
-	data  string
-	cfg   *config
-	every time.Duration
+	a       *app
+	sc      *engine.Screener
+	desk    *review.Desk
+	data    string
+	cfg     *config
+	cfgPath string
+	every   time.Duration
+	ops     *ops
 
 	httpAddr string
 	demo     *demoSetup // nil unless --demo
@@ -198,7 +225,8 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 
 	var refresher bus.Refresher
 	if s.cfg.Sources.configured() {
-		f := &fetcher{a: s.a, sc: s.sc, persons: persons, clock: s.a.clock, src: s.cfg.Sources, data: s.data, http: s.a.http, quiet: true}
+		f := &fetcher{a: s.a, sc: s.sc, persons: persons, clock: s.a.clock, src: s.cfg.Sources, data: s.data, http: s.a.http, quiet: true,
+			observe: s.ops.metrics.Attempt, ingested: s.ops.metrics.Ingested}
 		if err := f.setup(); err != nil {
 			abort()
 			return exitFailure, err
@@ -207,7 +235,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 		start("fetch", f.run)
 	}
 	svc := &bus.ScreenService{Screener: s.sc, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: version, Log: s.a.log,
-		Status: func() any { st, _ := s.outbox(); return st }}
+		Status: func() any { st, _ := s.outbox(); return st }, Observe: s.ops.metrics.PreAward}
 	micro, err := svc.Start(conn)
 	if err != nil {
 		abort()
@@ -223,11 +251,28 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 		abort()
 		return exitFailure, err
 	}
-	in := &bus.Ingest{JS: js, Ingester: &ingest.Ingester{Store: s.sc.Store}, Persons: persons, Log: s.a.log,
+	// Local operations (an online backup) on a Unix socket in the data
+	// directory, which only the data directory's owner can reach.
+	stopControl, err := serveControl(ctx, s.data, s.sc.Store, s.a.now, s.a.log)
+	if err != nil {
+		stopHTTP()
+		micro.Stop()
+		abort()
+		return exitFailure, err
+	}
+	defer stopControl()
+	in := &bus.Ingest{JS: js, Ingester: &ingest.Ingester{Store: s.sc.Store, Observe: s.ops.metrics.Ingested}, Persons: persons, Log: s.a.log,
 		Stored: func(ctx context.Context, items []record.Item) { s.rescreen(ctx, items) }}
 	start("ingest", in.Run)
 	start("screening", s.screenLoop)
 	start("outbox report", s.reportOutbox)
+	start("source status", func(ctx context.Context) error {
+		return s.ops.statusLoop(ctx, cmp.Or(s.cfg.Serve.StatusEvery, defaultStatusEvery))
+	})
+	start("value-log gc", func(ctx context.Context) error {
+		return s.ops.gcLoop(ctx, cmp.Or(s.cfg.Serve.GCEvery, defaultGCEvery))
+	})
+	start("reload on SIGHUP", s.reloadOnHangup)
 
 	url = bus.RedactURL(url) // printed: without its password or token
 	fmt.Fprintf(s.a.stdout, "vaksam serving\n  web:         %s/  (API %s/api/v1/, described at %s/api/v1/openapi.yaml)\n  NATS:        %s (JetStream streams VAKSAM_*)\n  pre-award:   vaksam check --nats %s ORGNR   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s\n  data:        %s\n",
@@ -243,13 +288,14 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 	if err := micro.Stop(); err != nil {
 		s.a.log.Warn("service stop", "err", err)
 	}
+	svc.Wait() // pre-award checks in progress are answered
 	stop()
 	wg.Wait()
 	stopPub()
 	if err := <-pubDone; err != nil {
 		s.a.log.Error("outbox publisher", "err", err)
 	}
-	dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	dctx, cancel := context.WithTimeout(context.Background(), cmp.Or(s.cfg.Serve.ShutdownTimeout, defaultShutdownTimeout))
 	defer cancel()
 	if err := s.pub.Drain(dctx); err != nil {
 		s.a.log.Warn("outbox not drained; it is published at the next start", "waiting", s.sc.Store.OutboxDepth(), "err", err)
@@ -313,7 +359,7 @@ func (s *server) reportOutbox(ctx context.Context) error {
 // screenLoop screens the whole store at start and then every s.every.
 func (s *server) screenLoop(ctx context.Context) error {
 	for {
-		s.screenAll(ctx)
+		s.screenAll(ctx, engine.TriggerSchedule)
 		if s.every <= 0 {
 			<-ctx.Done()
 			return nil
@@ -324,17 +370,21 @@ func (s *server) screenLoop(ctx context.Context) error {
 	}
 }
 
-func (s *server) screenAll(ctx context.Context) {
+func (s *server) screenAll(ctx context.Context, trigger string) {
 	s.screenMu.Lock()
 	defer s.screenMu.Unlock()
 	at := s.a.now()
 	var n int
-	st, err := s.sc.ScreenAll(ctx, engine.Options{At: at, Save: true}, 0, func(*engine.Assessment) error { n++; return nil })
+	st, err := s.sc.ScreenAll(ctx, engine.Options{At: at, Save: true, Trigger: trigger}, 0, func(*engine.Assessment) error { n++; return nil })
 	if err != nil && !errors.Is(err, context.Canceled) {
 		s.a.log.Error("screening", "err", err)
 		return
 	}
-	s.a.log.Info("screened the store", "organisations", n, "took", st.ScanDecode+st.Index+st.Evaluate, "outbox", s.sc.Store.OutboxDepth())
+	took := st.ScanDecode + st.Index + st.Evaluate
+	if err == nil {
+		s.ops.metrics.ScreenedAll(took)
+	}
+	s.a.log.Info("screened the store", "trigger", trigger, "organisations", n, "took", took, "outbox", s.sc.Store.OutboxDepth())
 }
 
 // rescreen screens the organisations new record versions concern.

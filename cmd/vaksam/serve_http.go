@@ -60,7 +60,10 @@ func (s *server) startHTTP(listen string, users []access.User, tokens []access.T
 	if err != nil {
 		return "", nil, fmt.Errorf("http: listen %s: %w", listen, err)
 	}
-	hs := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	mux := http.NewServeMux()
+	s.ops.handle(mux)
+	mux.Handle("/", api.Handler())
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	scheme := "http"
 	go func() {

@@ -621,7 +621,7 @@ func TestServeWithNATSDown(t *testing.T) {
 	if want := strings.Replace(down, "hemligt", "xxxxx", 1); url != want {
 		t.Errorf("serve prints NATS %s, want %s", url, want)
 	}
-	screened := regexp.MustCompile(`msg="screened the store" organisations=(\d+) .* outbox=(\d+)`)
+	screened := regexp.MustCompile(`msg="screened the store" .*organisations=(\d+) .* outbox=(\d+)`)
 	var waiting int
 	eventually(t, 10*time.Second, "the initial screening", func() error {
 		m := screened.FindStringSubmatch(srv.log.String())
@@ -722,11 +722,24 @@ func TestServeAuditsRuleChanges(t *testing.T) {
 			t.Fatalf("serve: exit %d\n%s", code, srv)
 		}
 	}
+	changes := auditDetails(t, data, "rules.reload")
+	if len(changes) != 2 || changes[0]["from"] != "" || changes[1]["from"] != changes[0]["to"] || changes[1]["to"] == changes[0]["to"] {
+		t.Errorf("rule changes in the audit trail: %v; want the first rules, then the change to the configured ones", changes)
+	}
+	if code, out, _ := run(t, "audit", "verify", "--data", data); code != exitOK {
+		t.Errorf("audit verify: exit %d\n%s", code, out)
+	}
+}
+
+// auditDetails returns the details of the audit entries with the action,
+// oldest first, as `vaksam audit list --json` prints them.
+func auditDetails(t *testing.T, data, action string) []map[string]string {
+	t.Helper()
 	code, out, errOut := run(t, "audit", "list", "--data", data, "--json")
 	if code != exitOK {
 		t.Fatalf("audit list: exit %d: %s", code, errOut)
 	}
-	var changes []map[string]string
+	var details []map[string]string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		var e struct {
 			Action string            `json:"action"`
@@ -735,14 +748,9 @@ func TestServeAuditsRuleChanges(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("%q: %v", line, err)
 		}
-		if e.Action == "rules.reload" {
-			changes = append(changes, e.Detail)
+		if e.Action == action {
+			details = append(details, e.Detail)
 		}
 	}
-	if len(changes) != 2 || changes[0]["from"] != "" || changes[1]["from"] != changes[0]["to"] || changes[1]["to"] == changes[0]["to"] {
-		t.Errorf("rule changes in the audit trail: %v; want the first rules, then the change to the configured ones", changes)
-	}
-	if code, out, _ := run(t, "audit", "verify", "--data", data); code != exitOK {
-		t.Errorf("audit verify: exit %d\n%s", code, out)
-	}
+	return details
 }
