@@ -205,7 +205,7 @@ func (f *Fetcher) download(ctx context.Context, since Validators, w *os.File) (h
 	if retries == 0 {
 		retries = 4
 	}
-	id := connectors.NewRequestID()
+	id := connectors.RequestIDFor(ctx)
 	var last error
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
+	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/store"
 )
@@ -46,6 +47,7 @@ type Runner struct {
 type waiter struct {
 	seq uint64
 	ch  chan error
+	rid string // the request id of the Refresh's context, if any
 }
 
 func (r *Runner) log() *slog.Logger {
@@ -104,7 +106,7 @@ func (r *Runner) Refresh(ctx context.Context, org ident.Org, sources ...string) 
 		k := Key{src, org.String()}
 		ch := make(chan error, 1)
 		seq := r.Planner.Want(k, r.Clock.Now())
-		r.waiters[k] = append(r.waiters[k], waiter{seq: seq, ch: ch})
+		r.waiters[k] = append(r.waiters[k], waiter{seq: seq, ch: ch, rid: logging.RequestID(ctx)})
 		chans = append(chans, ch)
 	}
 	r.wakeAll()
@@ -119,6 +121,21 @@ func (r *Runner) Refresh(ctx context.Context, org ident.Org, sources ...string) 
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// waitingRequest returns the request id of a Refresh waiting for one of
+// the organisations' fetch from src, or "".
+func (r *Runner) waitingRequest(src string, orgs []string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, o := range orgs {
+		for _, w := range r.waiters[Key{src, o}] {
+			if w.rid != "" {
+				return w.rid
+			}
+		}
+	}
+	return ""
 }
 
 func (r *Runner) wakeAll() {
@@ -196,8 +213,13 @@ func (r *Runner) sleep(ctx context.Context, wake chan struct{}, d time.Duration)
 	r.Clock.Sleep(sctx, d)
 }
 
-// fetch fetches, ingests and reports one call's organisations.
+// fetch fetches, ingests and reports one call's organisations. When a
+// Refresh waits for one of them, the fetch carries its request id, so
+// that the authority's logs and ours tie the call to the request.
 func (r *Runner) fetch(ctx context.Context, src string, orgs []string) {
+	if id := r.waitingRequest(src, orgs); id != "" {
+		ctx = logging.WithRequestID(ctx, id)
+	}
 	ids := make([]ident.Org, 0, len(orgs))
 	for _, o := range orgs {
 		id, err := ident.ParseOrg(o)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vaksam/vaksam/connectors"
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/store"
 )
@@ -24,12 +25,14 @@ type fakeFetcher struct {
 	calls    atomic.Int32
 	fail     atomic.Bool
 	street   atomic.Value // string
+	rid      atomic.Value // string: the request id of the last fetch's context
 }
 
 func (f *fakeFetcher) Source() string { return record.Bolagsverket }
 
 func (f *fakeFetcher) Fetch(ctx context.Context, org ident.Org) (connectors.Fetched, error) {
 	n := f.calls.Add(1)
+	f.rid.Store(logging.RequestID(ctx))
 	if f.fail.Load() {
 		return connectors.Fetched{}, errors.New("HTTP 503")
 	}
@@ -152,8 +155,12 @@ func TestRunnerKeepsWatchedOrganisationsFresh(t *testing.T) {
 	// A change is reported with the organisations it affects.
 	f.fail.Store(false)
 	f.street.Store("Nygatan 1")
-	if err := r.Refresh(rctx, k, record.Bolagsverket); err != nil {
+	// The fetch carries the request id of the Refresh waiting for it.
+	if err := r.Refresh(logging.WithRequestID(rctx, "pre-award-42"), k, record.Bolagsverket); err != nil {
 		t.Fatal(err)
+	}
+	if got := f.rid.Load(); got != "pre-award-42" {
+		t.Errorf("the fetch's request id is %q, want the Refresh's", got)
 	}
 	select {
 	case got := <-h.changed:

@@ -158,7 +158,7 @@ func (s *Server) commonLimit(next http.Handler, limit int64) http.Handler {
 				}
 				// The pattern, not the path: a path may hold a sole
 				// trader's personnummer.
-				s.log().Error("web: panic", "route", r.Pattern, "panic", v, "stack", string(debug.Stack()))
+				s.log().ErrorContext(r.Context(), "web: panic", "route", r.Pattern, "panic", v, "stack", string(debug.Stack()))
 				writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal error"})
 			}
 		}()
@@ -242,7 +242,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, review.ErrNotFound), errors.Is(err, store.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, errorBody{Error: err.Error()})
 	default:
-		s.log().Error("web: request failed", "route", r.Pattern, "err", err)
+		s.log().ErrorContext(r.Context(), "web: request failed", "route", r.Pattern, "err", err)
 		writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal error"})
 	}
 }

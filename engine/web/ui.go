@@ -160,7 +160,7 @@ func (s *Server) uiCommonLimit(next http.Handler, limit int64) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log().Error("web: panic", "route", r.Pattern, "panic", v, "stack", string(debug.Stack()))
+				s.log().ErrorContext(r.Context(), "web: panic", "route", r.Pattern, "panic", v, "stack", string(debug.Stack()))
 				s.uiError(w, r, http.StatusInternalServerError, "", "")
 			}
 		}()
@@ -441,7 +441,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		err = t.ExecuteTemplate(&buf, "layout", v)
 	}
 	if err != nil {
-		s.log().Error("web: rendering a page", "page", name, "route", r.Pattern, "err", err)
+		s.log().ErrorContext(r.Context(), "web: rendering a page", "page", name, "route", r.Pattern, "err", err)
 		if name != "error" {
 			s.uiError(w, r, http.StatusInternalServerError, "", "")
 			return
@@ -572,7 +572,7 @@ func (s *Server) uiFail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, review.ErrNotFound), errors.Is(err, store.ErrNotFound):
 		s.uiError(w, r, http.StatusNotFound, "", "")
 	default:
-		s.log().Error("web: page failed", "route", r.Pattern, "err", err)
+		s.log().ErrorContext(r.Context(), "web: page failed", "route", r.Pattern, "err", err)
 		s.uiError(w, r, http.StatusInternalServerError, "", "")
 	}
 }
