@@ -6,8 +6,8 @@
 //
 //	vaksam <command> [flags] [arguments]
 //
-// Commands: ingest, screen, assessments, sources, fetch, serve, check, watch, rules
-// check, rules test, demo. Every command
+// Commands: ingest, screen, assessments, sources, fetch, serve, check, watch,
+// rules check, rules test, demo, audit, config, backup, restore. Every command
 // takes --help.
 package main
 
