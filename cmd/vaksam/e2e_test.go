@@ -69,6 +69,9 @@ func startDemoServer(t *testing.T) *demoServer {
 	cmd := exec.Command(bin, "serve", "--demo", "--demo-orgs", "300", "--http", "127.0.0.1:0",
 		"--nats-listen", fmt.Sprintf("127.0.0.1:%d", natsPort))
 	cmd.Dir = t.TempDir()
+	// Its warnings and errors show in the test's output; its info lines
+	// (a line per HTTP request) would drown them.
+	cmd.Env = append(os.Environ(), "VAKSAM_LOG_LEVEL=warn")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -186,11 +186,14 @@ func TestServeReadiness(t *testing.T) {
 	m := nats.NewMsg("vaksam.ingest.bolagsverket")
 	m.Header.Set(bus.HeaderObserved, clock.Now().Add(-time.Minute).Format(time.RFC3339))
 	m.Data = sample
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := js.PublishMsg(ctx, m); err != nil {
-		t.Fatal(err)
-	}
+	// The test's own connection may still be reconnecting to the
+	// restarted server.
+	eventually(t, 10*time.Second, "the records pushed", func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_, err := js.PublishMsg(ctx, m)
+		return err
+	})
 	eventually(t, 20*time.Second, "the pushed records stored and the source status recomputed", func() error {
 		clock.Advance(time.Minute)
 		code, rep := readiness(t, base)
