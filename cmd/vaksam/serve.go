@@ -79,9 +79,14 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	if !*demo {
 		*data = cfg.dataDir(*data)
 	}
-	// A service logs at info unless configured otherwise.
+	// A service logs at info unless configured otherwise; the demo, run in
+	// a terminal to try the UI, only warnings.
 	if a.newLog != nil {
-		if a.log, err = a.newLog(cfg.Log.Format, cmp.Or(cfg.Log.Level, "info")); err != nil {
+		level := "info"
+		if *demo {
+			level = "warn"
+		}
+		if a.log, err = a.newLog(cfg.Log.Format, cmp.Or(cfg.Log.Level, level)); err != nil {
 			return exitUsage, usagef("log: %v", err)
 		}
 	}
