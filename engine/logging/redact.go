@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/vaksam/vaksam/engine/ident"
@@ -174,13 +173,12 @@ func redactAttr(a slog.Attr) slog.Attr {
 			out[i] = redactAttr(x)
 		}
 		return slog.Attr{Key: a.Key, Value: slog.GroupValue(out...)}
-	case slog.KindInt64:
-		if s := strconv.FormatInt(v.Int64(), 10); MaskPersons(s) != s {
-			return slog.String(a.Key, MaskPersons(s))
-		}
-	case slog.KindUint64:
-		if s := strconv.FormatUint(v.Uint64(), 10); MaskPersons(s) != s {
-			return slog.String(a.Key, MaskPersons(s))
+	case slog.KindInt64, slog.KindUint64:
+		// A number, as a handler prints it, may be a person's (an
+		// identity number stored as an integer).
+		s := v.String()
+		if m := MaskPersons(s); m != s {
+			return slog.String(a.Key, m)
 		}
 	case slog.KindAny:
 		return slog.Attr{Key: a.Key, Value: redactAny(v)}
@@ -200,8 +198,9 @@ func redactAny(v slog.Value) slog.Value {
 	case error:
 		return slog.StringValue(RedactText(x.Error()))
 	case []byte:
-		if s := string(x); RedactText(s) != s {
-			return slog.StringValue(RedactText(s))
+		s := string(x)
+		if r := RedactText(s); r != s {
+			return slog.StringValue(r)
 		}
 		return v
 	}
