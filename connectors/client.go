@@ -3,10 +3,8 @@ package connectors
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -130,17 +128,7 @@ func (e *HTTPError) Temporary() bool {
 // RequestIDFor returns the request id the calls made for ctx send: the
 // one ctx carries (logging.WithRequestID) when it is valid, else a new one.
 func RequestIDFor(ctx context.Context) string {
-	if id := logging.RequestID(ctx); logging.ValidRequestID(id) {
-		return id
-	}
-	return NewRequestID()
-}
-
-// NewRequestID returns a random request id.
-func NewRequestID() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	return logging.AcceptRequestID(logging.RequestID(ctx))
 }
 
 func (c *Client) jitter() float64 {
