@@ -8,6 +8,7 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/rules"
 )
 
 func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
@@ -55,27 +56,18 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 					return exitFailure, err
 				}
 			} else {
-				fmt.Fprintf(a.stdout, "%s  %s  as of %s  step %s  verdict %s  score %g  hits %s  ruleset %s\n",
-					o.Hyphenated(), x.Name, x.At.In(record.Stockholm).Format("2006-01-02 15:04"), x.Step, x.Verdict, x.Score, hitList(x), x.Ruleset)
+				fmt.Fprintln(a.stdout, assessmentLine(o, x))
 			}
 			if !*verify {
 				continue
 			}
-			if x.Ruleset != set.Version() {
-				fmt.Fprintf(a.stdout, "  not verified: stored with ruleset %s, loaded %s\n", x.Ruleset, set.Version())
-				continue
-			}
-			again, err := sc.Screen(ctx, []ident.Org{o}, engine.Options{At: x.At, Purpose: x.Purpose})
+			outcome, line, err := verifyStored(ctx, sc, set, o, x)
 			if err != nil {
 				return exitFailure, err
 			}
-			was, _ := json.Marshal(x)
-			now, _ := json.Marshal(again[0])
-			if string(was) == string(now) {
-				fmt.Fprintln(a.stdout, "  verified: screening again as of that time gives the same assessment")
-			} else {
+			fmt.Fprintln(a.stdout, line)
+			if outcome == storedDiffers {
 				differ++
-				fmt.Fprintf(a.stdout, "  DIFFERS: screening again gives step %s verdict %s score %g hits %s\n", again[0].Step, again[0].Verdict, again[0].Score, hitList(again[0]))
 			}
 		}
 	}
@@ -83,6 +75,40 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 		return exitFailure, fmt.Errorf("%d assessment(s) differ when screened again", differ)
 	}
 	return exitOK, nil
+}
+
+// assessmentLine is how assessments prints a stored assessment of o.
+func assessmentLine(o ident.Org, x *engine.Assessment) string {
+	return fmt.Sprintf("%s  %s  as of %s  step %s  verdict %s  score %g  hits %s  ruleset %s",
+		o.Hyphenated(), x.Name, x.At.In(record.Stockholm).Format("2006-01-02 15:04"), x.Step, x.Verdict, x.Score, hitList(x), x.Ruleset)
+}
+
+// What screening a stored assessment again shows (verifyStored).
+type verifyOutcome int
+
+const (
+	storedVerified    verifyOutcome = iota // the same assessment again
+	storedDiffers                          // another assessment
+	storedNotVerified                      // stored with another rule set than the one loaded
+)
+
+// verifyStored screens o again as of the stored assessment x's time with
+// the rules loaded (set) and compares: it returns the outcome and the line
+// that says it, as assessments --verify prints it.
+func verifyStored(ctx context.Context, sc *engine.Screener, set *rules.Set, o ident.Org, x *engine.Assessment) (verifyOutcome, string, error) {
+	if x.Ruleset != set.Version() {
+		return storedNotVerified, fmt.Sprintf("  not verified: stored with ruleset %s, loaded %s", x.Ruleset, set.Version()), nil
+	}
+	again, err := sc.Screen(ctx, []ident.Org{o}, engine.Options{At: x.At, Purpose: x.Purpose})
+	if err != nil {
+		return 0, "", err
+	}
+	was, _ := json.Marshal(x)
+	now, _ := json.Marshal(again[0])
+	if string(was) == string(now) {
+		return storedVerified, "  verified: screening again as of that time gives the same assessment", nil
+	}
+	return storedDiffers, fmt.Sprintf("  DIFFERS: screening again gives step %s verdict %s score %g hits %s", again[0].Step, again[0].Verdict, again[0].Score, hitList(again[0])), nil
 }
 
 func hitList(x *engine.Assessment) string {

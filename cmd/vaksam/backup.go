@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -101,7 +102,8 @@ func runBackup(ctx context.Context, a *app, args []string) (int, error) {
 }
 
 // copyBackup copies the backup src writes to w and checks it as it
-// passes (ReadBackup): it returns what the backup says of itself and the
+// passes (ReadBackup, which reads to the end and so also refuses bytes
+// after the backup): it returns what the backup says of itself and the
 // SHA-256 of its bytes.
 func copyBackup(w io.Writer, src func(w io.Writer) error) (store.BackupInfo, string, error) {
 	pr, pw := io.Pipe()
@@ -110,12 +112,6 @@ func copyBackup(w io.Writer, src func(w io.Writer) error) (store.BackupInfo, str
 	go func() {
 		var err error
 		info, err = store.ReadBackup(pr)
-		if err == nil {
-			// Whatever follows a whole backup is damage.
-			if n, _ := io.Copy(io.Discard, pr); n > 0 {
-				err = fmt.Errorf("%d bytes after the end of the backup", n)
-			}
-		}
 		if err != nil {
 			// The writer stops at its next write.
 			pr.CloseWithError(checkError{err})
@@ -285,7 +281,6 @@ func runRestore(ctx context.Context, a *app, args []string) (int, error) {
 		}
 		in = f
 	}
-	h := sha256.New()
 	if len(refuse) > 0 {
 		return exitFailure, fmt.Errorf("refusing to restore: %s (--force moves what is in the way aside)", strings.Join(refuse, "; "))
 	}
@@ -297,6 +292,7 @@ func runRestore(ctx context.Context, a *app, args []string) (int, error) {
 	if oldStore {
 		staged = target + ".restoring-" + stamp
 	}
+	h := sha256.New()
 	info, err := store.Restore(staged, io.TeeReader(in, h), store.RestoreOptions{Logger: a.log})
 	if err != nil {
 		return exitFailure, fmt.Errorf("restore %s: %w", file, err)
@@ -380,9 +376,11 @@ func restoreKey(dataDir, path string, fromEnv bool, old, backup []byte, stamp st
 		return "none in the backup; the one in " + path + " is kept", nil
 	case bytes.Equal(old, backup):
 		return "the one in " + path + " is the backup's", nil
-	case fromEnv:
+	}
+	writeKey := func(w io.Writer) error { _, err := w.Write(backup); return err }
+	if fromEnv {
 		spare := filepath.Join(dataDir, pseudonymKeyFile+".from-backup")
-		if err := writeFileAtomic(spare, func(w io.Writer) error { _, err := w.Write(backup); return err }); err != nil {
+		if err := writeFileAtomic(spare, writeKey); err != nil {
 			return "", err
 		}
 		return "", fmt.Errorf("$VAKSAM_PSEUDONYM_KEY_FILE (%s) is not the backup's key, so new records' persons would not match the restored ones: install the backup's, written to %s", path, spare)
@@ -395,15 +393,16 @@ func restoreKey(dataDir, path string, fromEnv bool, old, backup []byte, stamp st
 		}
 		note += "; the old one moved to " + aside
 	}
-	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(backup); return err }); err != nil {
+	if err := writeFileAtomic(path, writeKey); err != nil {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return note, nil
 }
 
 // verifyAssessments screens every stored assessment of the store again,
-// as 'vaksam assessments --verify' does (it runs that command), and prints
-// a summary, with the assessments that differ; ok is false when any does.
+// as 'vaksam assessments --verify' does (verifyStored), and prints a
+// summary, with the assessments that differ; ok is false when any does or
+// the check cannot be made.
 func (a *app) verifyAssessments(ctx context.Context, data, cfgPath, rulePath string) (ok bool, err error) {
 	st, err := openExistingStore(data)
 	if err != nil {
@@ -418,40 +417,46 @@ func (a *app) verifyAssessments(ctx context.Context, data, cfgPath, rulePath str
 		fmt.Fprintln(a.stdout, "assessments: none stored")
 		return true, nil
 	}
-	args := []string{"--data", data, "--verify"}
-	if cfgPath != "" {
-		args = append(args, "--config", cfgPath)
-	}
-	if rulePath != "" {
-		args = append(args, "--rules", rulePath)
-	}
-	var out, errOut bytes.Buffer
-	sub := *a
-	sub.stdout, sub.stderr = &out, &errOut
-	code, runErr := runAssessments(ctx, &sub, append(args, subjects...))
-	var verified, other, differ int
-	lines := strings.Split(out.String(), "\n")
-	for i, l := range lines {
-		switch {
-		case strings.HasPrefix(l, "  verified:"):
-			verified++
-		case strings.HasPrefix(l, "  not verified:"):
-			other++
-		case strings.HasPrefix(l, "  DIFFERS:"):
-			differ++
-			if i > 0 {
-				fmt.Fprintln(a.stdout, "  "+lines[i-1])
-			}
-			fmt.Fprintln(a.stdout, "  "+l)
-		}
-	}
+	n, checkErr := a.verifyAllStored(ctx, data, cfgPath, rulePath, subjects)
 	fmt.Fprintf(a.stdout, "assessments: %d organisation(s): %d verified by screening again, %d differ, %d stored with another rule set (not verified)\n",
-		len(subjects), verified, differ, other)
-	if code != exitOK {
-		if differ == 0 {
-			fmt.Fprintf(a.stdout, "assessments: FAILED: %v\n%s", runErr, errOut.String())
-		}
+		len(subjects), n[storedVerified], n[storedDiffers], n[storedNotVerified])
+	if checkErr != nil {
+		fmt.Fprintf(a.stdout, "assessments: FAILED: %v\n", checkErr)
 		return false, nil
 	}
-	return true, nil
+	return n[storedDiffers] == 0, nil
+}
+
+// verifyAllStored screens every stored assessment of the subjects again
+// with the configuration and rules of cfgPath and rulePath, prints those
+// that differ, and counts the outcomes, up to an error.
+func (a *app) verifyAllStored(ctx context.Context, data, cfgPath, rulePath string, subjects []string) (map[verifyOutcome]int, error) {
+	n := map[verifyOutcome]int{}
+	sc, set, err := a.screener(data, cfgPath, rulePath)
+	if err != nil {
+		return n, err
+	}
+	defer sc.Store.Close()
+	for _, s := range subjects {
+		o, err := ident.ParseOrg(s)
+		if err != nil {
+			return n, fmt.Errorf("organisation number %v", err)
+		}
+		stored, err := sc.Assessments(o.String())
+		if err != nil {
+			return n, err
+		}
+		for _, x := range stored {
+			outcome, line, err := verifyStored(ctx, sc, set, o, x)
+			if err != nil {
+				return n, err
+			}
+			n[outcome]++
+			if outcome == storedDiffers {
+				fmt.Fprintln(a.stdout, "  "+assessmentLine(o, x))
+				fmt.Fprintln(a.stdout, "  "+line)
+			}
+		}
+	}
+	return n, nil
 }

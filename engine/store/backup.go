@@ -67,6 +67,9 @@ const BackupMagic = "VAKSAM-BACKUP"
 // BackupFormat is the version of the backup file format.
 const BackupFormat = 1
 
+// magicLine is the plain-text first line of a backup.
+var magicLine = fmt.Sprintf("%s %d\n", BackupMagic, BackupFormat)
+
 // StoreFormat is the version of the store's key layout (doc.go). A
 // backup of a newer layout is refused.
 const StoreFormat = 1
@@ -140,8 +143,9 @@ func (s *Store) Backup(w io.Writer, o BackupOptions) (BackupInfo, error) {
 	}
 	it.Close()
 
-	cw := &countWriter{w: w}
-	if _, err := fmt.Fprintf(cw, "%s %d\n", BackupMagic, BackupFormat); err != nil {
+	var size byteCount
+	cw := io.MultiWriter(w, &size)
+	if _, err := io.WriteString(cw, magicLine); err != nil {
 		return BackupInfo{}, fmt.Errorf("store: backup: %w", err)
 	}
 	zw, err := gzip.NewWriterLevel(cw, gzip.BestSpeed)
@@ -158,23 +162,15 @@ func (s *Store) Backup(w io.Writer, o BackupOptions) (BackupInfo, error) {
 		return BackupInfo{}, fmt.Errorf("store: backup: %w", err)
 	}
 	d := newDigest()
-	var n int64
-	it = txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})
-	defer it.Close()
 	var rec []byte
-	for it.Rewind(); it.Valid(); it.Next() {
-		item := it.Item()
-		k := item.Key()
-		err := item.Value(func(v []byte) error {
-			d.add(k, v)
-			rec = binary.AppendUvarint(rec[:0], uint64(len(k)))
-			rec = append(append(rec, k...), v...)
-			return writeRecord(bw, recKV, rec)
-		})
-		if err != nil {
-			return BackupInfo{}, fmt.Errorf("store: backup: key %q: %w", k, err)
-		}
-		n++
+	n, err := eachKey(txn, func(k, v []byte) error {
+		d.add(k, v)
+		rec = binary.AppendUvarint(rec[:0], uint64(len(k)))
+		rec = append(append(rec, k...), v...)
+		return writeRecord(bw, recKV, rec)
+	})
+	if err != nil {
+		return BackupInfo{}, fmt.Errorf("store: backup: %w", err)
 	}
 	if n != keys {
 		return BackupInfo{}, fmt.Errorf("store: backup: the snapshot had %d keys, then %d", keys, n)
@@ -193,7 +189,7 @@ func (s *Store) Backup(w io.Writer, o BackupOptions) (BackupInfo, error) {
 	if err != nil {
 		return BackupInfo{}, fmt.Errorf("store: backup: %w", err)
 	}
-	info.Bytes = cw.n
+	info.Bytes = int64(size)
 	return info, nil
 }
 
@@ -244,17 +240,37 @@ func restore(dir string, r io.Reader, o RestoreOptions) (info BackupInfo, err er
 	if err != nil {
 		return info, err
 	}
-	st, err := Open(tmp, Options{Logger: o.Logger})
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if info, err = load(tmp, r, o); err != nil {
+		return info, err
+	}
+	if err := os.Remove(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return info, err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return info, err
+	}
+	if err := syncDir(parent); err != nil {
+		return info, err
+	}
+	return info, nil
+}
+
+// load fills a new store in dir with the backup r and reads the store
+// back, checking that it holds the backup's keys and values, and closes
+// it.
+func load(dir string, r io.Reader, o RestoreOptions) (info BackupInfo, err error) {
+	st, err := Open(dir, Options{Logger: o.Logger})
 	if err != nil {
-		os.RemoveAll(tmp)
 		return info, err
 	}
 	defer func() {
-		if st != nil {
-			st.Close()
-		}
-		if err != nil {
-			os.RemoveAll(tmp)
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close: %w", cerr)
 		}
 	}()
 	wb := st.db.NewWriteBatch()
@@ -274,20 +290,6 @@ func restore(dir string, r io.Reader, o RestoreOptions) (info BackupInfo, err er
 	if keys != info.Keys || digest != info.Digest {
 		return info, fmt.Errorf("read back: %d keys with digest %s, the backup has %d keys with digest %s", keys, digest, info.Keys, info.Digest)
 	}
-	err = st.Close()
-	st = nil
-	if err != nil {
-		return info, fmt.Errorf("close: %w", err)
-	}
-	if err := os.Remove(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return info, err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return info, err
-	}
-	if err := syncDir(parent); err != nil {
-		return info, err
-	}
 	return info, nil
 }
 
@@ -296,35 +298,43 @@ func restore(dir string, r io.Reader, o RestoreOptions) (info BackupInfo, err er
 func (s *Store) digest() (int64, string, error) {
 	d := newDigest()
 	var n int64
-	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			k := it.Item().Key()
-			if err := it.Item().Value(func(v []byte) error { d.add(k, v); return nil }); err != nil {
-				return fmt.Errorf("key %q: %w", k, err)
-			}
-			n++
-		}
-		return nil
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		n, err = eachKey(txn, func(k, v []byte) error { d.add(k, v); return nil })
+		return err
 	})
 	return n, d.sum(), err
+}
+
+// eachKey calls fn with every key and value of the transaction's
+// snapshot, in key order (slices valid only during the call), and returns
+// how many there were.
+func eachKey(txn *badger.Txn, fn func(k, v []byte) error) (int64, error) {
+	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})
+	defer it.Close()
+	var n int64
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := it.Item().Key()
+		if err := it.Item().Value(func(v []byte) error { return fn(k, v) }); err != nil {
+			return n, fmt.Errorf("key %q: %w", k, err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // readBackup parses a backup, calling kv with each key and value (fresh
 // slices the callee may keep), and checks it to the last byte.
 func readBackup(r io.Reader, kv func(k, v []byte) error) (BackupInfo, error) {
 	var info BackupInfo
-	cr := &countReader{r: r}
-	br := bufio.NewReader(cr)
-	magic := fmt.Sprintf("%s %d\n", BackupMagic, BackupFormat)
+	var size byteCount
+	br := bufio.NewReader(io.TeeReader(r, &size))
 	line, err := br.ReadString('\n')
 	switch {
 	case err != nil && line == "":
 		return info, errors.New("empty file: not a Vaksam backup")
 	case !strings.HasPrefix(line, BackupMagic+" "):
 		return info, fmt.Errorf("not a Vaksam backup (it does not start with %q)", BackupMagic)
-	case line != magic:
+	case line != magicLine:
 		return info, fmt.Errorf("backup format %q is not supported (this Vaksam reads format %d)", strings.TrimSpace(strings.TrimPrefix(line, BackupMagic)), BackupFormat)
 	}
 	zr, err := gzip.NewReader(br)
@@ -405,7 +415,7 @@ func readBackup(r io.Reader, kv func(k, v []byte) error) (BackupInfo, error) {
 	case end.SHA256 != info.Digest:
 		return info, fmt.Errorf("%w: the keys and values read hash to %s, the end record says %s", ErrDamaged, info.Digest, end.SHA256)
 	}
-	info.Bytes = cr.n
+	info.Bytes = int64(size)
 	return info, nil
 }
 
@@ -435,19 +445,17 @@ func writeRecord(w *bufio.Writer, kind byte, p []byte) error {
 // readRecord reads one record into a fresh slice. A record that ends
 // early is io.ErrUnexpectedEOF, as is a missing one: a backup ends with
 // its end record.
-func readRecord(r *bufio.Reader) (byte, []byte, error) {
-	kind, err := r.ReadByte()
-	if err != nil {
+func readRecord(r *bufio.Reader) (kind byte, p []byte, err error) {
+	defer func() {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
+	}()
+	if kind, err = r.ReadByte(); err != nil {
 		return 0, nil, err
 	}
 	l, err := binary.ReadUvarint(r)
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
-		}
 		return 0, nil, err
 	}
 	if l > maxRecord {
@@ -456,11 +464,8 @@ func readRecord(r *bufio.Reader) (byte, []byte, error) {
 	// Grow with what arrives rather than trusting the length up front.
 	var b bytes.Buffer
 	b.Grow(int(min(l, 1<<20)))
-	got, err := io.CopyN(&b, r, int64(l))
-	if got < int64(l) {
-		if err == nil || errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
-		}
+	// CopyN fails (io.EOF when r ends) unless it copied all l bytes.
+	if _, err := io.CopyN(&b, r, int64(l)); err != nil {
 		return 0, nil, err
 	}
 	return kind, b.Bytes(), nil
@@ -484,26 +489,13 @@ func (d *snapshotDigest) add(k, v []byte) {
 
 func (d *snapshotDigest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
 
-type countWriter struct {
-	w io.Writer
-	n int64
-}
+// byteCount counts the bytes written to it: the size of a backup as it
+// is written (io.MultiWriter) or read (io.TeeReader).
+type byteCount int64
 
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
-
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+func (c *byteCount) Write(p []byte) (int, error) {
+	*c += byteCount(len(p))
+	return len(p), nil
 }
 
 // emptyOrAbsent reports whether dir does not exist or is an empty
