@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -109,8 +110,7 @@ func checkValues(c *config, src *configSource) problems {
 		add("sources.document_days", "must not be negative, got %d", s.DocumentDays)
 	}
 
-	ec, _ := c.engineConfig()
-	for _, err := range ec.Validate() {
+	for _, err := range c.mergedScreening().Validate() {
 		// Validate names the key first: "freshness.ivo: 0 days, ...".
 		key, msg, ok := strings.Cut(err.Error(), ": ")
 		if !ok {
@@ -128,19 +128,21 @@ func checkValues(c *config, src *configSource) problems {
 func withoutEchoes(decoded, checked problems) problems {
 	var out problems
 	for _, c := range checked {
-		echo := false
-		for _, d := range decoded {
-			for _, p := range []string{c.Path, c.about} {
-				if d.Path != "" && p != "" && (p == d.Path || strings.HasPrefix(p, d.Path+".") || strings.HasPrefix(p, d.Path+"[")) {
-					echo = true
-				}
-			}
-		}
+		echo := slices.ContainsFunc(decoded, func(d problem) bool {
+			return within(c.Path, d.Path) || within(c.about, d.Path)
+		})
 		if !echo {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// within reports whether the key path is key or below it; an empty path
+// or key is within nothing.
+func within(path, key string) bool {
+	return path != "" && key != "" &&
+		(path == key || strings.HasPrefix(path, key+".") || strings.HasPrefix(path, key+"["))
 }
 
 // checkAccess checks users and tokens with access.NewDirectory, placing
@@ -154,9 +156,6 @@ func checkAccess(c *config, src *configSource) problems {
 		now := map[string]bool{}
 		for _, e := range splitErrors(err) {
 			msg := strings.TrimPrefix(e.Error(), "access: ")
-			// The commands access's messages name are these.
-			msg = strings.ReplaceAll(msg, "(make one with `vaksam user hash`)", "(make one with `vaksam config hash-password`)")
-			msg = strings.ReplaceAll(msg, "(make one with `vaksam token new`)", "(see tokens in docs/vaksam.example.yaml)")
 			now[msg] = true
 			if before[msg] {
 				continue

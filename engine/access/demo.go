@@ -14,7 +14,7 @@ import (
 //
 // Nothing else in Vaksam makes users with known passwords: outside
 // --demo, users come only from the configuration file, with hashes made by
-// `vaksam user hash`, and a user without a hash cannot be configured.
+// `vaksam config hash-password`, and a user without a hash cannot be configured.
 func DemoUsers() ([]User, map[string]string) {
 	users := []User{
 		{ID: "samordnare", Name: "Sara Samordnare", Roles: []Role{Coordinator}},

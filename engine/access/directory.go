@@ -79,7 +79,7 @@ func NewDirectory(users []User, tokens []Token) (*Directory, error) {
 		switch p, _, _, err := ParseHash(u.PasswordHash); {
 		case u.PasswordHash == "" && u.Disabled:
 		case u.PasswordHash == "":
-			errs = append(errs, fmt.Errorf("access: %s: password_hash: missing (make one with `vaksam user hash`)", who))
+			errs = append(errs, fmt.Errorf("access: %s: password_hash: missing (make one with `vaksam config hash-password`)", who))
 		case err != nil:
 			errs = append(errs, fmt.Errorf("access: %s: password_hash: %w", who, err))
 		default:
@@ -111,7 +111,7 @@ func NewDirectory(users []User, tokens []Token) (*Directory, error) {
 		}
 		t.Hash = strings.ToLower(strings.TrimSpace(t.Hash))
 		if b, err := hex.DecodeString(t.Hash); err != nil || len(b) != sha256.Size {
-			errs = append(errs, fmt.Errorf("access: %s: hash: want the 64 hex digits of the secret's SHA-256 (make one with `vaksam token new`)", who))
+			errs = append(errs, fmt.Errorf("access: %s: hash: want the 64 hex digits of the secret's SHA-256 (see tokens in docs/vaksam.example.yaml)", who))
 		}
 		if t.Name == "" {
 			t.Name = t.ID
@@ -224,7 +224,7 @@ func HashTokenSecret(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// NewToken makes a token for the configuration (`vaksam token new`): the
+// NewToken makes a token for the configuration: the
 // Token to store, with the secret's hash, and the bearer credential
 // "<id>.<secret>" to give the machine once. The secret is 256 random bits.
 func NewToken(id, name string, roles []Role) (Token, string, error) {

@@ -28,7 +28,7 @@
 // "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>" (HashPassword,
 // DefaultParams: OWASP's m=19 MiB, t=2, p=1); each hash carries its
 // parameters, so tests use cheap ones (HashPasswordWith) and stronger ones
-// can come later (NeedsRehash). `vaksam user hash` needs ValidatePassword
+// can come later (NeedsRehash). `vaksam config hash-password` needs ValidatePassword
 // (the policy: at least 12 characters) and HashPassword. An enabled user
 // without a hash is a configuration error: there is no default password.
 // DemoUsers, for `serve --demo` only, makes the one set of users whose
@@ -36,7 +36,7 @@
 //
 // A machine sends "Authorization: Bearer <id>.<secret>"; the configuration
 // holds the token's id, roles and the SHA-256 of its 256-bit secret
-// (NewToken, for `vaksam token new`). User and token ids share one
+// (NewToken). User and token ids share one
 // namespace: either may be the actor recorded on a decision.
 //
 // # Sessions

@@ -49,7 +49,7 @@ var ErrHashFormat = errors.New("password hash is not PHC argon2id ($argon2id$v=1
 
 var b64 = base64.RawStdEncoding // the PHC string format's B64: no padding
 
-// ValidatePassword is the password policy, for `vaksam user hash` and any
+// ValidatePassword is the password policy, for `vaksam config hash-password` and any
 // later password change: at least MinPasswordLen characters, at most
 // MaxPasswordLen bytes, valid UTF-8. Login does not apply it (a policy
 // change must not lock anyone out).
