@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -320,13 +321,14 @@ func (d *configDecoder) decode(n *yaml.Node, v reflect.Value, path string) {
 
 func (d *configDecoder) structure(n *yaml.Node, v reflect.Value, path string) {
 	fields := yamlFields(v.Type())
+	allowed := strings.Join(fieldNames(fields), ", ")
 	if n.Kind != yaml.MappingNode {
 		if v.Type() == secretType {
 			// Never echo it: it may be the secret itself.
 			d.add(n, path, "a secret is given by reference, never by value: {file: PATH} or {env: VARIABLE}")
 			return
 		}
-		d.add(n, path, "want a mapping with the keys %s, got %s", strings.Join(fieldNames(fields), ", "), describe(n))
+		d.add(n, path, "want a mapping with the keys %s, got %s", allowed, describe(n))
 		return
 	}
 	seen := map[string]*yaml.Node{}
@@ -339,11 +341,11 @@ func (d *configDecoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		}
 		f, ok := fieldByName(fields, k.Value)
 		if !ok {
-			msg := "unknown key (allowed: " + strings.Join(fieldNames(fields), ", ") + ")"
 			if s := closest(k.Value, fieldNames(fields)); s != "" {
-				msg = fmt.Sprintf("unknown key; did you mean %s? (allowed: %s)", s, strings.Join(fieldNames(fields), ", "))
+				d.add(k, kp, "unknown key; did you mean %s? (allowed: %s)", s, allowed)
+			} else {
+				d.add(k, kp, "unknown key (allowed: %s)", allowed)
 			}
-			d.add(k, kp, "%s", msg)
 			continue
 		}
 		if prev := seen[k.Value]; prev != nil {
@@ -558,8 +560,9 @@ type envKey struct {
 
 // envKeys lists the keys of config the environment may set, from its
 // types: every scalar and list of scalars, and the entries of mappings of
-// those. Lists of sections (users, tokens) are not overridable.
-func envKeys() []envKey {
+// those. Lists of sections (users, tokens) are not overridable. The list
+// is made once; callers must not change it.
+var envKeys = sync.OnceValue(func() []envKey {
 	var out []envKey
 	var walk func(t reflect.Type, path []string)
 	walk = func(t reflect.Type, path []string) {
@@ -582,7 +585,7 @@ func envKeys() []envKey {
 	}
 	walk(reflect.TypeFor[config](), nil)
 	return out
-}
+})
 
 func envScalar(t reflect.Type) bool {
 	switch t.Kind() {
@@ -595,56 +598,48 @@ func envScalar(t reflect.Type) bool {
 
 func envList(t reflect.Type) bool { return t.Kind() == reflect.Slice && envScalar(t.Elem()) }
 
-// applyEnv sets the keys the environment overrides in the node tree, so
-// that their values are decoded (and their problems found) like the
-// file's. An empty variable counts as unset. A list is given comma
-// separated.
-func (d *configDecoder) applyEnv(root *yaml.Node, env map[string]string) {
-	names := make([]string, 0, len(env))
-	for k := range env {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	type set struct {
-		name string
-		path []string
-		typ  reflect.Type
-	}
-	var sets []set
+// envOverrides returns the keys env sets, one a variable, in order of the
+// variables' names: a mapping's entry as its own key, the entry's key (the
+// variable's name after the prefix, in lower case) ending its Path. An
+// empty variable counts as unset.
+func envOverrides(env map[string]string) []envKey {
+	var out []envKey
 	for _, k := range envKeys() {
 		if !k.Prefix {
-			if v := env[k.Name]; v != "" {
-				sets = append(sets, set{k.Name, k.Path, k.Type})
+			if env[k.Name] != "" {
+				out = append(out, k)
 			}
 			continue
 		}
-		for _, name := range names {
-			if strings.HasPrefix(name, k.Name) && len(name) > len(k.Name) && env[name] != "" {
-				key := strings.ToLower(name[len(k.Name):])
-				sets = append(sets, set{name, append(append([]string{}, k.Path...), key), k.Type})
+		for name, v := range env {
+			if v != "" && len(name) > len(k.Name) && strings.HasPrefix(name, k.Name) {
+				path := append(append([]string{}, k.Path...), strings.ToLower(name[len(k.Name):]))
+				out = append(out, envKey{Name: name, Path: path, Type: k.Type})
 			}
 		}
 	}
-	sort.Slice(sets, func(i, j int) bool { return sets[i].name < sets[j].name })
-	for _, s := range sets {
-		d.setEnv(root, s.path, env[s.name], s.typ, s.name)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// applyEnv sets the keys the environment overrides in the node tree, so
+// that their values are decoded (and their problems found) like the
+// file's. A list is given comma separated.
+func (d *configDecoder) applyEnv(root *yaml.Node, env map[string]string) {
+	for _, k := range envOverrides(env) {
+		d.setEnv(root, k, env[k.Name])
 	}
 }
 
-// setEnv puts an environment variable's value at path in the tree,
-// making the mappings on the way.
-func (d *configDecoder) setEnv(root *yaml.Node, path []string, value string, t reflect.Type, name string) {
+// setEnv puts an environment variable's value at its key's path in the
+// tree, making the mappings on the way.
+func (d *configDecoder) setEnv(root *yaml.Node, k envKey, value string) {
+	path, name := k.Path, k.Name
 	n := root
 	for i, seg := range path {
-		idx := -1
-		for j := 0; j+1 < len(n.Content); j += 2 {
-			if n.Content[j].Value == seg {
-				idx = j + 1
-				break
-			}
-		}
+		idx := valueIndex(n, seg)
 		if i == len(path)-1 {
-			v := d.envNode(value, t, name)
+			v := d.envNode(value, k.Type, name)
 			if idx >= 0 {
 				n.Content[idx] = v
 			} else {
@@ -673,6 +668,17 @@ func (d *configDecoder) setEnv(root *yaml.Node, path []string, value string, t r
 		}
 		n = child
 	}
+}
+
+// valueIndex returns the index in a mapping node's Content of key's value,
+// or -1 when the mapping does not hold key.
+func valueIndex(m *yaml.Node, key string) int {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return i + 1
+		}
+	}
+	return -1
 }
 
 // envNode makes the node of a variable's value: a string as it is, other

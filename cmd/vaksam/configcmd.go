@@ -22,20 +22,20 @@ import (
 var otherEnv = []string{envConfig, "VAKSAM_PSEUDONYM_KEY_FILE", "VAKSAM_NATS_PASSWORD"}
 
 func runConfig(ctx context.Context, a *app, args []string) (int, error) {
-	if len(args) == 0 || (args[0] != "check" && args[0] != "show" && args[0] != "hash-password") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+	if len(args) > 0 {
+		switch args[0] {
+		case "check":
+			return a.configCheck(args[1:])
+		case "show":
+			return a.configShow(args[1:])
+		case "hash-password":
+			return a.configHashPassword(args[1:])
+		case "-h", "--help", "help":
 			fmt.Fprintln(a.stdout, configUsage)
 			return exitOK, nil
 		}
-		return exitUsage, usagef("want a subcommand: config check, config show or config hash-password")
 	}
-	switch args[0] {
-	case "check":
-		return a.configCheck(args[1:])
-	case "show":
-		return a.configShow(args[1:])
-	}
-	return a.configHashPassword(args[1:])
+	return exitUsage, usagef("want a subcommand: config check, config show or config hash-password")
 }
 
 const configUsage = `Usage: vaksam config check|show|hash-password [flags]
@@ -159,21 +159,16 @@ func count(n int, thing string) string {
 	return fmt.Sprintf("%d %ss", n, thing)
 }
 
-// strayEnv lists the VAKSAM_* variables that set no configuration key, are
-// not one of otherEnv and are not named by a secret: likely misspelt
-// overrides.
+// strayEnv lists the set VAKSAM_* variables that override no
+// configuration key, are not one of otherEnv and are not named by a
+// secret: likely misspelt overrides.
 func strayEnv(c *config, env map[string]string) []string {
 	known := map[string]bool{}
 	for _, n := range otherEnv {
 		known[n] = true
 	}
-	var prefixes []string
-	for _, k := range envKeys() {
-		if k.Prefix {
-			prefixes = append(prefixes, k.Name)
-		} else {
-			known[k.Name] = true
-		}
+	for _, k := range envOverrides(env) {
+		known[k.Name] = true
 	}
 	for _, s := range configSecrets(c) {
 		if s.s.Env != "" {
@@ -181,15 +176,8 @@ func strayEnv(c *config, env map[string]string) []string {
 		}
 	}
 	var out []string
-	for name := range env {
-		if !strings.HasPrefix(name, envPrefix) || known[name] || env[name] == "" {
-			continue
-		}
-		matched := false
-		for _, p := range prefixes {
-			matched = matched || strings.HasPrefix(name, p) && len(name) > len(p)
-		}
-		if !matched {
+	for name, v := range env {
+		if strings.HasPrefix(name, envPrefix) && v != "" && !known[name] {
 			out = append(out, name)
 		}
 	}
@@ -236,10 +224,7 @@ func showConfig(c *config, src *configSource) ([]byte, error) {
 	v := *c
 	v.NATS.URL = bus.RedactURL(c.NATS.URL) // a URL may carry a password or token
 	v.Serve = c.Serve.withDefaults()
-	ec, err := c.engineConfig()
-	if err != nil {
-		return nil, err
-	}
+	ec := c.mergedScreening() // loadConfig has validated it
 	v.Screening = &ec
 	v.Users = make([]access.User, len(c.Users))
 	for i, u := range c.Users {
@@ -282,17 +267,11 @@ func lookupNode(n *yaml.Node, path []string) *yaml.Node {
 		if n.Kind != yaml.MappingNode {
 			return nil
 		}
-		var next *yaml.Node
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == seg {
-				next = n.Content[i+1]
-				break
-			}
-		}
-		if next == nil {
+		i := valueIndex(n, seg)
+		if i < 0 {
 			return nil
 		}
-		n = next
+		n = n.Content[i]
 	}
 	return n
 }

@@ -96,7 +96,7 @@ func runFetch(ctx context.Context, a *app, args []string) (int, error) {
 		return exitFailure, err
 	}
 	*data = cfg.dataDir(*data)
-	sc, _, err := a.screener(*data, *cfgPath, "")
+	sc, _, err := a.openScreener(cfg, *data, "")
 	if err != nil {
 		return failure(err)
 	}

@@ -111,7 +111,7 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 		defer d.close()
 		*data = d.data
 	}
-	sc, set, err := a.screener(*data, *cfgPath, "")
+	sc, set, err := a.openScreener(cfg, *data, "")
 	if err != nil {
 		return failure(err)
 	}

@@ -199,10 +199,9 @@ func (o *ops) reload(ctx context.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		if ec, err = cfg.engineConfig(); err != nil {
-			return nil, err
-		}
-		return cfg.ruleSet("")
+		var set *rules.Set
+		ec, set, err = cfg.screening("")
+		return set, err
 	}, now)
 	o.metrics.RulesLoaded(o.rules.Set(), err, now)
 	if err != nil {

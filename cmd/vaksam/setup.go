@@ -124,10 +124,19 @@ func resolveDataDir(flagValue, cfgPath string) (string, error) {
 	return c.DataDir, nil
 }
 
-// engineConfig merges the file's screening section over the defaults, key
-// by key: a file that names one freshness window or one weight changes
-// that one and keeps the others.
+// engineConfig is mergedScreening, validated.
 func (c *config) engineConfig() (engine.Config, error) {
+	ec := c.mergedScreening()
+	if errs := ec.Validate(); len(errs) > 0 {
+		return ec, fmt.Errorf("config: screening: %w", errors.Join(errs...))
+	}
+	return ec, nil
+}
+
+// mergedScreening merges the file's screening section over the defaults,
+// key by key: a file that names one freshness window or one weight changes
+// that one and keeps the others.
+func (c *config) mergedScreening() engine.Config {
 	ec := engine.DefaultConfig()
 	if f := c.Screening; f != nil {
 		for src, d := range f.Freshness {
@@ -155,10 +164,7 @@ func (c *config) engineConfig() (engine.Config, error) {
 			ec.Profile = f.Profile
 		}
 	}
-	if errs := ec.Validate(); len(errs) > 0 {
-		return ec, fmt.Errorf("config: screening: %w", errors.Join(errs...))
-	}
-	return ec, nil
+	return ec
 }
 
 func (c *config) ruleSet(path string) (*rules.Set, error) {
@@ -186,9 +192,8 @@ func openStore(dir string) (*store.Store, error) {
 // comes from VAKSAM_PSEUDONYM_KEY_FILE or, failing that, from the file
 // pseudonym.key in the data directory, created on first use.
 func pseudonymizer(dataDir string) (record.Pseudonymizer, error) {
-	path := os.Getenv("VAKSAM_PSEUDONYM_KEY_FILE")
-	if path == "" {
-		path = filepath.Join(dataDir, "pseudonym.key")
+	path, fromEnv := pseudonymKeyPath(dataDir)
+	if !fromEnv {
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 			key := make([]byte, 32)
 			if _, err := rand.Read(key); err != nil {
@@ -214,16 +219,28 @@ func (a *app) screener(dataDir, cfgPath, rulePath string) (*engine.Screener, *ru
 	if err != nil {
 		return nil, nil, err
 	}
-	dataDir = cfg.dataDir(dataDir)
-	ec, err := cfg.engineConfig()
+	return a.openScreener(cfg, dataDir, rulePath)
+}
+
+// screening returns the thresholds and the rule set the configuration
+// names (rulePath, when given, instead of its rule_path).
+func (c *config) screening(rulePath string) (engine.Config, *rules.Set, error) {
+	ec, err := c.engineConfig()
+	if err != nil {
+		return ec, nil, err
+	}
+	set, err := c.ruleSet(rulePath)
+	return ec, set, err
+}
+
+// openScreener is screener for a command that has read the configuration
+// already.
+func (a *app) openScreener(cfg *config, dataDir, rulePath string) (*engine.Screener, *rules.Set, error) {
+	ec, set, err := cfg.screening(rulePath)
 	if err != nil {
 		return nil, nil, err
 	}
-	set, err := cfg.ruleSet(rulePath)
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := openStore(dataDir)
+	st, err := openStore(cfg.dataDir(dataDir))
 	if err != nil {
 		return nil, nil, err
 	}
