@@ -115,7 +115,7 @@ func parsePack(file string, data []byte) (*PackDef, Errors) {
 	var errs Errors
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		errs = append(errs, yamlError(file, err))
+		errs = append(errs, YAMLError(file, err))
 		return nil, errs
 	}
 	if len(doc.Content) == 0 {
@@ -237,8 +237,9 @@ func decodeText(file string, fields map[string]*yaml.Node, key string, dst *Text
 	decodeField(file, tf, "en", &dst.EN, errs)
 }
 
-// yamlError turns a YAML syntax error into an Error with its line.
-func yamlError(file string, err error) Error {
+// YAMLError turns a yaml.v3 syntax error into an Error with its line
+// (yaml.v3 gives no column: it is 1).
+func YAMLError(file string, err error) Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	var line int
 	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {

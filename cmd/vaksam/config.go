@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/rules"
 )
 
 // This file reads a configuration: the YAML file, then the environment's
@@ -260,13 +261,8 @@ func parseYAML(path string, data []byte) (*yaml.Node, *problem) {
 // yamlSyntaxProblem turns a YAML syntax error ("yaml: line 3: ...") into a
 // problem with its line.
 func yamlSyntaxProblem(path string, err error) problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var line int
-	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
-		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
-		return problem{File: path, Line: line, Column: 1, Msg: "YAML: " + msg}
-	}
-	return problem{File: path, Msg: "YAML: " + msg}
+	e := rules.YAMLError(path, err)
+	return problem{File: e.File, Line: e.Line, Column: e.Column, Msg: "YAML: " + e.Msg}
 }
 
 // configDecoder decodes a node tree into config's types, collecting
