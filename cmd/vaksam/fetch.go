@@ -214,7 +214,7 @@ func (f *fetcher) httpClient() *http.Client {
 
 // ingester collects new versions for re-screening.
 func (f *fetcher) ingester() *ingest.Ingester {
-	return &ingest.Ingester{Store: f.sc.Store, BatchSize: 2048, Observe: f.ingested, OnVersion: func(it record.Item) {
+	return &ingest.Ingester{Store: f.sc.Store, BatchSize: 2048, Log: f.a.log, Observe: f.ingested, OnVersion: func(it record.Item) {
 		f.mu.Lock()
 		f.changed = append(f.changed, it)
 		f.mu.Unlock()

@@ -63,7 +63,7 @@ func runIngest(ctx context.Context, a *app, args []string) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
-	in := &ingest.Ingester{Store: st}
+	in := &ingest.Ingester{Store: st, Log: a.log}
 	var total ingest.Counts
 	start := time.Now()
 	for _, file := range fs.Args() {

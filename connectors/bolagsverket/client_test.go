@@ -2,12 +2,15 @@ package bolagsverket
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -216,39 +219,68 @@ func TestMalformedJSONIsQuarantinedAtTheRequestID(t *testing.T) {
 }
 
 func TestFelTypes(t *testing.T) {
+	scbFields := []string{"juridiskForm", "verksamOrganisation", "naringsgrenOrganisation"}
 	for _, tc := range []struct {
-		name, field, typ string
-		want             string // notfound, sourceerror, quarantined
+		name       string
+		fields     []string
+		typ        string
+		anonymous  bool   // organisationsidentitet null
+		want       string // notfound, kept, sourceerror, quarantined
+		wantUnknwn []string
 	}{
-		{"finns ej in the name", "organisationsnamn", FelFinnsEj, "notfound"},
-		{"finns ej at the organisation", "", FelFinnsEj, "notfound"},
-		{"source unavailable in an SCB field", "juridiskForm", FelOtillgangligUppgiftskall, "sourceerror"},
-		{"source unavailable at the organisation", "", FelOtillgangligUppgiftskall, "sourceerror"},
-		{"timeout in the address", "postadressOrganisation", FelTimeout, "sourceerror"},
-		{"timeout at the organisation", "", FelTimeout, "sourceerror"},
-		{"invalid request in a field", "naringsgrenOrganisation", FelOgiltigBegaran, "quarantined"},
-		{"invalid request at the organisation", "", FelOgiltigBegaran, "quarantined"},
+		{"finns ej in the name only", []string{"organisationsnamn"}, FelFinnsEj, false, "kept", []string{"name"}},
+		{"finns ej at SCB's wrappers (a company SCB does not know yet)", scbFields, FelFinnsEj, false, "kept", []string{"active", "juridisk_form", "sni"}},
+		{"finns ej at the organisation", []string{""}, FelFinnsEj, false, "notfound", nil},
+		{"finns ej without identity", nil, "", true, "notfound", nil},
+		{"source unavailable in an SCB field", []string{"juridiskForm"}, FelOtillgangligUppgiftskall, false, "sourceerror", nil},
+		{"source unavailable without identity", []string{"organisationsnamn", "organisationsform"}, FelOtillgangligUppgiftskall, true, "sourceerror", nil},
+		{"source unavailable at the organisation", []string{""}, FelOtillgangligUppgiftskall, false, "sourceerror", nil},
+		{"timeout in the address", []string{"postadressOrganisation"}, FelTimeout, false, "sourceerror", nil},
+		{"timeout at the organisation", []string{""}, FelTimeout, false, "sourceerror", nil},
+		{"invalid request in a field", []string{"naringsgrenOrganisation"}, FelOgiltigBegaran, false, "quarantined", nil},
+		{"invalid request at the organisation", []string{""}, FelOgiltigBegaran, false, "quarantined", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, envOpt{})
-			if err := e.fake.SetFel(known, tc.field, tc.typ); err != nil {
-				t.Fatal(err)
+			for _, f := range tc.fields {
+				if err := e.fake.SetFel(known, f, tc.typ); err != nil {
+					t.Fatal(err)
+				}
 			}
-			got := e.fetch(known) // never the client's error
-			if !bytes.Contains(got.Body, []byte(tc.typ)) {
+			target := known
+			if tc.anonymous {
+				e.fake.SetWithoutIdentity(known, true)
+				if tc.fields == nil {
+					target = ident.MustOrg("5560021361") // not held by the fake
+					e.fake.SetWithoutIdentity(target, true)
+				}
+			}
+			got := e.fetch(target) // never the client's error
+			if !bytes.Contains(got.Body, []byte(cmp.Or(tc.typ, FelFinnsEj))) {
 				t.Fatalf("body %s lacks %s", got.Body, tc.typ)
+			}
+			if tc.anonymous && !bytes.Contains(got.Body, []byte(`"organisationsidentitet":null`)) {
+				t.Fatalf("body %s has an identity", got.Body)
 			}
 			st := newStore(t)
 			c := st.ingest(got, t0)
 			switch tc.want {
 			case "notfound":
-				co, _ := st.company(known, t0)
+				co, _ := st.company(target, t0)
 				if c.New != 1 || !co.NotFound {
 					t.Errorf("counts %+v, company %+v: want a NotFound fact", c, co)
 				}
+			case "kept":
+				co, _ := st.company(target, t0)
+				if c.New != 1 || co.NotFound || co.Form != "AB" || len(co.Proceedings) == 0 {
+					t.Errorf("counts %+v, company %+v: want Bolagsverket's facts kept", c, co)
+				}
+				if got := slices.Sorted(maps.Keys(co.Unknown)); !slices.Equal(got, tc.wantUnknwn) {
+					t.Errorf("unknown facts %v, want %v", got, tc.wantUnknwn)
+				}
 			case "sourceerror":
-				_, r := st.company(known, t0)
-				if c.SourceErrors != 1 || r.Current != nil || !strings.Contains(r.Error, tc.typ) {
+				_, r := st.company(target, t0)
+				if c.SourceErrors != 1 || c.Quarantined != 0 || r.Current != nil || !strings.Contains(r.Error, tc.typ) {
 					t.Errorf("counts %+v, record %+v: want a source error observation", c, r)
 				}
 			case "quarantined":

@@ -275,6 +275,7 @@ type Fake struct {
 	force429N         int
 	force429After     time.Duration
 	malformed         map[string]bool
+	noIdentity        map[string]bool
 	fel               map[string][]felKnob
 }
 
@@ -314,14 +315,15 @@ func newFake(cfg FakeConfig) *Fake {
 		cfg.TokenTTL = time.Hour
 	}
 	f := &Fake{
-		cfg:       cfg,
-		clock:     cfg.Clock,
-		log:       cfg.Log,
-		data:      cfg.Data,
-		tokens:    map[string]fakeToken{},
-		window:    map[string][]time.Time{},
-		malformed: map[string]bool{},
-		fel:       map[string][]felKnob{},
+		cfg:        cfg,
+		clock:      cfg.Clock,
+		log:        cfg.Log,
+		data:       cfg.Data,
+		tokens:     map[string]fakeToken{},
+		window:     map[string][]time.Time{},
+		malformed:  map[string]bool{},
+		noIdentity: map[string]bool{},
+		fel:        map[string][]felKnob{},
 	}
 	if f.clock == nil {
 		// Nothing below cmd/ reads the wall clock: the caller passes it.
@@ -444,6 +446,20 @@ func (f *Fake) SetFel(org ident.Org, field, typ string) error {
 	return nil
 }
 
+// SetWithoutIdentity makes answers about org carry
+// "organisationsidentitet": null, as Bolagsverket's own example of a
+// partial failure (OTILLGANGLIG_UPPGIFTSKALLA) and some not-found answers
+// do: the client must key them by the number it asked for.
+func (f *Fake) SetWithoutIdentity(org ident.Org, on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if on {
+		f.noIdentity[org.String()] = true
+	} else {
+		delete(f.noIdentity, org.String())
+	}
+}
+
 // ClearFel removes SetFel's errors for org.
 func (f *Fake) ClearFel(org ident.Org) {
 	f.mu.Lock()
@@ -465,6 +481,7 @@ func (f *Fake) Reset() {
 	defer f.mu.Unlock()
 	f.failN, f.slowN, f.delay, f.force429N = 0, 0, 0, 0
 	clear(f.malformed)
+	clear(f.noIdentity)
 	clear(f.fel)
 }
 
@@ -705,22 +722,31 @@ func (f *Fake) organisationer(w http.ResponseWriter, r *http.Request, rid string
 	objs := slices.Clone(f.data.orgs[key])
 	fels := slices.Clone(f.fel[key])
 	bad := f.malformed[key]
+	anonymous := f.noIdentity[key]
 	f.mu.Unlock()
 	var body []byte
-	if len(objs) == 0 && len(fels) == 0 {
+	if len(objs) == 0 && len(fels) == 0 && !anonymous {
 		body = finnsEj(id)
 	} else {
+		if len(objs) == 0 && len(fels) == 0 {
+			objs = []json.RawMessage{json.RawMessage(finnsEjOrg(id))}
+		}
 		if len(objs) == 0 {
 			objs = []json.RawMessage{emptyOrg(id)}
 		}
-		if len(fels) > 0 {
-			for i, o := range objs {
-				var err error
-				if objs[i], err = withFel(o, fels); err != nil {
-					f.problem(w, r, rid, http.StatusInternalServerError, "Internal Server Error", err.Error())
-					return
-				}
+		for i, o := range objs {
+			var err error
+			if len(fels) > 0 {
+				o, err = withFel(o, fels)
 			}
+			if err == nil && anonymous {
+				o, err = withoutIdentity(o)
+			}
+			if err != nil {
+				f.problem(w, r, rid, http.StatusInternalServerError, "Internal Server Error", err.Error())
+				return
+			}
+			objs[i] = o
 		}
 		var b bytes.Buffer
 		b.WriteString(`{"organisationer":[`)
@@ -768,8 +794,23 @@ func identityType(id string) string {
 // 200, every field null, the name carrying the error
 // (shared/formats/bolagsverket-organisationer-finns-ej.json).
 func finnsEj(id string) []byte {
+	return fmt.Appendf(nil, `{"organisationer":[%s]}`, finnsEjOrg(id))
+}
+
+// finnsEjOrg is finnsEj's organisation object.
+func finnsEjOrg(id string) []byte {
 	idJSON, _ := json.Marshal(id)
-	return fmt.Appendf(nil, `{"organisationer":[{"organisationsidentitet":{"identitetsbeteckning":%s,"typ":%s},"namnskyddslopnummer":null,"organisationsnamn":{"organisationsnamnLista":null,"dataproducent":"Bolagsverket","fel":{"typ":"ORGANISATION_FINNS_EJ","felBeskrivning":"Begärd organisation finns inte registrerad i sökbar form."}},"registreringsland":null,"reklamsparr":null,"organisationsform":null,"avregistreradOrganisation":null,"avregistreringsorsak":null,"pagaendeAvvecklingsEllerOmstruktureringsforfarande":null,"juridiskForm":null,"verksamOrganisation":null,"organisationsdatum":null,"verksamhetsbeskrivning":null,"naringsgrenOrganisation":null,"postadressOrganisation":null}]}`, idJSON, identityType(id))
+	return fmt.Appendf(nil, `{"organisationsidentitet":{"identitetsbeteckning":%s,"typ":%s},"namnskyddslopnummer":null,"organisationsnamn":{"organisationsnamnLista":null,"dataproducent":"Bolagsverket","fel":{"typ":"ORGANISATION_FINNS_EJ","felBeskrivning":"Begärd organisation finns inte registrerad i sökbar form."}},"registreringsland":null,"reklamsparr":null,"organisationsform":null,"avregistreradOrganisation":null,"avregistreringsorsak":null,"pagaendeAvvecklingsEllerOmstruktureringsforfarande":null,"juridiskForm":null,"verksamOrganisation":null,"organisationsdatum":null,"verksamhetsbeskrivning":null,"naringsgrenOrganisation":null,"postadressOrganisation":null}`, idJSON, identityType(id))
+}
+
+// withoutIdentity sets an organisation object's identity to null.
+func withoutIdentity(obj json.RawMessage) (json.RawMessage, error) {
+	var o map[string]json.RawMessage
+	if err := json.Unmarshal(obj, &o); err != nil {
+		return nil, fmt.Errorf("organisation object: %w", err)
+	}
+	o["organisationsidentitet"] = json.RawMessage("null")
+	return json.Marshal(o)
 }
 
 // emptyOrg is an organisation with its identity only, every field null.

@@ -1,6 +1,7 @@
 package formats
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,11 +32,29 @@ type bvFel struct {
 
 // The field wrappers: each carries its own dataproducent and fel.
 
+// bvMeta is what every wrapper carries besides its value.
+type bvMeta struct {
+	Dataproducent string `json:"dataproducent"`
+	Fel           *bvFel `json:"fel"`
+}
+
+func (m *bvMeta) meta() *bvMeta { return m }
+
+// metaOf returns a wrapper's bvMeta, nil for an absent (null) wrapper.
+func metaOf[T any, P interface {
+	*T
+	meta() *bvMeta
+}](w P) *bvMeta {
+	if w == nil {
+		return nil
+	}
+	return w.meta()
+}
+
 type bvCoded struct {
-	Kod           flexString `json:"kod"`
-	Klartext      string     `json:"klartext"`
-	Dataproducent string     `json:"dataproducent"`
-	Fel           *bvFel     `json:"fel"`
+	Kod      flexString `json:"kod"`
+	Klartext string     `json:"klartext"`
+	bvMeta
 }
 
 type bvNames struct {
@@ -44,43 +63,45 @@ type bvNames struct {
 		Typ                *bvCoded `json:"organisationsnamntyp"`
 		Registreringsdatum string   `json:"registreringsdatum"`
 	} `json:"organisationsnamnLista"`
-	Dataproducent string `json:"dataproducent"`
-	Fel           *bvFel `json:"fel"`
+	bvMeta
 }
 
 type bvDereg struct {
 	Avregistreringsdatum string `json:"avregistreringsdatum"`
-	Dataproducent        string `json:"dataproducent"`
-	Fel                  *bvFel `json:"fel"`
+	bvMeta
 }
 
-type bvProceedings struct {
-	Lista []struct {
-		Kod       string `json:"kod"`
-		Klartext  string `json:"klartext"`
-		FromDatum string `json:"fromDatum"`
-	} `json:"pagaendeAvvecklingsEllerOmstruktureringsforfarandeLista"`
-	Dataproducent string `json:"dataproducent"`
-	Fel           *bvFel `json:"fel"`
+type bvProceeding struct {
+	Kod       string `json:"kod"`
+	Klartext  string `json:"klartext"`
+	FromDatum string `json:"fromDatum"`
 }
+
+// bvProceedings is the proceedings wrapper. The wire spells its keys
+// "pagaende…"; Bolagsverket's own OpenAPI example spells them "pagande…":
+// both are read.
+type bvProceedings struct {
+	Lista    []bvProceeding `json:"pagaendeAvvecklingsEllerOmstruktureringsforfarandeLista"`
+	ListaAlt []bvProceeding `json:"pagandeAvvecklingsEllerOmstruktureringsforfarandeLista"`
+	bvMeta
+}
+
+func (p *bvProceedings) list() []bvProceeding { return append(p.Lista, p.ListaAlt...) }
 
 type bvDates struct {
 	Registreringsdatum string `json:"registreringsdatum"`
 	InfortHosScb       string `json:"infortHosScb"`
-	Dataproducent      string `json:"dataproducent"`
-	Fel                *bvFel `json:"fel"`
+	bvMeta
 }
 
 type bvDescription struct {
-	Beskrivning   string `json:"beskrivning"`
-	Dataproducent string `json:"dataproducent"`
-	Fel           *bvFel `json:"fel"`
+	Beskrivning string `json:"beskrivning"`
+	bvMeta
 }
 
 type bvSNI struct {
-	SNI           []bvCoded `json:"sni"`
-	Dataproducent string    `json:"dataproducent"`
-	Fel           *bvFel    `json:"fel"`
+	SNI []bvCoded `json:"sni"`
+	bvMeta
 }
 
 type bvPostal struct {
@@ -91,25 +112,7 @@ type bvPostal struct {
 		Postort          string     `json:"postort"`
 		Land             flexString `json:"land"`
 	} `json:"postadress"`
-	Dataproducent string `json:"dataproducent"`
-	Fel           *bvFel `json:"fel"`
-}
-
-// fel returns the wrapper's error; nil for an absent (null) field.
-func (w *bvCoded) fel() *bvFel       { return felIf(w != nil, func() *bvFel { return w.Fel }) }
-func (w *bvNames) fel() *bvFel       { return felIf(w != nil, func() *bvFel { return w.Fel }) }
-func (w *bvDereg) fel() *bvFel       { return felIf(w != nil, func() *bvFel { return w.Fel }) }
-func (w *bvProceedings) fel() *bvFel { return felIf(w != nil, func() *bvFel { return w.Fel }) }
-func (w *bvDates) fel() *bvFel       { return felIf(w != nil, func() *bvFel { return w.Fel }) }
-func (w *bvDescription) fel() *bvFel { return felIf(w != nil, func() *bvFel { return w.Fel }) }
-func (w *bvSNI) fel() *bvFel         { return felIf(w != nil, func() *bvFel { return w.Fel }) }
-func (w *bvPostal) fel() *bvFel      { return felIf(w != nil, func() *bvFel { return w.Fel }) }
-
-func felIf(present bool, f func() *bvFel) *bvFel {
-	if !present {
-		return nil
-	}
-	return f()
+	bvMeta
 }
 
 // bvOrganisation is one element of the API's "organisationer" list.
@@ -124,6 +127,7 @@ type bvOrganisation struct {
 	AvregistreradOrganisation *bvDereg       `json:"avregistreradOrganisation"`
 	Avregistreringsorsak      *bvCoded       `json:"avregistreringsorsak"`
 	Forfaranden               *bvProceedings `json:"pagaendeAvvecklingsEllerOmstruktureringsforfarande"`
+	ForfarandenAlt            *bvProceedings `json:"pagandeAvvecklingsEllerOmstruktureringsforfarande"`
 	JuridiskForm              *bvCoded       `json:"juridiskForm"`
 	VerksamOrganisation       *bvCoded       `json:"verksamOrganisation"`
 	Organisationsdatum        *bvDates       `json:"organisationsdatum"`
@@ -133,22 +137,41 @@ type bvOrganisation struct {
 	Fel                       *bvFel         `json:"fel"`
 }
 
+// proceedings returns the proceedings wrapper under either spelling.
+func (o *bvOrganisation) proceedings() *bvProceedings {
+	if o.Forfaranden != nil {
+		return o.Forfaranden
+	}
+	return o.ForfarandenAlt
+}
+
+// wrappers lists the field wrappers with the record.Company field each
+// gives (its JSON name).
+func (o *bvOrganisation) wrappers() []namedFel {
+	w := func(field, fact string, m *bvMeta) namedFel {
+		if m == nil {
+			return namedFel{field: field, fact: fact}
+		}
+		return namedFel{field: field, fact: fact, present: true, producer: trim(m.Dataproducent), fel: m.Fel}
+	}
+	return []namedFel{
+		w("organisationsnamn", "name", metaOf(o.Organisationsnamn)),
+		w("organisationsform", "form", metaOf(o.Organisationsform)),
+		w("avregistreradOrganisation", "deregistered", metaOf(o.AvregistreradOrganisation)),
+		w("avregistreringsorsak", "deregistered_reason", metaOf(o.Avregistreringsorsak)),
+		w("pagaendeAvvecklingsEllerOmstruktureringsforfarande", "proceedings", metaOf(o.proceedings())),
+		w("juridiskForm", "juridisk_form", metaOf(o.JuridiskForm)),
+		w("verksamOrganisation", "active", metaOf(o.VerksamOrganisation)),
+		w("organisationsdatum", "registered", metaOf(o.Organisationsdatum)),
+		w("verksamhetsbeskrivning", "description", metaOf(o.Verksamhetsbeskrivning)),
+		w("naringsgrenOrganisation", "sni", metaOf(o.NaringsgrenOrganisation)),
+		w("postadressOrganisation", "address", metaOf(o.PostadressOrganisation)),
+	}
+}
+
 // fels lists the errors the organisation and its fields carry.
 func (o *bvOrganisation) fels() []namedFel {
-	all := []namedFel{
-		{"", o.Fel}, // the organisation's own
-		{"organisationsnamn", o.Organisationsnamn.fel()},
-		{"organisationsform", o.Organisationsform.fel()},
-		{"avregistreradOrganisation", o.AvregistreradOrganisation.fel()},
-		{"avregistreringsorsak", o.Avregistreringsorsak.fel()},
-		{"pagaendeAvvecklingsEllerOmstruktureringsforfarande", o.Forfaranden.fel()},
-		{"juridiskForm", o.JuridiskForm.fel()},
-		{"verksamOrganisation", o.VerksamOrganisation.fel()},
-		{"organisationsdatum", o.Organisationsdatum.fel()},
-		{"verksamhetsbeskrivning", o.Verksamhetsbeskrivning.fel()},
-		{"naringsgrenOrganisation", o.NaringsgrenOrganisation.fel()},
-		{"postadressOrganisation", o.PostadressOrganisation.fel()},
-	}
+	all := append([]namedFel{{present: true, fel: o.Fel}}, o.wrappers()...) // the organisation's own first
 	out := all[:0]
 	for _, f := range all {
 		if f.fel != nil && (f.fel.Typ != "" || f.fel.FelBeskrivning != "") {
@@ -158,9 +181,33 @@ func (o *bvOrganisation) fels() []namedFel {
 	return out
 }
 
+// notFound reports whether the answer says the organisation does not
+// exist: ORGANISATION_FINNS_EJ on the organisation itself, or on every
+// wrapper present. FINNS_EJ is per data producer: a company SCB does not
+// know yet has it on SCB's wrappers only, and is not unknown.
+func (o *bvOrganisation) notFound() bool {
+	if o.Fel != nil && o.Fel.Typ == felFinnsEj {
+		return true
+	}
+	present := 0
+	for _, w := range o.wrappers() {
+		if !w.present {
+			continue
+		}
+		present++
+		if w.fel == nil || w.fel.Typ != felFinnsEj {
+			return false
+		}
+	}
+	return present > 0
+}
+
 type namedFel struct {
-	field string
-	fel   *bvFel
+	field    string // the wrapper's name in the answer; "" for the organisation
+	fact     string // the record.Company field it gives (JSON name)
+	present  bool   // the wrapper is not null
+	producer string // its dataproducent: Bolagsverket or SCB
+	fel      *bvFel
 }
 
 // typField names the fel.typ of the field in a reason.
@@ -302,18 +349,11 @@ func felText(f *bvFel) string {
 // bolagsverketOrg turns one organisation object into a record or a
 // quarantine.
 func bolagsverketOrg(e *emitter, line int, raw json.RawMessage) error {
-	it, err := bolagsverketItem(raw)
+	it, identity, err := bolagsverketItem(e, line, raw)
 	if err != nil {
 		return e.quarantine(line, err.Error(), raw)
 	}
-	var id struct {
-		Organisationsidentitet struct {
-			Identitetsbeteckning string `json:"identitetsbeteckning"`
-		} `json:"organisationsidentitet"`
-	}
-	if json.Unmarshal(raw, &id) == nil {
-		withOwner(&it, id.Organisationsidentitet.Identitetsbeteckning, e.persons)
-	}
+	withOwner(&it, identity, e.persons)
 	it.Raw = raw
 	return e.record(line, it)
 }
@@ -336,38 +376,76 @@ func withOwner(it *record.Item, identity string, persons record.Pseudonymizer) {
 	it.Links.Persons = append(it.Links.Persons, owner.ID)
 }
 
-func bolagsverketItem(raw json.RawMessage) (record.Item, error) {
+// bolagsverketItem reads one organisation of an answer. asked is the
+// organisation the request named (zero when unknown): partial failures
+// and not-found answers may come with organisationsidentitet null, and
+// then the number asked for is the key. The identity as the answer gave
+// it is returned for withOwner. typ.kod is not trusted (Bolagsverket has
+// sent PERSON for one sole trader and ORGNR for another): the number
+// decides.
+func bolagsverketItem(e *emitter, line int, raw json.RawMessage) (record.Item, string, error) {
+	asked := e.orgnr
 	var o bvOrganisation
 	if err := json.Unmarshal(raw, &o); err != nil {
-		return record.Item{}, fmt.Errorf("%s", jsonReason(err))
+		return record.Item{}, "", fmt.Errorf("%s", jsonReason(err))
 	}
-	if o.Organisationsidentitet == nil {
-		return record.Item{}, fieldErr("organisationsidentitet", "missing")
-	}
-	org, err := parseOrgField("organisationsidentitet.identitetsbeteckning", o.Organisationsidentitet.Identitetsbeteckning)
-	if err != nil {
-		return record.Item{}, err
+	var org ident.Org
+	identity := ""
+	if o.Organisationsidentitet != nil && strings.TrimSpace(o.Organisationsidentitet.Identitetsbeteckning) != "" {
+		identity = o.Organisationsidentitet.Identitetsbeteckning
+		var err error
+		if org, err = parseOrgField("organisationsidentitet.identitetsbeteckning", identity); err != nil {
+			return record.Item{}, "", err
+		}
+	} else if asked.IsZero() {
+		return record.Item{}, "", fieldErr("organisationsidentitet", "missing, and the organisation asked for is not known (give it with --orgnr or the Vaksam-Orgnr header)")
+	} else {
+		org = asked
 	}
 	lopnr := o.Namnskyddslopnummer.String()
-	notFound := false
 	var srcErr []string
+	unknown := map[string]string{}
 	for _, f := range o.fels() {
 		switch f.fel.Typ {
 		case felFinnsEj:
-			notFound = true
+			if f.fact != "" {
+				unknown[f.fact] = fmt.Sprintf("%s: %s (%s)", cmp.Or(f.producer, "Bolagsverket"), felFinnsEj, f.field)
+			}
 		case felOtillganglg, felTimeout:
 			if t := felText(f.fel); !slices.Contains(srcErr, t) {
 				srcErr = append(srcErr, t)
 			}
 		case felOgiltig:
-			return record.Item{}, fieldErr(f.typField(), "%s", felText(f.fel))
+			return record.Item{}, "", fieldErr(f.typField(), "%s", felText(f.fel))
 		default:
-			return record.Item{}, fieldErr(f.typField(), "unknown value %q", f.fel.Typ)
+			return record.Item{}, "", fieldErr(f.typField(), "unknown value %q", f.fel.Typ)
 		}
 	}
-	if notFound {
-		return companyItem(org, lopnr, record.Company{Orgnr: org.String(), Lopnr: lopnr, NotFound: true}), nil
+	if o.notFound() {
+		return companyItem(org, lopnr, record.Company{Orgnr: org.String(), Lopnr: lopnr, NotFound: true}), identity, nil
 	}
+	if identity == "" && len(srcErr) == 0 {
+		// Without its identity an answer is only trusted as an error.
+		srcErr = append(srcErr, "answer without organisationsidentitet")
+	}
+	c, err := bolagsverketCompany(e, line, &o, org, lopnr)
+	if err != nil {
+		return record.Item{}, "", err
+	}
+	for fact, why := range unknown {
+		if c.Unknown == nil {
+			c.Unknown = map[string]string{}
+		}
+		c.Unknown[fact] = why
+	}
+	it := companyItem(org, lopnr, c)
+	it.SourceError = strings.Join(srcErr, "; ")
+	return it, identity, nil
+}
+
+// bolagsverketCompany reads the facts of the wrappers that answered.
+func bolagsverketCompany(e *emitter, line int, o *bvOrganisation, org ident.Org, lopnr string) (record.Company, error) {
+	var err error
 	c := record.Company{Orgnr: org.String(), Lopnr: lopnr}
 	if n := o.Organisationsnamn; n != nil {
 		for _, x := range n.Lista {
@@ -387,18 +465,18 @@ func bolagsverketItem(raw json.RawMessage) (record.Item, error) {
 	}
 	if d := o.AvregistreradOrganisation; d != nil {
 		if c.Deregistered, err = optDateField("avregistreradOrganisation.avregistreringsdatum", d.Avregistreringsdatum); err != nil {
-			return record.Item{}, err
+			return c, err
 		}
 	}
 	if f := o.Avregistreringsorsak; f != nil {
 		c.DeregisteredReason = f.Kod.String()
 	}
-	if p := o.Forfaranden; p != nil {
-		for i, x := range p.Lista {
+	if p := o.proceedings(); p != nil {
+		for i, x := range p.list() {
 			field := fmt.Sprintf("pagaendeAvvecklingsEllerOmstruktureringsforfarande[%d]", i)
-			pr, err := proceeding(field+".kod", x.Kod, field+".fromDatum", x.FromDatum, false)
+			pr, err := proceeding(e, line, field+".kod", x.Kod, field+".fromDatum", x.FromDatum, false)
 			if err != nil {
-				return record.Item{}, err
+				return c, err
 			}
 			c.Proceedings = append(c.Proceedings, pr)
 		}
@@ -410,12 +488,12 @@ func bolagsverketItem(raw json.RawMessage) (record.Item, error) {
 			c.Active = &a
 		case "":
 		default:
-			return record.Item{}, fieldErr("verksamOrganisation.kod", "unknown value %q, want JA or NEJ", k)
+			return c, fieldErr("verksamOrganisation.kod", "unknown value %q, want JA or NEJ", k)
 		}
 	}
 	if d := o.Organisationsdatum; d != nil {
 		if c.Registered, err = optDateField("organisationsdatum.registreringsdatum", d.Registreringsdatum); err != nil {
-			return record.Item{}, err
+			return c, err
 		}
 	}
 	if d := o.Verksamhetsbeskrivning; d != nil {
@@ -436,9 +514,7 @@ func bolagsverketItem(raw json.RawMessage) (record.Item, error) {
 			Country:    a.Land.String(),
 		}
 	}
-	it := companyItem(org, lopnr, c)
-	it.SourceError = strings.Join(srcErr, "; ")
-	return it, nil
+	return c, nil
 }
 
 // companyItem makes the Item for Bolagsverket's facts about an
@@ -453,18 +529,48 @@ func companyItem(org ident.Org, lopnr string, c record.Company) record.Item {
 	}
 }
 
-// proceeding validates a liquidation, bankruptcy or restructuring code
-// and its optional start date.
-func proceeding(codeField, code, dateField, from string, ended bool) (record.Proceeding, error) {
-	code, err := proceedingCodes.check(codeField, code)
-	if err != nil {
-		return record.Proceeding{}, err
+// proceeding reads a liquidation, bankruptcy or restructuring code and
+// its start date. Only a missing code is an error: the real weekly bulk
+// file writes ended proceedings as the base code with a modifier
+// ("KKAVOV-AVSLAVOMFO" is an ended KK), so the base proceeding is what
+// rules read and the code as delivered is kept in Raw; a code that is
+// no known proceeding, and a date that is null or unreadable, are kept as
+// unknown and noted once per code and parse, never a reason to lose the
+// company's other facts.
+func proceeding(e *emitter, line int, codeField, code, dateField, from string, ended bool) (record.Proceeding, error) {
+	code = trim(code)
+	if code == "" {
+		return record.Proceeding{}, fieldErr(codeField, "missing value, want a proceeding code such as KK, LI or FR")
 	}
-	t, err := optDateField(dateField, from)
-	if err != nil {
-		return record.Proceeding{}, err
+	p := record.Proceeding{Code: proceedingBase(code), Ended: ended}
+	switch {
+	case p.Code == "":
+		p.Code, p.Raw, p.Unrecognised = code, code, true
+		e.noteOnce("proceeding code "+code, line, "unknown proceeding code kept verbatim", "field", codeField, "code", code)
+	case p.Code != code:
+		p.Raw = code
 	}
-	return record.Proceeding{Code: code, From: t, Ended: ended}, nil
+	if d := trim(from); d != "" && d != "null" {
+		t, err := parseDateField(dateField, d)
+		if err != nil {
+			e.noteOnce("proceeding date "+d, line, "unreadable proceeding date kept as unknown", "field", dateField, "date", d)
+		}
+		p.From = t
+	}
+	return p, nil
+}
+
+// proceedingBase returns the known proceeding code that code starts
+// with ("KK" for "KKAVOV", "FR" for "FRUHOR"), the longest when several
+// do, or "" when none does.
+func proceedingBase(code string) string {
+	base := ""
+	for _, k := range proceedingCodes {
+		if strings.HasPrefix(code, k) && len(k) > len(base) {
+			base = k
+		}
+	}
+	return base
 }
 
 // jsonKind names the kind of a JSON value for error messages.

@@ -42,6 +42,7 @@ var bolagsverketBulkTable = table{sep: ';', quoted: true, bulk: true, columns: [
 func parseBolagsverketBulk(ctx context.Context, r io.Reader, opt Options, sink Sink) error {
 	e := newEmitter(ctx, record.BolagsverketBulk, opt, sink)
 	return bolagsverketBulkTable.parse(r, e, func(rw *row, _ string) (record.Item, error) {
+		line := rw.line
 		id, _, _ := strings.Cut(rw.get(bvbID), "$")
 		org, err := parseOrgField("organisationsidentitet", id)
 		if err != nil {
@@ -71,7 +72,7 @@ func parseBolagsverketBulk(ctx context.Context, r io.Reader, opt Options, sink S
 			code, date, _ := strings.Cut(rep, "$")
 			date, _, _ = strings.Cut(date, "$")
 			code, suffix := cutSuffix(trim(code))
-			p, err := proceeding(bvbForfarandeCol, code, bvbForfarandeCol, date, suffix == "AVSLAVOMFO")
+			p, err := proceeding(e, line, bvbForfarandeCol, code, bvbForfarandeCol, date, suffix == "AVSLAVOMFO")
 			if err != nil {
 				return record.Item{}, err
 			}

@@ -35,6 +35,7 @@ const maxJoin = 8
 type row struct {
 	fields []string
 	idx    []int // header position of each of table.columns
+	line   int   // the record's line number
 }
 
 // get returns the field of the parser's column i (an index into columns).
@@ -146,6 +147,7 @@ func (t *table) records(lr *lineReader, e *emitter, rw *row, ncol int, build fun
 		if len(rw.fields) != ncol {
 			return e.quarantine(n, fmt.Sprintf("has %d fields, want %d as in the header", len(rw.fields), ncol), []byte(s))
 		}
+		rw.line = n
 		it, err := build(rw, s)
 		return e.emit(n, it, err, []byte(s))
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"sort"
 
 	"github.com/vaksam/vaksam/engine/ident"
@@ -26,6 +27,9 @@ type Options struct {
 	Orgnr ident.Org
 	// Persons pseudonymises person numbers. Required.
 	Persons record.Pseudonymizer
+	// Log receives what a parse keeps but notes (an unknown code, logged
+	// once per code and parse); nil discards.
+	Log *slog.Logger
 }
 
 // ParseFunc reads a whole input and reports every record to the sink. A

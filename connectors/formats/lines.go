@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 
+	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
 )
 
@@ -119,6 +121,11 @@ type emitter struct {
 	scrub record.Pseudonymizer
 	// persons pseudonymises a sole trader's owner (registry formats).
 	persons record.Pseudonymizer
+	// orgnr is the organisation the input was asked for (Options.Orgnr).
+	orgnr ident.Org
+	log   *slog.Logger
+	// noted holds the notes already logged in this parse (noteOnce).
+	noted map[string]bool
 }
 
 func newEmitter(ctx context.Context, source string, opt Options, sink Sink) *emitter {
@@ -126,7 +133,24 @@ func newEmitter(ctx context.Context, source string, opt Options, sink Sink) *emi
 	if name == "" {
 		name = "-"
 	}
-	return &emitter{ctx: ctx, source: source, name: name, sink: sink, persons: opt.Persons}
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &emitter{ctx: ctx, source: source, name: name, sink: sink, persons: opt.Persons, orgnr: opt.Orgnr, log: log}
+}
+
+// noteOnce logs something the parse kept but did not understand (an
+// unknown code), once per key and parse, with where it was first seen.
+func (e *emitter) noteOnce(key string, line int, msg string, args ...any) {
+	if e.noted[key] {
+		return
+	}
+	if e.noted == nil {
+		e.noted = map[string]bool{}
+	}
+	e.noted[key] = true
+	e.log.Warn(e.source+": "+msg, append(args, "pos", e.pos(line))...)
 }
 
 // newPersonEmitter is newEmitter for the formats that carry person

@@ -21,7 +21,9 @@ type banLine struct {
 
 // parseNaringsforbud reads naringsforbud.jsonl: trading bans on persons.
 // The subject is the person (PersonSubjectPrefix + pseudonym), the key
-// the date the ban starts.
+// the date the ban starts. The register is looked up per person, so an
+// extract also says whom it checked: a line of typ "inget" (no dates) is
+// a person looked up without a ban, keyed record.NoBan.
 func parseNaringsforbud(ctx context.Context, r io.Reader, opt Options, sink Sink) error {
 	e, err := newPersonEmitter(ctx, record.Naringsforbud, opt, sink)
 	if err != nil {
@@ -31,6 +33,18 @@ func parseNaringsforbud(ctx context.Context, r io.Reader, opt Options, sink Sink
 		person, err := personField(opt.Persons, "person_id", v.PersonID, "")
 		if err != nil {
 			return record.Item{}, err
+		}
+		if trim(v.Typ) == record.NoBan {
+			if trim(v.Fran) != "" || trim(v.Till) != "" {
+				return record.Item{}, fieldErr("typ", "%q (no ban) takes no fran or till", record.NoBan)
+			}
+			return record.Item{
+				Subject: record.PersonSubjectPrefix + person.ID,
+				Key:     record.NoBan,
+				Raw:     replaceJSONStrings(line, map[string]string{v.PersonID: person.ID}),
+				Parsed:  record.Ban{Person: person, Type: record.NoBan, DecidedBy: trim(v.BeslutadAv)},
+				Links:   record.Links{Persons: []string{person.ID}},
+			}, nil
 		}
 		from, err := parseDateField("fran", v.Fran)
 		if err != nil {

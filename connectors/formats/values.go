@@ -166,7 +166,7 @@ var (
 	ivoDecisionType = enum{"forelaggande", "vite", "forbud", "aterkallelse"}
 	avDecisionType  = enum{"sanktionsavgift", "forelaggande", "forbud"}
 	roleNames       = enum{"ordforande", "styrelseledamot", "suppleant", "vd", "extern_vd", "firmatecknare", "revisor"}
-	banTypes        = enum{"naringsforbud", "tillfalligt"}
+	banTypes        = enum{"naringsforbud", "tillfalligt", "inget"}
 	contractOwners  = enum{"egen", "skanes_kommuner", "adda", "stad"}
 	categories      = enum{
 		"hvb_barn", "hvb_vuxna", "stodboende", "skyddat_boende", "familjehem_konsulent",

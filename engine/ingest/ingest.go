@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -52,6 +53,9 @@ type Ingester struct {
 	// Observe, if set, is told the counts of every ingest, also of one
 	// that failed part way (metrics).
 	Observe func(source string, c Counts)
+	// Log receives what the parsers note (an unknown code, once per code
+	// and import); nil discards.
+	Log *slog.Logger
 }
 
 // File ingests a file.
@@ -84,7 +88,7 @@ func (in *Ingester) Reader(ctx context.Context, r io.Reader, job Job) (Counts, e
 		size = 512
 	}
 	s := &sink{in: in, job: job, size: size}
-	err = parse(ctx, r, formats.Options{Name: job.Name, Orgnr: job.Orgnr, Persons: job.Persons}, s)
+	err = parse(ctx, r, formats.Options{Name: job.Name, Orgnr: job.Orgnr, Persons: job.Persons, Log: in.Log}, s)
 	if ferr := s.flush(); err == nil {
 		err = ferr
 	}

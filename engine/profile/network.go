@@ -45,7 +45,13 @@ func factsOf(s *Subject) *OrgFacts {
 		Refs: s.Evidence[s.companySource]}
 	for _, p := range c.Proceedings {
 		from := p.From
-		if p.Code == "KK" && from.IsZero() {
+		switch {
+		case p.Code != "KK" || !from.IsZero():
+		case p.Ended && !c.Deregistered.IsZero():
+			// An ended bankruptcy without a date (the bulk file writes
+			// null): the company was deregistered when it ended.
+			from = c.Deregistered
+		default:
 			from = firstSeenWith(s, "KK")
 		}
 		if p.Code == "KK" && (f.Bankruptcy.IsZero() || from.Before(f.Bankruptcy)) {

@@ -107,9 +107,18 @@ func (a Address) Normalized() string { return NormalizeAddress(a.Street, a.Posta
 // Proceeding is an ongoing (or ended) liquidation, bankruptcy or
 // restructuring proceeding.
 type Proceeding struct {
-	Code  string    `json:"code"` // KK, LI, FR, AC, DEOL, ...
-	From  time.Time `json:"from,omitzero"`
-	Ended bool      `json:"ended,omitempty"`
+	// Code is the base proceeding (KK, LI, FR, AC, DEOL, ...) that rules
+	// read; for a code Vaksam does not know it is the code as delivered.
+	Code string `json:"code"`
+	// Raw is the code as the source wrote it when it differs from Code:
+	// the bulk file's ended proceedings carry modifiers ("KKAVOV" for
+	// KK), and an unknown code is kept verbatim.
+	Raw string `json:"raw,omitempty"`
+	// Unrecognised marks a code that is not one of Bolagsverket's known
+	// proceedings: kept as delivered, it counts for no rule.
+	Unrecognised bool      `json:"unrecognised,omitempty"`
+	From         time.Time `json:"from,omitzero"` // zero when the source gave no date
+	Ended        bool      `json:"ended,omitempty"`
 }
 
 // Company holds registry facts from Bolagsverket (API or bulk file) or the
@@ -132,6 +141,12 @@ type Company struct {
 	// Owner is a sole trader's owner (innehavare), pseudonymised: the
 	// person the business is.
 	Owner *PersonRef `json:"owner,omitempty"`
+	// Unknown lists the facts the source could not give, by the JSON name
+	// of the field above, with the reason: Bolagsverket answers
+	// ORGANISATION_FINNS_EJ per data producer, so a company SCB does not
+	// know yet has its SCB-produced facts (juridisk_form, active, sni)
+	// unknown while Bolagsverket's own are kept.
+	Unknown map[string]string `json:"unknown,omitempty"`
 }
 
 // TaxStatus is the SCB company register's row for an organisation.
@@ -214,7 +229,12 @@ type Owners struct {
 	Owners []Owner   `json:"huvudman"`
 }
 
-// Ban is a trading ban (näringsförbud) on a person.
+// NoBan is the Ban.Type of a register look-up that found no ban: the
+// person was checked (naringsforbud.jsonl typ "inget").
+const NoBan = "inget"
+
+// Ban is a trading ban (näringsförbud) on a person, or with Type NoBan
+// the record that the person was looked up and had none.
 type Ban struct {
 	Person    PersonRef `json:"person"`
 	From      time.Time `json:"fran"`
