@@ -44,14 +44,17 @@ type Assessment struct {
 	Incomplete bool      `json:"incomplete"`
 	// Unknown: the store holds no record of the organisation at all.
 	// NotRegistered: Bolagsverket answered that it does not exist.
-	Unknown       bool          `json:"unknown,omitempty"`
-	NotRegistered bool          `json:"not_registered,omitempty"`
-	Reasons       []string      `json:"reasons,omitempty"` // why the verdict is what it is
-	Missing       []Missing     `json:"missing"`
-	NotChecked    []string      `json:"not_checked"`
-	Hits          []Hit         `json:"hits"`
-	Ruleset       string        `json:"ruleset"`
-	Records       []profile.Ref `json:"records"` // every record version the assessment rested on
+	Unknown       bool     `json:"unknown,omitempty"`
+	NotRegistered bool     `json:"not_registered,omitempty"`
+	Reasons       []string `json:"reasons,omitempty"` // why the verdict is what it is
+	// CriticalNotChecked lists the critical rules that could not be
+	// checked: the verdict is then review at best, never clear.
+	CriticalNotChecked []string      `json:"critical_not_checked,omitempty"`
+	Missing            []Missing     `json:"missing"`
+	NotChecked         []string      `json:"not_checked"`
+	Hits               []Hit         `json:"hits"`
+	Ruleset            string        `json:"ruleset"`
+	Records            []profile.Ref `json:"records"` // every record version the assessment rested on
 }
 
 // Missing is a data-quality finding: D01 (missing or stale) or D02 (error).

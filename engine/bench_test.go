@@ -63,7 +63,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	p := profile.Build(decodeSample(b, f, at), net, at)
 	set, _ := defaultpack.Load(rules.Overrides{})
 	ev := set.NewEvaluator()
-	all := func(string) bool { return true }
+	all := func(string) rules.Usability { return rules.Usable }
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

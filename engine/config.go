@@ -2,9 +2,12 @@ package engine
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/record"
 )
 
 // Days is a duration written in whole days in configuration.
@@ -19,6 +22,12 @@ type Config struct {
 	// Required sources and their freshness windows. A missing or stale
 	// required source makes an assessment incomplete (D01).
 	Freshness map[string]Days `yaml:"freshness"`
+	// Windows are the freshness windows of the sources used when present:
+	// older data than this does not count, so the rules that need it are
+	// not checked (and a critical one makes the verdict review). Every
+	// source has a window, in Freshness or here, except the municipality's
+	// own registers (record.OwnSources), which are complete by nature.
+	Windows map[string]Days `yaml:"windows"`
 	// ConditionalSources are required only when the organisation has an
 	// active contract in one of the listed categories (IVO for permit
 	// categories).
@@ -42,7 +51,9 @@ type Scoring struct {
 func DefaultConfig() Config {
 	permit := []string{"hvb_barn", "hvb_vuxna", "stodboende", "skyddat_boende", "familjehem_konsulent"}
 	return Config{
-		Freshness:          map[string]Days{"bolagsverket": 7, "scb": 31, "roles": 31, "kronofogden": 92, "ivo": 92},
+		Freshness: map[string]Days{"bolagsverket": 7, "scb": 31, "roles": 31, "kronofogden": 92, "ivo": 92},
+		Windows: map[string]Days{"naringsforbud": 31, "huvudman": 92, "arbetsmiljoverket": 92, "ivo-beslut": 92,
+			"bolagsverket-dokument": 31, "bolagsverket-bulk": 7, "scb-bulk": 31},
 		ConditionalSources: map[string][]string{"ivo": permit},
 		PersonalExempt:     []string{"roles"},
 		Scoring: Scoring{
@@ -52,12 +63,35 @@ func DefaultConfig() Config {
 	}
 }
 
+// window returns a source's freshness window: its required window, else
+// the window it has when used when present.
+func (c Config) window(src string) (Days, bool) {
+	if d, ok := c.Freshness[src]; ok {
+		return d, true
+	}
+	d, ok := c.Windows[src]
+	return d, ok
+}
+
 // Validate reports every problem of a configuration.
 func (c Config) Validate() []error {
 	var errs []error
 	for src, d := range c.Freshness {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("freshness.%s: %d days, want at least 1", src, d))
+		}
+	}
+	for src, d := range c.Windows {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("windows.%s: %d days, want at least 1", src, d))
+		}
+		if !record.KnownSource(src) || slices.Contains(record.OwnSources, src) {
+			errs = append(errs, fmt.Errorf("windows.%s: not a source with a window (sources: %s; own registers have none)", src, strings.Join(record.Sources, ", ")))
+		}
+	}
+	for _, src := range record.Sources {
+		if _, ok := c.window(src); !ok && !slices.Contains(record.OwnSources, src) {
+			errs = append(errs, fmt.Errorf("windows.%s: the source has no freshness window (set one in freshness or windows)", src))
 		}
 	}
 	for src := range c.ConditionalSources {

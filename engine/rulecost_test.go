@@ -26,7 +26,7 @@ func BenchmarkRuleCost(b *testing.B) {
 		}
 	}
 	set, _ := defaultpack.Load(rules.Overrides{})
-	all := func(string) bool { return true }
+	all := func(string) rules.Usability { return rules.Usable }
 	costs := map[string]time.Duration{}
 	for _, r := range set.Rules {
 		single := set.Only(r.ID)

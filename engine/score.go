@@ -59,12 +59,17 @@ func (s Scoring) place(a *Assessment) {
 	default:
 		a.Verdict = Clear
 	}
-	if a.Incomplete {
-		// Never clear on missing data.
+	if a.Incomplete || len(a.CriticalNotChecked) > 0 {
+		// Never clear on missing data, nor with a critical rule unchecked.
 		if a.Verdict == Clear {
 			a.Verdict = Review
 		}
+	}
+	if a.Incomplete {
 		a.Reasons = append(a.Reasons, "incomplete")
+	}
+	if len(a.CriticalNotChecked) > 0 {
+		a.Reasons = append(a.Reasons, "critical_not_checked")
 	}
 	sort.SliceStable(a.Hits, func(i, j int) bool {
 		ri, rj := severityRank(a.Hits[i].Severity), severityRank(a.Hits[j].Severity)

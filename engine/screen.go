@@ -137,6 +137,12 @@ func sourceState(states map[string]*profile.SourceState, src string) profile.Sou
 		if st.Error != "" && st.ErrorAt.After(out.ErrorAt) {
 			out.Error, out.ErrorAt = st.Error, st.ErrorAt
 		}
+		if out.Gap == "" {
+			out.Gap = st.Gap
+		}
+	}
+	if out.Present {
+		out.Gap = ""
 	}
 	if !out.ErrorAt.After(out.LastObserved) {
 		out.Error, out.ErrorAt = "", time.Time{}
@@ -151,55 +157,60 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 	a := &Assessment{Orgnr: sub.ID, Name: p.Name, At: at, Purpose: opt.Purpose, Ruleset: set.Version(),
 		Missing: []Missing{}, NotChecked: []string{}, Hits: []Hit{}, Records: []profile.Ref{}}
 	required := requiredSources(p, cfg)
-	known := make(map[string]bool, 8)
-	// The caller's max age applies to the sources that have a window:
-	// the registries, not the municipality's own contracts.
-	beyondMaxAge := func(st profile.SourceState) bool {
-		return opt.MaxAge > 0 && at.Sub(st.LastObserved) > opt.MaxAge
-	}
-	var usable func(src string) bool
-	usable = func(src string) bool {
-		if ok, seen := known[src]; seen {
-			return ok
+	known := make(map[string]rules.Usability, 8)
+	var usable func(src string) rules.Usability
+	usable = func(src string) rules.Usability {
+		if u, seen := known[src]; seen {
+			return u
 		}
-		var ok bool
-		if p.Personal && slices.Contains(cfg.PersonalExempt, src) {
+		u := rules.Unusable
+		switch {
+		case slices.Contains(record.OwnSources, src):
+			// The municipality's own registers: what they lack does not exist.
+			u = rules.Usable
+		case !slices.Contains(required, src) && cfg.ConditionalSources[src] != nil:
+			// Required only with an active contract in its categories,
+			// which this organisation lacks: the rules that read it are
+			// about such contracts, and checked without it.
+			u = rules.Usable
+		case p.Personal && slices.Contains(cfg.PersonalExempt, src):
 			// A sole trader has no board: its representative, the
 			// owner, comes with the registry record.
-			ok = usable(record.Bolagsverket)
-		} else {
-			st := sourceState(p.Sources, src)
-			w, windowed := cfg.Freshness[src]
-			ok = st.Present && st.Error == "" && !(windowed && (stale(st.LastObserved, at, w) || beyondMaxAge(st)))
+			u = usable(record.Bolagsverket)
+		default:
+			if _, _, missing := sourceGap(p, src, cfg, opt); !missing {
+				u = rules.Usable
+			} else if st := sourceState(p.Sources, src); st.Gap != "" && st.Records > 0 && st.Error == "" {
+				// Present for some: usable as far as it is fresh.
+				st.Present, st.Gap = true, ""
+				if w, ok := cfg.window(src); !ok || !stale(st.LastObserved, opt.At, w) {
+					u = rules.Partial
+				}
+			}
 		}
-		known[src] = ok
-		return ok
+		known[src] = u
+		return u
 	}
 	for _, src := range required {
-		st := sourceState(p.Sources, src)
-		w, windowed := cfg.Freshness[src]
-		switch {
-		case st.Error != "":
-			a.Missing = append(a.Missing, Missing{ID: "D02", Source: src, Reason: "source error: " + st.Error})
-		case !st.Present:
-			a.Missing = append(a.Missing, Missing{ID: "D01", Source: src, Reason: "no record for this organisation"})
-		case stale(st.LastObserved, at, w):
-			a.Missing = append(a.Missing, Missing{ID: "D01", Source: src, Reason: fmt.Sprintf("stale: last observed %s, window %d days",
-				st.LastObserved.In(record.Stockholm).Format("2006-01-02 15:04"), w)})
-		case windowed && beyondMaxAge(st):
-			a.Missing = append(a.Missing, Missing{ID: "D01", Source: src, Reason: fmt.Sprintf("older than the requested max age %s: last observed %s",
-				opt.MaxAge, st.LastObserved.In(record.Stockholm).Format("2006-01-02 15:04"))})
+		if id, reason, missing := sourceGap(p, src, cfg, opt); missing {
+			a.Missing = append(a.Missing, Missing{ID: id, Source: src, Reason: reason})
 		}
 	}
 	if p.NotFound {
 		a.NotRegistered = true
 		a.Missing = append(a.Missing, Missing{ID: "D01", Source: record.Bolagsverket, Reason: "organisation not found in the register (ORGANISATION_FINNS_EJ)"})
 	}
-	a.Incomplete = len(a.Missing) > 0
 	res, err := ev.Eval(p, at, usable)
 	if err != nil {
 		return nil, fmt.Errorf("screen %s: %w", redact(sub.ID), err)
 	}
+	a.Missing = append(a.Missing, blockedMissing(p, res.Blocked, a.Missing, cfg, opt)...)
+	for _, b := range res.Blocked {
+		if b.Rule.Severity == rules.Critical {
+			a.CriticalNotChecked = append(a.CriticalNotChecked, b.Rule.ID)
+		}
+	}
+	a.Incomplete = len(a.Missing) > 0
 	a.NotChecked = append(a.NotChecked, res.NotChecked...)
 	for _, h := range res.Hits {
 		hit := Hit{ID: h.Rule.ID, Title: h.Rule.Title, Severity: h.Rule.Severity, Category: h.Rule.Category,
@@ -243,6 +254,78 @@ func requiredSources(p *profile.Profile, cfg Config) []string {
 		out = append(out, src)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// sourceGap reports whether a source's data cannot be used for the
+// profile, and why: D02 when its newest fetch failed, D01 when there is
+// no record, or it is older than the source's window or the caller's max
+// age. A source without a window only needs to be present.
+func sourceGap(p *profile.Profile, src string, cfg Config, opt Options) (id, reason string, missing bool) {
+	st := sourceState(p.Sources, src)
+	w, windowed := cfg.window(src)
+	switch {
+	case st.Error != "":
+		return "D02", "source error: " + st.Error, true
+	case !st.Present:
+		if st.Gap != "" {
+			return "D01", st.Gap, true
+		}
+		return "D01", "no record for this organisation", true
+	case windowed && stale(st.LastObserved, opt.At, w):
+		return "D01", fmt.Sprintf("stale: last observed %s, window %d days",
+			st.LastObserved.In(record.Stockholm).Format("2006-01-02 15:04"), w), true
+	case windowed && opt.MaxAge > 0 && opt.At.Sub(st.LastObserved) > opt.MaxAge:
+		// The caller's max age applies to the sources that have a
+		// window: the registries, not the municipality's own contracts.
+		return "D01", fmt.Sprintf("older than the requested max age %s: last observed %s",
+			opt.MaxAge, st.LastObserved.In(record.Stockholm).Format("2006-01-02 15:04")), true
+	}
+	return "", "", false
+}
+
+// blockedMissing lists what kept rules from being checked that the
+// assessment does not list yet: each unknown fact a rule reads (SCB's
+// variables not ordered, a producer's FINNS_EJ), and each unusable source
+// a critical rule needs, so that nothing critical passes unseen. One entry
+// per source, its reasons joined.
+func blockedMissing(p *profile.Profile, blocked []rules.Blocked, have []Missing, cfg Config, opt Options) []Missing {
+	listed := map[string]bool{}
+	for _, m := range have {
+		listed[m.Source] = true
+	}
+	var out []Missing
+	add := func(id, src, reason string) {
+		if listed[src] {
+			return
+		}
+		for i := range out {
+			if out[i].Source == src {
+				if !strings.Contains(out[i].Reason, reason) {
+					out[i].Reason += "; " + reason
+				}
+				return
+			}
+		}
+		out = append(out, Missing{ID: id, Source: src, Reason: reason})
+	}
+	for _, b := range blocked {
+		for _, path := range b.Unknown {
+			f := p.Unknown[path]
+			add("D01", f.Source, "unknown "+path+": "+f.Reason)
+		}
+		if b.Rule.Severity != rules.Critical || slices.ContainsFunc(b.Sources, func(s string) bool { return listed[s] }) {
+			// Not critical, or blocked by a required source listed
+			// already (no roles: nobody to look up for trading bans).
+			continue
+		}
+		for _, src := range b.Sources {
+			if id, reason, missing := sourceGap(p, src, cfg, opt); missing {
+				add(id, src, reason)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Source < out[j].Source })
 	return out
 }
 

@@ -52,6 +52,10 @@ type Rule struct {
 	When        string
 	File        string
 	Line        int
+	// Reads lists the profile facts its expressions read, by path
+	// ("tax.fskatt"): a rule whose reads include a fact the profile holds
+	// as unknown is not checked.
+	Reads []string
 
 	when       *vm.Program
 	confidence *vm.Program
@@ -246,12 +250,15 @@ func compileRule(p *PackDef, d *RuleDef, params map[string]float64, lists map[st
 	r := &Rule{ID: d.ID, Pack: p.Pack, Title: d.Title, Description: d.Description, Category: d.Category, Severity: d.Severity,
 		Needs: d.Needs, Evidence: d.Evidence, Legal: d.Legal, When: d.When, File: file, Line: rn.Line, params: params, lists: lists}
 	r.when = compileExpr(p, at("when"), d.ID, "when", d.When, true, params, lists, errs)
+	sources := []string{d.When}
 	if d.Confidence != "" {
 		r.confidence = compileExpr(p, at("confidence"), d.ID, "confidence", d.Confidence, false, params, lists, errs)
+		sources = append(sources, d.Confidence)
 	}
 	mn := at("message")
 	for i, text := range []string{d.Message.SV, d.Message.EN} {
 		t, err := parseTemplate(text, func(src string) (*vm.Program, error) {
+			sources = append(sources, src)
 			return compileChecked(src, false, params, lists)
 		})
 		if err != nil {
@@ -259,6 +266,29 @@ func compileRule(p *PackDef, d *RuleDef, params map[string]float64, lists map[st
 		}
 		r.message[i] = t
 	}
+	if len(*errs) > before {
+		return nil
+	}
+	var reads []read
+	for _, src := range sources {
+		rs, err := readsOf(src)
+		if err != nil { // compiled above: cannot happen but for a bug
+			errs.add(file, &rn, "rule %s: reading its expressions: %v", d.ID, err)
+			return nil
+		}
+		for _, x := range rs {
+			if !slices.Contains(reads, x) {
+				reads = append(reads, x)
+			}
+		}
+	}
+	for _, problem := range checkNeeds(d.Needs, reads) {
+		errs.add(file, at("needs"), "rule %s: needs: %s", d.ID, problem)
+	}
+	for _, x := range reads {
+		r.Reads = append(r.Reads, x.path)
+	}
+	slices.Sort(r.Reads)
 	if len(*errs) > before {
 		return nil
 	}

@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,11 +25,11 @@ func TestLoadGoodAndEvaluate(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := set.NewEvaluator()
-	all := func(string) bool { return true }
+	all := func(string) Usability { return Usable }
 	tests := []struct {
 		name       string
 		p          profile.Profile
-		usable     func(string) bool
+		usable     func(string) Usability
 		want       []string
 		notChecked []string
 		msgSV      string
@@ -36,7 +37,14 @@ func TestLoadGoodAndEvaluate(t *testing.T) {
 		{"new company fires", profile.Profile{Registered: date("2026-05-02")}, all, []string{"S08"}, nil, "Registrerat 2026-05-02, 6 månader sedan"},
 		{"old company does not", profile.Profile{Registered: date("2019-04-02")}, all, nil, nil, ""},
 		{"care SNI fires X01", profile.Profile{Registered: date("2019-04-02"), SNI: []string{"87901"}}, all, []string{"X01"}, nil, "SNI 87901"},
-		{"missing source is not checked", profile.Profile{Registered: date("2026-05-02")}, func(s string) bool { return s != "bolagsverket" }, nil, []string{"S08"}, ""},
+		{"missing source is not checked", profile.Profile{Registered: date("2026-05-02")}, func(s string) Usability {
+			if s == "bolagsverket" {
+				return Unusable
+			}
+			return Usable
+		}, nil, []string{"S08", "X01"}, ""},
+		{"an unknown fact read is not checked", profile.Profile{Registered: date("2026-05-02"), SNI: []string{"87901"},
+			Unknown: map[string]profile.UnknownFact{"sni": {Source: "bolagsverket", Reason: "SCB: ORGANISATION_FINNS_EJ"}}}, all, []string{"S08"}, []string{"X01"}, "Registrerat 2026-05-02, 6 månader sedan"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,6 +83,10 @@ func TestLoadBadReportsEveryError(t *testing.T) {
 		"testdata/bad.yaml:16:12: rule S09: needs: unknown source \"bolagsverkett\"",
 		"testdata/bad.yaml:17:36: rule S09: when: params.nope is not declared",
 		"testdata/bad.yaml:18:14: rule S09: message.sv: {{ org.nam }}",
+		// A rule declares every source it reads; IVO's and
+		// Arbetsmiljöverket's decisions share a type but not a source.
+		"testdata/bad.yaml:23:12: rule S15: needs: reads org.roles.bans from source naringsforbud, which needs does not list",
+		"testdata/bad.yaml:23:12: rule S15: needs: reads org.av_decisions from source arbetsmiljoverket, which needs does not list",
 	}
 	text := err.Error()
 	for _, w := range want {
@@ -92,7 +104,7 @@ func TestOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := set.NewEvaluator().Eval(&profile.Profile{Registered: date("2026-05-02")}, date("2026-11-21"), func(string) bool { return true })
+	res, err := set.NewEvaluator().Eval(&profile.Profile{Registered: date("2026-05-02")}, date("2026-11-21"), func(string) Usability { return Usable })
 	if err != nil || len(res.Hits) != 0 {
 		t.Errorf("with new_company_months 3, a 6-month-old company fired: %v %v", res.Hits, err)
 	}
@@ -183,5 +195,88 @@ rules:
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
+	}
+}
+
+func TestReadsFollowClosuresAndLets(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want []string
+	}{
+		{`org.tax != nil && org.tax.fskatt in [0, 9]`, []string{"tax", "tax.fskatt"}},
+		{`any(org.roles, {.current && any(.bans, {!.from.After(now)})})`, []string{"roles", "roles.current", "roles.bans", "roles.bans.from"}},
+		{`len(uniq(map(filter(org.roles, {.current}), {.person}))) == 1`, []string{"roles", "roles.current", "roles.person"}},
+		{`let ds = org.av_decisions; any(ds, {.type == "forbud"})`, []string{"av_decisions", "av_decisions.type"}},
+		{`org.roles[0].elsewhere[0].bankruptcy.IsZero()`, []string{"roles", "roles.elsewhere", "roles.elsewhere.bankruptcy"}},
+		{`org.orgnr == "x" && now.Year() > 2000`, []string{"orgnr"}},
+	} {
+		reads, err := readsOf(tc.src)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		var got []string
+		for _, r := range reads {
+			got = append(got, r.path)
+		}
+		slices.Sort(got)
+		want := slices.Clone(tc.want)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: reads %v, want %v", tc.src, got, want)
+		}
+	}
+}
+
+func TestPartialSourceFiresButNeverPasses(t *testing.T) {
+	set, err := Load(map[string][]byte{"p.yaml": []byte(`pack: p
+version: 1
+rules:
+  - id: S15
+    title: {sv: a, en: b}
+    category: S
+    severity: critical
+    needs: [roles, naringsforbud]
+    when: any(org.roles, {.current && len(.bans) > 0})
+    message: {sv: x, en: y}
+`)}, Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial := func(s string) Usability {
+		if s == "naringsforbud" {
+			return Partial
+		}
+		return Usable
+	}
+	banned := &profile.Profile{Roles: []*profile.Role{{Current: true, Bans: []*profile.Ban{{Type: "naringsforbud"}}}}}
+	clean := &profile.Profile{Roles: []*profile.Role{{Current: true}}}
+	for _, tc := range []struct {
+		name           string
+		p              *profile.Profile
+		usable         func(string) Usability
+		hit, unchecked bool
+	}{
+		{"a ban found on partial data fires", banned, partial, true, false},
+		{"no ban on partial data is not checked", clean, partial, false, true},
+		{"no ban on complete data passes", clean, func(string) Usability { return Usable }, false, false},
+		{"unusable data is not evaluated", banned, func(s string) Usability {
+			if s == "naringsforbud" {
+				return Unusable
+			}
+			return Usable
+		}, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := set.NewEvaluator().Eval(tc.p, date("2026-11-21"), tc.usable)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (len(res.Hits) == 1) != tc.hit || (len(res.NotChecked) == 1) != tc.unchecked {
+				t.Errorf("hits %d, not checked %v; want hit %v, not checked %v", len(res.Hits), res.NotChecked, tc.hit, tc.unchecked)
+			}
+			if tc.unchecked && (len(res.Blocked) != 1 || !slices.Contains(res.Blocked[0].Sources, "naringsforbud")) {
+				t.Errorf("blocked %+v, want by naringsforbud", res.Blocked)
+			}
+		})
 	}
 }

@@ -142,6 +142,9 @@ func (c *config) mergedScreening() engine.Config {
 		for src, d := range f.Freshness {
 			ec.Freshness[src] = d
 		}
+		for src, d := range f.Windows {
+			ec.Windows[src] = d
+		}
 		for src, cats := range f.ConditionalSources {
 			ec.ConditionalSources[src] = cats
 		}

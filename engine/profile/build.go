@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -69,6 +71,13 @@ func Build(s *Subject, net Network, at time.Time) *Profile {
 		if p.Name == "" {
 			p.Name = t.Name
 		}
+		for field, why := range t.Unknown {
+			p.unknown("tax."+field, record.SCB, why)
+		}
+	}
+	if c := s.Company; c != nil && c.Unknown["sni"] != "" && len(p.SNI) == 0 {
+		// SNI comes from SCB through the registry, or from SCB itself.
+		p.unknown("sni", record.Bolagsverket, c.Unknown["sni"])
 	}
 	if e := s.Enforcement; e != nil {
 		p.Enforcement = &Enforcement{AsOf: e.AsOf, PublicCount: e.Public.Count, PublicSEK: e.Public.AmountSEK,
@@ -122,6 +131,11 @@ func buildRegistry(p *Profile, s *Subject, net Network) {
 		}
 	}
 	p.SNI = mergeSNI(nil, c.SNI)
+	for field, why := range c.Unknown {
+		if path, ok := registryPaths[field]; ok {
+			p.unknown(path, record.Bolagsverket, why)
+		}
+	}
 	a := c.Address
 	p.Address = Address{Street: a.Street, CO: a.CO, PostalCode: a.PostalCode, City: a.City, Normalized: a.Normalized(),
 		BoxOrCO: a.CO != "" || record.IsBoxOrCO(a.Street)}
@@ -136,6 +150,19 @@ func buildRegistry(p *Profile, s *Subject, net Network) {
 		}
 		prev = n
 	}
+}
+
+// registryPaths maps record.Company's fields to the profile paths rules
+// read them at; the SNI codes are handled with SCB's (Build).
+var registryPaths = map[string]string{"form": "form", "registered": "registered", "deregistered": "deregistered",
+	"deregistered_reason": "deregistered_reason", "proceedings": "proceedings", "address": "address"}
+
+// unknown records a fact the source could not give.
+func (p *Profile) unknown(path, source, reason string) {
+	if p.Unknown == nil {
+		p.Unknown = map[string]UnknownFact{}
+	}
+	p.Unknown[path] = UnknownFact{Source: source, Reason: reason}
 }
 
 func mergeSNI(dst, src []string) []string {
@@ -174,6 +201,7 @@ func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
 	others := map[string][]*OtherOrg{}
 	seats := map[string]int{}
 	bans := map[string][]*Ban{}
+	lookedUp := map[string]time.Time{} // newest trading-ban look-up per person
 	for _, r := range s.Roles {
 		id := r.Person.ID
 		if _, done := others[id]; done {
@@ -204,7 +232,14 @@ func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
 		seats[id] = len(seatOrgs)
 		bs, refs := net.Bans(id)
 		for _, b := range bs {
-			bans[id] = append(bans[id], &Ban{From: b.From, To: b.To, Type: b.Type})
+			if b.Type != record.NoBan {
+				bans[id] = append(bans[id], &Ban{From: b.From, To: b.To, Type: b.Type})
+			}
+		}
+		for _, r := range refs {
+			if r.Observed.After(lookedUp[id]) {
+				lookedUp[id] = r.Observed
+			}
 		}
 		p.link(record.Naringsforbud, refs)
 	}
@@ -215,6 +250,45 @@ func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
 			Seats: seats[id], Elsewhere: others[id], Bans: bans[id]})
 	}
 	sort.SliceStable(p.Roles, func(i, j int) bool { return p.Roles[i].From.Before(p.Roles[j].From) })
+	banRegister(p, s, lookedUp, d)
+}
+
+// banRegister derives what the trading-ban register says for this
+// organisation: the register is looked up per person, so it is present
+// when every current representative (auditors aside) was looked up, as
+// of the oldest of those look-ups. A representative never looked up is
+// unknown, not "no ban".
+func banRegister(p *Profile, s *Subject, lookedUp map[string]time.Time, d time.Time) {
+	st := &SourceState{}
+	reps, missing := map[string]bool{}, 0
+	for _, r := range p.Roles {
+		if !r.Current || r.Role == "revisor" || reps[r.Person] {
+			continue
+		}
+		reps[r.Person] = true
+		t, ok := lookedUp[r.Person]
+		if !ok {
+			missing++
+			continue
+		}
+		st.Records++
+		if st.LastObserved.IsZero() || t.Before(st.LastObserved) {
+			st.LastObserved = t
+		}
+	}
+	switch {
+	case len(reps) == 0:
+		// Nobody to look up: the roles say so.
+		if roles := s.Sources[record.Roles]; roles != nil && roles.Present {
+			st.Present, st.LastObserved = true, roles.LastObserved
+		}
+	case missing > 0:
+		st.Gap = fmt.Sprintf("%d of %d current representatives never looked up in the trading-ban register", missing, len(reps))
+	default:
+		st.Present = true
+	}
+	p.Sources = maps.Clone(p.Sources)
+	p.Sources[record.Naringsforbud] = st
 }
 
 func buildContracts(p *Profile, s *Subject, net Network, d time.Time) {

@@ -5,6 +5,13 @@ import (
 )
 
 // Profile is everything rules may read about one organisation as of At.
+//
+// A field's source tag names the source its facts come from; a nested
+// type's fields inherit the tag of the field that holds them unless they
+// carry their own (a contract's permit counts come from ivo). The rule
+// compiler reads the tags to refuse a rule whose needs miss a source its
+// expressions read. Fields without a source (the number, the time) need
+// none.
 type Profile struct {
 	Orgnr    string    `expr:"orgnr" json:"orgnr"`
 	Name     string    `expr:"name" json:"name"`
@@ -12,37 +19,49 @@ type Profile struct {
 	Personal bool      `expr:"personal" json:"personal"` // a sole trader: the number is a personnummer
 
 	// Registry (Bolagsverket, else the SCB bulk file).
-	Known              bool          `expr:"known" json:"known"`         // registry data present
-	NotFound           bool          `expr:"not_found" json:"not_found"` // Bolagsverket: ORGANISATION_FINNS_EJ
-	Form               string        `expr:"form" json:"form"`           // organisationsform: AB, E, HB, ...
-	Registered         time.Time     `expr:"registered" json:"registered"`
-	Deregistered       time.Time     `expr:"deregistered" json:"deregistered"`
-	DeregisteredReason string        `expr:"deregistered_reason" json:"deregistered_reason"`
-	Proceedings        []*Proceeding `expr:"proceedings" json:"proceedings"` // ongoing only
-	SNI                []string      `expr:"sni" json:"sni"`
-	Address            Address       `expr:"address" json:"address"`
-	AddressChanges     []*Change     `expr:"address_changes" json:"address_changes"` // from stored versions, oldest first
+	Known              bool          `expr:"known" json:"known" source:"bolagsverket"`         // registry data present
+	NotFound           bool          `expr:"not_found" json:"not_found" source:"bolagsverket"` // Bolagsverket: ORGANISATION_FINNS_EJ
+	Form               string        `expr:"form" json:"form" source:"bolagsverket"`           // organisationsform: AB, E, HB, ...
+	Registered         time.Time     `expr:"registered" json:"registered" source:"bolagsverket"`
+	Deregistered       time.Time     `expr:"deregistered" json:"deregistered" source:"bolagsverket"`
+	DeregisteredReason string        `expr:"deregistered_reason" json:"deregistered_reason" source:"bolagsverket"`
+	Proceedings        []*Proceeding `expr:"proceedings" json:"proceedings" source:"bolagsverket"` // ongoing only
+	SNI                []string      `expr:"sni" json:"sni" source:"bolagsverket"`
+	Address            Address       `expr:"address" json:"address" source:"bolagsverket"`
+	AddressChanges     []*Change     `expr:"address_changes" json:"address_changes" source:"bolagsverket"` // from stored versions, oldest first
 
-	Tax         *Tax         `expr:"tax" json:"tax"`                 // SCB; nil when absent
-	Enforcement *Enforcement `expr:"enforcement" json:"enforcement"` // Kronofogden; nil when absent
-	Permits     []*Permit    `expr:"permits" json:"permits"`
-	IVO         []*Decision  `expr:"ivo_decisions" json:"ivo_decisions"`
-	AV          []*Decision  `expr:"av_decisions" json:"av_decisions"`
+	Tax         *Tax         `expr:"tax" json:"tax" source:"scb"`                         // SCB; nil when absent
+	Enforcement *Enforcement `expr:"enforcement" json:"enforcement" source:"kronofogden"` // Kronofogden; nil when absent
+	Permits     []*Permit    `expr:"permits" json:"permits" source:"ivo"`
+	IVO         []*Decision  `expr:"ivo_decisions" json:"ivo_decisions" source:"ivo-beslut"`
+	AV          []*Decision  `expr:"av_decisions" json:"av_decisions" source:"arbetsmiljoverket"`
 
-	Roles     []*Role     `expr:"roles" json:"roles"` // every known role, current and past
-	Owners    *Owners     `expr:"owners" json:"owners"`
-	Reports   *Reports    `expr:"reports" json:"reports"`
-	Contracts []*Contract `expr:"contracts" json:"contracts"`
-	Invoices  []*Invoice  `expr:"invoices" json:"invoices"`
-	Spend     []*Spend    `expr:"spend" json:"spend"` // this supplier's share of each category's spend, last 12 months
+	Roles     []*Role     `expr:"roles" json:"roles" source:"roles"` // every known role, current and past
+	Owners    *Owners     `expr:"owners" json:"owners" source:"huvudman"`
+	Reports   *Reports    `expr:"reports" json:"reports" source:"bolagsverket-dokument"`
+	Contracts []*Contract `expr:"contracts" json:"contracts" source:"contracts"`
+	Invoices  []*Invoice  `expr:"invoices" json:"invoices" source:"invoices"`
+	Spend     []*Spend    `expr:"spend" json:"spend" source:"invoices"` // this supplier's share of each category's spend, last 12 months
 
 	Sources map[string]*SourceState `expr:"sources" json:"sources"`
+
+	// Unknown lists the facts a source that answered could not give, by
+	// the path a rule reads them with ("tax.fskatt", "sni"): SCB's
+	// variables not ordered ("*"), a producer's ORGANISATION_FINNS_EJ. A
+	// rule that reads one is not checked, never quietly passed.
+	Unknown map[string]UnknownFact `expr:"-" json:"unknown,omitempty"`
 
 	// Linked are the record versions of other subjects the profile used,
 	// by evidence name: "naringsforbud" (the representatives' trading
 	// bans) and "network" (the registry records of their bankrupt other
 	// organisations). Hits cite them; rules do not see them.
 	Linked map[string][]Ref `expr:"-" json:"linked,omitempty"`
+}
+
+// UnknownFact says which source could not give a fact, and why.
+type UnknownFact struct {
+	Source string `json:"source"`
+	Reason string `json:"reason"`
 }
 
 // Proceeding is an ongoing liquidation, bankruptcy or restructuring.
@@ -61,7 +80,7 @@ type Address struct {
 	BoxOrCO    bool   `expr:"box_or_co" json:"box_or_co"`
 	// OrgsHere counts the organisations registered at the same normalised
 	// street address as of the profile's time, this one included.
-	OrgsHere int `expr:"orgs_here" json:"orgs_here"`
+	OrgsHere int `expr:"orgs_here" json:"orgs_here" source:"bolagsverket"`
 }
 
 // Change is a change between two stored versions of a value.
@@ -132,16 +151,16 @@ type Role struct {
 	// in, at any time, with what happened to them.
 	Elsewhere []*OtherOrg `expr:"elsewhere" json:"elsewhere"`
 	// Bans are the person's trading bans (any time); see BannedAt.
-	Bans []*Ban `expr:"bans" json:"bans"`
+	Bans []*Ban `expr:"bans" json:"bans" source:"naringsforbud"`
 }
 
 // OtherOrg is another organisation of a representative.
 type OtherOrg struct {
 	Orgnr              string    `expr:"orgnr" json:"orgnr"`
-	Name               string    `expr:"name" json:"name"`
-	Bankruptcy         time.Time `expr:"bankruptcy" json:"bankruptcy"` // KK from-date, or deregistration date for KKAV; zero if none
-	Deregistered       time.Time `expr:"deregistered" json:"deregistered"`
-	DeregisteredReason string    `expr:"deregistered_reason" json:"deregistered_reason"`
+	Name               string    `expr:"name" json:"name" source:"bolagsverket"`
+	Bankruptcy         time.Time `expr:"bankruptcy" json:"bankruptcy" source:"bolagsverket"` // KK from-date, or deregistration date for KKAV; zero if none
+	Deregistered       time.Time `expr:"deregistered" json:"deregistered" source:"bolagsverket"`
+	DeregisteredReason string    `expr:"deregistered_reason" json:"deregistered_reason" source:"bolagsverket"`
 }
 
 // Ban is a trading ban on a representative.
@@ -177,14 +196,14 @@ type Contract struct {
 	DailyPrice   int64     `expr:"daily_price" json:"daily_price"`
 	Address      string    `expr:"address" json:"address"`
 	Normalized   string    `expr:"normalized" json:"normalized"`
-	InvoicedSEK  int64     `expr:"invoiced_sek" json:"invoiced_sek"` // all invoices on it up to at
+	InvoicedSEK  int64     `expr:"invoiced_sek" json:"invoiced_sek" source:"invoices"` // all invoices on it up to at
 
 	// Permits of the contract's category (IVO verksamhetstyp) that are
 	// valid: how many, their places, and whether the contracted address is
 	// among theirs.
-	ValidPermits     int  `expr:"valid_permits" json:"valid_permits"`
-	PermitPlaces     int  `expr:"permit_places" json:"permit_places"`
-	AddressPermitted bool `expr:"address_permitted" json:"address_permitted"`
+	ValidPermits     int  `expr:"valid_permits" json:"valid_permits" source:"ivo"`
+	PermitPlaces     int  `expr:"permit_places" json:"permit_places" source:"ivo"`
+	AddressPermitted bool `expr:"address_permitted" json:"address_permitted" source:"ivo"`
 	// CategoryPlaces sums the places of this supplier's active contracts
 	// of the same category.
 	CategoryPlaces int `expr:"category_places" json:"category_places"`
@@ -197,7 +216,7 @@ type Contract struct {
 
 	// Months (their first day) in which the care days invoiced on the contract
 	// exceed places × the days of the month.
-	OverbilledMonths []time.Time `expr:"overbilled_months" json:"overbilled_months"`
+	OverbilledMonths []time.Time `expr:"overbilled_months" json:"overbilled_months" source:"invoices"`
 }
 
 // Invoice is an own invoice.
@@ -208,7 +227,7 @@ type Invoice struct {
 	ContractID  string    `expr:"contract_id" json:"contract_id"`
 	Category    string    `expr:"category" json:"category"`
 	CareDays    int       `expr:"care_days" json:"care_days"`
-	ContractEnd time.Time `expr:"contract_end" json:"contract_end"` // zero when no (known) contract
+	ContractEnd time.Time `expr:"contract_end" json:"contract_end" source:"contracts"` // zero when no (known) contract
 }
 
 // Spend is the supplier's share of a category's invoiced spend.
@@ -228,4 +247,8 @@ type SourceState struct {
 	Error        string    `expr:"error" json:"error,omitempty"`       // a fetch failed after the newest success
 	ErrorAt      time.Time `expr:"error_at" json:"error_at,omitzero"`  // when
 	Records      int       `expr:"records" json:"records"`
+	// Gap says why a source with records is not present for this
+	// organisation (the trading-ban register: representatives never
+	// looked up).
+	Gap string `expr:"-" json:"gap,omitempty"`
 }

@@ -30,6 +30,30 @@ var Sources = []string{
 	Arbetsmiljoverket, Contracts, Invoices,
 }
 
+// OwnSources are the municipality's own registers. What they do not hold
+// does not exist (an organisation without a contract record has no
+// contract), so they are never missing or stale for an organisation.
+var OwnSources = []string{Contracts, Invoices}
+
+// standIns are the sources whose records stand in for another's facts:
+// the registry's facts come from the Bolagsverket API, its bulk file, or
+// SCB's bulk file.
+var standIns = map[string][]string{Bolagsverket: {BolagsverketBulk, SCBBulk}}
+
+// Covers reports whether a rule that needs source need may read facts of
+// source src: the same source, or one that stands in for it.
+func Covers(need, src string) bool {
+	if need == src {
+		return true
+	}
+	for _, s := range standIns[src] {
+		if s == need {
+			return true
+		}
+	}
+	return false
+}
+
 // KnownSource reports whether name is one of Sources.
 func KnownSource(name string) bool {
 	for _, s := range Sources {
@@ -162,6 +186,11 @@ type TaxStatus struct {
 	SNI           []string  `json:"sni,omitempty"`
 	Address       Address   `json:"address"`
 	Registered    time.Time `json:"registered,omitzero"`
+	// Unknown lists the facts SCB did not give, by the JSON name of the
+	// field above ("fskatt", "moms", "employer", "size_class", "sni"), with
+	// the reason: a variable the account has not ordered ("*") or a
+	// column absent from the answer. The field's value is then 0.
+	Unknown map[string]string `json:"unknown,omitempty"`
 }
 
 // Claims counts and sums enforcement cases.

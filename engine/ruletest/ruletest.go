@@ -49,6 +49,8 @@ type Test struct {
 	Expect     *[]string `yaml:"expect"`
 	NotChecked *[]string `yaml:"not_checked"`
 	Incomplete *bool     `yaml:"incomplete"`
+	// Missing lists the sources the assessment's missing entries name.
+	Missing *[]string `yaml:"missing"`
 	Step       string    `yaml:"step"`
 	Verdict    string    `yaml:"verdict"`
 
@@ -261,6 +263,15 @@ func (r *Runner) runOne(ctx context.Context, set *rules.Set, f *File, t *Test, r
 	}
 	if t.Incomplete != nil && a.Incomplete != *t.Incomplete {
 		res.Failures = append(res.Failures, fmt.Sprintf("incomplete %v, want %v (missing %v)", a.Incomplete, *t.Incomplete, a.Missing))
+	}
+	if t.Missing != nil {
+		var got []string
+		for _, m := range a.Missing {
+			got = append(got, m.Source)
+		}
+		if !sameSet(*t.Missing, got) {
+			res.Failures = append(res.Failures, fmt.Sprintf("missing %v, want sources %v", a.Missing, *t.Missing))
+		}
 	}
 	if t.Step != "" && a.Step != t.Step {
 		res.Failures = append(res.Failures, fmt.Sprintf("step %s, want %s", a.Step, t.Step))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -542,6 +543,9 @@ type writers struct {
 	scb                                 *scbWriter
 	kfm, ivo, ivoB, roles, hm, av, bulk *fileW
 	scbBulk                             *fileW
+	// nf is the trading-ban register's extract: a look-up of every
+	// current representative (typ inget, or the ban found).
+	nf *fileW
 }
 
 func (g *gen) writeAll() error {
@@ -576,6 +580,7 @@ func (g *gen) writeFiles() error {
 	w.hm = open("huvudman.jsonl", record.Huvudman, 5)
 	w.av = open("arbetsmiljoverket.jsonl", record.Arbetsmiljoverket, 30)
 	w.scbBulk = open("scb-bulkfil.txt", record.SCBBulk, 20)
+	w.nf = open("naringsforbud.jsonl", record.Naringsforbud, 4)
 	if err != nil {
 		return err
 	}
@@ -633,6 +638,8 @@ func (g *gen) writeFiles() error {
 			buf = append(buf, "}\n"...)
 			w.roles.w.Write(buf)
 		}
+		buf = g.appendLookups(buf[:0], o)
+		w.nf.w.Write(buf)
 		if !o.noOwners {
 			buf = append(buf[:0], `{"orgnr":`...)
 			buf = appendStr(buf, o.orgnr)
@@ -718,7 +725,7 @@ func (g *gen) writeFiles() error {
 			return err
 		}
 	}
-	if err := g.writeBans(); err != nil {
+	if err := g.writeBans(w.nf); err != nil {
 		return err
 	}
 	return g.writeContracts()
@@ -743,11 +750,33 @@ func writeDecision(w *bufio.Writer, orgnr string, d decision) {
 	w.Write(b)
 }
 
-func (g *gen) writeBans() error {
-	fw, err := g.create("naringsforbud.jsonl", record.Naringsforbud, g.observed(4), "")
-	if err != nil {
-		return err
+// appendLookups appends the trading-ban look-ups of o's current
+// representatives (auditors aside; a sole trader's owner): the register
+// is looked up per person and says "inget" for one without a ban. A
+// banned person's look-up is the ban itself (writeBans).
+func (g *gen) appendLookups(buf []byte, o *org) []byte {
+	var seen []string
+	lookup := func(pnr string) {
+		if slices.Contains(seen, pnr) || slices.ContainsFunc(o.bans, func(b ban) bool { return b.p.pnr == pnr }) {
+			return
+		}
+		seen = append(seen, pnr)
+		buf = append(buf, `{"person_id":`...)
+		buf = appendStr(buf, pnr)
+		buf = append(buf, `,"typ":"inget","beslutad_av":"Bolagsverket"}`+"\n"...)
 	}
+	for _, r := range o.roles {
+		if r.roll != "revisor" && (r.to.IsZero() || r.to.After(g.today)) {
+			lookup(r.p.pnr)
+		}
+	}
+	if o.form == formE && o.pe12 != "" {
+		lookup(o.pe12)
+	}
+	return buf
+}
+
+func (g *gen) writeBans(fw *fileW) error {
 	bans := append([]ban(nil), g.bans...)
 	// Two bans on people who represent no organisation here.
 	bans = append(bans,
