@@ -51,8 +51,8 @@ type Test struct {
 	Incomplete *bool     `yaml:"incomplete"`
 	// Missing lists the sources the assessment's missing entries name.
 	Missing *[]string `yaml:"missing"`
-	Step       string    `yaml:"step"`
-	Verdict    string    `yaml:"verdict"`
+	Step    string    `yaml:"step"`
+	Verdict string    `yaml:"verdict"`
 
 	line int
 }
