@@ -164,19 +164,22 @@ func parseOrg10(input, d string, prefixed, plus bool, at *time.Time) (Org, error
 	if prefixed {
 		return Org{}, &Error{Input: input, Reason: "digits 3-4 must be at least 20 in an organisation number"}
 	}
-	// Digits 3-4 below 20: only valid as a personnummer (sole trader).
+	// Digits 3-4 below 20: only valid as a personnummer (sole trader),
+	// whose century only a reference time tells.
+	o := Org{digits: d, personal: true}
+	var err error
 	if at != nil {
-		p, err := parsePerson10At(input, d, plus, *at)
-		if err != nil {
-			return Org{}, &Error{Input: redactInput(input), Reason: "digits 3-4 are below 20 and it is not a valid personnummer either: " + err.(*Error).Reason}
+		var p Person
+		if p, err = parsePerson10At(input, d, plus, *at); err == nil {
+			o = soleTrader(p)
 		}
-		return soleTrader(p), nil
+	} else {
+		err = checkPerson(input, d, int(d[0]-'0')*10+int(d[1]-'0'), false)
 	}
-	yy := int(d[0]-'0')*10 + int(d[1]-'0')
-	if err := checkPerson(input, d, yy, false); err != nil {
+	if err != nil {
 		return Org{}, &Error{Input: redactInput(input), Reason: "digits 3-4 are below 20 and it is not a valid personnummer either: " + err.(*Error).Reason}
 	}
-	return Org{digits: d, personal: true}, nil
+	return o, nil
 }
 
 // digitsOf returns the digits of s and its separator ('-', '+' or 0 for
