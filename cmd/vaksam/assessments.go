@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
@@ -28,9 +29,10 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 	if fs.NArg() == 0 {
 		return exitUsage, usagef("no ORGNR given")
 	}
+	now := a.now()
 	var orgs []ident.Org
 	for _, s := range fs.Args() {
-		o, err := ident.ParseOrg(s)
+		o, err := ident.ParseOrgAt(s, now.In(record.Stockholm))
 		if err != nil {
 			return exitUsage, usagef("organisation number %v", err)
 		}
@@ -48,7 +50,7 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 			return exitFailure, err
 		}
 		if len(stored) == 0 {
-			fmt.Fprintf(a.stderr, "%s: no stored assessment\n", o.Hyphenated())
+			fmt.Fprintf(a.stderr, "%s: no stored assessment\n", o.Separated(now.In(record.Stockholm)))
 		}
 		for _, x := range stored {
 			if *asJSON {
@@ -56,7 +58,7 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 					return exitFailure, err
 				}
 			} else {
-				fmt.Fprintln(a.stdout, assessmentLine(o, x))
+				fmt.Fprintln(a.stdout, assessmentLine(o, x, now))
 			}
 			if !*verify {
 				continue
@@ -77,10 +79,11 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 	return exitOK, nil
 }
 
-// assessmentLine is how assessments prints a stored assessment of o.
-func assessmentLine(o ident.Org, x *engine.Assessment) string {
+// assessmentLine is how assessments prints a stored assessment of o, the
+// number shown with its separator as of now.
+func assessmentLine(o ident.Org, x *engine.Assessment, now time.Time) string {
 	return fmt.Sprintf("%s  %s  as of %s  step %s  verdict %s  score %g  hits %s  ruleset %s",
-		o.Hyphenated(), x.Name, x.At.In(record.Stockholm).Format("2006-01-02 15:04"), x.Step, x.Verdict, x.Score, hitList(x), x.Ruleset)
+		o.Separated(now.In(record.Stockholm)), x.Name, x.At.In(record.Stockholm).Format("2006-01-02 15:04"), x.Step, x.Verdict, x.Score, hitList(x), x.Ruleset)
 }
 
 // What screening a stored assessment again shows (verifyStored).

@@ -453,7 +453,7 @@ func (a *app) verifyAllStored(ctx context.Context, data, cfgPath, rulePath strin
 			}
 			n[outcome]++
 			if outcome == storedDiffers {
-				fmt.Fprintln(a.stdout, "  "+assessmentLine(o, x))
+				fmt.Fprintln(a.stdout, "  "+assessmentLine(o, x, a.now()))
 				fmt.Fprintln(a.stdout, "  "+line)
 			}
 		}

@@ -13,7 +13,9 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/logging"
+	"github.com/vaksam/vaksam/engine/record"
 )
 
 // Exit codes of check: the verdict, for scripts.
@@ -85,7 +87,13 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 			return exitFailure, err
 		}
 	} else {
-		printAssessment(a.stdout, &x)
+		// The number as given may carry the century a reply's 10 digits lack.
+		now := a.now()
+		var known []ident.Org
+		if o, err := ident.ParseOrgAt(fs.Arg(0), now.In(record.Stockholm)); err == nil {
+			known = append(known, o)
+		}
+		printAssessment(a.stdout, &x, now, known...)
 	}
 	switch x.Verdict {
 	case engine.Clear:

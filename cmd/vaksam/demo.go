@@ -90,7 +90,7 @@ func runDemo(ctx context.Context, a *app, args []string) (int, error) {
 	fmt.Fprintf(a.stdout, "screened %d organisations in %s (scan and decode %s, network %s, evaluate %s), ruleset %s\n\n",
 		stats.Screened, since(t0), stats.ScanDecode.Round(time.Millisecond), stats.Index.Round(time.Millisecond), stats.Evaluate.Round(time.Millisecond), set.Version())
 	Rank(as)
-	printRanking(a.stdout, as, *limit)
+	printRanking(a.stdout, as, *limit, a.now())
 	printRecall(a.stdout, man, as)
 	return exitOK, nil
 }

@@ -248,10 +248,10 @@ func (f *fetcher) rescreen(ctx context.Context, orgs []string) {
 	}
 	for _, x := range as {
 		if f.quiet {
-			f.a.log.Info("re-screened", "orgnr", displayOrg(x.Orgnr), "step", x.Step, "verdict", x.Verdict, "score", x.Score)
+			f.a.log.Info("re-screened", "orgnr", displayOrg(x.Orgnr, f.clock.Now()), "step", x.Step, "verdict", x.Verdict, "score", x.Score)
 			continue
 		}
-		fmt.Fprintf(f.a.stdout, "re-screened %s: step %s, verdict %s, score %g\n", displayOrg(x.Orgnr), x.Step, x.Verdict, x.Score)
+		fmt.Fprintf(f.a.stdout, "re-screened %s: step %s, verdict %s, score %g\n", displayOrg(x.Orgnr, f.clock.Now()), x.Step, x.Verdict, x.Score)
 	}
 }
 

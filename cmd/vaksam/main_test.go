@@ -216,3 +216,35 @@ func TestConfigOverridesAndMistakes(t *testing.T) {
 		t.Errorf("valid override: exit %d %q", code, out)
 	}
 }
+
+// A sole trader's number is shown as the holder's number is written at the
+// time: YYMMDD+NNNC once they are 100. A 12-digit input, or a 10-digit one
+// with '+', tells the century; 10 digits without '+' say younger than 100.
+func TestSoleTraderOver100ShownWithPlus(t *testing.T) {
+	data := t.TempDir()
+	for _, tt := range []struct{ in, want string }{
+		{"192001011234", "200101+1234"},
+		{"19200101-1234", "200101+1234"},
+		{"200101+1234", "200101+1234"},
+		{"2001011234", "200101-1234"}, // born 2020
+	} {
+		code, out, errOut := run(t, "screen", "--data", data, "--at", "2026-11-21", tt.in)
+		if code != exitOK || !strings.HasPrefix(out, tt.want+"  ") {
+			t.Errorf("screen %s: exit %d, %q, %s", tt.in, code, out, errOut)
+		}
+		code, out, errOut = run(t, "assessments", "--data", data, tt.in)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if code != exitOK || len(lines) == 0 {
+			t.Fatalf("assessments %s: exit %d, %s", tt.in, code, errOut)
+		}
+		for _, l := range lines {
+			if !strings.HasPrefix(l, tt.want+"  ") {
+				t.Errorf("assessments %s: %q does not start with %s", tt.in, l, tt.want)
+			}
+		}
+	}
+	// Nobody holds a number with a birth date after today (2026-11-21).
+	if code, _, errOut := run(t, "screen", "--data", data, "202701011237"); code != exitUsage || !strings.Contains(errOut, "after the reference date 2026-11-21") {
+		t.Errorf("future birth date: exit %d, %q", code, errOut)
+	}
+}

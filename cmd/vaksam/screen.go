@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
@@ -39,9 +40,10 @@ func runScreen(ctx context.Context, a *app, args []string) (int, error) {
 	if *all == (fs.NArg() > 0) {
 		return exitUsage, usagef("give ORGNR arguments or --all")
 	}
+	now := a.now()
 	var orgs []ident.Org
 	for _, s := range fs.Args() {
-		o, err := ident.ParseOrg(s)
+		o, err := ident.ParseOrgAt(s, now.In(record.Stockholm))
 		if err != nil {
 			return exitUsage, usagef("organisation number %v", err)
 		}
@@ -74,7 +76,7 @@ func runScreen(ctx context.Context, a *app, args []string) (int, error) {
 		}
 		if !*asJSON {
 			Rank(rows)
-			printRanking(a.stdout, rows, *limit)
+			printRanking(a.stdout, rows, *limit, now)
 		}
 		return exitOK, nil
 	}
@@ -86,7 +88,7 @@ func runScreen(ctx context.Context, a *app, args []string) (int, error) {
 		return exitOK, printJSON(a.stdout, as)
 	}
 	for _, x := range as {
-		printAssessment(a.stdout, x)
+		printAssessment(a.stdout, x, now, orgs...)
 	}
 	return exitOK, nil
 }
@@ -130,15 +132,25 @@ func Rank(as []*engine.Assessment) {
 	})
 }
 
-func displayOrg(orgnr string) string {
+// displayOrg shows an organisation number with its separator as of now:
+// '+' for a sole trader who is 100 or older. The century of birth comes
+// from the parsed input among known, if any: a stored 10-digit number has
+// lost it, and reads as younger than 100.
+func displayOrg(orgnr string, now time.Time, known ...ident.Org) string {
+	now = now.In(record.Stockholm)
+	for _, o := range known {
+		if o.String() == orgnr {
+			return o.Separated(now)
+		}
+	}
 	if o, err := ident.ParseOrg(orgnr); err == nil {
-		return o.Hyphenated()
+		return o.Separated(now)
 	}
 	return orgnr
 }
 
-func printAssessment(w io.Writer, x *engine.Assessment) {
-	fmt.Fprintf(w, "%s  %s\n", displayOrg(x.Orgnr), x.Name)
+func printAssessment(w io.Writer, x *engine.Assessment, now time.Time, known ...ident.Org) {
+	fmt.Fprintf(w, "%s  %s\n", displayOrg(x.Orgnr, now, known...), x.Name)
 	fmt.Fprintf(w, "  as of %s  step %s  verdict %s  score %g", x.At.In(record.Stockholm).Format("2006-01-02 15:04"), x.Step, x.Verdict, x.Score)
 	if x.Incomplete {
 		fmt.Fprint(w, "  INCOMPLETE")
@@ -156,7 +168,7 @@ func printAssessment(w io.Writer, x *engine.Assessment) {
 	fmt.Fprintf(w, "  ruleset %s\n", x.Ruleset)
 }
 
-func printRanking(w io.Writer, as []*engine.Assessment, limit int) {
+func printRanking(w io.Writer, as []*engine.Assessment, limit int, now time.Time) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tORGNR\tNAME\tSCORE\tSTEP\tVERDICT\tTOP HITS")
 	for i, x := range as {
@@ -178,7 +190,7 @@ func printRanking(w io.Writer, as []*engine.Assessment, limit int) {
 		if len([]rune(name)) > 32 {
 			name = string([]rune(name)[:31]) + "…"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%g\t%s\t%s\t%s\n", i+1, displayOrg(x.Orgnr), name, x.Score, x.Step, x.Verdict, strings.Join(ids, " "))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%g\t%s\t%s\t%s\n", i+1, displayOrg(x.Orgnr, now), name, x.Score, x.Step, x.Verdict, strings.Join(ids, " "))
 	}
 	tw.Flush()
 	if limit > 0 && len(as) > limit {

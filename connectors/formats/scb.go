@@ -128,7 +128,7 @@ func scbItem(raw json.RawMessage) (record.Item, error) {
 			if err != nil {
 				return record.Item{}, err
 			}
-			if o2 != org {
+			if o2.String() != org.String() { // the 12-digit form keeps a century the 10-digit one lacks
 				return record.Item{}, fieldErr("OrgNr", "%s does not match PeOrgNr %s", o2.Redacted(), org.Redacted())
 			}
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/logging"
+	"github.com/vaksam/vaksam/engine/record"
 )
 
 // Refresher fetches an organisation's data from its sources now (the
@@ -222,7 +223,7 @@ func (s *ScreenService) parseFields(req event.ScreenRequest) (ident.Org, engine.
 	if strings.TrimSpace(req.Orgnr) == "" {
 		return ident.Org{}, opt, 0, badField("orgnr", "required")
 	}
-	org, err := ident.ParseOrg(req.Orgnr)
+	org, err := ident.ParseOrgAt(req.Orgnr, s.Now().In(record.Stockholm))
 	if err != nil {
 		return ident.Org{}, opt, 0, badField("orgnr", "%v", err)
 	}

@@ -132,7 +132,9 @@ func (h *serviceHarness) check(t *testing.T, body string, wait time.Duration) (*
 func TestScreenServiceRefusesBadInputNamingTheField(t *testing.T) {
 	h := newServiceHarness(t, testNow, false)
 	for _, tt := range []struct{ body, field string }{
-		{`{"orgnr":"559123-4562","purpose":"award"}`, "orgnr"}, // wrong check digit
+		{`{"orgnr":"559123-4562","purpose":"award"}`, "orgnr"},  // wrong check digit
+		{`{"orgnr":"202701011237","purpose":"award"}`, "orgnr"}, // a sole trader born after testNow
+		{`{"orgnr":"196001010005","purpose":"award"}`, "orgnr"}, // serial number 000 is never issued
 		{`{"orgnr":"abc","purpose":"award"}`, "orgnr"},
 		{`{"purpose":"award"}`, "orgnr"},
 		{`{"orgnr":"5591234561"}`, "purpose"},

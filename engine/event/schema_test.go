@@ -545,6 +545,7 @@ func TestScreenRequest(t *testing.T) {
 		{Orgnr: "165591234561", Purpose: engine.Direct, MaxAge: "7d", Timeout: "2s"},
 		{Orgnr: "16559123-4561", Purpose: engine.Award, MaxAge: "1h30m"},
 		{Orgnr: "19821130-4345", Purpose: engine.Award, Timeout: "0.5s"},
+		{Orgnr: "200101+1234", Purpose: engine.Award}, // a sole trader 100 years or older
 	} {
 		data, err := json.Marshal(r)
 		if err != nil {

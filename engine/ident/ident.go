@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Error describes why an input is not a valid identity number. It names the
@@ -22,10 +23,14 @@ var ErrInvalid = errors.New("invalid identity number")
 func (e *Error) Is(target error) bool { return target == ErrInvalid }
 
 // Org is a canonical 10-digit organisation number. For a sole trader it is
-// the owner's personnummer in its 10-digit form (YYMMDDNNNC).
+// the owner's personnummer in its 10-digit form (YYMMDDNNNC); the century of
+// birth is kept beside it when the input gave it (a 12-digit personnummer,
+// or a 10-digit one read by ParseOrgAt), for Separated. Two Orgs of the same
+// number may differ in that: compare their String forms.
 type Org struct {
 	digits   string
 	personal bool
+	century  int // a sole trader's century of birth (18, 19, 20); 0 when unknown
 }
 
 // String returns the canonical 10-digit form.
@@ -37,8 +42,18 @@ func (o Org) IsZero() bool { return o.digits == "" }
 // Personal reports whether the number is a personnummer (a sole trader).
 func (o Org) Personal() bool { return o.personal }
 
-// Hyphenated returns the NNNNNN-NNNN form.
-func (o Org) Hyphenated() string { return o.digits[:6] + "-" + o.digits[6:] }
+// Separated returns the number as it is shown, with its separator before
+// the last four digits as of at: NNNNNN-NNNN, or for a sole trader who is
+// 100 or older at at YYMMDD+NNNC. That needs the century of birth, which
+// a 12-digit input, or a 10-digit one read by ParseOrgAt, gives; without it
+// (a 10-digit number read by ParseOrg, such as a stored one) the holder is
+// taken to be younger than 100, as the 10-digit form without '+' says.
+func (o Org) Separated(at time.Time) string {
+	if o.personal && o.century != 0 {
+		return Person{digits: fmt.Sprint(o.century) + o.digits}.Separated(at)
+	}
+	return o.digits[:6] + "-" + o.digits[6:]
+}
 
 // Redacted returns the number for logs: unchanged for a legal person, masked
 // for a sole trader.
@@ -80,10 +95,24 @@ func (o Org) LegalForm() string {
 
 // ParseOrg parses an organisation number with or without hyphen, in its
 // 10-digit form or the 12-digit form with the "16" prefix. A valid
-// personnummer (10 or 12 digits) is accepted as a sole trader's number.
+// personnummer or samordningsnummer (10 or 12 digits) is accepted as a sole
+// trader's number. ParseOrg has no reference time: it checks a person's
+// birth date against the calendar only, and does not know the century of a
+// 10-digit personnummer (ParseOrgAt does both).
 func ParseOrg(s string) (Org, error) {
+	return parseOrg(s, nil)
+}
+
+// ParseOrgAt is ParseOrg as of the time at: a sole trader's personnummer
+// with a birth date after at is invalid, and the century of a 10-digit one
+// is inferred from its separator as ParsePersonAt does.
+func ParseOrgAt(s string, at time.Time) (Org, error) {
+	return parseOrg(s, &at)
+}
+
+func parseOrg(s string, at *time.Time) (Org, error) {
 	in := strings.TrimSpace(s)
-	d, err := digitsOf(s, in)
+	d, sep, err := digitsOf(s, in)
 	if err != nil {
 		if e, ok := err.(*Error); ok && mayBePerson(onlyDigits(in)) {
 			e.Input = redactInput(s)
@@ -93,18 +122,23 @@ func ParseOrg(s string) (Org, error) {
 	switch len(d) {
 	case 12:
 		if d[:2] == "16" {
-			return parseOrg10(s, d[2:], true)
+			return parseOrg10(s, d[2:], true, false, nil)
 		}
-		p, perr := parsePerson12(s, d)
+		p, perr := parsePerson12(s, d, at)
 		if perr != nil {
 			return Org{}, &Error{Input: redactInput(s), Reason: "12-digit number is neither 16-prefixed nor a valid personnummer: " + perr.(*Error).Reason}
 		}
-		return Org{digits: p.digits[2:], personal: true}, nil
+		return soleTrader(p), nil
 	case 10:
-		return parseOrg10(s, d, false)
+		return parseOrg10(s, d, false, sep == '+', at)
 	default:
 		return Org{}, &Error{Input: orgInput(s, d), Reason: fmt.Sprintf("has %d digits, want 10 (or 12 with prefix 16)", len(d))}
 	}
+}
+
+// soleTrader is the organisation number of a sole trader with personnummer p.
+func soleTrader(p Person) Org {
+	return Org{digits: p.digits[2:], personal: true, century: p.BirthYear() / 100}
 }
 
 // MustOrg is ParseOrg for constants in tests and generators; it panics on an
@@ -117,7 +151,7 @@ func MustOrg(s string) Org {
 	return o
 }
 
-func parseOrg10(input, d string, prefixed bool) (Org, error) {
+func parseOrg10(input, d string, prefixed, plus bool, at *time.Time) (Org, error) {
 	if !luhnValid(d) {
 		if !prefixed {
 			input = orgInput(input, d)
@@ -130,39 +164,52 @@ func parseOrg10(input, d string, prefixed bool) (Org, error) {
 	if prefixed {
 		return Org{}, &Error{Input: input, Reason: "digits 3-4 must be at least 20 in an organisation number"}
 	}
-	// Digits 3-4 below 20: only valid as a personnummer (sole trader).
-	if _, err := parsePerson10(input, d); err != nil {
-		return Org{}, &Error{Input: redactInput(input), Reason: "digits 3-4 are below 20 and it is not a valid personnummer either"}
+	// Digits 3-4 below 20: only valid as a personnummer (sole trader),
+	// whose century only a reference time tells.
+	o := Org{digits: d, personal: true}
+	var err error
+	if at != nil {
+		var p Person
+		if p, err = parsePerson10At(input, d, plus, *at); err == nil {
+			o = soleTrader(p)
+		}
+	} else {
+		err = checkPerson(input, d, int(d[0]-'0')*10+int(d[1]-'0'), false)
 	}
-	return Org{digits: d, personal: true}, nil
+	if err != nil {
+		return Org{}, &Error{Input: redactInput(input), Reason: "digits 3-4 are below 20 and it is not a valid personnummer either: " + err.(*Error).Reason}
+	}
+	return o, nil
 }
 
-func digitsOf(orig, s string) (string, error) {
+// digitsOf returns the digits of s and its separator ('-', '+' or 0 for
+// none), which may stand only before the last four digits.
+func digitsOf(orig, s string) (string, byte, error) {
 	if s == "" {
-		return "", &Error{Input: orig, Reason: "empty"}
+		return "", 0, &Error{Input: orig, Reason: "empty"}
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	hyphens := 0
+	var sep byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= '0' && c <= '9':
 			b.WriteByte(c)
 		case c == '-' || c == '+':
-			hyphens++
-			if hyphens > 1 {
-				return "", &Error{Input: orig, Reason: "more than one separator"}
+			if sep != 0 {
+				return "", 0, &Error{Input: orig, Reason: "more than one separator"}
 			}
+			sep = c
 			// The separator must stand before the last four digits.
 			if len(s)-i-1 != 4 {
-				return "", &Error{Input: orig, Reason: fmt.Sprintf("separator %q at position %d, want it before the last four digits", c, i+1)}
+				return "", 0, &Error{Input: orig, Reason: fmt.Sprintf("separator %q at position %d, want it before the last four digits", c, i+1)}
 			}
 		default:
-			return "", &Error{Input: orig, Reason: fmt.Sprintf("unexpected character %q at position %d", c, i+1)}
+			return "", 0, &Error{Input: orig, Reason: fmt.Sprintf("unexpected character %q at position %d", c, i+1)}
 		}
 	}
-	return b.String(), nil
+	return b.String(), sep, nil
 }
 
 // luhnValid checks the Luhn check digit over a string of digits.

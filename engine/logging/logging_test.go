@@ -72,6 +72,8 @@ func TestMaskPersons(t *testing.T) {
 		{"12 digits with hyphen", "(" + p12h + ")", "(" + masked81 + ")"},
 		{"plus separator", "aged " + pPlus, "aged 12XXXX-XXXX"},
 		{"samordningsnummer", "id=" + pSamord, "id=" + masked81},
+		{"samordningsnummer, unknown month", "id=191500722390", "id=15XXXX-XXXX"},
+		{"samordningsnummer, unknown day", "id=171160+2399", "id=17XXXX-XXXX"},
 		{"this century", p2000s, "01XXXX-XXXX"},
 		{"several", p10 + "," + p12h + " and " + orgAB, masked81 + "," + masked81 + " and " + orgAB},
 		{"aktiebolag kept", "orgnr " + orgAB + " / " + orgABh, "orgnr " + orgAB + " / " + orgABh},

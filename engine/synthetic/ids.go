@@ -75,6 +75,13 @@ func (g *gen) personFor(pi int, coord bool) person {
 	day := int(x / 1000)
 	serial := int(x % 1000)
 	b := pnrEpoch.AddDate(0, 0, day)
+	if serial == 0 {
+		// Serial 000 is never issued. Those drawn it are born as many
+		// days after 1900-01-01 instead (1900-1949 has as many days as
+		// 1950-1999), with serial 002: still distinct, still female.
+		serial = 2
+		b = pnrEpoch0.AddDate(0, 0, day)
+	}
 	dd := b.Day()
 	if coord {
 		dd += 60
@@ -98,6 +105,9 @@ func (g *gen) personFor(pi int, coord bool) person {
 }
 
 var pnrEpoch = time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// pnrEpoch0 is the first birth date of those who drew serial 000.
+var pnrEpoch0 = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // address is a postal address.
 type address struct {
