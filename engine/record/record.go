@@ -147,6 +147,14 @@ type TaxStatus struct {
 	SNI           []string  `json:"sni,omitempty"`
 	Address       Address   `json:"address"`
 	Registered    time.Time `json:"registered,omitzero"`
+	// Unknown names the facts SCB did not deliver, keyed by their JSON
+	// field name above ("fskatt", "moms", "employer", "size_class",
+	// "sni"), with the reason, naming SCB's column: SCB answers only the
+	// variables the account has ordered (KoptaVariabler), leaving a
+	// column out or saying "*" (supplement not ordered). A fact listed
+	// here is unknown, never "clear": its field holds the zero value,
+	// which must not be read.
+	Unknown map[string]string `json:"unknown,omitempty"`
 }
 
 // Claims counts and sums enforcement cases.
