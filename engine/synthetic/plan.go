@@ -14,6 +14,17 @@ const (
 	kPred    // bankrupt predecessor of an S13 case
 	kClean
 	kAcct // accounting firm (v 0) and its clients (v 1)
+	// kWithheld: otherwise clean, but SCB's row withholds tax statuses the
+	// account has not ordered: v 0 says "*" for F-skatt, v 1 has no tax
+	// status columns at all. Their assessments must be incomplete.
+	kWithheld
+)
+
+// What an organisation's SCB row withholds (org.withheld).
+const (
+	withheldNone       = iota
+	withheldFskattStar // "*" in Fskattstatus (supplement not ordered)
+	withheldTaxColumns // no Fskattstatus, Momsstatus or Arbetsgivarstatus columns
 )
 
 // S12 variants.
@@ -142,6 +153,8 @@ func (g *gen) plan() {
 	for v := 0; v < nClean; v++ {
 		add(spec{kind: kClean, v: v + 2, cat: pick(cleanRot, v)})
 	}
+	add(spec{kind: kWithheld, v: 0, cat: catHVBBarn})
+	add(spec{kind: kWithheld, v: 1, cat: catStodboende})
 	add(spec{kind: kAcct, v: 0, cat: -1, bus: busKonsult})
 	clientBus := []int{13, 14, 15, 19, 18, 16}
 	for v := 0; v < 8; v++ {
@@ -287,6 +300,7 @@ type org struct {
 	procEmptyList        bool
 
 	fskatt, moms, employer, stkl int
+	withheld                     int // withheldNone, …: what the SCB row leaves unknown
 
 	roles       []role
 	owners      []owner
