@@ -41,11 +41,11 @@
 //     small clean suppliers.
 //   - clean controls (Manifest.Clean): active contracts, complete and fresh
 //     data, nothing to find.
-//   - two suppliers with care contracts built like the clean controls whose
-//     SCB rows withhold tax statuses, as SCB answers an account that has not
-//     ordered them (Manifest.Incomplete): one says "*" for Fskattstatus, the
-//     other has no Fskattstatus, Momsstatus or Arbetsgivarstatus columns.
-//     Their assessments must be incomplete, never clear.
+//   - two more clean controls whose SCB rows withhold tax statuses, as SCB
+//     answers an account that has not ordered them (Manifest.Incomplete, not
+//     Manifest.Clean): one says "*" for Fskattstatus, the other has no
+//     Fskattstatus, Momsstatus or Arbetsgivarstatus columns. Their
+//     assessments must be incomplete, never clear.
 //   - an accounting firm with eight clients at one street address (nine
 //     organisations: below the S12 threshold).
 //

@@ -71,10 +71,8 @@ func (g *gen) applySpec(r *rand.Rand, o *org, sp *spec, j int) {
 		o.fskatt, o.moms, o.employer, o.stkl = 9, 9, 9, 1
 		o.docs = docNone
 		return
-	case kClean, kWithheld:
-		if sp.kind == kWithheld {
-			o.withheld = []int{withheldFskattStar, withheldTaxColumns}[sp.v%2]
-		}
+	case kClean:
+		o.withheld = sp.withheld
 		if businesses[o.bus].cat >= 0 && businesses[o.bus].cat <= catArbetskoop {
 			// Care-capable: S19 needs an SNI code in 87/88 for any care
 			// contract it may be given later.

@@ -722,9 +722,11 @@ func (g *gen) writeFiles() error {
 				sort.Strings(inds)
 				g.planted = append(g.planted, Planted{Orgnr: o.orgnr, Name: o.name, Indicators: inds})
 			case kClean:
-				g.clean = append(g.clean, o.orgnr)
-			case kWithheld:
-				g.incomplete = append(g.incomplete, Incomplete{Orgnr: o.orgnr, Name: o.name, Unknown: maps.Clone(withheldFacts[o.withheld])})
+				if o.withheld != withheldNone {
+					g.incomplete = append(g.incomplete, Incomplete{Orgnr: o.orgnr, Name: o.name, Unknown: maps.Clone(withheldFacts[o.withheld])})
+				} else {
+					g.clean = append(g.clean, o.orgnr)
+				}
 			}
 		}
 	}
