@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vaksam/vaksam/connectors/scb"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/logging"
@@ -97,6 +98,9 @@ func checkValues(c *config, src *configSource) problems {
 			add("sources.scb.pkcs12_password", "given without pkcs12_file")
 		}
 		oneWay(add, "sources.scb.pkcs12_password", sc.PKCS12Password)
+		if sc.BatchSize < 0 || sc.BatchSize > scb.MaxBatch {
+			add("sources.scb.batch_size", "want 1 to %d organisations a call (0 or unset: the default, %d), got %d", scb.MaxBatch, scb.DefaultBatchSize, sc.BatchSize)
+		}
 	}
 	if b := s.BolagsverketBulk; b != nil && b.URL != "" {
 		if err := checkHTTPURL(b.URL); err != nil {

@@ -38,6 +38,9 @@ type sourcesConfig struct {
 		PKCS12File     string `yaml:"pkcs12_file"`
 		PKCS12Password secret `yaml:"pkcs12_password"`
 		CAFile         string `yaml:"ca_file"`
+		// BatchSize is how many organisations one call asks for; 0: one
+		// (see connectors/scb.DefaultBatchSize).
+		BatchSize int `yaml:"batch_size"`
 	} `yaml:"scb"`
 	BolagsverketBulk *struct {
 		URL string `yaml:"url"`
@@ -167,7 +170,8 @@ func (f *fetcher) setup() error {
 		windows[record.BolagsverketDokument] = time.Duration(days) * 24 * time.Hour
 	}
 	if s := src.SCB; s != nil {
-		cfg := scb.Config{BaseURL: s.BaseURL, CertFile: s.CertFile, KeyFile: s.KeyFile, PKCS12File: s.PKCS12File, CAFile: s.CAFile, Clock: f.clock, Log: f.a.log}
+		cfg := scb.Config{BaseURL: s.BaseURL, CertFile: s.CertFile, KeyFile: s.KeyFile, PKCS12File: s.PKCS12File, CAFile: s.CAFile,
+			BatchSize: s.BatchSize, Clock: f.clock, Log: f.a.log}
 		if s.PKCS12Password.set() {
 			pw, err := s.PKCS12Password.value("sources.scb.pkcs12_password")
 			if err != nil {

@@ -22,6 +22,11 @@ type table struct {
 	// bulk: unknown header columns are ignored (for the own formats they
 	// are an error) and NUL bytes are removed.
 	bulk bool
+	// trailingSep: a line may end with a separator that closes its last
+	// field rather than opening an empty one (SCB's bulk file ends every
+	// line, the header too, with a tab). An empty last header column is
+	// dropped, and so is an empty extra last field of a record.
+	trailingSep bool
 	// columns are the columns the parser reads, in the parser's order;
 	// each must be in the header unless it is listed in optional.
 	columns  []string
@@ -73,6 +78,9 @@ func (t *table) parse(r io.Reader, e *emitter, build func(rw *row, raw string) (
 		header, _ = t.split(string(line), nil)
 		for i := range header {
 			header[i] = strings.TrimSpace(header[i])
+		}
+		if n := len(header); t.trailingSep && n > 1 && header[n-1] == "" {
+			header = header[:n-1]
 		}
 		rw, err := t.index(header)
 		if err != nil {
@@ -143,6 +151,9 @@ func (t *table) records(lr *lineReader, e *emitter, rw *row, ncol int, build fun
 				return e.quarantine(n, "unterminated quoted field (stray quote?)", []byte(s))
 			}
 			s = joined
+		}
+		if t.trailingSep && len(rw.fields) == ncol+1 && rw.fields[ncol] == "" {
+			rw.fields = rw.fields[:ncol]
 		}
 		if len(rw.fields) != ncol {
 			return e.quarantine(n, fmt.Sprintf("has %d fields, want %d as in the header", len(rw.fields), ncol), []byte(s))

@@ -19,6 +19,12 @@ func init() { register(record.SCB, parseSCB) }
 // several) of objects whose columns come in pairs, "<name>, kod" and
 // "<name>", with values that may be space-padded. It reads the array one
 // row at a time.
+//
+// SCB answers only the variables the account has ordered (KoptaVariabler):
+// a status column may be missing, or say "*" (supplement not ordered). Such
+// a fact is unknown, listed in TaxStatus.Unknown, and the rest of the row is
+// kept. A row is quarantined only when it is broken: no usable PeOrgNr or
+// OrgNr, or a code that is neither valid nor "*".
 func parseSCB(ctx context.Context, r io.Reader, opt Options, sink Sink) error {
 	e := newEmitter(ctx, record.SCB, opt, sink)
 	s := newJSONStream(r, e)
@@ -72,27 +78,49 @@ func (r scbRow) text(col string) (string, error) {
 	return "", fieldErr(col, "want a string or a number")
 }
 
-// code returns a numeric status code that must be one of allowed. A
-// missing one is an error unless missing is given, which it then means.
-func (r scbRow) code(col string, allowed []int, missing int) (int, error) {
+// notOrdered is SCB's value for a variable the account has not ordered
+// ("tillägg ej beställt").
+const notOrdered = "*"
+
+// status reads the code column "<name>, kod" of a status that SCB delivers
+// only when the account has ordered it (KoptaVariabler). A missing column,
+// an empty value or "*" is not an error: it makes the fact unknown, noted in
+// t.Unknown under key with a reason naming the column, and 0 is returned.
+// A value that is neither a code in allowed nor "*" is an error.
+func (r scbRow) status(t *record.TaxStatus, key, name string, allowed []int) (int, error) {
+	col := name + ", kod"
+	if _, ok := r[col]; !ok {
+		unknown(t, key, name+": not delivered by SCB (no such column)")
+		return 0, nil
+	}
 	s, err := r.text(col)
 	if err != nil {
 		return 0, err
 	}
-	if s == "" {
-		if missing >= 0 {
-			return missing, nil
-		}
-		return 0, fieldErr(col, "missing status code")
+	switch s {
+	case "":
+		unknown(t, key, name+": no value in SCB's row")
+		return 0, nil
+	case notOrdered:
+		unknown(t, key, name+": not ordered from SCB (*)")
+		return 0, nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || !isDigits(s) {
-		return 0, fieldErr(col, "%q is not a numeric status code", s)
+		return 0, fieldErr(col, "%q is not a numeric status code (nor %q, not ordered)", s, notOrdered)
 	}
 	if !slices.Contains(allowed, n) {
 		return 0, fieldErr(col, "unknown status code %d", n)
 	}
 	return n, nil
+}
+
+// unknown notes that t's fact key is unknown, and why.
+func unknown(t *record.TaxStatus, key, reason string) {
+	if t.Unknown == nil {
+		t.Unknown = map[string]string{}
+	}
+	t.Unknown[key] = reason
 }
 
 // Allowed SCB status codes.
@@ -102,6 +130,33 @@ var (
 	scbEmployer  = []int{0, 1, 2, 3, 4, 9}
 	scbSizeClass = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
 )
+
+// scbSNI reads the industry codes of "Bransch_1, kod" … "Bransch_5, kod",
+// verbatim (SNI 2007 or SNI 2025). With none of the columns, or "*" in
+// one, the codes are unknown (t.Unknown["sni"]); the codes read are kept.
+func (r scbRow) scbSNI(t *record.TaxStatus) error {
+	seen := false
+	for i := 1; i <= 5; i++ {
+		name := "Bransch_" + strconv.Itoa(i)
+		if _, ok := r[name+", kod"]; !ok {
+			continue
+		}
+		seen = true
+		code, err := r.text(name + ", kod")
+		if err != nil {
+			return err
+		}
+		if code == notOrdered {
+			unknown(t, "sni", name+": not ordered from SCB (*)")
+			continue
+		}
+		t.SNI = appendSNI(t.SNI, code)
+	}
+	if !seen {
+		unknown(t, "sni", "Bransch_1: not delivered by SCB (no such column)")
+	}
+	return nil
+}
 
 func scbItem(raw json.RawMessage) (record.Item, error) {
 	var row scbRow
@@ -143,33 +198,39 @@ func scbItem(raw json.RawMessage) (record.Item, error) {
 	if t.Name, err = row.text("Företagsnamn"); err != nil {
 		return record.Item{}, err
 	}
-	if t.FSkatt, err = row.code("Fskattstatus, kod", scbFSkatt, -1); err != nil {
-		return record.Item{}, err
-	}
-	if t.Moms, err = row.code("Momsstatus, kod", scbMoms, -1); err != nil {
-		return record.Item{}, err
-	}
-	if t.Employer, err = row.code("Arbetsgivarstatus, kod", scbEmployer, -1); err != nil {
-		return record.Item{}, err
-	}
-	if t.SizeClass, err = row.code("Stkl, kod", scbSizeClass, 0); err != nil {
-		return record.Item{}, err
+	for _, f := range []struct {
+		key, name string
+		allowed   []int
+		dst       *int
+	}{
+		{"fskatt", "Fskattstatus", scbFSkatt, &t.FSkatt},
+		{"moms", "Momsstatus", scbMoms, &t.Moms},
+		{"employer", "Arbetsgivarstatus", scbEmployer, &t.Employer},
+		{"size_class", "Stkl", scbSizeClass, &t.SizeClass},
+	} {
+		if *f.dst, err = row.status(&t, f.key, f.name, f.allowed); err != nil {
+			return record.Item{}, err
+		}
 	}
 	if t.CompanyStatus, err = row.text("Bolagsstatus, kod"); err != nil {
 		return record.Item{}, err
 	}
-	if t.CompanyStatus != "" && !isDigits(t.CompanyStatus) {
+	switch {
+	case t.CompanyStatus == notOrdered:
+		t.CompanyStatus = ""
+		unknown(&t, "company_status", "Bolagsstatus: not ordered from SCB (*)")
+	case t.CompanyStatus != "" && !isDigits(t.CompanyStatus):
 		return record.Item{}, fieldErr("Bolagsstatus, kod", "%q is not a numeric status code", t.CompanyStatus)
 	}
 	if t.JuridiskForm, err = row.text("Juridisk form, kod"); err != nil {
 		return record.Item{}, err
 	}
-	for i := 1; i <= 5; i++ {
-		code, err := row.text("Bransch_" + strconv.Itoa(i) + ", kod")
-		if err != nil {
-			return record.Item{}, err
-		}
-		t.SNI = appendSNI(t.SNI, code)
+	if t.JuridiskForm == notOrdered {
+		t.JuridiskForm = ""
+		unknown(&t, "juridisk_form", "Juridisk form: not ordered from SCB (*)")
+	}
+	if err := row.scbSNI(&t); err != nil {
+		return record.Item{}, err
 	}
 	var a record.Address
 	for _, f := range []struct {

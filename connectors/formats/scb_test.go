@@ -39,6 +39,58 @@ func TestSCBSample(t *testing.T) {
 	}
 }
 
+// SCB answers only the variables the account has ordered: a missing
+// column or "*" makes the fact unknown and keeps the row; a code that is
+// neither valid nor "*", or a row without a usable number, is quarantined.
+func TestSCBNotOrdered(t *testing.T) {
+	const file = "scb-hamtaforetag-koptavariabler.json"
+	c := mustParse(t, record.SCB, "scb.json", sample(t, file))
+	noColumn := func(col string) string { return col + ": not delivered by SCB (no such column)" }
+	star := func(col string) string { return col + ": not ordered from SCB (*)" }
+	noValue := func(col string) string { return col + ": no value in SCB's row" }
+	tests := []struct {
+		pos  string
+		want record.TaxStatus
+	}{
+		{"scb.json:2", record.TaxStatus{Orgnr: "5591234561", Name: "Omsorgshuset Norr AB", Moms: 1, Employer: 1, SizeClass: 3,
+			JuridiskForm: "49", SNI: []string{"87901"}, Registered: date("2019-04-05"),
+			Address: record.Address{Street: "Storgatan 12", PostalCode: "90326", City: "UMEÅ"},
+			Unknown: map[string]string{"fskatt": star("Fskattstatus")}}},
+		{"scb.json:3", record.TaxStatus{Orgnr: "5560021361", Name: "Ängsgårdens Stödboende AB", SizeClass: 5, JuridiskForm: "49",
+			SNI: []string{"88101", "87901"}, Address: record.Address{Street: "Ängsvägen 3", PostalCode: "12345", City: "ÅRE"},
+			Unknown: map[string]string{"fskatt": noColumn("Fskattstatus"), "moms": noColumn("Momsstatus"), "employer": noColumn("Arbetsgivarstatus")}}},
+		{"scb.json:4", record.TaxStatus{Orgnr: "9124001992", Name: "Tolk & Språk Handelsbolag", Moms: 1,
+			Unknown: map[string]string{"fskatt": star("Fskattstatus"), "size_class": star("Stkl"), "sni": star("Bransch_2")}}},
+		{"scb.json:5", record.TaxStatus{Orgnr: "6001011235", Name: "Anna Ek Omsorg", FSkatt: 1, SizeClass: 1, SNI: []string{"88102"},
+			Unknown: map[string]string{"moms": noValue("Momsstatus"), "employer": noValue("Arbetsgivarstatus")}}},
+	}
+	got := map[string]record.Item{}
+	for _, it := range c.items {
+		got[it.Pos] = it
+	}
+	if len(got) != len(tests) {
+		t.Errorf("records at %v, want %d", positions(c), len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.pos, func(t *testing.T) {
+			it, ok := got[tt.pos]
+			if !ok {
+				t.Fatalf("no record at %s (kept: %v)", tt.pos, positions(c))
+			}
+			eq(t, "tax status", it.Parsed, tt.want)
+			if len(it.Raw) == 0 {
+				t.Error("Raw is empty")
+			}
+		})
+	}
+	wantQuarantine(t, c, map[string]string{
+		"scb.json:6": `Fskattstatus, kod: "J" is not a numeric status code`,
+		"scb.json:7": `Momsstatus, kod: "**" is not a numeric status code`,
+		"scb.json:8": "PeOrgNr: missing",
+		"scb.json:9": "PeOrgNr",
+	})
+}
+
 // scbJSONRow makes an SCB row with the given extra columns.
 func scbJSONRow(peorgnr, extra string) string {
 	s := `{"PeOrgNr":"` + peorgnr + `","Företagsnamn":"Bolag ","Fskattstatus, kod":"1","Momsstatus, kod":" 1","Arbetsgivarstatus, kod":"0 "`
@@ -49,6 +101,9 @@ func scbJSONRow(peorgnr, extra string) string {
 }
 
 func TestSCBQuirks(t *testing.T) {
+	// Rows without the size class and industry columns: those facts are
+	// unknown.
+	notDelivered := map[string]string{"size_class": "Stkl: not delivered by SCB (no such column)", "sni": "Bransch_1: not delivered by SCB (no such column)"}
 	tests := []struct {
 		name    string
 		row     string
@@ -59,11 +114,12 @@ func TestSCBQuirks(t *testing.T) {
 			"5591234561", record.TaxStatus{Orgnr: "5591234561", Name: "Bolag", FSkatt: 1, Moms: 1, SizeClass: 10, CompanyStatus: "1",
 				SNI: []string{"87901", "88101", "43210"}, Address: record.Address{Street: "Gatan 1", CO: "c/o A", PostalCode: "90326", City: "UMEÅ"}}},
 		{"sole trader personnummer", scbJSONRow("196001011235", `"OrgNr":"6001011235","Registreringsdatum":"2015-01-01T00:00:00.000+00:00"`),
-			"6001011235", record.TaxStatus{Orgnr: "6001011235", Name: "Bolag", FSkatt: 1, Moms: 1, Registered: date("2015-01-01")}},
+			"6001011235", record.TaxStatus{Orgnr: "6001011235", Name: "Bolag", FSkatt: 1, Moms: 1, Registered: date("2015-01-01"), Unknown: notDelivered}},
 		{"numbers as numbers, missing size class", `{"PeOrgNr":165591234561,"Fskattstatus, kod":9,"Momsstatus, kod":9,"Arbetsgivarstatus, kod":4,"Stkl, kod":null}`,
-			"5591234561", record.TaxStatus{Orgnr: "5591234561", FSkatt: 9, Moms: 9, Employer: 4}},
+			"5591234561", record.TaxStatus{Orgnr: "5591234561", FSkatt: 9, Moms: 9, Employer: 4,
+				Unknown: map[string]string{"size_class": "Stkl: no value in SCB's row", "sni": notDelivered["sni"]}}},
 		{"only OrgNr", `{"OrgNr":"559123-4561","Fskattstatus, kod":"0","Momsstatus, kod":"3","Arbetsgivarstatus, kod":"2"}`,
-			"5591234561", record.TaxStatus{Orgnr: "5591234561", Moms: 3, Employer: 2}},
+			"5591234561", record.TaxStatus{Orgnr: "5591234561", Moms: 3, Employer: 2, Unknown: notDelivered}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,13 +151,14 @@ func TestSCBBroken(t *testing.T) {
 	}
 	text := rows[0] + "\n" + strings.Join(rows[1:10], ",\n") + "\n" + strings.Join(rows[10:], "\n")
 	c := mustParse(t, record.SCB, "scb.json", []byte(text))
-	eq(t, "positions", positions(c), []string{"scb.json:2", "scb.json:10", "scb.json:12"})
+	eq(t, "positions", positions(c), []string{"scb.json:2", "scb.json:7", "scb.json:10", "scb.json:12"})
+	// Line 7 has no F-skatt column: kept, its F-skatt unknown.
+	eq(t, "line 7 unknown", c.items[1].Parsed.(record.TaxStatus).Unknown["fskatt"], "Fskattstatus: not delivered by SCB (no such column)")
 	wantQuarantine(t, c, map[string]string{
 		"scb.json:3": `Fskattstatus, kod: "J" is not a numeric status code`,
 		"scb.json:4": "PeOrgNr",
 		"scb.json:5": "Stkl, kod: unknown status code 17",
 		"scb.json:6": "OrgNr: 5591234561 does not match PeOrgNr 5560021361",
-		"scb.json:7": "Fskattstatus, kod: missing",
 		"scb.json:8": "Registreringsdatum",
 		"scb.json:9": "JSON string where an object is expected",
 	})
@@ -129,6 +186,79 @@ func TestSCBBulkSample(t *testing.T) {
 		Orgnr: "6001011235", Name: "Anna Ek Omsorg", JuridiskForm: "10", Registered: date("2015-01-01"), Active: boolp(false),
 		SNI: []string{"88102"}, Address: record.Address{Street: "Box 4", PostalCode: "97101", City: "LULEÅ"},
 	})
+}
+
+// SCB's real JE bulk file: 34 named columns (values, then change flags
+// m…), a tab ending every line, the header too, CRLF, ISO-8859-1, PeOrgNr
+// with 10 and 12 digits. Every row imports.
+func TestSCBBulkJEFile(t *testing.T) {
+	data := sample(t, "scb-bulkfil-je.txt")
+	header, _, _ := bytes.Cut(data, []byte("\r\n"))
+	if n := len(bytes.Split(header, []byte("\t"))); n != 35 || !bytes.HasSuffix(header, []byte("\t")) {
+		t.Fatalf("fixture header has %d fields, want 35 ending in a tab", n)
+	}
+	c := mustParse(t, record.SCBBulk, "je.txt", data)
+	wantQuarantine(t, c, nil)
+	tests := []struct {
+		pos, subject string
+		want         record.Company
+	}{
+		{"je.txt:2", "5591234561", record.Company{Orgnr: "5591234561", Name: "Omsorgshuset Norr AB", JuridiskForm: "49", Registered: date("2019-04-05"),
+			Active: boolp(true), SNI: []string{"87901"}, Address: record.Address{Street: "Storgatan 12", PostalCode: "90326", City: "UMEÅ"}}},
+		{"je.txt:3", "5560021361", record.Company{Orgnr: "5560021361", Name: "Ängsgårdens Stödboende AB", JuridiskForm: "49", Registered: date("2001-09-17"),
+			Active: boolp(true), SNI: []string{"88101", "87901"}, Address: record.Address{Street: "Ängsvägen 3", CO: "c/o Öberg", PostalCode: "12345", City: "ÅRE"}}},
+		{"je.txt:4", "6001011235", record.Company{Orgnr: "6001011235", Name: "Anna Ek Omsorg", JuridiskForm: "10", Registered: date("2015-01-01"),
+			Active: boolp(false), SNI: []string{"88102"}, Address: record.Address{Street: "Box 4", PostalCode: "97101", City: "LULEÅ"}}},
+		{"je.txt:5", "9124001992", record.Company{Orgnr: "9124001992", Name: "Tolk & Språk Handelsbolag", JuridiskForm: "31", Registered: date("2012-03-01"),
+			Active: boolp(true), SNI: []string{"74300", "85599"}, Address: record.Address{Street: "Kyrkogatan 7", PostalCode: "21120", City: "MALMÖ"}}},
+	}
+	if len(c.items) != len(tests) {
+		t.Fatalf("%d records at %v, want %d", len(c.items), positions(c), len(tests))
+	}
+	for i, tt := range tests {
+		t.Run(tt.pos, func(t *testing.T) {
+			it := c.items[i]
+			eq(t, "item", []string{it.Source, it.Subject, it.Pos}, []string{record.SCBBulk, tt.subject, tt.pos})
+			eq(t, "company", it.Parsed, tt.want)
+			if bytes.ContainsAny(it.Raw, "\r") {
+				t.Errorf("Raw keeps the CR: %q", it.Raw)
+			}
+		})
+	}
+}
+
+// The trailing tab is tolerated wherever it is: a header without it over
+// rows with it, and rows without it under a header with it. "*" is no
+// status and no SNI code.
+func TestSCBBulkTrailingTabAndStar(t *testing.T) {
+	const hdr = "PeOrgNr\tForetagsnamn\tFtgStat\tJurForm\tNg1\tNg2\tNg3\tNg4\tNg5\tGatuadress\tPostNr\tPostOrt\tRegDatKtid"
+	const vals = "165591234561\tBolag AB\t1\t49\t87901\t\t\t\t\tGatan 1\t11122\tORT\t20190405"
+	want := record.Company{Orgnr: "5591234561", Name: "Bolag AB", JuridiskForm: "49", Registered: date("2019-04-05"), Active: boolp(true),
+		SNI: []string{"87901"}, Address: record.Address{Street: "Gatan 1", PostalCode: "11122", City: "ORT"}}
+	starred := want
+	starred.Active, starred.SNI = nil, []string{"88101"}
+	tests := []struct {
+		name, text string
+		want       record.Company
+	}{
+		{"header without, row with", hdr + "\r\n" + vals + "\t\r\n", want},
+		{"header with, row without", hdr + "\t\r\n" + vals + "\r\n", want},
+		{"both with, LF only", hdr + "\t\n" + vals + "\t\n", want},
+		{"star", hdr + "\t\r\n" + "165591234561\tBolag AB\t*\t49\t*\t88101\t\t\t\tGatan 1\t11122\tORT\t20190405\t\r\n", starred},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustParse(t, record.SCBBulk, "scb.txt", latin1(t, tt.text))
+			wantQuarantine(t, c, nil)
+			if len(c.items) != 1 {
+				t.Fatalf("%d records, want 1", len(c.items))
+			}
+			eq(t, "company", c.items[0].Parsed, tt.want)
+		})
+	}
+	// A non-empty extra field is still a broken row.
+	c := mustParse(t, record.SCBBulk, "scb.txt", latin1(t, hdr+"\r\n"+vals+"\tx\r\n"))
+	wantQuarantine(t, c, map[string]string{"scb.txt:2": "has 14 fields, want 13"})
 }
 
 const scbBulkHeader = "ForAndrTyp\tCOAdress\tForetagsnamn\tFtgStat\tGatuadress\tJEStat\tJurForm\tNamn\tNg1\tNg2\tNg3\tNg4\tNg5\tPeOrgNr\tPostNr\tPostOrt\tRegDatKtid\tReklamsparrtyp"

@@ -30,14 +30,19 @@ const (
 	scbbRegDat
 )
 
-var scbBulkTable = table{sep: '\t', bulk: true, columns: []string{
+var scbBulkTable = table{sep: '\t', bulk: true, trailingSep: true, columns: []string{
 	"PeOrgNr", "Foretagsnamn", "Namn", "FtgStat", "JurForm", "Ng1", "Ng2", "Ng3", "Ng4", "Ng5",
 	"Gatuadress", "COAdress", "PostNr", "PostOrt", "RegDatKtid",
 }, optional: []string{"Namn", "COAdress"}}
 
-// parseSCBBulk reads SCB's bulk file: ISO-8859-1, tab-separated, a header
-// row; columns are read by name and others ignored. The record's Raw is
-// the row decoded to UTF-8.
+// parseSCBBulk reads SCB's bulk file of legal units (JE): ISO-8859-1,
+// tab-separated, a header row, CRLF; the real file has 34 named columns
+// (the values, then their change flags m…) and ends every line with a tab.
+// Columns are read by name and others ignored. PeOrgNr comes with 10 or 12
+// digits. SNI codes are kept verbatim (SNI 2007 or SNI 2025). The file has
+// no tax statuses: its records are Company, never TaxStatus. A "*" (not
+// ordered) in FtgStat leaves the activity unknown and in Ng1…Ng5 is no
+// code. The record's Raw is the row decoded to UTF-8.
 func parseSCBBulk(ctx context.Context, r io.Reader, opt Options, sink Sink) error {
 	e := newEmitter(ctx, record.SCBBulk, opt, sink)
 	utf8 := charmap.ISO8859_1.NewDecoder().Reader(r)
@@ -48,7 +53,7 @@ func parseSCBBulk(ctx context.Context, r io.Reader, opt Options, sink Sink) erro
 		}
 		var active *bool
 		switch st := trim(rw.get(scbbFtgStat)); {
-		case st == "":
+		case st == "", st == notOrdered:
 		case !isDigits(st):
 			return record.Item{}, fieldErr("FtgStat", "%q is not a numeric status code", st)
 		default:
@@ -65,7 +70,9 @@ func parseSCBBulk(ctx context.Context, r io.Reader, opt Options, sink Sink) erro
 		}
 		var sni []string
 		for i := scbbNg1; i <= scbbNg5; i++ {
-			sni = appendSNI(sni, rw.get(i))
+			if code := trim(rw.get(i)); code != notOrdered {
+				sni = appendSNI(sni, code)
+			}
 		}
 		addr := record.Address{
 			Street:     trim(rw.get(scbbGatuadress)),

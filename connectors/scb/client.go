@@ -1,15 +1,15 @@
 package scb
 
 import (
+	"bytes"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -22,29 +22,55 @@ import (
 // MaxBatch is the most organisations (rows) SCB answers in one call.
 const MaxBatch = 2000
 
-// DefaultBaseURL is the API's base, to which "/Je/HamtaForetag" is added.
-const DefaultBaseURL = "https://privateapi.scb.se/nv0101/v1/sokpavar/api"
-
-// Endpoint is the path of the company look-up below the base URL.
-const Endpoint = "/Je/HamtaForetag"
+// DefaultBatchSize is how many organisations one call asks for unless
+// configured otherwise: one. Whether a call with several OrgNr conditions
+// means "any of these" (a batch) is not confirmed against SCB's service
+// (every client in the wild sends one organisation per call), so more is
+// an opt-in (Options.BatchSize, sources.scb.batch_size) until it is.
+const DefaultBatchSize = 1
 
 // NewLimiter returns SCB's rate limit: one call a second without bursts,
 // so that no 10-second window, however SCB counts it, holds more than 10.
 func NewLimiter() *rate.Limiter { return rate.NewLimiter(rate.Every(time.Second), 1) }
 
-// Config configures a Client. The client certificate is either a PEM pair
-// (CertFile, KeyFile) or a PKCS#12 file (PKCS12File, PKCS12Password), the
-// form SCB issues.
-type Config struct {
-	BaseURL        string // default DefaultBaseURL
-	CertFile       string // PEM client certificate (with any intermediates)
-	KeyFile        string // PEM private key
-	PKCS12File     string // .p12/.pfx with key and certificate
-	PKCS12Password string
-	CAFile         string // PEM bundle trusted for the server; empty: the system's roots
-	Clock          connectors.Clock
-	Log            *slog.Logger
+// Transport carries one look-up to SCB's company register and back. The
+// connector (Client) decides which organisations a look-up asks for (no
+// duplicates, at most its batch size) and owns the HTTP terms: every
+// request a transport makes goes through send, which waits for SCB's rate
+// limit before each attempt and retries. A transport decides what the
+// requests are: endpoint, authentication, query and, for an API that
+// pages, how many requests one look-up takes.
+//
+// HamtaForetag is the transport of SCB's current API (POST Je/HamtaForetag
+// with a client certificate). The successor SCB announced for September
+// 2026 (API key, pagination) is to be one more type implementing Transport,
+// given to NewClient with the http.Client it needs.
+type Transport interface {
+	// Lookup asks SCB for the rows of orgs and returns its answer. The
+	// rows must be in the format connectors/formats reads as "scb": JSON
+	// arrays of row objects (several arrays, one per page, are fine).
+	Lookup(ctx context.Context, send Sender, orgs []ident.Org) (Answer, error)
+}
 
+// Sender sends one HTTP request to SCB on the connector's terms (rate
+// limit, retries with backoff, Retry-After on 429, timeouts, request id).
+type Sender func(ctx context.Context, r connectors.Request) (*connectors.Response, error)
+
+// Answer is what a Transport got for one look-up.
+type Answer struct {
+	RequestID string // names the records' position
+	Body      []byte // the rows, as SCB sent them
+}
+
+// Options configure a Client, whatever its transport.
+type Options struct {
+	HTTP  *http.Client     // how requests reach SCB (TLS, proxies); required
+	Clock connectors.Clock // required
+	Log   *slog.Logger     // default discarded
+
+	// BatchSize is how many organisations one call asks for, 1 to
+	// MaxBatch; 0 means DefaultBatchSize.
+	BatchSize int
 	// Limit overrides SCB's rate limit (default NewLimiter()).
 	Limit *rate.Limiter
 	// Timeout and Retries are passed to connectors.Client (defaults 30 s, 4).
@@ -52,171 +78,138 @@ type Config struct {
 	Retries int
 }
 
-// Client fetches rows of SCB's company register (Företagsregistret) over
-// mutual TLS. It is a connectors.BatchFetcher; FetchAll splits any number
-// of organisations into calls of at most MaxBatch.
+// Client is the SCB connector: it splits organisations into calls of its
+// batch size, keeps SCB's rate limit and hands each answer over in the
+// "scb" format, through a Transport. It is a connectors.BatchFetcher whose
+// MaxBatch is the batch size.
 type Client struct {
+	transport Transport
 	http      *connectors.Client
-	transport *http.Transport
-	url       string
-	clock     connectors.Clock
+	batch     int
 	log       *slog.Logger
-	leaf      *x509.Certificate
-	certFile  string
 }
 
 var _ connectors.BatchFetcher = (*Client)(nil)
 
-// New loads the client certificate and the CA bundle and returns a client.
-// A certificate that cannot be loaded, or is expired, is an error here,
-// before any request.
-func New(cfg Config) (*Client, error) {
-	clock := cfg.Clock
-	if clock == nil {
+// NewClient returns a connector that looks organisations up through t.
+func NewClient(t Transport, opt Options) (*Client, error) {
+	if t == nil {
+		return nil, errors.New("scb: no transport")
+	}
+	if opt.Clock == nil {
 		return nil, errors.New("scb: no clock (cmd/ passes the wall clock)")
 	}
-	cert, err := loadClientCertificate(cfg, clock.Now())
+	if opt.HTTP == nil {
+		return nil, errors.New("scb: no HTTP client")
+	}
+	batch, err := batchSize(opt.BatchSize)
 	if err != nil {
 		return nil, err
 	}
-	roots, err := loadCA(cfg.CAFile)
-	if err != nil {
-		return nil, err
-	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{
-		MinVersion:   tls.VersionTLS12,
-		Certificates: []tls.Certificate{cert},
-		RootCAs:      roots,
-		Time:         clock.Now, // a simulation verifies the server on its own clock
-	}
-	limit := cfg.Limit
+	limit := opt.Limit
 	if limit == nil {
 		limit = NewLimiter()
 	}
-	log := cfg.Log
+	log := opt.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	file := cfg.CertFile
-	if file == "" {
-		file = cfg.PKCS12File
-	}
 	return &Client{
+		transport: t,
 		http: &connectors.Client{
 			Source:  record.SCB,
-			HTTP:    &http.Client{Transport: tr},
-			Clock:   clock,
+			HTTP:    opt.HTTP,
+			Clock:   opt.Clock,
 			Limit:   limit,
-			Timeout: cfg.Timeout,
-			Retries: cfg.Retries,
+			Timeout: opt.Timeout,
+			Retries: opt.Retries,
 			Log:     log,
 		},
-		transport: tr,
-		url:       strings.TrimRight(base, "/") + Endpoint,
-		clock:     clock,
-		log:       log,
-		leaf:      cert.Leaf,
-		certFile:  file,
+		batch: batch,
+		log:   log,
 	}, nil
 }
 
-// Close releases idle connections.
-func (c *Client) Close() { c.transport.CloseIdleConnections() }
+// batchSize checks a configured batch size; 0 is the default.
+func batchSize(n int) (int, error) {
+	switch {
+	case n == 0:
+		return DefaultBatchSize, nil
+	case n < 0 || n > MaxBatch:
+		return 0, fmt.Errorf("scb: batch size %d: want 1 to %d organisations a call (0: the default, %d)", n, MaxBatch, DefaultBatchSize)
+	}
+	return n, nil
+}
+
+// Close releases the transport's idle connections, if it holds any.
+func (c *Client) Close() {
+	if cl, ok := c.transport.(interface{ Close() }); ok {
+		cl.Close()
+	}
+}
 
 // Source is the record source and parser name, "scb".
 func (c *Client) Source() string { return record.SCB }
 
-// MaxBatch is SCB's limit of rows per call.
-func (c *Client) MaxBatch() int { return MaxBatch }
+// MaxBatch is the batch size: the most organisations one call asks for.
+func (c *Client) MaxBatch() int { return c.batch }
 
 // HTTP returns the shared plumbing, to set Observe (metrics) or tune
 // retries.
 func (c *Client) HTTP() *connectors.Client { return c.http }
 
-// Certificate returns the client certificate in use (for its expiry).
-func (c *Client) Certificate() *x509.Certificate { return c.leaf }
-
-// Query is the request body sent to Je/HamtaForetag. It approximates SCB's
-// query model ("Variabler" with Varde1/Varde2/Operator/Variabel): one
-// condition per organisation, OrgNr equal to the number, any of which may
-// match. SCB's real query language has more (Kategorier, status filters);
-// Vaksam needs only the look-up by number, and the fake accepts this form.
-type Query struct {
-	Variabler []Condition `json:"Variabler"`
-}
-
-// Condition is one variable condition of a Query.
-type Condition struct {
-	Varde1   string `json:"Varde1"`
-	Varde2   string `json:"Varde2"`
-	Operator string `json:"Operator"`
-	Variabel string `json:"Variabel"`
-}
-
-// Query constants.
-const (
-	OperatorEquals = "ArLikaMed"
-	VariableOrgNr  = "OrgNr (10 siffror)"
-)
-
-// NewQuery returns the query for orgs (duplicates dropped, order kept).
-func NewQuery(orgs []ident.Org) Query {
-	q := Query{Variabler: make([]Condition, 0, len(orgs))}
-	seen := make(map[string]bool, len(orgs))
-	for _, o := range orgs {
-		if o.IsZero() || seen[o.String()] {
-			continue
-		}
-		seen[o.String()] = true
-		q.Variabler = append(q.Variabler, Condition{Varde1: o.String(), Operator: OperatorEquals, Variabel: VariableOrgNr})
+// Certificate returns the client certificate in use (for its expiry), or
+// nil when the transport uses none.
+func (c *Client) Certificate() *x509.Certificate {
+	if h, ok := c.transport.(*HamtaForetag); ok {
+		return h.leaf
 	}
-	return q
+	return nil
 }
 
-// FetchBatch fetches the rows of at most MaxBatch organisations in one
-// call. Organisations SCB does not know are simply absent from the rows.
-// The body is passed on as SCB sent it, even when it is not valid JSON:
+// FetchBatch looks up at most MaxBatch() organisations in one call.
+// Organisations SCB does not know are simply absent from the rows. The
+// body is passed on as SCB sent it, even when it is not valid JSON:
 // ingesting it quarantines what cannot be read, with the request id as
 // position.
 func (c *Client) FetchBatch(ctx context.Context, orgs []ident.Org) (connectors.Fetched, error) {
-	q := NewQuery(orgs)
-	if len(q.Variabler) == 0 {
+	orgs = dedupe(orgs)
+	if len(orgs) == 0 {
 		return connectors.Fetched{}, errors.New("scb: no organisations to fetch")
 	}
-	if len(q.Variabler) > MaxBatch {
-		return connectors.Fetched{}, fmt.Errorf("scb: %d organisations in one call, SCB takes at most %d (use FetchAll)", len(q.Variabler), MaxBatch)
+	if len(orgs) > c.batch {
+		return connectors.Fetched{}, fmt.Errorf("scb: %d organisations in one call, this client sends at most %d (the batch size; use FetchAll)", len(orgs), c.batch)
 	}
-	if err := checkValidity(c.certFile, c.leaf, c.clock.Now()); err != nil {
+	ans, err := c.transport.Lookup(ctx, c.http.Do, orgs)
+	if err != nil {
 		return connectors.Fetched{}, err
 	}
-	body, err := json.Marshal(q)
-	if err != nil {
-		return connectors.Fetched{}, fmt.Errorf("scb: %w", err)
+	if !validJSON(ans.Body) {
+		c.log.Warn("scb: response is not valid JSON; passing it on to be quarantined", "request_id", ans.RequestID, "bytes", len(ans.Body))
 	}
-	resp, err := c.http.Do(ctx, connectors.Request{
-		Method:      http.MethodPost,
-		URL:         c.url,
-		Body:        body,
-		ContentType: "application/json",
-		Header:      http.Header{"Accept": {"application/json"}},
-	})
-	if err != nil {
-		return connectors.Fetched{}, explainTLS(err)
-	}
-	if !json.Valid(resp.Body) {
-		c.log.Warn("scb: response is not valid JSON; passing it on to be quarantined", "request_id", resp.RequestID, "bytes", len(resp.Body))
-	}
-	c.log.Debug("scb: fetched", "request_id", resp.RequestID, "orgs", len(q.Variabler), "bytes", len(resp.Body))
-	return connectors.Fetched{Source: record.SCB, Name: resp.RequestID, Body: resp.Body}, nil
+	c.log.Debug("scb: fetched", "request_id", ans.RequestID, "orgs", len(orgs), "bytes", len(ans.Body))
+	return connectors.Fetched{Source: record.SCB, Name: ans.RequestID, Body: ans.Body}, nil
 }
 
-// FetchAll fetches any number of organisations in calls of at most
-// MaxBatch, in order, handing each response to fn as it arrives (so the
+// validJSON reports whether b is one or more JSON values.
+func validJSON(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	n := 0
+	for {
+		var v json.RawMessage
+		err := dec.Decode(&v)
+		if err == io.EOF {
+			return n > 0
+		}
+		if err != nil {
+			return false
+		}
+		n++
+	}
+}
+
+// FetchAll fetches any number of organisations in calls of the batch
+// size, in order, handing each response to fn as it arrives (so the
 // caller can ingest it before the next call). It stops at the first error,
 // from a call or from fn.
 func (c *Client) FetchAll(ctx context.Context, orgs []ident.Org, fn func(connectors.Fetched) error) error {
@@ -264,32 +257,4 @@ func dedupe(orgs []ident.Org) []ident.Org {
 		out = append(out, o)
 	}
 	return out
-}
-
-// TLSError is a failed TLS handshake with SCB: the server refused the
-// client certificate, or the client did not trust the server's.
-type TLSError struct{ Err error }
-
-func (e *TLSError) Error() string {
-	return "scb: TLS handshake failed (client certificate not accepted by the server, or server certificate not trusted: check the certificate SCB issued and CAFile): " + e.Err.Error()
-}
-
-func (e *TLSError) Unwrap() error { return e.Err }
-
-// explainTLS turns a handshake failure into a TLSError.
-func explainTLS(err error) error {
-	var (
-		alert tls.AlertError
-		verr  *tls.CertificateVerificationError
-		uerr  x509.UnknownAuthorityError
-		herr  x509.HostnameError
-		cerr  x509.CertificateInvalidError
-		rerr  tls.RecordHeaderError
-	)
-	if errors.As(err, &alert) || errors.As(err, &verr) || errors.As(err, &uerr) ||
-		errors.As(err, &herr) || errors.As(err, &cerr) || errors.As(err, &rerr) ||
-		strings.Contains(err.Error(), "remote error: tls:") {
-		return &TLSError{Err: err}
-	}
-	return err
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -38,8 +39,10 @@ import (
 // Like SCB it allows 10 calls per 10 seconds per client certificate
 // (measured on the injected clock, as a token bucket: one a second, bursts
 // of ten) and answers 429 with Retry-After beyond that, and refuses more
-// than 2 000 organisations in one call with 400. Its failure knobs are safe
-// to turn while it serves.
+// than 2 000 organisations in one call with 400. Variables the account has
+// not ordered (NotOrdered) say "*" or are left out of the rows, as SCB
+// answers an account whose KoptaVariabler lack them. Its failure knobs are
+// safe to turn while it serves.
 type Fake struct {
 	srv   *httptest.Server
 	clock connectors.Clock
@@ -53,6 +56,7 @@ type Fake struct {
 	failStatus int
 	slow       time.Duration
 	malformedN int
+	notOrdered map[string]Unordered
 	stats      FakeStats
 }
 
@@ -61,6 +65,40 @@ type FakeOptions struct {
 	PKI   *PKI             // required: the server certificate and the CA clients must come from
 	Clock connectors.Clock // for the rate limit and slow responses; default the wall clock
 	Log   *slog.Logger     // TLS handshake errors and the like; default discarded
+	// NotOrdered are the variables the account has not ordered (they are
+	// not among its KoptaVariabler), by name (VarFskatt, …), each with how
+	// the fake answers it; the others are answered with their values.
+	NotOrdered map[string]Unordered
+}
+
+// Unordered is how SCB answers a variable the account has not ordered.
+type Unordered int
+
+const (
+	// Star puts "*" (supplement not ordered) in the variable's columns.
+	Star Unordered = iota + 1
+	// Omit leaves the variable's columns out of the row.
+	Omit
+)
+
+// Variables an account may not have ordered, named by SCB's code column
+// without ", kod" (VarBransch stands for Bransch_1 … Bransch_5).
+const (
+	VarFskatt       = "Fskattstatus"
+	VarMoms         = "Momsstatus"
+	VarArbetsgivare = "Arbetsgivarstatus"
+	VarStkl         = "Stkl"
+	VarBransch      = "Bransch"
+)
+
+// variableColumns are the columns (code and text) of each variable.
+var variableColumns = map[string][]string{
+	VarFskatt:       {"Fskattstatus, kod", "Fskattstatus"},
+	VarMoms:         {"Momsstatus, kod", "Momsstatus"},
+	VarArbetsgivare: {"Arbetsgivarstatus, kod", "Arbetsgivarstatus"},
+	VarStkl:         {"Stkl, kod", "Storleksklass"},
+	VarBransch: {"Bransch_1, kod", "Bransch_1", "Bransch_2, kod", "Bransch_2", "Bransch_3, kod", "Bransch_3",
+		"Bransch_4, kod", "Bransch_4", "Bransch_5, kod", "Bransch_5"},
 }
 
 // FakeStats counts the calls a Fake answered.
@@ -81,6 +119,9 @@ func NewFake(opt FakeOptions) (*Fake, error) {
 	if opt.Clock == nil {
 		return nil, errors.New("scb: fake: no clock")
 	}
+	if err := checkNotOrdered(opt.NotOrdered); err != nil {
+		return nil, err
+	}
 	f := &Fake{
 		clock:    opt.Clock,
 		rows:     map[string]json.RawMessage{},
@@ -88,6 +129,7 @@ func NewFake(opt FakeOptions) (*Fake, error) {
 		burst:    10,
 		limiters: map[string]*rate.Limiter{},
 	}
+	f.notOrdered = maps.Clone(opt.NotOrdered)
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
 	srv.TLS = &tls.Config{
 		MinVersion:   tls.VersionTLS12,
@@ -238,6 +280,84 @@ func (f *Fake) SetRateLimit(every time.Duration, burst int) {
 	f.mu.Unlock()
 }
 
+// SetNotOrdered replaces the variables the account has not ordered (see
+// FakeOptions.NotOrdered).
+func (f *Fake) SetNotOrdered(vars map[string]Unordered) error {
+	if err := checkNotOrdered(vars); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	f.notOrdered = maps.Clone(vars)
+	f.mu.Unlock()
+	return nil
+}
+
+func checkNotOrdered(vars map[string]Unordered) error {
+	for v, u := range vars {
+		if _, ok := variableColumns[v]; !ok {
+			return fmt.Errorf("scb: fake: unknown variable %q", v)
+		}
+		if u != Star && u != Omit {
+			return fmt.Errorf("scb: fake: variable %s: want Star or Omit", v)
+		}
+	}
+	return nil
+}
+
+// withholding rewrites a row as an account that has not ordered vars gets
+// it: their columns say "*" or are left out. The columns keep their order.
+func withholding(row json.RawMessage, vars map[string]Unordered) json.RawMessage {
+	if len(vars) == 0 {
+		return row
+	}
+	how := map[string]Unordered{}
+	for v, u := range vars {
+		for _, col := range variableColumns[v] {
+			how[col] = u
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(row))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return row
+	}
+	var out bytes.Buffer
+	out.WriteByte('{')
+	put := func(k string, v []byte) {
+		if out.Len() > 1 {
+			out.WriteByte(',')
+		}
+		kb, _ := json.Marshal(k)
+		out.Write(kb)
+		out.WriteByte(':')
+		out.Write(v)
+	}
+	starred := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		k, ok := t.(string)
+		var v json.RawMessage
+		if err != nil || !ok || dec.Decode(&v) != nil {
+			return row
+		}
+		switch how[k] {
+		case Omit:
+		case Star:
+			put(k, []byte(`"*"`))
+			starred[k] = true
+		default:
+			put(k, v)
+		}
+	}
+	// A variable not ordered says "*" even where the row had no value.
+	for v, u := range vars {
+		if u == Star && !starred[variableColumns[v][0]] {
+			put(variableColumns[v][0], []byte(`"*"`))
+		}
+	}
+	out.WriteByte('}')
+	return out.Bytes()
+}
+
 // Stats returns the calls answered so far.
 func (f *Fake) Stats() FakeStats {
 	f.mu.Lock()
@@ -325,7 +445,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 			body.WriteString(",")
 		}
 		body.WriteString("\n")
-		body.Write(row)
+		body.Write(withholding(row, f.notOrdered))
 		n++
 	}
 	body.WriteString("\n]")
@@ -475,8 +595,12 @@ func (c Company) Row() json.RawMessage {
 	kv("Startdatum", date(c.Start))
 	kv("Slutdatum", "")
 	kv("Registreringsdatum", date(c.Registered))
-	for i, code := range c.SNI {
+	for i := range 5 { // all five slots, the unused ones empty
 		n := strconv.Itoa(i + 1)
+		code := ""
+		if i < len(c.SNI) {
+			code = c.SNI[i]
+		}
 		kv("Bransch_"+n+", kod", code)
 		kv("Bransch_"+n, "")
 	}

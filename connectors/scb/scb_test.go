@@ -134,10 +134,11 @@ func TestPEMAndPKCS12BothWork(t *testing.T) {
 	loadSample(t, e.fake)
 	org := ident.MustOrg("5591234561")
 	for name, edit := range map[string]func(*Config){
-		"pkcs12": nil,
+		"pkcs12": func(c *Config) { c.BatchSize = 2 },
 		"pem": func(c *Config) {
 			c.PKCS12File, c.PKCS12Password = "", ""
 			c.CertFile, c.KeyFile = e.pki.ClientCertFile, e.pki.ClientKeyFile
+			c.BatchSize = 2
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -255,7 +256,7 @@ func TestSplitsIntoCallsOfAtMost2000(t *testing.T) {
 	e := newEnv(t)
 	all := orgs(2500)
 	putCompanies(t, e.fake, all)
-	c := e.client(t, nil)
+	c := e.client(t, func(c *Config) { c.BatchSize = MaxBatch })
 	var got []connectors.Fetched
 	err := c.FetchAll(context.Background(), append(all, all[:10]...), func(f connectors.Fetched) error {
 		got = append(got, f)
@@ -283,7 +284,7 @@ func TestSplitsIntoCallsOfAtMost2000(t *testing.T) {
 	// ...and by the server, with 400.
 	q := NewQuery(orgs(2001))
 	body, _ := json.Marshal(q)
-	_, err = c.http.Do(context.Background(), connectors.Request{Method: "POST", URL: c.url, Body: body, ContentType: "application/json"})
+	_, err = c.HTTP().Do(context.Background(), connectors.Request{Method: "POST", URL: e.fake.URL() + Endpoint, Body: body, ContentType: "application/json"})
 	var he *connectors.HTTPError
 	if !errors.As(err, &he) || he.Status != http.StatusBadRequest || !strings.Contains(he.Body, "2000") {
 		t.Errorf("server given 2001: %v, want HTTP 400", err)
@@ -372,7 +373,7 @@ func TestMalformedJSONIsQuarantinedOnIngest(t *testing.T) {
 	e := newEnv(t)
 	all := orgs(3)
 	putCompanies(t, e.fake, all)
-	c := e.client(t, nil)
+	c := e.client(t, func(c *Config) { c.BatchSize = len(all) })
 	st, in, persons := openStore(t)
 	e.fake.MalformedNext(1)
 	bad, err := c.FetchBatch(context.Background(), all)

@@ -186,10 +186,13 @@ type TaxStatus struct {
 	SNI           []string  `json:"sni,omitempty"`
 	Address       Address   `json:"address"`
 	Registered    time.Time `json:"registered,omitzero"`
-	// Unknown lists the facts SCB did not give, by the JSON name of the
-	// field above ("fskatt", "moms", "employer", "size_class", "sni"), with
-	// the reason: a variable the account has not ordered ("*") or a
-	// column absent from the answer. The field's value is then 0.
+	// Unknown names the facts SCB did not deliver, keyed by their JSON
+	// field name above ("fskatt", "moms", "employer", "size_class",
+	// "sni"), with the reason, naming SCB's column: SCB answers only the
+	// variables the account has ordered (KoptaVariabler), leaving a
+	// column out or saying "*" (supplement not ordered). A fact listed
+	// here is unknown, never "clear": its field holds the zero value,
+	// which must not be read.
 	Unknown map[string]string `json:"unknown,omitempty"`
 }
 

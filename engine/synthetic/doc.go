@@ -15,7 +15,9 @@
 //	bolagsverket-dokument/<orgnr>.json         document lists (all ABs up to 20 000 organisations, else
 //	                                           those with contracts and the special cases)
 //	scb/hamtaforetag-NNNN.json                 SCB API rows, ≤2000 per file, every organisation
-//	scb-bulkfil.txt                            SCB bulk file, ISO-8859-1 (subset)
+//	scb-bulkfil.txt                            SCB bulk file (subset) in the real JE shape: ISO-8859-1, 34
+//	                                           columns (values, then change flags m…), a tab ending every
+//	                                           line, CRLF, PeOrgNr with 12 and 10 digits
 //	kronofogden.jsonl                          one extract per supplier with a contract
 //	ivo-tillstand.csv, ivo-beslut.jsonl        permits for permit-category contracts, decisions
 //	roles.jsonl, huvudman.jsonl, naringsforbud.jsonl, arbetsmiljoverket.jsonl
@@ -39,6 +41,11 @@
 //     small clean suppliers.
 //   - clean controls (Manifest.Clean): active contracts, complete and fresh
 //     data, nothing to find.
+//   - two more clean controls whose SCB rows withhold tax statuses, as SCB
+//     answers an account that has not ordered them (Manifest.Incomplete, not
+//     Manifest.Clean): one says "*" for Fskattstatus, the other has no
+//     Fskattstatus, Momsstatus or Arbetsgivarstatus columns. Their
+//     assessments must be incomplete, never clear.
 //   - an accounting firm with eight clients at one street address (nine
 //     organisations: below the S12 threshold).
 //

@@ -16,6 +16,14 @@ const (
 	kAcct // accounting firm (v 0) and its clients (v 1)
 )
 
+// What an organisation's SCB row withholds (spec.withheld, org.withheld):
+// tax statuses the account has not ordered.
+const (
+	withheldNone       = iota
+	withheldFskattStar // "*" in Fskattstatus (supplement not ordered)
+	withheldTaxColumns // no Fskattstatus, Momsstatus or Arbetsgivarstatus columns
+)
+
 // S12 variants.
 const (
 	s12Mass = iota
@@ -33,6 +41,10 @@ type spec struct {
 	bus  int
 	high bool // C05: outlier above (true) or below
 	tiny bool // kClean: one of the two small "ovrigt" suppliers beside P03
+	// withheld (kClean): the SCB row withholds tax statuses, so the
+	// assessment must be incomplete; listed in Manifest.Incomplete, not
+	// Manifest.Clean.
+	withheld int
 }
 
 func (g *gen) plan() {
@@ -140,7 +152,16 @@ func (g *gen) plan() {
 		catIT, catHVBBarn, catStodboende, catHVBVuxna, catLarm, catLivsmedel, catHandledning, catArbetskoop}
 	nClean := 20 + min(180, o/2000)
 	for v := 0; v < nClean; v++ {
-		add(spec{kind: kClean, v: v + 2, cat: pick(cleanRot, v)})
+		s := spec{kind: kClean, v: v + 2, cat: pick(cleanRot, v)}
+		// The last two are built clean but their SCB rows withhold tax
+		// statuses: "*" for F-skatt, and no tax status columns.
+		switch v {
+		case nClean - 2:
+			s.withheld = withheldFskattStar
+		case nClean - 1:
+			s.withheld = withheldTaxColumns
+		}
+		add(s)
 	}
 	add(spec{kind: kAcct, v: 0, cat: -1, bus: busKonsult})
 	clientBus := []int{13, 14, 15, 19, 18, 16}
@@ -287,6 +308,7 @@ type org struct {
 	procEmptyList        bool
 
 	fskatt, moms, employer, stkl int
+	withheld                     int // withheldNone, …: what the SCB row leaves unknown
 
 	roles       []role
 	owners      []owner

@@ -72,6 +72,7 @@ func (g *gen) applySpec(r *rand.Rand, o *org, sp *spec, j int) {
 		o.docs = docNone
 		return
 	case kClean:
+		o.withheld = sp.withheld
 		if businesses[o.bus].cat >= 0 && businesses[o.bus].cat <= catArbetskoop {
 			// Care-capable: S19 needs an SNI code in 87/88 for any care
 			// contract it may be given later.

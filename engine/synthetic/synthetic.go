@@ -42,6 +42,19 @@ type Manifest struct {
 	Steps   []Step    `json:"steps"`
 	Planted []Planted `json:"planted"`
 	Clean   []string  `json:"clean"` // some organisations built to trigger no indicator at all (with complete, fresh data)
+	// Incomplete are organisations built like the clean ones except that
+	// SCB's row withholds tax statuses the account has not ordered: their
+	// assessments must be incomplete (S01 not checked), never clear.
+	Incomplete []Incomplete `json:"incomplete"`
+}
+
+// Incomplete is an organisation whose SCB row leaves facts unknown.
+type Incomplete struct {
+	Orgnr string `json:"orgnr"`
+	Name  string `json:"name"`
+	// Unknown are the record.TaxStatus facts SCB withholds ("fskatt",
+	// "moms", "employer") and how: "*" (not ordered) or the column left out.
+	Unknown map[string]string `json:"unknown"`
 }
 
 // Generate writes the population's files into dir and returns the manifest (also written as dir/manifest.json).
@@ -73,6 +86,7 @@ func Generate(dir string, cfg Config) (*Manifest, error) {
 	m.Steps = g.steps
 	m.Planted = g.planted
 	m.Clean = g.clean
+	m.Incomplete = g.incomplete
 	b, err := json.MarshalIndent(m, "", " ")
 	if err != nil {
 		return nil, err
@@ -146,10 +160,11 @@ type gen struct {
 	months []month
 	dates  []string // date string cache by day
 
-	steps   []Step
-	planted []Planted
-	clean   []string
-	bans    []ban
+	steps      []Step
+	planted    []Planted
+	clean      []string
+	incomplete []Incomplete
+	bans       []ban
 }
 
 func newGen(dir string, cfg Config) *gen {

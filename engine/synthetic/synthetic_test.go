@@ -3,6 +3,7 @@ package synthetic
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"io/fs"
@@ -15,7 +16,9 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/store"
 )
 
 var testNow = time.Date(2026, 10, 1, 9, 30, 0, 0, time.UTC)
@@ -362,5 +365,117 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if _, err := Generate(t.TempDir(), Config{Seed: 1, Orgs: 0, Now: testNow}); err == nil {
 		t.Error("Orgs 0 accepted")
+	}
+}
+
+// The SCB bulk file has SCB's real shape: 34 named columns (values, then
+// change flags m…), a tab ending every line, CRLF, PeOrgNr with 10 and 12
+// digits.
+func TestSCBBulkFileShape(t *testing.T) {
+	dir, _ := generate(t, 5, 1000)
+	b, err := os.ReadFile(filepath.Join(dir, "scb-bulkfil.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := charmap.ISO8859_1.NewDecoder().Bytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasSuffix(text, []byte("\t\r\n")) {
+		t.Fatalf("the file does not end with a tab and CRLF: %q", text[max(0, len(text)-20):])
+	}
+	lines := strings.Split(strings.TrimSuffix(string(text), "\r\n"), "\r\n")
+	const header = "ForAndrTyp\tCOAdress\tForetagsnamn\tFtgStat\tGatuadress\tJEStat\tJurForm\tNamn\tNg1\tNg2\tNg3\tNg4\tNg5\tPeOrgNr\tPostNr\tPostOrt\tRegDatKtid\tReklamsparrtyp\t" +
+		"mCOAdress\tmForetagsnamn\tmFtgStat\tmGatuadress\tmJEStat\tmJurForm\tmNamn\tmNg1\tmNg2\tmNg3\tmNg4\tmNg5\tmPostNr\tmPostOrt\tmRegDatKtid\tmReklamsparrtyp\t"
+	if lines[0] != header {
+		t.Errorf("header\n got %q\nwant %q", lines[0], header)
+	}
+	digits := map[int]int{}
+	for i, l := range lines[1:] {
+		f := strings.Split(l, "\t")
+		if len(f) != 35 || f[34] != "" || strings.Contains(l, "\n") {
+			t.Fatalf("line %d: %d fields, want 35 ending in an empty one: %q", i+2, len(f), l)
+		}
+		for _, flag := range f[18:34] {
+			if flag != "0" && flag != "1" {
+				t.Fatalf("line %d: change flag %q", i+2, flag)
+			}
+		}
+		digits[len(f[13])]++
+	}
+	if len(lines) < 50 || digits[10] == 0 || digits[12] == 0 || digits[10]+digits[12] != len(lines)-1 {
+		t.Errorf("%d rows, PeOrgNr lengths %v: want 10 and 12 digits only, both present", len(lines)-1, digits)
+	}
+}
+
+// Some otherwise clean suppliers have SCB rows that withhold tax
+// statuses, as SCB answers an account that has not ordered them: "*" for
+// F-skatt, or no tax status columns. The rows ingest with those facts
+// unknown; every other organisation's SCB facts are all known.
+func TestIncompleteSCBRows(t *testing.T) {
+	dir, m := generate(t, 5, 300)
+	if len(m.Incomplete) < 2 {
+		t.Fatalf("%d incomplete organisations, want 2", len(m.Incomplete))
+	}
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	persons, err := record.NewHMACPseudonymizer([]byte("synthetic tests: not a secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := m.Ingest(context.Background(), &ingest.Ingester{Store: st}, dir, persons)
+	if err != nil || c.Quarantined > 0 {
+		q, _ := st.Quarantined("")
+		t.Fatalf("ingest: %v, quarantined %v", err, q)
+	}
+	want := map[string]map[string]string{}
+	for _, in := range m.Incomplete {
+		want[in.Orgnr] = in.Unknown
+	}
+	wantReasons := map[string]string{"*": "not ordered from SCB (*)", "no column": "not delivered by SCB (no such column)"}
+	contracts, _ := os.ReadFile(filepath.Join(dir, "avtal.csv"))
+	var star int
+	for _, in := range m.Incomplete {
+		if !strings.Contains(string(contracts), ";"+in.Orgnr+";") {
+			t.Errorf("%s has no contract: it would not be screened as a supplier", in.Orgnr)
+		}
+		if in.Unknown["fskatt"] == "*" {
+			star++
+		}
+	}
+	if star == 0 {
+		t.Error("no organisation with * for Fskattstatus")
+	}
+	checked := 0
+	err = st.Scan(store.ScanOptions{At: testNow}, func(_ string, recs []store.Resolved) error {
+		for _, r := range recs {
+			if r.ID.Source != record.SCB || r.Current == nil {
+				continue
+			}
+			var ts record.TaxStatus
+			if err := json.Unmarshal(r.Current.Parsed, &ts); err != nil {
+				return err
+			}
+			checked++
+			w := want[ts.Orgnr]
+			if len(ts.Unknown) != len(w) {
+				t.Errorf("%s: unknown %v, want %v", ts.Orgnr, ts.Unknown, w)
+			}
+			for fact, how := range w {
+				if !strings.HasSuffix(ts.Unknown[fact], wantReasons[how]) {
+					t.Errorf("%s: unknown[%s] = %q, want %q", ts.Orgnr, fact, ts.Unknown[fact], wantReasons[how])
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 300 {
+		t.Errorf("checked %d SCB records", checked)
 	}
 }

@@ -3,6 +3,7 @@ package synthetic
 import (
 	"bufio"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -417,6 +418,13 @@ var (
 		"20-49 anställda", "50-99 anställda", "100-199 anställda"}
 )
 
+// withheldFacts are the facts an SCB row leaves unknown, by org.withheld,
+// and how: "*" (not ordered) or "no column".
+var withheldFacts = map[int]map[string]string{
+	withheldFskattStar: {"fskatt": "*"},
+	withheldTaxColumns: {"fskatt": "no column", "moms": "no column", "employer": "no column"},
+}
+
 // appendSCB appends the SCB company register row for o.
 func (g *gen) appendSCB(b []byte, o *org) []byte {
 	a := o.cur()
@@ -470,17 +478,29 @@ func (g *gen) appendSCB(b []byte, o *org) []byte {
 	}
 	kv("Slutdatum", end)
 	kv("Registreringsdatum", g.date(o.scbIn))
-	for k, code := range o.sni {
+	for k := range 5 { // an account that ordered SNI gets all five slots
 		n := strconv.Itoa(k + 1)
+		code := ""
+		if k < len(o.sni) {
+			code = o.sni[k]
+		}
 		kv("Bransch_"+n+", kod", code)
 		kv("Bransch_"+n, sniTexts[code])
 	}
-	kv("Arbetsgivarstatus, kod", strconv.Itoa(o.employer))
-	kv("Arbetsgivarstatus", agText[o.employer])
-	kv("Momsstatus, kod", strconv.Itoa(o.moms))
-	kv("Momsstatus", momsText[o.moms])
-	kv("Fskattstatus, kod", strconv.Itoa(o.fskatt))
-	kv("Fskattstatus", fskattText[o.fskatt])
+	if o.withheld != withheldTaxColumns {
+		kv("Arbetsgivarstatus, kod", strconv.Itoa(o.employer))
+		kv("Arbetsgivarstatus", agText[o.employer])
+		kv("Momsstatus, kod", strconv.Itoa(o.moms))
+		kv("Momsstatus", momsText[o.moms])
+	}
+	switch o.withheld {
+	case withheldNone:
+		kv("Fskattstatus, kod", strconv.Itoa(o.fskatt))
+		kv("Fskattstatus", fskattText[o.fskatt])
+	case withheldFskattStar:
+		kv("Fskattstatus, kod", "*")
+		kv("Fskattstatus", "*")
+	}
 	bs, bst := "", ""
 	switch {
 	case !o.dereg.IsZero():
@@ -589,7 +609,7 @@ func (g *gen) writeFiles() error {
 	w.bulk.w.WriteString("\uFEFForganisationsidentitet;namnskyddslopnummer;registreringsland;organisationsnamn;organisationsform;avregistreringsdatum;avregistreringsorsak;pagandeAvvecklingsEllerOmstruktureringsforfarande;registreringsdatum;verksamhetsbeskrivning;postadress\n")
 	w.ivo.w.WriteString("orgnr;huvudman;verksamhetsnamn;verksamhetstyp;lagrum;malgrupp;platser;besoksadress;kommunkod;tillstandsdatum;status\n")
 	enc := charmap.ISO8859_1.NewEncoder()
-	line, _ := enc.String("ForAndrTyp\tCOAdress\tForetagsnamn\tFtgStat\tGatuadress\tJEStat\tJurForm\tNamn\tNg1\tNg2\tNg3\tNg4\tNg5\tPeOrgNr\tPostNr\tPostOrt\tRegDatKtid\tReklamsparrtyp\n")
+	line, _ := enc.String(scbBulkHeader())
 	w.scbBulk.w.WriteString(line)
 
 	docsAll := g.n <= 20_000
@@ -695,7 +715,7 @@ func (g *gen) writeFiles() error {
 			g.writeBulk(w.bulk.w, o)
 		}
 		if o.sp == nil && g.h(i, saltBulk+1)%5 == 0 {
-			line, err := enc.String(g.scbBulkLine(o))
+			line, err := enc.String(g.scbBulkRow(o))
 			if err != nil {
 				return fmt.Errorf("synthetic: scb-bulk line not ISO-8859-1: %w", err)
 			}
@@ -708,7 +728,11 @@ func (g *gen) writeFiles() error {
 				sort.Strings(inds)
 				g.planted = append(g.planted, Planted{Orgnr: o.orgnr, Name: o.name, Indicators: inds})
 			case kClean:
-				g.clean = append(g.clean, o.orgnr)
+				if o.withheld != withheldNone {
+					g.incomplete = append(g.incomplete, Incomplete{Orgnr: o.orgnr, Name: o.name, Unknown: maps.Clone(withheldFacts[o.withheld])})
+				} else {
+					g.clean = append(g.clean, o.orgnr)
+				}
 			}
 		}
 	}
@@ -823,9 +847,38 @@ func (g *gen) writeBulk(w *bufio.Writer, o *org) {
 	w.WriteString(strings.Join(f, ";") + "\n")
 }
 
-func (g *gen) scbBulkLine(o *org) string {
+// scbBulkValues are the value columns of SCB's bulk file of legal units
+// (JE), in its order; each but ForAndrTyp and PeOrgNr is followed, after
+// all values, by its change flag m<name>.
+var scbBulkValues = []string{"ForAndrTyp", "COAdress", "Foretagsnamn", "FtgStat", "Gatuadress", "JEStat", "JurForm", "Namn",
+	"Ng1", "Ng2", "Ng3", "Ng4", "Ng5", "PeOrgNr", "PostNr", "PostOrt", "RegDatKtid", "Reklamsparrtyp"}
+
+// scbBulkFlagged reports whether value column name has a change flag.
+func scbBulkFlagged(name string) bool { return name != "ForAndrTyp" && name != "PeOrgNr" }
+
+// scbBulkLine ends a line of SCB's bulk file as SCB does: a tab, then CRLF.
+func scbBulkLine(fields []string) string { return strings.Join(fields, "\t") + "\t\r\n" }
+
+// scbBulkHeader is the bulk file's header: 18 value columns, 16 change
+// flags (34 names, 35 fields with the trailing tab).
+func scbBulkHeader() string {
+	h := slices.Clone(scbBulkValues)
+	for _, v := range scbBulkValues {
+		if scbBulkFlagged(v) {
+			h = append(h, "m"+v)
+		}
+	}
+	return scbBulkLine(h)
+}
+
+// scbBulkRow is o's line in SCB's bulk file: the values, then a change
+// flag per value (1 for a value changed since the previous file: a few).
+func (g *gen) scbBulkRow(o *org) string {
 	a := o.cur()
 	pe := "16" + o.orgnr
+	if g.h(o.i, saltBulk+4)%3 == 0 {
+		pe = o.orgnr // the real file has 10-digit numbers too
+	}
 	namn := ""
 	if o.form == formE {
 		pe = o.pe12
@@ -842,7 +895,17 @@ func (g *gen) scbBulkLine(o *org) string {
 	}
 	f := []string{"", a.co, o.name, "1", a.street, "1", forms[o.form].jur, namn, ng[0], ng[1], ng[2], ng[3], ng[4],
 		pe, a.postcode, towns[a.town].upper, o.scbIn.Format("20060102"), rek}
-	return strings.Join(f, "\t") + "\n"
+	changed := g.h(o.i, saltBulk+3)
+	for k, v := range scbBulkValues {
+		if scbBulkFlagged(v) {
+			flag := "0"
+			if changed>>(2*k)&3 == 0 { // one flag in four
+				flag = "1"
+			}
+			f = append(f, flag)
+		}
+	}
+	return scbBulkLine(f)
 }
 
 // writeContracts writes avtal.csv and fakturor.csv.

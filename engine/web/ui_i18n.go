@@ -537,7 +537,7 @@ var uiText = map[string]msg{
 	"tl.debt":          {"Kronofogden per %s: %d allmänna mål (%s), %d enskilda mål (%s), %d betalningsförelägganden senaste 12 mån", "Kronofogden as of %s: %d public claims (%s), %d private claims (%s), %d payment orders in 12 months"},
 	"tl.petition":      {"Konkursansökan", "Bankruptcy petition"},
 	"tl.recon":         {"Företagsrekonstruktion", "Reconstruction"},
-	"tl.tax":           {"F-skatt %s, moms %s, arbetsgivare %s, storleksklass %d", "F-tax %s, VAT %s, employer %s, size class %d"},
+	"tl.tax":           {"F-skatt %s, moms %s, arbetsgivare %s, storleksklass %s", "F-tax %s, VAT %s, employer %s, size class %s"},
 	"tl.permit":        {"Tillstånd %s (%s): %s, %d platser", "Permit %s (%s): %s, %d places"},
 	"tl.decision":      {"%s %s (%s)", "%s %s (%s)"},
 	"tl.owners":        {"Verkliga huvudmän per %s: %d registrerade", "Beneficial owners as of %s: %d registered"},

@@ -352,8 +352,15 @@ func describe(lang, source string, cur, prev []byte, personal, persons bool) []s
 		if json.Unmarshal(cur, &ts) != nil {
 			return nil
 		}
-		return []string{t("tl.tax", label("fskatt", strconv.Itoa(ts.FSkatt)), label("regstatus", strconv.Itoa(ts.Moms)),
-			label("regstatus", strconv.Itoa(ts.Employer)), ts.SizeClass)}
+		// A fact SCB did not deliver (not ordered, "*") is unknown, not 0.
+		fact := func(key, known string) string {
+			if _, ok := ts.Unknown[key]; ok {
+				return t("value.unknown")
+			}
+			return known
+		}
+		return []string{t("tl.tax", fact("fskatt", label("fskatt", strconv.Itoa(ts.FSkatt))), fact("moms", label("regstatus", strconv.Itoa(ts.Moms))),
+			fact("employer", label("regstatus", strconv.Itoa(ts.Employer))), fact("size_class", strconv.Itoa(ts.SizeClass)))}
 	case record.Kronofogden:
 		var e record.Enforcement
 		if json.Unmarshal(cur, &e) != nil {

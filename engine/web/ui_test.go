@@ -984,4 +984,14 @@ func TestUITimelineDescribe(t *testing.T) {
 	if got := describe("sv", "roles", r1, nil, true, false); !slices.Equal(got, []string{"En person: VD från 2021-01-15"}) {
 		t.Errorf("roles, no persons: %q", got)
 	}
+	// An SCB fact not delivered is unknown, not "never registered".
+	for _, tc := range []struct{ row, want string }{
+		{`{"orgnr":"5591234561","fskatt":1,"moms":1,"employer":9,"size_class":3}`, "F-skatt godkänd, moms registrerad, arbetsgivare avregistrerad, storleksklass 3"},
+		{`{"orgnr":"5591234561","fskatt":0,"moms":1,"employer":0,"size_class":0,"unknown":{"fskatt":"Fskattstatus: not ordered from SCB (*)","employer":"x","size_class":"x"}}`,
+			"F-skatt okänt, moms registrerad, arbetsgivare okänt, storleksklass okänt"},
+	} {
+		if got := describe("sv", "scb", []byte(tc.row), nil, true, true); !slices.Equal(got, []string{tc.want}) {
+			t.Errorf("scb %s:\n got %q\nwant %q", tc.row, got, tc.want)
+		}
+	}
 }
