@@ -10,11 +10,44 @@ import (
 
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/rules"
 )
 
 // SaveHook runs inside the transaction that stores an assessment. change
-// says whether the result differs from the one published before.
+// says whether the result differs from the one published before. The
+// hook of every Screener that saves is the review desk's
+// (review.Desk.OnSave), which keeps the alerts; NewScreener requires it.
 type SaveHook func(tx *store.Tx, a *Assessment, change Change) error
+
+// ErrNoSaveHook is the refusal of a Screener made without NewScreener (or
+// with a nil hook) to store an assessment: stored without the desk, an
+// assessment would become the result later ones are compared with while
+// no alert followed it.
+var ErrNoSaveHook = errors.New("engine: a screener without a save hook (the review desk) cannot save assessments")
+
+// NewScreener returns a Screener of the store's organisations with the
+// rule set set returns and the thresholds cfg, which stores assessments
+// through onSave: the review desk's hook (review.Desk.OnSave), so that no
+// assessment is stored without the alerts following it. A nil store or
+// hook is refused.
+func NewScreener(st *store.Store, set func() *rules.Set, cfg Config, onSave SaveHook) (*Screener, error) {
+	switch {
+	case st == nil:
+		return nil, errors.New("engine: new screener: no store")
+	case onSave == nil:
+		return nil, fmt.Errorf("engine: new screener: %w", ErrNoSaveHook)
+	}
+	return &Screener{Store: st, Rules: set, Config: cfg, onSave: onSave}, nil
+}
+
+// canSave refuses a screening that saves on a Screener without a hook,
+// before anything is screened.
+func (s *Screener) canSave(opt Options) error {
+	if opt.Save && s.onSave == nil {
+		return ErrNoSaveHook
+	}
+	return nil
+}
 
 // Change compares an assessment's result with the newest one published
 // for the organisation.
@@ -42,8 +75,11 @@ func (a *Assessment) Result() event.Result {
 }
 
 // Save stores an assessment and, when its result changed, the event that
-// announces it, in one transaction.
+// announces it, in one transaction with what the save hook adds.
 func (s *Screener) Save(a *Assessment) error {
+	if s.onSave == nil {
+		return fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), ErrNoSaveHook)
+	}
 	data, err := json.Marshal(a)
 	if err != nil {
 		return fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), err)
@@ -102,10 +138,7 @@ func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte) error {
 			return err
 		}
 	}
-	if s.OnSave != nil {
-		return s.OnSave(tx, a, ch)
-	}
-	return nil
+	return s.onSave(tx, a, ch)
 }
 
 // saveBatch stores a batch of assessments in as few transactions as fit.

@@ -361,12 +361,12 @@ func mustErr[T any](_ T, err error) error { return err }
 func TestFailedSaveLeavesNothing(t *testing.T) {
 	e := newEnv(t)
 	boom := errors.New("boom")
-	e.sc.OnSave = func(tx *store.Tx, a *engine.Assessment, ch engine.Change) error {
+	e.hook(func(tx *store.Tx, a *engine.Assessment, ch engine.Change) error {
 		if err := e.desk.OnSave(tx, a, ch); err != nil {
 			return err
 		}
 		return boom
-	}
+	})
 	if err := e.sc.Save(assessment(org1, day(2), engine.L3, 0, "S01")); !errors.Is(err, boom) {
 		t.Fatalf("save: %v", err)
 	}
@@ -377,7 +377,7 @@ func TestFailedSaveLeavesNothing(t *testing.T) {
 		t.Fatalf("alert %+v %v", al, err)
 	}
 	// The next save numbers the alert and the events from the start.
-	e.sc.OnSave = e.desk.OnSave
+	e.hook(e.desk.OnSave)
 	e.save(assessment(org1, day(2), engine.L3, 0, "S01"))
 	evs := e.events()
 	if len(evs) != 2 || evs[0].OrgSeq != 1 || evs[1].OrgSeq != 2 || evs[1].MsgID != "alert."+org1+"-1.1" {
