@@ -14,8 +14,8 @@ import (
 )
 
 // SaveHook runs inside the transaction that stores an assessment. change
-// says whether the result differs from the one published before. The
-// hook of every Screener that saves is the review desk's
+// says whether the result differs from the organisation's follow-up
+// result. The hook of every Screener that saves is the review desk's
 // (review.Desk.OnSave), which keeps the alerts; NewScreener requires it.
 type SaveHook func(tx *store.Tx, a *Assessment, change Change) error
 
@@ -49,8 +49,9 @@ func (s *Screener) canSave(opt Options) error {
 	return nil
 }
 
-// Change compares an assessment's result with the newest one published
-// for the organisation.
+// Change compares an assessment's result with the organisation's
+// follow-up result: that of its newest assessment of continuous
+// monitoring stored before it (saveTx).
 type Change struct {
 	// Changed is true when the result differs from Previous (or there was
 	// none) and the assessment is newer than it: an event is emitted.
@@ -100,7 +101,17 @@ func (s *Screener) Record(a *Assessment) error {
 }
 
 // saveTx stores one assessment within tx: the assessment itself, the
-// result it published and its event, and whatever the hook adds.
+// follow-up result and the event it publishes, and whatever the hook
+// adds.
+//
+// The result an assessment is compared with is the organisation's
+// follow-up result: that of its newest assessment of continuous
+// monitoring (purpose Monitor). A newer follow-up assessment replaces it.
+// A pre-award check is its caller's answer, not a step of the follow-up:
+// it is stored (it is evidence) and published when it says something else
+// than the follow-up result, but it does not replace that result, so the
+// next follow-up assessment is compared with the follow-up one before it,
+// and the desk moves no alert for it.
 func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte) error {
 	if err := tx.PutAssessment(store.StoredAssessment{Subject: a.Orgnr, At: a.At, Ruleset: a.Ruleset, Data: data}); err != nil {
 		return err
@@ -122,7 +133,7 @@ func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte) error {
 	// downstream.
 	newer := !ok || a.At.After(last.At)
 	ch.Changed = newer && (!ok || last.Digest != key)
-	if newer {
+	if newer && a.Purpose == Monitor {
 		sum, _ := json.Marshal(ch.Result)
 		if err := tx.SetLastResult(a.Orgnr, store.Result{At: a.At, Digest: key, Summary: sum, Name: a.Name}); err != nil {
 			return err
