@@ -42,6 +42,26 @@ func TestScreen(t *testing.T) {
 	if got, err := f.desk.Alert(sampleAlert); err != nil || got.Revision != before.Revision || got.Step != engine.L3 || got.State != before.State {
 		t.Errorf("alert after the check: %+v %v", got, err)
 	}
+	// The supplier's current assessment is still the follow-up's, and
+	// the check is shown beside it; the alert shows the follow-up's.
+	var d supplierDetail
+	f.ok(http.StatusOK, robot, http.MethodGet, "/api/v1/suppliers/"+sampleOrg, "", &d)
+	if d.Latest == nil || d.Latest.Step != engine.L3 || d.Latest.Purpose != engine.Monitor ||
+		d.LatestCheck == nil || d.LatestCheck.Step != engine.L5 || d.LatestCheck.Purpose != engine.Award || !d.LatestCheck.At.Equal(a.At) {
+		t.Errorf("supplier: latest %+v, latest_check %+v", d.Latest, d.LatestCheck)
+	}
+	var l supplierList
+	f.ok(http.StatusOK, robot, http.MethodGet, "/api/v1/suppliers?q="+sampleOrg, "", &l)
+	if len(l.Suppliers) != 1 || l.Suppliers[0].Step != engine.L3 || !l.Suppliers[0].AssessedAt.Equal(d.Latest.At) {
+		t.Errorf("search: %+v", l.Suppliers)
+	}
+	var ad alertDetail
+	f.ok(http.StatusOK, robot, http.MethodGet, "/api/v1/alerts/"+sampleAlert, "", &ad)
+	if ad.Assessment == nil || ad.Assessment.Step != engine.L3 || ad.Assessment.Purpose != engine.Monitor {
+		t.Errorf("alert's assessment %+v", ad.Assessment)
+	}
+	page := f.page(f.as("anna"), "/suppliers/"+sampleOrg)
+	wantContains(t, "supplier page", page, "Senaste kontroll före upphandling", "Kontroll före tilldelning: ", "ersätter inte uppföljningens bedömning")
 	// The next follow-up screening finds the result it left: nothing
 	// to publish, the alert as it was.
 	if _, err := f.sc.Screen(context.Background(), []ident.Org{ident.MustOrg(sampleOrg)}, engine.Options{At: f.clk.Now(), Save: true}); err != nil {
@@ -62,6 +82,19 @@ func TestScreen(t *testing.T) {
 		t.Fatalf("not registered: %d %s", rec.Code, rec.Body)
 	}
 	f.wantTrail(AuditScreen + " robot " + unknownOrg)
+
+	// An organisation never followed up, only checked: no current
+	// assessment, the check beside it, labelled so.
+	const neverFollowed = "5560160680"
+	f.ok(http.StatusOK, robot, http.MethodPost, "/api/v1/screen", `{"orgnr":"`+neverFollowed+`","purpose":"direct"}`, nil)
+	d = supplierDetail{}
+	f.ok(http.StatusOK, robot, http.MethodGet, "/api/v1/suppliers/"+neverFollowed, "", &d)
+	if d.Latest != nil || d.LatestCheck == nil || d.LatestCheck.Purpose != engine.Direct {
+		t.Errorf("only checked: latest %+v, latest_check %+v", d.Latest, d.LatestCheck)
+	}
+	page = f.page(f.as("anna"), "/suppliers/"+neverFollowed)
+	wantContains(t, "supplier page, only checked", page, "Kontroll före direktupphandling: ", "leverantören har ingen bedömning i uppföljningen")
+	f.trail()
 
 	// A session needs the CSRF token like any POST; a viewer may not.
 	f.ok(http.StatusOK, f.as("anna"), http.MethodPost, "/api/v1/screen", `{"orgnr":"5591234561","purpose":"direct"}`, nil)
