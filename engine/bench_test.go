@@ -170,7 +170,10 @@ func BenchmarkScreenAllSaved(b *testing.B) {
 	st, at := populationStore(b, *benchOrgs)
 	set, _ := defaultpack.Load(rules.Overrides{})
 	desk := &review.Desk{Store: st}
-	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: engine.DefaultConfig(), OnSave: desk.OnSave}
+	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), desk.OnSave)
+	if err != nil {
+		b.Fatal(err)
+	}
 	depth := st.OutboxDepth()
 	b.ResetTimer()
 	var stats engine.Stats

@@ -14,6 +14,7 @@ import (
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
@@ -50,6 +51,7 @@ func instant(t testing.TB, s string) time.Time {
 
 type fixture struct {
 	st      *store.Store
+	desk    *review.Desk
 	sc      *engine.Screener
 	in      *ingest.Ingester
 	persons record.Pseudonymizer
@@ -67,8 +69,12 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	persons, _ := record.NewHMACPseudonymizer([]byte("engine tests: not a deployment secret"))
-	return &fixture{st: st, in: &ingest.Ingester{Store: st}, persons: persons,
-		sc: &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: engine.DefaultConfig()}}
+	desk := &review.Desk{Store: st}
+	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), desk.OnSave)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{st: st, desk: desk, in: &ingest.Ingester{Store: st}, persons: persons, sc: sc}
 }
 
 func (f *fixture) ingestFile(t testing.TB, source, path, orgnr string, observed time.Time) ingest.Counts {

@@ -10,14 +10,48 @@ import (
 
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/rules"
 )
 
 // SaveHook runs inside the transaction that stores an assessment. change
-// says whether the result differs from the one published before.
+// says whether the result differs from the organisation's follow-up
+// result. The hook of every Screener that saves is the review desk's
+// (review.Desk.OnSave), which keeps the alerts; NewScreener requires it.
 type SaveHook func(tx *store.Tx, a *Assessment, change Change) error
 
-// Change compares an assessment's result with the newest one published
-// for the organisation.
+// ErrNoSaveHook is the refusal of a Screener made without NewScreener (or
+// with a nil hook) to store an assessment: stored without the desk, an
+// assessment would become the result later ones are compared with while
+// no alert followed it.
+var ErrNoSaveHook = errors.New("engine: a screener without a save hook (the review desk) cannot save assessments")
+
+// NewScreener returns a Screener of the store's organisations with the
+// rule set set returns and the thresholds cfg, which stores assessments
+// through onSave: the review desk's hook (review.Desk.OnSave), so that no
+// assessment is stored without the alerts following it. A nil store or
+// hook is refused.
+func NewScreener(st *store.Store, set func() *rules.Set, cfg Config, onSave SaveHook) (*Screener, error) {
+	switch {
+	case st == nil:
+		return nil, errors.New("engine: new screener: no store")
+	case onSave == nil:
+		return nil, fmt.Errorf("engine: new screener: %w", ErrNoSaveHook)
+	}
+	return &Screener{Store: st, Rules: set, Config: cfg, onSave: onSave}, nil
+}
+
+// canSave refuses a screening that saves on a Screener without a hook,
+// before anything is screened.
+func (s *Screener) canSave(opt Options) error {
+	if opt.Save && s.onSave == nil {
+		return ErrNoSaveHook
+	}
+	return nil
+}
+
+// Change compares an assessment's result with the organisation's
+// follow-up result: that of its newest assessment of continuous
+// monitoring stored before it (saveTx).
 type Change struct {
 	// Changed is true when the result differs from Previous (or there was
 	// none) and the assessment is newer than it: an event is emitted.
@@ -42,8 +76,11 @@ func (a *Assessment) Result() event.Result {
 }
 
 // Save stores an assessment and, when its result changed, the event that
-// announces it, in one transaction.
+// announces it, in one transaction with what the save hook adds.
 func (s *Screener) Save(a *Assessment) error {
+	if s.onSave == nil {
+		return fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), ErrNoSaveHook)
+	}
 	data, err := json.Marshal(a)
 	if err != nil {
 		return fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), err)
@@ -64,7 +101,17 @@ func (s *Screener) Record(a *Assessment) error {
 }
 
 // saveTx stores one assessment within tx: the assessment itself, the
-// result it published and its event, and whatever the hook adds.
+// follow-up result and the event it publishes, and whatever the hook
+// adds.
+//
+// The result an assessment is compared with is the organisation's
+// follow-up result: that of its newest assessment of continuous
+// monitoring (purpose Monitor). A newer follow-up assessment replaces it.
+// A pre-award check is its caller's answer, not a step of the follow-up:
+// it is stored (it is evidence) and published when it says something else
+// than the follow-up result, but it does not replace that result, so the
+// next follow-up assessment is compared with the follow-up one before it,
+// and the desk moves no alert for it.
 func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte) error {
 	if err := tx.PutAssessment(store.StoredAssessment{Subject: a.Orgnr, At: a.At, Ruleset: a.Ruleset, Data: data}); err != nil {
 		return err
@@ -86,7 +133,7 @@ func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte) error {
 	// downstream.
 	newer := !ok || a.At.After(last.At)
 	ch.Changed = newer && (!ok || last.Digest != key)
-	if newer {
+	if newer && a.Purpose == Monitor {
 		sum, _ := json.Marshal(ch.Result)
 		if err := tx.SetLastResult(a.Orgnr, store.Result{At: a.At, Digest: key, Summary: sum, Name: a.Name}); err != nil {
 			return err
@@ -102,10 +149,7 @@ func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte) error {
 			return err
 		}
 	}
-	if s.OnSave != nil {
-		return s.OnSave(tx, a, ch)
-	}
-	return nil
+	return s.onSave(tx, a, ch)
 }
 
 // saveBatch stores a batch of assessments in as few transactions as fit.

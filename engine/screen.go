@@ -19,7 +19,10 @@ import (
 	"github.com/vaksam/vaksam/rules"
 )
 
-// Screener screens organisations in a store with a rule set.
+// Screener screens organisations in a store with a rule set. Only a
+// Screener made by NewScreener stores assessments (Save, Record,
+// Options.Save): one made otherwise screens, and refuses to save with
+// ErrNoSaveHook.
 type Screener struct {
 	Store *store.Store
 	Rules func() *rules.Set // the running set (rules.Manager.Set)
@@ -27,14 +30,15 @@ type Screener struct {
 	// replaces them while it runs (a reload), Settings reads them.
 	Config Config
 	Log    *slog.Logger
-	// OnSave runs inside the transaction that stores each assessment, so
-	// that what it writes and emits (alerts) commits with it.
-	OnSave SaveHook
 	// Observe, if set, is told of every assessment made, with what
 	// triggered the screening (Options.Trigger) and how long the
 	// organisation took (metrics).
 	Observe func(a *Assessment, trigger string, took time.Duration)
 
+	// onSave, given to NewScreener, runs inside the transaction that
+	// stores each assessment, so that what it writes and emits (alerts)
+	// commits with it.
+	onSave  SaveHook
 	markets marketCache
 	config  atomic.Pointer[Config]
 }
@@ -339,6 +343,9 @@ func redact(subject string) string {
 // Screen screens the named organisations, reading the network from the
 // store's indexes.
 func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) ([]*Assessment, error) {
+	if err := s.canSave(opt); err != nil {
+		return nil, err
+	}
 	set, cfg := s.Rules(), s.Settings()
 	net := profile.NewStoreNetwork(s.Store, opt.At, cfg.Profile)
 	if opt.Current {
@@ -400,6 +407,9 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 		workers = runtime.GOMAXPROCS(0)
 	}
 	var st Stats
+	if err := s.canSave(opt); err != nil {
+		return st, err
+	}
 	start := time.Now()
 	subjects, err := ScanSubjects(ctx, s.Store, opt.At, workers)
 	if err != nil {

@@ -26,7 +26,10 @@ func reviewActivity(t *testing.T, data string) (alertID, decisionID string) {
 	}
 	defer st.Close()
 	desk := &review.Desk{Store: st}
-	sc := &engine.Screener{Store: st, OnSave: desk.OnSave}
+	sc, err := engine.NewScreener(st, nil, engine.Config{}, desk.OnSave)
+	if err != nil {
+		t.Fatal(err)
+	}
 	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	ref := profile.Ref{Source: "kronofogden", Key: sampleOrg, Version: 1, Observed: at.Add(-time.Hour)}
 	if err := sc.Save(&engine.Assessment{Orgnr: sampleOrg, Name: "Omsorgshuset Norr AB", At: at, Step: engine.L3, Score: 40,

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -64,9 +65,10 @@ func (r *runningServe) close() {
 }
 
 // backupData is a data directory with the samples, a stored assessment of
-// the built-in rules, review activity (three audit entries) and its
-// pseudonym key.
-func backupData(t *testing.T) (data string, head string) {
+// the built-in rules, review activity (three audit entries, and a fourth:
+// the alert following the screening through the desk) and its pseudonym
+// key; it returns the audit trail's head and its number of entries.
+func backupData(t *testing.T) (data string, head string, entries uint64) {
 	t.Helper()
 	data = sampleData(t)
 	reviewActivity(t, data)
@@ -77,11 +79,16 @@ func backupData(t *testing.T) (data string, head string) {
 	if code != exitOK {
 		t.Fatalf("audit verify: %s%s", out, errOut)
 	}
-	return data, strings.TrimSuffix(strings.Fields(out)[5], ":")
+	f := strings.Fields(out)
+	n, err := strconv.ParseUint(f[2], 10, 64)
+	if err != nil || n != 4 {
+		t.Fatalf("audit verify: %q: %d entries (%v), want 4", out, n, err)
+	}
+	return data, strings.TrimSuffix(f[5], ":"), n
 }
 
 func TestBackupRestoreRoundTrip(t *testing.T) {
-	data, head := backupData(t)
+	data, head, entries := backupData(t)
 	key, err := os.ReadFile(filepath.Join(data, "pseudonym.key"))
 	if err != nil {
 		t.Fatal(err)
@@ -173,13 +180,13 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	snapshot := outField(t, out, "snapshot")
 
 	// The trail is whole, with the entries the serve appended after the
-	// first three.
+	// first ones.
 	code, out, errOut = run(t, "audit", "verify", "--data", data)
-	if code != exitOK || !strings.HasSuffix(out, ": intact\n") || strings.Contains(out, " 3 entries, head "+head) {
+	if code != exitOK || !strings.HasSuffix(out, ": intact\n") || strings.Contains(out, fmt.Sprintf(" %d entries, head %s", entries, head)) {
 		t.Errorf("audit verify after the restore: exit %d\n%s%s", code, out, errOut)
 	}
-	if es, err := auditEntries(t, data, 3); err != nil || len(es) != 1 || es[0].Hash[:12] != head[:12] {
-		t.Errorf("entry 3 after the restore: %v %v, want head %s", es, err, head)
+	if es, err := auditEntries(t, data, entries); err != nil || len(es) != 1 || es[0].Hash[:12] != head[:12] {
+		t.Errorf("entry %d after the restore: %v %v, want head %s", entries, es, err, head)
 	}
 	if code, out, errOut := run(t, "assessments", "--data", data, "--verify", sampleOrg); code != exitOK || !strings.Contains(out, "verified: screening again") {
 		t.Errorf("assessments --verify after the restore: exit %d\n%s%s", code, out, errOut)
@@ -205,7 +212,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 }
 
 func TestRestoreRefusals(t *testing.T) {
-	data, _ := backupData(t)
+	data, _, _ := backupData(t)
 	file := filepath.Join(t.TempDir(), "b")
 	if code, out, errOut := run(t, "backup", "--data", data, file); code != exitOK {
 		t.Fatalf("backup: exit %d\n%s%s", code, out, errOut)
@@ -273,7 +280,7 @@ func TestRestoreRefusals(t *testing.T) {
 }
 
 func TestBackupMistakes(t *testing.T) {
-	data, _ := backupData(t)
+	data, _, _ := backupData(t)
 	missing := filepath.Join(t.TempDir(), "nope")
 	for _, tc := range []struct {
 		args   []string

@@ -13,6 +13,7 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/synthetic"
 	"github.com/vaksam/vaksam/rules"
@@ -80,7 +81,10 @@ func runDemo(ctx context.Context, a *app, args []string) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
-	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: engine.DefaultConfig(), Log: a.log}
+	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), (&review.Desk{Store: st, Log: a.log}).OnSave)
+	if err != nil {
+		return exitFailure, err
+	}
 	t0 = time.Now()
 	var as []*engine.Assessment
 	stats, err := sc.ScreenAll(ctx, engine.Options{At: at, Save: true}, 0, func(x *engine.Assessment) error { as = append(as, rankingRow(x)); return nil })

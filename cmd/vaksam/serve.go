@@ -118,8 +118,10 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	man := rules.NewManager(set, a.log)
 	sc.Rules = man.Set
 	s := &server{a: a, sc: sc, data: *data, cfg: cfg, cfgPath: *cfgPath, every: *every, httpAddr: *httpAddr, demo: d}
+	// The web UI's desk. The screener saves through a Desk of its own on
+	// the same store (openScreener): a Desk holds nothing but its store
+	// and log, so the two are the same desk.
 	s.desk = &review.Desk{Store: sc.Store, Log: a.log}
-	sc.OnSave = s.desk.OnSave
 	s.ops = newOps(s, man)
 	s.ops.metrics.RulesLoaded(set, nil, a.now())
 	if err := s.auditRules(); err != nil {

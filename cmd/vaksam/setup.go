@@ -11,6 +11,7 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
@@ -237,7 +238,8 @@ func (c *config) screening(rulePath string) (engine.Config, *rules.Set, error) {
 }
 
 // openScreener is screener for a command that has read the configuration
-// already.
+// already. The Screener saves through the review desk of its store, so
+// that the alerts follow every assessment a command stores.
 func (a *app) openScreener(cfg *config, dataDir, rulePath string) (*engine.Screener, *rules.Set, error) {
 	ec, set, err := cfg.screening(rulePath)
 	if err != nil {
@@ -247,5 +249,11 @@ func (a *app) openScreener(cfg *config, dataDir, rulePath string) (*engine.Scree
 	if err != nil {
 		return nil, nil, err
 	}
-	return &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: ec, Log: a.log}, set, nil
+	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, ec, (&review.Desk{Store: st, Log: a.log}).OnSave)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	sc.Log = a.log
+	return sc, set, nil
 }

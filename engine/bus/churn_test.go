@@ -28,9 +28,13 @@ type churner struct {
 	orgs []string
 }
 
-func newChurner(st *store.Store, orgs int) *churner {
+func newChurner(st *store.Store, orgs int) (*churner, error) {
 	desk := &review.Desk{Store: st}
-	c := &churner{st: st, desk: desk, sc: &engine.Screener{Store: st, OnSave: desk.OnSave}}
+	sc, err := engine.NewScreener(st, nil, engine.Config{}, desk.OnSave)
+	if err != nil {
+		return nil, err
+	}
+	c := &churner{st: st, desk: desk, sc: sc}
 	for i := 0; len(c.orgs) < orgs; i++ {
 		base := fmt.Sprintf("55900%04d", i)
 		o, err := ident.ParseOrg(base + string(rune(ident.LuhnDigit(base))))
@@ -39,7 +43,7 @@ func newChurner(st *store.Store, orgs int) *churner {
 		}
 		c.orgs = append(c.orgs, o.String())
 	}
-	return c
+	return c, nil
 }
 
 var churnStart = time.Date(2026, 11, 21, 7, 0, 0, 0, time.UTC)

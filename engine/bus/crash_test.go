@@ -51,7 +51,11 @@ func TestCrashChild(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go p.Run(ctx)
-	c := newChurner(st, crashOrgs)
+	c, err := newChurner(st, crashOrgs)
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(2)
+	}
 	switch mode {
 	case "produce":
 		// Work until killed, reporting each round and what is published.
@@ -196,6 +200,10 @@ func TestCrashBetweenCommitAndPublish(t *testing.T) {
 	if n := st.OutboxDepth(); n != 0 {
 		t.Fatalf("%d events left in the outbox", n)
 	}
-	n := verifyDelivered(t, tn.URL, st, newChurner(st, crashOrgs).orgs)
+	ch, err := newChurner(st, crashOrgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := verifyDelivered(t, tn.URL, st, ch.orgs)
 	t.Logf("%d events delivered; %d were waiting at the first kill", n, waiting)
 }

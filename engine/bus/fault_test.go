@@ -31,7 +31,10 @@ func TestNATSOutageLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	c := newChurner(st, 20)
+	c, err := newChurner(st, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	nc, err := Connect(ConnectOptions{URL: url, Name: "publisher"})
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/synthetic"
 	"github.com/vaksam/vaksam/rules"
@@ -130,10 +131,11 @@ func eventually(t testing.TB, d time.Duration, fn func() error) {
 }
 
 // population is a store holding a small synthetic population, and a
-// screener on it.
+// screener on it that saves through the review desk.
 type population struct {
 	st       *store.Store
 	sc       *engine.Screener
+	desk     *review.Desk
 	persons  record.Pseudonymizer
 	manifest *synthetic.Manifest
 	files    string // the synthetic files, in the sources' formats
@@ -197,8 +199,12 @@ func populate(t testing.TB, st *store.Store, orgs int) *population {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &population{st: st, persons: persons, manifest: gg.m, files: gg.dir, now: testNow,
-		sc: &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: engine.DefaultConfig()}}
+	desk := &review.Desk{Store: st}
+	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), desk.OnSave)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &population{st: st, sc: sc, desk: desk, persons: persons, manifest: gg.m, files: gg.dir, now: testNow}
 }
 
 // received is one message read back from a stream.

@@ -155,14 +155,21 @@ func TestAssessmentEventsReachTheStreamOnce(t *testing.T) {
 	if n := pop.st.OutboxDepth(); n != len(queued) {
 		t.Fatalf("screening again queued %d more events", n-len(queued))
 	}
+	// The outbox also holds the events of the alerts the desk opened.
+	var assessments []store.Event
+	for _, q := range queued {
+		if strings.HasPrefix(q.Subject, event.AssessmentRoot+".") {
+			assessments = append(assessments, q)
+		}
+	}
 	p := runPublisher(t, pop.st, js)
 	waitDrained(t, pop.st, 30*time.Second)
 	got := readStream(t, js, AssessmentStream)
-	if len(got) != len(queued) {
-		t.Fatalf("stream holds %d messages, outbox had %d", len(got), len(queued))
+	if len(got) != len(assessments) || len(assessments) == 0 {
+		t.Fatalf("stream holds %d messages, outbox had %d assessment events", len(got), len(assessments))
 	}
 	for i, m := range got {
-		q := queued[i]
+		q := assessments[i]
 		if m.Subject != q.Subject || m.MsgID != q.MsgID || !bytes.Equal(m.Data, q.Data) {
 			t.Fatalf("message %d: got %s %s, want %s %s", i, m.Subject, m.MsgID, q.Subject, q.MsgID)
 		}
@@ -186,8 +193,8 @@ func TestAssessmentEventsReachTheStreamOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitDrained(t, pop.st, 30*time.Second)
-	if got := readStream(t, js, AssessmentStream); len(got) != len(queued) {
-		t.Errorf("re-sent events were stored again: %d messages, want %d", len(got), len(queued))
+	if got := readStream(t, js, AssessmentStream); len(got) != len(assessments) {
+		t.Errorf("re-sent events were stored again: %d messages, want %d", len(got), len(assessments))
 	}
 	if s := p.Stats(); s.Duplicates != 10 {
 		t.Errorf("duplicates %d, want 10", s.Duplicates)

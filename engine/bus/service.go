@@ -57,6 +57,11 @@ const (
 // Each request has an id (RequestIDHeader over NATS; over HTTP the one
 // the caller's context carries, see logging.WithRequestID), which its log
 // records, its reply and the refresh it may start carry.
+//
+// A check's verdict is its caller's answer. Its assessment is stored
+// (Screener.Record: evidence, and the watch list), but it changes neither
+// the organisation's follow-up result nor its alert (engine's saveTx,
+// review.Desk.OnSave). The Screener must save (engine.NewScreener).
 type ScreenService struct {
 	Screener  *engine.Screener
 	Refresher Refresher // nil: answer from the store alone

@@ -16,7 +16,9 @@ import (
 	"github.com/vaksam/vaksam/connectors/schedule"
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/store"
 )
 
 // serviceHarness is a pre-award service on a real store, fetching from a
@@ -283,5 +285,104 @@ func TestScreenServiceIsDiscoverable(t *testing.T) {
 	info := h.svc.Stats()
 	if len(info.Endpoints) != 1 || info.Endpoints[0].NumRequests != 1 || info.Endpoints[0].NumErrors != 1 {
 		t.Errorf("stats %+v", *info.Endpoints[0])
+	}
+}
+
+// A pre-award check over NATS of a supplier at L3 with an open alert
+// answers block (L5) and leaves the follow-up as it was: the alert, the
+// follow-up result, and the next follow-up screening, which finds
+// nothing changed.
+func TestScreenServiceCheckLeavesTheFollowUp(t *testing.T) {
+	h := newServiceHarness(t, testNow, false)
+	followed := testNow.Add(-time.Hour)
+	var atL3 []string
+	if _, err := h.pop.sc.ScreenAll(context.Background(), engine.Options{At: followed, Save: true}, 2, func(a *engine.Assessment) error {
+		if a.Step == engine.L3 && a.Critical() && !a.Incomplete {
+			atL3 = append(atL3, a.Orgnr)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(atL3) == 0 {
+		t.Fatal("the population has no supplier at L3 with a critical hit")
+	}
+	orgnr := atL3[0]
+	al, err := h.pop.desk.OpenAlert(orgnr)
+	if err != nil || al == nil || al.Step != engine.L3 {
+		t.Fatalf("open alert of %s: %+v %v", orgnr, al, err)
+	}
+	before := followUpResult(t, h.pop.st, orgnr)
+	depth := h.pop.st.OutboxDepth()
+
+	a, code, desc, _ := h.check(t, `{"orgnr":"`+orgnr+`","purpose":"award"}`, 5*time.Second)
+	if code != "" {
+		t.Fatalf("error %s %s", code, desc)
+	}
+	if a.Step != engine.L5 || a.Verdict != engine.Block || a.Purpose != engine.Award {
+		t.Fatalf("check: step %s verdict %s purpose %q, want L5 block award", a.Step, a.Verdict, a.Purpose)
+	}
+	checkFollowUpKept(t, h.pop, orgnr, al.Revision, before)
+	// Only the check's own assessment event was emitted (nothing is
+	// published here: the outbox holds every event).
+	evs, err := h.pop.st.Outbox(0, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var added []string
+	for _, ev := range evs[depth:] {
+		added = append(added, ev.Subject)
+	}
+	if len(added) != 1 || added[0] != event.AssessmentRoot+".L5."+orgnr {
+		t.Errorf("the check emitted %q", added)
+	}
+
+	// The next follow-up screening says what the last one said.
+	depth = h.pop.st.OutboxDepth()
+	if _, err := h.pop.sc.Screen(context.Background(), []ident.Org{ident.MustOrg(orgnr)},
+		engine.Options{At: a.At.Add(time.Hour), Save: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.pop.st.OutboxDepth() - depth; n != 0 {
+		t.Errorf("the follow-up after the check emitted %d events", n)
+	}
+	if al2, err := h.pop.desk.Alert(al.ID); err != nil || al2.Revision != al.Revision || al2.Step != engine.L3 {
+		t.Errorf("alert after the next follow-up: %+v %v", al2, err)
+	}
+}
+
+// followUpResult is the organisation's stored follow-up result.
+func followUpResult(t *testing.T, st *store.Store, orgnr string) store.Result {
+	t.Helper()
+	var (
+		r  store.Result
+		ok bool
+	)
+	if err := st.Results(func(s string, res store.Result) error {
+		if s == orgnr {
+			r, ok = res, true
+		}
+		return nil
+	}); err != nil || !ok {
+		t.Fatalf("follow-up result of %s: %v (found %v)", orgnr, err, ok)
+	}
+	return r
+}
+
+// checkFollowUpKept checks that a pre-award check left the organisation's
+// alert at its revision and its follow-up result as it was, and stored
+// the check.
+func checkFollowUpKept(t *testing.T, pop *population, orgnr string, revision int, before store.Result) {
+	t.Helper()
+	al, err := pop.desk.OpenAlert(orgnr)
+	if err != nil || al == nil || al.Revision != revision || al.Step != engine.L3 {
+		t.Errorf("alert after the check: %+v %v, want revision %d at L3", al, err, revision)
+	}
+	if after := followUpResult(t, pop.st, orgnr); !after.At.Equal(before.At) || after.Digest != before.Digest {
+		t.Errorf("follow-up result after the check: %+v, want %+v", after, before)
+	}
+	stored, err := pop.sc.Assessments(orgnr)
+	if err != nil || len(stored) == 0 || stored[len(stored)-1].Purpose != engine.Award {
+		t.Errorf("the check is not stored: %d assessments, %v", len(stored), err)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
@@ -715,7 +716,11 @@ func TestRealScreening(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: engine.DefaultConfig()}
+	desk := &review.Desk{Store: st}
+	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), desk.OnSave)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// 5591234561 has critical hits, 5560021361 is not in the register,
 	// 5560160680 has no record at all.
 	orgs := []ident.Org{ident.MustOrg("5591234561"), ident.MustOrg("5560021361"), ident.MustOrg("5560160680")}
@@ -758,6 +763,12 @@ func TestRealScreening(t *testing.T) {
 	steps := map[string]bool{}
 	var withPrevious, preAward int
 	for _, ev := range evs {
+		if strings.HasPrefix(ev.Subject, event.AlertRoot+".") {
+			// The alert the desk opened for the L3 follow-up.
+			mustValid(t, schemas, alertEvent, ev.Data)
+			seq[ev.Org]++
+			continue
+		}
 		m := stepRe.FindStringSubmatch(ev.Subject)
 		if m == nil {
 			t.Errorf("subject %q", ev.Subject)

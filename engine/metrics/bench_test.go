@@ -23,7 +23,10 @@ func BenchmarkScrape(b *testing.B) {
 			}
 			defer st.Close()
 			desk := &review.Desk{Store: st}
-			sc := &engine.Screener{Store: st, OnSave: desk.OnSave}
+			sc, err := engine.NewScreener(st, nil, engine.Config{}, desk.OnSave)
+			if err != nil {
+				b.Fatal(err)
+			}
 			for i := range n {
 				a := &engine.Assessment{Orgnr: fmt.Sprintf("559%07d", i), Name: "AB", At: day(2), Step: engine.L2, Score: 35,
 					Verdict: engine.Review, Ruleset: "default@1", Missing: []engine.Missing{}, NotChecked: []string{},

@@ -34,7 +34,10 @@ func fixture(t *testing.T) (*Metrics, *review.Desk) {
 	}
 	t.Cleanup(func() { st.Close() })
 	desk := &review.Desk{Store: st}
-	sc := &engine.Screener{Store: st, OnSave: desk.OnSave}
+	sc, err := engine.NewScreener(st, nil, engine.Config{}, desk.OnSave)
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := &engine.Assessment{Orgnr: org, Name: "Omsorgshuset Norr AB", At: day(2), Step: engine.L3, Score: 55,
 		Verdict: engine.Review, Ruleset: "default@1", Missing: []engine.Missing{}, NotChecked: []string{},
 		Hits: []engine.Hit{{ID: "S03", Severity: "high", Category: "S", Confidence: 1}}}

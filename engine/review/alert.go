@@ -17,6 +17,9 @@ var _ engine.SaveHook = (*Desk)(nil).OnSave
 
 // OnSave is the engine's save hook: it runs in the transaction that stores
 // an assessment and opens, updates or reopens the organisation's alert.
+// Only assessments of the continuous follow-up (purpose engine.Monitor)
+// move alerts: a pre-award check's verdict is its caller's answer, and its
+// assessment, stored as evidence, leaves the alert as it is.
 //
 //   - An open alert (ny, utreds, beslutad) follows every assessment whose
 //     result changed, whatever its step (event "updated").
@@ -30,6 +33,9 @@ var _ engine.SaveHook = (*Desk)(nil).OnSave
 //
 // Changes are made by System at the assessment's time.
 func (d *Desk) OnSave(tx *store.Tx, a *engine.Assessment, ch engine.Change) error {
+	if a.Purpose != engine.Monitor {
+		return nil // a pre-award check
+	}
 	if !ch.Changed && stepRank(ch.Result.Step) < 2 {
 		return nil // neither follows, reopens nor opens anything: spare the read
 	}

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -361,12 +362,12 @@ func mustErr[T any](_ T, err error) error { return err }
 func TestFailedSaveLeavesNothing(t *testing.T) {
 	e := newEnv(t)
 	boom := errors.New("boom")
-	e.sc.OnSave = func(tx *store.Tx, a *engine.Assessment, ch engine.Change) error {
+	e.hook(func(tx *store.Tx, a *engine.Assessment, ch engine.Change) error {
 		if err := e.desk.OnSave(tx, a, ch); err != nil {
 			return err
 		}
 		return boom
-	}
+	})
 	if err := e.sc.Save(assessment(org1, day(2), engine.L3, 0, "S01")); !errors.Is(err, boom) {
 		t.Fatalf("save: %v", err)
 	}
@@ -377,7 +378,7 @@ func TestFailedSaveLeavesNothing(t *testing.T) {
 		t.Fatalf("alert %+v %v", al, err)
 	}
 	// The next save numbers the alert and the events from the start.
-	e.sc.OnSave = e.desk.OnSave
+	e.hook(e.desk.OnSave)
 	e.save(assessment(org1, day(2), engine.L3, 0, "S01"))
 	evs := e.events()
 	if len(evs) != 2 || evs[0].OrgSeq != 1 || evs[1].OrgSeq != 2 || evs[1].MsgID != "alert."+org1+"-1.1" {
@@ -390,5 +391,70 @@ func TestSoleTraderRedactedInErrors(t *testing.T) {
 	_, err := e.desk.Alert("8001011231-1")
 	if err == nil || err.Error() != "review: alert 80XXXX-XXXX-1: not found" {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// A pre-award check's assessment is its caller's answer: stored, and
+// published when it says something else than the follow-up, but it
+// neither opens, follows nor reopens an alert, and the next follow-up
+// assessment is compared with the follow-up before it.
+func TestPreAwardCheckMovesNoAlert(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(e *env) string // the alert to look at afterwards ("" for none)
+	}{
+		{"no alert", func(*env) string { return "" }},
+		{"open alert", func(e *env) string { return e.opened(org1).ID }},
+		{"snoozed alert", func(e *env) string {
+			al := e.opened(org1)
+			r := request(al.ID, IngenAtgard, "anna")
+			r.Snooze = true
+			e.decide(r, day(3))
+			e.events()
+			return al.ID
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			id := tc.setup(e)
+			var before *Alert
+			if id != "" {
+				before = e.alert(id)
+			}
+			// A critical hit the alert never had, before award, as of a
+			// later day than the follow-up: L5.
+			check := assessment(org1, day(8), engine.L5, 70, "S01", "S04", "S08")
+			check.Purpose, check.Verdict = engine.Award, engine.Block
+			e.save(check)
+			evs := e.events()
+			e.wantSubjects(evs, "vaksam.assessment.L5."+org1)
+			if id == "" {
+				if as, err := e.desk.Alerts(nil); err != nil || len(as) != 0 {
+					t.Fatalf("alerts %v %v", as, err)
+				}
+			} else if after := e.alert(id); after.Revision != before.Revision || after.State != before.State ||
+				after.Step != before.Step || !slices.Equal(after.Hits, before.Hits) || !after.AssessedAt.Equal(before.AssessedAt) {
+				t.Fatalf("the check moved the alert:\n%+v\nbefore\n%+v", after, before)
+			}
+			// The next follow-up, as the last one: nothing changed.
+			e.save(assessment(org1, day(9), engine.L3, 40, "S01", "S04"))
+			if id == "" {
+				// The first follow-up result: published as the first,
+				// and it opens the alert.
+				evs := e.events()
+				e.wantSubjects(evs, "vaksam.assessment.L3."+org1, "vaksam.alert.opened."+org1)
+				var p event.Assessment
+				if err := json.Unmarshal(evs[0].Data, &p); err != nil || p.Previous != nil {
+					t.Fatalf("the first follow-up's previous %+v (%v), want null", p.Previous, err)
+				}
+				return
+			}
+			if evs := e.events(); len(evs) != 0 {
+				t.Fatalf("a follow-up as the one before the check published %q", subjects(evs))
+			}
+			if after := e.alert(id); after.Revision != before.Revision {
+				t.Fatalf("alert revision %d, want %d", after.Revision, before.Revision)
+			}
+		})
 	}
 }

@@ -224,17 +224,17 @@ func TestFailingOperationsLeaveNoAuditEntry(t *testing.T) {
 	// A save whose transaction fails after the desk's hook leaves no
 	// entry either.
 	boom := errors.New("boom")
-	e.sc.OnSave = func(tx *store.Tx, a *engine.Assessment, ch engine.Change) error {
+	e.hook(func(tx *store.Tx, a *engine.Assessment, ch engine.Change) error {
 		if err := e.desk.OnSave(tx, a, ch); err != nil {
 			return err
 		}
 		return boom
-	}
+	})
 	if err := e.sc.Save(assessment(org2, day(6), engine.L3, 0, "S01")); !errors.Is(err, boom) {
 		t.Fatalf("save: %v", err)
 	}
 	e.wantTrail()
-	e.sc.OnSave = e.desk.OnSave
+	e.hook(e.desk.OnSave)
 	e.save(assessment(org2, day(6), engine.L3, 0, "S01"))
 	e.wantTrail("alert.open vaksam " + org2 + "-1")
 	e.wantIntact(7)

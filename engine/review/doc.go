@@ -1,9 +1,12 @@
 // Package review is where people take over from the engine: the alert a
 // coordinator works on and the decisions taken on it.
 //
-// An assessment that reaches step L2 or more opens an alert for its
-// organisation (Desk.OnSave, the engine's save hook); later assessments
-// update it. An alert moves through the states the users know:
+// An assessment of the continuous follow-up that reaches step L2 or more
+// opens an alert for its organisation (Desk.OnSave, the engine's save
+// hook, which every engine.Screener that saves is made with:
+// engine.NewScreener); later ones update it. A pre-award check's
+// assessment is stored too but moves no alert: its verdict is its
+// caller's answer. An alert moves through the states the users know:
 //
 //	ny ──Assign──► utreds ──Decide──► beslutad ──Close──► stangd
 //	 └──────────────┴──── Decide (ingen_atgard) / Close ──────┘

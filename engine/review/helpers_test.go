@@ -38,8 +38,19 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	desk := &Desk{Store: st}
-	return &env{t: t, st: st, desk: desk, sc: &engine.Screener{Store: st, OnSave: desk.OnSave}}
+	e := &env{t: t, st: st, desk: &Desk{Store: st}}
+	e.hook(e.desk.OnSave)
+	return e
+}
+
+// hook makes the env's screener save through h.
+func (e *env) hook(h engine.SaveHook) {
+	e.t.Helper()
+	sc, err := engine.NewScreener(e.st, nil, engine.Config{}, h)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.sc = sc
 }
 
 func day(n int) time.Time { return time.Date(2026, 11, n, 12, 0, 0, 0, time.UTC) }

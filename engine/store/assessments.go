@@ -92,6 +92,12 @@ func (s *Store) Results(fn func(subject string, r Result) error) error {
 // latest time; of two at the same time, the last rule set in byte
 // order), or ErrNotFound when it has none.
 func (s *Store) LatestAssessment(subject string) (time.Time, []byte, error) {
+	return s.LatestAssessmentWhere(subject, nil)
+}
+
+// LatestAssessmentWhere is LatestAssessment of the assessments keep (nil:
+// every one) accepts: it reads them newest first until keep accepts one.
+func (s *Store) LatestAssessmentWhere(subject string, keep func(data []byte) bool) (time.Time, []byte, error) {
 	prefix := append(append([]byte{'a', sep}, subject...), sep)
 	var (
 		at   time.Time
@@ -106,10 +112,15 @@ func (s *Store) LatestAssessment(subject string) (time.Time, []byte, error) {
 			if len(k) < 8 {
 				continue
 			}
-			at = time.Unix(0, int64(binary.BigEndian.Uint64(k))).UTC()
-			var err error
-			data, err = it.Item().ValueCopy(nil)
-			return err
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if keep != nil && !keep(v) {
+				continue
+			}
+			at, data = time.Unix(0, int64(binary.BigEndian.Uint64(k))).UTC(), v
+			return nil
 		}
 		return fmt.Errorf("assessment: %w", ErrNotFound)
 	})

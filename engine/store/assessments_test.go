@@ -80,4 +80,27 @@ func TestLatestAssessment(t *testing.T) {
 	if _, _, err := s.LatestAssessment("55912345"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a prefix of subjects: %v, want ErrNotFound", err)
 	}
+	// The newest that a filter accepts, or none.
+	for _, tc := range []struct {
+		name string
+		keep func([]byte) bool
+		want string // "" for ErrNotFound
+	}{
+		{"every one", func([]byte) bool { return true }, `{"n":2}`},
+		{"an older one", func(b []byte) bool { return string(b) == `{"n":1}` }, `{"n":1}`},
+		{"none", func([]byte) bool { return false }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, data, err := s.LatestAssessmentWhere("5591234561", tc.keep)
+			if tc.want == "" {
+				if !errors.Is(err, ErrNotFound) {
+					t.Fatalf("%s %v, want ErrNotFound", data, err)
+				}
+				return
+			}
+			if err != nil || string(data) != tc.want {
+				t.Errorf("%s %v, want %s", data, err, tc.want)
+			}
+		})
+	}
 }

@@ -238,8 +238,8 @@ type alertDetail struct {
 	Alert     *review.Alert      `json:"alert"`
 	Decisions []*review.Decision `json:"decisions"`
 	Comments  int                `json:"comments"` // how many; GET …/comments lists them
-	// Assessment is the organisation's newest stored assessment (null
-	// when there is none).
+	// Assessment is the organisation's current assessment, its newest
+	// follow-up one (latestAssessment; null when there is none).
 	Assessment *engine.Assessment `json:"assessment"`
 	// Persons: with view_persons only.
 	Persons         *persons `json:"persons,omitempty"`
@@ -285,10 +285,20 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p *access.Prin
 	return nil
 }
 
-// latestAssessment is an organisation's newest stored assessment, nil
-// when it has none.
+// latestAssessment is an organisation's current assessment, the one its
+// alert follows and a decision rests on: its newest follow-up assessment.
+// A pre-award check does not replace it; only when the organisation has
+// no follow-up assessment at all is its newest check the current one (an
+// alert opened by a check before checks stopped moving alerts). Nil when
+// none is stored.
 func (s *Server) latestAssessment(orgnr string) (*engine.Assessment, error) {
-	_, data, err := s.Store.LatestAssessment(orgnr)
+	_, data, err := s.Store.LatestAssessmentWhere(orgnr, func(data []byte) bool {
+		var a struct{ Purpose string }
+		return json.Unmarshal(data, &a) != nil || a.Purpose == engine.Monitor
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		_, data, err = s.Store.LatestAssessment(orgnr)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}

@@ -10,11 +10,16 @@ import (
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/ident"
 )
 
 func TestScreen(t *testing.T) {
 	f := newFixture(t)
 	robot := f.token("robot")
+	before, err := f.desk.Alert(sampleAlert)
+	if err != nil || before.Step != engine.L3 || !before.Open() {
+		t.Fatalf("the fixture's alert %+v %v, want open at L3", before, err)
+	}
 	var a engine.Assessment
 	rec := f.ok(http.StatusOK, robot, http.MethodPost, "/api/v1/screen", `{"orgnr":"559123-4561","purpose":"award","category":"hvb_barn","value_sek":4800000}`, &a)
 	if a.Orgnr != sampleOrg || a.Verdict != engine.Block || a.Purpose != engine.Award || a.Step != engine.L5 || len(a.Hits) == 0 {
@@ -23,16 +28,52 @@ func TestScreen(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), "Sara Holm") {
 		t.Errorf("a coordinator's check lacks the trading ban's person")
 	}
-	// The check's L5 changed the result: the open alert follows it.
-	es := f.wantTrail(audit.AlertUpdate+" vaksam "+sampleAlert, AuditScreen+" robot "+sampleOrg, audit.ViewPersons+" robot "+sampleOrg)
-	if es[1].Detail["verdict"] != "block" || es[1].Detail["purpose"] != "award" || es[2].Detail["view"] != "screen" {
-		t.Errorf("details %v %v", es[1].Detail, es[2].Detail)
+	// The check is its caller's answer: the alert does not follow it.
+	es := f.wantTrail(AuditScreen+" robot "+sampleOrg, audit.ViewPersons+" robot "+sampleOrg)
+	if es[0].Detail["verdict"] != "block" || es[0].Detail["purpose"] != "award" || es[1].Detail["view"] != "screen" {
+		t.Errorf("details %v %v", es[0].Detail, es[1].Detail)
 	}
 	// The check was recorded as an assessment (and the organisation is
-	// watched); its result changed, so an assessment event went out.
-	if got := f.subjects(event.AssessmentRoot); len(got) != 1 {
-		t.Errorf("assessment events %v", got)
+	// watched); it says something else than the follow-up, so its own
+	// assessment event went out, and nothing else.
+	if got := f.events(); len(got) != 1 || got[0].Subject != event.AssessmentRoot+".L5."+sampleOrg {
+		t.Errorf("events %v", got)
 	}
+	if got, err := f.desk.Alert(sampleAlert); err != nil || got.Revision != before.Revision || got.Step != engine.L3 || got.State != before.State {
+		t.Errorf("alert after the check: %+v %v", got, err)
+	}
+	// The supplier's current assessment is still the follow-up's, and
+	// the check is shown beside it; the alert shows the follow-up's.
+	var d supplierDetail
+	f.ok(http.StatusOK, robot, http.MethodGet, "/api/v1/suppliers/"+sampleOrg, "", &d)
+	if d.Latest == nil || d.Latest.Step != engine.L3 || d.Latest.Purpose != engine.Monitor ||
+		d.LatestCheck == nil || d.LatestCheck.Step != engine.L5 || d.LatestCheck.Purpose != engine.Award || !d.LatestCheck.At.Equal(a.At) {
+		t.Errorf("supplier: latest %+v, latest_check %+v", d.Latest, d.LatestCheck)
+	}
+	var l supplierList
+	f.ok(http.StatusOK, robot, http.MethodGet, "/api/v1/suppliers?q="+sampleOrg, "", &l)
+	if len(l.Suppliers) != 1 || l.Suppliers[0].Step != engine.L3 || !l.Suppliers[0].AssessedAt.Equal(d.Latest.At) {
+		t.Errorf("search: %+v", l.Suppliers)
+	}
+	var ad alertDetail
+	f.ok(http.StatusOK, robot, http.MethodGet, "/api/v1/alerts/"+sampleAlert, "", &ad)
+	if ad.Assessment == nil || ad.Assessment.Step != engine.L3 || ad.Assessment.Purpose != engine.Monitor {
+		t.Errorf("alert's assessment %+v", ad.Assessment)
+	}
+	page := f.page(f.as("anna"), "/suppliers/"+sampleOrg)
+	wantContains(t, "supplier page", page, "Senaste kontroll före upphandling", "Kontroll före tilldelning: ", "ersätter inte uppföljningens bedömning")
+	// The next follow-up screening finds the result it left: nothing
+	// to publish, the alert as it was.
+	if _, err := f.sc.Screen(context.Background(), []ident.Org{ident.MustOrg(sampleOrg)}, engine.Options{At: f.clk.Now(), Save: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.events(); len(got) != 0 {
+		t.Errorf("the follow-up after the check emitted %v", got)
+	}
+	if got, err := f.desk.Alert(sampleAlert); err != nil || got.Revision != before.Revision {
+		t.Errorf("alert after the next follow-up: %+v %v", got, err)
+	}
+	f.trail()
 
 	// An organisation the register does not know: 404 with the assessment.
 	rec = f.do(robot, http.MethodPost, "/api/v1/screen", `{"orgnr":"`+unknownOrg+`","purpose":"calloff"}`)
@@ -41,6 +82,19 @@ func TestScreen(t *testing.T) {
 		t.Fatalf("not registered: %d %s", rec.Code, rec.Body)
 	}
 	f.wantTrail(AuditScreen + " robot " + unknownOrg)
+
+	// An organisation never followed up, only checked: no current
+	// assessment, the check beside it, labelled so.
+	const neverFollowed = "5560160680"
+	f.ok(http.StatusOK, robot, http.MethodPost, "/api/v1/screen", `{"orgnr":"`+neverFollowed+`","purpose":"direct"}`, nil)
+	d = supplierDetail{}
+	f.ok(http.StatusOK, robot, http.MethodGet, "/api/v1/suppliers/"+neverFollowed, "", &d)
+	if d.Latest != nil || d.LatestCheck == nil || d.LatestCheck.Purpose != engine.Direct {
+		t.Errorf("only checked: latest %+v, latest_check %+v", d.Latest, d.LatestCheck)
+	}
+	page = f.page(f.as("anna"), "/suppliers/"+neverFollowed)
+	wantContains(t, "supplier page, only checked", page, "Kontroll före direktupphandling: ", "leverantören har ingen bedömning i uppföljningen")
+	f.trail()
 
 	// A session needs the CSRF token like any POST; a viewer may not.
 	f.ok(http.StatusOK, f.as("anna"), http.MethodPost, "/api/v1/screen", `{"orgnr":"5591234561","purpose":"direct"}`, nil)

@@ -133,17 +133,21 @@ type historyRun struct {
 
 // assessmentHistory reads an organisation's stored assessments, oldest
 // first, and folds consecutive ones with the same result into runs. It
-// returns the runs and the newest assessment; each, if set, sees every
-// assessment as it is read.
-func (s *Server) assessmentHistory(orgnr string, each func(*engine.Assessment)) ([]historyRun, *engine.Assessment, error) {
-	var runs []historyRun
-	var latest *engine.Assessment
-	err := s.Store.Assessments(orgnr, func(at time.Time, data []byte) error {
+// returns the runs, the newest follow-up assessment (the current one, the
+// one alerts follow) and the newest pre-award check when it is newer than
+// that (the answer a caller was given, which does not replace the
+// follow-up); each, if set, sees every assessment as it is read.
+func (s *Server) assessmentHistory(orgnr string, each func(*engine.Assessment)) (runs []historyRun, latest, check *engine.Assessment, err error) {
+	err = s.Store.Assessments(orgnr, func(at time.Time, data []byte) error {
 		var a engine.Assessment
 		if err := json.Unmarshal(data, &a); err != nil {
 			return fmt.Errorf("assessment at %s: %w", at.Format(time.RFC3339), err)
 		}
-		latest = &a
+		if a.Purpose == engine.Monitor {
+			latest = &a
+		} else {
+			check = &a
+		}
 		if each != nil {
 			each(&a)
 		}
@@ -160,7 +164,10 @@ func (s *Server) assessmentHistory(orgnr string, each func(*engine.Assessment)) 
 			Verdict: res.Verdict, Score: res.Score, Incomplete: res.Incomplete, Hits: res.Hits, Ruleset: a.Ruleset})
 		return nil
 	})
-	return runs, latest, err
+	if check != nil && latest != nil && !check.At.After(latest.At) {
+		check = nil
+	}
+	return runs, latest, check, err
 }
 
 // recordInfo is one record with its versions, for the timeline.
@@ -212,9 +219,14 @@ type supplierDetail struct {
 	Orgnr    string `json:"orgnr"`
 	Name     string `json:"name"`
 	Personal bool   `json:"personal"` // a sole trader
-	// Latest is the newest stored assessment (null when never screened).
-	Latest  *engine.Assessment `json:"latest"`
-	History []historyRun       `json:"history"`
+	// Latest is the newest follow-up assessment, the current one (null
+	// when the organisation was never screened in the follow-up).
+	Latest *engine.Assessment `json:"latest"`
+	// LatestCheck is the newest pre-award check when it is newer than
+	// Latest: the answer its caller was given (its purpose says which
+	// check), which does not replace the follow-up.
+	LatestCheck *engine.Assessment `json:"latest_check,omitempty"`
+	History     []historyRun       `json:"history"`
 	// OpenAlert is the alert not closed, if any; Alerts every alert,
 	// newest first; HaltInForce the avropsstopp in force, if any.
 	OpenAlert   string             `json:"open_alert,omitempty"`
@@ -227,6 +239,14 @@ type supplierDetail struct {
 	// Persons: with view_persons only.
 	Persons         *persons `json:"persons,omitempty"`
 	PersonsWithheld bool     `json:"persons_withheld,omitempty"`
+}
+
+// nameOf is an assessment's organisation name, "" for none.
+func nameOf(a *engine.Assessment) string {
+	if a == nil {
+		return ""
+	}
+	return a.Name
 }
 
 // everything reads a record's whole stored history.
@@ -270,21 +290,24 @@ func (s *Server) getSupplier(w http.ResponseWriter, r *http.Request, p *access.P
 	}
 	out := supplierDetail{Orgnr: orgnr, Name: prof.Name, Personal: o.Personal(), History: []historyRun{},
 		Records: []recordInfo{}, Timeline: []change{}, Contracts: []contract{}, Invoices: nonNil(prof.Invoices)}
-	runs, latest, err := s.assessmentHistory(orgnr, nil)
+	runs, latest, check, err := s.assessmentHistory(orgnr, nil)
 	if runs != nil {
 		out.History = runs
 	}
 	if err != nil {
 		return err
 	}
-	if !known && latest == nil {
+	if !known && latest == nil && check == nil {
 		return errStatus(http.StatusNotFound, "organisation %s: nothing is known of it", o.Redacted())
 	}
-	if out.Name == "" && latest != nil {
-		out.Name = latest.Name
+	if out.Name == "" {
+		out.Name = cmp.Or(nameOf(latest), nameOf(check))
 	}
-	var shown bool
+	var shown, checkWithheld, checkShown bool
 	out.Latest, out.PersonsWithheld, shown = s.forPrincipal(latest, p)
+	out.LatestCheck, checkWithheld, checkShown = s.forPrincipal(check, p)
+	out.PersonsWithheld = out.PersonsWithheld || checkWithheld
+	shown = shown || checkShown
 
 	alerts, err := s.Desk.Alerts(func(a *review.Alert) bool { return a.Orgnr == orgnr })
 	if err != nil {

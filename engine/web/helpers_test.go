@@ -146,7 +146,10 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	desk := &review.Desk{Store: st}
-	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: engine.DefaultConfig(), OnSave: desk.OnSave}
+	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), desk.OnSave)
+	if err != nil {
+		t.Fatal(err)
+	}
 	persons, _ := record.NewHMACPseudonymizer([]byte("web tests: not a deployment secret"))
 	in := &ingest.Ingester{Store: st}
 	for _, s := range sampleFiles {

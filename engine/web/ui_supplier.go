@@ -34,8 +34,9 @@ type supplierPage struct {
 	// trader's address, say): view_persons, or not a sole trader.
 	ShowPersonal bool
 	Profile      *profile.Profile
-	Latest       *engine.Assessment
-	Hits         []hitView
+	Latest       *engine.Assessment // the newest follow-up assessment
+	Check        *engine.Assessment // the newest pre-award check, when newer than Latest
+	Hits         []hitView          // Latest's, else Check's
 	Withheld     bool
 	Chart        *scoreChart
 	History      []historyRun
@@ -91,23 +92,32 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 	data := supplierPage{Orgnr: orgnr, Name: prof.Name, Personal: o.Personal(), Profile: prof,
 		Contracts: prof.Contracts, Invoices: prof.Invoices}
 	data.ShowPersonal = !data.Personal || p.Can(access.ViewPersons)
+	// The chart follows the follow-up's score; the checks are in the
+	// history table.
 	var points []chartPoint
-	runs, latest, err := s.assessmentHistory(orgnr, func(a *engine.Assessment) {
-		points = append(points, chartPoint{At: a.At, Score: a.Score, Step: a.Step})
+	runs, latest, check, err := s.assessmentHistory(orgnr, func(a *engine.Assessment) {
+		if a.Purpose == engine.Monitor {
+			points = append(points, chartPoint{At: a.At, Score: a.Score, Step: a.Step})
+		}
 	})
 	data.History = runs
 	if err != nil {
 		return err
 	}
-	if !known && latest == nil {
+	if !known && latest == nil && check == nil {
 		return errStatus(http.StatusNotFound, "organisation %s: nothing is known of it", o.Redacted())
 	}
-	if data.Name == "" && latest != nil {
-		data.Name = latest.Name
+	if data.Name == "" {
+		data.Name = cmp.Or(nameOf(latest), nameOf(check))
 	}
-	var shown bool
+	var shown, checkWithheld, checkShown bool
 	data.Latest, data.Withheld, shown = s.forPrincipal(latest, p)
-	data.Hits = hitViews(data.Latest, p)
+	data.Check, checkWithheld, checkShown = s.forPrincipal(check, p)
+	data.Hits = hitViews(cmp.Or(data.Latest, data.Check), p)
+	if data.Latest != nil {
+		checkWithheld, checkShown = false, false // its hits are not shown
+	}
+	data.Withheld, shown = data.Withheld || checkWithheld, shown || checkShown
 	data.Chart = s.newChart(lang, points)
 
 	if data.Alerts, err = s.Desk.Alerts(func(a *review.Alert) bool { return a.Orgnr == orgnr }); err != nil {

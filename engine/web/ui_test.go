@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/review"
@@ -860,6 +861,11 @@ func TestUICatalogue(t *testing.T) {
 			t.Errorf("perm.%s missing", p)
 		}
 	}
+	for _, p := range []string{engine.Monitor, engine.Award, engine.Calloff, engine.Direct} {
+		if _, ok := uiText["purpose."+p]; !ok {
+			t.Errorf("purpose.%s missing", p)
+		}
+	}
 	used := regexp.MustCompile(`\.T "([a-z0-9_.]+)"`)
 	err := fs.WalkDir(uiTemplateFS, "templates", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -954,7 +960,7 @@ func TestUIChart(t *testing.T) {
 	if c.Threshold.Pos != 149.2 || c.Points[1].Label != "2026-11-11: 42,5 (L2)" {
 		t.Errorf("threshold %+v, point %+v", c.Threshold, c.Points[1])
 	}
-	if c.Desc != "Poängen i varje lagrad bedömning, från 2026-11-01 till 2026-11-21. Senast 100 (L3)." {
+	if c.Desc != "Poängen i varje lagrad bedömning i uppföljningen, från 2026-11-01 till 2026-11-21. Senast 100 (L3)." {
 		t.Errorf("desc %q", c.Desc)
 	}
 	if s.newChart("sv", nil) != nil {
