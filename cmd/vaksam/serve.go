@@ -118,7 +118,7 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	man := rules.NewManager(set, a.log)
 	sc.Rules = man.Set
 	s := &server{a: a, sc: sc, data: *data, cfg: cfg, cfgPath: *cfgPath, every: *every, httpAddr: *httpAddr, demo: d}
-	s.desk = &review.Desk{Store: sc.Store, Log: a.log}
+	s.desk = cfg.Review.desk(sc.Store, a.log)
 	sc.OnSave = s.desk.OnSave
 	s.ops = newOps(s, man)
 	s.ops.metrics.RulesLoaded(set, nil, a.now())

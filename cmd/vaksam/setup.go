@@ -32,6 +32,7 @@ type config struct {
 	Sources   sourcesConfig   `yaml:"sources"`
 	NATS      natsConfig      `yaml:"nats"`
 	HTTP      httpConfig      `yaml:"http"`
+	Review    reviewConfig    `yaml:"review"`
 	// Users sign in to the web UI and the API; tokens are for machines.
 	Users  []access.User  `yaml:"users"`
 	Tokens []access.Token `yaml:"tokens"`
