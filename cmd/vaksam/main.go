@@ -7,8 +7,8 @@
 //	vaksam <command> [flags] [arguments]
 //
 // Commands: ingest, screen, assessments, sources, fetch, serve, check, watch,
-// rules check, rules test, demo, audit, config, backup, restore. Every command
-// takes --help.
+// rules check, rules test, demo, audit, config, backup, restore, version.
+// Every command takes --help; vaksam --version is vaksam version.
 package main
 
 import (
@@ -84,6 +84,7 @@ func commands() []command {
 		{"backup", "back up the store, from a running serve or a stopped store", runBackup},
 		{"restore", "restore a backup into a data directory and verify it", runRestore},
 		{"config", "check or show the configuration, hash a password (config check, show, hash-password)", runConfig},
+		{"version", "print the version, the VCS commit and the Go version (also --version)", runVersion},
 	}
 }
 
@@ -121,6 +122,9 @@ func (a *app) main(ctx context.Context, args []string) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {

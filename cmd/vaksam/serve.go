@@ -24,9 +24,6 @@ import (
 	"github.com/vaksam/vaksam/rules"
 )
 
-// version is Vaksam's semantic version, as the micro service reports it.
-const version = "0.4.0"
-
 // natsConfig is the configuration file's nats section; flags override it.
 type natsConfig struct {
 	URL       string `yaml:"url"`    // an existing server or cluster; empty: embedded
@@ -239,7 +236,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 		refresher = f.runner
 		start("fetch", f.run)
 	}
-	svc := &bus.ScreenService{Screener: s.sc, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: version, Log: s.a.log,
+	svc := &bus.ScreenService{Screener: s.sc, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: thisBuild().Version, Log: s.a.log,
 		Status: func() any { st, _ := s.outbox(); return st }, Observe: s.ops.metrics.PreAward}
 	micro, err := svc.Start(conn)
 	if err != nil {
