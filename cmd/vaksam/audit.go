@@ -123,18 +123,24 @@ func auditList(a *app, args []string) (int, error) {
 
 // openExistingStore opens the data directory's store, refusing to create
 // one: verifying a directory that is not a data directory must not pass.
-func openExistingStore(dir string) (*store.Store, error) {
-	dir, err := resolveDataDir(dir, "")
+func openExistingStore(flagValue string) (*store.Store, error) {
+	dir, err := resolveDataDir(flagValue, "")
 	if err != nil {
 		return nil, err
 	}
 	if dir == "" {
-		return nil, usagef("--data DIR is required (or data_dir in the configuration)")
+		return nil, errNoDataDir()
+	}
+	from := dataDirFrom(flagValue, "")
+	if from == fromFlag {
+		if err := existingDataDir(dir); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "store")); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("no store in %s", dir)
 	}
-	return openStore(dir)
+	return openStore(dir, from)
 }
 
 // details prints an entry's details as key=value in key order, quoting

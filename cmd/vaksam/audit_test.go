@@ -20,7 +20,7 @@ import (
 // halt: three audit entries.
 func reviewActivity(t *testing.T, data string) (alertID, decisionID string) {
 	t.Helper()
-	st, err := openStore(data)
+	st, err := createStore(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func reviewActivity(t *testing.T, data string) (alertID, decisionID string) {
 // back, as someone with the data directory could.
 func rewrite(t *testing.T, data string, seq uint64, change func(e map[string]any)) {
 	t.Helper()
-	st, err := openStore(data)
+	st, err := createStore(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,14 +152,15 @@ func TestAuditCommandMistakes(t *testing.T) {
 		{[]string{"audit", "verify"}, exitUsage, "--data DIR is required"},
 		{[]string{"audit", "list", "--data", empty, "--limit", "-1"}, exitUsage, "--limit"},
 		{[]string{"audit", "verify", "--data", empty, "extra"}, exitUsage, "unexpected argument"},
-		{[]string{"audit", "verify", "--data", filepath.Join(empty, "nope")}, exitFailure, "no store in"},
+		{[]string{"audit", "verify", "--data", filepath.Join(empty, "nope")}, exitFailure, "--data " + filepath.Join(empty, "nope") + ": no such directory"},
+		{[]string{"audit", "verify", "--data", empty}, exitFailure, "no store in " + empty},
 	} {
 		if code, _, errOut := run(t, tc.args...); code != tc.code || !strings.Contains(errOut, tc.stderr) {
 			t.Errorf("%v: exit %d (want %d)\n%s", tc.args, code, tc.code, errOut)
 		}
 	}
 	// An empty store has an empty, intact trail.
-	st, err := openStore(empty)
+	st, err := createStore(empty)
 	if err != nil {
 		t.Fatal(err)
 	}

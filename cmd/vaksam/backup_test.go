@@ -42,7 +42,7 @@ type runningServe struct {
 
 func startRunningServe(t *testing.T, data string) *runningServe {
 	t.Helper()
-	st, err := openStore(data)
+	st, err := createStore(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +289,8 @@ func TestBackupMistakes(t *testing.T) {
 	}{
 		{[]string{"backup", "x"}, exitUsage, "--data DIR is required"},
 		{[]string{"backup", "--data", data}, exitUsage, "want one FILE"},
-		{[]string{"backup", "--data", missing, "x"}, exitFailure, "no store in"},
+		{[]string{"backup", "--data", missing, "x"}, exitFailure, "--data " + missing + ": no such directory"},
+		{[]string{"backup", "--data", filepath.Dir(missing), "x"}, exitFailure, "no store in " + filepath.Dir(missing)},
 		{[]string{"backup", "--data", data, filepath.Join(missing, "b")}, exitFailure, "backup to " + filepath.Join(missing, "b")},
 		{[]string{"restore", "--data", data}, exitUsage, "want one FILE"},
 		{[]string{"restore", "x"}, exitUsage, "--data DIR is required"},
@@ -306,7 +307,7 @@ func TestBackupMistakes(t *testing.T) {
 	}
 
 	// A store held by a process without a control socket.
-	st, err := openStore(data)
+	st, err := createStore(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +344,7 @@ func TestBackupMistakes(t *testing.T) {
 
 func TestControlSocketRefusesASecondServe(t *testing.T) {
 	data := t.TempDir()
-	st, err := openStore(data)
+	st, err := createStore(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,7 +411,7 @@ func auditEntries(t *testing.T, data string, seq uint64) ([]audit.Entry, error) 
 // as it passes: half a backup or one with junk after it is not written as
 // a backup.
 func TestCopyBackupChecksWhatPasses(t *testing.T) {
-	st, err := openStore(t.TempDir())
+	st, err := createStore(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

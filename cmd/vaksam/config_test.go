@@ -569,3 +569,53 @@ func TestConfigDecoderMatchesYAML(t *testing.T) {
 		t.Errorf("decoded\n%+v\nyaml.v3\n%+v", *c, y)
 	}
 }
+
+// review.hearing_days, the least days a supplier is given to answer:
+// left out (or null) it is 10; given, in the file or the environment, it
+// must be a whole number of days, at least 1; the serve desk keeps it.
+func TestConfigHearingDays(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, file, env string
+		want            int    // the desk's minimum, when accepted
+		problem         string // else the problem
+	}{
+		{"left out", "log:\n  level: info\n", "", 10, ""},
+		{"null", "review:\n  hearing_days:\n", "", 10, ""},
+		{"14", "review:\n  hearing_days: 14\n", "", 14, ""},
+		{"1", "review:\n  hearing_days: 1\n", "", 1, ""},
+		{"0", "review:\n  hearing_days: 0\n", "", 0, ":2:17: review.hearing_days: want at least 1 day (the least time a supplier is given to answer), got 0"},
+		{"negative", "review:\n  hearing_days: -3\n", "", 0, ":2:17: review.hearing_days: want at least 1 day (the least time a supplier is given to answer), got -3"},
+		{"not a number", "review:\n  hearing_days: ten\n", "", 0, `:2:17: review.hearing_days: want a whole number of days, got "ten"`},
+		{"a duration", "review:\n  hearing_days: 240h\n", "", 0, `:2:17: review.hearing_days: want a whole number of days, got "240h"`},
+		{"from the environment", "review:\n  hearing_days: 14\n", "21", 21, ""},
+		{"0 from the environment", "log:\n  level: info\n", "0", 0, "$VAKSAM_REVIEW_HEARING_DAYS: review.hearing_days: want at least 1 day"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("VAKSAM_REVIEW_HEARING_DAYS", tc.env)
+			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".yaml")
+			if err := os.WriteFile(path, []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			c, err := loadConfig(path)
+			if tc.problem != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.problem) {
+					t.Fatalf("error %v, want %q", err, tc.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.Review.desk(nil, nil).HearingMinimum(); got != tc.want {
+				t.Errorf("desk minimum %d, want %d", got, tc.want)
+			}
+		})
+	}
+	// config show fills in the default.
+	path := filepath.Join(dir, "left-out.yaml")
+	t.Setenv("VAKSAM_REVIEW_HEARING_DAYS", "")
+	if code, out, errOut := run(t, "config", "show", "--config", path); code != exitOK || !strings.Contains(out, "review:\n  hearing_days: 10\n") {
+		t.Errorf("config show: exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -23,7 +23,8 @@ import (
 // checkValues finds the problems of a decoded configuration's values that
 // do not depend on the machine: log level and format, addresses and URLs,
 // a certificate without its key, a secret given twice, negative day
-// counts, the screening thresholds, users and tokens. Every command
+// counts, the screening thresholds, the hearing's minimum, users and
+// tokens. Every command
 // refuses a configuration with such a problem (loadConfig).
 func checkValues(c *config, src *configSource) problems {
 	var ps problems
@@ -123,6 +124,7 @@ func checkValues(c *config, src *configSource) problems {
 		ps = append(ps, src.at(joinPath("screening", key), "%s", msg))
 	}
 
+	ps = append(ps, checkReview(c, src)...)
 	ps = append(ps, checkAccess(c, src)...)
 	return ps
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 	"gopkg.in/yaml.v3"
 
+	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/rules"
@@ -217,13 +218,14 @@ func (a *app) configShow(args []string) (int, error) {
 // hidden replaces password and token hashes in config show.
 const hidden = "(hidden)"
 
-// showConfig renders a configuration as YAML, the serve and screening
-// sections with their defaults, hashes hidden, and each value from the
-// environment marked with its variable.
+// showConfig renders a configuration as YAML, the serve, screening and
+// review sections with their defaults, hashes hidden, and each value from
+// the environment marked with its variable.
 func showConfig(c *config, src *configSource) ([]byte, error) {
 	v := *c
 	v.NATS.URL = bus.RedactURL(c.NATS.URL) // a URL may carry a password or token
 	v.Serve = c.Serve.withDefaults()
+	v.Review.HearingDays = engine.Days(c.Review.hearingDays())
 	ec := c.mergedScreening() // loadConfig has validated it
 	v.Screening = &ec
 	v.Users = make([]access.User, len(c.Users))

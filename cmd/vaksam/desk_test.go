@@ -19,7 +19,7 @@ import (
 // directory's store, nil when it has none.
 func openAlert(t *testing.T, data string) *review.Alert {
 	t.Helper()
-	st, err := openStore(data)
+	st, err := openStore(data, fromFlag)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,6 +83,7 @@ func TestFetchOnceAgainstFakeAuthorities(t *testing.T) {
   inbox: %s
 `, bv.URL, bv.TokenURL, filepath.Join(secrets, "bv_id"), filepath.Join(secrets, "bv_secret"), sf.URL(), pki.ClientPKCS12File, pki.CAFile, inbox)), 0o644)
 	data := filepath.Join(dir, "data")
+	os.MkdirAll(data, 0o750) // fetch does not make one
 
 	code, out, errOut := runAt(t, clock, "fetch", "--data", data, "--config", cfg, "--once")
 	if code != exitOK || !strings.Contains(out, "inbox contracts/avtal.csv: done") || !strings.Contains(out, "re-screened") {

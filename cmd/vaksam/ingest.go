@@ -54,7 +54,7 @@ func runIngest(ctx context.Context, a *app, args []string) (int, error) {
 	if *data, err = resolveDataDir(*data, ""); err != nil {
 		return exitFailure, err
 	}
-	st, err := openStore(*data)
+	st, err := createStore(*data)
 	if err != nil {
 		return exitFailure, err
 	}

@@ -7,8 +7,8 @@
 //	vaksam <command> [flags] [arguments]
 //
 // Commands: ingest, screen, assessments, sources, fetch, serve, check, watch,
-// rules check, rules test, demo, audit, config, backup, restore. Every command
-// takes --help.
+// rules check, rules test, demo, audit, config, backup, restore, version.
+// Every command takes --help; vaksam --version is vaksam version.
 package main
 
 import (
@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Swedish time without relying on the host's zoneinfo
@@ -84,6 +85,7 @@ func commands() []command {
 		{"backup", "back up the store, from a running serve or a stopped store", runBackup},
 		{"restore", "restore a backup into a data directory and verify it", runRestore},
 		{"config", "check or show the configuration, hash a password (config check, show, hash-password)", runConfig},
+		{"version", "print the version, the VCS commit and the Go version (also --version)", runVersion},
 	}
 }
 
@@ -122,6 +124,9 @@ func (a *app) main(ctx context.Context, args []string) int {
 		}
 		return exitOK
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	for _, c := range commands() {
 		if c.name == args[0] {
 			code, err := c.run(ctx, a, args[1:])
@@ -154,7 +159,8 @@ func (a *app) usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'vaksam <command> --help' for a command's flags.")
+	fmt.Fprintln(w, "\nFlags may come before or after the arguments; -- ends them.")
+	fmt.Fprintln(w, "Run 'vaksam <command> --help' for a command's flags.")
 }
 
 // newFlags returns a FlagSet whose --help prints the command's usage.
@@ -170,8 +176,14 @@ func (a *app) newFlags(name, usage, about string) *flag.FlagSet {
 }
 
 // parseFlags parses args, routing --help to stdout and errors to usage.
+// Every command parses its arguments here, so that all read them alike:
+// flags may come before, between or after the positional arguments
+// (vaksam screen 5591234561 --data DIR), and "--" ends the flags, what
+// follows it being arguments even when it starts with "-". fs.Args() are
+// the positional arguments in order.
 func (a *app) parseFlags(fs *flag.FlagSet, args []string) error {
-	for _, arg := range args {
+	flags, positional := splitFlags(fs, args)
+	for _, arg := range flags {
 		if arg == "-h" || arg == "--help" || arg == "-help" {
 			fs.SetOutput(a.stdout)
 			fs.Usage()
@@ -179,10 +191,46 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 	}
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(flags); err != nil {
 		return usagef("%v", err)
 	}
-	return nil
+	// Parsing again sets no flag and leaves the arguments as fs.Args().
+	return fs.Parse(append([]string{"--"}, positional...))
+}
+
+// splitFlags separates args into the flags, each with its value as fs
+// reads it (-name=value, -name value, or a boolean -name), and the
+// positional arguments: those not starting with "-" (a lone "-" is one),
+// and everything after "--". What fs does not know is left with the flags
+// for fs.Parse to report.
+func splitFlags(fs *flag.FlagSet, args []string) (flags, positional []string) {
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		switch {
+		case arg == "--":
+			return flags, append(positional, args[i+1:]...)
+		case len(arg) < 2 || arg[0] != '-':
+			positional = append(positional, arg)
+			continue
+		}
+		flags = append(flags, arg)
+		name := strings.TrimPrefix(arg[1:], "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	return flags, positional
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

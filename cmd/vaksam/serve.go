@@ -24,9 +24,6 @@ import (
 	"github.com/vaksam/vaksam/rules"
 )
 
-// version is Vaksam's semantic version, as the micro service reports it.
-const version = "0.4.0"
-
 // natsConfig is the configuration file's nats section; flags override it.
 type natsConfig struct {
 	URL       string `yaml:"url"`    // an existing server or cluster; empty: embedded
@@ -118,10 +115,10 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	man := rules.NewManager(set, a.log)
 	sc.Rules = man.Set
 	s := &server{a: a, sc: sc, data: *data, cfg: cfg, cfgPath: *cfgPath, every: *every, httpAddr: *httpAddr, demo: d}
-	// The web UI's desk. The screener saves through a Desk of its own on
-	// the same store (openScreener): a Desk holds nothing but its store
-	// and log, so the two are the same desk.
-	s.desk = &review.Desk{Store: sc.Store, Log: a.log}
+	// The web UI's desk, with the configured hearing minimum. The screener
+	// saves through a Desk of its own on the same store (openScreener);
+	// its alert hook reads nothing of the hearing settings.
+	s.desk = cfg.Review.desk(sc.Store, a.log)
 	s.ops = newOps(s, man)
 	s.ops.metrics.RulesLoaded(set, nil, a.now())
 	if err := s.auditRules(); err != nil {
@@ -241,7 +238,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 		refresher = f.runner
 		start("fetch", f.run)
 	}
-	svc := &bus.ScreenService{Screener: s.sc, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: version, Log: s.a.log,
+	svc := &bus.ScreenService{Screener: s.sc, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: thisBuild().Version, Log: s.a.log,
 		Status: func() any { st, _ := s.outbox(); return st }, Observe: s.ops.metrics.PreAward}
 	micro, err := svc.Start(conn)
 	if err != nil {

@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -23,26 +21,6 @@ import (
 	"github.com/vaksam/vaksam/engine/metrics"
 	"github.com/vaksam/vaksam/rules"
 )
-
-// revision is the VCS revision the binary was built from; the Dockerfile
-// sets it with -ldflags "-X main.revision=…", else the build info's.
-var revision = ""
-
-// build describes this binary for vaksam_build_info.
-func build() metrics.Build {
-	b := metrics.Build{Version: version, Revision: revision, GoVersion: runtime.Version()}
-	if b.Revision == "" {
-		b.Revision = "unknown"
-		if info, ok := debug.ReadBuildInfo(); ok {
-			for _, s := range info.Settings {
-				if s.Key == "vcs.revision" {
-					b.Revision = s.Value
-				}
-			}
-		}
-	}
-	return b
-}
 
 // ops is what serve runs for its operators: metrics, readiness, the
 // source status behind both, value-log GC and reloads.
@@ -62,7 +40,7 @@ type ops struct {
 // the manager's rules.
 func newOps(s *server, man *rules.Manager) *ops {
 	o := &ops{s: s, rules: man}
-	o.metrics = metrics.New(build(), &metrics.State{
+	o.metrics = metrics.New(thisBuild().metrics(), &metrics.State{
 		Outbox: func() (bus.OutboxStatus, error) {
 			if s.pub == nil {
 				return bus.OutboxStatus{Depth: s.sc.Store.OutboxDepth()}, nil

@@ -33,6 +33,7 @@ type config struct {
 	Sources   sourcesConfig   `yaml:"sources"`
 	NATS      natsConfig      `yaml:"nats"`
 	HTTP      httpConfig      `yaml:"http"`
+	Review    reviewConfig    `yaml:"review"`
 	// Users sign in to the web UI and the API; tokens are for machines.
 	Users  []access.User  `yaml:"users"`
 	Tokens []access.Token `yaml:"tokens"`
@@ -181,12 +182,15 @@ func (c *config) ruleSet(path string) (*rules.Set, error) {
 	return rules.LoadPath(path, c.Rules)
 }
 
-// openStore opens the data directory's store.
-func openStore(dir string) (*store.Store, error) {
-	if dir == "" {
-		return nil, usagef("--data DIR is required (or data_dir in the configuration)")
+// openStore opens the data directory's store. One named by --data (from
+// fromFlag) must exist (existingDataDir); the configuration's data_dir
+// (fromConfig) is made when missing. createStore is for the commands
+// that make a store whatever named it.
+func openStore(dir, from string) (*store.Store, error) {
+	if from != fromFlag {
+		return createStore(dir)
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := existingDataDir(dir); err != nil {
 		return nil, err
 	}
 	return store.Open(filepath.Join(dir, "store"), store.Options{})
@@ -245,7 +249,7 @@ func (a *app) openScreener(cfg *config, dataDir, rulePath string) (*engine.Scree
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := openStore(cfg.dataDir(dataDir))
+	st, err := openStore(cfg.dataDir(dataDir), dataDirFrom(dataDir, cfg.DataDir))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -47,6 +47,7 @@ const (
 	DecisionApprove = "decision.approve" // the second person approved a decision
 	DecisionReject  = "decision.reject"  // the second person rejected a decision
 	HearingInform   = "hearing.inform"   // a user recorded that the supplier was informed of a pending decision (kontradiktion)
+	HearingCorrect  = "hearing.correct"  // a user replaced the notice in force by a new one: the old and new dates and channel
 	HearingRespond  = "hearing.respond"  // a user recorded the supplier's response to a pending decision
 	Login           = "login"            // a user logged in
 	LoginFailed     = "login.failed"     // a login was refused

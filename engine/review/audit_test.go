@@ -211,7 +211,7 @@ func TestFailingOperationsLeaveNoAuditEntry(t *testing.T) {
 		"close a closed":         mustErr(e.desk.Close(al.ID, "anna", "klart", day(6))),
 		"assign a closed alert":  mustErr(e.desk.Assign(al.ID, "anna", "anna", day(6))),
 		"decide on a closed one": mustErr(e.desk.Decide(request(al.ID, Avropsstopp, "anna"), day(6))),
-		"inform of an approved":  mustErr(e.desk.Inform(term.ID, "anna", day(6), day(9), ChannelBrev, day(6))),
+		"inform of an approved":  mustErr(e.desk.Inform(term.ID, "anna", day(6), day(16), ChannelBrev, day(6))),
 		"respond to an approved": mustErr(e.desk.Respond(term.ID, "anna", day(6), "svar", nil, day(6))),
 	} {
 		if !errors.Is(err, ErrState) {

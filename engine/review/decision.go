@@ -179,8 +179,9 @@ func take(tx *store.Tx, al *Alert, dec *Decision, by string, at time.Time) error
 // takes effect (bekraftad), the alert is beslutad and the action is
 // published with ApprovedBy. Nobody approves their own decision
 // (ErrForbidden), and no termination or exclusion is approved before the
-// supplier was heard (Decision.Heard at the time of approval; else
-// ErrState): see Inform and Respond.
+// supplier was heard (Desk.Heard at the time of approval: by a notice
+// valid under the desk's rules now; else ErrState): see Inform and
+// Respond.
 func (d *Desk) Approve(decisionID, approver string, at time.Time) (*Decision, error) {
 	approver = strings.TrimSpace(approver)
 	if err := check("approve", req("decision_id", decisionID), req("approver", approver), reqTime("at", at)); err != nil {
@@ -192,7 +193,7 @@ func (d *Desk) Approve(decisionID, approver string, at time.Time) (*Decision, er
 		if err != nil {
 			return err
 		}
-		if err := heard(dec, at); err != nil {
+		if err := d.heard(dec, at); err != nil {
 			return err
 		}
 		dec.Status, dec.ApprovedBy, dec.ApprovedAt = Bekraftad, approver, at

@@ -25,10 +25,13 @@
 // (kontradiktion, hearing.go): Desk.Inform records that it was informed
 // of the intended decision (when, how, until when it may answer) and
 // Desk.Respond its response (its text and a file it sent, kept as a
-// document of its own whose SHA-256 the decision records). Approve
-// refuses until the supplier was informed and either answered or let
-// the deadline pass. The hearing publishes nothing and does not change
-// the alert; the audit trail records it.
+// document of its own whose SHA-256 the decision records). The supplier
+// is informed between the decision and the time that is recorded, and
+// given at least Desk.HearingDays (DefaultHearingDays, 10) to answer; a
+// new notice corrects the one in force and is audited as a correction.
+// Approve refuses until the supplier was informed by such a notice and
+// either answered or let the deadline pass. The hearing publishes
+// nothing and does not change the alert; the audit trail records it.
 //
 // Users may comment on an alert (Desk.Comment): a note kept with the
 // alert that changes nothing about it and publishes nothing.

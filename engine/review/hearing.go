@@ -26,18 +26,36 @@ import (
 // Inform records that it was informed (when, how, and the deadline it
 // was given), Respond records its response (when it came, its text, and
 // a file it sent). Approve refuses a decision whose supplier has not been
-// heard (Decision.Heard): informed, and either a response to the notice
-// in force was recorded or that notice's deadline has passed.
+// heard (Desk.Heard): informed by a valid notice, and either a response
+// to the notice in force was recorded or that notice's deadline has
+// passed.
 //
-// A new notice (a later deadline, say) may be recorded at any time while
-// the decision waits; the latest one is in force and the earlier ones are
-// kept. The hearing is kept in the decision document; a response's file
-// is a document of its own (kind "attachment", id <decision id>-<n>)
-// whose SHA-256 the decision records, so that the decision basis cites
-// exactly the file that was sent. The audit entries (audit.HearingInform,
+// A notice is valid when the supplier was informed between the decision
+// it is informed of and the time the notice is recorded (not before the
+// proposal existed, not in the future), and its deadline is at least the
+// desk's minimum (Desk.HearingDays, DefaultHearingDays) after the time it
+// was informed: the time a supplier is normally given to answer. Inform
+// refuses a notice that is not, naming the field; Approve refuses a
+// notice in force that is not under the desk's rules now (one recorded
+// before them, or under a shorter minimum): a new notice is needed.
+//
+// A new notice (a corrected date, a later deadline) may be recorded at
+// any time while the decision waits; the latest one is in force and the
+// earlier ones are kept. Its audit entry is a correction
+// (audit.HearingCorrect) that names the notice it replaces and holds the
+// old and the new dates and channel. The hearing is kept in the decision
+// document; a response's file is a document of its own (kind
+// "attachment", id <decision id>-<n>) whose SHA-256 the decision records,
+// so that the decision basis cites exactly the file that was sent. The
+// audit entries (audit.HearingInform, audit.HearingCorrect,
 // audit.HearingRespond) hold codes and numbers only: dates, the channel,
 // whether a file came, its type, size and the start of its hash, never
 // the response's text or the file's name.
+
+// DefaultHearingDays is the least number of days between the time a
+// supplier is informed and its deadline, when the desk sets none: the
+// time a supplier is normally given to answer.
+const DefaultHearingDays = 10
 
 // MaxAttachment is the largest file a response may carry: 10 MiB.
 const MaxAttachment = 10 << 20
@@ -73,6 +91,9 @@ const (
 	HearingAwaiting    = "vantar_svar"    // informed; no response, and the deadline has not passed
 	HearingAnswered    = "besvarad"       // a response to the notice in force was recorded
 	HearingLapsed      = "frist_utgangen" // the deadline passed without a response
+	// HearingInvalid: the notice in force does not satisfy the desk's
+	// rules (Desk.HearingStatus): a new notice is needed.
+	HearingInvalid = "underrattelse_ogiltig"
 )
 
 // Hearing is what was recorded of a supplier's hearing on a decision.
@@ -146,8 +167,10 @@ func (h *Hearing) Answered() bool {
 	return n != nil && slices.ContainsFunc(h.Responses, func(r Response) bool { return r.Notice == n.N })
 }
 
-// HearingStatus is where the decision's hearing stands at a time: one of
-// HearingNotInformed, HearingAwaiting, HearingAnswered, HearingLapsed.
+// HearingStatus is where the decision's hearing stands at a time, on
+// the record alone: one of HearingNotInformed, HearingAwaiting,
+// HearingAnswered, HearingLapsed. Whether the notice in force satisfies
+// the rules is Desk.HearingStatus's question.
 func (d *Decision) HearingStatus(at time.Time) string {
 	n := d.Hearing.Notice()
 	switch {
@@ -161,24 +184,67 @@ func (d *Decision) HearingStatus(at time.Time) string {
 	return HearingAwaiting
 }
 
+// HearingStatus is where a decision's hearing stands at a time under the
+// desk's rules: Decision.HearingStatus, or HearingInvalid when the
+// supplier was informed by a notice in force that does not satisfy them.
+func (d *Desk) HearingStatus(dec *Decision, at time.Time) string {
+	if n := dec.Hearing.Notice(); n != nil && len(d.noticeProblems(dec, n)) > 0 {
+		return HearingInvalid
+	}
+	return dec.HearingStatus(at)
+}
+
 // Heard reports whether the supplier has been heard at a time, as
-// approving a termination or exclusion requires: it was informed, and it
-// answered the notice in force or that notice's deadline has passed.
-func (d *Decision) Heard(at time.Time) bool {
-	s := d.HearingStatus(at)
+// approving a termination or exclusion requires: it was informed by a
+// valid notice, and it answered the notice in force or that notice's
+// deadline has passed.
+func (d *Desk) Heard(dec *Decision, at time.Time) bool {
+	s := d.HearingStatus(dec, at)
 	return s == HearingAnswered || s == HearingLapsed
+}
+
+// HearingProblems lists what is wrong with the notice in force of a
+// decision under the desk's rules, each naming its field (informed_at,
+// deadline); none when it is valid or there is none.
+func (d *Desk) HearingProblems(dec *Decision) []*FieldError {
+	n := dec.Hearing.Notice()
+	if n == nil {
+		return nil
+	}
+	var out []*FieldError
+	for _, p := range d.noticeProblems(dec, n) {
+		out = append(out, &FieldError{Op: "approve", Field: p.field, Problem: p.text})
+	}
+	return out
+}
+
+// HearingMinimum is the desk's least number of days from the time a
+// supplier is informed to its deadline: HearingDays, or
+// DefaultHearingDays when that is not set.
+func (d *Desk) HearingMinimum() int {
+	if d.HearingDays <= 0 {
+		return DefaultHearingDays
+	}
+	return d.HearingDays
 }
 
 // heard refuses (ErrState) to approve a termination or exclusion whose
 // supplier has not been heard at a time.
-func heard(dec *Decision, at time.Time) error {
+func (d *Desk) heard(dec *Decision, at time.Time) error {
 	if !FourEyes(dec.Kind) {
 		return nil
 	}
-	switch dec.HearingStatus(at) {
+	switch d.HearingStatus(dec, at) {
 	case HearingNotInformed:
 		return fmt.Errorf("approve: the supplier has not been heard: record that it was informed, "+
 			"and its response or that the deadline passed: %w", ErrState)
+	case HearingInvalid:
+		var why []string
+		for _, fe := range d.HearingProblems(dec) {
+			why = append(why, fe.Field+": "+fe.Problem)
+		}
+		return fmt.Errorf("approve: the supplier has not been heard: notice %d is not valid (%s): "+
+			"record a new notice: %w", dec.Hearing.Notice().N, strings.Join(why, "; "), ErrState)
 	case HearingAwaiting:
 		return fmt.Errorf("approve: the supplier has not been heard: record its response, "+
 			"or wait until its deadline (%s) has passed: %w", dateOf(dec.Hearing.Notice().Deadline), ErrState)
@@ -186,17 +252,60 @@ func heard(dec *Decision, at time.Time) error {
 	return nil
 }
 
+// noticeProblems lists what is wrong with a recorded notice of a decision
+// under the desk's rules: informed before the decision, or a deadline
+// too close to the time informed.
+func (d *Desk) noticeProblems(dec *Decision, n *Notice) []*problem {
+	var ps []*problem
+	for _, p := range []*problem{informedBefore(dec, n.InformedAt), d.deadlineProblem(n.InformedAt, n.Deadline)} {
+		if p != nil {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// informedBefore is the problem of a time informed before the decision
+// the supplier is informed of: it cannot have been told of a proposal
+// that did not exist.
+func informedBefore(dec *Decision, informedAt time.Time) *problem {
+	if informedAt.Before(dec.DecidedAt) {
+		return &problem{"informed_at", "before the decision (" + minuteOf(dec.DecidedAt) + ")"}
+	}
+	return nil
+}
+
+// deadlineProblem is the problem of a deadline less than the desk's
+// minimum of days (in Sweden's calendar) after the time informed.
+func (d *Desk) deadlineProblem(informedAt, deadline time.Time) *problem {
+	days := d.HearingMinimum()
+	earliest := informedAt.In(records.Stockholm).AddDate(0, 0, days)
+	if deadline.Before(earliest) {
+		return &problem{"deadline", fmt.Sprintf("less than %d days after informed_at: at the earliest %s", days, minuteOf(earliest))}
+	}
+	return nil
+}
+
 // dateOf is a time's date in Sweden, for messages and audit details.
 func dateOf(t time.Time) string { return t.In(records.Stockholm).Format(time.DateOnly) }
 
+// minuteOf is a time to the minute in Sweden, for messages.
+func minuteOf(t time.Time) string { return t.In(records.Stockholm).Format("2006-01-02 15:04") }
+
 // Inform records that the supplier was informed at informedAt of a
 // decision awaiting approval (a termination or exclusion), through a
-// channel (one of Channels), and given until deadline to answer. A later
-// notice (a new deadline) replaces the one in force; the earlier ones are
-// kept. Only a decision awaiting approval may be informed of (ErrState).
-// informed_at must not be after at, nor the deadline before informed_at
-// (ErrInvalid, naming the field). The audit entry (audit.HearingInform)
-// is written in the same transaction.
+// channel (one of Channels), and given until deadline to answer. Only a
+// decision awaiting approval may be informed of (ErrState). informed_at
+// must lie between the decision and at (the time it is recorded), and
+// the deadline must be at least the desk's minimum of days after
+// informed_at (ErrInvalid, naming the field).
+//
+// A later notice replaces the one in force, which is kept: it corrects
+// the dates (or the channel) the decision's hearing rests on, and its
+// audit entry is a correction (audit.HearingCorrect) that names the
+// notice replaced and holds its dates and channel beside the new ones
+// (informed_was, deadline_was, channel_was). The first notice's entry is
+// audit.HearingInform. The entry is written in the same transaction.
 func (d *Desk) Inform(decisionID, by string, informedAt, deadline time.Time, channel string, at time.Time) (*Decision, error) {
 	by, channel = strings.TrimSpace(by), strings.TrimSpace(channel)
 	ps := []*problem{req("decision_id", decisionID), req("by", by), reqTime("informed_at", informedAt),
@@ -207,8 +316,15 @@ func (d *Desk) Inform(decisionID, by string, informedAt, deadline time.Time, cha
 	if !informedAt.IsZero() && !at.IsZero() && informedAt.After(at) {
 		ps = append(ps, &problem{"informed_at", "in the future"})
 	}
-	if !informedAt.IsZero() && !deadline.IsZero() && !deadline.After(informedAt) {
-		ps = append(ps, &problem{"deadline", "not after informed_at"})
+	if !informedAt.IsZero() && !deadline.IsZero() {
+		ps = append(ps, d.deadlineProblem(informedAt, deadline))
+	}
+	if !informedAt.IsZero() && decisionID != "" {
+		// Read apart, to report every problem at once: a decision's
+		// time never changes. hearingOf reads it again below.
+		if dec, err := d.Decision(decisionID); err == nil {
+			ps = append(ps, informedBefore(dec, informedAt))
+		}
 	}
 	if err := check("inform", ps...); err != nil {
 		return nil, err
@@ -222,20 +338,27 @@ func (d *Desk) Inform(decisionID, by string, informedAt, deadline time.Time, cha
 		if dec.Hearing == nil {
 			dec.Hearing = &Hearing{Notices: []Notice{}, Responses: []Response{}}
 		}
+		was := dec.Hearing.Notice()
 		n := Notice{N: len(dec.Hearing.Notices) + 1, InformedAt: informedAt, Deadline: deadline, Channel: channel,
 			RecordedBy: by, RecordedAt: at}
+		action, more := audit.HearingInform, []string{"notice", strconv.Itoa(n.N),
+			"informed", dateOf(informedAt), "deadline", dateOf(deadline), "channel", channel}
+		if was != nil {
+			action, more = audit.HearingCorrect, append(more, "replaces", strconv.Itoa(was.N),
+				"informed_was", dateOf(was.InformedAt), "deadline_was", dateOf(was.Deadline), "channel_was", was.Channel)
+		}
 		dec.Hearing.Notices = append(dec.Hearing.Notices, n)
 		if err := put(tx, decisionKind, dec.ID, dec); err != nil {
 			return err
 		}
 		out = dec
-		return audited(tx, at, by, audit.HearingInform, dec.ID, decisionDetail(dec, al, "notice", strconv.Itoa(n.N),
-			"informed", dateOf(informedAt), "deadline", dateOf(deadline), "channel", channel))
+		return audited(tx, at, by, action, dec.ID, decisionDetail(dec, al, more...))
 	})
 	if err != nil {
 		return nil, wrap("decision", decisionID, err)
 	}
-	d.log().Info("review: hearing: supplier informed", "decision", redactID(out.ID), "by", by)
+	d.log().Info("review: hearing: supplier informed", "decision", redactID(out.ID), "by", by,
+		"notice", len(out.Hearing.Notices))
 	return out, nil
 }
 

@@ -2,6 +2,7 @@ package review
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -69,12 +70,20 @@ func TestInformValidation(t *testing.T) {
 		wantProblemSubstring string
 	}{
 		{"nothing", "", time.Time{}, time.Time{}, "", time.Time{}, []string{"at", "by", "channel", "deadline", "informed_at"}, ""},
-		{"unknown channel", "anna", day(3), day(10), "brevduva", day(3), []string{"channel"}, `"brevduva" is not one of`},
-		{"informed in the future", "anna", day(5), day(10), ChannelBrev, day(4), []string{"informed_at"}, "in the future"},
-		{"deadline at the notice", "anna", day(3), day(3), ChannelBrev, day(4), []string{"deadline"}, "not after informed_at"},
-		{"deadline before the notice", "anna", day(3), day(2), ChannelEpost, day(4), []string{"deadline"}, "not after informed_at"},
+		{"unknown channel", "anna", day(3), day(13), "brevduva", day(3), []string{"channel"}, `"brevduva" is not one of`},
+		{"informed in the future", "anna", day(5), day(20), ChannelBrev, day(4), []string{"informed_at"}, "in the future"},
+		{"informed before the decision", "anna", day(2), day(16), ChannelBrev, day(3), []string{"informed_at"}, "before the decision (2026-11-03 13:00)"},
+		{"informed an hour before the decision", "anna", day(3).Add(-time.Hour), day(16), ChannelBrev, day(4), []string{"informed_at"}, "before the decision"},
+		{"informed years before the decision, deadline tomorrow", "anna", time.Date(2020, 3, 1, 9, 0, 0, 0, time.UTC), day(4), ChannelBrev, day(3),
+			[]string{"informed_at"}, "before the decision"},
+		{"informed years before the decision, deadline the next day", "anna", time.Date(2020, 3, 1, 9, 0, 0, 0, time.UTC), time.Date(2020, 3, 2, 9, 0, 0, 0, time.UTC), ChannelBrev, day(3),
+			[]string{"deadline", "informed_at"}, "informed_at: before the decision"},
+		{"deadline at the notice", "anna", day(3), day(3), ChannelBrev, day(4), []string{"deadline"}, "less than 10 days after informed_at: at the earliest 2026-11-13 13:00"},
+		{"deadline before the notice", "anna", day(3), day(2), ChannelEpost, day(4), []string{"deadline"}, "less than 10 days after informed_at"},
+		{"deadline the next day", "anna", day(3), day(4), ChannelEpost, day(4), []string{"deadline"}, "less than 10 days after informed_at"},
+		{"deadline a second short of 10 days", "anna", day(3), day(13).Add(-time.Second), ChannelEpost, day(4), []string{"deadline"}, "less than 10 days"},
 		{"several", "anna", day(6), day(5), "fax", day(4), []string{"channel", "deadline", "informed_at"}, ""},
-		{"recorded before the decision", "anna", day(1), day(10), ChannelBrev, day(2), []string{"at"}, "before the decision"},
+		{"recorded before the decision", "anna", day(1), day(12), ChannelBrev, day(2), []string{"informed_at"}, "before the decision"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.desk.Inform(dec.ID, tc.by, tc.informed, tc.deadline, tc.channel, tc.at)
@@ -86,12 +95,185 @@ func TestInformValidation(t *testing.T) {
 			}
 		})
 	}
-	// Informed before the decision was recorded is fine (the letter went
-	// out the day before).
-	if _, err := e.desk.Inform(dec.ID, "anna", day(2), day(16), ChannelRekommenderat, day(3)); err != nil {
+	e.wantTrail()
+	// Informed at the decision, given exactly the minimum: accepted.
+	if _, err := e.desk.Inform(dec.ID, "anna", day(3), day(13), ChannelRekommenderat, day(3)); err != nil {
 		t.Fatal(err)
 	}
 	e.wantTrail("hearing.inform anna " + dec.ID)
+}
+
+// The deadline is at least the desk's minimum of days after the time
+// informed (10 by default, or as configured), counted in Sweden's
+// calendar: exactly the minimum is accepted, a second less refused.
+func TestHearingMinimum(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		days    int // the desk's HearingDays
+		deadl   time.Time
+		refused string // "" when accepted
+	}{
+		{"default, exactly 10 days", 0, day(13), ""},
+		{"default, a second less", 0, day(13).Add(-time.Second), "less than 10 days after informed_at: at the earliest 2026-11-13 13:00"},
+		{"default, 9 days", 0, day(12), "less than 10 days"},
+		{"configured 14, exactly", 14, day(17), ""},
+		{"configured 14, 13 days", 14, day(16), "less than 14 days after informed_at: at the earliest 2026-11-17 13:00"},
+		{"configured 14, a second less", 14, day(17).Add(-time.Second), "less than 14 days"},
+		{"configured 1, the next day", 1, day(4), ""},
+		{"configured 1, the same day", 1, day(3).Add(time.Hour), "less than 1 days"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.desk.HearingDays = tc.days
+			dec := e.pendingTermination()
+			e.trail()
+			if want := cmp.Or(tc.days, DefaultHearingDays); e.desk.HearingMinimum() != want {
+				t.Errorf("minimum %d, want %d", e.desk.HearingMinimum(), want)
+			}
+			d, err := e.desk.Inform(dec.ID, "anna", day(3), tc.deadl, ChannelBrev, day(3))
+			if tc.refused == "" {
+				if err != nil || d.Hearing.Notice().Deadline != tc.deadl {
+					t.Fatalf("refused: %v", err)
+				}
+				e.wantTrail("hearing.inform anna " + dec.ID)
+				return
+			}
+			if got := fieldsOf(t, err); !slices.Equal(got, []string{"deadline"}) || !strings.Contains(err.Error(), tc.refused) {
+				t.Errorf("error %v, want deadline: %s", err, tc.refused)
+			}
+			e.wantTrail()
+		})
+	}
+}
+
+// The minimum counts days of Sweden's calendar, not 24-hour periods: a
+// notice across the end of summer time is given the same dates.
+func TestHearingMinimumIsCalendarDays(t *testing.T) {
+	cest := time.FixedZone("CEST", 2*3600)
+	cet := time.FixedZone("CET", 3600)
+	informed := time.Date(2026, 10, 20, 0, 0, 0, 0, cest) // summer time ends on 25 October
+	d := &Desk{}
+	for _, tc := range []struct {
+		deadline time.Time
+		ok       bool
+	}{
+		{time.Date(2026, 10, 30, 0, 0, 0, 0, cet), true},
+		{time.Date(2026, 10, 29, 23, 59, 59, 0, cet), false},
+		{time.Date(2026, 10, 29, 23, 30, 0, 0, cet), false}, // 240 hours and 30 minutes after informed
+	} {
+		if p := d.deadlineProblem(informed, tc.deadline); (p == nil) != tc.ok {
+			t.Errorf("deadline %s: problem %v, want ok %v", tc.deadline, p, tc.ok)
+		}
+	}
+}
+
+// A new notice corrects the one in force: both are kept, and the trail
+// records a correction with the old and new dates and channel, not a
+// second first notice.
+func TestHearingCorrectionAudited(t *testing.T) {
+	e := newEnv(t)
+	dec := e.pendingTermination()
+	e.inform(dec.ID, day(3), day(17), day(3))
+	e.trail()
+	d, err := e.desk.Inform(dec.ID, "bertil", day(4), day(20), ChannelRekommenderat, day(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ns := d.Hearing.Notices; len(ns) != 2 || !ns[0].InformedAt.Equal(day(3)) || !ns[0].Deadline.Equal(day(17)) ||
+		ns[1].N != 2 || !ns[1].InformedAt.Equal(day(4)) || !ns[1].Deadline.Equal(day(20)) || d.Hearing.Notice() != &ns[1] {
+		t.Fatalf("notices %+v", d.Hearing.Notices)
+	}
+	x := e.wantTrail("hearing.correct bertil " + dec.ID)
+	wantDetail(t, x[0], "notice", "2", "replaces", "1",
+		"informed_was", "2026-11-03", "informed", "2026-11-04",
+		"deadline_was", "2026-11-17", "deadline", "2026-11-20",
+		"channel_was", ChannelEpost, "channel", ChannelRekommenderat)
+	// A correction is held to the same rules: refused, nothing recorded.
+	wantErr(t, mustErr(e.desk.Inform(dec.ID, "bertil", day(2), day(20), ChannelBrev, day(5))), ErrInvalid)
+	wantErr(t, mustErr(e.desk.Inform(dec.ID, "bertil", day(4), day(10), ChannelBrev, day(5))), ErrInvalid)
+	e.wantTrail()
+	if got, _ := e.desk.Decision(dec.ID); len(got.Hearing.Notices) != 2 {
+		t.Errorf("notices %+v", got.Hearing.Notices)
+	}
+}
+
+// storeNotice writes a notice into a pending decision's hearing as it
+// is stored, bypassing Inform: a notice recorded before its rules were.
+func (e *env) storeNotice(id string, n Notice) {
+	e.t.Helper()
+	err := e.st.Update(func(tx *store.Tx) error {
+		dec, err := get[Decision](tx, decisionKind, id)
+		if err != nil {
+			return err
+		}
+		if dec.Hearing == nil {
+			dec.Hearing = &Hearing{Notices: []Notice{}, Responses: []Response{}}
+		}
+		n.N = len(dec.Hearing.Notices) + 1
+		dec.Hearing.Notices = append(dec.Hearing.Notices, n)
+		return put(tx, decisionKind, id, dec)
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// The approver cannot approve on a notice in force that does not satisfy
+// the rules now: one stored before them (informed years before the
+// decision, a deadline the next day), or one recorded under a smaller
+// minimum than the desk's. A valid new notice makes it approvable.
+func TestApprovalNeedsValidNotice(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		notice func(e *env, id string)
+		want   []string // parts of the refusal
+	}{
+		{"informed in 2020, deadline the next day", func(e *env, id string) {
+			e.storeNotice(id, Notice{InformedAt: time.Date(2020, 3, 1, 9, 0, 0, 0, time.UTC), Deadline: time.Date(2020, 3, 2, 9, 0, 0, 0, time.UTC),
+				Channel: ChannelBrev, RecordedBy: "anna", RecordedAt: day(3)})
+		}, []string{"notice 1 is not valid", "informed_at: before the decision (2026-11-03 13:00)", "deadline: less than 10 days", "record a new notice"}},
+		{"informed at the decision, deadline the next day", func(e *env, id string) {
+			e.storeNotice(id, Notice{InformedAt: day(3), Deadline: day(4), Channel: ChannelBrev, RecordedBy: "anna", RecordedAt: day(3)})
+		}, []string{"notice 1 is not valid (deadline: less than 10 days after informed_at"}},
+		{"recorded under a minimum of 5 days", func(e *env, id string) {
+			e.desk.HearingDays = 5
+			e.inform(id, day(3), day(8), day(3))
+			e.desk.HearingDays = 0
+		}, []string{"notice 1 is not valid (deadline: less than 10 days after informed_at"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			dec := e.pendingTermination()
+			tc.notice(e, dec.ID)
+			e.respond(dec.ID, day(9), day(9))
+			got, _ := e.desk.Decision(dec.ID)
+			if got.HearingStatus(day(20)) != HearingAnswered || e.desk.HearingStatus(got, day(20)) != HearingInvalid || e.desk.Heard(got, day(20)) {
+				t.Errorf("status %s, desk %s, heard %v", got.HearingStatus(day(20)), e.desk.HearingStatus(got, day(20)), e.desk.Heard(got, day(20)))
+			}
+			e.events()
+			e.trail()
+			_, err := e.desk.Approve(dec.ID, "bertil", day(20))
+			wantErr(t, err, ErrState)
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("message %q lacks %q", err, w)
+				}
+			}
+			if evs := e.reviewEvents(); len(evs) != 0 {
+				t.Errorf("events %q", subjects(evs))
+			}
+			e.wantTrail()
+			if got, _ := e.desk.Decision(dec.ID); got.Status != VantarGodkannande {
+				t.Fatalf("status %s", got.Status)
+			}
+			// A valid new notice, answered: approved.
+			e.inform(dec.ID, day(10), day(20), day(10))
+			e.respond(dec.ID, day(11), day(11))
+			if ok, err := e.desk.Approve(dec.ID, "bertil", day(12)); err != nil || ok.Status != Bekraftad {
+				t.Fatalf("approve after a valid notice: %v", err)
+			}
+		})
+	}
 }
 
 func TestRespondValidation(t *testing.T) {
@@ -202,10 +384,10 @@ func TestHearingState(t *testing.T) {
 		err  error
 		want error
 	}{
-		{"inform of a halt", mustErr(e.desk.Inform(halt.ID, "anna", day(3), day(9), ChannelBrev, day(4))), ErrState},
+		{"inform of a halt", mustErr(e.desk.Inform(halt.ID, "anna", day(3), day(14), ChannelBrev, day(4))), ErrState},
 		{"respond to a halt", mustErr(e.desk.Respond(halt.ID, "anna", day(3), "svar", nil, day(4))), ErrState},
 		{"respond before informed", mustErr(e.desk.Respond(term.ID, "anna", day(3), "svar", nil, day(4))), ErrState},
-		{"inform of nothing", mustErr(e.desk.Inform(al.ID+"-d9", "anna", day(3), day(9), ChannelBrev, day(4))), ErrNotFound},
+		{"inform of nothing", mustErr(e.desk.Inform(al.ID+"-d9", "anna", day(3), day(14), ChannelBrev, day(4))), ErrNotFound},
 		{"respond to nothing", mustErr(e.desk.Respond(al.ID+"-d9", "anna", day(3), "svar", nil, day(4))), ErrNotFound},
 	} {
 		if !errors.Is(tc.err, tc.want) {
@@ -214,14 +396,14 @@ func TestHearingState(t *testing.T) {
 	}
 	e.wantTrail()
 	// Rejected: no more hearing.
-	if _, err := e.desk.Inform(term.ID, "anna", day(3), day(9), ChannelBrev, day(4)); err != nil {
+	if _, err := e.desk.Inform(term.ID, "anna", day(3), day(14), ChannelBrev, day(4)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.desk.Reject(term.ID, "bertil", "Underlaget räcker inte", day(5)); err != nil {
 		t.Fatal(err)
 	}
 	wantErr(t, mustErr(e.desk.Respond(term.ID, "anna", day(4), "svar", nil, day(5))), ErrState)
-	wantErr(t, mustErr(e.desk.Inform(term.ID, "anna", day(5), day(9), ChannelBrev, day(5))), ErrState)
+	wantErr(t, mustErr(e.desk.Inform(term.ID, "anna", day(5), day(15), ChannelBrev, day(5))), ErrState)
 }
 
 // Approval waits for the hearing: informed, and answered or the deadline
@@ -249,8 +431,8 @@ func TestApprovalNeedsHearing(t *testing.T) {
 			e.respond(id, day(7), day(7))
 		}, day(8), HearingAnswered, ""},
 		{"a new notice, lapsed", func(e *env, id string) {
-			e.inform(id, day(6), day(9), day(6))
-		}, day(10), HearingLapsed, ""},
+			e.inform(id, day(6), day(16), day(6))
+		}, day(17), HearingLapsed, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
@@ -266,8 +448,8 @@ func TestApprovalNeedsHearing(t *testing.T) {
 			if s := got.HearingStatus(tc.approve); s != tc.status {
 				t.Errorf("hearing status %s, want %s", s, tc.status)
 			}
-			if got.Heard(tc.approve) != (tc.want == "") {
-				t.Errorf("heard %v", got.Heard(tc.approve))
+			if e.desk.Heard(got, tc.approve) != (tc.want == "") {
+				t.Errorf("heard %v", e.desk.Heard(got, tc.approve))
 			}
 			e.events()
 			ok, err := e.desk.Approve(dec.ID, "bertil", tc.approve)

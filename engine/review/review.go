@@ -19,6 +19,11 @@ import (
 type Desk struct {
 	Store *store.Store
 	Log   *slog.Logger // may be nil
+	// HearingDays is the least number of days, in Sweden's calendar,
+	// between the time a supplier is informed of an intended termination
+	// or exclusion and its deadline to answer (Inform, Approve); 0 is
+	// DefaultHearingDays.
+	HearingDays int
 }
 
 // Errors callers test with errors.Is.

@@ -33,7 +33,8 @@ const MaxHearingBody = review.MaxAttachment + 1<<20
 
 // informRequest is POST /decisions/{id}/hearing.
 type informRequest struct {
-	// InformedAt is RFC 3339, or a date: the start of that day in Sweden.
+	// InformedAt is RFC 3339, or a date: the start of that day in Sweden
+	// (on the decision's own day, the decision's time: onTheDay).
 	InformedAt string `json:"informed_at"`
 	// Deadline is RFC 3339, or a date: the end of that day in Sweden.
 	Deadline string `json:"deadline"`
@@ -58,9 +59,42 @@ func optionalTime(field, v string, parse func(string, string) (time.Time, error)
 	return parse(field, v)
 }
 
+// onTheDay reads a time of the hearing: an RFC 3339 time, or a date:
+// the start of that day in Sweden, or floor when floor falls on that day.
+// A date does not say when that day, and what it dates cannot have come
+// before floor: the supplier is informed after the decision, its
+// response received after the notice. Zero when blank.
+func onTheDay(field, v string, floor time.Time) (time.Time, error) {
+	t, err := optionalTime(field, v, parseWhen)
+	if err != nil || t.IsZero() {
+		return t, err
+	}
+	if _, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(v), record.Stockholm); err == nil &&
+		t.Before(floor) && floor.Before(t.AddDate(0, 0, 1)) {
+		return floor, nil
+	}
+	return t, nil
+}
+
+// hearingFloors are the earliest times the hearing of a decision may
+// date: the decision for informed_at, the notice in force for
+// received_at. Zero when there is no such decision or notice (review
+// then says what is wrong).
+func (s *Server) hearingFloors(id string) (decided, informed time.Time) {
+	d, err := s.Desk.Decision(id)
+	if err != nil {
+		return time.Time{}, time.Time{}
+	}
+	if n := d.Hearing.Notice(); n != nil {
+		informed = n.InformedAt
+	}
+	return d.DecidedAt, informed
+}
+
 // inform records that the supplier was informed, from an informRequest.
 func (s *Server) inform(id string, p *access.Principal, req informRequest) (*review.Decision, error) {
-	informed, err := optionalTime("informed_at", req.InformedAt, parseWhen)
+	decided, _ := s.hearingFloors(id)
+	informed, err := onTheDay("informed_at", req.InformedAt, decided)
 	if err != nil {
 		return nil, err
 	}
@@ -172,8 +206,9 @@ func readAttachment(fh *multipart.FileHeader) (*review.Attachment, error) {
 }
 
 // respond records the supplier's response from a multipart form: text,
-// received_at (RFC 3339, or a date: the start of that day in Sweden) and
-// file. It returns the form's values, for a page that shows them again.
+// received_at (RFC 3339, or a date: the start of that day in Sweden, or
+// on the day the supplier was informed, that time: onTheDay) and file.
+// It returns the form's values, for a page that shows them again.
 func (s *Server) respond(r *http.Request, p *access.Principal, id string) (*review.Decision, url.Values, error) {
 	vals, fh, err := readMultipart(r, "text", "received_at")
 	if err != nil {
@@ -182,7 +217,8 @@ func (s *Server) respond(r *http.Request, p *access.Principal, id string) (*revi
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
 	}
-	received, err := optionalTime("received_at", vals.Get("received_at"), parseWhen)
+	_, informed := s.hearingFloors(id)
+	received, err := onTheDay("received_at", vals.Get("received_at"), informed)
 	if err != nil {
 		return nil, vals, err
 	}

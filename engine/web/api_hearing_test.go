@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -15,6 +16,7 @@ import (
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/store"
 )
 
 // part is one part of a multipart body: a value, or a file when file is
@@ -126,14 +128,15 @@ func TestHearingAPI(t *testing.T) {
 	}
 	f.wantTrail()
 
-	// Informed: the deadline is the whole day in Sweden.
+	// Informed: the deadline is the whole day in Sweden; informed on the
+	// decision's own day is informed at the decision's time.
 	var d review.Decision
 	f.ok(http.StatusOK, anna, http.MethodPost, hearing, informed, &d)
 	if d.Hearing == nil || len(d.Hearing.Notices) != 1 || len(d.Hearing.Responses) != 0 {
 		t.Fatalf("hearing %+v", d.Hearing)
 	}
 	n := d.Hearing.Notices[0]
-	if n.Channel != review.ChannelRekommenderat || n.RecordedBy != "anna" || n.InformedAt.UTC().Format(time.RFC3339) != "2026-11-21T23:00:00Z" ||
+	if n.Channel != review.ChannelRekommenderat || n.RecordedBy != "anna" || !n.InformedAt.Equal(term.DecidedAt) ||
 		n.Deadline.UTC().Format(time.RFC3339) != "2026-12-06T22:59:59Z" {
 		t.Errorf("notice %+v", n)
 	}
@@ -294,4 +297,109 @@ func TestHearingAPI(t *testing.T) {
 	if rec := f.do(anna, http.MethodPost, hearing, informed); rec.Code != http.StatusConflict {
 		t.Errorf("inform after approval: %d %s", rec.Code, rec.Body)
 	}
+}
+
+// The notice's dates: informed between the decision and now, the
+// deadline at least the desk's minimum (10 days) after; refusals name
+// the field, a new notice is audited as a correction, and a notice that
+// does not hold cannot be approved on.
+func TestHearingAPIDates(t *testing.T) {
+	f := newFixture(t)
+	anna, cecilia := f.as("anna"), f.as("cecilia")
+	var term review.Decision
+	f.ok(http.StatusCreated, anna, http.MethodPost, "/api/v1/alerts/"+sampleAlert+"/decisions",
+		`{"kind":"havning","justification":"Väsentligt avtalsbrott","ground":"LOU 13:3"}`, &term)
+	f.trail()
+	hearing := "/api/v1/decisions/" + term.ID + "/hearing"
+	approve := "/api/v1/decisions/" + term.ID + "/approve"
+	at := func(t time.Time) string { return t.Format(time.RFC3339Nano) }
+	tenDays := term.DecidedAt.AddDate(0, 0, 10)
+
+	// The report of issue 11: informed in 2020 of a termination proposed
+	// today, the deadline the next day; the approver approves at once.
+	rec := f.do(anna, http.MethodPost, hearing, `{"informed_at":"2020-03-02","deadline":"2020-03-03","channel":"brev"}`)
+	if e := errorOf(t, rec); rec.Code != http.StatusBadRequest || len(e.Problems) != 2 ||
+		e.Problems[0] != (fieldProblem{"deadline", "less than 10 days after informed_at: at the earliest 2020-03-12 00:00"}) ||
+		e.Problems[1] != (fieldProblem{"informed_at", "before the decision (2026-11-22 09:00)"}) {
+		t.Errorf("informed in 2020: %d %s", rec.Code, rec.Body)
+	}
+	if rec := f.do(cecilia, http.MethodPost, approve, ``); rec.Code != http.StatusConflict {
+		t.Errorf("approve after the refused notice: %d %s", rec.Code, rec.Body)
+	}
+
+	for _, tc := range []struct {
+		name, informed, deadline string
+		field, problem           string // "" for accepted
+	}{
+		{"informed years before, the deadline tomorrow", "2020-03-02", "2026-11-23", "informed_at", "before the decision (2026-11-22 09:00)"},
+		{"informed the day before", "2026-11-21", "2026-12-06", "informed_at", "before the decision"},
+		{"informed an hour before", "2026-11-22T07:00:00Z", "2026-12-06", "informed_at", "before the decision"},
+		{"informed tomorrow", "2026-11-23", "2026-12-06", "informed_at", "in the future"},
+		{"informed in an hour", "2026-11-22T09:00:00Z", "2026-12-06", "informed_at", "in the future"},
+		{"deadline tomorrow", "2026-11-22", "2026-11-23", "deadline", "less than 10 days after informed_at"},
+		{"deadline in 9 days", "2026-11-22", "2026-12-01", "deadline", "less than 10 days after informed_at: at the earliest 2026-12-02 09:00"},
+		{"a second short of 10 days", at(term.DecidedAt), at(tenDays.Add(-time.Second)), "deadline", "less than 10 days"},
+		{"exactly 10 days", at(term.DecidedAt), at(tenDays), "", ""},
+	} {
+		rec := f.do(anna, http.MethodPost, hearing, `{"informed_at":"`+tc.informed+`","deadline":"`+tc.deadline+`","channel":"brev"}`)
+		if tc.field == "" {
+			if rec.Code != http.StatusOK {
+				t.Errorf("%s: %d %s", tc.name, rec.Code, rec.Body)
+			}
+			continue
+		}
+		if e := errorOf(t, rec); rec.Code != http.StatusBadRequest || e.Field != tc.field || !strings.Contains(e.Error, tc.field+": "+tc.problem) {
+			t.Errorf("%s: %d %+v, want 400 naming %s: %s", tc.name, rec.Code, e, tc.field, tc.problem)
+		}
+	}
+	x := f.wantTrail(audit.HearingInform + " anna " + term.ID)
+	if x[0].Detail["informed"] != "2026-11-22" || x[0].Detail["deadline"] != "2026-12-02" {
+		t.Errorf("detail %v", x[0].Detail)
+	}
+
+	// A correction: a new notice, audited with the old and new dates.
+	var d review.Decision
+	f.ok(http.StatusOK, anna, http.MethodPost, hearing, `{"informed_at":"2026-11-22","deadline":"2026-12-10","channel":"e-post"}`, &d)
+	if len(d.Hearing.Notices) != 2 || !d.Hearing.Notices[0].Deadline.Equal(tenDays) {
+		t.Errorf("notices %+v", d.Hearing.Notices)
+	}
+	x = f.wantTrail(audit.HearingCorrect + " anna " + term.ID)
+	for k, v := range map[string]string{"notice": "2", "replaces": "1", "informed_was": "2026-11-22", "informed": "2026-11-22",
+		"deadline_was": "2026-12-02", "deadline": "2026-12-10", "channel_was": "brev", "channel": "e-post"} {
+		if x[0].Detail[k] != v {
+			t.Errorf("correction: detail %s = %q, want %q (%v)", k, x[0].Detail[k], v, x[0].Detail)
+		}
+	}
+
+	// A notice stored before these rules (informed in 2020, the deadline
+	// long passed) is not one to approve on.
+	err := f.st.Update(func(tx *store.Tx) error {
+		raw, err := tx.Get("decision", term.ID)
+		if err != nil {
+			return err
+		}
+		var dec review.Decision
+		if err := json.Unmarshal(raw, &dec); err != nil {
+			return err
+		}
+		dec.Hearing.Notices = append(dec.Hearing.Notices, review.Notice{N: 3, InformedAt: instant(t, "2020-03-02"),
+			Deadline: instant(t, "2020-03-03"), Channel: review.ChannelBrev, RecordedBy: "anna", RecordedAt: f.clk.Now()})
+		b, err := json.Marshal(dec)
+		if err != nil {
+			return err
+		}
+		return tx.Put("decision", term.ID, b)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.events()
+	rec = f.do(cecilia, http.MethodPost, approve, ``)
+	if rec.Code != http.StatusConflict || !strings.Contains(errorOf(t, rec).Error, "notice 3 is not valid (informed_at: before the decision") {
+		t.Errorf("approve on a notice stored in 2020: %d %s", rec.Code, rec.Body)
+	}
+	if evs := f.events(); len(evs) != 0 {
+		t.Errorf("events %v", evs)
+	}
+	f.wantTrail()
 }

@@ -595,8 +595,15 @@ func fieldProblemText(lang string, fe *review.FieldError) string {
 		return uiT(lang, "fe.textorfile")
 	case p == "in the future":
 		return uiT(lang, "fe.future")
-	case p == "not after informed_at":
-		return uiT(lang, "fe.deadline")
+	case fe.Field == "deadline" && strings.HasPrefix(p, "less than "):
+		var days int
+		var earliest string
+		fmt.Sscanf(p, "less than %d days after informed_at: at the earliest %s", &days, &earliest)
+		return uiT(lang, "fe.deadlinemin", days, earliest)
+	case fe.Field == "informed_at" && strings.HasPrefix(p, "before the decision ("):
+		var decided string
+		fmt.Sscanf(p, "before the decision (%s", &decided)
+		return uiT(lang, "fe.beforedecision", decided)
 	case p == "before the supplier was informed":
 		return uiT(lang, "fe.beforeinformed")
 	case p == "required":

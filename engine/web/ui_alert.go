@@ -243,7 +243,7 @@ func (s *Server) renderAlert(w http.ResponseWriter, r *http.Request, p *access.P
 		i := slices.IndexFunc(data.Decisions, func(d *review.Decision) bool { return d.ID == a.Pending })
 		if i >= 0 {
 			data.Pending = data.Decisions[i]
-			data.Hearing = newHearingView(data.Pending, s.now())
+			data.Hearing = s.hearingView(data.Pending, s.now(), uiLang(nil, r))
 			data.OwnPending = data.Pending.DecidedBy == p.UserID
 			data.CanApprove = p.Can(access.Approve) && !data.OwnPending
 		}

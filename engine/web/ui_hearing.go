@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vaksam/vaksam/engine/access"
@@ -27,23 +28,34 @@ const (
 // hearingView is the pending decision's hearing as the alert page shows
 // it.
 type hearingView struct {
-	Status   string // review.HearingNotInformed, …
+	Status   string // review.HearingNotInformed, …, review.HearingInvalid
 	Heard    bool   // approval is allowed now
 	Notice   *review.Notice
+	Invalid  string // HearingInvalid: what is wrong with the notice in force, translated
 	Channels []string
-	// The forms' default dates: today, and the deadline in 14 days.
+	MinDays  int // the least number of days from informed to the deadline
+	// The forms' default dates: today, and the deadline in 14 days (or
+	// the minimum, when that is more).
 	Today, Deadline string
 }
 
-// newHearingView is a pending decision's hearing as of now; nil for a
-// decision that has none.
-func newHearingView(d *review.Decision, now time.Time) *hearingView {
+// hearingView is a pending decision's hearing as of now, in a language;
+// nil for a decision that has none.
+func (s *Server) hearingView(d *review.Decision, now time.Time, lang string) *hearingView {
 	if d == nil || !review.FourEyes(d.Kind) || d.Status != review.VantarGodkannande {
 		return nil
 	}
 	today := now.In(record.Stockholm)
-	return &hearingView{Status: d.HearingStatus(now), Heard: d.Heard(now), Notice: d.Hearing.Notice(),
-		Channels: review.Channels, Today: today.Format(time.DateOnly), Deadline: today.AddDate(0, 0, 14).Format(time.DateOnly)}
+	days := s.Desk.HearingMinimum()
+	h := &hearingView{Status: s.Desk.HearingStatus(d, now), Heard: s.Desk.Heard(d, now), Notice: d.Hearing.Notice(),
+		Channels: review.Channels, MinDays: days, Today: today.Format(time.DateOnly),
+		Deadline: today.AddDate(0, 0, max(14, days)).Format(time.DateOnly)}
+	var why []string
+	for _, fe := range s.Desk.HearingProblems(d) {
+		why = append(why, uiT(lang, "field."+fe.Field)+": "+fieldProblemText(lang, fe))
+	}
+	h.Invalid = strings.Join(why, " ")
+	return h
 }
 
 // dateProblems turns a date the handler could not read (a 400 naming one

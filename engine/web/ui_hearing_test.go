@@ -62,6 +62,7 @@ func TestUIHearing(t *testing.T) {
 		`id="approve-help">Beslutet kan inte godkännas förrän leverantören har hörts`, `href="#hearing"`)
 	body = f.page(anna, page)
 	wantContains(t, "coordinator, unheard", body, `action="/decisions/`+dec+`/hearing"`, `name="informed_at" required value="2026-11-22"`,
+		"Sista dag för leverantören att svara, minst 10 dagar efter att leverantören underrättades.",
 		`name="deadline" required value="2026-12-06"`, `<option value="rekommenderat brev">Rekommenderat brev</option>`)
 	wantNot(t, "coordinator, unheard", body, `action="/decisions/`+dec+`/hearing/response"`)
 	body = f.page(bo, page)
@@ -78,7 +79,13 @@ func TestUIHearing(t *testing.T) {
 		want string
 	}{
 		{url.Values{"informed_at": {"2026-11-22"}, "deadline": {"2026-11-20"}, "channel": {"brev"}},
-			`id="h-deadline-error">Svarsfristen måste vara efter dagen då leverantören underrättades.</p>`},
+			`id="h-deadline-error">Svarsfristen måste vara minst 10 dagar efter att leverantören underrättades: tidigast 2026-12-02.</p>`},
+		{url.Values{"informed_at": {"2026-11-22"}, "deadline": {"2026-12-01"}, "channel": {"brev"}},
+			`id="h-deadline-error">Svarsfristen måste vara minst 10 dagar efter att leverantören underrättades: tidigast 2026-12-02.</p>`},
+		{url.Values{"informed_at": {"2026-11-21"}, "deadline": {"2026-12-06"}, "channel": {"brev"}},
+			`id="h-informed_at-error">Får inte vara före beslutet som leverantören underrättas om (2026-11-22).</p>`},
+		{url.Values{"informed_at": {"2020-03-02"}, "deadline": {"2026-11-23"}, "channel": {"brev"}},
+			`id="h-informed_at-error">Får inte vara före beslutet som leverantören underrättas om (2026-11-22).</p>`},
 		{url.Values{"informed_at": {"2026-11-22"}, "deadline": {"6/12"}, "channel": {"brev"}},
 			`id="h-deadline-error">Ange ett datum som 2027-01-31.</p>`},
 		{url.Values{"informed_at": {"2026-11-30"}, "deadline": {"2026-12-06"}, "channel": {"brev"}},
@@ -224,4 +231,60 @@ func TestUIHearing(t *testing.T) {
 	// An exclusion not yet heard: its basis says so.
 	wantRedirect(t, "uteslutning", f.post(anna, "/alerts/"+soleTraderAlert+"/decisions", decideForm(review.Uteslutning), true), "/alerts/")
 	wantContains(t, "unheard underlag", f.page(anna, "/decisions/"+soleTraderAlert+"-d1/underlag"), "Ingen kontradiktion registrerad.")
+}
+
+// The hearing's dates on the alert page: a configured minimum sets the
+// form's default deadline and its help and refusals; a correction is
+// audited as one; a notice in force that does not meet the rules (stored
+// before them, or under a smaller minimum) says so and blocks approval.
+func TestUIHearingDates(t *testing.T) {
+	f := newFixture(t)
+	anna, cecilia := f.as("anna"), f.as("cecilia")
+	f.desk.HearingDays = 20
+	wantRedirect(t, "havning", f.post(anna, "/alerts/"+sampleAlert+"/decisions", decideForm(review.Havning), true), "/alerts/"+sampleAlert+"?ok=pending")
+	dec := sampleAlert + "-d1"
+	page := "/alerts/" + sampleAlert
+	body := f.page(anna, page)
+	wantContains(t, "minimum 20", body, `name="deadline" required value="2026-12-12"`,
+		"Sista dag för leverantören att svara, minst 20 dagar efter att leverantören underrättades.")
+	body = f.page(anna, page+"?lang=en")
+	wantContains(t, "minimum 20, in English", body, "The last day for the supplier to respond, at least 20 days after it was informed.")
+	f.trail()
+	rec := f.post(anna, "/decisions/"+dec+"/hearing", url.Values{"informed_at": {"2026-11-22"}, "deadline": {"2026-12-06"}, "channel": {"brev"}}, true)
+	if rec.Code != http.StatusBadRequest {
+		t.Fatalf("14 days under a minimum of 20: %d", rec.Code)
+	}
+	wantContains(t, "14 days under a minimum of 20", rec.Body.String(),
+		`id="h-deadline-error">Svarsfristen måste vara minst 20 dagar efter att leverantören underrättades: tidigast 2026-12-12.</p>`)
+	for _, e := range f.trail() {
+		if strings.HasPrefix(e.Action, "hearing.") {
+			t.Errorf("a refused notice in the trail: %+v", e)
+		}
+	}
+
+	// Informed under the minimum of 20 days, then corrected.
+	wantRedirect(t, "inform", f.post(anna, "/decisions/"+dec+"/hearing",
+		url.Values{"informed_at": {"2026-11-22"}, "deadline": {"2026-12-12"}, "channel": {"brev"}}, true), page+"?ok=informed#hearing")
+	f.wantTrail(audit.HearingInform + " anna " + dec)
+	wantRedirect(t, "correct", f.post(anna, "/decisions/"+dec+"/hearing",
+		url.Values{"informed_at": {"2026-11-22"}, "deadline": {"2026-12-14"}, "channel": {"e-post"}}, true), page+"?ok=informed#hearing")
+	x := f.wantTrail(audit.HearingCorrect + " anna " + dec)
+	if x[0].Detail["deadline_was"] != "2026-12-12" || x[0].Detail["deadline"] != "2026-12-14" || x[0].Detail["replaces"] != "1" {
+		t.Errorf("correction detail %v", x[0].Detail)
+	}
+	wantRedirect(t, "respond", f.upload(anna, "/decisions/"+dec+"/hearing/response", true,
+		part{name: "received_at", value: "2026-11-22"}, part{name: "text", value: "Vi bestrider."}), page+"?ok=responded#hearing")
+	wantNot(t, "answered, heard", f.page(cecilia, page), "disabled")
+
+	// The minimum raised to 30 days: the notice in force no longer holds.
+	f.desk.HearingDays = 30
+	body = f.page(cecilia, page)
+	wantContains(t, "notice under a smaller minimum", body,
+		"Underrättelsen uppfyller inte kraven, och beslutet kan inte godkännas på den: Svarsfrist: Svarsfristen måste vara minst 30 dagar efter att leverantören underrättades: tidigast 2026-12-22. Registrera en ny underrättelse.",
+		`disabled aria-describedby="approve-help"`, `id="approve-help">Beslutet kan inte godkännas: underrättelsen till leverantören uppfyller inte kraven.`)
+	if rec := f.post(cecilia, "/decisions/"+dec+"/approve", nil, true); rec.Code != http.StatusConflict {
+		t.Fatalf("approve on a notice under a smaller minimum: %d", rec.Code)
+	}
+	wantContains(t, "in English", f.page(cecilia, page+"?lang=en"),
+		"The notice does not meet the requirements, and the decision cannot be approved on it: Deadline: The deadline must be at least 30 days after the supplier was informed: 2026-12-22 at the earliest. Record a new notice.")
 }

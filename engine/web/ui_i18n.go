@@ -340,6 +340,8 @@ var uiText = map[string]msg{
 	"hear.status.answered": {"Leverantören har svarat. Beslutet kan godkännas.", "The supplier has responded. The decision may be approved."},
 	"hear.status.lapsed":   {"Svarsfristen (%s) har gått ut utan svar. Beslutet kan godkännas.", "The deadline (%s) passed without a response. The decision may be approved."},
 	"hear.block.none":      {"Beslutet kan inte godkännas förrän leverantören har hörts: registrera att leverantören underrättats, och dess svar eller att svarsfristen gått ut.", "The decision cannot be approved until the supplier has been heard: record that it was informed, and its response or that the deadline passed."},
+	"hear.status.invalid":  {"Underrättelsen uppfyller inte kraven, och beslutet kan inte godkännas på den: %s Registrera en ny underrättelse.", "The notice does not meet the requirements, and the decision cannot be approved on it: %s Record a new notice."},
+	"hear.block.invalid":   {"Beslutet kan inte godkännas: underrättelsen till leverantören uppfyller inte kraven. Registrera en ny underrättelse.", "The decision cannot be approved: the notice to the supplier does not meet the requirements. Record a new notice."},
 	"hear.block.awaiting":  {"Beslutet kan godkännas när leverantörens svar har registrerats eller svarsfristen (%s) har gått ut.", "The decision can be approved once the supplier's response is recorded or the deadline (%s) has passed."},
 	"hear.goto":            {"Till kontradiktionen", "To the hearing"},
 	"hear.notices":         {"Underrättelser till leverantören", "Notices to the supplier"},
@@ -359,7 +361,7 @@ var uiText = map[string]msg{
 	"hear.informagain":     {"Registrera en ny underrättelse (till exempel en ny svarsfrist)", "Record a new notice (a new deadline, for example)"},
 	"hear.informedat":      {"Underrättad den", "Informed on"},
 	"hear.channelfield":    {"Hur leverantören underrättades", "How the supplier was informed"},
-	"hear.deadlinehelp":    {"Sista dag för leverantören att svara. Kommer inget svar kan beslutet godkännas dagen därpå.", "The last day for the supplier to respond. If no response comes, the decision may be approved the day after."},
+	"hear.deadlinehelp":    {"Sista dag för leverantören att svara, minst %d dagar efter att leverantören underrättades. Kommer inget svar kan beslutet godkännas dagen därpå.", "The last day for the supplier to respond, at least %d days after it was informed. If no response comes, the decision may be approved the day after."},
 	"hear.informsubmit":    {"Spara underrättelsen", "Save the notice"},
 	"hear.respond":         {"Registrera leverantörens svar", "Record the supplier's response"},
 	"hear.receivedat":      {"Svaret mottogs den", "Response received on"},
@@ -453,7 +455,8 @@ var uiText = map[string]msg{
 	"fe.filename":       {"Filens namn går inte att använda.", "The file's name cannot be used."},
 	"fe.textorfile":     {"Skriv svaret eller bifoga en fil.", "Write the response or attach a file."},
 	"fe.future":         {"Får inte vara ett datum i framtiden.", "Must not be in the future."},
-	"fe.deadline":       {"Svarsfristen måste vara efter dagen då leverantören underrättades.", "The deadline must be after the day the supplier was informed."},
+	"fe.deadlinemin":    {"Svarsfristen måste vara minst %d dagar efter att leverantören underrättades: tidigast %s.", "The deadline must be at least %d days after the supplier was informed: %s at the earliest."},
+	"fe.beforedecision": {"Får inte vara före beslutet som leverantören underrättas om (%s).", "Must not be before the decision the supplier is informed of (%s)."},
 	"fe.beforeinformed": {"Får inte vara före dagen då leverantören underrättades.", "Must not be before the day the supplier was informed."},
 
 	// Fields named in a form's error summary.

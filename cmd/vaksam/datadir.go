@@ -1,0 +1,73 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+// A data directory named by --data must exist for every command but
+// those that make a store: ingest, serve --demo and restore. A mistyped
+// --data must not silently become an empty store, which a command that
+// reads it then reports as holding nothing. The configuration's data_dir
+// is the deployment's directory: made when missing, as config check
+// allows (it checks that it can be made).
+
+// storeMakers names the commands that make a data directory, for errors.
+const storeMakers = "ingest, serve --demo and restore"
+
+// Where a data directory was named, for errors.
+const (
+	fromFlag   = "--data"
+	fromConfig = "data_dir"
+)
+
+// errNoDataDir is the usage error of a command given no data directory.
+func errNoDataDir() error { return usagef("--data DIR is required (or data_dir in the configuration)") }
+
+// dataDirFrom names where a command's data directory dir came from: the
+// --data flag, or the configuration's data_dir (the file's, or
+// $VAKSAM_DATA_DIR) when no flag named another.
+func dataDirFrom(dir, configured string) string {
+	if dir == "" || dir == configured {
+		return fromConfig
+	}
+	return fromFlag
+}
+
+// existingDataDir refuses a data directory that is not given, does not
+// exist or is not a directory, naming the flag and the path.
+func existingDataDir(dir string) error {
+	if dir == "" {
+		return errNoDataDir()
+	}
+	info, err := os.Stat(dir)
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s %s: no such directory (only %s make one)", fromFlag, dir, storeMakers)
+	case errors.As(err, &pe):
+		return fmt.Errorf("%s %s: %w", fromFlag, dir, pe.Err)
+	case err != nil:
+		return fmt.Errorf("%s %s: %w", fromFlag, dir, err)
+	case !info.IsDir():
+		return fmt.Errorf("%s %s: not a directory", fromFlag, dir)
+	}
+	return nil
+}
+
+// createStore opens the data directory's store, making the directory
+// when it does not exist: for the commands that make a store.
+func createStore(dir string) (*store.Store, error) {
+	if dir == "" {
+		return nil, errNoDataDir()
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	return store.Open(filepath.Join(dir, "store"), store.Options{})
+}
