@@ -267,10 +267,7 @@ func maskPersons(s string) string {
 			}
 		}
 	}
-	person := func(digits string) bool {
-		o, err := ident.ParseOrg(digits)
-		return err == nil && o.Personal()
-	}
+	person := ident.MayBePerson
 	// run returns the end of the run of digits starting at i.
 	run := func(i int) int {
 		for i < len(s) && isDigit(s[i]) {

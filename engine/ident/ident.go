@@ -244,6 +244,23 @@ func LuhnDigit(d9 string) byte {
 	return byte('0' + (10-sum%10)%10)
 }
 
+// MayBePerson reports whether s (10 or 12 digits, with or without a
+// separator before the last four) has the shape of a personnummer or
+// samordningsnummer: a check digit that matches, a month 00–12 and a day
+// 00–31 or 60–91. It checks no calendar and no serial: logs and audit
+// entries mask what it accepts, and a number Skatteverket would never
+// issue (30 February, serial 000) is still somebody's mistyped number.
+func MayBePerson(s string) bool {
+	d, _, err := digitsOf(s, strings.TrimSpace(s))
+	if err != nil || !mayBePerson(d) || len(d) != 10 && len(d) != 12 {
+		return false
+	}
+	d10 := d[len(d)-10:]
+	month := int(d10[2]-'0')*10 + int(d10[3]-'0')
+	day := int(d10[4]-'0')*10 + int(d10[5]-'0')
+	return luhnValid(d10) && month <= 12 && (day <= 31 || day >= 60 && day <= 91)
+}
+
 // mayBePerson reports whether the digits d may be a (mistyped) person
 // number, which an error must not repeat in full.
 func mayBePerson(d string) bool {

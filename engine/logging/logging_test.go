@@ -328,3 +328,23 @@ func TestNewFormatsAndLevels(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskPersonsNotIssuable(t *testing.T) {
+	// Numbers Skatteverket would never issue are still somebody's
+	// mistyped number: masked by shape and check digit, not by validity.
+	num := func(d9 string) string { return d9 + string(ident.LuhnDigit(d9)) }
+	wrong := func(d9 string) string { return d9 + string('0'+(ident.LuhnDigit(d9)-'0'+1)%10) }
+	feb30 := num("510230123")
+	for _, tc := range []struct{ in, want string }{
+		{"pnr " + feb30, "pnr 51XXXX-XXXX"},                        // 30 February
+		{"pnr " + feb30[:6] + "-" + feb30[6:], "pnr 51XXXX-XXXX"},  // with its separator
+		{"pnr 19" + num("850101000"), "pnr 85XXXX-XXXX"},           // serial 000
+		{"pnr " + num("310060239"), "pnr 31XXXX-XXXX"},             // samordningsnummer, unknown day
+		{"org 5560021361", "org 5560021361"},                       // an organisation number stays
+		{"ref " + wrong("510230123"), "ref " + wrong("510230123")}, // no check digit: not a person number
+	} {
+		if got := logging.MaskPersons(tc.in); got != tc.want {
+			t.Errorf("MaskPersons(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

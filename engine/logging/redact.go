@@ -102,9 +102,9 @@ func MaskPersons(s string) string {
 			i = j
 			continue
 		}
-		if o, err := ident.ParseOrg(s[i:end]); err == nil && o.Personal() {
+		if n := s[i:end]; ident.MayBePerson(n) {
 			b.WriteString(s[last:i])
-			b.WriteString(o.Redacted())
+			b.WriteString(redactedPerson(n))
 			last = end
 		}
 		i = end
@@ -114,6 +114,13 @@ func MaskPersons(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// redactedPerson masks a person number as ident.Org.Redacted does
+// (YYXXXX-XXXX), whether or not it is one Skatteverket would issue.
+func redactedPerson(n string) string {
+	d := strings.NewReplacer("-", "", "+", "").Replace(n)
+	return d[len(d)-10:len(d)-8] + "XXXX-XXXX"
 }
 
 func allDigits(s string) bool {
