@@ -23,7 +23,7 @@ func runIngest(ctx context.Context, a *app, args []string) (int, error) {
 	data := fs.String("data", "", "data directory (created if missing)")
 	source := fs.String("source", "", "source name of the files")
 	observed := fs.String("observed", "", "observation time: RFC 3339, or YYYY-MM-DD for the end of that day in Swedish time (default: now)")
-	orgnr := fs.String("orgnr", "", "organisation number, for formats that do not carry it (bolagsverket-dokument)")
+	orgnr := fs.String("orgnr", "", "organisation number the input is about, for formats that do not carry it (bolagsverket-dokument) or answers that may lack it (bolagsverket: organisationsidentitet null)")
 	if err := a.parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
