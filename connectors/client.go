@@ -319,7 +319,7 @@ func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // network error or a timeout, but not a refused certificate or refused
 // credentials.
 func Retryable(err error) bool {
-	if isTLSFailure(err) {
+	if IsTLSFailure(err) {
 		return false // a refused certificate is not fixed by trying again
 	}
 	var token *oauth2.RetrieveError
@@ -337,9 +337,9 @@ func Retryable(err error) bool {
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// isTLSFailure reports a handshake refused over certificates or a TLS
-// alert.
-func isTLSFailure(err error) bool {
+// IsTLSFailure reports a handshake refused over certificates or a TLS
+// alert: another attempt cannot succeed.
+func IsTLSFailure(err error) bool {
 	var (
 		alert   tls.AlertError
 		verify  *tls.CertificateVerificationError

@@ -418,13 +418,7 @@ func (f *Fake) Force429(n int, retryAfter time.Duration) {
 // SetMalformed makes the answers about org (organisationer and
 // dokumentlista) truncated JSON with status 200, or normal again.
 func (f *Fake) SetMalformed(org ident.Org, on bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if on {
-		f.malformed[org.String()] = true
-	} else {
-		delete(f.malformed, org.String())
-	}
+	f.setFlag(f.malformed, org, on)
 }
 
 // SetFel makes /organisationer about org carry a fel of type typ
@@ -451,12 +445,17 @@ func (f *Fake) SetFel(org ident.Org, field, typ string) error {
 // partial failure (OTILLGANGLIG_UPPGIFTSKALLA) and some not-found answers
 // do: the client must key them by the number it asked for.
 func (f *Fake) SetWithoutIdentity(org ident.Org, on bool) {
+	f.setFlag(f.noIdentity, org, on)
+}
+
+// setFlag turns a per-organisation knob on or off.
+func (f *Fake) setFlag(m map[string]bool, org ident.Org, on bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if on {
-		f.noIdentity[org.String()] = true
+		m[org.String()] = true
 	} else {
-		delete(f.noIdentity, org.String())
+		delete(m, org.String())
 	}
 }
 

@@ -193,17 +193,7 @@ func (e *TLSError) Unwrap() error { return e.Err }
 
 // explainTLS turns a handshake failure into a TLSError.
 func explainTLS(err error) error {
-	var (
-		alert tls.AlertError
-		verr  *tls.CertificateVerificationError
-		uerr  x509.UnknownAuthorityError
-		herr  x509.HostnameError
-		cerr  x509.CertificateInvalidError
-		rerr  tls.RecordHeaderError
-	)
-	if errors.As(err, &alert) || errors.As(err, &verr) || errors.As(err, &uerr) ||
-		errors.As(err, &herr) || errors.As(err, &cerr) || errors.As(err, &rerr) ||
-		strings.Contains(err.Error(), "remote error: tls:") {
+	if connectors.IsTLSFailure(err) {
 		return &TLSError{Err: err}
 	}
 	return err
