@@ -121,14 +121,12 @@ type Options struct {
 	Trigger string
 }
 
-// aliases: records of these sources stand in for the named source.
-var aliases = map[string][]string{record.Bolagsverket: {record.BolagsverketBulk}}
 
 // sourceState merges a source with the sources that stand in for it: the
 // newest success counts, and an error counts until a later success.
 func sourceState(states map[string]*profile.SourceState, src string) profile.SourceState {
 	var out profile.SourceState
-	for _, s := range append([]string{src}, aliases[src]...) {
+	for _, s := range append([]string{src}, record.StandIns[src]...) {
 		st := states[s]
 		if st == nil {
 			continue
@@ -186,7 +184,6 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 				u = rules.Usable
 			} else if st := sourceState(p.Sources, src); st.Gap != "" && st.Records > 0 && st.Error == "" {
 				// Present for some: usable as far as it is fresh.
-				st.Present, st.Gap = true, ""
 				if w, ok := cfg.window(src); !ok || !stale(st.LastObserved, opt.At, w) {
 					u = rules.Partial
 				}
@@ -220,7 +217,7 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 		hit := Hit{ID: h.Rule.ID, Title: h.Rule.Title, Severity: h.Rule.Severity, Category: h.Rule.Category,
 			Confidence: h.Confidence, Message: h.Message, Legal: h.Rule.Legal, Evidence: []profile.Ref{}}
 		for _, src := range h.Rule.Evidence {
-			for _, s := range append([]string{src}, aliases[src]...) {
+			for _, s := range append([]string{src}, record.StandIns[src]...) {
 				hit.Evidence = append(hit.Evidence, sub.Evidence[s]...)
 			}
 			hit.Evidence = append(hit.Evidence, p.Linked[src]...)

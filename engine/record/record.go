@@ -35,10 +35,11 @@ var Sources = []string{
 // contract), so they are never missing or stale for an organisation.
 var OwnSources = []string{Contracts, Invoices}
 
-// standIns are the sources whose records stand in for another's facts:
-// the registry's facts come from the Bolagsverket API, its bulk file, or
-// SCB's bulk file.
-var standIns = map[string][]string{Bolagsverket: {BolagsverketBulk, SCBBulk}}
+// StandIns are the sources whose records stand in for another's: the
+// Bolagsverket API's facts also come in its weekly bulk file. (SCB's bulk
+// file names companies too, but has no proceedings or deregistrations: it
+// stands in for nothing.)
+var StandIns = map[string][]string{Bolagsverket: {BolagsverketBulk}}
 
 // Covers reports whether a rule that needs source need may read facts of
 // source src: the same source, or one that stands in for it.
@@ -46,7 +47,7 @@ func Covers(need, src string) bool {
 	if need == src {
 		return true
 	}
-	for _, s := range standIns[src] {
+	for _, s := range StandIns[src] {
 		if s == need {
 			return true
 		}
