@@ -11,10 +11,14 @@
 //	                                           snapshots at now-400, -300, -200, -110, -30 and -2 days: the
 //	                                           last holds every organisation, earlier ones the special cases,
 //	                                           organisations whose data differ and a 2 % sample
-//	bolagsverket-bulkfil.txt                   bulk file (subset of ordinary organisations)
+//	bolagsverket-utan-identitet/<orgnr>.json   an answer with "organisationsidentitet": null, observed at
+//	                                           now-1 day (its Step names the organisation asked for)
+//	bolagsverket-bulkfil.txt                   bulk file (subset of ordinary organisations, and the bankrupt
+//	                                           predecessors known only from it)
 //	bolagsverket-dokument/<orgnr>.json         document lists (all ABs up to 20 000 organisations, else
 //	                                           those with contracts and the special cases)
-//	scb/hamtaforetag-NNNN.json                 SCB API rows, ≤2000 per file, every organisation
+//	scb/hamtaforetag-NNNN.json                 SCB API rows, ≤2000 per file, every organisation but those
+//	                                           SCB does not know
 //	scb-bulkfil.txt                            SCB bulk file (subset) in the real JE shape: ISO-8859-1, 34
 //	                                           columns (values, then change flags m…), a tab ending every
 //	                                           line, CRLF, PeOrgNr with 12 and 10 digits
@@ -22,7 +26,8 @@
 //	ivo-tillstand.csv, ivo-beslut.jsonl        permits for permit-category contracts, decisions
 //	roles.jsonl, huvudman.jsonl, naringsforbud.jsonl, arbetsmiljoverket.jsonl
 //	avtal.csv, fakturor.csv                    contracts (about 12 % of organisations) and monthly invoices
-//	manifest.json                              the Manifest: steps in ingest order, planted and clean cases
+//	manifest.json                              the Manifest: steps in ingest order, planted, clean and
+//	                                           real-format cases (ReadManifest reads it)
 //
 // Every organisation is derived from its index alone (numbers, addresses
 // and people through bijections, so they never collide), which keeps memory
@@ -35,7 +40,9 @@
 //     exactly Planted.Indicators as of Now. Some cases come in sets: a mass
 //     address holds 10–12 organisations (all S12), a straw man sits on ten
 //     boards (all S14), every S13 case has two bankrupt predecessors (S01,
-//     S06; in every third network one is deregistered with reason KKAV);
+//     S06; in every third network from the second one is deregistered with
+//     reason KKAV; in every third from the third one is known only from
+//     the bulk file, see below);
 //     P02 cases also trigger P01 (two invoices of 80–100 000 SEK exceed
 //     100 000). The three P03 cases share the category "ovrigt" with two
 //     small clean suppliers.
@@ -49,6 +56,47 @@
 //   - an accounting firm with eight clients at one street address (nine
 //     organisations: below the S12 threshold).
 //
+// Some special organisations' sources answer as the real services were
+// seen to (shared/formats/README.md, "Corrections from the real
+// services"). They are listed in Manifest.RealFormat, each with the
+// assessment the default rules must give it (RealCase.Expect: step,
+// verdict, completeness, exactly the hits, rules not checked, exactly the
+// missing sources); each is an existing special organisation answered so,
+// which moved no other:
+//
+//   - KindSCBOnly, the first S06 case (a care supplier): Bolagsverket
+//     answers with its own facts, an ongoing bankruptcy (KK) among them,
+//     and ORGANISATION_FINNS_EJ with SCB's text on the wrappers SCB
+//     produces (juridiskForm, verksamOrganisation,
+//     naringsgrenOrganisation, dataproducent "SCB"); SCB's HamtaForetag
+//     has no row. S06 fires (L3, block); S01–S03 and S19 (the SNI) are not
+//     checked; incomplete (SCB missing, Bolagsverket's unknown SNI).
+//   - KindBulkModifiers, the second predecessor in every third S13
+//     network from the third: no API answer, only a bulk-file row with
+//     "|FRUHOR-AVSLAVOMFO$null|KKAVOV-AVSLAVOMFO$null" (a reconstruction
+//     that ended, an ended bankruptcy, no dates) and deregistration reason
+//     KKAV-AVORG 18-25 months ago. It fires S01 and S06, not S07 (the
+//     reconstruction ended). KindModifierBankruptcy is that network's S13
+//     case: its ended bankruptcy counts at the deregistration date, and S13
+//     fires. Ordinary bulk rows carry "|FRUHOR-AVSLAVOMFO$null" (the 4th,
+//     24th, … row) and "|LIUHAVD-AVSLAVOMFO$null" (the 9th, 29th, …), which
+//     change nothing.
+//   - KindTaxWithheld: the two clean controls whose SCB rows withhold tax
+//     statuses (above): S01 not checked, incomplete, review.
+//   - KindUnknownBirthDate, the first S14 case with a coordination number:
+//     its only board member's samordningsnummer has month 00 and day 60;
+//     S14 fires, the birth year (RealCase.BirthYear) is known.
+//     KindUnknownBirthDateMember: the first three clean controls' board
+//     member beside the chair has one with month 00 and day 60, day 60, or
+//     month 00: nothing fires.
+//   - KindWithoutIdentity, the first S04 case: after the snapshots' good
+//     answers, Bolagsverket's answer at now-1 day has
+//     "organisationsidentitet": null and OTILLGANGLIG_UPPGIFTSKALLA on its
+//     own fields (UnavailableFields), SCB's filled: a source error (D02)
+//     for the organisation asked for, never a quarantine. It keeps its
+//     earlier facts (name, S04 fires); the rules on Bolagsverket's facts
+//     are not checked; incomplete, review.
+//
 // Ordinary organisations are built to trigger nothing either: F-skatt
 // approved, registered at least 30 months ago, unique addresses, at most
 // three board seats per person, recent annual reports, a beneficial owner,
@@ -58,8 +106,8 @@
 // above 28 % of a category's spend, invoices within contract periods and
 // estimates. Benign history is sprinkled in: one address change, a replaced
 // suppleant, decisions older than 24 months, small purchases outside
-// contracts (populations of 5000 and more), an ended reconstruction in the
-// bulk file.
+// contracts (populations of 5000 and more), ended proceedings in the bulk
+// file.
 //
 // Manifest.Orgs is the number of organisations actually generated: Orgs,
 // or more when Orgs is too small to hold the special cases (Orgs=100 gives

@@ -88,7 +88,11 @@ func (g *gen) personFor(pi int, coord bool) person {
 	}
 	d9 := digits(uint64(b.Year()%100), 2) + digits(uint64(b.Month()), 2) + digits(uint64(dd), 2) + digits(uint64(serial), 3)
 	pnr := digits(uint64(b.Year()/100), 2) + orgNumber(d9)
-	female := serial%2 == 0
+	return person{pnr: pnr, name: g.personName(pi, coord, serial%2 == 0)}
+}
+
+// personName names person pi: a foreign name for a samordningsnummer.
+func (g *gen) personName(pi int, coord, female bool) string {
 	h := g.h(pi, saltPersonName)
 	var first, last string
 	switch {
@@ -101,7 +105,32 @@ func (g *gen) personFor(pi int, coord bool) person {
 	default:
 		first, last = maleNames[h%uint64(len(maleNames))], lastNames[(h>>20)%uint64(len(lastNames))]
 	}
-	return person{pnr: pnr, name: first + " " + last}
+	return first + " " + last
+}
+
+// unknownBirthSpace holds the samordningsnummer personUnknownBirth hands
+// out: a birth year 1950-1999 and a serial number 001-999.
+const unknownBirthSpace = 50 * 999
+
+// personUnknownBirth returns person pi with a samordningsnummer that
+// leaves the birth date partly unknown, as Skatteverket issues some: month
+// 00 (unknownMonth) and day 60, that is 00 + 60 (unknownDay). The year is
+// always known. personFor's numbers have a real month and day, so these
+// never equal one of them; distinct pi (closer than unknownBirthSpace)
+// give distinct numbers.
+func (g *gen) personUnknownBirth(pi int, unknownMonth, unknownDay bool) person {
+	x := bij(uint64(pi), g.h(0, saltUnknownBirth)%unknownBirthSpace, unknownBirthSpace)
+	year, serial := 1950+x/999, 1+x%999
+	h := g.h(pi, saltUnknownBirth)
+	month, day := 1+h%12, 1+(h>>8)%28
+	if unknownMonth {
+		month = 0
+	}
+	if unknownDay {
+		day = 0
+	}
+	d9 := digits(year%100, 2) + digits(month, 2) + digits(day+60, 2) + digits(serial, 3)
+	return person{pnr: digits(year/100, 2) + orgNumber(d9), name: g.personName(pi, true, serial%2 == 0)}
 }
 
 var pnrEpoch = time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC)

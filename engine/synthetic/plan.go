@@ -24,6 +24,25 @@ const (
 	withheldTaxColumns // no Fskattstatus, Momsstatus or Arbetsgivarstatus columns
 )
 
+// Real-format cases (spec.real): organisations whose sources answer as
+// the real services do (Manifest.RealFormat). Each is an existing special
+// organisation given that answer, so that adding them moved no other.
+const (
+	realNone          = iota
+	realSCBOnly       // S06 (v 0): FINNS_EJ on SCB's wrappers, no SCB row
+	realNoIdentity    // S04 (v 0): the newest Bolagsverket answer has no identity and OTILLGANGLIG
+	realBulkOnly      // kPred (v 1, every third network): only a bulk-file row, modifier codes, null dates
+	realModifierS13   // the S13 case of a realBulkOnly predecessor's network
+	realUnknownBirth  // S14 (the first with a coordination number): month 00, day 60
+	realMemberNoDate  // clean (first): a board member with month 00, day 60
+	realMemberNoDay   // clean (second): a board member with day 60
+	realMemberNoMonth // clean (third): a board member with month 00
+)
+
+// modifierGroup reports whether S13 network gr has a realBulkOnly
+// predecessor: every third, beginning with the third.
+func modifierGroup(gr int) bool { return gr%3 == 2 }
+
 // S12 variants.
 const (
 	s12Mass = iota
@@ -45,6 +64,7 @@ type spec struct {
 	// assessment must be incomplete; listed in Manifest.Incomplete, not
 	// Manifest.Clean.
 	withheld int
+	real     int // realNone, …: how its sources answer, as the real services do
 }
 
 func (g *gen) plan() {
@@ -78,6 +98,17 @@ func (g *gen) plan() {
 			default:
 				s.cat = next()
 			}
+			switch {
+			case ind == "S06" && v == 0:
+				// The company SCB does not know: a care supplier (S19
+				// wants the SNI SCB does not give).
+				s.real = realSCBOnly
+				if !categories[s.cat].care {
+					s.cat = catHVBBarn
+				}
+			case ind == "S04" && v == 0:
+				s.real = realNoIdentity
+			}
 			add(s)
 		}
 	}
@@ -92,9 +123,13 @@ func (g *gen) plan() {
 		add(spec{kind: kPlanted, ind: "S12", v: s12CO, grp: v, cat: next()})
 	}
 	for gi := 0; gi < per; gi++ {
-		add(spec{kind: kPlanted, ind: "S13", grp: gi, cat: next()})
+		s13, pred := realNone, realNone
+		if modifierGroup(gi) {
+			s13, pred = realModifierS13, realBulkOnly
+		}
+		add(spec{kind: kPlanted, ind: "S13", grp: gi, cat: next(), real: s13})
 		add(spec{kind: kPred, inds: []string{"S01", "S06"}, grp: gi, v: 0, cat: -1, bus: businessFor(catHVBBarn)})
-		add(spec{kind: kPred, inds: []string{"S01", "S06"}, grp: gi, v: 1, cat: -1, bus: businessFor(catStodboende)})
+		add(spec{kind: kPred, inds: []string{"S01", "S06"}, grp: gi, v: 1, cat: -1, bus: businessFor(catStodboende), real: pred})
 	}
 	straw := 1 + o/500_000
 	for m := 0; m < straw; m++ {
@@ -103,7 +138,11 @@ func (g *gen) plan() {
 		}
 	}
 	for v := 0; v < per; v++ {
-		add(spec{kind: kPlanted, ind: "S14", v: 1, cat: next()})
+		s := spec{kind: kPlanted, ind: "S14", v: 1, cat: next()}
+		if v == 0 {
+			s.real = realUnknownBirth
+		}
+		add(s)
 	}
 	for _, ind := range []string{"S15", "S16", "S17", "S19", "S20"} {
 		for v := 0; v < per; v++ {
@@ -160,6 +199,12 @@ func (g *gen) plan() {
 			s.withheld = withheldFskattStar
 		case nClean - 1:
 			s.withheld = withheldTaxColumns
+		case 0:
+			s.real = realMemberNoDate
+		case 1:
+			s.real = realMemberNoDay
+		case 2:
+			s.real = realMemberNoMonth
 		}
 		add(s)
 	}

@@ -15,8 +15,11 @@ type ban struct {
 
 // predReg and predDates place the bankrupt predecessors of S13 group
 // sp.grp: v 0 went bankrupt 26-47 months ago, v 1 13-20 months ago; in every
-// third group v 1 is instead deregistered after a concluded bankruptcy
-// (KKAV) 38 months ago.
+// third group (from the second) v 1 is instead deregistered after a
+// concluded bankruptcy (KKAV) 38 months ago, and in every third group from
+// the third (modifierGroup) v 1 went bankrupt 30 months ago and was
+// deregistered (KKAV) 18-25 months ago, known only from the bulk file,
+// whose row gives the ended bankruptcy without its date.
 func (g *gen) predReg(sp *spec) time.Time {
 	if sp.v == 0 {
 		return g.today.AddDate(-9, 0, -40*sp.grp)
@@ -29,8 +32,11 @@ func (g *gen) predDates(sp *spec) (kk, dereg time.Time) {
 	if sp.v == 0 {
 		return monthsAgo(t, 26+3*(sp.grp%8)), time.Time{}
 	}
-	if sp.grp%3 == 1 {
+	switch {
+	case sp.grp%3 == 1:
 		return monthsAgo(t, 50), monthsAgo(t, 38)
+	case sp.real == realBulkOnly:
+		return monthsAgo(t, 30), monthsAgo(t, 18+sp.grp%8)
 	}
 	return monthsAgo(t, 13+sp.grp%8), time.Time{}
 }
@@ -73,6 +79,14 @@ func (g *gen) applySpec(r *rand.Rand, o *org, sp *spec, j int) {
 		return
 	case kClean:
 		o.withheld = sp.withheld
+		if unknownMonth, unknownDay, ok := memberBirthUnknown(sp.real); ok {
+			for _, rl := range o.roles {
+				if rl.roll == "styrelseledamot" {
+					replacePerson(o, rl.p, g.personUnknownBirth(g.special(j, 1), unknownMonth, unknownDay))
+					break
+				}
+			}
+		}
 		if businesses[o.bus].cat >= 0 && businesses[o.bus].cat <= catArbetskoop {
 			// Care-capable: S19 needs an SNI code in 87/88 for any care
 			// contract it may be given later.
@@ -171,6 +185,9 @@ func (g *gen) applySpec(r *rand.Rand, o *org, sp *spec, j int) {
 			}
 		} else {
 			c := g.personFor(g.special(j, 6), true)
+			if sp.real == realUnknownBirth {
+				c = g.personUnknownBirth(g.special(j, 6), true, true)
+			}
 			o.roles = []role{{c, "styrelseledamot", o.reg, time.Time{}}}
 			o.owners = []owner{{c, "100 %"}}
 		}
@@ -219,4 +236,19 @@ func (g *gen) applySpec(r *rand.Rand, o *org, sp *spec, j int) {
 		d.dnr = fmt.Sprintf("3.5.1-%05d/%d", r.IntN(99999), d.date.Year())
 		o.ivoDec = append(o.ivoDec, d)
 	}
+}
+
+// memberBirthUnknown tells, for the clean organisations whose board member
+// has a samordningsnummer with an unknown birth date, which parts are
+// unknown.
+func memberBirthUnknown(real int) (unknownMonth, unknownDay, ok bool) {
+	switch real {
+	case realMemberNoDate:
+		return true, true, true
+	case realMemberNoDay:
+		return false, true, true
+	case realMemberNoMonth:
+		return true, false, true
+	}
+	return false, false, false
 }

@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/vaksam/vaksam/engine/record"
@@ -24,7 +26,7 @@ type Step struct {
 	Source   string    `json:"source"`          // record source name, e.g. "bolagsverket", "scb", "roles", "contracts"
 	File     string    `json:"file"`            // path relative to the output dir
 	Observed time.Time `json:"observed"`        // the observation time to ingest it with
-	Orgnr    string    `json:"orgnr,omitempty"` // for bolagsverket-dokument only (the format has no orgnr): one file per org
+	Orgnr    string    `json:"orgnr,omitempty"` // the organisation asked for, for answers that do not name it: bolagsverket-dokument, and a bolagsverket answer without organisationsidentitet
 }
 
 // Planted is an organisation built to trigger given indicators.
@@ -46,6 +48,10 @@ type Manifest struct {
 	// SCB's row withholds tax statuses the account has not ordered: their
 	// assessments must be incomplete (S01 not checked), never clear.
 	Incomplete []Incomplete `json:"incomplete"`
+	// RealFormat are organisations whose sources answer as the real
+	// services were seen to (shared/formats/README.md, "Corrections from
+	// the real services"), each with what the rules must conclude.
+	RealFormat []RealCase `json:"real_format"`
 }
 
 // Incomplete is an organisation whose SCB row leaves facts unknown.
@@ -55,6 +61,124 @@ type Incomplete struct {
 	// Unknown are the record.TaxStatus facts SCB withholds ("fskatt",
 	// "moms", "employer") and how: "*" (not ordered) or the column left out.
 	Unknown map[string]string `json:"unknown"`
+}
+
+// Kinds of RealCase.
+const (
+	// KindSCBOnly: Bolagsverket answers with its own facts (an ongoing
+	// bankruptcy among them) and ORGANISATION_FINNS_EJ on the wrappers SCB
+	// produces; SCB has no row for the company.
+	KindSCBOnly = "scb-only-answer"
+	// KindBulkModifiers: a bankrupt company known only from its row in
+	// Bolagsverket's bulk file: ended proceedings with modifier codes
+	// (FRUHOR-AVSLAVOMFO, KKAVOV-AVSLAVOMFO) and null dates, deregistered
+	// with reason KKAV.
+	KindBulkModifiers = "bulk-modifier-codes"
+	// KindModifierBankruptcy: an S13 case whose board member sat on a
+	// KindBulkModifiers company: its bankruptcy is one of the two.
+	KindModifierBankruptcy = "modifier-code-bankruptcy"
+	// KindTaxWithheld: SCB's row withholds tax statuses ("*" or no
+	// column); also listed in Manifest.Incomplete.
+	KindTaxWithheld = "tax-status-withheld"
+	// KindUnknownBirthDate: the only board member has a samordningsnummer
+	// with month 00 and day 60 (birth date unknown, year known).
+	KindUnknownBirthDate = "unknown-birth-date"
+	// KindUnknownBirthDateMember: an ordinary board member (beside a
+	// chair) has a samordningsnummer with month 00 and/or day 60; nothing
+	// to find.
+	KindUnknownBirthDateMember = "unknown-birth-date-member"
+	// KindWithoutIdentity: after good answers, Bolagsverket's newest
+	// answer has "organisationsidentitet": null and
+	// OTILLGANGLIG_UPPGIFTSKALLA on the fields it produces (Step.Orgnr
+	// names the organisation asked for).
+	KindWithoutIdentity = "answer-without-identity"
+)
+
+// RealCase is an organisation whose sources answer as the real services
+// do, and the assessment the default rules must give it as of Now.
+type RealCase struct {
+	Kind  string `json:"kind"`
+	Orgnr string `json:"orgnr"`
+	Name  string `json:"name"` // Bolagsverket's name for it
+	What  string `json:"what"` // what its sources say, in a line
+	// BirthYear is, for the unknown-birth-date kinds, the year of birth
+	// the samordningsnummer encodes (month and day may be unknown, the
+	// year never is).
+	BirthYear int     `json:"birth_year,omitempty"`
+	Expect    Outcome `json:"expect"`
+}
+
+// Outcome is what an assessment concluded about an organisation, in the
+// terms RealCase.Expect states it.
+type Outcome struct {
+	Step       string `json:"step"`
+	Verdict    string `json:"verdict"`
+	Incomplete bool   `json:"incomplete"`
+	// Hits are the indicators that fire: exactly these.
+	Hits []string `json:"hits"`
+	// NotChecked are rules that cannot be checked: at least these.
+	NotChecked []string `json:"not_checked"`
+	// Missing are the data-quality findings: exactly one per source
+	// listed, its reason containing Reason.
+	Missing []Missing `json:"missing"`
+}
+
+// Missing is a data-quality finding (D01 missing or stale, D02 source
+// error) about one source.
+type Missing struct {
+	ID     string `json:"id"`
+	Source string `json:"source"`
+	Reason string `json:"reason"`
+}
+
+// Diff lists how got differs from the outcome c expects, nothing when it
+// is as expected.
+func (c RealCase) Diff(got Outcome) []string {
+	want := c.Expect
+	var out []string
+	if got.Step != want.Step || got.Verdict != want.Verdict || got.Incomplete != want.Incomplete {
+		out = append(out, fmt.Sprintf("step %s, verdict %s, incomplete %v; want %s, %s, %v",
+			got.Step, got.Verdict, got.Incomplete, want.Step, want.Verdict, want.Incomplete))
+	}
+	if g, w := sortedSet(got.Hits), sortedSet(want.Hits); !slices.Equal(g, w) {
+		out = append(out, fmt.Sprintf("hits %v, want %v", g, w))
+	}
+	for _, id := range want.NotChecked {
+		if !slices.Contains(got.NotChecked, id) {
+			out = append(out, fmt.Sprintf("%s was checked, want it not checked (not checked: %v)", id, got.NotChecked))
+		}
+	}
+	if len(got.Missing) != len(want.Missing) {
+		out = append(out, fmt.Sprintf("missing %v, want %v", got.Missing, want.Missing))
+		return out
+	}
+	for _, m := range want.Missing {
+		if !slices.ContainsFunc(got.Missing, func(g Missing) bool {
+			return g.ID == m.ID && g.Source == m.Source && strings.Contains(g.Reason, m.Reason)
+		}) {
+			out = append(out, fmt.Sprintf("missing %v, want %s %s: …%s…", got.Missing, m.ID, m.Source, m.Reason))
+		}
+	}
+	return out
+}
+
+func sortedSet(l []string) []string {
+	s := slices.Clone(l)
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// ReadManifest reads the manifest Generate wrote into dir.
+func ReadManifest(dir string) (*Manifest, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return nil, fmt.Errorf("synthetic: %w", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("synthetic: %s: %w", filepath.Join(dir, "manifest.json"), err)
+	}
+	return &m, nil
 }
 
 // Generate writes the population's files into dir and returns the manifest (also written as dir/manifest.json).
@@ -87,6 +211,8 @@ func Generate(dir string, cfg Config) (*Manifest, error) {
 	m.Planted = g.planted
 	m.Clean = g.clean
 	m.Incomplete = g.incomplete
+	sortReal(g.real)
+	m.RealFormat = g.real
 	b, err := json.MarshalIndent(m, "", " ")
 	if err != nil {
 		return nil, err
@@ -125,6 +251,7 @@ const (
 	saltContractRNG
 	saltMonth
 	saltSupp
+	saltUnknownBirth
 )
 
 // Snapshots of the Bolagsverket API, in days before now. The last is the
@@ -156,14 +283,16 @@ type gen struct {
 	extraInv  []extraInvoice
 	bigCat    int
 
-	io     *asyncIO
-	months []month
-	dates  []string // date string cache by day
+	io       *asyncIO
+	bulkRows int // ordinary rows of the bulk file written so far
+	months   []month
+	dates    []string // date string cache by day
 
 	steps      []Step
 	planted    []Planted
 	clean      []string
 	incomplete []Incomplete
+	real       []RealCase
 	bans       []ban
 }
 

@@ -269,7 +269,7 @@ func (g *gen) deregAt(o *org, s int) bool {
 // holds all, earlier ones the special organisations, those whose data
 // differ from the last, and a 2 % sample.
 func (g *gen) inSnap(o *org, s int) bool {
-	if !o.reg.Before(g.snapDate(s)) {
+	if !o.reg.Before(g.snapDate(s)) || o.sp != nil && o.sp.real == realBulkOnly {
 		return false
 	}
 	if s == lastSnap || o.sp != nil || g.h(o.i, saltSample)%50 == 0 {
@@ -354,27 +354,49 @@ func (g *gen) appendBV(b []byte, o *org, s int) []byte {
 	} else {
 		b = append(b, "null"...)
 	}
-	b = append(b, `,"juridiskForm":{"kod":`...)
-	b = appendStr(b, fi.jur)
-	b = append(b, `,"klartext":`...)
-	b = appendStr(b, fi.jurText)
-	b = append(b, scbProd...)
-	active := "JA"
-	if g.deregAt(o, s) {
-		active = "NEJ"
+	// A company SCB does not know: FINNS_EJ on the wrappers SCB produces,
+	// Bolagsverket's own filled.
+	unknownAtSCB := o.sp != nil && o.sp.real == realSCBOnly
+	if unknownAtSCB {
+		b = append(b, `,"juridiskForm":`+scbFinnsEj(`"kod":null,"klartext":null`)...)
+		b = append(b, `,"verksamOrganisation":`+scbFinnsEj(`"kod":null,"klartext":null`)...)
+	} else {
+		b = append(b, `,"juridiskForm":{"kod":`...)
+		b = appendStr(b, fi.jur)
+		b = append(b, `,"klartext":`...)
+		b = appendStr(b, fi.jurText)
+		b = append(b, scbProd...)
+		active := "JA"
+		if g.deregAt(o, s) {
+			active = "NEJ"
+		}
+		b = append(b, `,"verksamOrganisation":{"kod":"`...)
+		b = append(b, active...)
+		b = append(b, '"')
+		b = append(b, scbProd...)
 	}
-	b = append(b, `,"verksamOrganisation":{"kod":"`...)
-	b = append(b, active...)
-	b = append(b, '"')
-	b = append(b, scbProd...)
 	b = append(b, `,"organisationsdatum":{"registreringsdatum":`...)
 	b = appendStr(b, g.date(o.reg))
 	b = append(b, `,"infortHosScb":`...)
-	b = appendStr(b, stamp(o.scbIn))
+	if unknownAtSCB {
+		b = append(b, "null"...)
+	} else {
+		b = appendStr(b, stamp(o.scbIn))
+	}
 	b = append(b, bvProd...)
 	b = append(b, `,"verksamhetsbeskrivning":{"beskrivning":`...)
 	b = appendStr(b, o.desc)
 	b = append(b, bvProd...)
+	if unknownAtSCB {
+		b = append(b, `,"naringsgrenOrganisation":`+scbFinnsEj(`"sni":null`)...)
+	} else {
+		b = g.appendSNI(b, o)
+	}
+	return g.appendPostadress(b, o, s)
+}
+
+// appendSNI appends the naringsgrenOrganisation wrapper: five SNI slots.
+func (g *gen) appendSNI(b []byte, o *org) []byte {
 	b = append(b, `,"naringsgrenOrganisation":{"sni":[`...)
 	for k := 0; k < 5; k++ {
 		if k > 0 {
@@ -391,7 +413,12 @@ func (g *gen) appendBV(b []byte, o *org, s int) []byte {
 		}
 	}
 	b = append(b, ']')
-	b = append(b, scbProd...)
+	return append(b, scbProd...)
+}
+
+// appendPostadress appends the postal address wrapper as of snapshot s,
+// closing the organisation object.
+func (g *gen) appendPostadress(b []byte, o *org, s int) []byte {
 	a := o.addrAt(s)
 	b = append(b, `,"postadressOrganisation":{"postadress":{"utdelningsadress":`...)
 	b = appendStr(b, a.street)
@@ -634,9 +661,16 @@ func (g *gen) writeFiles() error {
 				w.bv[s].add(buf)
 			}
 		}
-		buf = g.appendSCB(buf[:0], o)
-		if err := w.scb.add(buf); err != nil {
-			return err
+		if o.sp == nil || o.sp.real != realSCBOnly {
+			buf = g.appendSCB(buf[:0], o)
+			if err := w.scb.add(buf); err != nil {
+				return err
+			}
+		}
+		if o.sp != nil && o.sp.real == realNoIdentity {
+			if err := g.writeWithoutIdentity(o); err != nil {
+				return err
+			}
 		}
 		for _, r := range o.roles {
 			buf = append(buf[:0], `{"orgnr":`...)
@@ -711,7 +745,7 @@ func (g *gen) writeFiles() error {
 			g.steps = append(g.steps, Step{Source: record.BolagsverketDokument, File: rel, Observed: g.observed(5), Orgnr: o.orgnr})
 			g.io.jobs <- ioJob{path: filepath.Join(g.dir, filepath.FromSlash(rel)), data: g.io.copyOf(buf)}
 		}
-		if o.sp == nil && g.h(i, saltBulk)%7 == 0 {
+		if o.sp == nil && g.h(i, saltBulk)%7 == 0 || o.sp != nil && o.sp.real == realBulkOnly {
 			g.writeBulk(w.bulk.w, o)
 		}
 		if o.sp == nil && g.h(i, saltBulk+1)%5 == 0 {
@@ -720,6 +754,9 @@ func (g *gen) writeFiles() error {
 				return fmt.Errorf("synthetic: scb-bulk line not ISO-8859-1: %w", err)
 			}
 			w.scbBulk.w.WriteString(line)
+		}
+		if c, ok := g.realCase(o); ok {
+			g.real = append(g.real, c)
 		}
 		if o.sp != nil {
 			switch o.sp.kind {
@@ -832,13 +869,31 @@ func (g *gen) writeBulk(w *bufio.Writer, o *org) {
 	if o.form == formE {
 		id = o.pe12 + "$PERSON-IDORG"
 	}
-	proc := ""
-	if g.h(o.i, saltBulk)%350 == 0 {
+	proc, dereg, reason := "", "", ""
+	switch {
+	case o.sp != nil && o.sp.real == realBulkOnly:
+		// The bankrupt predecessor known only from this row: a
+		// reconstruction that ended (upphört), then the bankruptcy, ended
+		// (avslutad) and the company deregistered; the file gives neither
+		// date.
+		proc = "|FRUHOR-AVSLAVOMFO$null|KKAVOV-AVSLAVOMFO$null"
+		dereg, reason = g.date(o.dereg), o.deregCode+"-AVORG"
+	case g.h(o.i, saltBulk)%350 == 0:
 		// An ended reconstruction, years ago: not ongoing.
 		proc = "|FR-AVSLAVOMFO$" + g.date(o.reg.AddDate(0, 6, 0))
+	default:
+		// Ended proceedings with modifiers and no date, as the real file
+		// has them: a reconstruction that ended, a liquidation cancelled.
+		switch g.bulkRows % 20 {
+		case 3:
+			proc = "|FRUHOR-AVSLAVOMFO$null"
+		case 8:
+			proc = "|LIUHAVD-AVSLAVOMFO$null"
+		}
+		g.bulkRows++
 	}
 	f := []string{
-		id, "1", "SE-LAND", o.name + "$FORETAGSNAMN-ORGNAM$" + g.date(o.reg), forms[o.form].kod + "-ORGFO", "", "", proc,
+		id, "1", "SE-LAND", o.name + "$FORETAGSNAMN-ORGNAM$" + g.date(o.reg), forms[o.form].kod + "-ORGFO", dereg, reason, proc,
 		g.date(o.reg), o.desc, a.street + "$" + a.co + "$" + towns[a.town].upper + "$" + a.postcode + "$SE-LAND",
 	}
 	for k := range f {
