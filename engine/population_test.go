@@ -30,6 +30,21 @@ func syntheticFixture(t *testing.T, orgs int) (*fixture, *synthetic.Manifest) {
 	return f, man
 }
 
+// screenedPopulation ingests a synthetic population of orgs
+// organisations and screens every organisation as of its Now.
+func screenedPopulation(t *testing.T, orgs int) (*fixture, *synthetic.Manifest, map[string]*engine.Assessment) {
+	t.Helper()
+	f, man := syntheticFixture(t, orgs)
+	byOrg := map[string]*engine.Assessment{}
+	if _, err := f.sc.ScreenAll(context.Background(), engine.Options{At: man.Now}, 2, func(a *engine.Assessment) error {
+		byOrg[a.Orgnr] = a
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return f, man, byOrg
+}
+
 // Screening one organisation (network from the indexes) and screening the
 // whole store (network from one scan) must agree on every organisation.
 func TestScreenAllAgreesWithScreen(t *testing.T) {
@@ -68,15 +83,7 @@ func TestScreenAllAgreesWithScreen(t *testing.T) {
 // Every organisation planted to trigger an indicator triggers it, and the
 // clean ones trigger nothing and are complete.
 func TestPlantedCasesFire(t *testing.T) {
-	f, man := syntheticFixture(t, 500)
-	at := instant(t, "2026-11-21")
-	byOrg := map[string]*engine.Assessment{}
-	if _, err := f.sc.ScreenAll(context.Background(), engine.Options{At: at}, 2, func(a *engine.Assessment) error {
-		byOrg[a.Orgnr] = a
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	_, man, byOrg := screenedPopulation(t, 500)
 	for _, p := range man.Planted {
 		a := byOrg[p.Orgnr]
 		if a == nil {
