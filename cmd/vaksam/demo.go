@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/vaksam/vaksam/engine"
@@ -87,7 +89,17 @@ func runDemo(ctx context.Context, a *app, args []string) (int, error) {
 	}
 	t0 = time.Now()
 	var as []*engine.Assessment
-	stats, err := sc.ScreenAll(ctx, engine.Options{At: at, Save: true}, 0, func(x *engine.Assessment) error { as = append(as, rankingRow(x)); return nil })
+	real := map[string]*engine.Assessment{}
+	for _, c := range man.RealFormat {
+		real[c.Orgnr] = nil
+	}
+	stats, err := sc.ScreenAll(ctx, engine.Options{At: at, Save: true}, 0, func(x *engine.Assessment) error {
+		as = append(as, rankingRow(x))
+		if _, ok := real[x.Orgnr]; ok {
+			real[x.Orgnr] = x
+		}
+		return nil
+	})
 	if err != nil {
 		return exitFailure, err
 	}
@@ -96,7 +108,100 @@ func runDemo(ctx context.Context, a *app, args []string) (int, error) {
 	Rank(as)
 	printRanking(a.stdout, as, *limit, a.now())
 	printRecall(a.stdout, man, as)
+	printRealFormat(a.stdout, man, real, a.now())
 	return exitOK, nil
+}
+
+// printRealFormat shows what Vaksam concluded about the organisations
+// whose sources answer as the real services do, and whether that is what
+// the rules say it must be.
+func printRealFormat(w io.Writer, man *synthetic.Manifest, byOrg map[string]*engine.Assessment, now time.Time) {
+	if len(man.RealFormat) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nsources answering as the real services do:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tCASE\tORGNR\tNAME\tSTEP\tVERDICT\tHITS\tNOT CHECKED\tDATA")
+	var wrong []string
+	for i, c := range man.RealFormat {
+		x := byOrg[c.Orgnr]
+		if x == nil {
+			wrong = append(wrong, fmt.Sprintf("%d %s: not screened", i+1, c.Kind))
+			continue
+		}
+		got := outcomeOf(x)
+		for _, d := range c.Diff(got) {
+			wrong = append(wrong, fmt.Sprintf("%d %s: %s", i+1, c.Kind, d))
+		}
+		data := "complete"
+		if x.Incomplete {
+			var ms []string
+			for _, m := range x.Missing {
+				ms = append(ms, m.ID+" "+m.Source)
+			}
+			data = "incomplete: " + strings.Join(ms, ", ")
+		}
+		name := x.Name
+		if len([]rune(name)) > 28 {
+			name = string([]rune(name)[:27]) + "…"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, c.Kind, displayOrg(x.Orgnr, now), name, x.Step, x.Verdict,
+			orNone(got.Hits), keyNotChecked(x.NotChecked, c.Expect.NotChecked), data)
+	}
+	tw.Flush()
+	for i, c := range man.RealFormat {
+		fmt.Fprintf(w, "%-3d%s\n", i+1, c.What)
+	}
+	fmt.Fprintf(w, "assessed as the rules say: %d/%d\n", len(man.RealFormat)-countCases(wrong), len(man.RealFormat))
+	for _, d := range wrong {
+		fmt.Fprintf(w, "  %s\n", d)
+	}
+}
+
+// outcomeOf is what an assessment concluded, as a synthetic.RealCase
+// states it.
+func outcomeOf(x *engine.Assessment) synthetic.Outcome {
+	o := synthetic.Outcome{Step: x.Step, Verdict: x.Verdict, Incomplete: x.Incomplete, Hits: []string{}, NotChecked: x.NotChecked}
+	for _, h := range x.Hits {
+		o.Hits = append(o.Hits, h.ID)
+	}
+	for _, m := range x.Missing {
+		o.Missing = append(o.Missing, synthetic.Missing{ID: m.ID, Source: m.Source, Reason: m.Reason})
+	}
+	return o
+}
+
+// orNone joins ids, "-" for none.
+func orNone(ids []string) string {
+	if len(ids) == 0 {
+		return "-"
+	}
+	return strings.Join(ids, " ")
+}
+
+// keyNotChecked shows the rules not checked that the case is about, and
+// how many others were not checked.
+func keyNotChecked(got, key []string) string {
+	var shown []string
+	for _, id := range got {
+		if slices.Contains(key, id) && len(shown) < 5 {
+			shown = append(shown, id)
+		}
+	}
+	if rest := len(got) - len(shown); rest > 0 {
+		shown = append(shown, fmt.Sprintf("+%d", rest))
+	}
+	return orNone(shown)
+}
+
+// countCases counts the distinct cases among lines "<n> <kind>: …".
+func countCases(lines []string) int {
+	seen := map[string]bool{}
+	for _, l := range lines {
+		n, _, _ := strings.Cut(l, " ")
+		seen[n] = true
+	}
+	return len(seen)
 }
 
 func since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisecond) }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -159,10 +160,16 @@ func TestDemo(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"generated 200 organisations", "0 quarantined", "ORGNR", "organisations screened: L0", "planted cases caught:"} {
+	for _, want := range []string{"generated 200 organisations", "0 quarantined", "ORGNR", "organisations screened: L0", "planted cases caught:",
+		"sources answering as the real services do:", "scb-only-answer", "bulk-modifier-codes", "modifier-code-bankruptcy",
+		"tax-status-withheld", "unknown-birth-date", "answer-without-identity"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
+	}
+	// Every real-format case is assessed as the rules say.
+	if m := regexp.MustCompile(`assessed as the rules say: (\d+)/(\d+)\n`).FindStringSubmatch(out); m == nil || m[1] != m[2] || m[1] == "0" {
+		t.Errorf("demo output: real-format cases not all as the rules say:\n%s", out)
 	}
 }
 
