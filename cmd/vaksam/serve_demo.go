@@ -10,6 +10,7 @@ import (
 
 	"github.com/vaksam/vaksam/connectors/bolagsverket"
 	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/synthetic"
 )
@@ -50,6 +51,10 @@ func (a *app) prepareDemo(ctx context.Context, data string, orgs int, cfg *confi
 		return nil, fmt.Errorf("demo: fake Bolagsverket: %w", err)
 	}
 	d.fake = fake
+	if err := failAsPlanted(fake, files); err != nil {
+		d.close()
+		return nil, fmt.Errorf("demo: fake Bolagsverket: %w", err)
+	}
 	// The connector reads its credentials from files, as in a deployment.
 	secrets := filepath.Join(d.data, "demo-secrets")
 	if err := os.MkdirAll(secrets, 0o700); err != nil {
@@ -97,6 +102,34 @@ func (a *app) demoPopulation(ctx context.Context, data, files string, orgs int) 
 		return err
 	}
 	fmt.Fprintf(a.stdout, "demo: %d synthetic suppliers, %d records, in %s\n", orgs, c.Records(), since(t0))
+	return nil
+}
+
+// failAsPlanted makes the fake answer as the population's files do about
+// the organisation whose newest Bolagsverket answer failed
+// (synthetic.KindWithoutIdentity): without organisationsidentitet, and
+// OTILLGANGLIG_UPPGIFTSKALLA on Bolagsverket's own fields, so that a
+// refresh gets the same answer as the files gave.
+func failAsPlanted(fake *bolagsverket.Fake, files string) error {
+	man, err := synthetic.ReadManifest(files)
+	if err != nil {
+		return err
+	}
+	for _, c := range man.RealFormat {
+		if c.Kind != synthetic.KindWithoutIdentity {
+			continue
+		}
+		org, err := ident.ParseOrg(c.Orgnr)
+		if err != nil {
+			return fmt.Errorf("manifest: real-format case %s: %w", c.Kind, err)
+		}
+		fake.SetWithoutIdentity(org, true)
+		for _, field := range synthetic.UnavailableFields {
+			if err := fake.SetFel(org, field, bolagsverket.FelOtillgangligUppgiftskall); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
