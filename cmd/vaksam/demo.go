@@ -189,7 +189,7 @@ func keyNotChecked(got, key []string) string {
 		}
 	}
 	if rest := len(got) - len(shown); rest > 0 {
-		shown = append(shown, fmt.Sprintf("+%d", rest))
+		shown = append(shown, fmt.Sprintf("+%d other", rest))
 	}
 	return orNone(shown)
 }
