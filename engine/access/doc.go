@@ -67,18 +67,27 @@
 //
 // # Login throttling
 //
-// Failed logins are counted in a sliding window: after 5 failures in 15
-// minutes a user name is locked, after 20 a client address (an IPv6
-// client by its /64), until the oldest failure leaves the window; Login
-// then answers *ThrottledError and sets Retry-After. An attempt counts
-// from the moment it starts, so parallel guesses cannot overrun the
-// limit; a success clears the user name's count. Unknown users, wrong
-// passwords and disabled users get the same error, ErrInvalidCredentials,
-// after the same work (unknown users are checked against a dummy hash).
-// At most MaxHashes hashes run at once, bounding memory. Every attempt is
-// reported to Guard.OnLogin for the audit log. Locking per user name lets
-// someone lock a known user out for 15 minutes; that is the price of
-// stopping guessing from many addresses.
+// Failed logins slow down; nothing is locked. A (user name, client
+// address) pair has 3 failures free, then waits 1s after its next
+// failure, 2s after the one after, doubling up to 15 minutes; a client
+// address (an IPv6 client by its /64) has 20 failures free whatever the
+// names, then waits the same way (LoginLimits). While a pair or its
+// address waits, Login answers *ThrottledError and sets Retry-After
+// without checking the password. A success forgets the pair's failures;
+// an hour without a failure forgets a pair's or an address's. An attempt
+// counts from the moment it starts, so parallel guesses cannot overrun
+// the delays. So someone guessing a user's password from another address
+// never keeps the user out: only their own pair and address slow down.
+// Unknown users, wrong passwords and disabled users get the same error,
+// ErrInvalidCredentials, after the same work (unknown users are checked
+// against a dummy hash). At most MaxHashes hashes run at once, bounding
+// memory. Every attempt is reported to Guard.OnLogin for the audit log.
+//
+// Behind a reverse proxy every client would share the proxy's address:
+// Proxies.ClientIP, as the Guard's ClientIP, reads the client from
+// X-Forwarded-For or Forwarded, but only on requests from a trusted proxy
+// and only the right-most hop no trusted proxy wrote, so a client cannot
+// choose its own address by sending the header.
 //
 // # HTTP
 //

@@ -132,7 +132,8 @@ type Guard struct {
 	OnLogin func(user, ip string, ok bool, at time.Time)
 	Limits  LoginLimits // failed-login throttling; zero fields take DefaultLoginLimits
 	// ClientIP names the client for throttling and OnLogin; RemoteIP when
-	// nil. Behind a reverse proxy, read the proxy's header here.
+	// nil. Behind a reverse proxy, use Proxies.ClientIP, which reads the
+	// forwarded address only from trusted proxies.
 	ClientIP func(*http.Request) string
 	// LoginPath is where unauthenticated HTML GETs are sent, with
 	// ?next=<the request's path and query>; "/login" when empty.
@@ -209,7 +210,8 @@ func (g *Guard) report(user, ip string, ok bool, at time.Time) {
 // Failures: ErrInvalidCredentials, the same for an unknown user, a wrong
 // password and a disabled user, and taking the same time (a hash is
 // computed in every case); a *ThrottledError (errors.Is ErrThrottled)
-// when the user name or the client failed too often lately, with
+// while this user name from this client, or this client whatever the
+// name, waits out its delay after failing too often lately, with
 // Retry-After set on w (answer 429); ErrCrossSite when the form was posted
 // from another site; the context's error when the request was cancelled
 // while waiting to hash.
@@ -234,7 +236,7 @@ func (g *Guard) Login(w http.ResponseWriter, r *http.Request, username, password
 	select {
 	case g.hashes <- struct{}{}:
 	case <-r.Context().Done():
-		g.thr.cancel(name, ip, now)
+		g.thr.cancel(name, ip)
 		return nil, r.Context().Err()
 	}
 	u, ok := g.Dir.verify(name, password)
@@ -243,7 +245,7 @@ func (g *Guard) Login(w http.ResponseWriter, r *http.Request, username, password
 		g.report(name, ip, false, now)
 		return nil, ErrInvalidCredentials
 	}
-	g.thr.succeeded(name, ip, now)
+	g.thr.succeeded(name, ip)
 	if c, err := r.Cookie(CookieName); err == nil {
 		g.Sessions.Delete(c.Value)
 	}

@@ -83,7 +83,10 @@ func (s *Server) uiLogin(w http.ResponseWriter, r *http.Request, _ *access.Princ
 // uiDuration says how long, rounded up to whole minutes from a minute on.
 func uiDuration(lang string, d time.Duration) string {
 	if d < time.Minute {
-		return uiT(lang, "duration.seconds", int(math.Ceil(d.Seconds())))
+		if n := int(math.Ceil(d.Seconds())); n != 1 {
+			return uiT(lang, "duration.seconds", n)
+		}
+		return uiT(lang, "duration.second")
 	}
 	m := int(math.Ceil(d.Minutes()))
 	if m == 1 {

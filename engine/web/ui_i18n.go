@@ -61,6 +61,7 @@ var uiText = map[string]msg{
 	"duration.minutes":  {"%d minuter", "%d minutes"},
 	"duration.minute":   {"1 minut", "1 minute"},
 	"duration.seconds":  {"%d sekunder", "%d seconds"},
+	"duration.second":   {"1 sekund", "1 second"},
 
 	// Error pages.
 	"err.400":            {"Felaktig begäran", "Bad request"},
