@@ -19,7 +19,8 @@
 //	admin                                             ✓
 //
 // Four eyes (nobody approves their own decision) is engine/review's rule,
-// not this package's.
+// not this package's; it compares persons (Principal.Person), not actors,
+// so a token cannot approve what its owner proposed.
 //
 // # Users and tokens
 //
@@ -37,7 +38,11 @@
 // A machine sends "Authorization: Bearer <id>.<secret>"; the configuration
 // holds the token's id, roles and the SHA-256 of its 256-bit secret
 // (NewToken). User and token ids share one
-// namespace: either may be the actor recorded on a decision.
+// namespace: either may be the actor recorded on a decision. A token
+// belongs to a person, its owner (Token.Owner): a user, or a person who
+// signs in through single sign-on; a token that may decide or approve
+// must have one, and a token whose owner is a disabled user stops
+// working.
 //
 // # Sessions
 //

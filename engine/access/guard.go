@@ -45,6 +45,9 @@ var (
 // Principal is who made a request.
 type Principal struct {
 	UserID string // the user's or the token's id: the actor recorded on what they do
+	// Person is who acts: the user, or the person a token belongs to
+	// (Token.Person). Four eyes compares persons, not actors.
+	Person string
 	Name   string
 	Roles  []Role
 	Via    string // ViaSession or ViaToken
@@ -293,7 +296,7 @@ func (g *Guard) Authenticate(r *http.Request) (*Principal, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: unknown or wrong token", ErrUnauthenticated)
 		}
-		return &Principal{UserID: t.ID, Name: t.Name, Roles: t.Roles, Via: ViaToken}, nil
+		return &Principal{UserID: t.ID, Person: t.Person(), Name: t.Name, Roles: t.Roles, Via: ViaToken}, nil
 	}
 	c, err := r.Cookie(CookieName)
 	if err != nil || c.Value == "" {
@@ -308,7 +311,7 @@ func (g *Guard) Authenticate(r *http.Request) (*Principal, error) {
 		g.Sessions.Delete(c.Value)
 		return nil, fmt.Errorf("%w: user %q is gone or disabled", ErrUnauthenticated, s.UserID)
 	}
-	return &Principal{UserID: u.ID, Name: u.Name, Roles: u.Roles, Via: ViaSession, CSRF: s.CSRF}, nil
+	return &Principal{UserID: u.ID, Person: u.ID, Name: u.Name, Roles: u.Roles, Via: ViaSession, CSRF: s.CSRF}, nil
 }
 
 // Require protects next: the request must be authenticated (else 401: JSON

@@ -805,3 +805,31 @@ func TestNewProxiesErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestPrincipalPerson(t *testing.T) {
+	f := newFixture(t)
+	who := func(r *http.Request) *Principal {
+		t.Helper()
+		p, err := f.g.Authenticate(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	r := httptest.NewRequest("GET", "/api/alerts", nil)
+	r.Header.Set("Authorization", "Bearer "+f.robot)
+	if p := who(r); p.UserID != "robot" || p.Person != "dora" {
+		t.Errorf("dora's token: actor %q, person %q; want robot, dora", p.UserID, p.Person)
+	}
+	r = httptest.NewRequest("GET", "/api/alerts", nil)
+	r.Header.Set("Authorization", "Bearer "+f.viewer)
+	if p := who(r); p.Person != "panel" {
+		t.Errorf("a token without owner: person %q, want panel", p.Person)
+	}
+	c, _ := f.mustLogin("anna")
+	r = httptest.NewRequest("GET", "/api/alerts", nil)
+	r.AddCookie(c)
+	if p := who(r); p.UserID != "anna" || p.Person != "anna" {
+		t.Errorf("anna's session: actor %q, person %q", p.UserID, p.Person)
+	}
+}
