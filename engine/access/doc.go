@@ -57,6 +57,28 @@
 // and a user keeps at most 10 sessions. The store keys sessions by the
 // SHA-256 of the id. A restart signs everyone out.
 //
+// # Single sign-on
+//
+// Beside the directory's users, Guard.SSO signs people in through an
+// OpenID Connect provider (SSO, NewSSO, built on
+// github.com/coreos/go-oidc and golang.org/x/oauth2): BeginSSO, served
+// at SSOPath, keeps a login's state, nonce and PKCE verifier on the
+// server behind a ten-minute cookie (SSOCookieName) and sends the
+// browser to the provider with the S256 challenge; FinishSSO, at
+// SSOCallbackPath, takes that login once, compares the state, exchanges
+// the code with the verifier, verifies the ID token (signature,
+// issuer, audience, expiry by the Guard's clock) and its nonce, names
+// the user by a claim (preferred_username) and gives them the roles
+// their groups map to (SSOConfig.Roles). Someone in no mapped group, or
+// whose name is a local user's or token's, is refused (ErrSSORefused);
+// anything else that goes wrong fails the login (ErrSSOFailed). The
+// session is a session as above (cookie, CSRF, expiry), holding the
+// name and roles the provider gave (Session.SSO): a change of groups
+// counts from the next sign-in. LogoutURL sends the browser on to the
+// provider's end_session_endpoint, when it has one. OnSSOLogin hears
+// of every outcome for the audit log. oidctest runs a real provider in
+// the process for tests.
+//
 // # CSRF
 //
 // Each session has a synchronizer token. Require lets a

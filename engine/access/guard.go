@@ -52,6 +52,7 @@ type Principal struct {
 	Roles  []Role
 	Via    string // ViaSession or ViaToken
 	CSRF   string // the session's CSRF token (ViaSession only); templates use CSRFToken
+	SSO    bool   // the session was begun by single sign-on (FinishSSO)
 }
 
 // Can reports whether any of the principal's roles grants p.
@@ -151,6 +152,14 @@ type Guard struct {
 	// to /api/ or JSON clients), e.g. as a Swedish page. msg is the English
 	// error this package would have written.
 	HTMLError func(w http.ResponseWriter, r *http.Request, status int, msg string)
+	// SSO, when set, signs users in through an OpenID Connect provider
+	// beside the directory's (BeginSSO, FinishSSO).
+	SSO *SSO
+	// OnSSOLogin hears of every single sign-on login that reached the
+	// provider's answer: err is nil for a success, else an *SSOError; user
+	// is the id the provider named ("" when it named none). Synchronous:
+	// keep it quick.
+	OnSSOLogin func(user, ip string, err error, at time.Time)
 
 	once    sync.Once
 	initErr error
@@ -305,6 +314,14 @@ func (g *Guard) Authenticate(r *http.Request) (*Principal, error) {
 	s, ok := g.Sessions.Lookup(c.Value)
 	if !ok {
 		return nil, fmt.Errorf("%w: session unknown or expired", ErrUnauthenticated)
+	}
+	if s.SSO != nil {
+		if g.SSO == nil {
+			g.Sessions.Delete(c.Value)
+			return nil, fmt.Errorf("%w: single sign-on is off", ErrUnauthenticated)
+		}
+		return &Principal{UserID: s.UserID, Person: s.UserID, Name: s.SSO.Name, Roles: slices.Clone(s.SSO.Roles),
+			Via: ViaSession, CSRF: s.CSRF, SSO: true}, nil
 	}
 	u, ok := g.Dir.User(s.UserID)
 	if !ok || u.Disabled {
