@@ -98,6 +98,9 @@ type SSOConfig struct {
 	Roles map[string][]Role
 	// HTTPClient reaches the provider; http.DefaultClient when nil.
 	HTTPClient *http.Client
+	// Name is the provider's name for people ("Malmö stads inloggning"),
+	// on the sign-in button; "" for a generic text.
+	Name string
 }
 
 // SSO signs users in through an OpenID Connect provider, beside the
@@ -188,6 +191,9 @@ func NewSSO(cfg SSOConfig, now func() time.Time) (*SSO, error) {
 
 // Issuer is the provider's issuer URL.
 func (s *SSO) Issuer() string { return s.cfg.Issuer }
+
+// Name is the provider's name for people, "" when not configured.
+func (s *SSO) Name() string { return s.cfg.Name }
 
 // Discover reads the provider's discovery document, once: a login
 // discovers it when this was not done or failed. Call it at start to
