@@ -66,6 +66,9 @@ func TestConfigCheckFiles(t *testing.T) {
 		{"values", false},
 		{"syntax", false},
 		{"access", false},
+		{"sso", false},
+		{"owners", false},
+		{"sso-good", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {

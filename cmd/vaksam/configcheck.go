@@ -41,6 +41,14 @@ func checkValues(c *config, src *configSource) problems {
 		add("http.listen", "%v", err)
 	}
 	pair(add, "http", "tls_cert", c.HTTP.TLSCert, "tls_key", c.HTTP.TLSKey)
+	for i, p := range c.HTTP.TrustedProxies {
+		if _, err := access.NewProxies([]string{p}, ""); err != nil {
+			add(fmt.Sprintf("http.trusted_proxies[%d]", i), "want an address or a network such as 10.0.0.0/8, got %q", p)
+		}
+	}
+	if _, err := access.NewProxies(nil, c.HTTP.ForwardedHeader); err != nil {
+		add("http.forwarded_header", "want %s or %s, got %q", access.HeaderXForwardedFor, access.HeaderForwarded, c.HTTP.ForwardedHeader)
+	}
 	for i, o := range c.HTTP.TrustedOrigins {
 		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
 			add(fmt.Sprintf("http.trusted_origins[%d]", i), "want an origin such as https://vaksam.example.se (scheme and host, no path), got %q", o)
@@ -126,6 +134,7 @@ func checkValues(c *config, src *configSource) problems {
 
 	ps = append(ps, checkReview(c, src)...)
 	ps = append(ps, checkAccess(c, src)...)
+	ps = append(ps, checkOIDC(c, src)...)
 	return ps
 }
 

@@ -53,7 +53,9 @@ type demoServer struct {
 	cmd       *exec.Cmd
 }
 
-func startDemoServer(t *testing.T) *demoServer {
+// startDemoServer builds vaksam and runs serve --demo, with extra
+// arguments after the test's own (a later flag wins).
+func startDemoServer(t *testing.T, extra ...string) *demoServer {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "vaksam")
 	build := exec.Command("go", "build", "-o", bin, ".")
@@ -66,8 +68,8 @@ func startDemoServer(t *testing.T) *demoServer {
 	}
 	natsPort := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	cmd := exec.Command(bin, "serve", "--demo", "--demo-orgs", "300", "--http", "127.0.0.1:0",
-		"--nats-listen", fmt.Sprintf("127.0.0.1:%d", natsPort))
+	cmd := exec.Command(bin, append([]string{"serve", "--demo", "--demo-orgs", "300", "--http", "127.0.0.1:0",
+		"--nats-listen", fmt.Sprintf("127.0.0.1:%d", natsPort)}, extra...)...)
 	cmd.Dir = t.TempDir()
 	// Its warnings and errors show in the test's output; its info lines
 	// (a line per HTTP request) would drown them.

@@ -281,6 +281,9 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 	url = bus.RedactURL(url) // printed: without its password or token
 	fmt.Fprintf(s.a.stdout, "vaksam serving\n  web:         %s/  (API %s/api/v1/, described at %s/api/v1/openapi.yaml)\n  NATS:        %s (JetStream streams VAKSAM_*)\n  pre-award:   vaksam check --nats %s ORGNR   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s\n  data:        %s\n",
 		webURL, webURL, webURL, url, url, url, s.data)
+	if s.cfg.OIDC != nil {
+		fmt.Fprintf(s.a.stdout, "  sign-in:     single sign-on at %s, beside the users\n", s.cfg.OIDC.Issuer)
+	}
 	if s.demo != nil {
 		s.demo.printLogins(s.a.stdout)
 	}

@@ -23,6 +23,12 @@ type httpConfig struct {
 	// SecureCookies marks cookies Secure behind a TLS-terminating proxy.
 	SecureCookies  bool     `yaml:"secure_cookies"`
 	TrustedOrigins []string `yaml:"trusted_origins"`
+	// TrustedProxies are the reverse proxies (addresses or networks)
+	// whose ForwardedHeader names the client, for login throttling and
+	// the audit trail; ForwardedHeader is X-Forwarded-For (default) or
+	// Forwarded.
+	TrustedProxies  []string `yaml:"trusted_proxies"`
+	ForwardedHeader string   `yaml:"forwarded_header"`
 }
 
 // startHTTP serves the API and the web UI; it returns the base URL and a
@@ -46,7 +52,17 @@ func (s *server) startHTTP(listen string, users []access.User, tokens []access.T
 	log := &audit.Log{Store: s.sc.Store}
 	guard := &access.Guard{Dir: dir, Sessions: access.NewSessions(s.a.now), Now: s.a.now,
 		Secure: hc.SecureCookies || hc.TLSCert != "", TrustedOrigins: hc.TrustedOrigins,
-		OnLogin: web.AuditLogins(log, s.a.log)}
+		OnLogin: web.AuditLogins(log, s.a.log), OnSSOLogin: web.AuditSSOLogins(log, s.a.log)}
+	if len(hc.TrustedProxies) > 0 {
+		px, err := access.NewProxies(hc.TrustedProxies, hc.ForwardedHeader)
+		if err != nil {
+			return "", nil, fmt.Errorf("http: %w", err)
+		}
+		guard.ClientIP = px.ClientIP
+	}
+	if guard.SSO, err = s.startSSO(context.Background()); err != nil {
+		return "", nil, err
+	}
 	if err := guard.Check(); err != nil {
 		return "", nil, err
 	}

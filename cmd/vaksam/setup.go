@@ -34,6 +34,7 @@ type config struct {
 	NATS      natsConfig      `yaml:"nats"`
 	HTTP      httpConfig      `yaml:"http"`
 	Review    reviewConfig    `yaml:"review"`
+	OIDC      *oidcConfig     `yaml:"oidc"` // single sign-on; nil: none
 	// Users sign in to the web UI and the API; tokens are for machines.
 	Users  []access.User  `yaml:"users"`
 	Tokens []access.Token `yaml:"tokens"`

@@ -26,12 +26,26 @@ type User struct {
 // Token is a machine's credential. The machine sends
 // "Authorization: Bearer <id>.<secret>"; only the SHA-256 of the secret is
 // stored (the secret is 256 random bits, so a fast hash suffices).
+//
+// A token belongs to a person, its Owner: what it does, that person does,
+// and four eyes is per person, so a token cannot approve its owner's own
+// decision, nor its owner a decision the token proposed. A token that may
+// decide or approve must have an owner; one that only reads may go
+// without (it then stands for itself).
 type Token struct {
 	ID    string `yaml:"id" json:"id"` // [a-z0-9][a-z0-9_@-]{0,63}: no dot
 	Name  string `yaml:"name" json:"name"`
 	Roles []Role `yaml:"roles" json:"roles"`
 	Hash  string `yaml:"hash" json:"-"` // lower-case hex SHA-256 of the secret
+	// Owner is the id of the person the token belongs to: a user of the
+	// directory, or a person who signs in through single sign-on. A
+	// token whose owner is a disabled user does not work.
+	Owner string `yaml:"owner" json:"owner,omitempty"`
 }
+
+// Person is who stands behind the token: its owner, or the token itself
+// when it has none.
+func (t Token) Person() string { return or(t.Owner, t.ID) }
 
 var (
 	userID  = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{0,63}$`)
@@ -113,10 +127,23 @@ func NewDirectory(users []User, tokens []Token) (*Directory, error) {
 		if b, err := hex.DecodeString(t.Hash); err != nil || len(b) != sha256.Size {
 			errs = append(errs, fmt.Errorf("access: %s: hash: want the 64 hex digits of the secret's SHA-256 (see tokens in docs/vaksam.example.yaml)", who))
 		}
+		t.Owner = strings.ToLower(strings.TrimSpace(t.Owner))
+		switch {
+		case t.Owner == "" && (canAny(t.Roles, Decide) || canAny(t.Roles, Approve)):
+			errs = append(errs, fmt.Errorf("access: %s: owner: missing: a token that may decide or approve acts for a person (four eyes is per person); give the id of the user it belongs to", who))
+		case t.Owner != "" && !userID.MatchString(t.Owner):
+			errs = append(errs, fmt.Errorf("access: %s: owner: %q is not a user id (1 to 64 of a-z 0-9 . _ @ -)", who, t.Owner))
+		}
 		if t.Name == "" {
 			t.Name = t.ID
 		}
 		d.tokens[t.ID] = t
+	}
+	for _, t := range tokens {
+		id, owner := strings.ToLower(strings.TrimSpace(t.ID)), strings.ToLower(strings.TrimSpace(t.Owner))
+		if owner != "" && seen[owner] == "token" {
+			errs = append(errs, fmt.Errorf("access: token %q: owner: %q is a token, not a person", id, owner))
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -212,6 +239,9 @@ func (d *Directory) verifyToken(bearer string) (Token, bool) {
 	}
 	if subtle.ConstantTimeCompare(got[:], want) != 1 || !known || secret == "" {
 		return Token{}, false
+	}
+	if u, ok := d.users[t.Owner]; ok && u.Disabled {
+		return Token{}, false // the person it belongs to may no longer act
 	}
 	t.Roles = slices.Clone(t.Roles)
 	return t, true

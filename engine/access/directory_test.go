@@ -42,6 +42,15 @@ func TestNewDirectoryErrors(t *testing.T) {
 			want: []string{`token "robot"`, "hash"}},
 		"token secret as hash": {tokens: []Token{{ID: "robot", Roles: []Role{Viewer}, Hash: "not-a-sha256"}},
 			want: []string{`token "robot"`, "hash"}},
+		"deciding token without owner": {tokens: []Token{{ID: "robot", Roles: []Role{Coordinator}, Hash: tok.Hash}},
+			want: []string{`token "robot": owner: missing`, "four eyes is per person"}},
+		"approving token without owner": {tokens: []Token{{ID: "robot", Roles: []Role{Viewer, Approver}, Hash: tok.Hash}},
+			want: []string{`token "robot": owner: missing`}},
+		"owner not an id": {tokens: []Token{{ID: "robot", Roles: []Role{Viewer}, Hash: tok.Hash, Owner: "Anna Andersson"}},
+			want: []string{`token "robot": owner: "anna andersson" is not a user id`}},
+		"owner a token": {tokens: []Token{{ID: "robot", Roles: []Role{Coordinator}, Hash: tok.Hash, Owner: "ci"},
+			{ID: "ci", Roles: []Role{Viewer}, Hash: tok.Hash}},
+			want: []string{`token "robot": owner: "ci" is a token, not a person`}},
 		"every problem": {users: []User{{ID: "anna", Roles: []Role{"boss"}, PasswordHash: h}, {ID: "bo", Roles: []Role{"chef"}}},
 			want: []string{`user "anna": roles`, `"boss"`, `user "bo": roles`, `"chef"`, `user "bo": password_hash`}},
 	} {
@@ -186,5 +195,46 @@ func TestDemoUsers(t *testing.T) {
 	}
 	if _, again := DemoUsers(); again["samordnare"] == pw["samordnare"] {
 		t.Error("demo passwords are the same at every call")
+	}
+}
+
+func TestTokenOwner(t *testing.T) {
+	h := hash(t, "pw")
+	mine, bearer, err := NewToken("annas-robot", "", []Role{Approver})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine.Owner = " Anna "
+	reader, readerBearer, err := NewToken("panel", "", []Role{Viewer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sso, ssoBearer, err := NewToken("sso-robot", "", []Role{Coordinator})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sso.Owner = "karin@kommun.example" // signs in through single sign-on: no user here
+	users := []User{{ID: "anna", Roles: []Role{Coordinator}, PasswordHash: h}}
+	d, err := NewDirectory(users, []Token{mine, reader, sso})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cred, want := range map[string]string{bearer: "anna", readerBearer: "panel", ssoBearer: "karin@kommun.example"} {
+		tk, ok := d.verifyToken(cred)
+		if !ok || tk.Person() != want {
+			t.Errorf("token %s: ok %v, person %q; want %q", tk.ID, ok, tk.Person(), want)
+		}
+	}
+	// The token of a disabled user stops working.
+	users[0].Disabled = true
+	d, err = NewDirectory(users, []Token{mine, reader})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.verifyToken(bearer); ok {
+		t.Error("the token of a disabled user still works")
+	}
+	if _, ok := d.verifyToken(readerBearer); !ok {
+		t.Error("a token without owner stopped working")
 	}
 }

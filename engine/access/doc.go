@@ -19,7 +19,8 @@
 //	admin                                             ✓
 //
 // Four eyes (nobody approves their own decision) is engine/review's rule,
-// not this package's.
+// not this package's; it compares persons (Principal.Person), not actors,
+// so a token cannot approve what its owner proposed.
 //
 // # Users and tokens
 //
@@ -37,7 +38,11 @@
 // A machine sends "Authorization: Bearer <id>.<secret>"; the configuration
 // holds the token's id, roles and the SHA-256 of its 256-bit secret
 // (NewToken). User and token ids share one
-// namespace: either may be the actor recorded on a decision.
+// namespace: either may be the actor recorded on a decision. A token
+// belongs to a person, its owner (Token.Owner): a user, or a person who
+// signs in through single sign-on; a token that may decide or approve
+// must have one, and a token whose owner is a disabled user stops
+// working.
 //
 // # Sessions
 //
@@ -51,6 +56,28 @@
 // is removed or disabled; the id changes at every login (no fixation),
 // and a user keeps at most 10 sessions. The store keys sessions by the
 // SHA-256 of the id. A restart signs everyone out.
+//
+// # Single sign-on
+//
+// Beside the directory's users, Guard.SSO signs people in through an
+// OpenID Connect provider (SSO, NewSSO, built on
+// github.com/coreos/go-oidc and golang.org/x/oauth2): BeginSSO, served
+// at SSOPath, keeps a login's state, nonce and PKCE verifier on the
+// server behind a ten-minute cookie (SSOCookieName) and sends the
+// browser to the provider with the S256 challenge; FinishSSO, at
+// SSOCallbackPath, takes that login once, compares the state, exchanges
+// the code with the verifier, verifies the ID token (signature,
+// issuer, audience, expiry by the Guard's clock) and its nonce, names
+// the user by a claim (preferred_username) and gives them the roles
+// their groups map to (SSOConfig.Roles). Someone in no mapped group, or
+// whose name is a local user's or token's, is refused (ErrSSORefused);
+// anything else that goes wrong fails the login (ErrSSOFailed). The
+// session is a session as above (cookie, CSRF, expiry), holding the
+// name and roles the provider gave (Session.SSO): a change of groups
+// counts from the next sign-in. LogoutURL sends the browser on to the
+// provider's end_session_endpoint, when it has one. OnSSOLogin hears
+// of every outcome for the audit log. oidctest runs a real provider in
+// the process for tests.
 //
 // # CSRF
 //
@@ -67,18 +94,27 @@
 //
 // # Login throttling
 //
-// Failed logins are counted in a sliding window: after 5 failures in 15
-// minutes a user name is locked, after 20 a client address (an IPv6
-// client by its /64), until the oldest failure leaves the window; Login
-// then answers *ThrottledError and sets Retry-After. An attempt counts
-// from the moment it starts, so parallel guesses cannot overrun the
-// limit; a success clears the user name's count. Unknown users, wrong
-// passwords and disabled users get the same error, ErrInvalidCredentials,
-// after the same work (unknown users are checked against a dummy hash).
-// At most MaxHashes hashes run at once, bounding memory. Every attempt is
-// reported to Guard.OnLogin for the audit log. Locking per user name lets
-// someone lock a known user out for 15 minutes; that is the price of
-// stopping guessing from many addresses.
+// Failed logins slow down; nothing is locked. A (user name, client
+// address) pair has 3 failures free, then waits 1s after its next
+// failure, 2s after the one after, doubling up to 15 minutes; a client
+// address (an IPv6 client by its /64) has 20 failures free whatever the
+// names, then waits the same way (LoginLimits). While a pair or its
+// address waits, Login answers *ThrottledError and sets Retry-After
+// without checking the password. A success forgets the pair's failures;
+// an hour without a failure forgets a pair's or an address's. An attempt
+// counts from the moment it starts, so parallel guesses cannot overrun
+// the delays. So someone guessing a user's password from another address
+// never keeps the user out: only their own pair and address slow down.
+// Unknown users, wrong passwords and disabled users get the same error,
+// ErrInvalidCredentials, after the same work (unknown users are checked
+// against a dummy hash). At most MaxHashes hashes run at once, bounding
+// memory. Every attempt is reported to Guard.OnLogin for the audit log.
+//
+// Behind a reverse proxy every client would share the proxy's address:
+// Proxies.ClientIP, as the Guard's ClientIP, reads the client from
+// X-Forwarded-For or Forwarded, but only on requests from a trusted proxy
+// and only the right-most hop no trusted proxy wrote, so a client cannot
+// choose its own address by sending the header.
 //
 // # HTTP
 //

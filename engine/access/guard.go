@@ -45,10 +45,14 @@ var (
 // Principal is who made a request.
 type Principal struct {
 	UserID string // the user's or the token's id: the actor recorded on what they do
+	// Person is who acts: the user, or the person a token belongs to
+	// (Token.Person). Four eyes compares persons, not actors.
+	Person string
 	Name   string
 	Roles  []Role
 	Via    string // ViaSession or ViaToken
 	CSRF   string // the session's CSRF token (ViaSession only); templates use CSRFToken
+	SSO    bool   // the session was begun by single sign-on (FinishSSO)
 }
 
 // Can reports whether any of the principal's roles grants p.
@@ -132,7 +136,8 @@ type Guard struct {
 	OnLogin func(user, ip string, ok bool, at time.Time)
 	Limits  LoginLimits // failed-login throttling; zero fields take DefaultLoginLimits
 	// ClientIP names the client for throttling and OnLogin; RemoteIP when
-	// nil. Behind a reverse proxy, read the proxy's header here.
+	// nil. Behind a reverse proxy, use Proxies.ClientIP, which reads the
+	// forwarded address only from trusted proxies.
 	ClientIP func(*http.Request) string
 	// LoginPath is where unauthenticated HTML GETs are sent, with
 	// ?next=<the request's path and query>; "/login" when empty.
@@ -147,6 +152,14 @@ type Guard struct {
 	// to /api/ or JSON clients), e.g. as a Swedish page. msg is the English
 	// error this package would have written.
 	HTMLError func(w http.ResponseWriter, r *http.Request, status int, msg string)
+	// SSO, when set, signs users in through an OpenID Connect provider
+	// beside the directory's (BeginSSO, FinishSSO).
+	SSO *SSO
+	// OnSSOLogin hears of every single sign-on login that reached the
+	// provider's answer: err is nil for a success, else an *SSOError; user
+	// is the id the provider named ("" when it named none). Synchronous:
+	// keep it quick.
+	OnSSOLogin func(user, ip string, err error, at time.Time)
 
 	once    sync.Once
 	initErr error
@@ -209,7 +222,8 @@ func (g *Guard) report(user, ip string, ok bool, at time.Time) {
 // Failures: ErrInvalidCredentials, the same for an unknown user, a wrong
 // password and a disabled user, and taking the same time (a hash is
 // computed in every case); a *ThrottledError (errors.Is ErrThrottled)
-// when the user name or the client failed too often lately, with
+// while this user name from this client, or this client whatever the
+// name, waits out its delay after failing too often lately, with
 // Retry-After set on w (answer 429); ErrCrossSite when the form was posted
 // from another site; the context's error when the request was cancelled
 // while waiting to hash.
@@ -234,7 +248,7 @@ func (g *Guard) Login(w http.ResponseWriter, r *http.Request, username, password
 	select {
 	case g.hashes <- struct{}{}:
 	case <-r.Context().Done():
-		g.thr.cancel(name, ip, now)
+		g.thr.cancel(name, ip)
 		return nil, r.Context().Err()
 	}
 	u, ok := g.Dir.verify(name, password)
@@ -243,7 +257,7 @@ func (g *Guard) Login(w http.ResponseWriter, r *http.Request, username, password
 		g.report(name, ip, false, now)
 		return nil, ErrInvalidCredentials
 	}
-	g.thr.succeeded(name, ip, now)
+	g.thr.succeeded(name, ip)
 	if c, err := r.Cookie(CookieName); err == nil {
 		g.Sessions.Delete(c.Value)
 	}
@@ -291,7 +305,7 @@ func (g *Guard) Authenticate(r *http.Request) (*Principal, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: unknown or wrong token", ErrUnauthenticated)
 		}
-		return &Principal{UserID: t.ID, Name: t.Name, Roles: t.Roles, Via: ViaToken}, nil
+		return &Principal{UserID: t.ID, Person: t.Person(), Name: t.Name, Roles: t.Roles, Via: ViaToken}, nil
 	}
 	c, err := r.Cookie(CookieName)
 	if err != nil || c.Value == "" {
@@ -301,12 +315,20 @@ func (g *Guard) Authenticate(r *http.Request) (*Principal, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: session unknown or expired", ErrUnauthenticated)
 	}
+	if s.SSO != nil {
+		if g.SSO == nil {
+			g.Sessions.Delete(c.Value)
+			return nil, fmt.Errorf("%w: single sign-on is off", ErrUnauthenticated)
+		}
+		return &Principal{UserID: s.UserID, Person: s.UserID, Name: s.SSO.Name, Roles: slices.Clone(s.SSO.Roles),
+			Via: ViaSession, CSRF: s.CSRF, SSO: true}, nil
+	}
 	u, ok := g.Dir.User(s.UserID)
 	if !ok || u.Disabled {
 		g.Sessions.Delete(c.Value)
 		return nil, fmt.Errorf("%w: user %q is gone or disabled", ErrUnauthenticated, s.UserID)
 	}
-	return &Principal{UserID: u.ID, Name: u.Name, Roles: u.Roles, Via: ViaSession, CSRF: s.CSRF}, nil
+	return &Principal{UserID: u.ID, Person: u.ID, Name: u.Name, Roles: u.Roles, Via: ViaSession, CSRF: s.CSRF}, nil
 }
 
 // Require protects next: the request must be authenticated (else 401: JSON

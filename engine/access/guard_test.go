@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,59 +123,126 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 	if e := f.logins[0]; e.user != "anna" || e.ip != "192.0.2.1" || e.ok || !e.at.Equal(f.clk.Now()) {
 		t.Errorf("OnLogin got %+v", e)
 	}
+	f.clk.Add(time.Second) // anna failed three times: her first delay
 	f.mustLogin("anna")
 	if e := f.logins[len(f.logins)-1]; e.user != "anna" || !e.ok {
 		t.Errorf("OnLogin after success got %+v", e)
 	}
 }
 
-func TestLoginThrottlesUser(t *testing.T) {
+func TestLoginDelaysGrowPerPair(t *testing.T) {
 	f := newFixture(t)
-	start := f.clk.Now()
-	for i := range 5 { // one a minute
-		if _, _, err := f.login("anna", "fel"); !errors.Is(err, ErrInvalidCredentials) {
-			t.Fatalf("failure %d: %v", i+1, err)
+	// Only the pair's delays here: the address's come later.
+	f.g.thr = newThrottle(LoginLimits{PerIP: 1000})
+	throttled := func(step string, want time.Duration) {
+		t.Helper()
+		_, w, err := f.login("anna", passwords["anna"]) // even the right password waits
+		var te *ThrottledError
+		if !errors.As(err, &te) || !errors.Is(err, ErrThrottled) {
+			t.Fatalf("%s: %v, want a ThrottledError", step, err)
 		}
-		f.clk.Add(time.Minute)
+		if te.RetryAfter != want || w.Header().Get("Retry-After") != strconv.Itoa(int(math.Ceil(want.Seconds()))) {
+			t.Errorf("%s: RetryAfter %v, header %q; want %v", step, te.RetryAfter, w.Header().Get("Retry-After"), want)
+		}
 	}
-	// Locked, even with the right password, until the first failure is 15 minutes old.
-	_, w, err := f.login("anna", passwords["anna"])
-	var te *ThrottledError
-	if !errors.As(err, &te) || !errors.Is(err, ErrThrottled) {
-		t.Fatalf("6th attempt: %v, want a ThrottledError", err)
+	fail := func(step string) {
+		t.Helper()
+		if _, _, err := f.login("anna", "fel"); !errors.Is(err, ErrInvalidCredentials) {
+			t.Fatalf("%s: %v, want wrong password", step, err)
+		}
 	}
-	if te.RetryAfter != 10*time.Minute || w.Header().Get("Retry-After") != "600" {
-		t.Errorf("RetryAfter %v, header %q; want 10m, 600", te.RetryAfter, w.Header().Get("Retry-After"))
+	for i := range 3 { // three failures in a row are free
+		fail(fmt.Sprintf("failure %d", i+1))
 	}
-	if e := f.logins[len(f.logins)-1]; e.ok {
-		t.Error("a throttled attempt was reported as a success")
+	// Then each failure doubles the wait: 1s, 2s, 4s, 8s.
+	for i, d := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second} {
+		throttled(fmt.Sprintf("after failure %d", i+3), d)
+		f.clk.Add(d - time.Millisecond)
+		throttled(fmt.Sprintf("just before the delay of %v", d), time.Millisecond)
+		f.clk.Add(time.Millisecond)
+		fail(fmt.Sprintf("failure %d", i+4))
 	}
-	// Another user from the same address is not locked.
-	if _, _, err := f.login("bo", passwords["bo"]); err != nil {
-		t.Errorf("bo: %v", err)
+	throttled("after failure 7", 16*time.Second)
+	if e := f.logins[len(f.logins)-1]; e.ok || e.user != "anna" {
+		t.Errorf("a throttled attempt was reported as %+v", e)
 	}
-	// When the first failure leaves the window, one more attempt is allowed.
-	f.clk.Add(start.Add(15 * time.Minute).Sub(f.clk.Now()))
+	// The delay is capped.
+	for range 20 {
+		f.clk.Add(DefaultLoginLimits.MaxDelay)
+		fail("a later failure")
+	}
+	throttled("at the cap", DefaultLoginLimits.MaxDelay)
+	// The right password after the delay signs in, and success resets the
+	// pair: three failures are free again.
+	f.clk.Add(DefaultLoginLimits.MaxDelay)
 	if _, _, err := f.login("anna", passwords["anna"]); err != nil {
-		t.Errorf("after the window: %v", err)
+		t.Fatalf("right password after the delay: %v", err)
 	}
-	// Success clears the count: four more failures do not lock.
-	for range 4 {
-		f.login("anna", "fel")
+	for i := range 3 {
+		fail(fmt.Sprintf("after success, failure %d", i+1))
 	}
-	if _, _, err := f.login("anna", passwords["anna"]); err != nil {
-		t.Errorf("after success and 4 failures: %v", err)
+	throttled("after success and 3 failures", time.Second)
+	// An hour without a failure forgets them.
+	f.clk.Add(DefaultLoginLimits.Forget)
+	for i := range 3 {
+		fail(fmt.Sprintf("after an hour, failure %d", i+1))
 	}
 }
 
-func TestLoginThrottlesIP(t *testing.T) {
+func TestLoginNotLockedOutFromElsewhere(t *testing.T) {
+	// Someone guessing anna's password from another address, for as long
+	// as they like, never keeps anna out; nor does a neighbour's typing
+	// slow her down.
 	f := newFixture(t)
 	try := func(ip, user, pw string) error {
 		_, err := f.g.Login(httptest.NewRecorder(), loginReq(ip), user, pw)
 		return err
 	}
-	for i := range 20 { // a different name each time: only the address limit applies
-		if err := try("198.51.100.7", "gissning"+string(rune('a'+i)), "fel"); !errors.Is(err, ErrInvalidCredentials) {
+	checked := 0
+	for range 200 {
+		err := try("198.51.100.66", "anna", "gissning")
+		var te *ThrottledError
+		switch {
+		case errors.As(err, &te):
+			f.clk.Add(te.RetryAfter)
+		case errors.Is(err, ErrInvalidCredentials):
+			checked++
+		default:
+			t.Fatal(err)
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("the guesser had only %d passwords checked", checked)
+	}
+	for errors.Is(try("198.51.100.66", "anna", "gissning"), ErrThrottled) {
+		f.clk.Add(time.Second)
+	}
+	if err := try("198.51.100.66", "anna", passwords["anna"]); !errors.Is(err, ErrThrottled) {
+		t.Errorf("the guesser's next attempt: %v, want throttled", err)
+	}
+	for _, ip := range []string{"192.0.2.1", "2001:db8:5::1"} {
+		if err := try(ip, "anna", passwords["anna"]); err != nil {
+			t.Errorf("anna from %s while someone guesses elsewhere: %v", ip, err)
+		}
+	}
+	// Her own mistakes from her own address count for her only.
+	for range 3 {
+		try("192.0.2.1", "anna", "fel")
+	}
+	if err := try("192.0.2.1", "bo", passwords["bo"]); err != nil {
+		t.Errorf("bo from anna's address: %v", err)
+	}
+}
+
+func TestLoginDelaysPerAddress(t *testing.T) {
+	// Many names tried from one address: the address waits too.
+	f := newFixture(t)
+	try := func(ip, user, pw string) error {
+		_, err := f.g.Login(httptest.NewRecorder(), loginReq(ip), user, pw)
+		return err
+	}
+	for i := range 20 { // a different name each time: only the address counts up
+		if err := try("198.51.100.7", fmt.Sprintf("gissning%d", i), "fel"); !errors.Is(err, ErrInvalidCredentials) {
 			t.Fatalf("failure %d: %v", i+1, err)
 		}
 	}
@@ -182,9 +252,13 @@ func TestLoginThrottlesIP(t *testing.T) {
 	if err := try("198.51.100.8", "anna", passwords["anna"]); err != nil {
 		t.Errorf("another address: %v", err)
 	}
+	f.clk.Add(time.Second)
+	if err := try("198.51.100.7", "anna", passwords["anna"]); err != nil {
+		t.Errorf("after the address's delay: %v", err)
+	}
 	// IPv6 counts per /64.
 	for i := range 20 {
-		if err := try("2001:db8:1:2::1", "v6-"+string(rune('a'+i)), "fel"); !errors.Is(err, ErrInvalidCredentials) {
+		if err := try("2001:db8:1:2::1", fmt.Sprintf("v6-%d", i), "fel"); !errors.Is(err, ErrInvalidCredentials) {
 			t.Fatalf("IPv6 failure %d: %v", i+1, err)
 		}
 	}
@@ -197,7 +271,8 @@ func TestLoginThrottlesIP(t *testing.T) {
 }
 
 func TestLoginThrottleParallel(t *testing.T) {
-	// Parallel guesses cannot overrun the limit while hashes are computed.
+	// Parallel guesses cannot overrun the free failures while hashes are
+	// computed.
 	f := newFixture(t)
 	var wg sync.WaitGroup
 	var wrong, throttled atomic.Int32
@@ -215,8 +290,47 @@ func TestLoginThrottleParallel(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if wrong.Load() != 5 || throttled.Load() != 25 {
-		t.Errorf("%d passwords checked, %d throttled; want 5, 25", wrong.Load(), throttled.Load())
+	if wrong.Load() != 3 || throttled.Load() != 27 {
+		t.Errorf("%d passwords checked, %d throttled; want 3, 27", wrong.Load(), throttled.Load())
+	}
+}
+
+func TestLoginBehindTrustedProxy(t *testing.T) {
+	// Behind a trusted proxy each client has its own delays; a client that
+	// forges the header while reaching Vaksam directly gains nothing.
+	f := newFixture(t)
+	px, err := NewProxies([]string{"10.0.0.0/8"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.g.ClientIP = px.ClientIP
+	try := func(peer, xff, user, pw string) error {
+		r := loginReq(peer)
+		if xff != "" {
+			r.Header.Set("X-Forwarded-For", xff)
+		}
+		_, err := f.g.Login(httptest.NewRecorder(), r, user, pw)
+		return err
+	}
+	for i := range 20 {
+		try("10.0.0.2", "198.51.100.7", fmt.Sprintf("gissning%d", i), "fel")
+	}
+	if err := try("10.0.0.2", "198.51.100.7", "anna", passwords["anna"]); !errors.Is(err, ErrThrottled) {
+		t.Errorf("the guessing client behind the proxy: %v, want throttled", err)
+	}
+	if err := try("10.0.0.2", "192.0.2.1", "anna", passwords["anna"]); err != nil {
+		t.Errorf("another client behind the same proxy: %v", err)
+	}
+	if e := f.logins[len(f.logins)-1]; e.ip != "192.0.2.1" {
+		t.Errorf("OnLogin heard address %q, want the forwarded client's", e.ip)
+	}
+	// Direct from an untrusted address, a forged header is ignored: the
+	// peer's own delays apply.
+	for i := range 20 {
+		try("203.0.113.5", fmt.Sprintf("10.9.9.%d", i), fmt.Sprintf("spoof%d", i), "fel")
+	}
+	if err := try("203.0.113.5", "192.0.2.77", "anna", passwords["anna"]); !errors.Is(err, ErrThrottled) {
+		t.Errorf("a forged X-Forwarded-For escaped the delay: %v", err)
 	}
 }
 
@@ -234,7 +348,7 @@ func TestLoginWaitsForHashSlot(t *testing.T) {
 	for range cap(f.g.hashes) {
 		<-f.g.hashes
 	}
-	if n := len(f.g.thr.users) + len(f.g.thr.ips); n != 0 {
+	if n := len(f.g.thr.pairs) + len(f.g.thr.ips); n != 0 {
 		t.Errorf("a cancelled attempt still counts (%d keys)", n)
 	}
 }
@@ -614,5 +728,108 @@ func TestRemoteIP(t *testing.T) {
 		if got := RemoteIP(r); got != want {
 			t.Errorf("RemoteIP(%q) = %q, want %q", addr, got, want)
 		}
+	}
+}
+
+func TestProxiesClientIP(t *testing.T) {
+	xff, err := NewProxies([]string{"10.0.0.0/8", "192.0.2.10", "2001:db8:ff::/48"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd, err := NewProxies([]string{"10.0.0.0/8"}, "forwarded")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		p      *Proxies
+		peer   string
+		header map[string][]string
+		want   string
+	}{
+		{"direct, no header", xff, "198.51.100.1:5000", nil, "198.51.100.1"},
+		{"direct client forges the header", xff, "198.51.100.1:5000",
+			map[string][]string{"X-Forwarded-For": {"203.0.113.9"}}, "198.51.100.1"},
+		{"trusted proxy", xff, "10.0.0.2:443", map[string][]string{"X-Forwarded-For": {"203.0.113.9"}}, "203.0.113.9"},
+		{"trusted proxy, no header", xff, "10.0.0.2:443", nil, "10.0.0.2"},
+		{"client prepends a forged hop", xff, "10.0.0.2:443",
+			map[string][]string{"X-Forwarded-For": {"1.2.3.4, 203.0.113.9"}}, "203.0.113.9"},
+		{"two trusted proxies", xff, "10.0.0.2:443",
+			map[string][]string{"X-Forwarded-For": {"6.6.6.6, 203.0.113.9, 192.0.2.10"}}, "203.0.113.9"},
+		{"header over several lines", xff, "10.0.0.2:443",
+			map[string][]string{"X-Forwarded-For": {"6.6.6.6", "203.0.113.9, 10.1.1.1"}}, "203.0.113.9"},
+		{"every hop trusted: the left-most", xff, "10.0.0.2:443",
+			map[string][]string{"X-Forwarded-For": {"10.3.3.3, 10.1.1.1"}}, "10.3.3.3"},
+		{"hop with a port", xff, "10.0.0.2:443", map[string][]string{"X-Forwarded-For": {"203.0.113.9:5123"}}, "203.0.113.9"},
+		{"IPv6 hop, per /64", xff, "[2001:db8:ff::1]:443",
+			map[string][]string{"X-Forwarded-For": {"2001:db8:7:7::1"}}, "2001:db8:7:7::/64"},
+		{"garbage hop: the proxy that wrote it", xff, "10.0.0.2:443",
+			map[string][]string{"X-Forwarded-For": {"203.0.113.9, unknown"}}, "10.0.0.2"},
+		{"Forwarded", fwd, "10.0.0.2:443",
+			map[string][]string{"Forwarded": {`for=1.2.3.4, for="[2001:db8:cafe::17]:4711";proto=https`}}, "2001:db8:cafe::/64"},
+		{"Forwarded mode ignores X-Forwarded-For", fwd, "10.0.0.2:443",
+			map[string][]string{"X-Forwarded-For": {"203.0.113.9"}}, "10.0.0.2"},
+		{"Forwarded, obfuscated node", fwd, "10.0.0.2:443",
+			map[string][]string{"Forwarded": {"for=203.0.113.9, for=_hidden"}}, "10.0.0.2"},
+		{"Forwarded from an untrusted peer", fwd, "198.51.100.1:5000",
+			map[string][]string{"Forwarded": {"for=203.0.113.9"}}, "198.51.100.1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.RemoteAddr = c.peer
+			for k, vs := range c.header {
+				for _, v := range vs {
+					r.Header.Add(k, v)
+				}
+			}
+			if got := c.p.ClientIP(r); got != c.want {
+				t.Errorf("ClientIP = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestNewProxiesErrors(t *testing.T) {
+	for _, c := range []struct {
+		trusted []string
+		header  string
+		want    string
+	}{
+		{[]string{"10.0.0.0/33"}, "", `[0]: "10.0.0.0/33"`},
+		{[]string{"10.0.0.1", "proxy.local"}, "", `[1]: "proxy.local"`},
+		{nil, "X-Real-IP", `header "X-Real-IP"`},
+	} {
+		_, err := NewProxies(c.trusted, c.header)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("NewProxies(%q, %q) = %v, want an error with %q", c.trusted, c.header, err, c.want)
+		}
+	}
+}
+
+func TestPrincipalPerson(t *testing.T) {
+	f := newFixture(t)
+	who := func(r *http.Request) *Principal {
+		t.Helper()
+		p, err := f.g.Authenticate(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	r := httptest.NewRequest("GET", "/api/alerts", nil)
+	r.Header.Set("Authorization", "Bearer "+f.robot)
+	if p := who(r); p.UserID != "robot" || p.Person != "dora" {
+		t.Errorf("dora's token: actor %q, person %q; want robot, dora", p.UserID, p.Person)
+	}
+	r = httptest.NewRequest("GET", "/api/alerts", nil)
+	r.Header.Set("Authorization", "Bearer "+f.viewer)
+	if p := who(r); p.Person != "panel" {
+		t.Errorf("a token without owner: person %q, want panel", p.Person)
+	}
+	c, _ := f.mustLogin("anna")
+	r = httptest.NewRequest("GET", "/api/alerts", nil)
+	r.AddCookie(c)
+	if p := who(r); p.UserID != "anna" || p.Person != "anna" {
+		t.Errorf("anna's session: actor %q, person %q", p.UserID, p.Person)
 	}
 }

@@ -47,7 +47,7 @@ type fixture struct {
 	clk    *clock
 	g      *Guard
 	mux    *http.ServeMux
-	robot  string // bearer credential of token "robot" (coordinator)
+	robot  string // bearer credential of token "robot" (coordinator, dora's)
 	viewer string // bearer credential of token "panel" (viewer)
 
 	mu     sync.Mutex
@@ -90,6 +90,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	robot.Owner = "dora"
 	panel, panelBearer, err := NewToken("panel", "", []Role{Viewer})
 	if err != nil {
 		t.Fatal(err)

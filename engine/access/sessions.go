@@ -23,6 +23,9 @@ type Session struct {
 	CSRF     string // the synchronizer token, 256 random bits in base64url
 	Created  time.Time
 	LastSeen time.Time
+	// SSO is the user as the provider named them, for a session begun by
+	// single sign-on; nil for a directory user's.
+	SSO *SSOIdentity
 }
 
 // Sessions is the server-side session store, in memory: a restart signs
@@ -61,10 +64,19 @@ func or[T comparable](v, def T) T {
 
 // Create starts a session for the user and returns its id (the cookie's
 // value) and the session.
-func (s *Sessions) Create(userID string) (string, Session) {
+func (s *Sessions) Create(userID string) (string, Session) { return s.create(userID, nil) }
+
+// CreateSSO starts a session for a user signed in by single sign-on, who
+// is no user of the directory: the session keeps their name and roles.
+func (s *Sessions) CreateSSO(userID string, ident SSOIdentity) (string, Session) {
+	ident.Roles = slices.Clone(ident.Roles)
+	return s.create(userID, &ident)
+}
+
+func (s *Sessions) create(userID string, ident *SSOIdentity) (string, Session) {
 	now := s.Now()
 	id := randomString(32)
-	sess := &Session{UserID: userID, CSRF: randomString(32), Created: now, LastSeen: now}
+	sess := &Session{UserID: userID, CSRF: randomString(32), Created: now, LastSeen: now, SSO: ident}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {

@@ -39,6 +39,9 @@ var actions = map[string]string{
 //     avropsstopp is in force.
 func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
 	r.AlertID, r.Kind, r.DecidedBy = strings.TrimSpace(r.AlertID), strings.TrimSpace(r.Kind), strings.TrimSpace(r.DecidedBy)
+	if r.DecidedByPerson = strings.TrimSpace(r.DecidedByPerson); r.DecidedByPerson == r.DecidedBy {
+		r.DecidedByPerson = ""
+	}
 	r.Ground = strings.TrimSpace(r.Ground)
 	if err := validate(r, at); err != nil {
 		return nil, err
@@ -104,7 +107,7 @@ func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
 			return err
 		}
 		if err := audited(tx, at, dec.DecidedBy, audit.DecisionCreate, dec.ID,
-			decisionDetail(dec, al, "supersedes", localID(dec.Supersedes, dec.Orgnr))); err != nil {
+			decisionDetail(dec, al, "supersedes", localID(dec.Supersedes, dec.Orgnr), "person", dec.DecidedByPerson)); err != nil {
 			return err
 		}
 		return put(tx, orgKind, al.Orgnr, org)
@@ -120,7 +123,7 @@ func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
 func newDecision(al *Alert, r DecisionRequest, at time.Time) *Decision {
 	seq := len(al.Decisions) + 1
 	dec := &Decision{ID: fmt.Sprintf("%s-d%d", al.ID, seq), Seq: seq, AlertID: al.ID, Orgnr: al.Orgnr, Name: al.Name,
-		Kind: r.Kind, DecidedBy: r.DecidedBy, DecidedAt: at, Justification: r.Justification, Ground: r.Ground,
+		Kind: r.Kind, DecidedBy: r.DecidedBy, DecidedByPerson: r.DecidedByPerson, DecidedAt: at, Justification: r.Justification, Ground: r.Ground,
 		Contracts: make([]string, 0, len(r.Contracts)), Evidence: r.Evidence, Status: Bekraftad}
 	switch r.Ground {
 	case GroundAvtalsvillkor:
@@ -175,21 +178,27 @@ func take(tx *store.Tx, al *Alert, dec *Decision, by string, at time.Time) error
 	return nil
 }
 
-// Approve is the second person's yes to a decision awaiting approval: it
-// takes effect (bekraftad), the alert is beslutad and the action is
-// published with ApprovedBy. Nobody approves their own decision
-// (ErrForbidden), and no termination or exclusion is approved before the
-// supplier was heard (Desk.Heard at the time of approval: by a notice
-// valid under the desk's rules now; else ErrState): see Inform and
-// Respond.
+// Approve is ApproveAs by a person acting under their own id.
 func (d *Desk) Approve(decisionID, approver string, at time.Time) (*Decision, error) {
-	approver = strings.TrimSpace(approver)
+	return d.ApproveAs(decisionID, Actor{ID: approver}, at)
+}
+
+// ApproveAs is the second person's yes to a decision awaiting approval:
+// it takes effect (bekraftad), the alert is beslutad and the action is
+// published with ApprovedBy (by.ID). Nobody approves their own decision
+// (ErrForbidden): not under another id either, such as a token the
+// person holds (by.Person is compared with the decision's Decider). And
+// no termination or exclusion is approved before the supplier was heard
+// (Desk.Heard at the time of approval: by a notice valid under the
+// desk's rules now; else ErrState): see Inform and Respond.
+func (d *Desk) ApproveAs(decisionID string, by Actor, at time.Time) (*Decision, error) {
+	approver := strings.TrimSpace(by.ID)
 	if err := check("approve", req("decision_id", decisionID), req("approver", approver), reqTime("at", at)); err != nil {
 		return nil, err
 	}
 	var out *Decision
 	err := d.Store.Update(func(tx *store.Tx) error {
-		dec, al, err := pending(tx, decisionID, approver, at, "approve")
+		dec, al, err := pending(tx, decisionID, by, at, "approve")
 		if err != nil {
 			return err
 		}
@@ -202,7 +211,7 @@ func (d *Desk) Approve(decisionID, approver string, at time.Time) (*Decision, er
 			return err
 		}
 		out = dec
-		if err := audited(tx, at, approver, audit.DecisionApprove, dec.ID, decisionDetail(dec, al)); err != nil {
+		if err := audited(tx, at, approver, audit.DecisionApprove, dec.ID, decisionDetail(dec, al, "person", otherPerson(by))); err != nil {
 			return err
 		}
 		return put(tx, decisionKind, dec.ID, dec)
@@ -214,19 +223,24 @@ func (d *Desk) Approve(decisionID, approver string, at time.Time) (*Decision, er
 	return out, nil
 }
 
-// Reject is the second person's no to a decision awaiting approval: it is
-// avslagen, nothing is published but the alert's "updated" event (reason
-// "rejected"), and the alert may take another decision. Nobody rejects
-// their own decision either (ErrForbidden).
+// Reject is RejectAs by a person acting under their own id.
 func (d *Desk) Reject(decisionID, approver, reason string, at time.Time) (*Decision, error) {
-	approver = strings.TrimSpace(approver)
+	return d.RejectAs(decisionID, Actor{ID: approver}, reason, at)
+}
+
+// RejectAs is the second person's no to a decision awaiting approval: it
+// is avslagen, nothing is published but the alert's "updated" event
+// (reason "rejected"), and the alert may take another decision. Nobody
+// rejects their own decision either, under any id (ErrForbidden).
+func (d *Desk) RejectAs(decisionID string, by Actor, reason string, at time.Time) (*Decision, error) {
+	approver := strings.TrimSpace(by.ID)
 	if err := check("reject", req("decision_id", decisionID), req("approver", approver), req("reason", reason),
 		reqTime("at", at)); err != nil {
 		return nil, err
 	}
 	var out *Decision
 	err := d.Store.Update(func(tx *store.Tx) error {
-		dec, al, err := pending(tx, decisionID, approver, at, "reject")
+		dec, al, err := pending(tx, decisionID, by, at, "reject")
 		if err != nil {
 			return err
 		}
@@ -237,7 +251,7 @@ func (d *Desk) Reject(decisionID, approver, reason string, at time.Time) (*Decis
 			return err
 		}
 		out = dec
-		if err := audited(tx, at, approver, audit.DecisionReject, dec.ID, decisionDetail(dec, al)); err != nil {
+		if err := audited(tx, at, approver, audit.DecisionReject, dec.ID, decisionDetail(dec, al, "person", otherPerson(by))); err != nil {
 			return err
 		}
 		return put(tx, decisionKind, dec.ID, dec)
@@ -249,9 +263,18 @@ func (d *Desk) Reject(decisionID, approver, reason string, at time.Time) (*Decis
 	return out, nil
 }
 
+// otherPerson is the actor's person when it is not the actor's id, for
+// the audit trail.
+func otherPerson(a Actor) string {
+	if p := a.PersonID(); p != strings.TrimSpace(a.ID) {
+		return p
+	}
+	return ""
+}
+
 // pending reads a decision awaiting approval and its alert, for a second
 // person to approve or reject at a time.
-func pending(tx *store.Tx, id, approver string, at time.Time, op string) (*Decision, *Alert, error) {
+func pending(tx *store.Tx, id string, by Actor, at time.Time, op string) (*Decision, *Alert, error) {
 	dec, err := get[Decision](tx, decisionKind, id)
 	if err != nil {
 		return nil, nil, err
@@ -259,8 +282,8 @@ func pending(tx *store.Tx, id, approver string, at time.Time, op string) (*Decis
 	if dec.Status != VantarGodkannande {
 		return nil, nil, fmt.Errorf("%s: decision is %s: %w", op, dec.Status, ErrState)
 	}
-	if approver == dec.DecidedBy {
-		return nil, nil, fmt.Errorf("%s: %s decided it: four eyes: %w", op, approver, ErrForbidden)
+	if p := by.PersonID(); p == dec.Decider() || strings.TrimSpace(by.ID) == dec.DecidedBy {
+		return nil, nil, fmt.Errorf("%s: %s decided it: four eyes: %w", op, p, ErrForbidden)
 	}
 	if at.Before(dec.DecidedAt) {
 		return nil, nil, check(op, &problem{"at", "before the decision"})

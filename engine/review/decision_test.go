@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
 )
 
@@ -435,5 +436,67 @@ func TestTerminationAfterHalt(t *testing.T) {
 	e.hear(d.ID, "anna", day(4))
 	if _, err := e.desk.Approve(d.ID, "bertil", day(5)); err != nil {
 		t.Fatalf("approve: %v", err)
+	}
+}
+
+// Four eyes is per person: a token held by the person who proposed a
+// termination cannot approve or reject it, nor the person a termination
+// their token proposed; another person, or their token, can.
+func TestFourEyesPerPerson(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		decider    Actor
+		approver   Actor
+		forbidden  bool
+		wantPerson string // the approval's audit detail "person"
+	}{
+		{"anna's own token approves her proposal", Actor{ID: "anna"}, Actor{ID: "annas-token", Person: "anna"}, true, ""},
+		{"anna approves what her token proposed", Actor{ID: "annas-token", Person: "anna"}, Actor{ID: "anna"}, true, ""},
+		{"two tokens of anna", Actor{ID: "annas-token", Person: "anna"}, Actor{ID: "annas-other", Person: "anna"}, true, ""},
+		{"bertil's token approves anna's proposal", Actor{ID: "anna"}, Actor{ID: "bertils-token", Person: "bertil"}, false, "bertil"},
+		{"bertil approves what anna's token proposed", Actor{ID: "annas-token", Person: "anna"}, Actor{ID: "bertil"}, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			al := e.opened(org1)
+			r := request(al.ID, Havning, tc.decider.ID)
+			r.DecidedByPerson = tc.decider.Person
+			r.Ground = GroundLOU131
+			dec := e.decide(r, day(3))
+			if dec.Decider() != tc.decider.PersonID() {
+				t.Fatalf("decider %q, want %q", dec.Decider(), tc.decider.PersonID())
+			}
+			e.hear(dec.ID, "anna", day(3))
+			if tc.forbidden {
+				_, err := e.desk.RejectAs(dec.ID, tc.approver, "nej", day(4))
+				wantErr(t, err, ErrForbidden)
+				_, err = e.desk.ApproveAs(dec.ID, tc.approver, day(4))
+				wantErr(t, err, ErrForbidden)
+				if d, _ := e.desk.Decision(dec.ID); d.Status != VantarGodkannande {
+					t.Errorf("status %s after a refused approval", d.Status)
+				}
+				return
+			}
+			got, err := e.desk.ApproveAs(dec.ID, tc.approver, day(4))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != Bekraftad || got.ApprovedBy != tc.approver.ID {
+				t.Errorf("decision %+v", got)
+			}
+			entries, err := (&audit.Log{Store: e.desk.Store}).Entries(1, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var detail map[string]string
+			for _, en := range entries {
+				if en.Action == audit.DecisionApprove {
+					detail = en.Detail
+				}
+			}
+			if detail == nil || detail["person"] != tc.wantPerson {
+				t.Errorf("approval's audit detail %v, want person %q", detail, tc.wantPerson)
+			}
+		})
 	}
 }

@@ -178,15 +178,19 @@ type Evidence struct {
 
 // DecisionRequest is a decision as a user takes it.
 type DecisionRequest struct {
-	AlertID        string   `json:"alert_id"`
-	Kind           string   `json:"kind"`
-	DecidedBy      string   `json:"decided_by"`
-	Justification  string   `json:"justification"`
-	Ground         string   `json:"ground"` // optional for ingen_atgard
-	ContractClause string   `json:"contract_clause,omitempty"`
-	GroundOther    string   `json:"ground_other,omitempty"`
-	Contracts      []string `json:"contracts,omitempty"`
-	Evidence       Evidence `json:"evidence"`
+	AlertID   string `json:"alert_id"`
+	Kind      string `json:"kind"`
+	DecidedBy string `json:"decided_by"`
+	// DecidedByPerson is the person behind DecidedBy when that is not a
+	// person's own id (a token's owner); empty: DecidedBy. Four eyes
+	// compares persons.
+	DecidedByPerson string   `json:"decided_by_person,omitempty"`
+	Justification   string   `json:"justification"`
+	Ground          string   `json:"ground"` // optional for ingen_atgard
+	ContractClause  string   `json:"contract_clause,omitempty"`
+	GroundOther     string   `json:"ground_other,omitempty"`
+	Contracts       []string `json:"contracts,omitempty"`
+	Evidence        Evidence `json:"evidence"`
 	// For ingen_atgard: Snooze keeps the alert until new evidence,
 	// SnoozeUntil (which implies Snooze) at most until that time.
 	Snooze      bool      `json:"snooze,omitempty"`
@@ -195,21 +199,24 @@ type DecisionRequest struct {
 
 // Decision is a recorded decision.
 type Decision struct {
-	ID             string    `json:"id"`  // <alert id>-d<seq>
-	Seq            int       `json:"seq"` // counts the alert's decisions from 1
-	AlertID        string    `json:"alert_id"`
-	Orgnr          string    `json:"orgnr"`
-	Name           string    `json:"name"`
-	Kind           string    `json:"kind"`
-	DecidedBy      string    `json:"decided_by"`
-	DecidedAt      time.Time `json:"decided_at"`
-	Justification  string    `json:"justification"`
-	Ground         string    `json:"ground,omitempty"`
-	ContractClause string    `json:"contract_clause,omitempty"`
-	GroundOther    string    `json:"ground_other,omitempty"`
-	Contracts      []string  `json:"contracts"`
-	Evidence       Evidence  `json:"evidence"`
-	Status         string    `json:"status"`
+	ID        string `json:"id"`  // <alert id>-d<seq>
+	Seq       int    `json:"seq"` // counts the alert's decisions from 1
+	AlertID   string `json:"alert_id"`
+	Orgnr     string `json:"orgnr"`
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	DecidedBy string `json:"decided_by"`
+	// DecidedByPerson is the person behind DecidedBy when it differs (a
+	// token's owner); see Decider.
+	DecidedByPerson string    `json:"decided_by_person,omitempty"`
+	DecidedAt       time.Time `json:"decided_at"`
+	Justification   string    `json:"justification"`
+	Ground          string    `json:"ground,omitempty"`
+	ContractClause  string    `json:"contract_clause,omitempty"`
+	GroundOther     string    `json:"ground_other,omitempty"`
+	Contracts       []string  `json:"contracts"`
+	Evidence        Evidence  `json:"evidence"`
+	Status          string    `json:"status"`
 
 	ApprovedBy      string    `json:"approved_by,omitempty"`
 	ApprovedAt      time.Time `json:"approved_at,omitzero"`
@@ -227,6 +234,30 @@ type Decision struct {
 	// Hearing: havning and uteslutning, what was recorded of the
 	// supplier's hearing (Inform, Respond); nil until it was informed.
 	Hearing *Hearing `json:"hearing,omitempty"`
+}
+
+// Decider is the person who took the decision: DecidedByPerson, or
+// DecidedBy when it was a person's own id.
+func (d *Decision) Decider() string {
+	if d.DecidedByPerson != "" {
+		return d.DecidedByPerson
+	}
+	return d.DecidedBy
+}
+
+// Actor is who does something: ID is recorded as the actor (a user's or
+// a token's id), Person is the person behind it (empty: ID itself). Four
+// eyes compares persons.
+type Actor struct {
+	ID, Person string
+}
+
+// PersonID is the person: Person, or ID when Person is empty.
+func (a Actor) PersonID() string {
+	if p := strings.TrimSpace(a.Person); p != "" {
+		return p
+	}
+	return strings.TrimSpace(a.ID)
 }
 
 // EffectiveAt is when a confirmed decision took effect: its approval, or

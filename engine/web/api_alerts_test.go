@@ -358,3 +358,46 @@ func TestDecisionSnoozeDate(t *testing.T) {
 		t.Errorf("alert %+v", a)
 	}
 }
+
+// Four eyes is per person: anna signs in as a coordinator and proposes a
+// termination; the approver token she also holds cannot approve or
+// reject it, gustav's token can, and the decision names the token, the
+// audit trail its person.
+func TestFourEyesPerPersonAPI(t *testing.T) {
+	f := newFixture(t)
+	anna := f.as("anna")
+	base := "/api/v1/alerts/" + sampleAlert
+	var term review.Decision
+	f.ok(http.StatusCreated, anna, http.MethodPost, base+"/decisions",
+		`{"kind":"havning","justification":"Väsentligt avtalsbrott","ground":"LOU 13:1","contracts":["ASN-2024-1001"]}`, &term)
+	f.ok(http.StatusOK, anna, http.MethodPost, "/api/v1/decisions/"+term.ID+"/hearing",
+		`{"informed_at":"2026-11-22","deadline":"2026-12-06","channel":"brev"}`, nil)
+	body, ct := multipartBody(t, part{name: "received_at", value: "2026-11-22"}, part{name: "text", value: "Vi bestrider uppgifterna."})
+	if rec := f.do(anna, http.MethodPost, "/api/v1/decisions/"+term.ID+"/hearing/response", body, "Content-Type", ct); rec.Code != http.StatusOK {
+		t.Fatalf("response: %d %s", rec.Code, rec.Body)
+	}
+	f.trail()
+	for path, body := range map[string]string{"/approve": `{}`, "/reject": `{"reason":"x"}`} {
+		rec := f.do(f.token("anna-godk"), http.MethodPost, "/api/v1/decisions/"+term.ID+path, body)
+		if e := errorOf(t, rec); rec.Code != http.StatusForbidden || !strings.Contains(e.Error, "four eyes") {
+			t.Errorf("anna's own token %s: %d %+v, want 403 four eyes", path, rec.Code, e)
+		}
+	}
+	var ok review.Decision
+	f.ok(http.StatusOK, f.token("gustav-godk"), http.MethodPost, "/api/v1/decisions/"+term.ID+"/approve", `{}`, &ok)
+	if ok.Status != review.Bekraftad || ok.ApprovedBy != "gustav-godk" || ok.DecidedBy != "anna" {
+		t.Errorf("approved %+v", ok)
+	}
+	if es := f.wantTrail(audit.DecisionApprove + " gustav-godk " + term.ID); es[0].Detail["person"] != "gustav" {
+		t.Errorf("the approval's audit detail %v names no person gustav", es[0].Detail)
+	}
+
+	// A decision proposed with a token records the token and its person.
+	f2 := newFixture(t)
+	var term2 review.Decision
+	f2.ok(http.StatusCreated, f2.token("anna-godk"), http.MethodPost, base+"/decisions",
+		`{"kind":"havning","justification":"Väsentligt avtalsbrott","ground":"LOU 13:1"}`, &term2)
+	if term2.DecidedBy != "anna-godk" || term2.DecidedByPerson != "anna" {
+		t.Errorf("decision by a token: %+v", term2)
+	}
+}

@@ -152,6 +152,32 @@ func AuditLogins(l *audit.Log, log *slog.Logger) func(user, ip string, ok bool, 
 	}
 }
 
+// AuditSSOLogins is an access.Guard's OnSSOLogin that records every
+// single sign-on login in the audit trail as AuditLogins does password
+// logins: audit.Login or audit.LoginFailed, the user the provider named
+// as actor ("-" when none), detail "ip", "via" oidc, and for a failure
+// "reason" (the first 200 bytes).
+func AuditSSOLogins(l *audit.Log, log *slog.Logger) func(user, ip string, err error, at time.Time) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return func(user, ip string, err error, at time.Time) {
+		e := audit.Entry{At: at, Actor: loginActor(user), Action: audit.Login,
+			Detail: map[string]string{"ip": ip, "via": "oidc"}}
+		if err != nil {
+			e.Action = audit.LoginFailed
+			reason := err.Error()
+			if len(reason) > 200 {
+				reason = strings.ToValidUTF8(reason[:200], "")
+			}
+			e.Detail["reason"] = reason
+		}
+		if _, err := l.Record(e); err != nil {
+			log.Error("web: audit of a single sign-on", "err", err)
+		}
+	}
+}
+
 // loginActor is the name typed at a login as the audit's actor: "-" for
 // none, a personnummer masked (people type them), never over the
 // audit's limit.

@@ -46,7 +46,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, p *access.Princi
 	if err := decodeBody(r, &req, false); err != nil {
 		return err
 	}
-	dr := review.DecisionRequest{AlertID: r.PathValue("id"), Kind: req.Kind, DecidedBy: p.UserID,
+	dr := review.DecisionRequest{AlertID: r.PathValue("id"), Kind: req.Kind, DecidedBy: p.UserID, DecidedByPerson: p.Person,
 		Justification: req.Justification, Ground: req.Ground, ContractClause: req.ContractClause,
 		GroundOther: req.GroundOther, Contracts: req.Contracts, Snooze: req.Snooze}
 	if req.SnoozeUntil != "" {
@@ -138,7 +138,7 @@ func (s *Server) getDecision(w http.ResponseWriter, r *http.Request, _ *access.P
 }
 
 // approve: POST /decisions/{id}/approve, with no body or {}. Approving
-// one's own decision is 403 (four eyes).
+// one's own decision is 403 (four eyes), also with a token of one's own.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	if _, err := queryParams(r); err != nil {
 		return err
@@ -147,7 +147,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, p *access.Princ
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
 	}
-	d, err := s.Desk.Approve(r.PathValue("id"), p.UserID, s.now())
+	d, err := s.Desk.ApproveAs(r.PathValue("id"), actor(p), s.now())
 	if err != nil {
 		return err
 	}
@@ -168,10 +168,14 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, p *access.Princi
 	if err := decodeBody(r, &req, false); err != nil {
 		return err
 	}
-	d, err := s.Desk.Reject(r.PathValue("id"), p.UserID, req.Reason, s.now())
+	d, err := s.Desk.RejectAs(r.PathValue("id"), actor(p), req.Reason, s.now())
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, d)
 	return nil
 }
+
+// actor is the principal as the review desk records it: the user's or
+// token's id, and the person behind it (four eyes is per person).
+func actor(p *access.Principal) review.Actor { return review.Actor{ID: p.UserID, Person: p.Person} }

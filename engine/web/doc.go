@@ -63,7 +63,8 @@
 // Every answer that shows them appends audit.ViewPersons first (the alert
 // id or organisation number as object), and every answer with raw
 // records audit.ViewRaw; logins and failed logins are recorded through
-// the guard's OnLogin (AuditLogins), logouts here, pre-award checks as
+// the guard's OnLogin (AuditLogins) and single sign-on logins through its
+// OnSSOLogin (AuditSSOLogins, via "oidc"), logouts here, pre-award checks as
 // AuditScreen. The review desk records its own changes (alerts,
 // decisions, comments) in the transactions that make them.
 //
@@ -72,7 +73,8 @@
 //	dir, _ := access.NewDirectory(users, tokens)
 //	log := &audit.Log{Store: st}
 //	g := &access.Guard{Dir: dir, Sessions: access.NewSessions(now), Now: now,
-//		Secure: secure, OnLogin: web.AuditLogins(log, logger)}
+//		Secure: secure, OnLogin: web.AuditLogins(log, logger),
+//		SSO: sso, OnSSOLogin: web.AuditSSOLogins(log, logger)} // SSO optional (access.NewSSO)
 //	srv := &web.Server{Store: st, Screener: sc, Desk: desk, Audit: log, Guard: g,
 //		Check: &bus.ScreenService{Screener: sc, Refresher: r, Now: now}, Now: now, Log: logger}
 //	http.Server{Addr: ":8080", Handler: srv.Handler()}

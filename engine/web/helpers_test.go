@@ -181,13 +181,16 @@ func newFixture(t *testing.T) *fixture {
 		sessions: map[string]who{}}
 	var toks []access.Token
 	for _, tk := range []struct {
-		id   string
-		role access.Role
-	}{{"robot", access.Coordinator}, {"panel", access.Viewer}} {
+		id    string
+		role  access.Role
+		owner string
+	}{{"robot", access.Coordinator, "dora"}, {"panel", access.Viewer, ""},
+		{"anna-godk", access.Approver, "anna"}, {"gustav-godk", access.Approver, "gustav"}} {
 		tok, bearer, err := access.NewToken(tk.id, "", []access.Role{tk.role})
 		if err != nil {
 			t.Fatal(err)
 		}
+		tok.Owner = tk.owner
 		toks = append(toks, tok)
 		f.tokens[tk.id] = bearer
 	}

@@ -56,6 +56,8 @@ const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 
 //	GET  /login                      public: the sign-in form
 //	POST /login                      public: access.Guard.Login, then 303 to ?next=
 //	POST /logout                     authenticated
+//	GET  /login/oidc                 public: single sign-on, a 303 to the provider
+//	GET  /login/oidc/callback        public: the provider's answer, then 303 to ?next=
 //	GET  /                           view_alerts: the queue of open alerts
 //	GET  /alerts/{id}                view_alerts: the alert, its hits, decisions, comments, history
 //	POST /alerts/{id}/assign         assign
@@ -84,6 +86,8 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: get, Path: LoginPath, Handle: s.uiLoginForm},
 		{Method: post, Path: LoginPath, Handle: s.uiLogin},
 		{Method: post, Path: "/logout", Perm: access.Authenticated, Handle: s.uiLogout},
+		{Method: get, Path: access.SSOPath, Handle: s.uiSSOBegin},
+		{Method: get, Path: access.SSOCallbackPath, Handle: s.uiSSOCallback},
 
 		{Method: get, Path: "/{$}", Perm: access.ViewAlerts, Handle: s.uiQueue},
 		{Method: get, Path: "/alerts/{id}", Perm: access.ViewAlerts, Handle: s.uiAlert},
@@ -214,9 +218,12 @@ type view struct {
 	CSRF  string // the masked CSRF token for every form's csrf_token
 	Self  string // the page's GET URL, for the language switch
 	Flash string // what a POST did, translated
-	Asset string // the static files' version
-	Now   time.Time
-	Data  any
+	// Refresh, when set, sends the browser on to this URL at once (a
+	// meta refresh: no script).
+	Refresh string
+	Asset   string // the static files' version
+	Now     time.Time
+	Data    any
 
 	s *Server
 }
@@ -533,7 +540,7 @@ func (s *Server) uiError(w http.ResponseWriter, r *http.Request, status int, tex
 	ep := errorPage{Status: status, Text: text, Detail: detail, Login: v.User == nil}
 	if ep.Login {
 		ep.LoginTo = LoginPath
-		if r.Method == http.MethodGet && r.URL.Path != LoginPath {
+		if r.Method == http.MethodGet && r.URL.Path != LoginPath && !strings.HasPrefix(r.URL.Path, LoginPath+"/") {
 			ep.LoginTo += "?next=" + url.QueryEscape(r.URL.RequestURI())
 		}
 	}

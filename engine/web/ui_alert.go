@@ -244,7 +244,7 @@ func (s *Server) renderAlert(w http.ResponseWriter, r *http.Request, p *access.P
 		if i >= 0 {
 			data.Pending = data.Decisions[i]
 			data.Hearing = s.hearingView(data.Pending, s.now(), uiLang(nil, r))
-			data.OwnPending = data.Pending.DecidedBy == p.UserID
+			data.OwnPending = data.Pending.Decider() == actor(p).PersonID() || data.Pending.DecidedBy == p.UserID
 			data.CanApprove = p.Can(access.Approve) && !data.OwnPending
 		}
 	}
@@ -360,7 +360,7 @@ func (s *Server) uiDecide(w http.ResponseWriter, r *http.Request, p *access.Prin
 	}
 	id := r.PathValue("id")
 	dr := review.DecisionRequest{AlertID: id, Kind: strings.TrimSpace(vals.Get("kind")), DecidedBy: p.UserID,
-		Justification: vals.Get("justification"), Ground: strings.TrimSpace(vals.Get("ground"))}
+		DecidedByPerson: p.Person, Justification: vals.Get("justification"), Ground: strings.TrimSpace(vals.Get("ground"))}
 	for _, c := range vals["contracts"] {
 		if c = strings.TrimSpace(c); c != "" && !slices.Contains(dr.Contracts, c) {
 			dr.Contracts = append(dr.Contracts, c)
@@ -417,7 +417,7 @@ func (s *Server) uiApprove(w http.ResponseWriter, r *http.Request, p *access.Pri
 	if _, err := postForm(r); err != nil {
 		return err
 	}
-	d, err := s.Desk.Approve(r.PathValue("id"), p.UserID, s.now())
+	d, err := s.Desk.ApproveAs(r.PathValue("id"), actor(p), s.now())
 	if err != nil {
 		return err
 	}
@@ -435,7 +435,7 @@ func (s *Server) uiReject(w http.ResponseWriter, r *http.Request, p *access.Prin
 	if err != nil {
 		return err
 	}
-	if _, err := s.Desk.Reject(d.ID, p.UserID, vals.Get("reason"), s.now()); err != nil {
+	if _, err := s.Desk.RejectAs(d.ID, actor(p), vals.Get("reason"), s.now()); err != nil {
 		return s.refuse(w, r, p, d.AlertID, formReject, vals, err)
 	}
 	seeOther(w, r, "/alerts/"+d.AlertID, "rejected", "decisions")

@@ -307,7 +307,7 @@ func (s *Server) uiQueue(w http.ResponseWriter, r *http.Request, p *access.Princ
 	}
 	if data.Approver {
 		data.Pending, err = s.Desk.AllDecisions(func(d *review.Decision) bool {
-			return d.Status == review.VantarGodkannande && d.DecidedBy != p.UserID
+			return d.Status == review.VantarGodkannande && d.Decider() != actor(p).PersonID() && d.DecidedBy != p.UserID
 		})
 		if err != nil {
 			return err
