@@ -369,6 +369,14 @@ type org struct {
 	bans          []ban
 }
 
+// realKind says how o's sources answer (realNone, …).
+func (o *org) realKind() int {
+	if o.sp == nil {
+		return realNone
+	}
+	return o.sp.real
+}
+
 func (o *org) addrAt(s int) address {
 	a := o.addrs[0].a
 	for _, v := range o.addrs {

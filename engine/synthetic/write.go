@@ -269,7 +269,7 @@ func (g *gen) deregAt(o *org, s int) bool {
 // holds all, earlier ones the special organisations, those whose data
 // differ from the last, and a 2 % sample.
 func (g *gen) inSnap(o *org, s int) bool {
-	if !o.reg.Before(g.snapDate(s)) || o.sp != nil && o.sp.real == realBulkOnly {
+	if !o.reg.Before(g.snapDate(s)) || o.realKind() == realBulkOnly {
 		return false
 	}
 	if s == lastSnap || o.sp != nil || g.h(o.i, saltSample)%50 == 0 {
@@ -356,7 +356,7 @@ func (g *gen) appendBV(b []byte, o *org, s int) []byte {
 	}
 	// A company SCB does not know: FINNS_EJ on the wrappers SCB produces,
 	// Bolagsverket's own filled.
-	unknownAtSCB := o.sp != nil && o.sp.real == realSCBOnly
+	unknownAtSCB := o.realKind() == realSCBOnly
 	if unknownAtSCB {
 		b = append(b, `,"juridiskForm":`+scbFinnsEj(`"kod":null,"klartext":null`)...)
 		b = append(b, `,"verksamOrganisation":`+scbFinnsEj(`"kod":null,"klartext":null`)...)
@@ -661,13 +661,13 @@ func (g *gen) writeFiles() error {
 				w.bv[s].add(buf)
 			}
 		}
-		if o.sp == nil || o.sp.real != realSCBOnly {
+		if o.realKind() != realSCBOnly {
 			buf = g.appendSCB(buf[:0], o)
 			if err := w.scb.add(buf); err != nil {
 				return err
 			}
 		}
-		if o.sp != nil && o.sp.real == realNoIdentity {
+		if o.realKind() == realNoIdentity {
 			if err := g.writeWithoutIdentity(o); err != nil {
 				return err
 			}
@@ -745,7 +745,7 @@ func (g *gen) writeFiles() error {
 			g.steps = append(g.steps, Step{Source: record.BolagsverketDokument, File: rel, Observed: g.observed(5), Orgnr: o.orgnr})
 			g.io.jobs <- ioJob{path: filepath.Join(g.dir, filepath.FromSlash(rel)), data: g.io.copyOf(buf)}
 		}
-		if o.sp == nil && g.h(i, saltBulk)%7 == 0 || o.sp != nil && o.sp.real == realBulkOnly {
+		if o.sp == nil && g.h(i, saltBulk)%7 == 0 || o.realKind() == realBulkOnly {
 			g.writeBulk(w.bulk.w, o)
 		}
 		if o.sp == nil && g.h(i, saltBulk+1)%5 == 0 {
@@ -871,7 +871,7 @@ func (g *gen) writeBulk(w *bufio.Writer, o *org) {
 	}
 	proc, dereg, reason := "", "", ""
 	switch {
-	case o.sp != nil && o.sp.real == realBulkOnly:
+	case o.realKind() == realBulkOnly:
 		// The bankrupt predecessor known only from this row: a
 		// reconstruction that ended (upphört), then the bankruptcy, ended
 		// (avslutad) and the company deregistered; the file gives neither
