@@ -51,10 +51,6 @@ var covered = [...]string{
 	"Nats-Service-Error",
 }
 
-// Covered returns the names of the headers a signature covers, in the
-// order of the signed bytes.
-func Covered() []string { return append([]string(nil), covered[:]...) }
-
 // Errors of Verify; each is wrapped with the detail.
 var (
 	// ErrUnsigned: the message has no signature.
