@@ -25,13 +25,18 @@ const (
 )
 
 func runCheck(ctx context.Context, a *app, args []string) (int, error) {
-	fs := a.newFlags("check", "check [--nats URL] [--purpose award|calloff|direct] [flags] ORGNR",
+	fs := a.newFlags("check", "check [--nats URL] [--trust KEY] [--purpose award|calloff|direct] [flags] ORGNR",
 		"Asks a running 'vaksam serve' for a pre-award check over NATS (the service\n"+
 			"vaksam, endpoint vaksam.screen), as an ordering or procurement system would,\n"+
 			"and prints the answer. Exit status: 0 clear, 4 review, 5 block, 1 on an\n"+
 			"error (a 404 when Bolagsverket does not know the organisation).\n"+
 			"The request carries an id (header Vaksam-Request-Id) that the service logs;\n"+
-			"--verbose prints it, and so does every error.")
+			"--verbose prints it, and so does every error.\n\n"+
+			"The reply must be signed by Vaksam for this request: its signature is verified\n"+
+			"with the keys given by --trust (the public key serve prints) and those of the\n"+
+			"configuration's signing section (--config, or $VAKSAM_CONFIG and\n"+
+			"$VAKSAM_SIGNING_*). A reply that does not verify is an error (exit 1), never a\n"+
+			"verdict; without any trusted key check refuses to ask.")
 	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL")
 	creds := fs.String("nats-creds", "", "NATS credentials file")
 	purpose := fs.String("purpose", engine.Award, "award, calloff or direct")
@@ -41,11 +46,21 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
 	asJSON := fs.Bool("json", false, "print the assessment as JSON")
 	verbose := fs.Bool("verbose", false, "print the request id (to standard error)")
+	var trust keyList
+	fs.Var(&trust, "trust", "a public key (ed25519:BASE64) the reply may be signed with; repeat or separate with commas")
+	cfgPath := fs.String("config", "", "configuration file whose signing keys are trusted (default $VAKSAM_CONFIG)")
 	if err := a.parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
 	if fs.NArg() != 1 {
 		return exitUsage, usagef("one organisation number")
+	}
+	keys, err := trustedKeys(*cfgPath, trust)
+	if err != nil {
+		return exitFailure, err
+	}
+	if keys.Len() == 0 {
+		return exitUsage, usagef("no trusted key to verify the answer with: give --trust ed25519:… (the public key serve prints), or --config with a signing section")
 	}
 	req := event.ScreenRequest{Orgnr: fs.Arg(0), Purpose: *purpose, Category: *category, ValueSEK: *value, MaxAge: *maxAge}
 	// The service gets a little less time than we wait, so it answers
@@ -71,6 +86,10 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 	if err != nil {
 		return exitFailure, fmt.Errorf("%s (request id %s): %w", event.ScreenSubject, id, err)
 	}
+	keyID, err := keys.VerifyReply(id, msg.Header, msg.Data)
+	if err != nil {
+		return exitFailure, fmt.Errorf("the reply (request id %s) is NOT Vaksam's answer, not acted on: %w", id, err)
+	}
 	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
 		n, _ := strconv.Atoi(code)
 		if n == 400 {
@@ -95,6 +114,7 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 		}
 		printAssessment(a.stdout, &x, now, known...)
 	}
+	fmt.Fprintf(a.stderr, "signature verified: Vaksam's answer to this request, signed by key %s\n", keyID)
 	switch x.Verdict {
 	case engine.Clear:
 		return exitOK, nil

@@ -321,7 +321,11 @@ func TestConfigEnvKeys(t *testing.T) {
 func TestConfigFileAndDataDirFromEnvironment(t *testing.T) {
 	data := t.TempDir()
 	cfg := filepath.Join(t.TempDir(), "vaksam.yaml")
-	if err := os.WriteFile(cfg, []byte("data_dir: "+data+"\n"), 0o600); err != nil {
+	key, err := filepath.Abs(filepath.Join(configData, "files", "signing.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte("data_dir: "+data+"\nsigning: {key_file: "+key+"}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("VAKSAM_CONFIG", cfg)
@@ -493,6 +497,14 @@ func TestConfigExampleFile(t *testing.T) {
 	}
 	if made < 10 {
 		t.Fatalf("created %d files the example names; the pattern no longer finds them", made)
+	}
+	// The signing key is read, not only found: a real one.
+	key, err := os.ReadFile(filepath.Join(configData, "files", "signing.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "etc/vaksam/signing.pem"), key, 0o600); err != nil {
+		t.Fatal(err)
 	}
 	for _, m := range regexp.MustCompile(`\{env: (\w+)\}`).FindAllStringSubmatch(strings.Join(active, "\n"), -1) {
 		t.Setenv(m[1], "example value")

@@ -68,6 +68,7 @@ func checkValues(c *config, src *configSource) problems {
 	pair(add, "nats", "cert_file", c.NATS.CertFile, "key_file", c.NATS.KeyFile)
 	oneWay(add, "nats.password", c.NATS.Password)
 	oneWay(add, "nats.token", c.NATS.Token)
+	checkTrustedKeys(c.Signing, add)
 
 	s := c.Sources
 	if b := s.Bolagsverket; b != nil {
@@ -238,6 +239,7 @@ func checkHost(c *config, src *configSource, env map[string]string) (problems, *
 		files = append(files, fileRef{"sources.scb.cert_file", sc.CertFile}, fileRef{"sources.scb.key_file", sc.KeyFile},
 			fileRef{"sources.scb.pkcs12_file", sc.PKCS12File}, fileRef{"sources.scb.ca_file", sc.CAFile})
 	}
+	checkSigningKey(c.Signing, add)
 	for _, f := range files {
 		if f.file != "" {
 			if err := checkFile(f.file); err != nil {

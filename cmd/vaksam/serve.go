@@ -21,6 +21,7 @@ import (
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/sign"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -112,9 +113,18 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	if err != nil {
 		return failure(err)
 	}
+	var demoData string
+	if d != nil {
+		demoData = d.data
+	}
+	key, err := signer(cfg.Signing, demoData)
+	if err != nil {
+		sc.Store.Close()
+		return exitFailure, err
+	}
 	man := rules.NewManager(set, a.log)
 	sc.Rules = man.Set
-	s := &server{a: a, sc: sc, data: *data, cfg: cfg, cfgPath: *cfgPath, every: *every, httpAddr: *httpAddr, demo: d}
+	s := &server{a: a, sc: sc, data: *data, cfg: cfg, cfgPath: *cfgPath, every: *every, httpAddr: *httpAddr, demo: d, signer: key}
 	// The web UI's desk, with the configured hearing minimum. The screener
 	// saves through a Desk of its own on the same store (openScreener);
 	// its alert hook reads nothing of the hearing settings.
@@ -157,7 +167,8 @@ type server struct {
 	ops     *ops
 
 	httpAddr string
-	demo     *demoSetup // nil unless --demo
+	demo     *demoSetup   // nil unless --demo
+	signer   *sign.Signer // signs every event and pre-award reply
 
 	embedded *bus.Server
 	conn     *nats.Conn
@@ -216,7 +227,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 	}
 	// The publisher runs until everything else has stopped, then drains.
 	pubCtx, stopPub := context.WithCancel(context.Background())
-	s.pub = &bus.Publisher{Store: s.sc.Store, JS: js, Log: s.a.log}
+	s.pub = &bus.Publisher{Store: s.sc.Store, JS: js, Signer: s.signer, Log: s.a.log}
 	pubDone := make(chan error, 1)
 	go func() { pubDone <- s.pub.Run(pubCtx) }()
 	// abort stops what runs before the caller closes the store.
@@ -238,7 +249,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 		refresher = f.runner
 		start("fetch", f.run)
 	}
-	svc := &bus.ScreenService{Screener: s.sc, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: thisBuild().Version, Log: s.a.log,
+	svc := &bus.ScreenService{Screener: s.sc, Signer: s.signer, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: thisBuild().Version, Log: s.a.log,
 		Status: func() any { st, _ := s.outbox(); return st }, Observe: s.ops.metrics.PreAward}
 	micro, err := svc.Start(conn)
 	if err != nil {
@@ -281,6 +292,8 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 	url = bus.RedactURL(url) // printed: without its password or token
 	fmt.Fprintf(s.a.stdout, "vaksam serving\n  web:         %s/  (API %s/api/v1/, described at %s/api/v1/openapi.yaml)\n  NATS:        %s (JetStream streams VAKSAM_*)\n  pre-award:   vaksam check --nats %s ORGNR   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s\n  data:        %s\n",
 		webURL, webURL, webURL, url, url, url, s.data)
+	fmt.Fprintf(s.a.stdout, "  signing key: %s\n               consumers verify with it, vaksam check and vaksam watch too: --trust %s\n",
+		keyDescription(s.signer), sign.FormatPublicKey(s.signer.PublicKey()))
 	if s.cfg.OIDC != nil {
 		fmt.Fprintf(s.a.stdout, "  sign-in:     single sign-on at %s, beside the users\n", s.cfg.OIDC.Issuer)
 	}

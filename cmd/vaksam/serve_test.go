@@ -24,6 +24,7 @@ import (
 	"github.com/vaksam/vaksam/connectors"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/sign"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -178,6 +179,7 @@ var natsLine = regexp.MustCompile(`(?m)^  NATS: +(\S+)`)
 // NATS URL it prints once it serves.
 func serve(t *testing.T, clock *connectors.ManualClock, data string, args ...string) (*proc, string) {
 	t.Helper()
+	testSigningKey(t)
 	c := start(t, clock, append([]string{"serve", "--data", data}, args...)...)
 	t.Cleanup(func() {
 		c.cancel() // before the wait registered by start
@@ -198,6 +200,41 @@ func serve(t *testing.T, clock *connectors.ManualClock, data string, args ...str
 		return nil
 	})
 	return c, url
+}
+
+// testSigningKey gives the test a signing key, in $VAKSAM_SIGNING_KEY_FILE
+// (made at the first call in a test, kept for the test's other calls), and
+// returns its public key. serve signs with it; check and watch, reading
+// the same environment, trust it.
+func testSigningKey(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv(signingKeyEnv)
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "signing.pem")
+		if _, err := sign.WriteKeyFile(path); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv(signingKeyEnv, path)
+	}
+	s, err := sign.LoadSigner(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sign.FormatPublicKey(s.PublicKey())
+}
+
+const signingKeyEnv = "VAKSAM_SIGNING_KEY_FILE"
+
+// signedByServe checks a message's signature with the test's key.
+func signedByServe(t *testing.T, subject string, h nats.Header, data []byte) {
+	t.Helper()
+	keys, err := sign.ParseKeys(testSigningKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keys.Verify(subject, h, data); err != nil {
+		t.Errorf("%s %s: %v", subject, h.Get(jetstream.MsgIDHeader), err)
+	}
 }
 
 func connect(t *testing.T, url string) (*nats.Conn, jetstream.JetStream) {
@@ -360,9 +397,12 @@ func outboxDepth(t *testing.T, data string) int {
 
 // watchLine is one line of `vaksam watch --json`.
 type watchLine struct {
-	Subject string
-	Headers map[string]string
-	Data    json.RawMessage
+	Subject        string
+	Headers        map[string]string
+	Data           json.RawMessage
+	Verified       bool
+	KeyID          string `json:"key_id"`
+	SignatureError string `json:"signature_error"`
 }
 
 func watchLines(t *testing.T, out string) []watchLine {
@@ -418,6 +458,7 @@ func TestServe(t *testing.T) {
 		if seq := m.Header.Get("Vaksam-Org-Seq"); seq != "1" {
 			t.Errorf("assessment Vaksam-Org-Seq %q, want 1", seq)
 		}
+		signedByServe(t, m.Subject, m.Header, m.Data)
 		m = lastEvent(t, js, bus.AlertStream, "vaksam.alert.opened."+sampleOrg, anyEvent)
 		al, err := decode[alertEvent](m)
 		if err != nil {
@@ -429,6 +470,7 @@ func TestServe(t *testing.T) {
 		if id, seq := m.Header.Get(jetstream.MsgIDHeader), m.Header.Get("Vaksam-Org-Seq"); id != "alert."+sampleOrg+"-1.1" || seq != "2" {
 			t.Errorf("alert opened: Nats-Msg-Id %q, Vaksam-Org-Seq %q", id, seq)
 		}
+		signedByServe(t, m.Subject, m.Header, m.Data)
 	})
 
 	t.Run("pre-award check", func(t *testing.T) {
@@ -439,6 +481,7 @@ func TestServe(t *testing.T) {
 				reply, err = nc.Request("vaksam.screen", []byte(body), 5*time.Second)
 				return err
 			})
+			signedByServe(t, "vaksam.screen", reply.Header, reply.Data) // answers and refusals alike
 			return reply
 		}
 		reply := request(`{"orgnr":"559123-4561","purpose":"award"}`)
@@ -531,6 +574,9 @@ func TestServe(t *testing.T) {
 			t.Fatalf("watch --count 1 printed %d lines:\n%s", len(lines), w.out)
 		}
 		l := lines[0]
+		if !l.Verified || l.SignatureError != "" {
+			t.Errorf("watch did not verify the event: %s", w.out)
+		}
 		var al alertEvent
 		if err := json.Unmarshal(l.Data, &al); err != nil {
 			t.Fatal(err)
@@ -571,6 +617,9 @@ func TestServe(t *testing.T) {
 		var got []string
 		for _, l := range watchLines(t, w.out.String()) {
 			got = append(got, l.Headers["Vaksam-Org-Seq"]+" "+l.Subject+" "+l.Headers[jetstream.MsgIDHeader])
+			if !l.Verified {
+				t.Errorf("watch --replay: %s %s not verified: %s", l.Subject, l.Headers[jetstream.MsgIDHeader], l.SignatureError)
+			}
 		}
 		byOrgSeq := func(a, b string) int {
 			x, _ := strconv.Atoi(strings.Fields(a)[0])
@@ -658,7 +707,10 @@ func TestServeWithNATSDown(t *testing.T) {
 	if a, _ := decode[assessmentEvent](m); !a.At.Equal(serveNow) || a.Verdict != "block" {
 		t.Errorf("assessment event %+v", a)
 	}
-	lastEvent(t, js, bus.AlertStream, "vaksam.alert.opened."+sampleOrg, anyEvent)
+	// Committed while NATS was down, published by the next serve: signed.
+	signedByServe(t, m.Subject, m.Header, m.Data)
+	m = lastEvent(t, js, bus.AlertStream, "vaksam.alert.opened."+sampleOrg, anyEvent)
+	signedByServe(t, m.Subject, m.Header, m.Data)
 	if code := srv.stop(t); code != exitOK {
 		t.Fatalf("serve: exit %d\n%s", code, srv)
 	}

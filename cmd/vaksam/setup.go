@@ -32,6 +32,7 @@ type config struct {
 	RulePath  string          `yaml:"rule_path"` // a pack file or directory instead of the built-in pack
 	Sources   sourcesConfig   `yaml:"sources"`
 	NATS      natsConfig      `yaml:"nats"`
+	Signing   signingConfig   `yaml:"signing"`
 	HTTP      httpConfig      `yaml:"http"`
 	Review    reviewConfig    `yaml:"review"`
 	OIDC      *oidcConfig     `yaml:"oidc"` // single sign-on; nil: none

@@ -11,24 +11,41 @@ import (
 
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/sign"
 )
 
 func runWatch(ctx context.Context, a *app, args []string) (int, error) {
-	fs := a.newFlags("watch", "watch [--nats URL] [--json] [--replay] [--count N] [SUBJECT]",
+	fs := a.newFlags("watch", "watch [--nats URL] [--trust KEY] [--json] [--replay] [--count N] [SUBJECT]",
 		"Prints Vaksam's events as they arrive: one line per message with its subject,\n"+
 			"message id, per-organisation sequence and payload; --json prints one JSON\n"+
 			"object per line (subject, headers, data) for scripts. SUBJECT defaults to\n"+
 			"vaksam.> (every event: assessments, alerts, actions; never the records pushed\n"+
 			"in or pre-award requests); e.g. 'vaksam.action.>' for the commands only, or\n"+
 			"'vaksam.*.*.5591234561' for one organisation. --replay first prints what\n"+
-			"the streams hold, then goes on live.")
+			"the streams hold, then goes on live.\n\n"+
+			"Each event's signature is verified with the keys given by --trust (the public\n"+
+			"key serve prints) and those of the configuration's signing section\n"+
+			"(--config, or $VAKSAM_CONFIG and $VAKSAM_SIGNING_*): each line says whether it\n"+
+			"verified. An event that does not is flagged NOT FROM VAKSAM, logged, and makes\n"+
+			"the exit status 1. Without any trusted key nothing is verified, and watch\n"+
+			"says so.")
 	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL")
 	creds := fs.String("nats-creds", "", "NATS credentials file")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
 	replay := fs.Bool("replay", false, "print the streams' stored events first")
 	count := fs.Int("count", 0, "exit after this many events (0: run until interrupted)")
+	var trust keyList
+	fs.Var(&trust, "trust", "a public key (ed25519:BASE64) events may be signed with; repeat or separate with commas")
+	cfgPath := fs.String("config", "", "configuration file whose signing keys are trusted (default $VAKSAM_CONFIG)")
 	if err := a.parseFlags(fs, args); err != nil {
 		return exitUsage, err
+	}
+	keys, err := trustedKeys(*cfgPath, trust)
+	if err != nil {
+		return exitFailure, err
+	}
+	if keys.Len() == 0 {
+		fmt.Fprintln(a.stderr, "vaksam watch: no trusted key (--trust, or the configuration's signing section): signatures are NOT checked")
 	}
 	subject := "vaksam.>"
 	switch fs.NArg() {
@@ -77,21 +94,61 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 			a.log.Warn("NATS not reachable yet; waiting", "err", err)
 		}
 	}
-	n := 0
+	n, forged := 0, 0
+	end := func() (int, error) {
+		if forged > 0 {
+			return exitFailure, fmt.Errorf("%d of %d events NOT from Vaksam: their signatures do not verify with the trusted keys", forged, n)
+		}
+		return exitOK, nil
+	}
 	for {
 		select {
 		case <-ctx.Done():
-			return exitOK, nil
+			return end()
 		case m := <-msgs:
-			if err := printEvent(a, m, *asJSON); err != nil {
+			v := verifyEvent(keys, m)
+			if v.Error != "" && keys.Len() > 0 {
+				forged++
+				a.log.Error("watch: an event NOT from Vaksam", "subject", m.Subject, "msg_id", m.Header.Get(jetstream.MsgIDHeader), "err", v.Error)
+			}
+			if err := printEvent(a, m, v, *asJSON); err != nil {
 				return exitFailure, err
 			}
 			n++
 			if *count > 0 && n >= *count {
-				return exitOK, nil
+				return end()
 			}
 		}
 	}
+}
+
+// verified is what watch found of an event's signature.
+type verified struct {
+	Verified bool   `json:"verified"`
+	KeyID    string `json:"key_id,omitempty"`
+	Error    string `json:"signature_error,omitempty"`
+}
+
+func verifyEvent(keys *sign.Keys, m *nats.Msg) verified {
+	if keys.Len() == 0 {
+		return verified{Error: "not checked: no trusted key"}
+	}
+	id, err := keys.Verify(m.Subject, m.Header, m.Data)
+	if err != nil {
+		return verified{Error: err.Error()}
+	}
+	return verified{Verified: true, KeyID: id}
+}
+
+// String is the text form of a line's verdict.
+func (v verified) String() string {
+	switch {
+	case v.Verified:
+		return "signature verified (key " + v.KeyID + ")"
+	case strings.HasPrefix(v.Error, "not checked"):
+		return "signature " + v.Error
+	}
+	return "NOT FROM VAKSAM (" + v.Error + ")"
 }
 
 // replayStreams feeds msgs from ordered consumers on every event stream
@@ -149,7 +206,7 @@ func intersect(a, b string) (string, bool) {
 	}
 }
 
-func printEvent(a *app, m *nats.Msg, asJSON bool) error {
+func printEvent(a *app, m *nats.Msg, v verified, asJSON bool) error {
 	if asJSON {
 		h := map[string]string{}
 		for k := range m.Header {
@@ -163,7 +220,8 @@ func printEvent(a *app, m *nats.Msg, asJSON bool) error {
 			Subject string            `json:"subject"`
 			Headers map[string]string `json:"headers,omitempty"`
 			Data    json.RawMessage   `json:"data"`
-		}{m.Subject, h, data})
+			verified
+		}{m.Subject, h, data, v})
 		if err != nil {
 			return err
 		}
@@ -172,6 +230,6 @@ func printEvent(a *app, m *nats.Msg, asJSON bool) error {
 	}
 	id := m.Header.Get(jetstream.MsgIDHeader)
 	seq := m.Header.Get(event.HeaderOrgSeq)
-	_, err := fmt.Fprintf(a.stdout, "%s  id=%s  org_seq=%s\n  %s\n", m.Subject, id, seq, m.Data)
+	_, err := fmt.Fprintf(a.stdout, "%s  id=%s  org_seq=%s  %s\n  %s\n", m.Subject, id, seq, v, m.Data)
 	return err
 }

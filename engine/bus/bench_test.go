@@ -71,7 +71,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	}
 	b.Cleanup(func() { st.Close() })
 	pop := populate(b, st, 150)
-	ss := &ScreenService{Screener: pop.sc, Now: newShiftedClock(testNow).Now, Version: "1.0.0"}
+	ss := &ScreenService{Screener: pop.sc, Signer: testSigner, Now: newShiftedClock(testNow).Now, Version: "1.0.0"}
 	svc, err := ss.Start(srvNC)
 	if err != nil {
 		b.Fatal(err)

@@ -144,6 +144,11 @@ func verifyDelivered(t testing.TB, url string, st *store.Store, orgs []string) i
 			if err != nil {
 				t.Fatalf("%s: %v", m.Subject, err)
 			}
+			// Signed, and still verifying after the outbox, a restart of
+			// the publisher or of the server, and the stream's replay.
+			if _, err := testKeys.Verify(m.Subject, m.Header, m.Data); err != nil {
+				t.Errorf("%s %s: %v", m.Subject, m.MsgID, err)
+			}
 			if ids[m.MsgID] {
 				t.Errorf("message %s arrived twice", m.MsgID)
 			}

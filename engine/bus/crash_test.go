@@ -47,7 +47,7 @@ func TestCrashChild(t *testing.T) {
 		fmt.Println("error", err)
 		os.Exit(2)
 	}
-	p := &Publisher{Store: st, JS: js, Window: 16, Retry: 20 * time.Millisecond, MaxRetry: 100 * time.Millisecond}
+	p := &Publisher{Store: st, JS: js, Signer: testSigner, Window: 16, Retry: 20 * time.Millisecond, MaxRetry: 100 * time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go p.Run(ctx)

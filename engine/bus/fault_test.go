@@ -45,7 +45,7 @@ func TestNATSOutageLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Publisher{Store: st, JS: js, Retry: 20 * time.Millisecond, MaxRetry: 200 * time.Millisecond, AckWait: 2 * time.Second}
+	p := &Publisher{Store: st, JS: js, Signer: testSigner, Retry: 20 * time.Millisecond, MaxRetry: 200 * time.Millisecond, AckWait: 2 * time.Second}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()

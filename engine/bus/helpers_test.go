@@ -2,6 +2,8 @@ package bus
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"net"
@@ -20,6 +22,7 @@ import (
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/sign"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/synthetic"
 	"github.com/vaksam/vaksam/rules"
@@ -31,6 +34,21 @@ import (
 // deleted before each test, so tests of this package never run in
 // parallel.
 const externalEnv = "VAKSAM_TEST_NATS_URL"
+
+// testSigner signs what the tests publish and answer. Its key is fixed,
+// so that the crash test's child process signs with the key the test
+// verifies with (testKeys).
+var testSigner = func() *sign.Signer {
+	seed := sha256.Sum256([]byte("vaksam bus tests: not a deployment key"))
+	s, err := sign.NewSigner(ed25519.NewKeyFromSeed(seed[:]))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
+
+// testKeys trusts testSigner's key alone.
+var testKeys = sign.NewKeys(testSigner.PublicKey())
 
 // testNATS is the server a test talks to.
 type testNATS struct {
@@ -258,7 +276,7 @@ func readStream(t testing.TB, js jetstream.JetStream, stream string) []received 
 // runPublisher runs a publisher until the test ends.
 func runPublisher(t testing.TB, st *store.Store, js jetstream.JetStream) *Publisher {
 	t.Helper()
-	p := &Publisher{Store: st, JS: js, Retry: 50 * time.Millisecond, MaxRetry: 500 * time.Millisecond}
+	p := &Publisher{Store: st, JS: js, Signer: testSigner, Retry: 50 * time.Millisecond, MaxRetry: 500 * time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()

@@ -11,16 +11,26 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/vaksam/vaksam/engine/sign"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
 // Publisher drains the store's outbox into JetStream. An event leaves the
 // outbox only once JetStream has acknowledged it (or recognised it as a
 // duplicate of one it has). One Publisher runs per store.
+//
+// Every event is signed as it is published (package sign): the outbox
+// holds the events unsigned, so only the process that publishes needs the
+// key, and an event sent again after a restart is signed again, with the
+// key in force then. Ed25519 signatures are deterministic, so the same
+// event signed with the same key carries the same signature every time.
 type Publisher struct {
 	Store *store.Store
 	JS    jetstream.JetStream
-	Log   *slog.Logger
+	// Signer signs every event; a Publisher without one publishes
+	// nothing.
+	Signer *sign.Signer
+	Log    *slog.Logger
 	// Window is how many events are in flight at once (default 256).
 	Window int
 	// AckWait bounds the wait for one window's acknowledgements (default
@@ -62,6 +72,9 @@ func (p *Publisher) log() *slog.Logger {
 // acknowledged, so the events of an organisation reach the stream in
 // order.
 func (p *Publisher) Run(ctx context.Context) error {
+	if p.Signer == nil {
+		return errNoSigner
+	}
 	retry := p.retry()
 	wait := retry.first
 	var after uint64
@@ -114,6 +127,9 @@ func (p *Publisher) Run(ctx context.Context) error {
 // Drain publishes what waits until the outbox is empty, ctx ends or a
 // publish fails; for a graceful stop.
 func (p *Publisher) Drain(ctx context.Context) error {
+	if p.Signer == nil {
+		return errNoSigner
+	}
 	if err := p.ensure(ctx); err != nil {
 		return err
 	}
@@ -127,6 +143,8 @@ func (p *Publisher) Drain(ctx context.Context) error {
 	}
 	return nil
 }
+
+var errNoSigner = errors.New("bus: publisher: no signing key: events are never published unsigned")
 
 // storeError marks a failure of the store, which ends publishing, from
 // publishing failures, which are retried.
@@ -180,11 +198,11 @@ func (p *Publisher) publish(ctx context.Context, evs []store.Event) ([]uint64, e
 	var sendErr error
 	for i := range evs {
 		ev := &evs[i]
-		m := nats.NewMsg(ev.Subject)
-		for k, v := range ev.Header {
-			m.Header.Set(k, v)
+		m, err := p.message(ev)
+		if err != nil {
+			sendErr = err
+			break
 		}
-		m.Data = ev.Data
 		opts := []jetstream.PublishOpt{jetstream.WithMsgID(ev.MsgID)}
 		if s := StreamFor(ev.Subject); s != "" {
 			opts = append(opts, jetstream.WithExpectStream(s))
@@ -239,6 +257,21 @@ wait:
 	}
 	p.mu.Unlock()
 	return done, firstErr
+}
+
+// message is an event as published: its headers, its message id, and
+// its signature over them, the subject and the payload.
+func (p *Publisher) message(ev *store.Event) (*nats.Msg, error) {
+	m := nats.NewMsg(ev.Subject)
+	for k, v := range ev.Header {
+		m.Header.Set(k, v)
+	}
+	m.Header.Set(jetstream.MsgIDHeader, ev.MsgID)
+	m.Data = ev.Data
+	if err := p.Signer.Sign(ev.Subject, m.Header, m.Data); err != nil {
+		return nil, fmt.Errorf("bus: publish %s: %w", ev.MsgID, err)
+	}
+	return m, nil
 }
 
 type backoff struct{ first, max time.Duration }

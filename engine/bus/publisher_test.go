@@ -62,6 +62,9 @@ func checkMessage(t testing.TB, m received) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if id, err := testKeys.Verify(m.Subject, m.Header, m.Data); err != nil || id != testSigner.KeyID() {
+		t.Errorf("%s %s: signature: %v", m.Subject, m.MsgID, err)
+	}
 	name := m.Header.Get(event.HeaderSchema)
 	s, ok := sch[name]
 	if !ok {

@@ -21,6 +21,7 @@ import (
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/sign"
 )
 
 // Refresher fetches an organisation's data from its sources now (the
@@ -58,13 +59,23 @@ const (
 // the caller's context carries, see logging.WithRequestID), which its log
 // records, its reply and the refresh it may start carry.
 //
+// Every reply over NATS, an answer or a refusal, is signed (package sign;
+// the subject signed is vaksam.screen) with the request's id and the time
+// it was signed, so that a caller can tell Vaksam's answer from one given
+// by whoever else joined the queue group, and from an old answer sent
+// again. The public key is in the service's $SRV.INFO metadata
+// (MetadataSigningKey), for operators to read: a caller must trust a key
+// from its own configuration, not the one a service it has not verified
+// announces.
+//
 // A check's verdict is its caller's answer. Its assessment is stored
 // (Screener.Record: evidence, and the watch list), but it changes neither
 // the organisation's follow-up result nor its alert (engine's saveTx,
 // review.Desk.OnSave). The Screener must save (engine.NewScreener).
 type ScreenService struct {
 	Screener  *engine.Screener
-	Refresher Refresher // nil: answer from the store alone
+	Signer    *sign.Signer // signs every reply over NATS; Start refuses to run without one
+	Refresher Refresher    // nil: answer from the store alone
 	Now       func() time.Time
 	// Timeout is the default time a request may take (2s); a request may
 	// ask for less or more with its timeout field, up to MaxTimeout (30s).
@@ -304,8 +315,20 @@ func (s *ScreenService) Wait() { s.inflight.Wait() }
 // ServiceName and the endpoint's subject.
 const ServiceName = "vaksam"
 
+// Metadata of the service in $SRV.INFO: the public key its replies and
+// Vaksam's events are signed with, its id, and the version of the signed
+// form.
+const (
+	MetadataSigningKey   = "signing_key"    // sign.FormatPublicKey
+	MetadataSigningKeyID = "signing_key_id" // sign.KeyID
+	MetadataSignature    = "signature"      // sign.Version
+)
+
 // Start registers the micro service on nc.
 func (s *ScreenService) Start(nc *nats.Conn) (micro.Service, error) {
+	if s.Signer == nil {
+		return nil, errors.New("bus: service: no signing key: replies are never sent unsigned")
+	}
 	n := s.Concurrent
 	if n <= 0 {
 		n = 64
@@ -319,6 +342,11 @@ func (s *ScreenService) Start(nc *nats.Conn) (micro.Service, error) {
 		Name:        ServiceName,
 		Version:     version,
 		Description: "Vaksam pre-award check: screen a supplier before award, call-off or direct award",
+		Metadata: map[string]string{
+			MetadataSigningKey:   sign.FormatPublicKey(s.Signer.PublicKey()),
+			MetadataSigningKeyID: s.Signer.KeyID(),
+			MetadataSignature:    sign.Version,
+		},
 	}
 	if s.Status != nil {
 		cfg.StatsHandler = func(*micro.Endpoint) any { return s.Status() }
@@ -331,7 +359,7 @@ func (s *ScreenService) Start(nc *nats.Conn) (micro.Service, error) {
 		micro.WithEndpointSubject(event.ScreenSubject),
 		micro.WithEndpointMetadata(map[string]string{
 			"request_schema": "vaksam.screen-request/1",
-			"reply_schema":   "vaksam.screen-reply/1",
+			"reply_schema":   event.ScreenReplySchema,
 		}))
 	if err != nil {
 		svc.Stop()
@@ -349,9 +377,8 @@ func (s *ScreenService) handle(r micro.Request) {
 	start := s.Now()
 	id := logging.AcceptRequestID(r.Headers().Get(RequestIDHeader))
 	ctx := logging.WithRequestID(context.Background(), id)
-	withID := micro.WithHeaders(micro.Headers{RequestIDHeader: []string{id}})
 	refuse := func(c check, outcome string, err error) {
-		s.respondErr(ctx, r, err, withID)
+		s.respondErr(ctx, r, id, err)
 		s.finish(ctx, ViaNATS, c, outcome, start)
 	}
 	var req event.ScreenRequest
@@ -382,18 +409,51 @@ func (s *ScreenService) handle(r micro.Request) {
 			var re *RequestError
 			if errors.As(err, &re) && re.Code == 404 && a != nil {
 				data, _ := json.Marshal(a)
-				if rerr := r.Error("404", re.Error(), data, withID); rerr != nil {
-					s.log().WarnContext(ctx, "pre-award check: reply", "err", rerr)
-				}
+				s.reply(ctx, r, id, "404", re.Error(), data)
 				return
 			}
-			s.respondErr(ctx, r, err, withID)
+			s.respondErr(ctx, r, id, err)
 			return
 		}
-		if err := r.RespondJSON(a, withID); err != nil {
-			s.log().WarnContext(ctx, "pre-award check: reply", "err", err)
+		data, err := json.Marshal(a)
+		if err != nil {
+			s.respondErr(ctx, r, id, err)
+			return
 		}
+		s.reply(ctx, r, id, "", "", data)
 	}()
+}
+
+// reply sends a signed reply to request id: an assessment (code ""), or a
+// refusal with its code and description and, for a 404, the assessment.
+func (s *ScreenService) reply(ctx context.Context, r micro.Request, id, code, desc string, data []byte) {
+	h := micro.Headers{
+		RequestIDHeader:     {id},
+		sign.HeaderSignedAt: {s.Now().UTC().Format(time.RFC3339Nano)},
+	}
+	if data != nil {
+		h[event.HeaderSchema] = []string{event.ScreenReplySchema}
+	}
+	if code != "" {
+		// A header value is one line.
+		desc = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(desc)
+		h[micro.ErrorCodeHeader] = []string{code}
+		h[micro.ErrorHeader] = []string{desc}
+	}
+	if err := s.Signer.Sign(event.ScreenSubject, h, data); err != nil {
+		// Sent unsigned, which a caller refuses: it learns that
+		// something is wrong rather than waiting for its timeout.
+		s.log().ErrorContext(ctx, "pre-award check: signing the reply", "err", err)
+	}
+	var err error
+	if code == "" {
+		err = r.Respond(data, micro.WithHeaders(h))
+	} else {
+		err = r.Error(code, desc, data, micro.WithHeaders(h))
+	}
+	if err != nil {
+		s.log().WarnContext(ctx, "pre-award check: reply", "err", err)
+	}
 }
 
 // badRequestJSON names the field of a JSON decoding error.
@@ -408,12 +468,10 @@ func badRequestJSON(err error) error {
 	return badField("body", "not a JSON request: %v", err)
 }
 
-func (s *ScreenService) respondErr(ctx context.Context, r micro.Request, err error, opts ...micro.RespondOpt) {
+func (s *ScreenService) respondErr(ctx context.Context, r micro.Request, id string, err error) {
 	var re *RequestError
 	if !errors.As(err, &re) {
 		re = &RequestError{Code: 500, Msg: err.Error()}
 	}
-	if rerr := r.Error(strconv.Itoa(re.Code), re.Error(), nil, opts...); rerr != nil {
-		s.log().WarnContext(ctx, "pre-award check: reply", "err", rerr)
-	}
+	s.reply(ctx, r, id, strconv.Itoa(re.Code), re.Error(), nil)
 }

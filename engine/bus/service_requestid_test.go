@@ -154,7 +154,7 @@ func newIDHarness(t *testing.T, concurrent int) *idHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.svc = &ScreenService{Screener: pop.sc, Refresher: h.refresh, Now: func() time.Time { return testNow },
+	h.svc = &ScreenService{Screener: pop.sc, Signer: testSigner, Refresher: h.refresh, Now: func() time.Time { return testNow },
 		Concurrent: concurrent, Log: logger, Observe: h.obs.observe}
 	svc, err := h.svc.Start(nc)
 	if err != nil {
@@ -175,6 +175,10 @@ func (h *idHarness) request(t *testing.T, body, id string) *nats.Msg {
 	reply, err := h.nc.RequestMsg(m, 10*time.Second)
 	if err != nil {
 		t.Fatalf("%s: %v", body, err)
+	}
+	// Signed, for the request's id: the caller's, or the one made for it.
+	if _, err := testKeys.VerifyReply(reply.Header.Get(RequestIDHeader), reply.Header, reply.Data); err != nil {
+		t.Errorf("%s: reply %v: %v", body, reply.Header, err)
 	}
 	return reply
 }

@@ -72,7 +72,7 @@ func newServiceHarness(t *testing.T, now time.Time, withRefresher bool) *service
 	nc, _ := connectTest(t, tn.URL)
 	pop := newPopulation(t, t.TempDir(), 150)
 	h := &serviceHarness{pop: pop, nc: nc, clock: newShiftedClock(now)}
-	ss := &ScreenService{Screener: pop.sc, Now: h.clock.Now, Version: "1.0.0",
+	ss := &ScreenService{Screener: pop.sc, Signer: testSigner, Now: h.clock.Now, Version: "1.0.0",
 		Status: func() any { return OutboxStatus{Depth: pop.st.OutboxDepth()} }}
 	if withRefresher {
 		fake, err := bolagsverket.LoadFake(pop.files, bolagsverket.FakeConfig{Clock: h.clock})
@@ -113,6 +113,10 @@ func (h *serviceHarness) check(t *testing.T, body string, wait time.Duration) (*
 	took := time.Since(start)
 	if err != nil {
 		t.Fatalf("request %s: no answer within %s: %v", body, wait, err)
+	}
+	// Every reply, an answer or a refusal, is signed.
+	if _, err := testKeys.Verify(event.ScreenSubject, msg.Header, msg.Data); err != nil {
+		t.Errorf("request %s: reply %s %q: %v", body, msg.Header.Get(micro.ErrorCodeHeader), msg.Header.Get(micro.ErrorHeader), err)
 	}
 	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
 		var a *engine.Assessment

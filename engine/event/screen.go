@@ -15,6 +15,10 @@ type ScreenRequest struct {
 	Timeout string `json:"timeout,omitempty"`
 }
 
+// ScreenReplySchema is the Vaksam-Schema of a pre-award reply that carries
+// an assessment.
+const ScreenReplySchema = "vaksam.screen-reply/1"
+
 // The reply of the pre-award service is the assessment as
 // `vaksam screen --json` gives it; its verdict field is the answer. Bad
 // input is a micro error with code 400 whose description names the field.
