@@ -105,7 +105,7 @@ func TestServeDemoMetrics(t *testing.T) {
 	}
 
 	var body []byte
-	eventually(t, 20*time.Second, "the initial screening counted", func() error {
+	eventually(t, 20*time.Second, "the initial screening and the fetch at start counted", func() error {
 		code, b, err := get(base + "/metrics")
 		if err != nil || code != http.StatusOK {
 			return fmt.Errorf("%d %v", code, err)
@@ -113,6 +113,11 @@ func TestServeDemoMetrics(t *testing.T) {
 		body = b
 		if !strings.Contains(string(b), `vaksam_screenings_total{step=`) || !strings.Contains(string(b), "vaksam_screen_all_duration_seconds_count 1\n") {
 			return errors.New("no screening counted yet")
+		}
+		// The connector's and the ingest's families appear with the
+		// first fetch, which runs beside the screening.
+		if !strings.Contains(string(b), "\nvaksam_connector_requests_total{") || !strings.Contains(string(b), "\nvaksam_ingest_records_total{") {
+			return errors.New("no fetch counted yet")
 		}
 		return nil
 	})
