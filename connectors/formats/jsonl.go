@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/vaksam/vaksam/engine/excerpt"
@@ -61,10 +60,8 @@ func jsonReason(err error) string {
 	if err == io.ErrUnexpectedEOF || err == io.EOF {
 		return "invalid JSON: unexpected end of input"
 	}
-	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		if name, err := strconv.Unquote(f); err == nil {
-			return "unknown field " + excerpt.Quote(name)
-		}
+	if name, ok := strictjson.UnknownField(err); ok {
+		return "unknown field " + excerpt.Quote(name)
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
 }

@@ -8,6 +8,7 @@ package excerpt
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -26,6 +27,16 @@ func Quote(s string) string {
 		return strconv.Quote(s)
 	}
 	return strconv.Quote(Cut(s, Short)) + "… (" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// Name returns a name from outside (a JSON member's, a column's) as an
+// error names a field: as it is when it is short and printable, else
+// quoted through Quote.
+func Name(s string) string {
+	if len(s) <= Short && strconv.CanBackquote(s) && !strings.ContainsAny(s, " `") {
+		return s
+	}
+	return Quote(s)
 }
 
 // Cut returns the longest prefix of s of at most n bytes that does not

@@ -54,3 +54,18 @@ func TestBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"purpose", "purpose"},
+		{"dokument[0].id", "dokument[0].id"},
+		{"Fskattstatus, kod", `"Fskattstatus, kod"`},
+		{"a\nb", `"a\nb"`},
+		{strings.Repeat("k", 1000), `"` + strings.Repeat("k", Short) + `"… (1000 bytes)`},
+	}
+	for _, tt := range tests {
+		if got := Name(tt.in); got != tt.want {
+			t.Errorf("Name(%.20q) = %.80s, want %.80s", tt.in, got, tt.want)
+		}
+	}
+}

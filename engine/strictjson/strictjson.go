@@ -55,6 +55,17 @@ func (e *DuplicateError) Field() string {
 	return "key " + excerpt.Quote(e.Name)
 }
 
+// UnknownField returns the name in encoding/json's error for an unknown
+// object member (json: unknown field "x"), which Decode returns as it is.
+func UnknownField(err error) (string, bool) {
+	f, ok := strings.CutPrefix(err.Error(), "json: unknown field ")
+	if !ok {
+		return "", false
+	}
+	name, uerr := strconv.Unquote(f)
+	return name, uerr == nil
+}
+
 // Decode decodes exactly one JSON value from data into v. An unknown
 // object member, a type or syntax error is returned as encoding/json
 // returns it; data after the value is ErrTrailing; a member name given

@@ -65,6 +65,18 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+func TestUnknownField(t *testing.T) {
+	long := strings.Repeat("z", 5000)
+	var v request
+	err := Decode([]byte(`{"`+long+`":1}`), &v)
+	if name, ok := UnknownField(err); !ok || name != long {
+		t.Errorf("UnknownField(%.60v) = %.20q, %v", err, name, ok)
+	}
+	if _, ok := UnknownField(ErrTrailing); ok {
+		t.Error("UnknownField(ErrTrailing) is ok")
+	}
+}
+
 // encoding/json, the decoder underneath, keeps the last of two names:
 // what Decode refuses.
 func TestEncodingJSONKeepsTheLast(t *testing.T) {
