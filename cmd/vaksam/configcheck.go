@@ -16,6 +16,7 @@ import (
 	"github.com/vaksam/vaksam/connectors/scb"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/rules"
 )
@@ -31,10 +32,10 @@ func checkValues(c *config, src *configSource) problems {
 	add := func(path, format string, a ...any) { ps = append(ps, src.at(path, format, a...)) }
 
 	if _, err := logging.ParseLevel(c.Log.Level); err != nil {
-		add("log.level", "want debug, info, warn or error, got %q", c.Log.Level)
+		add("log.level", "want debug, info, warn or error, got %s", excerpt.Quote(c.Log.Level))
 	}
 	if _, err := logging.ParseFormat(c.Log.Format); err != nil {
-		add("log.format", "want auto, json or text, got %q", c.Log.Format)
+		add("log.format", "want auto, json or text, got %s", excerpt.Quote(c.Log.Format))
 	}
 
 	if err := checkListen(c.HTTP.Listen); err != nil {
@@ -43,7 +44,7 @@ func checkValues(c *config, src *configSource) problems {
 	pair(add, "http", "tls_cert", c.HTTP.TLSCert, "tls_key", c.HTTP.TLSKey)
 	for i, o := range c.HTTP.TrustedOrigins {
 		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
-			add(fmt.Sprintf("http.trusted_origins[%d]", i), "want an origin such as https://vaksam.example.se (scheme and host, no path), got %q", o)
+			add(fmt.Sprintf("http.trusted_origins[%d]", i), "want an origin such as https://vaksam.example.se (scheme and host, no path), got %s", excerpt.Quote(o))
 		}
 	}
 
@@ -333,10 +334,10 @@ func checkListen(addr string) error {
 	}
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("want host:port such as 127.0.0.1:8080, got %q", addr)
+		return fmt.Errorf("want host:port such as 127.0.0.1:8080, got %s", excerpt.Quote(addr))
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return fmt.Errorf("port %q: want a number from 0 to 65535", port)
+		return fmt.Errorf("port %s: want a number from 0 to 65535", excerpt.Quote(port))
 	}
 	return nil
 }
@@ -346,21 +347,21 @@ func checkListen(addr string) error {
 func checkNATSURL(s string) error {
 	if !strings.Contains(s, "://") {
 		if err := checkListen(s); err != nil || strings.HasPrefix(s, ":") {
-			return fmt.Errorf("want a URL such as nats://nats.example.se:4222, got %q", bus.RedactURL(s))
+			return fmt.Errorf("want a URL such as nats://nats.example.se:4222, got %s", excerpt.Quote(bus.RedactURL(s)))
 		}
 		return nil
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return fmt.Errorf("want a URL such as nats://nats.example.se:4222, got %q", bus.RedactURL(s))
+		return fmt.Errorf("want a URL such as nats://nats.example.se:4222, got %s", excerpt.Quote(bus.RedactURL(s)))
 	}
 	switch u.Scheme {
 	case "nats", "tls", "ws", "wss":
 	default:
-		return fmt.Errorf("%q: scheme %q, want nats, tls, ws or wss", bus.RedactURL(s), u.Scheme)
+		return fmt.Errorf("%s: scheme %s, want nats, tls, ws or wss", excerpt.Quote(bus.RedactURL(s)), excerpt.Quote(u.Scheme))
 	}
 	if u.Hostname() == "" {
-		return fmt.Errorf("%q: no host", bus.RedactURL(s))
+		return fmt.Errorf("%s: no host", excerpt.Quote(bus.RedactURL(s)))
 	}
 	return nil
 }
@@ -369,7 +370,7 @@ func checkNATSURL(s string) error {
 func checkHTTPURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("want an http(s) URL such as https://api.example.se/, got %q", bus.RedactURL(s))
+		return fmt.Errorf("want an http(s) URL such as https://api.example.se/, got %s", excerpt.Quote(bus.RedactURL(s)))
 	}
 	return nil
 }
