@@ -1,9 +1,15 @@
 package bus
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/micro"
+
+	"github.com/vaksam/vaksam/engine/event"
 )
 
 // A pre-award request with a member name given twice is refused naming
@@ -33,5 +39,59 @@ func TestScreenServiceRefusesDuplicateKeysAndQuotesExcerpts(t *testing.T) {
 				t.Errorf("error header of %d bytes", len(desc))
 			}
 		})
+	}
+}
+
+// Pre-award checks of an organisation while other writers mark it too
+// (other checks, on other instances or paths): the transactions that
+// conflict are run again, so every check answers with its verdict, none
+// with 503.
+func TestChecksAnswerUnderConcurrentWrites(t *testing.T) {
+	h := newServiceHarness(t, testNow, false)
+	org := h.pop.manifest.Clean[0]
+	const checks, writers = 48, 4
+	stop := make(chan struct{})
+	var writing sync.WaitGroup
+	for w := range writers {
+		writing.Add(1)
+		go func() {
+			defer writing.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				// A concurrent writer of the key every check writes; its own
+				// conflicts are not what this test is about.
+				h.pop.st.MarkPreAward(org, testNow.Add(time.Duration(i*writers+w)*time.Microsecond))
+				time.Sleep(100 * time.Microsecond)
+			}
+		}()
+	}
+	type answer struct{ code, desc string }
+	answers := make(chan answer, checks)
+	var wg sync.WaitGroup
+	for i := range checks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := fmt.Sprintf(`{"orgnr":%q,"purpose":"award","value_sek":%d}`, org, 1000+i)
+			msg, err := h.nc.Request(event.ScreenSubject, []byte(body), 20*time.Second)
+			if err != nil {
+				answers <- answer{"no answer", err.Error()}
+				return
+			}
+			answers <- answer{msg.Header.Get(micro.ErrorCodeHeader), msg.Header.Get(micro.ErrorHeader)}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	writing.Wait()
+	close(answers)
+	for a := range answers {
+		if a.code != "" {
+			t.Errorf("a check answered %s %s", a.code, a.desc)
+		}
 	}
 }
