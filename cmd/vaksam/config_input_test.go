@@ -63,3 +63,39 @@ func TestConfigProblemsQuoteExcerpts(t *testing.T) {
 		t.Errorf("output of %d bytes", len(out)+len(errOut))
 	}
 }
+
+// sources.limits sets a source's bounds for every import, vaksam ingest's
+// too; a bound of an unknown source or below 0 is a problem.
+func TestConfigImportLimits(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "vaksam.yaml")
+	write := func(limits string) {
+		t.Helper()
+		if err := os.WriteFile(cfg, []byte("data_dir: "+filepath.Join(dir, "data")+"\nsources:\n  limits:\n"+limits), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("    nosuch: {record_bytes: 10}\n    roles: {record_bytes: -1, field_bytes: -2}\n")
+	code, out, _ := run(t, "config", "check", "--config", cfg)
+	for _, want := range []string{
+		"sources.limits.nosuch: unknown source (known: ",
+		"sources.limits.roles.record_bytes: must not be negative (0 keeps the default), got -1",
+		"sources.limits.roles.field_bytes: must not be negative (0 keeps the default), got -2",
+	} {
+		if code != exitFailure || !strings.Contains(out, want) {
+			t.Errorf("exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
+
+	// A 100-byte bound on kronofogden's lines: the sample's line is
+	// longer than that and is quarantined with the bound as the reason.
+	write("    kronofogden: {record_bytes: 100}\n")
+	if code, out, errOut := run(t, "config", "check", "--config", cfg); code != exitOK {
+		t.Fatalf("config check: exit %d\n%s%s", code, out, errOut)
+	}
+	t.Setenv(envConfig, cfg)
+	code, out, errOut := run(t, "ingest", "--source", "kronofogden", "--observed", "2026-11-20", samples+"/kronofogden.jsonl")
+	if code != exitQuarantined || !strings.Contains(out+errOut, "exceeds the limit of 100") {
+		t.Errorf("ingest: exit %d, want %d and the bound's reason\n%s%s", code, exitQuarantined, out, errOut)
+	}
+}

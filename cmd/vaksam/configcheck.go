@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vaksam/vaksam/connectors/formats"
 	"github.com/vaksam/vaksam/connectors/scb"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/bus"
@@ -63,6 +65,7 @@ func checkValues(c *config, src *configSource) problems {
 	oneWay(add, "nats.token", c.NATS.Token)
 
 	s := c.Sources
+	checkLimits(add, s.Limits)
 	if b := s.Bolagsverket; b != nil {
 		for _, u := range []struct{ key, val string }{{"base_url", b.BaseURL}, {"token_url", b.TokenURL}} {
 			if u.val == "" {
@@ -432,4 +435,22 @@ func fileError(name string, err error) string {
 		return fmt.Sprintf("%s: %v", name, pe.Err)
 	}
 	return err.Error()
+}
+
+// checkLimits checks sources.limits: known sources, no negative bound.
+func checkLimits(add func(path, format string, a ...any), limits map[string]importLimits) {
+	for _, src := range slices.Sorted(maps.Keys(limits)) {
+		l := limits[src]
+		if _, err := formats.Lookup(src); err != nil {
+			add("sources.limits."+excerpt.Name(src), "unknown source (known: %s)", strings.Join(formats.Names(), ", "))
+			continue
+		}
+		path := "sources.limits." + src
+		if l.RecordBytes < 0 {
+			add(path+".record_bytes", "must not be negative (0 keeps the default), got %d", l.RecordBytes)
+		}
+		if l.FieldBytes < 0 {
+			add(path+".field_bytes", "must not be negative (0 keeps the default), got %d", l.FieldBytes)
+		}
+	}
 }
