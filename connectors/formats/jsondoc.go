@@ -278,9 +278,9 @@ func (s *jsonStream) value() (raw json.RawMessage, line int, err error) {
 	} else if err := strictjson.CheckNames(raw); err != nil {
 		reason = err.Error()
 		var de *strictjson.DuplicateError
-		if !errors.As(err, &de) {
+		if uerr := json.Unmarshal(raw, new(json.RawMessage)); uerr != nil && !errors.As(err, &de) {
 			// The reason as the parsers' decoding words it.
-			reason = jsonReason(json.Unmarshal(raw, new(json.RawMessage)))
+			reason = jsonReason(uerr)
 		}
 	}
 	if reason != "" {
