@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/vaksam/vaksam/engine/excerpt"
 )
 
 // Severities, from a hard gate to the lightest.
@@ -145,7 +147,7 @@ func parsePack(file string, data []byte) (*PackDef, Errors) {
 				}
 				var f float64
 				if err := v.Decode(&f); err != nil || v.Kind != yaml.ScalarNode {
-					errs.add(file, v, "params.%s: want a number, got %q", k.Value, v.Value)
+					errs.add(file, v, "params.%s: want a number, got %s", excerpt.Name(k.Value), excerpt.Quote(v.Value))
 					continue
 				}
 				p.Params[k.Value] = f
@@ -203,9 +205,9 @@ func checkKeys(file string, n *yaml.Node, allowed []string, errs *Errors) map[st
 		}
 		switch {
 		case !known:
-			errs.add(file, k, "unknown key %q (allowed: %s)", k.Value, strings.Join(allowed, ", "))
+			errs.add(file, k, "unknown key %s (allowed: %s)", excerpt.Quote(k.Value), strings.Join(allowed, ", "))
 		case out[k.Value] != nil:
-			errs.add(file, k, "key %q given twice", k.Value)
+			errs.add(file, k, "key %s given twice", excerpt.Quote(k.Value))
 		default:
 			out[k.Value] = n.Content[i+1]
 		}

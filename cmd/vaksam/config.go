@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -337,6 +338,7 @@ func (d *configDecoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		}
 		f, ok := fieldByName(fields, k.Value)
 		if !ok {
+			kp = joinPath(path, excerpt.Name(k.Value))
 			if s := closest(k.Value, fieldNames(fields)); s != "" {
 				d.add(k, kp, "unknown key; did you mean %s? (allowed: %s)", s, allowed)
 			} else {
@@ -433,7 +435,7 @@ func describe(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	}
-	return fmt.Sprintf("%q", n.Value)
+	return excerpt.Quote(n.Value)
 }
 
 // kindName says what a scalar type wants.
@@ -512,6 +514,9 @@ func fieldNames(fs []field) []string {
 
 // closest returns the name within two edits of s, if exactly one is.
 func closest(s string, names []string) string {
+	if len(s) > 64 {
+		return "" // no typo of a name; and edit distance costs len(s) times len(name)
+	}
 	best, n := "", 0
 	for _, name := range names {
 		if editDistance(s, name) <= 2 {

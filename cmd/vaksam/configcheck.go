@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -13,9 +14,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vaksam/vaksam/connectors/formats"
 	"github.com/vaksam/vaksam/connectors/scb"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/rules"
 )
@@ -31,10 +34,10 @@ func checkValues(c *config, src *configSource) problems {
 	add := func(path, format string, a ...any) { ps = append(ps, src.at(path, format, a...)) }
 
 	if _, err := logging.ParseLevel(c.Log.Level); err != nil {
-		add("log.level", "want debug, info, warn or error, got %q", c.Log.Level)
+		add("log.level", "want debug, info, warn or error, got %s", excerpt.Quote(c.Log.Level))
 	}
 	if _, err := logging.ParseFormat(c.Log.Format); err != nil {
-		add("log.format", "want auto, json or text, got %q", c.Log.Format)
+		add("log.format", "want auto, json or text, got %s", excerpt.Quote(c.Log.Format))
 	}
 
 	if err := checkListen(c.HTTP.Listen); err != nil {
@@ -51,7 +54,7 @@ func checkValues(c *config, src *configSource) problems {
 	}
 	for i, o := range c.HTTP.TrustedOrigins {
 		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
-			add(fmt.Sprintf("http.trusted_origins[%d]", i), "want an origin such as https://vaksam.example.se (scheme and host, no path), got %q", o)
+			add(fmt.Sprintf("http.trusted_origins[%d]", i), "want an origin such as https://vaksam.example.se (scheme and host, no path), got %s", excerpt.Quote(o))
 		}
 	}
 
@@ -71,6 +74,7 @@ func checkValues(c *config, src *configSource) problems {
 	checkTrustedKeys(c.Signing, add)
 
 	s := c.Sources
+	checkLimits(add, s.Limits)
 	if b := s.Bolagsverket; b != nil {
 		for _, u := range []struct{ key, val string }{{"base_url", b.BaseURL}, {"token_url", b.TokenURL}} {
 			if u.val == "" {
@@ -344,10 +348,10 @@ func checkListen(addr string) error {
 	}
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("want host:port such as 127.0.0.1:8080, got %q", addr)
+		return fmt.Errorf("want host:port such as 127.0.0.1:8080, got %s", excerpt.Quote(addr))
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return fmt.Errorf("port %q: want a number from 0 to 65535", port)
+		return fmt.Errorf("port %s: want a number from 0 to 65535", excerpt.Quote(port))
 	}
 	return nil
 }
@@ -357,21 +361,21 @@ func checkListen(addr string) error {
 func checkNATSURL(s string) error {
 	if !strings.Contains(s, "://") {
 		if err := checkListen(s); err != nil || strings.HasPrefix(s, ":") {
-			return fmt.Errorf("want a URL such as nats://nats.example.se:4222, got %q", bus.RedactURL(s))
+			return fmt.Errorf("want a URL such as nats://nats.example.se:4222, got %s", excerpt.Quote(bus.RedactURL(s)))
 		}
 		return nil
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return fmt.Errorf("want a URL such as nats://nats.example.se:4222, got %q", bus.RedactURL(s))
+		return fmt.Errorf("want a URL such as nats://nats.example.se:4222, got %s", excerpt.Quote(bus.RedactURL(s)))
 	}
 	switch u.Scheme {
 	case "nats", "tls", "ws", "wss":
 	default:
-		return fmt.Errorf("%q: scheme %q, want nats, tls, ws or wss", bus.RedactURL(s), u.Scheme)
+		return fmt.Errorf("%s: scheme %s, want nats, tls, ws or wss", excerpt.Quote(bus.RedactURL(s)), excerpt.Quote(u.Scheme))
 	}
 	if u.Hostname() == "" {
-		return fmt.Errorf("%q: no host", bus.RedactURL(s))
+		return fmt.Errorf("%s: no host", excerpt.Quote(bus.RedactURL(s)))
 	}
 	return nil
 }
@@ -380,7 +384,7 @@ func checkNATSURL(s string) error {
 func checkHTTPURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("want an http(s) URL such as https://api.example.se/, got %q", bus.RedactURL(s))
+		return fmt.Errorf("want an http(s) URL such as https://api.example.se/, got %s", excerpt.Quote(bus.RedactURL(s)))
 	}
 	return nil
 }
@@ -442,4 +446,22 @@ func fileError(name string, err error) string {
 		return fmt.Sprintf("%s: %v", name, pe.Err)
 	}
 	return err.Error()
+}
+
+// checkLimits checks sources.limits: known sources, no negative bound.
+func checkLimits(add func(path, format string, a ...any), limits map[string]importLimits) {
+	for _, src := range slices.Sorted(maps.Keys(limits)) {
+		l := limits[src]
+		if _, err := formats.Lookup(src); err != nil {
+			add("sources.limits."+excerpt.Name(src), "unknown source (known: %s)", strings.Join(formats.Names(), ", "))
+			continue
+		}
+		path := "sources.limits." + src
+		if l.RecordBytes < 0 {
+			add(path+".record_bytes", "must not be negative (0 keeps the default), got %d", l.RecordBytes)
+		}
+		if l.FieldBytes < 0 {
+			add(path+".field_bytes", "must not be negative (0 keeps the default), got %d", l.FieldBytes)
+		}
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/vaksam/vaksam/connectors/bolagsverket"
 	"github.com/vaksam/vaksam/connectors/bulkfile"
 	"github.com/vaksam/vaksam/connectors/filedrop"
+	"github.com/vaksam/vaksam/connectors/formats"
 	"github.com/vaksam/vaksam/connectors/scb"
 	"github.com/vaksam/vaksam/connectors/schedule"
 	"github.com/vaksam/vaksam/engine"
@@ -51,6 +52,25 @@ type sourcesConfig struct {
 	PreAwardDays int `yaml:"pre_award_days"`
 	// DocumentDays is the refresh window of the annual-report list.
 	DocumentDays int `yaml:"document_days"`
+	// Limits bound one record and one field of a source's imports (by
+	// fetch, the inbox, NATS or vaksam ingest); a source left out, or a
+	// bound 0, keeps its default (formats.DefaultLimits).
+	Limits map[string]importLimits `yaml:"limits"`
+}
+
+// importLimits are a source's formats.Limits in the configuration.
+type importLimits struct {
+	RecordBytes int `yaml:"record_bytes"`
+	FieldBytes  int `yaml:"field_bytes"`
+}
+
+// limits returns the configured bounds per source.
+func (s sourcesConfig) limits() map[string]formats.Limits {
+	out := make(map[string]formats.Limits, len(s.Limits))
+	for src, l := range s.Limits {
+		out[src] = formats.Limits{Record: l.RecordBytes, Field: l.FieldBytes}
+	}
+	return out
 }
 
 // dropSources are the sources that arrive as files.
@@ -189,7 +209,7 @@ func (f *fetcher) setup() error {
 	}
 	f.runner = &schedule.Runner{Store: f.sc.Store, Clock: f.clock, Persons: f.persons, Log: f.a.log,
 		Planner: schedule.NewPlanner(schedule.Config{Windows: windows}), Fetchers: fetchers, Batchers: batchers,
-		OnChange: func(ctx context.Context, orgs []string) { f.rescreen(ctx, orgs) }, ObserveIngest: f.ingested}
+		OnChange: func(ctx context.Context, orgs []string) { f.rescreen(ctx, orgs) }, ObserveIngest: f.ingested, Limits: src.limits()}
 	if src.Inbox != "" {
 		for _, s := range dropSources {
 			if err := os.MkdirAll(filepath.Join(src.Inbox, s), 0o750); err != nil {
@@ -218,7 +238,7 @@ func (f *fetcher) httpClient() *http.Client {
 
 // ingester collects new versions for re-screening.
 func (f *fetcher) ingester() *ingest.Ingester {
-	return &ingest.Ingester{Store: f.sc.Store, BatchSize: 2048, Log: f.a.log, Observe: f.ingested, OnVersion: func(it record.Item) {
+	return &ingest.Ingester{Store: f.sc.Store, BatchSize: 2048, Log: f.a.log, Observe: f.ingested, Limits: f.src.limits(), OnVersion: func(it record.Item) {
 		f.mu.Lock()
 		f.changed = append(f.changed, it)
 		f.mu.Unlock()

@@ -51,9 +51,11 @@ func runIngest(ctx context.Context, a *app, args []string) (int, error) {
 	if *source == record.BolagsverketDokument && org.IsZero() {
 		return exitUsage, usagef("--orgnr is required for %s (the format does not carry it)", *source)
 	}
-	if *data, err = resolveDataDir(*data, ""); err != nil {
+	cfg, err := loadConfig("")
+	if err != nil {
 		return exitFailure, err
 	}
+	*data = cfg.dataDir(*data)
 	st, err := createStore(*data)
 	if err != nil {
 		return exitFailure, err
@@ -63,7 +65,7 @@ func runIngest(ctx context.Context, a *app, args []string) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
-	in := &ingest.Ingester{Store: st, Log: a.log}
+	in := &ingest.Ingester{Store: st, Log: a.log, Limits: cfg.Sources.limits()}
 	var total ingest.Counts
 	start := time.Now()
 	for _, file := range fs.Args() {

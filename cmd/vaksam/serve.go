@@ -276,7 +276,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 		return exitFailure, err
 	}
 	defer stopControl()
-	in := &bus.Ingest{JS: js, Ingester: &ingest.Ingester{Store: s.sc.Store, Observe: s.ops.metrics.Ingested, Log: s.a.log}, Persons: persons, Log: s.a.log,
+	in := &bus.Ingest{JS: js, Ingester: &ingest.Ingester{Store: s.sc.Store, Observe: s.ops.metrics.Ingested, Log: s.a.log, Limits: s.cfg.Sources.limits()}, Persons: persons, Log: s.a.log,
 		Stored: func(ctx context.Context, items []record.Item) { s.rescreen(ctx, items) }}
 	start("ingest", in.Run)
 	start("screening", s.screenLoop)

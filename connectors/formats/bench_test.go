@@ -3,7 +3,9 @@ package formats
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/vaksam/vaksam/engine/ident"
@@ -34,9 +36,13 @@ func bulkRows(n int) []byte {
 
 func BenchmarkBolagsverketBulk(b *testing.B) {
 	const rows = 100000
-	data := bulkRows(rows)
-	f, _ := Lookup(record.BolagsverketBulk)
-	opt := Options{Name: "bulk.txt", Persons: testPersons}
+	benchParse(b, record.BolagsverketBulk, bulkRows(rows), rows, Options{Name: "bulk.txt", Persons: testPersons})
+}
+
+// benchParse runs the parser of source over data, which holds rows
+// records, none of them quarantined.
+func benchParse(b *testing.B, source string, data []byte, rows int, opt Options) {
+	f, _ := Lookup(source)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -50,4 +56,34 @@ func BenchmarkBolagsverketBulk(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkBolagsverketAPI reads one answer document of many
+// organisations (the sample's organisation, numbered), as one line.
+func BenchmarkBolagsverketAPI(b *testing.B) {
+	const rows = 5000
+	sample := sample(b, "bolagsverket-organisationer.json")
+	var doc struct {
+		Organisationer []json.RawMessage `json:"organisationer"`
+	}
+	if err := json.Unmarshal(sample, &doc); err != nil {
+		b.Fatal(err)
+	}
+	orgs := make([]string, rows)
+	for i := range orgs {
+		d9 := fmt.Sprintf("559%06d", i)
+		orgs[i] = strings.Replace(string(doc.Organisationer[0]), "5591234561", d9+string(ident.LuhnDigit(d9)), 1)
+	}
+	benchParse(b, record.Bolagsverket, []byte(bvDoc(orgs...)), rows, Options{Name: "b.json", Persons: testPersons})
+}
+
+// BenchmarkRolesJSONL reads an own JSON-lines file.
+func BenchmarkRolesJSONL(b *testing.B) {
+	const rows = 50000
+	var buf bytes.Buffer
+	for i := 0; i < rows; i++ {
+		d9 := fmt.Sprintf("559%06d", i)
+		fmt.Fprintf(&buf, `{"orgnr":"%s","person_id":"197505121231","namn":"Erik Lind %d","roll":"ordforande","fran":"2019-04-02","till":null}`+"\n", d9+string(ident.LuhnDigit(d9)), i)
+	}
+	benchParse(b, record.Roles, buf.Bytes(), rows, Options{Name: "roles.jsonl", Persons: testPersons})
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
 )
@@ -276,6 +277,9 @@ func parseBolagsverket(ctx context.Context, r io.Reader, opt Options, sink Sink)
 				if err != nil {
 					return err
 				}
+				if raw == nil {
+					continue // quarantined
+				}
 				switch key {
 				case "fel":
 					var f *bvFel
@@ -285,7 +289,7 @@ func parseBolagsverket(ctx context.Context, r io.Reader, opt Options, sink Sink)
 						}
 					}
 				case "title", "detail", "status":
-					problem = append(problem, key+" "+strings.Trim(string(raw), `"`))
+					problem = append(problem, key+" "+excerpt.Cut(strings.Trim(string(raw), `"`), excerpt.Short))
 				}
 				continue
 			}
@@ -297,13 +301,16 @@ func parseBolagsverket(ctx context.Context, r io.Reader, opt Options, sink Sink)
 			if isNull {
 				continue
 			}
-			for s.dec.More() {
+			for s.more() {
 				if err := e.done(); err != nil {
 					return err
 				}
 				raw, line, err := s.value()
 				if err != nil {
 					return err
+				}
+				if raw == nil {
+					continue // quarantined
 				}
 				if err := bolagsverketOrg(e, line, raw); err != nil {
 					return err
@@ -340,10 +347,11 @@ func eachDocument(s *jsonStream, doc func() error) error {
 }
 
 func felText(f *bvFel) string {
+	typ := excerpt.Cut(f.Typ, excerpt.Short)
 	if d := strings.TrimSpace(f.FelBeskrivning); d != "" {
-		return f.Typ + ": " + d
+		return typ + ": " + excerpt.Cut(d, 4*excerpt.Short)
 	}
-	return f.Typ
+	return typ
 }
 
 // bolagsverketOrg turns one organisation object into a record or a
@@ -418,7 +426,7 @@ func bolagsverketItem(e *emitter, line int, raw json.RawMessage) (record.Item, s
 		case felOgiltig:
 			return record.Item{}, "", fieldErr(f.typField(), "%s", felText(f.fel))
 		default:
-			return record.Item{}, "", fieldErr(f.typField(), "unknown value %q", f.fel.Typ)
+			return record.Item{}, "", fieldErr(f.typField(), "unknown value %s", excerpt.Quote(f.fel.Typ))
 		}
 	}
 	if o.notFound() {
@@ -488,7 +496,7 @@ func bolagsverketCompany(e *emitter, line int, o *bvOrganisation, org ident.Org,
 			c.Active = &a
 		case "":
 		default:
-			return c, fieldErr("verksamOrganisation.kod", "unknown value %q, want JA or NEJ", k)
+			return c, fieldErr("verksamOrganisation.kod", "unknown value %s, want JA or NEJ", excerpt.Quote(k))
 		}
 	}
 	if d := o.Organisationsdatum; d != nil {

@@ -32,7 +32,7 @@ func parseBolagsverketDokument(ctx context.Context, r io.Reader, opt Options, si
 	s := newJSONStream(r, e)
 	return finish(eachDocument(s, func() error {
 		raw, line, err := s.value()
-		if err != nil {
+		if err != nil || raw == nil {
 			return err
 		}
 		docs, err := dokumentlista(raw)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/record"
 )
 
@@ -60,7 +61,7 @@ func (t *table) parse(r io.Reader, e *emitter, build func(rw *row, raw string) (
 	if err := e.done(); err != nil {
 		return err
 	}
-	lr := newLineReader(r)
+	lr := newLineReader(r, e.limits.Record)
 	lr.dropNUL = t.bulk
 	// Header.
 	var header []string
@@ -68,6 +69,9 @@ func (t *table) parse(r io.Reader, e *emitter, build func(rw *row, raw string) (
 		line, n, err := lr.next()
 		if err == io.EOF {
 			return fmt.Errorf("%s: empty input, want a header row", e.pos(1))
+		}
+		if _, ok := err.(*tooLong); ok {
+			return fmt.Errorf("%s: header: %w", e.pos(n), err)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.pos(n+1), err)
@@ -86,7 +90,7 @@ func (t *table) parse(r io.Reader, e *emitter, build func(rw *row, raw string) (
 		if err != nil {
 			return fmt.Errorf("%s: header: %w", e.pos(n), err)
 		}
-		return t.records(lr, e, rw, len(header), build)
+		return t.records(lr, e, rw, header, build)
 	}
 }
 
@@ -95,7 +99,7 @@ func (t *table) index(header []string) (*row, error) {
 	pos := make(map[string]int, len(header))
 	for i, h := range header {
 		if _, dup := pos[h]; dup {
-			return nil, fmt.Errorf("column %q appears twice", h)
+			return nil, fmt.Errorf("column %s appears twice", excerpt.Quote(h))
 		}
 		pos[h] = i
 	}
@@ -117,14 +121,15 @@ func (t *table) index(header []string) (*row, error) {
 		}
 		for _, h := range header {
 			if !known[h] {
-				return nil, fmt.Errorf("unknown column %q", h)
+				return nil, fmt.Errorf("unknown column %s", excerpt.Quote(h))
 			}
 		}
 	}
 	return rw, nil
 }
 
-func (t *table) records(lr *lineReader, e *emitter, rw *row, ncol int, build func(rw *row, raw string) (record.Item, error)) error {
+func (t *table) records(lr *lineReader, e *emitter, rw *row, header []string, build func(rw *row, raw string) (record.Item, error)) error {
+	ncol := len(header)
 	var held []heldLine
 	return lr.each(e, func(line []byte, n int) error {
 		s := string(line)
@@ -137,8 +142,12 @@ func (t *table) records(lr *lineReader, e *emitter, rw *row, ncol int, build fun
 			// and read the others again as records of their own.
 			joined := s
 			held = held[:0]
-			for open && len(held) < maxJoin {
+			for open && len(held) < maxJoin && len(joined) <= e.limits.Record {
 				l2, n2, err := lr.next()
+				if long, ok := err.(*tooLong); ok {
+					held = append(held, heldLine{n: n2, long: long})
+					break
+				}
 				if err != nil {
 					break
 				}
@@ -157,6 +166,11 @@ func (t *table) records(lr *lineReader, e *emitter, rw *row, ncol int, build fun
 		}
 		if len(rw.fields) != ncol {
 			return e.quarantine(n, fmt.Sprintf("has %d fields, want %d as in the header", len(rw.fields), ncol), []byte(s))
+		}
+		for i, f := range rw.fields {
+			if len(f) > e.limits.Field {
+				return e.quarantine(n, fmt.Sprintf("field %s of %d bytes exceeds the limit of %d", excerpt.Quote(header[i]), len(f), e.limits.Field), recordExcerpt([]byte(s)))
+			}
 		}
 		rw.line = n
 		it, err := build(rw, s)

@@ -30,6 +30,9 @@ type Options struct {
 	// Log receives what a parse keeps but notes (an unknown code, logged
 	// once per code and parse); nil discards.
 	Log *slog.Logger
+	// Limits bound a record's and a field's size; zero fields take the
+	// source's defaults (DefaultLimits).
+	Limits Limits
 }
 
 // ParseFunc reads a whole input and reports every record to the sink. A

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/record"
 )
 
@@ -47,7 +48,7 @@ func parseIVO(ctx context.Context, r io.Reader, opt Options, sink Sink) error {
 			return record.Item{}, err
 		}
 		if !isIdentifier(typ) {
-			return record.Item{}, fieldErr("verksamhetstyp", "%q is not a type code such as hvb_barn", typ)
+			return record.Item{}, fieldErr("verksamhetstyp", "%s is not a type code such as hvb_barn", excerpt.Quote(typ))
 		}
 		places, err := parseCount("platser", rw.get(ivoPlatser))
 		if err != nil {
@@ -55,7 +56,7 @@ func parseIVO(ctx context.Context, r io.Reader, opt Options, sink Sink) error {
 		}
 		kommun := trim(rw.get(ivoKommunkod))
 		if kommun != "" && (len(kommun) != 4 || !isDigits(kommun)) {
-			return record.Item{}, fieldErr("kommunkod", "%q is not a four-digit municipality code", kommun)
+			return record.Item{}, fieldErr("kommunkod", "%s is not a four-digit municipality code", excerpt.Quote(kommun))
 		}
 		date, err := optDateField("tillstandsdatum", rw.get(ivoDatum))
 		if err != nil {

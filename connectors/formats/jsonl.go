@@ -1,7 +1,6 @@
 package formats
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,7 +8,9 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/strictjson"
 )
 
 // parseJSONL reads one JSON object per line (the own formats' .jsonl
@@ -19,7 +20,10 @@ import (
 // error as reason. Source and Pos are filled in here, and Raw defaults to
 // the line's bytes. Blank lines are skipped.
 func parseJSONL[T any](r io.Reader, e *emitter, build func(v *T, line []byte) (record.Item, error)) error {
-	return newLineReader(r).each(e, func(line []byte, n int) error {
+	return newLineReader(r, e.limits.Record).each(e, func(line []byte, n int) error {
+		if err := checkFields(line, e.limits.Field); err != nil {
+			return e.quarantine(n, err.Error(), recordExcerpt(line))
+		}
 		var v T
 		if err := decodeStrict(line, &v); err != nil {
 			return e.quarantine(n, err.Error(), line)
@@ -30,15 +34,10 @@ func parseJSONL[T any](r io.Reader, e *emitter, build func(v *T, line []byte) (r
 }
 
 // decodeStrict decodes exactly one JSON value from b into v, rejecting
-// unknown object fields and trailing data.
+// unknown object fields, trailing data and a member name given twice.
 func decodeStrict(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := strictjson.Decode(b, v); err != nil {
 		return errors.New(jsonReason(err))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("trailing data after the JSON value")
 	}
 	return nil
 }
@@ -52,7 +51,7 @@ func jsonReason(err error) string {
 		if field == "" {
 			field = "value"
 		}
-		return fmt.Sprintf("%s: JSON %s where %s is expected", field, te.Value, kindName(te.Type))
+		return fmt.Sprintf("%s: JSON %s where %s is expected", field, excerpt.Cut(te.Value, excerpt.Short), kindName(te.Type))
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
@@ -60,6 +59,9 @@ func jsonReason(err error) string {
 	}
 	if err == io.ErrUnexpectedEOF || err == io.EOF {
 		return "invalid JSON: unexpected end of input"
+	}
+	if name, ok := strictjson.UnknownField(err); ok {
+		return "unknown field " + excerpt.Quote(name)
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
 }

@@ -19,12 +19,15 @@ var utf8BOM = []byte("\xEF\xBB\xBF")
 
 // lineReader reads physical lines and numbers them from 1. It strips a
 // UTF-8 BOM before the first line and the line ending (\n or \r\n). A
-// returned line is valid until the next call.
+// returned line is valid until the next call. A line longer than limit
+// bytes is read past, not held: next returns it as a *tooLong error with
+// its first bytes.
 type lineReader struct {
 	br      *bufio.Reader
 	n       int
-	long    []byte // accumulates a line longer than the buffer
-	dropNUL bool   // remove NUL bytes (bulk files)
+	limit   int
+	long    bounded // a line longer than the buffer
+	dropNUL bool    // remove NUL bytes (bulk files)
 	pushed  []heldLine
 }
 
@@ -32,12 +35,13 @@ type lineReader struct {
 type heldLine struct {
 	text []byte
 	n    int
+	long *tooLong // the line was over the limit
 }
 
-func newLineReader(r io.Reader) *lineReader {
-	br := bufio.NewReaderSize(r, 256<<10)
+func newLineReader(r io.Reader, limit int) *lineReader {
+	br := bufio.NewReaderSize(r, min(256<<10, limit+2))
 	skipBOM(br)
-	return &lineReader{br: br}
+	return &lineReader{br: br, limit: limit}
 }
 
 // skipBOM drops a UTF-8 byte order mark at the start of br.
@@ -47,21 +51,27 @@ func skipBOM(br *bufio.Reader) {
 	}
 }
 
-// next returns the next line and its number; io.EOF after the last.
+// next returns the next line and its number; io.EOF after the last. A
+// line over the limit is a *tooLong error, and reading can go on.
 func (l *lineReader) next() ([]byte, int, error) {
 	if k := len(l.pushed); k > 0 {
 		h := l.pushed[k-1]
 		l.pushed = l.pushed[:k-1]
+		if h.long != nil {
+			return nil, h.n, h.long
+		}
 		return h.text, h.n, nil
 	}
 	line, err := l.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
-		l.long = append(l.long[:0], line...)
+		// The line ending is not counted: two bytes more may be kept.
+		l.long.reset(l.limit + 2)
+		l.long.add(line)
 		for err == bufio.ErrBufferFull {
 			line, err = l.br.ReadSlice('\n')
-			l.long = append(l.long, line...)
+			l.long.add(line)
 		}
-		line = l.long
+		line = l.long.buf
 	}
 	if err != nil && err != io.EOF {
 		return nil, l.n, err
@@ -70,6 +80,19 @@ func (l *lineReader) next() ([]byte, int, error) {
 		return nil, l.n, io.EOF
 	}
 	l.n++
+	size, tail := int64(len(line)), line
+	if l.long.size > 0 {
+		size, tail, l.long.size = l.long.size, l.long.tail[:], 0
+	}
+	if err == nil { // ends in \n: not counted, nor a \r before it
+		size--
+		if n := len(tail); n >= 2 && tail[n-2] == '\r' {
+			size--
+		}
+	}
+	if size > int64(l.limit) {
+		return nil, l.n, &tooLong{what: "line", size: size, limit: l.limit, head: recordExcerpt(line)}
+	}
 	line = bytes.TrimSuffix(line, []byte{'\n'})
 	line = bytes.TrimSuffix(line, []byte{'\r'})
 	if l.dropNUL {
@@ -126,6 +149,8 @@ type emitter struct {
 	log   *slog.Logger
 	// noted holds the notes already logged in this parse (noteOnce).
 	noted map[string]bool
+	// limits are the parse's bounds, defaults filled in.
+	limits Limits
 }
 
 func newEmitter(ctx context.Context, source string, opt Options, sink Sink) *emitter {
@@ -137,7 +162,8 @@ func newEmitter(ctx context.Context, source string, opt Options, sink Sink) *emi
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &emitter{ctx: ctx, source: source, name: name, sink: sink, persons: opt.Persons, orgnr: opt.Orgnr, log: log}
+	return &emitter{ctx: ctx, source: source, name: name, sink: sink, persons: opt.Persons, orgnr: opt.Orgnr, log: log,
+		limits: limitsFor(source, opt.Limits)}
 }
 
 // noteOnce logs something the parse kept but did not understand (an
@@ -191,7 +217,8 @@ func (e *emitter) done() error { return e.ctx.Err() }
 var errNoPersons = errors.New("formats: Options.Persons is required for a format with person numbers")
 
 // each calls fn with every non-blank line and its number, until the input
-// ends, the context ends, or fn returns an error.
+// ends, the context ends, or fn returns an error. A line over the limit is
+// quarantined with its first bytes.
 func (lr *lineReader) each(e *emitter, fn func(line []byte, n int) error) error {
 	for {
 		if err := e.done(); err != nil {
@@ -200,6 +227,12 @@ func (lr *lineReader) each(e *emitter, fn func(line []byte, n int) error) error 
 		line, n, err := lr.next()
 		if err == io.EOF {
 			return nil
+		}
+		if long, ok := err.(*tooLong); ok {
+			if err := e.quarantine(n, long.Error(), long.head); err != nil {
+				return err
+			}
+			continue
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.pos(n+1), err)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
 )
@@ -32,13 +33,16 @@ func parseSCB(ctx context.Context, r io.Reader, opt Options, sink Sink) error {
 		if _, err := s.delim('[', "rows", false); err != nil {
 			return err
 		}
-		for s.dec.More() {
+		for s.more() {
 			if err := e.done(); err != nil {
 				return err
 			}
 			raw, line, err := s.value()
 			if err != nil {
 				return err
+			}
+			if raw == nil {
+				continue // quarantined
 			}
 			it, err := scbItem(raw)
 			if err != nil {
@@ -107,7 +111,7 @@ func (r scbRow) status(t *record.TaxStatus, key, name string, allowed []int) (in
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || !isDigits(s) {
-		return 0, fieldErr(col, "%q is not a numeric status code (nor %q, not ordered)", s, notOrdered)
+		return 0, fieldErr(col, "%s is not a numeric status code (nor %q, not ordered)", excerpt.Quote(s), notOrdered)
 	}
 	if !slices.Contains(allowed, n) {
 		return 0, fieldErr(col, "unknown status code %d", n)
@@ -220,7 +224,7 @@ func scbItem(raw json.RawMessage) (record.Item, error) {
 		t.CompanyStatus = ""
 		unknown(&t, "company_status", "Bolagsstatus: not ordered from SCB (*)")
 	case t.CompanyStatus != "" && !isDigits(t.CompanyStatus):
-		return record.Item{}, fieldErr("Bolagsstatus, kod", "%q is not a numeric status code", t.CompanyStatus)
+		return record.Item{}, fieldErr("Bolagsstatus, kod", "%s is not a numeric status code", excerpt.Quote(t.CompanyStatus))
 	}
 	if t.JuridiskForm, err = row.text("Juridisk form, kod"); err != nil {
 		return record.Item{}, err

@@ -138,7 +138,7 @@ func TestSCBBroken(t *testing.T) {
 	rows := []string{
 		"[",
 		scbJSONRow("165591234561", ""), // 2
-		scbJSONRow("165591234561", `"Fskattstatus, kod":"J"`),                           // 3: duplicate key, the last wins
+		scbJSONRow("165591234561", `"Fskattstatus, kod":"J"`),                           // 3: duplicate key, refused
 		scbJSONRow("165591234562", ""),                                                  // 4
 		"  " + scbJSONRow("165560021361", `"Stkl, kod":"17"`),                           // 5
 		scbJSONRow("165560021361", `"OrgNr":"5591234561"`),                              // 6
@@ -155,7 +155,7 @@ func TestSCBBroken(t *testing.T) {
 	// Line 7 has no F-skatt column: kept, its F-skatt unknown.
 	eq(t, "line 7 unknown", c.items[1].Parsed.(record.TaxStatus).Unknown["fskatt"], "Fskattstatus: not delivered by SCB (no such column)")
 	wantQuarantine(t, c, map[string]string{
-		"scb.json:3": `Fskattstatus, kod: "J" is not a numeric status code`,
+		"scb.json:3": `Fskattstatus, kod given twice`,
 		"scb.json:4": "PeOrgNr",
 		"scb.json:5": "Stkl, kod: unknown status code 17",
 		"scb.json:6": "OrgNr: 5591234561 does not match PeOrgNr 5560021361",

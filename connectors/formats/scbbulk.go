@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/record"
 )
 
@@ -55,7 +56,7 @@ func parseSCBBulk(ctx context.Context, r io.Reader, opt Options, sink Sink) erro
 		switch st := trim(rw.get(scbbFtgStat)); {
 		case st == "", st == notOrdered:
 		case !isDigits(st):
-			return record.Item{}, fieldErr("FtgStat", "%q is not a numeric status code", st)
+			return record.Item{}, fieldErr("FtgStat", "%s is not a numeric status code", excerpt.Quote(st))
 		default:
 			a := st == "1"
 			active = &a

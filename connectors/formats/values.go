@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
 )
@@ -60,7 +61,7 @@ func parseNonNeg(field, s string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return 0, fieldErr(field, "%q is not a whole number", s)
+		return 0, fieldErr(field, "%s is not a whole number", excerpt.Quote(s))
 	}
 	return checkNonNeg(field, n)
 }
@@ -104,7 +105,7 @@ func (e enum) check(field, v string) (string, error) {
 		return "", fieldErr(field, "missing value, want one of %s", strings.Join(e, ", "))
 	}
 	if !e.has(v) {
-		return "", fieldErr(field, "unknown value %q, want one of %s", v, strings.Join(e, ", "))
+		return "", fieldErr(field, "unknown value %s, want one of %s", excerpt.Quote(v), strings.Join(e, ", "))
 	}
 	return v, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/connectors"
+	"github.com/vaksam/vaksam/connectors/formats"
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
@@ -37,6 +38,9 @@ type Runner struct {
 	// ObserveIngest, if set, is told the counts of every fetched file
 	// stored (metrics).
 	ObserveIngest func(source string, c ingest.Counts)
+	// Limits bound the records of the fetched answers per source (see
+	// ingest.Ingester.Limits).
+	Limits map[string]formats.Limits
 
 	mu      sync.Mutex
 	wake    map[string]chan struct{}
@@ -262,7 +266,7 @@ func (r *Runner) fetch(ctx context.Context, src string, orgs []string) {
 		return
 	}
 	var changed []record.Item
-	in := &ingest.Ingester{Store: r.Store, OnVersion: func(it record.Item) { changed = append(changed, it) }, Observe: r.ObserveIngest}
+	in := &ingest.Ingester{Store: r.Store, OnVersion: func(it record.Item) { changed = append(changed, it) }, Observe: r.ObserveIngest, Limits: r.Limits}
 	for _, f := range got {
 		job := ingest.Job{Source: f.Source, Name: f.Name, Observed: now, Orgnr: f.Orgnr, Persons: r.Persons}
 		c, ierr := in.Reader(ctx, bytes.NewReader(f.Body), job)

@@ -1,7 +1,6 @@
 package bus
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,10 +17,12 @@ import (
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/sign"
+	"github.com/vaksam/vaksam/engine/strictjson"
 )
 
 // Refresher fetches an organisation's data from its sources now (the
@@ -249,17 +250,17 @@ func (s *ScreenService) parseFields(req event.ScreenRequest) (ident.Org, engine.
 	case "":
 		return org, opt, 0, badField("purpose", "required: award, calloff or direct")
 	default:
-		return org, opt, 0, badField("purpose", "%q is not award, calloff or direct", req.Purpose)
+		return org, opt, 0, badField("purpose", "%s is not award, calloff or direct", excerpt.Quote(req.Purpose))
 	}
 	if req.ValueSEK < 0 {
 		return org, opt, 0, badField("value_sek", "must not be negative")
 	}
 	if req.Category != "" && !categoryToken(req.Category) {
-		return org, opt, 0, badField("category", "%q is not a category id (lower-case letters, digits, _)", req.Category)
+		return org, opt, 0, badField("category", "%s is not a category id (lower-case letters, digits, _)", excerpt.Quote(req.Category))
 	}
 	if req.MaxAge != "" {
 		if opt.MaxAge, err = ParseAge(req.MaxAge); err != nil || opt.MaxAge <= 0 {
-			return org, opt, 0, badField("max_age", "%q is not a positive duration such as 36h or 7d", req.MaxAge)
+			return org, opt, 0, badField("max_age", "%s is not a positive duration such as 36h or 7d", excerpt.Quote(req.MaxAge))
 		}
 	}
 	timeout := s.Timeout
@@ -273,7 +274,7 @@ func (s *ScreenService) parseFields(req event.ScreenRequest) (ident.Org, engine.
 			maxT = 30 * time.Second
 		}
 		if err != nil || d <= 0 || d > maxT {
-			return org, opt, 0, badField("timeout", "%q is not a duration between 0 and %s", req.Timeout, maxT)
+			return org, opt, 0, badField("timeout", "%s is not a duration between 0 and %s", excerpt.Quote(req.Timeout), maxT)
 		}
 		timeout = d
 	}
@@ -294,7 +295,7 @@ func ParseAge(s string) (time.Duration, error) {
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		days, err := strconv.Atoi(n)
 		if err != nil {
-			return 0, fmt.Errorf("bad duration %q", s)
+			return 0, fmt.Errorf("bad duration %s", excerpt.Quote(s))
 		}
 		return time.Duration(days) * 24 * time.Hour, nil
 	}
@@ -382,9 +383,7 @@ func (s *ScreenService) handle(r micro.Request) {
 		s.finish(ctx, ViaNATS, c, outcome, start)
 	}
 	var req event.ScreenRequest
-	dec := json.NewDecoder(bytes.NewReader(r.Data()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
+	if err := strictjson.Decode(r.Data(), &req); err != nil {
 		refuse(check{}, OutcomeBadRequest, badRequestJSON(err))
 		return
 	}
@@ -458,12 +457,18 @@ func (s *ScreenService) reply(ctx context.Context, r micro.Request, id, code, de
 
 // badRequestJSON names the field of a JSON decoding error.
 func badRequestJSON(err error) error {
-	var te *json.UnmarshalTypeError
+	var (
+		te  *json.UnmarshalTypeError
+		dup *strictjson.DuplicateError
+	)
 	if errors.As(err, &te) {
 		return badField(te.Field, "must be a %s", te.Type)
 	}
-	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return badField(strings.Trim(f, `"`), "unknown field")
+	if errors.As(err, &dup) {
+		return badField(dup.Field(), "given twice")
+	}
+	if name, ok := strictjson.UnknownField(err); ok {
+		return badField(excerpt.Name(name), "unknown field")
 	}
 	return badField("body", "not a JSON request: %v", err)
 }

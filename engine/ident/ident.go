@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/vaksam/vaksam/engine/excerpt"
 )
 
 // Error describes why an input is not a valid identity number. It names the
@@ -14,7 +16,7 @@ type Error struct {
 	Reason string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%q: %s", e.Input, e.Reason) }
+func (e *Error) Error() string { return excerpt.Quote(e.Input) + ": " + e.Reason }
 
 // ErrInvalid is matched by every *Error with errors.Is.
 var ErrInvalid = errors.New("invalid identity number")

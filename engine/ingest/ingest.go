@@ -56,6 +56,10 @@ type Ingester struct {
 	// Log receives what the parsers note (an unknown code, once per code
 	// and import); nil discards.
 	Log *slog.Logger
+	// Limits bound the records and fields of a source's input (see
+	// formats.Limits); a source not in the map, or a zero bound, has the
+	// source's default (formats.DefaultLimits).
+	Limits map[string]formats.Limits
 }
 
 // File ingests a file.
@@ -88,7 +92,7 @@ func (in *Ingester) Reader(ctx context.Context, r io.Reader, job Job) (Counts, e
 		size = 512
 	}
 	s := &sink{in: in, job: job, size: size}
-	err = parse(ctx, r, formats.Options{Name: job.Name, Orgnr: job.Orgnr, Persons: job.Persons, Log: in.Log}, s)
+	err = parse(ctx, r, formats.Options{Name: job.Name, Orgnr: job.Orgnr, Persons: job.Persons, Log: in.Log, Limits: in.Limits[job.Source]}, s)
 	if ferr := s.flush(); err == nil {
 		err = ferr
 	}

@@ -2,10 +2,14 @@ package ingest
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vaksam/vaksam/connectors/formats"
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/store"
 )
@@ -70,5 +74,69 @@ func TestIngestNeedsTimeAndKnownSource(t *testing.T) {
 	}
 	if _, err := in.Reader(context.Background(), strings.NewReader(""), Job{Source: record.Roles, Persons: persons}); err == nil || !strings.Contains(err.Error(), "no observation time") {
 		t.Errorf("no time: %v", err)
+	}
+}
+
+// repeatReader yields n copies of one byte, made as they are read.
+type repeatReader struct {
+	c byte
+	n int64
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	k := int(min(int64(len(p)), r.n))
+	for i := range p[:k] {
+		p[i] = r.c
+	}
+	r.n -= int64(k)
+	return k, nil
+}
+
+// A line over the source's bound is stored in quarantine as an excerpt
+// with the reason, and the good records around it are stored; the bound
+// is the Ingester's for the source, else the source's default.
+func TestLongLineQuarantinedAsAnExcerpt(t *testing.T) {
+	lines := strings.Split(goodAndBad, "\n")
+	tests := []struct {
+		name   string
+		limits map[string]formats.Limits
+		long   int64
+		reason string
+	}{
+		{"default bound, 100 MB line", nil, 100 << 20, fmt.Sprintf("line of %d bytes exceeds the limit of %d", 100<<20, formats.DefaultLineLimit)},
+		{"configured bound", map[string]formats.Limits{record.IVOBeslut: {Record: 4096}}, 5000, "line of 5000 bytes exceeds the limit of 4096"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, err := store.Open(t.TempDir(), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			persons, _ := record.NewHMACPseudonymizer([]byte("ingest tests: not a secret"))
+			in := &Ingester{Store: st, Limits: tt.limits}
+			obs := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+			r := io.MultiReader(strings.NewReader(lines[0]+"\n"), &repeatReader{c: 'x', n: tt.long}, strings.NewReader("\n"+lines[3]+"\n"))
+			c, err := in.Reader(context.Background(), r, Job{Source: record.IVOBeslut, Name: "beslut.jsonl", Observed: obs, Persons: persons})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.New != 2 || c.Quarantined != 1 {
+				t.Fatalf("counts %+v, want 2 new, 1 quarantined", c)
+			}
+			q, err := st.Quarantined(record.IVOBeslut)
+			if err != nil || len(q) != 1 {
+				t.Fatalf("quarantine: %v, %v", q, err)
+			}
+			if q[0].Pos != "beslut.jsonl:2" || q[0].Reason != tt.reason {
+				t.Errorf("quarantined %s: %q, want beslut.jsonl:2: %q", q[0].Pos, q[0].Reason, tt.reason)
+			}
+			if len(q[0].Raw) != excerpt.Record || strings.Trim(string(q[0].Raw), "x") != "" {
+				t.Errorf("quarantined Raw of %d bytes, want the line's first %d", len(q[0].Raw), excerpt.Record)
+			}
+		})
 	}
 }

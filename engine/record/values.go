@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/ident"
 )
 
@@ -49,9 +50,9 @@ func ParseDate(s string) (time.Time, error) {
 	if err != nil {
 		// "month out of range" and the like say more than the layout.
 		if msg := err.Error(); strings.HasSuffix(msg, "out of range") {
-			return time.Time{}, fmt.Errorf("date %q: %s", s, msg[strings.LastIndex(msg, ": ")+2:])
+			return time.Time{}, fmt.Errorf("date %s: %s", excerpt.Quote(s), msg[strings.LastIndex(msg, ": ")+2:])
 		}
-		return time.Time{}, fmt.Errorf("date %q: want YYYY-MM-DD, YYYYMMDD or RFC 3339", s)
+		return time.Time{}, fmt.Errorf("date %s: want YYYY-MM-DD, YYYYMMDD or RFC 3339", excerpt.Quote(s))
 	}
 	// A timestamp that names a calendar date (Bolagsverket's
 	// T00:00:00.000+00:00) keeps the date it names.
@@ -172,13 +173,13 @@ func ParseInstant(s string) (time.Time, error) {
 	if len(s) == len(time.DateOnly) {
 		d, err := time.ParseInLocation(time.DateOnly, s, Stockholm)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("time %q: want YYYY-MM-DD or RFC 3339", s)
+			return time.Time{}, fmt.Errorf("time %s: want YYYY-MM-DD or RFC 3339", excerpt.Quote(s))
 		}
 		return d.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("time %q: want YYYY-MM-DD or RFC 3339", s)
+		return time.Time{}, fmt.Errorf("time %s: want YYYY-MM-DD or RFC 3339", excerpt.Quote(s))
 	}
 	return t, nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -89,10 +90,22 @@ func (s *Store) openOutbox() error {
 }
 
 // Update runs fn in a read-write transaction and commits it with the
-// events fn emitted. When fn fails nothing is written.
+// events fn emitted. When fn fails nothing is written. A transaction that
+// conflicts with a concurrent one is run again (fn too), a few times
+// (see retry): fn must do its work within tx.
 func (s *Store) Update(fn func(tx *Tx) error) error {
+	return s.UpdateContext(context.Background(), fn)
+}
+
+// UpdateContext is Update that stops trying again when ctx ends.
+func (s *Store) UpdateContext(ctx context.Context, fn func(tx *Tx) error) error {
 	s.out.mu.Lock()
 	defer s.out.mu.Unlock()
+	return retry(ctx, func() error { return s.update(fn) })
+}
+
+// update is one try of Update; s.out.mu is held.
+func (s *Store) update(fn func(tx *Tx) error) error {
 	tx := &Tx{s: s, txn: s.db.NewTransaction(true)}
 	defer tx.txn.Discard()
 	if err := fn(tx); err != nil {

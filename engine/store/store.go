@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
@@ -134,21 +135,11 @@ func (s *Store) Generation() uint64 { return s.gen.Load() }
 func (s *Store) putTxn(obs []Observation, out *[]Outcome) (int, error) {
 	limit := len(obs)
 	for {
-		done := make([]Outcome, 0, limit)
+		var done []Outcome
 		tooBigAt := -1
-		err := s.db.Update(func(txn *badger.Txn) error {
-			for i := 0; i < limit; i++ {
-				o, err := putOne(txn, &obs[i])
-				if errors.Is(err, badger.ErrTxnTooBig) && i > 0 {
-					tooBigAt = i
-					return err
-				}
-				if err != nil {
-					return err
-				}
-				done = append(done, o)
-			}
-			return nil
+		err := retry(context.Background(), func() error {
+			done = make([]Outcome, 0, limit)
+			return s.db.Update(func(txn *badger.Txn) error { return putAll(txn, obs[:limit], &done, &tooBigAt) })
 		})
 		if tooBigAt > 0 {
 			limit = tooBigAt
@@ -160,6 +151,24 @@ func (s *Store) putTxn(obs []Observation, out *[]Outcome) (int, error) {
 		*out = append(*out, done...)
 		return limit, nil
 	}
+}
+
+// putAll writes obs within txn, appending their outcomes to done; when the
+// transaction grows too big part-way, it sets tooBigAt to the record that
+// did not fit.
+func putAll(txn *badger.Txn, obs []Observation, done *[]Outcome, tooBigAt *int) error {
+	for i := range obs {
+		o, err := putOne(txn, &obs[i])
+		if errors.Is(err, badger.ErrTxnTooBig) && i > 0 {
+			*tooBigAt = i
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		*done = append(*done, o)
+	}
+	return nil
 }
 
 func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {

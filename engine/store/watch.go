@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"time"
@@ -18,7 +19,16 @@ func watchKey(subject string) []byte { return append([]byte{'w', sep}, subject..
 // MarkPreAward records a pre-award screening of subject at a time; an
 // older time than the one stored is ignored.
 func (s *Store) MarkPreAward(subject string, at time.Time) error {
-	err := s.db.Update(func(txn *badger.Txn) error {
+	err := retry(context.Background(), func() error { return s.markPreAward(subject, at) })
+	if err != nil {
+		return fmt.Errorf("store: pre-award mark: %w", err)
+	}
+	return nil
+}
+
+// markPreAward is one try of MarkPreAward.
+func (s *Store) markPreAward(subject string, at time.Time) error {
+	return s.db.Update(func(txn *badger.Txn) error {
 		k := watchKey(subject)
 		if item, err := txn.Get(k); err == nil {
 			var old int64
@@ -31,10 +41,6 @@ func (s *Store) MarkPreAward(subject string, at time.Time) error {
 		}
 		return txn.Set(k, binary.BigEndian.AppendUint64(nil, uint64(at.UnixNano())))
 	})
-	if err != nil {
-		return fmt.Errorf("store: pre-award mark: %w", err)
-	}
-	return nil
 }
 
 // PreAwardSince lists the subjects screened before award at or after since

@@ -18,8 +18,10 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/strictjson"
 )
 
 // MaxBody is the largest request body the API reads: 1 MiB.
@@ -294,7 +296,7 @@ func decodeBody(r *http.Request, v any, emptyOK bool) error {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
 			return &apiError{status: http.StatusUnsupportedMediaType, field: "Content-Type",
-				msg: fmt.Sprintf("%q: want application/json", ct)}
+				msg: fmt.Sprintf("%s: want application/json", excerpt.Quote(ct))}
 		}
 	}
 	data, err := io.ReadAll(r.Body)
@@ -311,15 +313,17 @@ func decodeBody(r *http.Request, v any, emptyOK bool) error {
 		}
 		return badField("body", "empty: want a JSON object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	var dup *strictjson.DuplicateError
+	switch err := strictjson.Decode(data, v); {
+	case err == nil:
+		return nil
+	case err == strictjson.ErrTrailing:
+		return badField("body", "more after the JSON object")
+	case errors.As(err, &dup):
+		return badField(dup.Field(), "given twice")
+	default:
 		return jsonError(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return badField("body", "more after the JSON object")
-	}
-	return nil
 }
 
 // jsonError names the field a decoding error is about.
@@ -339,8 +343,8 @@ func jsonError(err error) error {
 		}
 		return badField(te.Field, "must be %s, not %s", jsonType(te.Type.String()), jsonKind(te.Value))
 	}
-	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return badField(strings.Trim(f, `"`), "unknown field")
+	if name, ok := strictjson.UnknownField(err); ok {
+		return badField(excerpt.Name(name), "unknown field")
 	}
 	return badField("body", "%s", strings.TrimPrefix(err.Error(), "json: "))
 }
@@ -411,7 +415,7 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		return 0, badField(name, "%q is not a whole number from %d to %d", v, lo, hi)
+		return 0, badField(name, "%s is not a whole number from %d to %d", excerpt.Quote(v), lo, hi)
 	}
 	return n, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/store"
 )
@@ -112,7 +113,7 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p *access.Pr
 			case slices.Contains(alertStates, st):
 				states = append(states, st)
 			default:
-				return badField("state", "%q is not one of %s, open, all", st, strings.Join(alertStates, ", "))
+				return badField("state", "%s is not one of %s, open, all", excerpt.Quote(st), strings.Join(alertStates, ", "))
 			}
 		}
 		if len(states) == 0 {
@@ -122,13 +123,13 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p *access.Pr
 	steps := splitList(q.Get("step"))
 	for _, st := range steps {
 		if !stepPattern.MatchString(st) {
-			return badField("step", "%q is not a step L0 to L9", st)
+			return badField("step", "%s is not a step L0 to L9", excerpt.Quote(st))
 		}
 	}
 	cats := splitList(q.Get("category"))
 	for i, c := range cats {
 		if !catPattern.MatchString(c) {
-			return badField("category", "%q is not a category (S, C, P, …)", c)
+			return badField("category", "%s is not a category (S, C, P, …)", excerpt.Quote(c))
 		}
 		cats[i] = strings.ToUpper(c)
 	}
@@ -145,11 +146,11 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p *access.Pr
 	}
 	sortBy := cmp.Or(q.Get("sort"), "priority")
 	if _, ok := alertSorts[sortBy]; !ok {
-		return badField("sort", "%q is not one of priority, opened, updated, score", sortBy)
+		return badField("sort", "%s is not one of priority, opened, updated, score", excerpt.Quote(sortBy))
 	}
 	order := cmp.Or(q.Get("order"), alertSorts[sortBy])
 	if order != "asc" && order != "desc" {
-		return badField("order", "%q is not asc or desc", order)
+		return badField("order", "%s is not asc or desc", excerpt.Quote(order))
 	}
 	page, perPage, err := paging(q)
 	if err != nil {
@@ -335,7 +336,7 @@ func (s *Server) assignAlert(w http.ResponseWriter, r *http.Request, p *access.P
 	default:
 		u, ok := s.Guard.Dir.User(who)
 		if !ok || u.Disabled {
-			return badField("assignee", "%q is not a user", req.Assignee)
+			return badField("assignee", "%s is not a user", excerpt.Quote(req.Assignee))
 		}
 		if !(&access.Principal{Roles: u.Roles}).Can(access.Assign) {
 			return badField("assignee", "%q may not work alerts (no role grants %s)", u.ID, access.Assign)

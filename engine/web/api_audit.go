@@ -7,6 +7,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/excerpt"
 )
 
 // Audit listing limits.
@@ -39,7 +40,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, _ *access.Pri
 	if v := q.Get("from"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil || n < 1 {
-			return badField("from", "%q is not a sequence number (1 or more)", v)
+			return badField("from", "%s is not a sequence number (1 or more)", excerpt.Quote(v))
 		}
 		from = n
 	}

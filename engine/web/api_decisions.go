@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
 )
@@ -34,7 +35,7 @@ func parseWhen(field, v string) (time.Time, error) {
 	if t, err := time.ParseInLocation(time.DateOnly, v, record.Stockholm); err == nil {
 		return t, nil
 	}
-	return time.Time{}, badField(field, "%q is not a date (2027-01-31) or an RFC 3339 time", v)
+	return time.Time{}, badField(field, "%s is not a date (2027-01-31) or an RFC 3339 time", excerpt.Quote(v))
 }
 
 // decide: POST /alerts/{id}/decisions; 201 with the decision.
@@ -93,13 +94,13 @@ func (s *Server) listDecisions(w http.ResponseWriter, r *http.Request, _ *access
 	statuses := splitList(q.Get("status"))
 	for _, st := range statuses {
 		if !slices.Contains([]string{review.Bekraftad, review.VantarGodkannande, review.Avslagen}, st) {
-			return badField("status", "%q is not one of %s, %s, %s", st, review.Bekraftad, review.VantarGodkannande, review.Avslagen)
+			return badField("status", "%s is not one of %s, %s, %s", excerpt.Quote(st), review.Bekraftad, review.VantarGodkannande, review.Avslagen)
 		}
 	}
 	kinds := splitList(q.Get("kind"))
 	for _, k := range kinds {
 		if !slices.Contains(review.Kinds, k) {
-			return badField("kind", "%q is not one of %s", k, strings.Join(review.Kinds, ", "))
+			return badField("kind", "%s is not one of %s", excerpt.Quote(k), strings.Join(review.Kinds, ", "))
 		}
 	}
 	alert := q.Get("alert")

@@ -19,6 +19,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
 )
@@ -130,7 +131,7 @@ func readMultipart(r *http.Request, fields ...string) (url.Values, *multipart.Fi
 	ct := r.Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "multipart/form-data" {
 		return nil, nil, &apiError{status: http.StatusUnsupportedMediaType, field: "Content-Type",
-			msg: fmt.Sprintf("%q: want multipart/form-data", ct)}
+			msg: fmt.Sprintf("%s: want multipart/form-data", excerpt.Quote(ct))}
 	}
 	// In memory: the body is bounded well below this.
 	if err := r.ParseMultipartForm(2 * MaxHearingBody); err != nil {
@@ -252,7 +253,7 @@ func attachmentParam(r *http.Request) (int, error) {
 	v := r.PathValue("n")
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 1<<20 {
-		return 0, badField("n", "%q is not an attachment number (1, 2, …)", v)
+		return 0, badField("n", "%s is not an attachment number (1, 2, …)", excerpt.Quote(v))
 	}
 	return n, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
@@ -408,7 +409,7 @@ func (s *Server) supplierRecords(w http.ResponseWriter, r *http.Request, p *acce
 	}
 	src, key := q.Get("source"), q.Get("key")
 	if src != "" && !record.KnownSource(src) {
-		return badField("source", "%q is not one of %s", src, strings.Join(record.Sources, ", "))
+		return badField("source", "%s is not one of %s", excerpt.Quote(src), strings.Join(record.Sources, ", "))
 	}
 	if _, keyGiven := q["key"]; keyGiven && src == "" {
 		return badField("key", "only with source")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/store"
@@ -176,9 +177,9 @@ func (s *Server) uiQueue(w http.ResponseWriter, r *http.Request, p *access.Princ
 		Assignee: q.Get("assignee"), Q: strings.TrimSpace(q.Get("q"))}
 	switch {
 	case f.Step != "" && !stepPattern.MatchString(f.Step):
-		return badField("step", "%q is not a step L0 to L9", f.Step)
+		return badField("step", "%s is not a step L0 to L9", excerpt.Quote(f.Step))
 	case f.Category != "" && !catPattern.MatchString(f.Category):
-		return badField("category", "%q is not a category", f.Category)
+		return badField("category", "%s is not a category", excerpt.Quote(f.Category))
 	case len(f.Owner) > 200, len([]rune(f.Q)) > 200:
 		return badField("q", "longer than 200 characters")
 	}
@@ -190,14 +191,14 @@ func (s *Server) uiQueue(w http.ResponseWriter, r *http.Request, p *access.Princ
 		assignee = p.UserID
 	default:
 		if !slices.ContainsFunc(users, func(u access.User) bool { return u.ID == f.Assignee }) {
-			return badField("assignee", "%q is not a user who works alerts", f.Assignee)
+			return badField("assignee", "%s is not a user who works alerts", excerpt.Quote(f.Assignee))
 		}
 	}
 	page := 1
 	if v := q.Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return badField("page", "%q is not a page number", v)
+			return badField("page", "%s is not a page number", excerpt.Quote(v))
 		}
 		page = n
 	}

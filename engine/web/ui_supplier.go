@@ -16,6 +16,7 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
@@ -501,7 +502,7 @@ func (s *Server) uiRecords(w http.ResponseWriter, r *http.Request, p *access.Pri
 	_, keyGiven := q["key"]
 	switch {
 	case src != "" && !record.KnownSource(src):
-		return badField("source", "%q is not one of %s", src, strings.Join(record.Sources, ", "))
+		return badField("source", "%s is not one of %s", excerpt.Quote(src), strings.Join(record.Sources, ", "))
 	case keyGiven && src == "":
 		return badField("key", "only with source")
 	case !utf8.ValidString(key) || len(key) > 512:

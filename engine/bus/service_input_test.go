@@ -1,0 +1,97 @@
+package bus
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/micro"
+
+	"github.com/vaksam/vaksam/engine/event"
+)
+
+// A pre-award request with a member name given twice is refused naming
+// it (before, the last one won: a request could say direct to one reader
+// and award to another), and an invalid value comes back in the error
+// header as a short excerpt, not whole.
+func TestScreenServiceRefusesDuplicateKeysAndQuotesExcerpts(t *testing.T) {
+	h := newServiceHarness(t, testNow, false)
+	big := strings.Repeat("9", 900<<10) // within NATS's default 1 MiB payload
+	for _, tt := range []struct {
+		name, body, field, msg string
+	}{
+		{"purpose twice", `{"orgnr":"5591234561","purpose":"direct","purpose":"award"}`, "purpose", "given twice"},
+		{"orgnr twice", `{"orgnr":"5591234561","orgnr":"5560021361","purpose":"award"}`, "orgnr", "given twice"},
+		{"by escape", `{"orgnr":"5591234561","purpose":"award","\u0070urpose":"direct"}`, "purpose", "given twice"},
+		{"900 KiB orgnr", `{"orgnr":"` + big + `","purpose":"award"}`, "orgnr", "(921600 bytes)"},
+		{"900 KiB purpose", `{"orgnr":"5591234561","purpose":"` + big + `"}`, "purpose", "(921600 bytes)"},
+		{"900 KiB max_age", `{"orgnr":"5591234561","purpose":"award","max_age":"` + big + `"}`, "max_age", "(921600 bytes)"},
+		{"900 KiB unknown key", `{"orgnr":"5591234561","purpose":"award","` + big + `":1}`, `"` + strings.Repeat("9", 64) + `"… (921600 bytes)`, "unknown field"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, code, desc, _ := h.check(t, tt.body, 5*time.Second)
+			if code != "400" || !strings.HasPrefix(desc, tt.field+": ") || !strings.Contains(desc, tt.msg) {
+				t.Errorf("got %q %.300q, want 400 naming %.100s with %q", code, desc, tt.field, tt.msg)
+			}
+			if len(desc) > 300 {
+				t.Errorf("error header of %d bytes", len(desc))
+			}
+		})
+	}
+}
+
+// Pre-award checks of an organisation while other writers mark it too
+// (other checks, on other instances or paths): the transactions that
+// conflict are run again, so every check answers with its verdict, none
+// with 503.
+func TestChecksAnswerUnderConcurrentWrites(t *testing.T) {
+	h := newServiceHarness(t, testNow, false)
+	org := h.pop.manifest.Clean[0]
+	const checks, writers = 48, 4
+	stop := make(chan struct{})
+	var writing sync.WaitGroup
+	for w := range writers {
+		writing.Add(1)
+		go func() {
+			defer writing.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				// A concurrent writer of the key every check writes; its own
+				// conflicts are not what this test is about.
+				h.pop.st.MarkPreAward(org, testNow.Add(time.Duration(i*writers+w)*time.Microsecond))
+				time.Sleep(100 * time.Microsecond)
+			}
+		}()
+	}
+	type answer struct{ code, desc string }
+	answers := make(chan answer, checks)
+	var wg sync.WaitGroup
+	for i := range checks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := fmt.Sprintf(`{"orgnr":%q,"purpose":"award","value_sek":%d}`, org, 1000+i)
+			msg, err := h.nc.Request(event.ScreenSubject, []byte(body), 20*time.Second)
+			if err != nil {
+				answers <- answer{"no answer", err.Error()}
+				return
+			}
+			answers <- answer{msg.Header.Get(micro.ErrorCodeHeader), msg.Header.Get(micro.ErrorHeader)}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	writing.Wait()
+	close(answers)
+	for a := range answers {
+		if a.code != "" {
+			t.Errorf("a check answered %s %s", a.code, a.desc)
+		}
+	}
+}
