@@ -121,7 +121,6 @@ type Options struct {
 	Trigger string
 }
 
-
 // sourceState merges a source with the sources that stand in for it: the
 // newest success counts, and an error counts until a later success.
 func sourceState(states map[string]*profile.SourceState, src string) profile.SourceState {
