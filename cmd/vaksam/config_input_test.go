@@ -67,6 +67,7 @@ func TestConfigProblemsQuoteExcerpts(t *testing.T) {
 // sources.limits sets a source's bounds for every import, vaksam ingest's
 // too; a bound of an unknown source or below 0 is a problem.
 func TestConfigImportLimits(t *testing.T) {
+	testSigningKey(t) // config check wants the signing key every configuration names
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "vaksam.yaml")
 	write := func(limits string) {
