@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
 )
 
 // ConnectOptions say how to reach a NATS server or cluster.
@@ -16,8 +17,9 @@ type ConnectOptions struct {
 	URL  string // one or more URLs, comma separated
 	Name string // the connection's name in the server's monitoring
 
-	CredsFile string // a JWT credentials file
-	NKeyFile  string // an NKey seed file
+	CredsFile string        // a JWT credentials file
+	NKeyFile  string        // an NKey seed file
+	NKey      nkeys.KeyPair // an NKey held in memory (Vaksam's own, on the embedded server)
 	User      string
 	Password  string
 	Token     string
@@ -76,6 +78,13 @@ func Connect(o ConnectOptions) (*nats.Conn, error) {
 			return nil, fmt.Errorf("bus: nkey %s: %w", o.NKeyFile, err)
 		}
 		opts = append(opts, opt)
+	}
+	if o.NKey != nil {
+		pub, err := o.NKey.PublicKey()
+		if err != nil {
+			return nil, fmt.Errorf("bus: nkey: %w", err)
+		}
+		opts = append(opts, nats.Nkey(pub, o.NKey.Sign))
 	}
 	if o.User != "" {
 		opts = append(opts, nats.UserInfo(o.User, o.Password))
