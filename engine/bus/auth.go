@@ -228,8 +228,8 @@ func (o ServerOptions) authorization() (accounts []*server.Account, nkeyUsers []
 	return accounts, nkeyUsers, users, nil
 }
 
-// loopback reports whether host names only this machine.
-func loopback(host string) bool {
+// IsLoopback reports whether host names only this machine.
+func IsLoopback(host string) bool {
 	if host == "localhost" {
 		return true
 	}

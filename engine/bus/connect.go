@@ -28,11 +28,17 @@ type ConnectOptions struct {
 	CertFile string // a client certificate (mutual TLS)
 	KeyFile  string
 
+	// Once: a first connection that fails (the server unreachable, the
+	// credentials refused) is an error at once, for commands that ask and
+	// exit; else Connect keeps trying.
+	Once bool
+
 	Log *slog.Logger
 }
 
-// Connect connects to NATS. The connection keeps trying for ever: Vaksam
-// starts and works while NATS is down, and its outbox holds the events.
+// Connect connects to NATS. The connection keeps trying for ever (unless
+// o.Once): Vaksam starts and works while NATS is down, and its outbox
+// holds the events.
 // Publishing while disconnected fails at once instead of buffering, so
 // the outbox stays the only place an unacknowledged event lives.
 func Connect(o ConnectOptions) (*nats.Conn, error) {
@@ -45,7 +51,7 @@ func Connect(o ConnectOptions) (*nats.Conn, error) {
 	}
 	opts := []nats.Option{
 		nats.Name(o.Name),
-		nats.RetryOnFailedConnect(true),
+		nats.RetryOnFailedConnect(!o.Once),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(500 * time.Millisecond),
 		nats.ReconnectJitter(250*time.Millisecond, time.Second),

@@ -53,7 +53,7 @@ func StartServer(o ServerOptions) (*Server, error) {
 		port = 4222
 	}
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
-	if o.Anonymous && !loopback(host) {
+	if o.Anonymous && !IsLoopback(host) {
 		return nil, fmt.Errorf("bus: embedded server: listening on %s without authorization would let anyone who reaches it publish actions, answer pre-award checks and purge the streams; listen on a loopback address (127.0.0.1) or give the clients keys", addr)
 	}
 	accounts, nkeyUsers, users, err := o.authorization()
