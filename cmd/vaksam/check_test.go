@@ -6,7 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
 
 	"github.com/vaksam/vaksam/engine/bus"
@@ -14,27 +13,25 @@ import (
 	"github.com/vaksam/vaksam/engine/logging"
 )
 
-// checkStub is a stand-in for serve's pre-award service: it remembers the
-// request ids it was sent and answers with reply.
+// checkStub is a stand-in for serve's pre-award service, on a server with
+// the test clients: it remembers the request ids it was sent and answers
+// with reply. check asks as the test consumer (--nats-nkey).
 type checkStub struct {
-	url string
-	mu  sync.Mutex
-	ids []string
+	url  string
+	nkey string // the consumer's seed file
+	mu   sync.Mutex
+	ids  []string
 }
 
 func startCheckStub(t *testing.T, reply func(r micro.Request)) *checkStub {
 	t.Helper()
-	ns, err := bus.StartServer(bus.ServerOptions{Dir: filepath.Join(t.TempDir(), "nats"), Port: -1, Name: "check-test"})
+	ns, err := startTestNATS(filepath.Join(t.TempDir(), "nats"), "", -1, t)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(ns.Shutdown)
-	nc, err := nats.Connect(ns.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	s := &checkStub{url: ns.URL()}
+	nc, _ := connectAs(t, ns.URL(), testKey(t, vaksamKey))
+	s := &checkStub{url: ns.URL(), nkey: testKeyFile(t, consumerKey)}
 	svc, err := micro.AddService(nc, micro.Config{Name: "vaksam-stub", Version: "0.0.1",
 		Endpoint: &micro.EndpointConfig{Subject: event.ScreenSubject, Handler: micro.HandlerFunc(func(r micro.Request) {
 			s.mu.Lock()
@@ -67,7 +64,7 @@ func TestCheckSendsAndPrintsTheRequestID(t *testing.T) {
 		stub := startCheckStub(t, func(r micro.Request) {
 			r.Respond([]byte(`{"orgnr":"5591234561","purpose":"award","step":"L0","verdict":"clear"}`))
 		})
-		code, _, errOut := run(t, "check", "--nats", stub.url, "--verbose", "5591234561")
+		code, _, errOut := run(t, "check", "--nats", stub.url, "--nats-nkey", stub.nkey, "--verbose", "5591234561")
 		id := stub.sent(t)
 		if code != exitOK || !strings.Contains(errOut, "request id: "+id) {
 			t.Errorf("exit %d, stderr %q; want the id %s", code, errOut, id)
@@ -77,7 +74,7 @@ func TestCheckSendsAndPrintsTheRequestID(t *testing.T) {
 		stub := startCheckStub(t, func(r micro.Request) {
 			r.Respond([]byte(`{"orgnr":"5591234561","purpose":"award","step":"L0","verdict":"clear"}`))
 		})
-		code, _, errOut := run(t, "check", "--nats", stub.url, "5591234561")
+		code, _, errOut := run(t, "check", "--nats", stub.url, "--nats-nkey", stub.nkey, "5591234561")
 		if id := stub.sent(t); code != exitOK || strings.Contains(errOut, id) {
 			t.Errorf("exit %d, stderr %q: the id only with --verbose", code, errOut)
 		}
@@ -88,10 +85,32 @@ func TestCheckSendsAndPrintsTheRequestID(t *testing.T) {
 	}{{"refused", "400", exitUsage}, {"failed", "503", exitFailure}} {
 		t.Run(tc.name, func(t *testing.T) {
 			stub := startCheckStub(t, func(r micro.Request) { r.Error(tc.code, "something is wrong", nil) })
-			code, _, errOut := run(t, "check", "--nats", stub.url, "5591234561")
+			code, _, errOut := run(t, "check", "--nats", stub.url, "--nats-nkey", stub.nkey, "5591234561")
 			if id := stub.sent(t); code != tc.exit || !strings.Contains(errOut, "request id "+id) {
 				t.Errorf("exit %d, stderr %q; want %d naming the id %s", code, errOut, tc.exit, id)
 			}
 		})
+	}
+}
+
+// check asks with a consumer's key; without one, or with a key the
+// server does not know, it is refused at once, naming why.
+func TestCheckNeedsAConsumersKey(t *testing.T) {
+	stub := startCheckStub(t, func(r micro.Request) {
+		r.Respond([]byte(`{"orgnr":"5591234561","purpose":"award","step":"L0","verdict":"clear"}`))
+	})
+	if code, _, errOut := run(t, "check", "--nats", stub.url, "--nats-nkey", stub.nkey, "5591234561"); code != exitOK {
+		t.Fatalf("with the consumer's key: exit %d: %s", code, errOut)
+	}
+	for _, args := range [][]string{nil, {"--nats-nkey", testKeyFile(t, "stranger")}} {
+		code, _, errOut := run(t, append(append([]string{"check", "--nats", stub.url}, args...), "5591234561")...)
+		if code != exitFailure || !strings.Contains(errOut, "Authorization Violation") {
+			t.Errorf("check %v: exit %d, stderr %q; want 1 and the server's Authorization Violation", args, code, errOut)
+		}
+	}
+	stub.mu.Lock()
+	defer stub.mu.Unlock()
+	if len(stub.ids) != 1 {
+		t.Errorf("the service got %d requests, want only the one with the key", len(stub.ids))
 	}
 }

@@ -61,11 +61,14 @@ func TestConfigCheckFiles(t *testing.T) {
 	}{
 		{"good", true},
 		{"minimal", true},
+		{"nats-good", true},
 		{"three-mistakes", false},
 		{"types", false},
 		{"values", false},
 		{"syntax", false},
 		{"access", false},
+		{"nats-users", false},
+		{"nats-external", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {

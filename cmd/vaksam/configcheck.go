@@ -60,6 +60,7 @@ func checkValues(c *config, src *configSource) problems {
 	pair(add, "nats", "cert_file", c.NATS.CertFile, "key_file", c.NATS.KeyFile)
 	oneWay(add, "nats.password", c.NATS.Password)
 	oneWay(add, "nats.token", c.NATS.Token)
+	checkNATSAuth(c.NATS, add)
 
 	s := c.Sources
 	if b := s.Bolagsverket; b != nil {

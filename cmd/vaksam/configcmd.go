@@ -31,15 +31,17 @@ func runConfig(ctx context.Context, a *app, args []string) (int, error) {
 			return a.configShow(args[1:])
 		case "hash-password":
 			return a.configHashPassword(args[1:])
+		case "nkey":
+			return a.configNKey(args[1:])
 		case "-h", "--help", "help":
 			fmt.Fprintln(a.stdout, configUsage)
 			return exitOK, nil
 		}
 	}
-	return exitUsage, usagef("want a subcommand: config check, config show or config hash-password")
+	return exitUsage, usagef("want a subcommand: config check, config show, config hash-password or config nkey")
 }
 
-const configUsage = `Usage: vaksam config check|show|hash-password [flags]
+const configUsage = `Usage: vaksam config check|show|hash-password|nkey [flags]
 
   check          report every problem of the configuration, each with FILE:LINE:COL
                  and its key; exit 1 if there is any, else print a summary
@@ -47,6 +49,8 @@ const configUsage = `Usage: vaksam config check|show|hash-password [flags]
                  overrides) as YAML; secrets as their references, never their values
   hash-password  read a password from standard input and print its argon2id hash
                  for users[].password_hash
+  nkey           make a NATS user key: the seed for the client, the public key for
+                 nats.users or the NATS server's configuration
 
 The configuration file is --config FILE, or else $VAKSAM_CONFIG. Every scalar key
 can be overridden by VAKSAM_<PATH>: the keys upper-cased and joined by '_', as
