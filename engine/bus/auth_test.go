@@ -47,18 +47,19 @@ type authWorld struct {
 	url      string
 	vaksam   *nats.Conn
 	js       jetstream.JetStream
-	consumer nkeys.KeyPair
-	ingest   nkeys.KeyPair
-	source   string // the ingest user's
-	clean    string // an organisation whose check says clear
+	consumer nats.Option // how the consumer logs in
+	ingest   nats.Option // how the ingest user logs in
+	source   string      // the ingest user's
+	clean    string      // an organisation whose check says clear
 	obs      *observations
 	in       *Ingest
 }
 
-func newAuthWorld(t *testing.T, url string, vaksam, consumer, ingestKey nkeys.KeyPair, source string) *authWorld {
+// newAuthWorld connects Vaksam with vaksam (its URL and credentials).
+func newAuthWorld(t *testing.T, vaksam ConnectOptions, consumer, ingestUser nats.Option, source string) *authWorld {
 	t.Helper()
-	nc, js := connectTestAs(t, url, vaksam)
-	w := &authWorld{url: url, vaksam: nc, js: js, consumer: consumer, ingest: ingestKey, source: source, obs: &observations{}}
+	nc, js := connectWith(t, vaksam)
+	w := &authWorld{url: vaksam.URL, vaksam: nc, js: js, consumer: consumer, ingest: ingestUser, source: source, obs: &observations{}}
 
 	// Events: halts, terminations, alerts and assessments, published from
 	// the outbox by Vaksam's publisher.
@@ -127,9 +128,14 @@ type natsClient struct {
 	errs chan error
 }
 
-// dial connects with kp (nil: no credentials), without retrying, so that
-// a refused connection is an error.
-func dial(url, name string, kp nkeys.KeyPair) (*natsClient, error) {
+// withKey logs in with kp.
+func withKey(t testing.TB, kp nkeys.KeyPair) nats.Option {
+	return nats.Nkey(publicKey(t, kp), kp.Sign)
+}
+
+// dial connects with auth (nil: no credentials), without retrying, so
+// that a refused connection is an error.
+func dial(url, name string, auth nats.Option) (*natsClient, error) {
 	c := &natsClient{errs: make(chan error, 64)}
 	opts := []nats.Option{nats.Name(name), nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
 		select {
@@ -137,12 +143,8 @@ func dial(url, name string, kp nkeys.KeyPair) (*natsClient, error) {
 		default:
 		}
 	})}
-	if kp != nil {
-		pub, err := kp.PublicKey()
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, nats.Nkey(pub, kp.Sign))
+	if auth != nil {
+		opts = append(opts, auth)
 	}
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
@@ -153,9 +155,9 @@ func dial(url, name string, kp nkeys.KeyPair) (*natsClient, error) {
 	return c, err
 }
 
-func (w *authWorld) client(t *testing.T, name string, kp nkeys.KeyPair) *natsClient {
+func (w *authWorld) client(t *testing.T, name string, auth nats.Option) *natsClient {
 	t.Helper()
-	c, err := dial(w.url, name, kp)
+	c, err := dial(w.url, name, auth)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -206,7 +208,7 @@ func checkAuthorization(t *testing.T, w *authWorld) {
 		if !errors.Is(err, nats.ErrAuthorization) {
 			t.Errorf("connecting without credentials: %v, want %v", err, nats.ErrAuthorization)
 		}
-		_, err = dial(w.url, "stranger", newUserKey(t))
+		_, err = dial(w.url, "stranger", withKey(t, newUserKey(t)))
 		if !errors.Is(err, nats.ErrAuthorization) {
 			t.Errorf("connecting with an unknown key: %v, want %v", err, nats.ErrAuthorization)
 		}
@@ -440,7 +442,7 @@ func TestEmbeddedServerAuthorization(t *testing.T) {
 	tn := startEmbeddedNATS(t,
 		User{Name: "ordering", NKey: publicKey(t, consumer), Role: RoleConsumer},
 		User{Name: "kronofogden-feed", NKey: publicKey(t, push), Role: RoleIngest, Source: record.Kronofogden})
-	checkAuthorization(t, newAuthWorld(t, tn.URL, vaksamKey, consumer, push, record.Kronofogden))
+	checkAuthorization(t, newAuthWorld(t, ConnectOptions{URL: tn.URL, NKey: vaksamKey}, withKey(t, consumer), withKey(t, push), record.Kronofogden))
 }
 
 // Without authorization the embedded server listens only on loopback;
