@@ -157,7 +157,7 @@ func printDemoCredentials(w io.Writer, url string, creds []natsCredential) {
 			fmt.Fprintf(w, "      nats --server %s --nkey %s req vaksam.screen '{\"orgnr\":\"ORGNR\",\"purpose\":\"award\"}'\n", url, c.file)
 		case bus.RoleIngest:
 			fmt.Fprintf(w, "    %-22s %s   (pushes vaksam.ingest.%s only)\n", c.user.Name, c.file, c.user.Source)
-			fmt.Fprintf(w, "      nats --server %s --nkey %s pub vaksam.ingest.%s --header Vaksam-Observed:YYYY-MM-DD < extract.jsonl\n", url, c.file, c.user.Source)
+			fmt.Fprintf(w, "      nats --server %s --nkey %s pub vaksam.ingest.%s --header Vaksam-Observed:YYYY-MM-DD --force-stdin < extract.jsonl\n", url, c.file, c.user.Source)
 		}
 	}
 }

@@ -298,7 +298,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 	case ncfg.Anonymous:
 		access, creds = "no authorization: anyone who reaches it may do anything", ""
 	case s.demo != nil && len(s.demo.nats) > 0:
-		creds = " --nats-nkey " + s.demo.nats[0].file
+		access, creds = "clients log in with the NKeys below", " --nats-nkey "+s.demo.nats[0].file
 	}
 	fmt.Fprintf(s.a.stdout, "vaksam serving\n  web:         %s/  (API %s/api/v1/, described at %s/api/v1/openapi.yaml)\n  NATS:        %s (JetStream streams VAKSAM_*; %s)\n  pre-award:   vaksam check --nats %s%s ORGNR   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s%s\n  data:        %s\n",
 		webURL, webURL, webURL, url, access, url, creds, url, creds, s.data)

@@ -60,7 +60,7 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 	nc.SetClosedHandler(func(*nats.Conn) { close(closed) })
 	refused := func() error { return fmt.Errorf("NATS %s: connection closed: %v", bus.RedactURL(*url), nc.LastError()) }
 	if !nc.IsConnected() && !nc.IsClosed() {
-		a.log.Warn("NATS not reachable yet; waiting", "url", bus.RedactURL(*url))
+		a.log.Warn("NATS not connected yet; waiting", "url", bus.RedactURL(*url))
 		select {
 		case <-ctx.Done():
 			return exitOK, nil
