@@ -372,6 +372,9 @@ func (s *server) startNATS(c natsConfig) (string, nkeys.KeyPair, error) {
 			users = append(users, d.user)
 		}
 	}
+	if len(users) == 0 && !c.Anonymous {
+		s.a.log.Info("NATS: no client may log in but Vaksam: give consumers and ingest users keys in nats.users (vaksam config nkey)")
+	}
 	srv, err := bus.StartServer(bus.ServerOptions{Dir: dir, Host: host, Port: port, Name: "vaksam", Log: s.a.log,
 		Vaksam: pub, Users: users, Anonymous: c.Anonymous})
 	if err != nil {
