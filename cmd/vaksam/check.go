@@ -38,7 +38,8 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 			"$VAKSAM_SIGNING_*). A reply that does not verify is an error (exit 1), never a\n"+
 			"verdict; without any trusted key check refuses to ask.")
 	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL")
-	creds := fs.String("nats-creds", "", "NATS credentials file")
+	creds := fs.String("nats-creds", "", "NATS credentials file (JWT)")
+	nkey := fs.String("nats-nkey", "", "NATS NKey seed file: a consumer's key (serve --demo prints one)")
 	purpose := fs.String("purpose", engine.Award, "award, calloff or direct")
 	category := fs.String("category", "", "permit category, e.g. hvb_barn")
 	value := fs.Int64("value-sek", 0, "the purchase's value in SEK")
@@ -70,7 +71,7 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
-	nc, err := bus.Connect(bus.ConnectOptions{URL: *url, Name: "vaksam check", CredsFile: *creds, Log: a.log})
+	nc, err := bus.Connect(bus.ConnectOptions{URL: *url, Name: "vaksam check", CredsFile: *creds, NKeyFile: *nkey, Once: true, Log: a.log})
 	if err != nil {
 		return exitFailure, err
 	}

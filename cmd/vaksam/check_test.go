@@ -17,12 +17,14 @@ import (
 	"github.com/vaksam/vaksam/engine/sign"
 )
 
-// checkStub is a stand-in for serve's pre-award service: it remembers the
-// request ids it was sent and answers with reply.
+// checkStub is a stand-in for serve's pre-award service, on a server with
+// the test clients: it remembers the request ids it was sent and answers
+// with reply. check asks as the test consumer (--nats-nkey).
 type checkStub struct {
-	url string
-	mu  sync.Mutex
-	ids []string
+	url  string
+	nkey string // the consumer's seed file
+	mu   sync.Mutex
+	ids  []string
 }
 
 // stubKey is the key the stub signs with, made once.
@@ -69,17 +71,13 @@ const clearAnswer = `{"orgnr":"5591234561","purpose":"award","step":"L0","verdic
 
 func startCheckStub(t *testing.T, reply func(r micro.Request)) *checkStub {
 	t.Helper()
-	ns, err := bus.StartServer(bus.ServerOptions{Dir: filepath.Join(t.TempDir(), "nats"), Port: -1, Name: "check-test"})
+	ns, err := startTestNATS(filepath.Join(t.TempDir(), "nats"), "", -1, t)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(ns.Shutdown)
-	nc, err := nats.Connect(ns.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	s := &checkStub{url: ns.URL()}
+	nc, _ := connectAs(t, ns.URL(), testKey(t, vaksamKey))
+	s := &checkStub{url: ns.URL(), nkey: testKeyFile(t, consumerKey)}
 	svc, err := micro.AddService(nc, micro.Config{Name: "vaksam-stub", Version: "0.0.1",
 		Endpoint: &micro.EndpointConfig{Subject: event.ScreenSubject, Handler: micro.HandlerFunc(func(r micro.Request) {
 			s.mu.Lock()
@@ -110,7 +108,7 @@ func (s *checkStub) sent(t *testing.T) string {
 func TestCheckSendsAndPrintsTheRequestID(t *testing.T) {
 	t.Run("verbose", func(t *testing.T) {
 		stub := startCheckStub(t, answer("", clearAnswer))
-		code, _, errOut := run(t, "check", "--nats", stub.url, stubTrust(), "--verbose", "5591234561")
+		code, _, errOut := run(t, "check", "--nats", stub.url, "--nats-nkey", stub.nkey, stubTrust(), "--verbose", "5591234561")
 		id := stub.sent(t)
 		if code != exitOK || !strings.Contains(errOut, "request id: "+id) {
 			t.Errorf("exit %d, stderr %q; want the id %s", code, errOut, id)
@@ -118,7 +116,7 @@ func TestCheckSendsAndPrintsTheRequestID(t *testing.T) {
 	})
 	t.Run("quiet", func(t *testing.T) {
 		stub := startCheckStub(t, answer("", clearAnswer))
-		code, _, errOut := run(t, "check", "--nats", stub.url, stubTrust(), "5591234561")
+		code, _, errOut := run(t, "check", "--nats", stub.url, "--nats-nkey", stub.nkey, stubTrust(), "5591234561")
 		if id := stub.sent(t); code != exitOK || strings.Contains(errOut, id) {
 			t.Errorf("exit %d, stderr %q: the id only with --verbose", code, errOut)
 		}
@@ -129,7 +127,7 @@ func TestCheckSendsAndPrintsTheRequestID(t *testing.T) {
 	}{{"refused", "400", exitUsage}, {"failed", "503", exitFailure}} {
 		t.Run(tc.name, func(t *testing.T) {
 			stub := startCheckStub(t, answer(tc.code, ""))
-			code, _, errOut := run(t, "check", "--nats", stub.url, stubTrust(), "5591234561")
+			code, _, errOut := run(t, "check", "--nats", stub.url, "--nats-nkey", stub.nkey, stubTrust(), "5591234561")
 			if id := stub.sent(t); code != tc.exit || !strings.Contains(errOut, "request id "+id) {
 				t.Errorf("exit %d, stderr %q; want %d naming the id %s", code, errOut, tc.exit, id)
 			}
@@ -189,7 +187,7 @@ func TestCheckVerifiesTheAnswer(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			unsetEnv(t, "VAKSAM_CONFIG", signingKeyEnv, "VAKSAM_SIGNING_TRUSTED_KEYS")
 			stub := startCheckStub(t, tc.reply)
-			code, out, errOut := run(t, append(append([]string{"check", "--nats", stub.url}, tc.trust...), "5591234561")...)
+			code, out, errOut := run(t, append(append([]string{"check", "--nats", stub.url, "--nats-nkey", stub.nkey}, tc.trust...), "5591234561")...)
 			if code != tc.exit || !strings.Contains(errOut, tc.want) {
 				t.Errorf("exit %d, want %d and %q\n%s%s", code, tc.exit, tc.want, out, errOut)
 			}
@@ -197,5 +195,25 @@ func TestCheckVerifiesTheAnswer(t *testing.T) {
 				t.Errorf("a verdict printed for an answer not acted on:\n%s", out)
 			}
 		})
+	}
+}
+
+// check asks with a consumer's key; without one, or with a key the
+// server does not know, it is refused at once, naming why.
+func TestCheckNeedsAConsumersKey(t *testing.T) {
+	stub := startCheckStub(t, answer("", clearAnswer))
+	if code, _, errOut := run(t, "check", "--nats", stub.url, "--nats-nkey", stub.nkey, stubTrust(), "5591234561"); code != exitOK {
+		t.Fatalf("with the consumer's key: exit %d: %s", code, errOut)
+	}
+	for _, args := range [][]string{nil, {"--nats-nkey", testKeyFile(t, "stranger")}} {
+		code, _, errOut := run(t, append(append([]string{"check", "--nats", stub.url, stubTrust()}, args...), "5591234561")...)
+		if code != exitFailure || !strings.Contains(errOut, "Authorization Violation") {
+			t.Errorf("check %v: exit %d, stderr %q; want 1 and the server's Authorization Violation", args, code, errOut)
+		}
+	}
+	stub.mu.Lock()
+	defer stub.mu.Unlock()
+	if len(stub.ids) != 1 {
+		t.Errorf("the service got %d requests, want only the one with the key", len(stub.ids))
 	}
 }

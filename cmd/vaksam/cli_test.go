@@ -122,7 +122,7 @@ func TestFlagsAfterArguments(t *testing.T) {
 		{"fetch", "x"}, {"serve", "x"}, {"check", sampleOrg}, {"watch", "vaksam.>"}, {"demo", "x"},
 		{"audit", "verify", "x"}, {"audit", "list", "x"}, {"backup", "file.bak"}, {"restore", "file.bak"},
 		{"rules", "check", "pack.yaml"}, {"rules", "test", "pack.yaml"},
-		{"config", "check", "x"}, {"config", "show", "x"}, {"config", "hash-password", "x"}, {"version", "x"},
+		{"config", "check", "x"}, {"config", "show", "x"}, {"config", "hash-password", "x"}, {"config", "nkey", "x"}, {"version", "x"},
 	} {
 		code, _, errOut := run(t, append(args, "--no-such-flag")...)
 		if code != exitUsage || !strings.Contains(errOut, "flag provided but not defined: -no-such-flag") {

@@ -61,6 +61,7 @@ func TestConfigCheckFiles(t *testing.T) {
 	}{
 		{"good", true},
 		{"minimal", true},
+		{"nats-good", true},
 		{"three-mistakes", false},
 		{"types", false},
 		{"values", false},
@@ -69,6 +70,8 @@ func TestConfigCheckFiles(t *testing.T) {
 		{"sso", false},
 		{"owners", false},
 		{"sso-good", true},
+		{"nats-users", false},
+		{"nats-external", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {

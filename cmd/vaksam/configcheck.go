@@ -72,6 +72,7 @@ func checkValues(c *config, src *configSource) problems {
 	oneWay(add, "nats.password", c.NATS.Password)
 	oneWay(add, "nats.token", c.NATS.Token)
 	checkTrustedKeys(c.Signing, add)
+	checkNATSAuth(c.NATS, add)
 
 	s := c.Sources
 	checkLimits(add, s.Limits)

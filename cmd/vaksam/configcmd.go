@@ -33,15 +33,17 @@ func runConfig(ctx context.Context, a *app, args []string) (int, error) {
 			return a.configHashPassword(args[1:])
 		case "signing-key":
 			return a.configSigningKey(args[1:])
+		case "nkey":
+			return a.configNKey(args[1:])
 		case "-h", "--help", "help":
 			fmt.Fprintln(a.stdout, configUsage)
 			return exitOK, nil
 		}
 	}
-	return exitUsage, usagef("want a subcommand: config check, config show, config hash-password or config signing-key")
+	return exitUsage, usagef("want a subcommand: config check, config show, config hash-password, config signing-key or config nkey")
 }
 
-const configUsage = `Usage: vaksam config check|show|hash-password|signing-key [flags]
+const configUsage = `Usage: vaksam config check|show|hash-password|signing-key|nkey [flags]
 
   check          report every problem of the configuration, each with FILE:LINE:COL
                  and its key; exit 1 if there is any, else print a summary
@@ -51,6 +53,8 @@ const configUsage = `Usage: vaksam config check|show|hash-password|signing-key [
                  for users[].password_hash
   signing-key    make Vaksam's signing key (--out FILE, for signing.key_file) and
                  print its public key, which consumers verify with
+  nkey           make a NATS user key: the seed for the client, the public key for
+                 nats.users or the NATS server's configuration
 
 The configuration file is --config FILE, or else $VAKSAM_CONFIG. Every scalar key
 can be overridden by VAKSAM_<PATH>: the keys upper-cased and joined by '_', as

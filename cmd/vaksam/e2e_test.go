@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -19,6 +20,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vaksam/vaksam/engine/bus"
 )
 
 // The browser test drives Debian's Chromium, headless, against a real
@@ -49,6 +53,7 @@ func chromiumPath() string {
 // demoServer is a running `vaksam serve --demo`.
 type demoServer struct {
 	web, nats string
+	consumer  string // the demo consumer's NATS key file
 	passwords map[string]string
 	cmd       *exec.Cmd
 }
@@ -95,6 +100,7 @@ func startDemoServer(t *testing.T, extra ...string) *demoServer {
 	})
 	webRe := regexp.MustCompile(`web:\s+(http://\S+)/ `)
 	natsRe := regexp.MustCompile(`NATS:\s+(nats://\S+)`)
+	consumerRe := regexp.MustCompile(`^    consumer +(\S+\.nk) `)
 	loginRe := regexp.MustCompile(`^\s+(samordnare|godkannare|lasare|admin)\s+(\S+)\s+\(`)
 	ready := make(chan struct{})
 	go func() {
@@ -106,6 +112,9 @@ func startDemoServer(t *testing.T, extra ...string) *demoServer {
 			}
 			if m := natsRe.FindStringSubmatch(line); m != nil {
 				d.nats = m[1]
+			}
+			if m := consumerRe.FindStringSubmatch(line); m != nil {
+				d.consumer = m[1]
 			}
 			if m := loginRe.FindStringSubmatch(line); m != nil {
 				d.passwords[m[1]] = m[2]
@@ -165,22 +174,43 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	t.Logf("screenshots and the printed decision basis go to %s", outDir)
 
 	srv := startDemoServer(t)
-	nc, err := nats.Connect(srv.nats)
+	// The actions, as a consumer reads them: from the stream, with the
+	// demo consumer's key.
+	key, err := nats.NkeyOptionFromSeed(srv.consumer)
+	if err != nil {
+		t.Fatalf("the demo consumer's key %q: %v", srv.consumer, err)
+	}
+	nc, err := nats.Connect(srv.nats, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var acts actions
-	if _, err := nc.Subscribe("vaksam.action.>", func(m *nats.Msg) {
+	var oc jetstream.Consumer
+	until := time.Now().Add(30 * time.Second)
+	for {
+		// serve declares its streams soon after it prints its URLs.
+		if oc, err = js.OrderedConsumer(context.Background(), bus.ActionStream, jetstream.OrderedConsumerConfig{}); err == nil {
+			break
+		}
+		if !errors.Is(err, jetstream.ErrStreamNotFound) || time.Now().After(until) {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cc, err := oc.Consume(func(m jetstream.Msg) {
 		acts.mu.Lock()
-		acts.seen = append(acts.seen, m.Subject)
+		acts.seen = append(acts.seen, m.Subject())
 		acts.mu.Unlock()
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := nc.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	defer cc.Stop()
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,

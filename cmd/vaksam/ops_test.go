@@ -23,6 +23,7 @@ import (
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/health"
 	"github.com/vaksam/vaksam/engine/metrics"
+	"github.com/vaksam/vaksam/engine/record"
 )
 
 var webLine = regexp.MustCompile(`(?m)^  web: +(\S+)/ `)
@@ -95,7 +96,7 @@ func TestServeDemoMetrics(t *testing.T) {
 	base := webURL(t, srv)
 	wantReady(t, base, "")
 
-	nc, _ := connect(t, natsURL)
+	nc, _ := connectAs(t, natsURL, demoKey(t, srv, "consumer"))
 	msg, err := nc.Request("vaksam.screen", []byte(`{"orgnr":"12345"}`), 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -159,10 +160,11 @@ func TestServeReadiness(t *testing.T) {
 	port := freeTCPPort(t)
 	natsDir := t.TempDir()
 	ns := startNATSServer(t, natsDir, port)
-	srv, natsURL := serve(t, clock, data, "--nats", fmt.Sprintf("nats://127.0.0.1:%d", port), "--http", "127.0.0.1:0")
+	srv, natsURL := serve(t, clock, data, "--nats", fmt.Sprintf("nats://127.0.0.1:%d", port), "--nats-nkey", testKeyFile(t, vaksamKey), "--http", "127.0.0.1:0")
 	base := webURL(t, srv)
 	wantReady(t, base, "")
-	nc, js := connect(t, natsURL)
+	nc, _ := connect(t, natsURL)
+	js := pusher(t, natsURL, record.Bolagsverket)
 	// A pre-award check keeps the organisation watched.
 	if msg, err := nc.Request("vaksam.screen", []byte(`{"orgnr":"`+sampleOrg+`","purpose":"award"}`), 5*time.Second); err != nil || msg.Header.Get("Nats-Service-Error-Code") != "" {
 		t.Fatalf("pre-award check: %v %s", err, msg.Data)
@@ -285,7 +287,7 @@ func startNATSServer(t *testing.T, dir string, port int) *bus.Server {
 	var ns *bus.Server
 	eventually(t, 10*time.Second, "NATS server started", func() error {
 		var err error
-		ns, err = bus.StartServer(bus.ServerOptions{Dir: dir, Host: "127.0.0.1", Port: port, Name: "test"})
+		ns, err = startTestNATS(dir, "127.0.0.1", port, t)
 		return err
 	})
 	t.Cleanup(ns.Shutdown)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/bus"
@@ -37,6 +38,10 @@ type natsConfig struct {
 	CAFile    string `yaml:"ca_file"`
 	CertFile  string `yaml:"cert_file"`
 	KeyFile   string `yaml:"key_file"`
+	// The embedded server's clients besides Vaksam (natsauth.go), and
+	// whether it takes clients without credentials (loopback only).
+	Users     []natsUser `yaml:"users"`
+	Anonymous bool       `yaml:"anonymous"`
 }
 
 func runServe(ctx context.Context, a *app, args []string) (int, error) {
@@ -50,7 +55,9 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 			"data fresh, as 'vaksam fetch' does.\n\n"+
 			"Without --nats it starts an embedded nats-server with JetStream, its files in\n"+
 			"DIR/nats, listening on --nats-listen (when that port is taken, on a free\n"+
-			"port, printed at start). See docs/events.md.")
+			"port, printed at start). Its clients log in with the NKeys of the\n"+
+			"configuration's nats.users (--demo makes keys for a consumer and an ingest\n"+
+			"user and prints them). See docs/events.md.")
 	data := fs.String("data", "", "data directory")
 	cfgPath := fs.String("config", "", "configuration file")
 	var nc natsConfig
@@ -108,6 +115,11 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 		}
 		defer d.close()
 		*data = d.data
+		if nc.URL == "" && !nc.Anonymous {
+			if d.nats, err = writeDemoCredentials(d.data); err != nil {
+				return exitFailure, fmt.Errorf("demo: NATS keys: %w", err)
+			}
+		}
 	}
 	sc, set, err := a.openScreener(cfg, *data, "")
 	if err != nil {
@@ -177,7 +189,7 @@ type server struct {
 }
 
 func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration) (int, error) {
-	url, err := s.startNATS(ncfg)
+	url, key, err := s.startNATS(ncfg)
 	if err != nil {
 		return exitFailure, err
 	}
@@ -186,7 +198,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 			s.embedded.Shutdown()
 		}
 	}()
-	opts := bus.ConnectOptions{URL: url, Name: "vaksam", CredsFile: ncfg.CredsFile, NKeyFile: ncfg.NKeyFile,
+	opts := bus.ConnectOptions{URL: url, Name: "vaksam", CredsFile: ncfg.CredsFile, NKeyFile: ncfg.NKeyFile, NKey: key,
 		User: ncfg.User, CAFile: ncfg.CAFile, CertFile: ncfg.CertFile, KeyFile: ncfg.KeyFile, Log: s.a.log}
 	if ncfg.Password.set() {
 		if opts.Password, err = ncfg.Password.value("nats.password"); err != nil {
@@ -290,14 +302,26 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 	start("reload on SIGHUP", s.reloadOnHangup)
 
 	url = bus.RedactURL(url) // printed: without its password or token
-	fmt.Fprintf(s.a.stdout, "vaksam serving\n  web:         %s/  (API %s/api/v1/, described at %s/api/v1/openapi.yaml)\n  NATS:        %s (JetStream streams VAKSAM_*)\n  pre-award:   vaksam check --nats %s ORGNR   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s\n  data:        %s\n",
-		webURL, webURL, webURL, url, url, url, s.data)
+	access, creds := "clients log in with NKeys (nats.users)", " --nats-nkey CONSUMER.nk"
+	switch {
+	case ncfg.URL != "":
+		access = "the server's own authorization"
+	case ncfg.Anonymous:
+		access, creds = "no authorization: anyone who reaches it may do anything", ""
+	case s.demo != nil && len(s.demo.nats) > 0:
+		access, creds = "clients log in with the NKeys below", " --nats-nkey "+s.demo.nats[0].file
+	}
+	fmt.Fprintf(s.a.stdout, "vaksam serving\n  web:         %s/  (API %s/api/v1/, described at %s/api/v1/openapi.yaml)\n  NATS:        %s (JetStream streams VAKSAM_*; %s)\n  pre-award:   vaksam check --nats %s%s ORGNR   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s%s\n  data:        %s\n",
+		webURL, webURL, webURL, url, access, url, creds, url, creds, s.data)
 	fmt.Fprintf(s.a.stdout, "  signing key: %s\n               consumers verify with it, vaksam check and vaksam watch too: --trust %s\n",
 		keyDescription(s.signer), sign.FormatPublicKey(s.signer.PublicKey()))
 	if s.cfg.OIDC != nil {
 		fmt.Fprintf(s.a.stdout, "  sign-in:     single sign-on at %s, beside the users\n", s.cfg.OIDC.Issuer)
 	}
 	if s.demo != nil {
+		if len(s.demo.nats) > 0 {
+			printDemoCredentials(s.a.stdout, url, s.demo.nats)
+		}
 		s.demo.printLogins(s.a.stdout)
 	}
 
@@ -324,10 +348,11 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 }
 
 // startNATS starts the embedded server unless a URL is configured, and
-// returns the URL to connect to.
-func (s *server) startNATS(c natsConfig) (string, error) {
+// returns the URL to connect to and, for the embedded server, Vaksam's own
+// key: made at every start, held in memory only.
+func (s *server) startNATS(c natsConfig) (string, nkeys.KeyPair, error) {
 	if c.URL != "" {
-		return c.URL, nil
+		return c.URL, nil, nil
 	}
 	listen := c.Listen
 	if listen == "" {
@@ -335,11 +360,11 @@ func (s *server) startNATS(c natsConfig) (string, error) {
 	}
 	host, p, err := net.SplitHostPort(listen)
 	if err != nil {
-		return "", fmt.Errorf("nats-listen %q: %w", listen, err)
+		return "", nil, fmt.Errorf("nats-listen %q: %w", listen, err)
 	}
 	port, err := strconv.Atoi(p)
 	if err != nil {
-		return "", fmt.Errorf("nats-listen %q: bad port", listen)
+		return "", nil, fmt.Errorf("nats-listen %q: bad port", listen)
 	}
 	if c.Listen == "" && !bus.PortFree(host, port) {
 		s.a.log.Warn("port 4222 is taken (another NATS server?); the embedded server listens on a free port", "address", listen)
@@ -347,14 +372,32 @@ func (s *server) startNATS(c natsConfig) (string, error) {
 	}
 	dir := filepath.Join(s.data, "nats")
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	srv, err := bus.StartServer(bus.ServerOptions{Dir: dir, Host: host, Port: port, Name: "vaksam", Log: s.a.log})
+	key, err := nkeys.CreateUser()
 	if err != nil {
-		return "", err
+		return "", nil, err
+	}
+	pub, err := key.PublicKey()
+	if err != nil {
+		return "", nil, err
+	}
+	users := c.busUsers()
+	if s.demo != nil {
+		for _, d := range s.demo.nats {
+			users = append(users, d.user)
+		}
+	}
+	if len(users) == 0 && !c.Anonymous {
+		s.a.log.Info("NATS: no client may log in but Vaksam: give consumers and ingest users keys in nats.users (vaksam config nkey)")
+	}
+	srv, err := bus.StartServer(bus.ServerOptions{Dir: dir, Host: host, Port: port, Name: "vaksam", Log: s.a.log,
+		Vaksam: pub, Users: users, Anonymous: c.Anonymous})
+	if err != nil {
+		return "", nil, err
 	}
 	s.embedded = srv
-	return srv.URL(), nil
+	return srv.URL(), key, nil
 }
 
 func (s *server) outbox() (bus.OutboxStatus, error) {

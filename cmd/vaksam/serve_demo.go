@@ -24,6 +24,7 @@ type demoSetup struct {
 	fake      *bolagsverket.Fake
 	users     []access.User
 	passwords map[string]string
+	nats      []natsCredential // the embedded server's demo clients: a consumer first
 }
 
 // prepareDemo fills the data directory (a temporary one when none is

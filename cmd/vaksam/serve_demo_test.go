@@ -29,7 +29,7 @@ func TestServeDemoRealFormatCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nc, _ := connect(t, natsURL)
+	nc, _ := connectAs(t, natsURL, demoKey(t, srv, "consumer")) // the demo's consumer, as a buyer's system
 	check := func(c synthetic.RealCase) *engine.Assessment {
 		t.Helper()
 		// The fetch waits its turn on the connector's rate limit, on the

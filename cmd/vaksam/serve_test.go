@@ -24,6 +24,7 @@ import (
 	"github.com/vaksam/vaksam/connectors"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/sign"
 	"github.com/vaksam/vaksam/engine/store"
 )
@@ -180,7 +181,7 @@ var natsLine = regexp.MustCompile(`(?m)^  NATS: +(\S+)`)
 func serve(t *testing.T, clock *connectors.ManualClock, data string, args ...string) (*proc, string) {
 	t.Helper()
 	testSigningKey(t)
-	c := start(t, clock, append([]string{"serve", "--data", data}, args...)...)
+	c := start(t, clock, append([]string{"serve", "--data", data}, withTestNATSUsers(t, args)...)...)
 	t.Cleanup(func() {
 		c.cancel() // before the wait registered by start
 		if t.Failed() {
@@ -237,18 +238,11 @@ func signedByServe(t *testing.T, subject string, h nats.Header, data []byte) {
 	}
 }
 
+// connect connects as the tests' consumer (nats.users of serve's
+// embedded server, testNATSConfig).
 func connect(t *testing.T, url string) (*nats.Conn, jetstream.JetStream) {
 	t.Helper()
-	nc, err := nats.Connect(url, nats.Name(t.Name()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return nc, js
+	return connectAs(t, url, testKey(t, consumerKey))
 }
 
 // published is an event read back from its stream.
@@ -438,6 +432,8 @@ func TestServe(t *testing.T) {
 		}
 	}
 	nc, js := connect(t, url)
+	pushJS := pusher(t, url, record.Kronofogden)
+	consumerFile := testKeyFile(t, consumerKey)
 
 	t.Run("initial screening published", func(t *testing.T) {
 		m := lastEvent(t, js, bus.AssessmentStream, "vaksam.assessment.L3."+sampleOrg, anyEvent)
@@ -511,7 +507,7 @@ func TestServe(t *testing.T) {
 	t.Run("pushed records re-screen", func(t *testing.T) {
 		clock.Advance(time.Hour)
 		debt = 0
-		push(t, js, clock, debt)
+		push(t, pushJS, clock, debt)
 		m := lastEvent(t, js, bus.AssessmentStream, "vaksam.assessment.*."+sampleOrg, func(p published) error {
 			a, err := decode[assessmentEvent](p)
 			if err != nil || !a.At.After(serveNow) {
@@ -535,10 +531,10 @@ func TestServe(t *testing.T) {
 		// outside: once watch is connected, the change that causes an
 		// event is made, and made again (the debt comes and goes) until
 		// watch has printed one.
-		w := start(t, clock, "watch", "--nats", url, "--count", "1", "--json", "vaksam.alert.>")
-		eventually(t, 5*time.Second, "watch connects", func() error {
-			if !strings.Contains(w.log.String(), "NATS connected") {
-				return errors.New("not connected")
+		w := start(t, clock, "watch", "--nats", url, "--nats-nkey", consumerFile, "--count", "1", "--json", "vaksam.alert.>")
+		eventually(t, 5*time.Second, "watch reads the streams", func() error {
+			if !strings.Contains(w.log.String(), "watching") {
+				return errors.New("not watching yet")
 			}
 			return nil
 		})
@@ -551,7 +547,7 @@ func TestServe(t *testing.T) {
 			} else {
 				debt = 0
 			}
-			push(t, js, clock, debt)
+			push(t, pushJS, clock, debt)
 			var code int
 			if code, ended = w.wait(time.Second); ended && code != exitOK {
 				t.Fatalf("watch: exit %d\n%s", code, w)
@@ -589,7 +585,7 @@ func TestServe(t *testing.T) {
 
 		// Replay: what the streams hold, then live; the subjects of one
 		// organisation in every stream.
-		w = start(t, clock, "watch", "--nats", url, "--replay", "--count", "2", "--json", "vaksam.alert.*."+sampleOrg)
+		w = start(t, clock, "watch", "--nats", url, "--nats-nkey", consumerFile, "--replay", "--count", "2", "--json", "vaksam.alert.*."+sampleOrg)
 		if code, ok := w.wait(10 * time.Second); !ok || code != exitOK {
 			t.Fatalf("watch --replay: exit %d (ended %v)\n%s", code, ok, w)
 		}
@@ -610,7 +606,7 @@ func TestServe(t *testing.T) {
 				want = append(want, e.Header.Get("Vaksam-Org-Seq")+" "+e.Subject+" "+e.Header.Get(jetstream.MsgIDHeader))
 			}
 		}
-		w = start(t, clock, "watch", "--nats", url, "--replay", "--count", strconv.Itoa(len(want)), "--json", "vaksam.*.*."+sampleOrg)
+		w = start(t, clock, "watch", "--nats", url, "--nats-nkey", consumerFile, "--replay", "--count", strconv.Itoa(len(want)), "--json", "vaksam.*.*."+sampleOrg)
 		if code, ok := w.wait(10 * time.Second); !ok || code != exitOK {
 			t.Fatalf("watch --replay for one organisation in every stream: exit %d (ended %v)\n%s", code, ok, w)
 		}

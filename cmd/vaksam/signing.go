@@ -23,8 +23,8 @@ type signingConfig struct {
 	TrustedKeys []string `yaml:"trusted_keys"`
 }
 
-// demoKeyFile is the demo's signing key, in its data directory.
-const demoKeyFile = "signing.key"
+// demoSigningKeyFile is the demo's signing key, in its data directory.
+const demoSigningKeyFile = "signing.key"
 
 // errNoSigningKey is serve's refusal to run without a key.
 var errNoSigningKey = errors.New("signing.key_file: not set: Vaksam signs every event and pre-award answer, " +
@@ -44,7 +44,7 @@ func signer(c signingConfig, demoData string) (*sign.Signer, error) {
 	if demoData == "" {
 		return nil, errNoSigningKey
 	}
-	path := filepath.Join(demoData, demoKeyFile)
+	path := filepath.Join(demoData, demoSigningKeyFile)
 	s, err := sign.LoadSigner(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return sign.WriteKeyFile(path)

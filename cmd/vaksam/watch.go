@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -15,14 +17,15 @@ import (
 )
 
 func runWatch(ctx context.Context, a *app, args []string) (int, error) {
-	fs := a.newFlags("watch", "watch [--nats URL] [--trust KEY] [--json] [--replay] [--count N] [SUBJECT]",
+	fs := a.newFlags("watch", "watch [--nats URL] [--nats-nkey FILE] [--trust KEY] [--json] [--replay] [--count N] [SUBJECT]",
 		"Prints Vaksam's events as they arrive: one line per message with its subject,\n"+
 			"message id, per-organisation sequence and payload; --json prints one JSON\n"+
 			"object per line (subject, headers, data) for scripts. SUBJECT defaults to\n"+
 			"vaksam.> (every event: assessments, alerts, actions; never the records pushed\n"+
 			"in or pre-award requests); e.g. 'vaksam.action.>' for the commands only, or\n"+
 			"'vaksam.*.*.5591234561' for one organisation. --replay first prints what\n"+
-			"the streams hold, then goes on live.\n\n"+
+			"the streams hold, then goes on live. It reads the streams with consumers of\n"+
+			"its own: give a consumer's key (--nats-nkey) on a server with authorization.\n\n"+
 			"Each event's signature is verified with the keys given by --trust (the public\n"+
 			"key serve prints) and those of the configuration's signing section\n"+
 			"(--config, or $VAKSAM_CONFIG and $VAKSAM_SIGNING_*): each line says whether it\n"+
@@ -30,7 +33,8 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 			"the exit status 1. Without any trusted key nothing is verified, and watch\n"+
 			"says so.")
 	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL")
-	creds := fs.String("nats-creds", "", "NATS credentials file")
+	creds := fs.String("nats-creds", "", "NATS credentials file (JWT)")
+	nkey := fs.String("nats-nkey", "", "NATS NKey seed file: a consumer's key (serve --demo prints one)")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
 	replay := fs.Bool("replay", false, "print the streams' stored events first")
 	count := fs.Int("count", 0, "exit after this many events (0: run until interrupted)")
@@ -55,45 +59,46 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 	default:
 		return exitUsage, usagef("one subject at most")
 	}
-	nc, err := bus.Connect(bus.ConnectOptions{URL: *url, Name: "vaksam watch", CredsFile: *creds, Log: a.log})
+	filters := eventFilters(subject)
+	if len(filters) == 0 {
+		return exitUsage, usagef("%s matches no event subject (vaksam.assessment.>, vaksam.alert.>, vaksam.action.>)", subject)
+	}
+	nc, err := bus.Connect(bus.ConnectOptions{URL: *url, Name: "vaksam watch", CredsFile: *creds, NKeyFile: *nkey, Log: a.log})
 	if err != nil {
 		return exitFailure, err
 	}
 	defer nc.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	msgs := make(chan *nats.Msg, 1024)
-	if *replay {
-		js, err := jetstream.New(nc)
-		if err != nil {
-			return exitFailure, err
-		}
-		if err := replayStreams(ctx, js, subject, msgs); err != nil {
-			return exitFailure, err
-		}
-	} else {
-		// Only the event streams' subjects: records pushed in may hold
-		// person numbers, and requests are not events.
-		n := 0
-		for _, root := range []string{event.AssessmentRoot, event.AlertRoot, event.ActionRoot} {
-			filter, ok := intersect(subject, root+".>")
-			if !ok {
-				continue
-			}
-			sub, err := nc.ChanSubscribe(filter, msgs)
-			if err != nil {
-				return exitFailure, fmt.Errorf("subscribe %s: %w", filter, err)
-			}
-			defer sub.Unsubscribe()
-			n++
-		}
-		if n == 0 {
-			return exitUsage, usagef("%s matches no event subject (vaksam.assessment.>, vaksam.alert.>, vaksam.action.>)", subject)
-		}
-		if err := nc.Flush(); err != nil {
-			a.log.Warn("NATS not reachable yet; waiting", "err", err)
+	// The connection closes for good when the server refuses the
+	// credentials.
+	status := nc.StatusChanged(nats.CONNECTED, nats.CLOSED)
+	closed := make(chan struct{})
+	nc.SetClosedHandler(func(*nats.Conn) { close(closed) })
+	refused := func() error { return fmt.Errorf("NATS %s: connection closed: %v", bus.RedactURL(*url), nc.LastError()) }
+	if !nc.IsConnected() && !nc.IsClosed() {
+		a.log.Warn("NATS not connected yet; waiting", "url", bus.RedactURL(*url))
+		select {
+		case <-ctx.Done():
+			return exitOK, nil
+		case <-status:
 		}
 	}
+	if nc.IsClosed() {
+		return exitFailure, refused()
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return exitFailure, err
+	}
+	// Events are read from the streams, never from the subjects: only
+	// what Vaksam published there, and no consumer's account sees the
+	// subjects (docs/events.md, "Access").
+	msgs := make(chan *nats.Msg, 1024)
+	if err := consumeStreams(ctx, js, filters, *replay, msgs); err != nil {
+		return exitFailure, err
+	}
+	a.log.Info("watching", "subject", subject, "replay", *replay)
 	n, forged := 0, 0
 	end := func() (int, error) {
 		if forged > 0 {
@@ -105,6 +110,8 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 		select {
 		case <-ctx.Done():
 			return end()
+		case <-closed:
+			return exitFailure, refused()
 		case m := <-msgs:
 			v := verifyEvent(keys, m)
 			if v.Error != "" && keys.Len() > 0 {
@@ -151,20 +158,46 @@ func (v verified) String() string {
 	return "NOT FROM VAKSAM (" + v.Error + ")"
 }
 
-// replayStreams feeds msgs from ordered consumers on every event stream
-// the subject overlaps, from each stream's start.
-func replayStreams(ctx context.Context, js jetstream.JetStream, subject string, msgs chan<- *nats.Msg) error {
+// eventFilters maps each event stream the subject overlaps to the filter
+// of the subject's messages in it.
+func eventFilters(subject string) map[string]string {
+	out := map[string]string{}
 	for _, cfg := range bus.Streams() {
 		if cfg.Name == bus.IngestStream {
-			continue
+			continue // records pushed in, which may carry person numbers
 		}
-		filter, ok := intersect(subject, cfg.Subjects[0])
-		if !ok {
-			continue
+		if filter, ok := intersect(subject, cfg.Subjects[0]); ok {
+			out[cfg.Name] = filter
 		}
-		c, err := js.OrderedConsumer(ctx, cfg.Name, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}})
+	}
+	return out
+}
+
+// consumeStreams feeds msgs from an ordered consumer on each stream of
+// filters: from the stream's start with replay, else from now.
+func consumeStreams(ctx context.Context, js jetstream.JetStream, filters map[string]string, replay bool, msgs chan<- *nats.Msg) error {
+	deliver := jetstream.DeliverNewPolicy
+	if replay {
+		deliver = jetstream.DeliverAllPolicy
+	}
+	for stream, filter := range filters {
+		var c jetstream.Consumer
+		var err error
+		// A Vaksam that has just started may not have declared its
+		// streams yet.
+		for {
+			c, err = js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, DeliverPolicy: deliver})
+			if !errors.Is(err, jetstream.ErrStreamNotFound) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
 		if err != nil {
-			return fmt.Errorf("replay %s: %w", cfg.Name, err)
+			return fmt.Errorf("%s: %w", stream, err)
 		}
 		if _, err := c.Consume(func(m jetstream.Msg) {
 			select {
@@ -172,7 +205,7 @@ func replayStreams(ctx context.Context, js jetstream.JetStream, subject string, 
 			case <-ctx.Done():
 			}
 		}); err != nil {
-			return fmt.Errorf("replay %s: %w", cfg.Name, err)
+			return fmt.Errorf("%s: %w", stream, err)
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
 )
 
 // ConnectOptions say how to reach a NATS server or cluster.
@@ -16,8 +17,9 @@ type ConnectOptions struct {
 	URL  string // one or more URLs, comma separated
 	Name string // the connection's name in the server's monitoring
 
-	CredsFile string // a JWT credentials file
-	NKeyFile  string // an NKey seed file
+	CredsFile string        // a JWT credentials file
+	NKeyFile  string        // an NKey seed file
+	NKey      nkeys.KeyPair // an NKey held in memory (Vaksam's own, on the embedded server)
 	User      string
 	Password  string
 	Token     string
@@ -26,11 +28,17 @@ type ConnectOptions struct {
 	CertFile string // a client certificate (mutual TLS)
 	KeyFile  string
 
+	// Once: a first connection that fails (the server unreachable, the
+	// credentials refused) is an error at once, for commands that ask and
+	// exit; else Connect keeps trying.
+	Once bool
+
 	Log *slog.Logger
 }
 
-// Connect connects to NATS. The connection keeps trying for ever: Vaksam
-// starts and works while NATS is down, and its outbox holds the events.
+// Connect connects to NATS. The connection keeps trying for ever (unless
+// o.Once): Vaksam starts and works while NATS is down, and its outbox
+// holds the events.
 // Publishing while disconnected fails at once instead of buffering, so
 // the outbox stays the only place an unacknowledged event lives.
 func Connect(o ConnectOptions) (*nats.Conn, error) {
@@ -43,7 +51,7 @@ func Connect(o ConnectOptions) (*nats.Conn, error) {
 	}
 	opts := []nats.Option{
 		nats.Name(o.Name),
-		nats.RetryOnFailedConnect(true),
+		nats.RetryOnFailedConnect(!o.Once),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(500 * time.Millisecond),
 		nats.ReconnectJitter(250*time.Millisecond, time.Second),
@@ -76,6 +84,13 @@ func Connect(o ConnectOptions) (*nats.Conn, error) {
 			return nil, fmt.Errorf("bus: nkey %s: %w", o.NKeyFile, err)
 		}
 		opts = append(opts, opt)
+	}
+	if o.NKey != nil {
+		pub, err := o.NKey.PublicKey()
+		if err != nil {
+			return nil, fmt.Errorf("bus: nkey: %w", err)
+		}
+		opts = append(opts, nats.Nkey(pub, o.NKey.Sign))
 	}
 	if o.User != "" {
 		opts = append(opts, nats.UserInfo(o.User, o.Password))

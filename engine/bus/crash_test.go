@@ -37,7 +37,7 @@ func TestCrashChild(t *testing.T) {
 		fmt.Println("error", err)
 		os.Exit(2)
 	}
-	nc, err := Connect(ConnectOptions{URL: os.Getenv(crashURL), Name: "crash-child"})
+	nc, err := Connect(asVaksam(os.Getenv(crashURL), "crash-child"))
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(2)

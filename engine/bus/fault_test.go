@@ -36,7 +36,7 @@ func TestNATSOutageLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	nc, err := Connect(ConnectOptions{URL: url, Name: "publisher"})
+	nc, err := Connect(asVaksam(url, "publisher"))
 	if err != nil {
 		t.Fatal(err)
 	}

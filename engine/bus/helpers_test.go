@@ -17,6 +17,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ingest"
@@ -57,17 +58,62 @@ type testNATS struct {
 	srv      *Server
 	dir      string
 	port     int
+	users    []User // besides Vaksam's own
 }
 
-func startNATS(t testing.TB) *testNATS {
+// vaksamKey is Vaksam's own user on the tests' embedded servers. It is
+// fixed, so that the crash test's child process has it too: a test key,
+// not a deployment's.
+var vaksamKey = func() nkeys.KeyPair {
+	kp, err := nkeys.FromRawSeed(nkeys.PrefixByteUser, []byte("bus tests: not a deployment key."))
+	if err != nil {
+		panic(err)
+	}
+	return kp
+}()
+
+func publicKey(t testing.TB, kp nkeys.KeyPair) string {
+	t.Helper()
+	pub, err := kp.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub
+}
+
+// asVaksam are the options Vaksam connects to url with: its own key on an
+// embedded server; none on the external server of VAKSAM_TEST_NATS_URL,
+// which has no authorization.
+func asVaksam(url, name string) ConnectOptions {
+	o := ConnectOptions{URL: url, Name: name}
+	if os.Getenv(externalEnv) == "" {
+		o.NKey = vaksamKey
+	}
+	return o
+}
+
+// startNATS starts an embedded server with users besides Vaksam's own, or
+// uses the external server of VAKSAM_TEST_NATS_URL (users cannot be given
+// then: it has no authorization).
+func startNATS(t testing.TB, users ...User) *testNATS {
 	t.Helper()
 	if u := os.Getenv(externalEnv); u != "" {
+		if len(users) > 0 {
+			t.Fatal("the external server has no users: start an embedded one (startEmbeddedNATS)")
+		}
 		tn := &testNATS{URL: u, external: true}
 		_, js := connectTest(t, u)
 		cleanStreams(t, js)
 		return tn
 	}
-	tn := &testNATS{dir: filepath.Join(t.TempDir(), "nats"), port: freePort(t)}
+	return startEmbeddedNATS(t, users...)
+}
+
+// startEmbeddedNATS starts an embedded server whatever VAKSAM_TEST_NATS_URL
+// says, for tests of what only the embedded server has: authorization.
+func startEmbeddedNATS(t testing.TB, users ...User) *testNATS {
+	t.Helper()
+	tn := &testNATS{dir: filepath.Join(t.TempDir(), "nats"), port: freePort(t), users: users}
 	tn.start(t)
 	t.Cleanup(func() {
 		if tn.srv != nil {
@@ -79,7 +125,7 @@ func startNATS(t testing.TB) *testNATS {
 
 func (tn *testNATS) start(t testing.TB) {
 	t.Helper()
-	srv, err := StartServer(ServerOptions{Dir: tn.dir, Port: tn.port, Name: "vaksam-test"})
+	srv, err := StartServer(ServerOptions{Dir: tn.dir, Port: tn.port, Name: "vaksam-test", Vaksam: publicKey(t, vaksamKey), Users: tn.users})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,9 +153,21 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// connectTest connects as Vaksam.
 func connectTest(t testing.TB, url string) (*nats.Conn, jetstream.JetStream) {
 	t.Helper()
-	nc, err := Connect(ConnectOptions{URL: url, Name: t.Name()})
+	return connectWith(t, asVaksam(url, t.Name()))
+}
+
+// connectTestAs connects with kp, to an embedded server.
+func connectTestAs(t testing.TB, url string, kp nkeys.KeyPair) (*nats.Conn, jetstream.JetStream) {
+	t.Helper()
+	return connectWith(t, ConnectOptions{URL: url, Name: t.Name(), NKey: kp})
+}
+
+func connectWith(t testing.TB, o ConnectOptions) (*nats.Conn, jetstream.JetStream) {
+	t.Helper()
+	nc, err := Connect(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,15 @@ type ServerOptions struct {
 	// Name of the server in its logs and in $SRV replies.
 	Name string
 	Log  *slog.Logger
+
+	// Vaksam is the public NKey of Vaksam's own user, the only user of
+	// account VAKSAM (see VaksamAccount).
+	Vaksam string
+	// Users are the other clients: consumers and ingest users.
+	Users []User
+	// Anonymous lets clients without credentials in as Vaksam's equals:
+	// no authorization at all. Only on a loopback address.
+	Anonymous bool
 }
 
 // Server is an embedded nats-server with JetStream.
@@ -29,7 +38,8 @@ type Server struct {
 }
 
 // StartServer starts an embedded nats-server with JetStream, its store in
-// o.Dir, and waits until it accepts connections.
+// o.Dir, its clients in the accounts described at VaksamAccount, and
+// waits until it accepts connections.
 func StartServer(o ServerOptions) (*Server, error) {
 	if o.Dir == "" {
 		return nil, errors.New("bus: embedded server: no JetStream directory")
@@ -42,6 +52,21 @@ func StartServer(o ServerOptions) (*Server, error) {
 	if port == 0 {
 		port = 4222
 	}
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	if o.Anonymous && !IsLoopback(host) {
+		return nil, fmt.Errorf("bus: embedded server: listening on %s without authorization would let anyone who reaches it publish actions, answer pre-award checks and purge the streams; listen on a loopback address (127.0.0.1) or give the clients keys", addr)
+	}
+	accounts, nkeyUsers, users, err := o.authorization()
+	if err != nil {
+		return nil, fmt.Errorf("bus: embedded server: %w", err)
+	}
+	moved, err := moveGlobalStreams(o.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("bus: embedded server: %w", err)
+	}
+	if moved && o.Log != nil {
+		o.Log.Info("NATS: the streams of the global account moved to account " + VaksamAccount)
+	}
 	opts := &server.Options{
 		ServerName: o.Name,
 		Host:       host,
@@ -52,6 +77,12 @@ func StartServer(o ServerOptions) (*Server, error) {
 		// The server's own limits: a payload up to 8 MiB carries a large
 		// ingest batch.
 		MaxPayload: 8 << 20,
+		Accounts:   accounts,
+		Nkeys:      nkeyUsers,
+		Users:      users,
+	}
+	if o.Anonymous {
+		opts.NoAuthUser = anonymousUser
 	}
 	ns, err := server.NewServer(opts)
 	if err != nil {
@@ -63,7 +94,17 @@ func StartServer(o ServerOptions) (*Server, error) {
 	go ns.Start()
 	if !ns.ReadyForConnections(10 * time.Second) {
 		ns.Shutdown()
-		return nil, fmt.Errorf("bus: embedded server on %s: not ready after 10s (is the port taken?)", net.JoinHostPort(host, strconv.Itoa(port)))
+		return nil, fmt.Errorf("bus: embedded server on %s: not ready after 10s (is the port taken?)", addr)
+	}
+	// JetStream for account VAKSAM, without limits of its own, as the
+	// global account had it; its streams are restored here.
+	acc, err := ns.LookupAccount(VaksamAccount)
+	if err == nil {
+		err = acc.EnableJetStream(nil, nil)
+	}
+	if err != nil {
+		ns.Shutdown()
+		return nil, fmt.Errorf("bus: embedded server: JetStream for account %s: %w", VaksamAccount, err)
 	}
 	return &Server{ns: ns}, nil
 }
