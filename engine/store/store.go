@@ -59,6 +59,11 @@ func Open(dir string, o Options) (*Store, error) {
 	if o.Small {
 		bo = bo.WithMemTableSize(4 << 20).WithBlockCacheSize(1 << 20).WithIndexCacheSize(1 << 20).WithNumMemtables(2).WithValueLogFileSize(16 << 20)
 	}
+	if !o.InMemory && !o.ReadOnly {
+		if err := removeEmptyLogs(dir, log); err != nil {
+			return nil, fmt.Errorf("store: open %s: %w", dir, err)
+		}
+	}
 	db, err := badger.Open(bo)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
