@@ -83,7 +83,7 @@ func (a *app) demoPopulation(ctx context.Context, data, files string, orgs int) 
 	if err != nil {
 		return err
 	}
-	st, err := createStore(data)
+	st, err := createLoggedStore(data, a.log)
 	if err != nil {
 		return err
 	}

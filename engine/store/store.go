@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -18,10 +19,12 @@ import (
 
 // Store is the Badger-backed record store. It is safe for concurrent use.
 type Store struct {
-	db  *badger.DB
-	log *slog.Logger
-	out outbox
-	gen atomic.Uint64
+	db     *badger.DB
+	log    *slog.Logger
+	out    outbox
+	gen    atomic.Uint64
+	dir    string // "" in memory
+	faults *faults
 }
 
 // Options configure Open.
@@ -40,8 +43,9 @@ func Open(dir string, o Options) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	f := &faults{log: log, now: map[string]*fault{}}
 	bo := badger.DefaultOptions(dir).
-		WithLogger(badgerLogger{log}).
+		WithLogger(badgerLogger{log, f}).
 		WithInMemory(o.InMemory).
 		WithReadOnly(o.ReadOnly).
 		WithNumVersionsToKeep(1).
@@ -68,7 +72,10 @@ func Open(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, log: log}
+	s := &Store{db: db, log: log, faults: f}
+	if !o.InMemory {
+		s.dir = dir
+	}
 	if err := s.openOutbox(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
@@ -141,7 +148,7 @@ func (s *Store) putTxn(obs []Observation, out *[]Outcome) (int, error) {
 	for {
 		done := make([]Outcome, 0, limit)
 		tooBigAt := -1
-		err := s.db.Update(func(txn *badger.Txn) error {
+		err := s.commit("records", func(txn *badger.Txn) error {
 			for i := 0; i < limit; i++ {
 				o, err := putOne(txn, &obs[i])
 				if errors.Is(err, badger.ErrTxnTooBig) && i > 0 {
@@ -304,10 +311,10 @@ func (s *Store) Quarantine(qs []record.Quarantined, at time.Time) error {
 			return err
 		}
 		if err := wb.Set(k, v); err != nil {
-			return fmt.Errorf("store: quarantine %s: %w", q.Pos, err)
+			return fmt.Errorf("store: quarantine %s: %w", q.Pos, s.faults.wrote("quarantine", err))
 		}
 	}
-	if err := wb.Flush(); err != nil {
+	if err := s.faults.wrote("quarantine", wb.Flush()); err != nil {
 		return fmt.Errorf("store: quarantine: %w", err)
 	}
 	return nil
@@ -335,11 +342,41 @@ func (s *Store) Quarantined(source string) ([]record.Quarantined, error) {
 	return out, err
 }
 
-type badgerLogger struct{ l *slog.Logger }
-
-func (b badgerLogger) Errorf(f string, a ...any) {
-	b.l.Error(fmt.Sprintf(f, a...), "component", "badger")
+// commit runs fn in a read-write transaction and commits it; a commit
+// that fails is a write fault of the kind.
+func (s *Store) commit(kind string, fn func(txn *badger.Txn) error) error {
+	txn := s.db.NewTransaction(true)
+	defer txn.Discard()
+	if err := fn(txn); err != nil {
+		return err
+	}
+	return s.faults.wrote(kind, txn.Commit())
 }
+
+type badgerLogger struct {
+	l *slog.Logger
+	f *faults
+}
+
+// Errorf reports an error of Badger's, most from its own goroutines
+// (a memory table it cannot flush, retried every second): a write fault,
+// logged once while it lasts. Its kind is the message up to its first
+// argument. A failed write Badger also returns to the committer, which
+// records it, is only a debug line here.
+func (b badgerLogger) Errorf(f string, a ...any) {
+	if returned[f] {
+		b.l.Debug(fmt.Sprintf(f, a...), "component", "badger")
+		return
+	}
+	kind, _, _ := strings.Cut(f, "%")
+	kind = strings.TrimRight(kind, " :,\n")
+	b.f.add("badger: "+kind, backgroundFault, fmt.Sprintf(f, a...))
+}
+
+// returned are the formats of Badger's errors that it also returns to the
+// writer (db.go: doWrites, newMemTable).
+var returned = map[string]bool{"writeRequests: %v": true, "Got error: %v for id: %d\n": true}
+
 func (b badgerLogger) Warningf(f string, a ...any) {
 	b.l.Warn(fmt.Sprintf(f, a...), "component", "badger")
 }

@@ -18,7 +18,7 @@ func watchKey(subject string) []byte { return append([]byte{'w', sep}, subject..
 // MarkPreAward records a pre-award screening of subject at a time; an
 // older time than the one stored is ignored.
 func (s *Store) MarkPreAward(subject string, at time.Time) error {
-	err := s.db.Update(func(txn *badger.Txn) error {
+	err := s.commit("watch list", func(txn *badger.Txn) error {
 		k := watchKey(subject)
 		if item, err := txn.Get(k); err == nil {
 			var old int64
