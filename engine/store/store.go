@@ -23,7 +23,7 @@ type Store struct {
 	log    *slog.Logger
 	out    outbox
 	gen    atomic.Uint64
-	dir    string // "" in memory
+	dir    string // the directory Check probes; "" in memory and read-only
 	faults *faults
 }
 
@@ -73,8 +73,8 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
 	s := &Store{db: db, log: log, faults: f}
-	if !o.InMemory {
-		s.dir = dir
+	if !o.InMemory && !o.ReadOnly {
+		s.dir = dir // Check probes it
 	}
 	if err := s.openOutbox(); err != nil {
 		db.Close()
