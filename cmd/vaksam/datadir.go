@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -62,12 +63,16 @@ func existingDataDir(dir string) error {
 
 // createStore opens the data directory's store, making the directory
 // when it does not exist: for the commands that make a store.
-func createStore(dir string) (*store.Store, error) {
+func createStore(dir string) (*store.Store, error) { return createLoggedStore(dir, nil) }
+
+// createLoggedStore is createStore with a store that logs to log (its
+// write faults, Badger's errors).
+func createLoggedStore(dir string, log *slog.Logger) (*store.Store, error) {
 	if dir == "" {
 		return nil, errNoDataDir()
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
-	return store.Open(filepath.Join(dir, "store"), store.Options{})
+	return store.Open(filepath.Join(dir, "store"), store.Options{Logger: log})
 }

@@ -212,7 +212,7 @@ func (f *fetcher) setup() error {
 		OnChange: func(ctx context.Context, orgs []string) { f.rescreen(ctx, orgs) }, ObserveIngest: f.ingested, Limits: src.limits()}
 	if src.Inbox != "" {
 		for _, s := range dropSources {
-			if err := os.MkdirAll(filepath.Join(src.Inbox, s), 0o750); err != nil {
+			if err := os.MkdirAll(filepath.Join(src.Inbox, s), 0o700); err != nil { // as filedrop makes them
 				return err
 			}
 		}

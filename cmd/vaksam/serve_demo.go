@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -40,11 +42,9 @@ func (a *app) prepareDemo(ctx context.Context, data string, orgs int, cfg *confi
 		d.data, d.temporary = tmp, true
 	}
 	files := filepath.Join(d.data, "demo-files")
-	if _, err := os.Stat(filepath.Join(d.data, "store")); os.IsNotExist(err) {
-		if err := a.demoPopulation(ctx, d.data, files, orgs); err != nil {
-			d.close()
-			return nil, err
-		}
+	if err := a.ensureDemoPopulation(ctx, d.data, files, orgs); err != nil {
+		d.close()
+		return nil, err
 	}
 	fake, err := bolagsverket.LoadFake(files, bolagsverket.FakeConfig{Clock: a.clock, Log: a.log})
 	if err != nil {
@@ -81,26 +81,75 @@ func (a *app) prepareDemo(ctx context.Context, data string, orgs int, cfg *confi
 	return d, nil
 }
 
-// demoPopulation generates the synthetic suppliers as of now and ingests
-// them through the importers.
-func (a *app) demoPopulation(ctx context.Context, data, files string, orgs int) error {
+// demoComplete is the file in a demo's data directory that says its
+// synthetic population is committed whole: written only after the last
+// record is and the store is closed.
+const demoComplete = "demo-population-complete"
+
+// ensureDemoPopulation fills the data directory with the synthetic
+// population unless a complete one is there. A store without the
+// completion marker is a population a killed start left half-filled: it
+// is removed with the files and the NATS streams made from it, and built
+// again. A store without the marker in a directory that has no demo files
+// is no demo's and is refused, not removed.
+func (a *app) ensureDemoPopulation(ctx context.Context, data, files string, orgs int) error {
+	marker := filepath.Join(data, demoComplete)
+	switch _, err := os.Stat(marker); {
+	case err == nil:
+		return nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("demo: %w", err)
+	}
+	storeDir := filepath.Join(data, "store")
+	switch _, err := os.Stat(storeDir); {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("demo: %w", err)
+	default:
+		if _, err := os.Stat(files); err != nil {
+			return fmt.Errorf("demo: %s holds a store but no demo files (%s): not a demo's data directory; give --demo a new or empty one", data, files)
+		}
+		a.log.Warn("demo: the synthetic population in the data directory is incomplete (an earlier start was interrupted): building it again", "data", data)
+		for _, dir := range []string{storeDir, files, filepath.Join(data, "nats")} {
+			if err := os.RemoveAll(dir); err != nil {
+				return fmt.Errorf("demo: remove the incomplete population: %w", err)
+			}
+		}
+	}
+	return a.demoPopulation(ctx, data, files, marker, orgs)
+}
+
+// demoPopulation generates the synthetic suppliers as of now, ingests
+// them through the importers, closes the store and then writes the
+// completion marker.
+func (a *app) demoPopulation(ctx context.Context, data, files, marker string, orgs int) error {
 	t0 := time.Now()
 	man, err := synthetic.Generate(files, synthetic.Config{Seed: 1, Orgs: orgs, Now: a.now()})
 	if err != nil {
 		return err
 	}
-	st, err := createStore(data)
+	st, err := createLoggedStore(data, a.log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	persons, err := pseudonymizer(data)
+	c, err := func() (ingest.Counts, error) {
+		persons, err := pseudonymizer(data)
+		if err != nil {
+			return ingest.Counts{}, err
+		}
+		return man.Ingest(ctx, &ingest.Ingester{Store: st, BatchSize: 2048}, files, persons)
+	}()
+	if cerr := st.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("demo: close the store: %w", cerr)
+	}
 	if err != nil {
 		return err
 	}
-	c, err := man.Ingest(ctx, &ingest.Ingester{Store: st, BatchSize: 2048}, files, persons)
-	if err != nil {
+	if err := writeFileAtomic(marker, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "%d synthetic suppliers, %d records\n", orgs, c.Records())
 		return err
+	}); err != nil {
+		return fmt.Errorf("demo: %w", err)
 	}
 	fmt.Fprintf(a.stdout, "demo: %d synthetic suppliers, %d records, in %s\n", orgs, c.Records(), since(t0))
 	return nil

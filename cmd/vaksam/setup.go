@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -188,14 +189,17 @@ func (c *config) ruleSet(path string) (*rules.Set, error) {
 // fromFlag) must exist (existingDataDir); the configuration's data_dir
 // (fromConfig) is made when missing. createStore is for the commands
 // that make a store whatever named it.
-func openStore(dir, from string) (*store.Store, error) {
+func openStore(dir, from string) (*store.Store, error) { return openLoggedStore(dir, from, nil) }
+
+// openLoggedStore is openStore with a store that logs to log.
+func openLoggedStore(dir, from string, log *slog.Logger) (*store.Store, error) {
 	if from != fromFlag {
-		return createStore(dir)
+		return createLoggedStore(dir, log)
 	}
 	if err := existingDataDir(dir); err != nil {
 		return nil, err
 	}
-	return store.Open(filepath.Join(dir, "store"), store.Options{})
+	return store.Open(filepath.Join(dir, "store"), store.Options{Logger: log})
 }
 
 // pseudonymizer returns the deployment's person pseudonymizer. The secret
@@ -251,7 +255,7 @@ func (a *app) openScreener(cfg *config, dataDir, rulePath string) (*engine.Scree
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := openStore(cfg.dataDir(dataDir), dataDirFrom(dataDir, cfg.DataDir))
+	st, err := openLoggedStore(cfg.dataDir(dataDir), dataDirFrom(dataDir, cfg.DataDir), a.log)
 	if err != nil {
 		return nil, nil, err
 	}

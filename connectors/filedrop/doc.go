@@ -15,6 +15,10 @@
 // each quarantined position, file:line, and reason) or when it could not
 // be imported at all (the report holds the error).
 //
+// The watcher makes the inboxes, done/ and failed/ with mode 0700 and the
+// reports with mode 0600: they hold register data, for the account that
+// runs Vaksam only.
+//
 // Files in done/ and failed/ are never looked at again. A ledger file
 // (JSON, rewritten atomically) records every imported file's name, size
 // and SHA-256, so that a file imported but not moved away — the move

@@ -40,6 +40,16 @@ const (
 	FailedDir = "failed"
 )
 
+// The modes of what the watcher makes: the inboxes (and done/, failed/,
+// the ledger's directory) and the reports. The files hold register data
+// and the reports what of it was refused: only the account that runs
+// Vaksam reads them. A system that drops files as another account is
+// given access to its inbox by the operator (a group, an ACL).
+const (
+	dirMode  = 0o700
+	fileMode = 0o600
+)
+
 // Outcomes of a file.
 const (
 	Done     = "done"     // imported, every record accepted
@@ -134,7 +144,7 @@ func (w *Watcher) RunOnce(ctx context.Context) ([]Result, error) {
 	for _, source := range w.Sources {
 		dir := filepath.Join(w.Root, source)
 		for _, d := range []string{dir, filepath.Join(dir, DoneDir), filepath.Join(dir, FailedDir)} {
-			if err := os.MkdirAll(d, 0o755); err != nil {
+			if err := os.MkdirAll(d, dirMode); err != nil {
 				return results, fmt.Errorf("filedrop: %w", err)
 			}
 		}
@@ -244,7 +254,7 @@ func (w *Watcher) handle(ctx context.Context, source, path string, fi os.FileInf
 	moved, err := moveTo(path, filepath.Join(filepath.Dir(path), dest), now)
 	res.MovedTo = moved
 	if err == nil && report != "" {
-		err = os.WriteFile(moved+".report.txt", []byte(report), 0o644)
+		err = os.WriteFile(moved+".report.txt", []byte(report), fileMode)
 	}
 	w.logger().Info("filedrop: imported", "source", source, "file", name, "outcome", res.Outcome, "new", counts.New, "unchanged", counts.Unchanged, "quarantined", counts.Quarantined, "err", ierr, "moved_to", moved)
 	if err != nil {

@@ -307,3 +307,42 @@ func TestRunLoop(t *testing.T) {
 		t.Fatalf("Run returned %v", err)
 	}
 }
+
+// What the watcher makes holds register data: the inboxes, done/,
+// failed/ and the ledger's directory are the account's alone (0700), the
+// report and the ledger too (0600).
+func TestModesOfWhatTheWatcherMakes(t *testing.T) {
+	e := newEnv(t)
+	e.root = filepath.Join(e.root, "inbox") // made by the watcher
+	e.w = e.watcher("kronofogden")
+	e.poll(t, e.w)
+	e.drop(t, "kronofogden", "kfm.jsonl", kronofogdenBad)
+	e.poll(t, e.w)
+	if rs := e.poll(t, e.w); len(rs) != 1 || rs[0].Outcome != Failed {
+		t.Fatalf("%+v", rs)
+	}
+	failed := filepath.Join(e.root, "kronofogden", FailedDir)
+	names := list(t, failed)
+	if len(names) != 2 {
+		t.Fatalf("failed/ holds %v", names)
+	}
+	for _, c := range []struct {
+		path string
+		want os.FileMode
+	}{
+		{e.root, 0o700},
+		{filepath.Join(e.root, "kronofogden"), 0o700},
+		{filepath.Join(e.root, "kronofogden", DoneDir), 0o700},
+		{failed, 0o700},
+		{filepath.Join(failed, names[1]), 0o600}, // the report
+		{filepath.Join(e.root, ".filedrop-ledger.json"), 0o600},
+	} {
+		fi, err := os.Stat(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != c.want {
+			t.Errorf("%s: mode %o, want %o", c.path, got, c.want)
+		}
+	}
+}

@@ -72,7 +72,7 @@ func (l *ledger) save() error {
 		return err
 	}
 	dir := filepath.Dir(l.path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return fmt.Errorf("filedrop: ledger: %w", err)
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(l.path)+".*.tmp")

@@ -26,6 +26,7 @@
 //	q 0 <source> 0 ^seq                               quarantine
 //	a 0 <subject> 0 <at> 0 <ruleset>                  assessments
 //	w 0 <subject>                                     newest pre-award screening
+//	x 0 probe                                         deleted by Check's probe commit, never stored
 //
 // All keys of one subject are contiguous, so screening every organisation
 // is a single ordered scan; observations sort newest first, so the state as

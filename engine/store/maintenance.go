@@ -10,7 +10,10 @@ import (
 // ErrClosed is returned by Check once the store is closed.
 var ErrClosed = errors.New("store: closed")
 
-// Check reports whether the store is open and answers a read.
+// Check reports whether the store is open, answers a read and can write:
+// it fails while a write fault lasts (see faults.go), saying which and
+// why. It writes a small file in the store's directory, and while a fault
+// lasts, commits a probe.
 func (s *Store) Check() error {
 	if s.db.IsClosed() {
 		return ErrClosed
@@ -18,7 +21,26 @@ func (s *Store) Check() error {
 	if err := s.db.View(func(txn *badger.Txn) error { return nil }); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	return nil
+	if s.dir != "" {
+		if err := probeDir(s.dir); err != nil {
+			s.faults.add("directory", directoryFault, err.Error())
+		} else {
+			s.faults.end(func(x *fault) bool { return x.class == directoryFault })
+		}
+	}
+	if probe, fatal := s.faults.state(); probe && !fatal {
+		txn := s.db.NewTransaction(true)
+		defer txn.Discard()
+		err := txn.Delete(probeKey)
+		if err == nil {
+			err = txn.Commit()
+		}
+		if err == nil {
+			s.faults.wrote("probe", nil) // writes succeed: the commit faults end
+		}
+		s.faults.settle(err == nil)
+	}
+	return s.faults.err()
 }
 
 // CollectGarbage rewrites value-log files of which at least ratio (0.5

@@ -126,7 +126,7 @@ func (s *Store) update(fn func(tx *Tx) error) error {
 			return fmt.Errorf("store: outbox: %w", err)
 		}
 	}
-	if err := tx.txn.Commit(); err != nil {
+	if err := s.faults.wrote("updates", tx.txn.Commit()); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	if n := len(tx.events); n > 0 {
@@ -225,10 +225,10 @@ func (s *Store) Delivered(seqs []uint64) error {
 	defer wb.Cancel()
 	for _, seq := range seqs {
 		if err := wb.Delete(outboxKey(seq)); err != nil {
-			return fmt.Errorf("store: outbox: %w", err)
+			return fmt.Errorf("store: outbox: %w", s.faults.wrote("outbox", err))
 		}
 	}
-	if err := wb.Flush(); err != nil {
+	if err := s.faults.wrote("outbox", wb.Flush()); err != nil {
 		return fmt.Errorf("store: outbox: %w", err)
 	}
 	s.out.depth.Add(-int64(len(seqs)))

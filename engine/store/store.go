@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -19,10 +20,12 @@ import (
 
 // Store is the Badger-backed record store. It is safe for concurrent use.
 type Store struct {
-	db  *badger.DB
-	log *slog.Logger
-	out outbox
-	gen atomic.Uint64
+	db     *badger.DB
+	log    *slog.Logger
+	out    outbox
+	gen    atomic.Uint64
+	dir    string // the directory Check probes; "" in memory and read-only
+	faults *faults
 }
 
 // Options configure Open.
@@ -41,8 +44,9 @@ func Open(dir string, o Options) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	f := &faults{log: log, now: map[string]*fault{}}
 	bo := badger.DefaultOptions(dir).
-		WithLogger(badgerLogger{log}).
+		WithLogger(badgerLogger{log, f}).
 		WithInMemory(o.InMemory).
 		WithReadOnly(o.ReadOnly).
 		WithNumVersionsToKeep(1).
@@ -60,11 +64,19 @@ func Open(dir string, o Options) (*Store, error) {
 	if o.Small {
 		bo = bo.WithMemTableSize(4 << 20).WithBlockCacheSize(1 << 20).WithIndexCacheSize(1 << 20).WithNumMemtables(2).WithValueLogFileSize(16 << 20)
 	}
+	if !o.InMemory && !o.ReadOnly {
+		if err := removeEmptyLogs(dir, log); err != nil {
+			return nil, fmt.Errorf("store: open %s: %w", dir, err)
+		}
+	}
 	db, err := badger.Open(bo)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, log: log}
+	s := &Store{db: db, log: log, faults: f}
+	if !o.InMemory && !o.ReadOnly {
+		s.dir = dir // Check probes it
+	}
 	if err := s.openOutbox(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
@@ -139,7 +151,7 @@ func (s *Store) putTxn(obs []Observation, out *[]Outcome) (int, error) {
 		tooBigAt := -1
 		err := retry(context.Background(), func() error {
 			done = make([]Outcome, 0, limit)
-			return s.db.Update(func(txn *badger.Txn) error { return putAll(txn, obs[:limit], &done, &tooBigAt) })
+			return s.commit("records", func(txn *badger.Txn) error { return putAll(txn, obs[:limit], &done, &tooBigAt) })
 		})
 		if tooBigAt > 0 {
 			limit = tooBigAt
@@ -308,10 +320,10 @@ func (s *Store) Quarantine(qs []record.Quarantined, at time.Time) error {
 			return err
 		}
 		if err := wb.Set(k, v); err != nil {
-			return fmt.Errorf("store: quarantine %s: %w", q.Pos, err)
+			return fmt.Errorf("store: quarantine %s: %w", q.Pos, s.faults.wrote("quarantine", err))
 		}
 	}
-	if err := wb.Flush(); err != nil {
+	if err := s.faults.wrote("quarantine", wb.Flush()); err != nil {
 		return fmt.Errorf("store: quarantine: %w", err)
 	}
 	return nil
@@ -339,11 +351,41 @@ func (s *Store) Quarantined(source string) ([]record.Quarantined, error) {
 	return out, err
 }
 
-type badgerLogger struct{ l *slog.Logger }
-
-func (b badgerLogger) Errorf(f string, a ...any) {
-	b.l.Error(fmt.Sprintf(f, a...), "component", "badger")
+// commit runs fn in a read-write transaction and commits it; a commit
+// that fails is a write fault of the kind.
+func (s *Store) commit(kind string, fn func(txn *badger.Txn) error) error {
+	txn := s.db.NewTransaction(true)
+	defer txn.Discard()
+	if err := fn(txn); err != nil {
+		return err
+	}
+	return s.faults.wrote(kind, txn.Commit())
 }
+
+type badgerLogger struct {
+	l *slog.Logger
+	f *faults
+}
+
+// Errorf reports an error of Badger's, most from its own goroutines
+// (a memory table it cannot flush, retried every second): a write fault,
+// logged once while it lasts. Its kind is the message up to its first
+// argument. A failed write Badger also returns to the committer, which
+// records it, is only a debug line here.
+func (b badgerLogger) Errorf(f string, a ...any) {
+	if returned[f] {
+		b.l.Debug(fmt.Sprintf(f, a...), "component", "badger")
+		return
+	}
+	kind, _, _ := strings.Cut(f, "%")
+	kind = strings.TrimRight(kind, " :,\n")
+	b.f.add("badger: "+kind, backgroundFault, fmt.Sprintf(f, a...))
+}
+
+// returned are the formats of Badger's errors that it also returns to the
+// writer (db.go: doWrites, newMemTable).
+var returned = map[string]bool{"writeRequests: %v": true, "Got error: %v for id: %d\n": true}
+
 func (b badgerLogger) Warningf(f string, a ...any) {
 	b.l.Warn(fmt.Sprintf(f, a...), "component", "badger")
 }

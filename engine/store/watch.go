@@ -28,7 +28,7 @@ func (s *Store) MarkPreAward(subject string, at time.Time) error {
 
 // markPreAward is one try of MarkPreAward.
 func (s *Store) markPreAward(subject string, at time.Time) error {
-	return s.db.Update(func(txn *badger.Txn) error {
+	return s.commit("watch list", func(txn *badger.Txn) error {
 		k := watchKey(subject)
 		if item, err := txn.Get(k); err == nil {
 			var old int64

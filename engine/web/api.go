@@ -124,8 +124,18 @@ func (s *Server) endpoint(e route) http.Handler {
 			writeJSON(w, http.StatusForbidden, errorBody{Error: "forbidden: needs " + strings.Join(names, " or ")})
 			return
 		}
+		// What a principal without view_persons is answered is masked
+		// (personal.go); a panic's answer is commonLimit's.
+		var masked *maskedWriter
+		if !p.Can(access.ViewPersons) {
+			masked = &maskedWriter{ResponseWriter: w}
+			w = masked
+		}
 		if err := e.Handle(w, r, p); err != nil {
 			s.fail(w, r, err)
+		}
+		if masked != nil {
+			masked.flush()
 		}
 	})
 	if e.Perm != "" {

@@ -33,6 +33,7 @@ var alertSorts = map[string]string{"priority": "desc", "opened": "desc", "update
 type alertSummary struct {
 	ID          string    `json:"id"`
 	Orgnr       string    `json:"orgnr"`
+	OrgnrRef    string    `json:"orgnr_ref,omitempty"` // a sole trader's, in place of its masked number (personal.go)
 	Name        string    `json:"name"`
 	State       string    `json:"state"`
 	Revision    int       `json:"revision"`
@@ -51,8 +52,11 @@ type alertSummary struct {
 	Decision    string    `json:"decision,omitempty"`
 }
 
-func (s *Server) summary(a *review.Alert) alertSummary {
-	return alertSummary{ID: a.ID, Orgnr: a.Orgnr, Name: a.Name, State: a.State, Revision: a.Revision, Step: a.Step,
+// summary is an alert in a list as p may see it (personal.go).
+func (s *Server) summary(a *review.Alert, p *access.Principal) alertSummary {
+	orgnr := a.Orgnr
+	a = alertFor(p, a, true)
+	return alertSummary{ID: a.ID, Orgnr: orgnrFor(p, orgnr), OrgnrRef: orgnrRef(p, orgnr), Name: a.Name, State: a.State, Revision: a.Revision, Step: a.Step,
 		Score: a.Score, Hits: nonNil(a.Hits), Categories: s.categories(a.Hits), AssessedAt: a.AssessedAt, Assignee: a.Assignee,
 		OpenedAt: a.OpenedAt, UpdatedAt: a.UpdatedAt, ClosedAt: a.ClosedAt, Snoozed: a.Snoozed, SnoozeUntil: a.SnoozeUntil,
 		Pending: a.Pending, Decision: a.Decision}
@@ -170,8 +174,7 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p *access.Pr
 		case len(cats) > 0 && !slices.ContainsFunc(s.categories(a.Hits), func(c string) bool { return slices.Contains(cats, strings.ToUpper(c)) }):
 			return false
 		case text != "":
-			return strings.Contains(strings.ToLower(a.Name), lower) || strings.Contains(strings.ToLower(a.ID), lower) ||
-				digits != "" && strings.Contains(a.Orgnr, digits)
+			return matches(p, a.Orgnr, a.Name, a.ID, lower, digits)
 		}
 		return true
 	})
@@ -199,7 +202,7 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p *access.Pr
 	lo, hi, info := paginate(w, r, q, page, perPage, len(alerts))
 	out := alertList{Alerts: []alertSummary{}, pageInfo: info}
 	for _, a := range alerts[lo:hi] {
-		out.Alerts = append(out.Alerts, s.summary(a))
+		out.Alerts = append(out.Alerts, s.summary(a, p))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -245,13 +248,16 @@ type alertDetail struct {
 	// Persons: with view_persons only.
 	Persons         *persons `json:"persons,omitempty"`
 	PersonsWithheld bool     `json:"persons_withheld,omitempty"`
+	// OrgnrRef: a sole trader's reference, in place of its masked number
+	// (personal.go).
+	OrgnrRef string `json:"orgnr_ref,omitempty"`
 }
 
 func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	if _, err := queryParams(r); err != nil {
 		return err
 	}
-	a, err := s.Desk.Alert(r.PathValue("id"))
+	a, err := s.Desk.Alert(pathValue(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -267,7 +273,8 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p *access.Prin
 	if err != nil {
 		return err
 	}
-	out := alertDetail{Alert: a, Decisions: nonNil(decs), Comments: len(cs)}
+	out := alertDetail{Alert: alertFor(p, a, true), Decisions: decisionsFor(p, nonNil(decs), true), Comments: len(cs),
+		OrgnrRef: orgnrRef(p, a.Orgnr)}
 	var shown bool
 	out.Assessment, out.PersonsWithheld, shown = s.forPrincipal(latest, p)
 	if p.Can(access.ViewPersons) {
@@ -379,7 +386,7 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, _ *access.
 	if _, err := queryParams(r); err != nil {
 		return err
 	}
-	cs, err := s.Desk.Comments(r.PathValue("id"))
+	cs, err := s.Desk.Comments(pathValue(r, "id"))
 	if err != nil {
 		return err
 	}

@@ -25,11 +25,13 @@ func alertIDs(l alertList) []string {
 
 func TestListAlerts(t *testing.T) {
 	f := newFixture(t)
-	bo := f.as("bo")
+	// A coordinator: a viewer sees the sole trader masked and finds it
+	// only by its number (TestSoleTraderByRole).
+	anna := f.as("anna")
 	list := func(query string) alertList {
 		t.Helper()
 		var l alertList
-		f.ok(http.StatusOK, bo, http.MethodGet, "/api/v1/alerts"+query, "", &l)
+		f.ok(http.StatusOK, anna, http.MethodGet, "/api/v1/alerts"+query, "", &l)
 		return l
 	}
 	// Priority: both L3, the higher score first.
@@ -78,7 +80,7 @@ func TestListAlerts(t *testing.T) {
 		l.Links.Next != "/api/v1/alerts?page=2&per_page=1&state=open" {
 		t.Fatalf("page 1: %v %+v", got, l.pageInfo)
 	}
-	rec := f.do(bo, http.MethodGet, "/api/v1/alerts?per_page=1&state=open", "")
+	rec := f.do(anna, http.MethodGet, "/api/v1/alerts?per_page=1&state=open", "")
 	if link := rec.Header().Get("Link"); !strings.Contains(link, `</api/v1/alerts?page=2&per_page=1&state=open>; rel="next"`) {
 		t.Errorf("Link %q", link)
 	}

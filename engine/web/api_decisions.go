@@ -86,7 +86,7 @@ type decisionList struct {
 
 // listDecisions: GET /decisions, newest first: an approver's queue is
 // ?status=vantar_godkannande.
-func (s *Server) listDecisions(w http.ResponseWriter, r *http.Request, _ *access.Principal) error {
+func (s *Server) listDecisions(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	q, err := queryParams(r, "status", "kind", "alert", "page", "per_page")
 	if err != nil {
 		return err
@@ -103,7 +103,7 @@ func (s *Server) listDecisions(w http.ResponseWriter, r *http.Request, _ *access
 			return badField("kind", "%s is not one of %s", excerpt.Quote(k), strings.Join(review.Kinds, ", "))
 		}
 	}
-	alert := q.Get("alert")
+	alert := unsealed(q.Get("alert"))
 	page, perPage, err := paging(q)
 	if err != nil {
 		return err
@@ -122,19 +122,19 @@ func (s *Server) listDecisions(w http.ResponseWriter, r *http.Request, _ *access
 		return strings.Compare(a.ID, b.ID)
 	})
 	lo, hi, info := paginate(w, r, q, page, perPage, len(decs))
-	writeJSON(w, http.StatusOK, decisionList{Decisions: nonNil(decs[lo:hi]), pageInfo: info})
+	writeJSON(w, http.StatusOK, decisionList{Decisions: decisionsFor(p, nonNil(decs[lo:hi]), true), pageInfo: info})
 	return nil
 }
 
-func (s *Server) getDecision(w http.ResponseWriter, r *http.Request, _ *access.Principal) error {
+func (s *Server) getDecision(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	if _, err := queryParams(r); err != nil {
 		return err
 	}
-	d, err := s.Desk.Decision(r.PathValue("id"))
+	d, err := s.Desk.Decision(pathValue(r, "id"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
+	writeJSON(w, http.StatusOK, decisionFor(p, d, true))
 	return nil
 }
 

@@ -62,6 +62,7 @@ func (s *Server) forPrincipal(a *engine.Assessment, p *access.Principal) (out *e
 	}
 	c := *a
 	c.Hits = slices.Clone(a.Hits)
+	c.Name = nameFor(p, a.Orgnr, a.Name)
 	soleTrader := personalOrg(a.Orgnr)
 	for i := range c.Hits {
 		if soleTrader || s.personHit(c.Hits[i]) {

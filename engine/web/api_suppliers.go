@@ -30,6 +30,7 @@ import (
 // supplierHit is an organisation found by a search: its newest result.
 type supplierHit struct {
 	Orgnr      string    `json:"orgnr"`
+	OrgnrRef   string    `json:"orgnr_ref,omitempty"` // a sole trader's, in place of its masked number (personal.go)
 	Name       string    `json:"name"`
 	AssessedAt time.Time `json:"assessed_at,omitzero"` // zero: never screened
 	Step       string    `json:"step,omitempty"`
@@ -48,8 +49,10 @@ type supplierList struct {
 // searchSuppliers: GET /suppliers?q=. A q of digits (hyphens, spaces
 // allowed) finds organisation numbers containing them (a 12-digit number
 // loses its century); any other q finds names containing it, whatever
-// the case. Without q: every screened organisation. Sorted by name.
-func (s *Server) searchSuppliers(w http.ResponseWriter, r *http.Request, _ *access.Principal) error {
+// the case. Without q: every screened organisation. Sorted by name. A
+// sole trader, to a principal without view_persons, is found only by its
+// whole number and named SoleTrader (personal.go).
+func (s *Server) searchSuppliers(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	q, err := queryParams(r, "q", "page", "per_page")
 	if err != nil {
 		return err
@@ -68,16 +71,10 @@ func (s *Server) searchSuppliers(w http.ResponseWriter, r *http.Request, _ *acce
 	digits, lower := orgDigits(text), strings.ToLower(text)
 	var found []supplierHit
 	err = s.Store.Results(func(subject string, res store.Result) error {
-		switch {
-		case text == "":
-		case digits != "":
-			if !strings.Contains(subject, digits) {
-				return nil
-			}
-		case !strings.Contains(strings.ToLower(res.Name), lower):
+		if text != "" && !matches(p, subject, res.Name, "", lower, digits) {
 			return nil
 		}
-		h := supplierHit{Orgnr: subject, Name: res.Name, AssessedAt: res.At, Hits: []string{}}
+		h := supplierHit{Orgnr: subject, Name: nameFor(p, subject, res.Name), AssessedAt: res.At, Hits: []string{}}
 		var sum event.Result
 		if len(res.Summary) > 0 && json.Unmarshal(res.Summary, &sum) == nil {
 			h.Step, h.Verdict, h.Score, h.Incomplete, h.Hits = sum.Step, sum.Verdict, sum.Score, sum.Incomplete, nonNil(sum.Hits)
@@ -97,7 +94,7 @@ func (s *Server) searchSuppliers(w http.ResponseWriter, r *http.Request, _ *acce
 			return err
 		}
 		if ok {
-			found = append(found, supplierHit{Orgnr: o.String(), Name: prof.Name, Hits: []string{}})
+			found = append(found, supplierHit{Orgnr: o.String(), Name: nameFor(p, o.String(), prof.Name), Hits: []string{}})
 		}
 	}
 	slices.SortFunc(found, func(a, b supplierHit) int {
@@ -106,13 +103,15 @@ func (s *Server) searchSuppliers(w http.ResponseWriter, r *http.Request, _ *acce
 	lo, hi, info := paginate(w, r, q, page, perPage, len(found))
 	out := supplierList{Suppliers: nonNil(found[lo:hi]), pageInfo: info}
 	for i := range out.Suppliers {
-		al, err := s.Desk.OpenAlert(out.Suppliers[i].Orgnr)
+		h := &out.Suppliers[i]
+		al, err := s.Desk.OpenAlert(h.Orgnr)
 		if err != nil {
 			return err
 		}
 		if al != nil {
-			out.Suppliers[i].OpenAlert = al.ID
+			h.OpenAlert = ref(p, h.Orgnr, al.ID)
 		}
+		h.Orgnr, h.OrgnrRef = orgnrFor(p, h.Orgnr), orgnrRef(p, h.Orgnr)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -262,9 +261,10 @@ func allSources() map[string]bool {
 	return m
 }
 
-// orgParam reads the {orgnr} of the path.
+// orgParam reads the {orgnr} of the path (or the sealed reference that
+// stands for it: personal.go).
 func orgParam(r *http.Request) (ident.Org, error) {
-	o, err := ident.ParseOrg(r.PathValue("orgnr"))
+	o, err := ident.ParseOrg(pathValue(r, "orgnr"))
 	if err != nil {
 		var ie *ident.Error
 		if errors.As(err, &ie) {
@@ -304,6 +304,7 @@ func (s *Server) getSupplier(w http.ResponseWriter, r *http.Request, p *access.P
 	if out.Name == "" {
 		out.Name = cmp.Or(nameOf(latest), nameOf(check))
 	}
+	out.Orgnr, out.Name = orgnrFor(p, orgnr), nameFor(p, orgnr, out.Name)
 	var shown, checkWithheld, checkShown bool
 	out.Latest, out.PersonsWithheld, shown = s.forPrincipal(latest, p)
 	out.LatestCheck, checkWithheld, checkShown = s.forPrincipal(check, p)
@@ -317,9 +318,9 @@ func (s *Server) getSupplier(w http.ResponseWriter, r *http.Request, p *access.P
 	slices.Reverse(alerts)
 	out.Alerts = []alertSummary{}
 	for _, a := range alerts {
-		out.Alerts = append(out.Alerts, s.summary(a))
+		out.Alerts = append(out.Alerts, s.summary(a, p))
 		if a.Open() && out.OpenAlert == "" {
-			out.OpenAlert = a.ID
+			out.OpenAlert = ref(p, orgnr, a.ID)
 		}
 	}
 	halt, err := s.Desk.HaltInForce(orgnr)
@@ -327,7 +328,7 @@ func (s *Server) getSupplier(w http.ResponseWriter, r *http.Request, p *access.P
 		return err
 	}
 	if halt != nil {
-		out.HaltInForce = halt.ID
+		out.HaltInForce = ref(p, orgnr, halt.ID)
 	}
 
 	recs, err := s.Store.Subject(orgnr, store.ScanOptions{At: everything, History: allSources()})

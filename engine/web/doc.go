@@ -68,6 +68,15 @@
 // AuditScreen. The review desk records its own changes (alerts,
 // decisions, comments) in the transactions that make them.
 //
+// Without view_persons a sole trader, whose organisation number is its
+// owner's personnummer, is named "enskild näringsidkare" with the number
+// masked, in pages and answers alike; it is found only by its whole
+// number, and the identifiers that carry the number are sealed
+// references that the routes take in their place (orgnr_ref for
+// /suppliers/{orgnr}). Pseudonyms are withheld, and every answer and page
+// to such a principal has what is left of person numbers and pseudonyms
+// masked (personal.go).
+//
 // # Serving
 //
 //	dir, _ := access.NewDirectory(users, tokens)

@@ -323,6 +323,16 @@ func (v *view) OtherLangURL() string {
 // Can reports whether the user has a permission.
 func (v *view) Can(perm string) bool { return v.User.Can(access.Permission(perm)) }
 
+// Ref is an identifier that begins with an organisation's number (the
+// number, an alert's or a decision's id) as a link of the page has it:
+// sealed when the user may not see the number (personal.go).
+func (v *view) Ref(id string) string {
+	if len(id) < 10 {
+		return id
+	}
+	return ref(v.User, id[:10], id)
+}
+
 // RoleLabels names the user's roles.
 func (v *view) RoleLabels() string {
 	if v.User == nil {
@@ -456,12 +466,16 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	body := buf.Bytes()
+	if !v.User.Can(access.ViewPersons) {
+		body = []byte(maskText(buf.String())) // personal.go
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
-		w.Write(buf.Bytes())
+		w.Write(body)
 	}
 }
 

@@ -212,7 +212,7 @@ func decidable(a *review.Alert, halt *review.Decision) (kinds []string, closable
 
 // uiAlert: GET /alerts/{id}.
 func (s *Server) uiAlert(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	return s.renderAlert(w, r, p, r.PathValue("id"), nil, http.StatusOK)
+	return s.renderAlert(w, r, p, pathValue(r, "id"), nil, http.StatusOK)
 }
 
 // renderAlert writes the alert page; forms holds a refused form's state
@@ -262,9 +262,14 @@ func (s *Server) renderAlert(w http.ResponseWriter, r *http.Request, p *access.P
 			return err
 		}
 	}
+	// What the user may not see of a sole trader (personal.go).
+	data.Alert, data.Decisions, data.Halt = alertFor(p, a, false), decisionsFor(p, data.Decisions, false), decisionFor(p, data.Halt, false)
+	if data.Pending != nil {
+		data.Pending = decisionFor(p, data.Pending, false)
+	}
 	v := s.newView(w, r, "queue", &data)
-	v.Title = v.T("alert.title", a.Name)
-	v.Self = "/alerts/" + a.ID
+	v.Title = v.T("alert.title", data.Alert.Name)
+	v.Self = "/alerts/" + ref(p, a.Orgnr, a.ID)
 	s.render(w, r, status, "alert", v)
 	return nil
 }

@@ -249,8 +249,7 @@ func (s *Server) uiQueue(w http.ResponseWriter, r *http.Request, p *access.Princ
 		case f.Owner != "" && !slices.Contains(owners[a.Orgnr], f.Owner):
 		case assignee == "none" && a.Assignee != "":
 		case assignee != "" && assignee != "none" && a.Assignee != assignee:
-		case f.Q != "" && !(strings.Contains(strings.ToLower(a.Name), lower) || strings.Contains(strings.ToLower(a.ID), lower) ||
-			digits != "" && strings.Contains(a.Orgnr, digits)):
+		case f.Q != "" && !matches(p, a.Orgnr, a.Name, a.ID, lower, digits):
 		default:
 			rows = append(rows, a)
 		}
@@ -287,7 +286,7 @@ func (s *Server) uiQueue(w http.ResponseWriter, r *http.Request, p *access.Princ
 	lo := (data.Page - 1) * queuePerPage
 	hi := min(lo+queuePerPage, len(rows))
 	for _, a := range rows[lo:hi] {
-		row := queueRow{Alert: a, Top: s.topHits(a.Hits)}
+		row := queueRow{Alert: alertFor(p, a, false), Top: s.topHits(a.Hits)}
 		if n := len(row.Top); n > queueTopHits {
 			row.Top, row.More = row.Top[:queueTopHits], n-queueTopHits
 		}

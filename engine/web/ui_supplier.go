@@ -111,6 +111,7 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 	if data.Name == "" {
 		data.Name = cmp.Or(nameOf(latest), nameOf(check))
 	}
+	data.Name = nameFor(p, orgnr, data.Name)
 	var shown, checkWithheld, checkShown bool
 	data.Latest, data.Withheld, shown = s.forPrincipal(latest, p)
 	data.Check, checkWithheld, checkShown = s.forPrincipal(check, p)
@@ -128,6 +129,10 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 	if data.Halt, err = s.Desk.HaltInForce(orgnr); err != nil {
 		return err
 	}
+	for i, a := range data.Alerts {
+		data.Alerts[i] = alertFor(p, a, false)
+	}
+	data.Halt = decisionFor(p, data.Halt, false)
 	recs, err := s.Store.Subject(orgnr, store.ScanOptions{At: everything, History: allSources()})
 	if err != nil {
 		return err
@@ -185,6 +190,7 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 	if v.Title == "" {
 		v.Title = orgnr
 	}
+	v.Self = "/suppliers/" + ref(p, orgnr, orgnr)
 	s.render(w, r, http.StatusOK, "supplier", v)
 	return nil
 }

@@ -703,7 +703,9 @@ func TestUIAlertActions(t *testing.T) {
 // The queue's filters.
 func TestUIQueueFilters(t *testing.T) {
 	f := newFixture(t)
-	bo := f.as("bo")
+	// A coordinator's queue: a viewer finds a sole trader only by its
+	// number (TestSoleTraderByRole).
+	anna, bo := f.as("anna"), f.as("bo")
 	for query, want := range map[string][]string{
 		"":                         {sampleAlert, soleTraderAlert},
 		"?step=L3":                 {sampleAlert, soleTraderAlert},
@@ -717,7 +719,7 @@ func TestUIQueueFilters(t *testing.T) {
 		"?q=ek+omsorg":             {soleTraderAlert},
 		"?step=L3&category=S&q=ek": {soleTraderAlert},
 	} {
-		body := f.page(bo, "/"+query)
+		body := f.page(anna, "/"+query)
 		var got []string
 		for _, m := range regexp.MustCompile(`<th scope="row"><a href="/alerts/([^"]+)">`).FindAllStringSubmatch(body, -1) {
 			got = append(got, m[1])
@@ -726,7 +728,7 @@ func TestUIQueueFilters(t *testing.T) {
 			t.Errorf("%s: %v, want %v", query, got, want)
 		}
 	}
-	body := f.page(bo, "/?owner=skanes_kommuner")
+	body := f.page(anna, "/?owner=skanes_kommuner")
 	wantContains(t, "owner selected", body, `<option value="skanes_kommuner" selected>Skånes kommuner</option>`, `href="/">Rensa filter</a>`)
 	// A viewer sees no actions.
 	wantNot(t, "viewer's alert", f.page(bo, "/alerts/"+sampleAlert), "Tilldela mig", "Fatta beslut", `name="text"`)

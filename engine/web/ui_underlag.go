@@ -43,7 +43,7 @@ type contractRef struct {
 // (its hits, messages, legal references), every record version, and the
 // alert's history.
 func (s *Server) uiUnderlag(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	d, err := s.Desk.Decision(r.PathValue("id"))
+	d, err := s.Desk.Decision(pathValue(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -99,8 +99,10 @@ func (s *Server) uiUnderlag(w http.ResponseWriter, r *http.Request, p *access.Pr
 			return err
 		}
 	}
+	data.Decision, data.Alert = decisionFor(p, d, false), alertFor(p, a, false) // personal.go
 	v := s.newView(w, r, "queue", &data)
 	v.Title = v.T("ul.title", d.ID)
+	v.Self = "/decisions/" + ref(p, d.Orgnr, d.ID) + "/underlag"
 	s.render(w, r, http.StatusOK, "underlag", v)
 	return nil
 }
