@@ -215,7 +215,8 @@ func openRef(v string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(b64)
+	// Strict: a reference has one spelling, its unused bits zero.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(b64)
 	sealKeys()
 	n := seals.aead.NonceSize()
 	if err != nil || len(b) < n {
