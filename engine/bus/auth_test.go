@@ -87,11 +87,13 @@ func newAuthWorld(t *testing.T, vaksam ConnectOptions, consumer, ingestUser nats
 
 	pop := newPopulation(t, t.TempDir(), 150)
 	w.clean = pop.manifest.Clean[0]
-	svc, err := (&ScreenService{Screener: pop.sc, Signer: testSigner, Now: func() time.Time { return testNow }, Observe: w.obs.observe}).Start(nc)
+	ss := &ScreenService{Screener: pop.sc, Signer: testSigner, Now: func() time.Time { return testNow }, Observe: w.obs.observe}
+	svc, err := ss.Start(nc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { svc.Stop() })
+	// Stopped, then the checks in flight answered, before the store closes.
+	t.Cleanup(func() { svc.Stop(); ss.Wait() })
 
 	w.in = &Ingest{JS: js, Ingester: &ingest.Ingester{Store: pop.st}, Persons: pop.persons}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -76,7 +76,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { svc.Stop() })
+	b.Cleanup(func() { svc.Stop(); ss.Wait() })
 
 	echoSubject := "vaksam-bench.echo." + strconv.FormatInt(time.Now().UnixNano(), 36)
 	echo, err := micro.AddService(srvNC, micro.Config{Name: "vaksam-bench-echo", Version: "1.0.0"})

@@ -160,7 +160,7 @@ func newIDHarness(t *testing.T, concurrent int) *idHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { svc.Stop() })
+	t.Cleanup(func() { svc.Stop(); h.svc.Wait() }) // before the store closes
 	return h
 }
 

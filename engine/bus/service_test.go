@@ -99,7 +99,7 @@ func newServiceHarness(t *testing.T, now time.Time, withRefresher bool) *service
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { svc.Stop() })
+	t.Cleanup(func() { svc.Stop(); ss.Wait() }) // before the store closes
 	h.svc = svc
 	return h
 }
