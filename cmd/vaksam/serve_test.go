@@ -189,7 +189,9 @@ func serve(t *testing.T, clock *connectors.ManualClock, data string, args ...str
 		}
 	})
 	var url string
-	eventually(t, 15*time.Second, "serve prints its NATS URL", func() error {
+	// A bound against a hang only: a demo of thousands of suppliers
+	// under the race detector on a busy machine takes its time.
+	eventually(t, 2*time.Minute, "serve prints its NATS URL", func() error {
 		if code, ended := c.wait(0); ended {
 			t.Fatalf("serve ended with exit %d\n%s", code, c)
 		}
