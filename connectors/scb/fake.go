@@ -271,15 +271,6 @@ func (f *Fake) MalformedNext(n int) {
 	f.mu.Unlock()
 }
 
-// SetRateLimit changes the per-client limit (default one call a second,
-// bursts of 10) and forgets the calls made so far.
-func (f *Fake) SetRateLimit(every time.Duration, burst int) {
-	f.mu.Lock()
-	f.every, f.burst = every, burst
-	f.limiters = map[string]*rate.Limiter{}
-	f.mu.Unlock()
-}
-
 // SetNotOrdered replaces the variables the account has not ordered (see
 // FakeOptions.NotOrdered).
 func (f *Fake) SetNotOrdered(vars map[string]Unordered) error {
