@@ -173,7 +173,7 @@ func TestServeReadiness(t *testing.T) {
 	ns.Shutdown()
 	rep := wantReady(t, base, "nats")
 	t.Logf("NATS stopped: %+v", rep.Checks)
-	ns = startNATSServer(t, natsDir, port)
+	startNATSServer(t, natsDir, port) // stopped by the test's cleanup
 	wantReady(t, base, "")
 
 	// Eight days on, Bolagsverket's data (a 7-day window) is older than its

@@ -296,11 +296,6 @@ func NewFake(cfg FakeConfig) *Fake {
 	return f
 }
 
-// NewFakeHandler returns a fake that is not listening: serve Handler
-// yourself (vaksam serve --demo) with the API under APIPath and the token
-// endpoint at /oauth2/token. URL and TokenURL are empty.
-func NewFakeHandler(cfg FakeConfig) *Fake { return newFake(cfg) }
-
 func newFake(cfg FakeConfig) *Fake {
 	if cfg.ClientID == "" {
 		cfg.ClientID = "vaksam"
@@ -343,9 +338,6 @@ func newFake(cfg FakeConfig) *Fake {
 	return f
 }
 
-// Handler serves the fake.
-func (f *Fake) Handler() http.Handler { return f.mux }
-
 // Close stops the server.
 func (f *Fake) Close() {
 	if f.srv != nil {
@@ -369,13 +361,6 @@ func (f *Fake) AddOrganisation(obj json.RawMessage) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.data.AddOrganisation(obj)
-}
-
-// SetDokumentlista sets an organisation's document list at run time.
-func (f *Fake) SetDokumentlista(org ident.Org, body json.RawMessage) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.data.SetDokumentlista(org, body)
 }
 
 // FailNext makes the next n API calls answer status (a 5xx) with a
@@ -459,29 +444,12 @@ func (f *Fake) setFlag(m map[string]bool, org ident.Org, on bool) {
 	}
 }
 
-// ClearFel removes SetFel's errors for org.
-func (f *Fake) ClearFel(org ident.Org) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.fel, org.String())
-}
-
 // ExpireTokens revokes every token issued so far: calls with them get
 // 401 until the client fetches a new one.
 func (f *Fake) ExpireTokens() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	clear(f.tokens)
-}
-
-// Reset turns every failure knob off.
-func (f *Fake) Reset() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.failN, f.slowN, f.delay, f.force429N = 0, 0, 0, 0
-	clear(f.malformed)
-	clear(f.noIdentity)
-	clear(f.fel)
 }
 
 // token is POST /oauth2/token: grant_type=client_credentials, the

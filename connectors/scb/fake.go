@@ -271,15 +271,6 @@ func (f *Fake) MalformedNext(n int) {
 	f.mu.Unlock()
 }
 
-// SetRateLimit changes the per-client limit (default one call a second,
-// bursts of 10) and forgets the calls made so far.
-func (f *Fake) SetRateLimit(every time.Duration, burst int) {
-	f.mu.Lock()
-	f.every, f.burst = every, burst
-	f.limiters = map[string]*rate.Limiter{}
-	f.mu.Unlock()
-}
-
 // SetNotOrdered replaces the variables the account has not ordered (see
 // FakeOptions.NotOrdered).
 func (f *Fake) SetNotOrdered(vars map[string]Unordered) error {
@@ -422,7 +413,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	q, err := readQuery(r.Body)
 	if err != nil {
 		f.count(func(s *FakeStats) { s.BadRequests++ })
-		writeJSON(w, http.StatusBadRequest, fmt.Sprintf(`{"Message":%q}`, err.Error()))
+		writeJSON(w, http.StatusBadRequest, fmt.Sprintf(`{"Message":%q}`, "The request is invalid: "+err.Error()))
 		return
 	}
 
@@ -472,20 +463,20 @@ func readQuery(r io.Reader) (Query, error) {
 	var q Query
 	dec := json.NewDecoder(io.LimitReader(r, 4<<20))
 	if err := dec.Decode(&q); err != nil {
-		return q, fmt.Errorf("The request is invalid: %v", err)
+		return q, err
 	}
 	if len(q.Variabler) == 0 {
-		return q, errors.New("The request is invalid: no Variabler")
+		return q, errors.New("no Variabler")
 	}
 	if len(q.Variabler) > MaxBatch {
-		return q, fmt.Errorf("The request is invalid: %d organisations, at most %d rows per call", len(q.Variabler), MaxBatch)
+		return q, fmt.Errorf("%d organisations, at most %d rows per call", len(q.Variabler), MaxBatch)
 	}
 	for i, c := range q.Variabler {
 		if c.Variabel != VariableOrgNr && c.Variabel != "PeOrgNr" {
-			return q, fmt.Errorf("The request is invalid: Variabler[%d]: unknown variable %q", i, c.Variabel)
+			return q, fmt.Errorf("condition Variabler[%d]: unknown variable %q", i, c.Variabel)
 		}
 		if c.Operator != OperatorEquals {
-			return q, fmt.Errorf("The request is invalid: Variabler[%d]: operator %q not supported for %q", i, c.Operator, c.Variabel)
+			return q, fmt.Errorf("condition Variabler[%d]: operator %q not supported for %q", i, c.Operator, c.Variabel)
 		}
 	}
 	return q, nil

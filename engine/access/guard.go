@@ -171,16 +171,17 @@ type Guard struct {
 func (g *Guard) init() error {
 	g.once.Do(func() {
 		var errs []error
+		isNil := func(field string) { errs = append(errs, fmt.Errorf("%s is nil", field)) }
 		if g.Dir == nil {
-			errs = append(errs, errors.New("Dir is nil"))
+			isNil("Dir")
 		}
 		if g.Sessions == nil {
-			errs = append(errs, errors.New("Sessions is nil"))
+			isNil("Sessions")
 		} else if g.Sessions.Now == nil {
-			errs = append(errs, errors.New("Sessions.Now is nil"))
+			isNil("Sessions.Now")
 		}
 		if g.Now == nil {
-			errs = append(errs, errors.New("Now is nil"))
+			isNil("Now")
 		}
 		g.cop = http.NewCrossOriginProtection()
 		for _, o := range g.TrustedOrigins {

@@ -57,9 +57,6 @@ func NewProxies(trusted []string, header string) (*Proxies, error) {
 	return p, nil
 }
 
-// Header is the header read.
-func (p *Proxies) Header() string { return p.header }
-
 func (p *Proxies) isTrusted(a netip.Addr) bool {
 	a = a.Unmap().WithZone("")
 	for _, pfx := range p.trusted {

@@ -191,7 +191,7 @@ func (o ServerOptions) authorization() (accounts []*server.Account, nkeyUsers []
 	seen := map[string]string{}
 	if o.Vaksam != "" {
 		if !nkeys.IsValidPublicUserKey(o.Vaksam) {
-			return nil, nil, nil, fmt.Errorf("Vaksam's own key %s is not a user's public NKey", excerpt.Quote(o.Vaksam))
+			return nil, nil, nil, fmt.Errorf("the key %s for Vaksam's own user is not a user's public NKey", excerpt.Quote(o.Vaksam))
 		}
 		nkeyUsers = append(nkeyUsers, &server.NkeyUser{Nkey: o.Vaksam, Account: vaksam})
 		seen[o.Vaksam] = "Vaksam's own user"

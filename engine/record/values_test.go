@@ -93,7 +93,7 @@ func TestPseudonym(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Pseudonym(p) != a.Pseudonym(p) || a.Pseudonym(p) == b.Pseudonym(p) {
+	if first, again := a.Pseudonym(p), a.Pseudonym(p); first != again || first == b.Pseudonym(p) {
 		t.Error("pseudonyms are not stable per key or not different across keys")
 	}
 	ref := Person(a, p, " Ali Noor ")

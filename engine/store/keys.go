@@ -59,8 +59,6 @@ func recordPrefix(id RecordID) []byte {
 	return append(b, sep)
 }
 
-func headKey(id RecordID) []byte { return append(recordPrefix(id), kindHead) }
-
 func obsKey(prefix []byte, at time.Time) []byte {
 	b := append(append([]byte(nil), prefix...), kindObservation)
 	return binary.BigEndian.AppendUint64(b, ^uint64(at.UnixNano()))

@@ -25,7 +25,6 @@ type ioJob struct {
 	data  *[]byte
 	close bool
 	path  string // whole-file write
-	errc  chan error
 }
 
 type asyncIO struct {

@@ -436,7 +436,7 @@ func responseSchema(pattern string, status int) (*jsonschema.Schema, error) {
 	}
 	if ref, ok := node["$ref"].(string); ok {
 		ptr = ref
-		if node, ok = at(ptr); !ok {
+		if _, ok := at(ptr); !ok {
 			return nil, fmt.Errorf("%s: %s does not resolve", pattern, ref)
 		}
 	}
