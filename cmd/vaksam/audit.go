@@ -14,6 +14,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -124,7 +125,7 @@ func auditList(a *app, args []string) (int, error) {
 // openExistingStore opens the data directory's store, refusing to create
 // one: verifying a directory that is not a data directory must not pass.
 func openExistingStore(flagValue string) (*store.Store, error) {
-	dir, err := resolveDataDir(flagValue, "")
+	dir, err := settings.ResolveDataDir(flagValue, "")
 	if err != nil {
 		return nil, err
 	}

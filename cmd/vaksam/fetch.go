@@ -14,64 +14,14 @@ import (
 	"github.com/vaksam/vaksam/connectors/bolagsverket"
 	"github.com/vaksam/vaksam/connectors/bulkfile"
 	"github.com/vaksam/vaksam/connectors/filedrop"
-	"github.com/vaksam/vaksam/connectors/formats"
 	"github.com/vaksam/vaksam/connectors/scb"
 	"github.com/vaksam/vaksam/connectors/schedule"
 	"github.com/vaksam/vaksam/engine"
-	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/service"
+	"github.com/vaksam/vaksam/engine/settings"
 )
-
-// sourcesConfig is the configuration file's sources section: where each
-// authority is and how to authenticate, credentials by reference only.
-type sourcesConfig struct {
-	Bolagsverket *struct {
-		BaseURL      string `yaml:"base_url"`
-		TokenURL     string `yaml:"token_url"`
-		ClientID     secret `yaml:"client_id"`
-		ClientSecret secret `yaml:"client_secret"`
-	} `yaml:"bolagsverket"`
-	SCB *struct {
-		BaseURL        string `yaml:"base_url"`
-		CertFile       string `yaml:"cert_file"`
-		KeyFile        string `yaml:"key_file"`
-		PKCS12File     string `yaml:"pkcs12_file"`
-		PKCS12Password secret `yaml:"pkcs12_password"`
-		CAFile         string `yaml:"ca_file"`
-		// BatchSize is how many organisations one call asks for; 0: one
-		// (see connectors/scb.DefaultBatchSize).
-		BatchSize int `yaml:"batch_size"`
-	} `yaml:"scb"`
-	BolagsverketBulk *struct {
-		URL string `yaml:"url"`
-	} `yaml:"bolagsverket_bulk"`
-	// Inbox holds one directory per file-drop source (kronofogden, ivo, …).
-	Inbox string `yaml:"inbox"`
-	// PreAwardDays keeps an organisation screened before award watched.
-	PreAwardDays int `yaml:"pre_award_days"`
-	// DocumentDays is the refresh window of the annual-report list.
-	DocumentDays int `yaml:"document_days"`
-	// Limits bound one record and one field of a source's imports (by
-	// fetch, the inbox, NATS or vaksam ingest); a source left out, or a
-	// bound 0, keeps its default (formats.DefaultLimits).
-	Limits map[string]importLimits `yaml:"limits"`
-}
-
-// importLimits are a source's formats.Limits in the configuration.
-type importLimits struct {
-	RecordBytes int `yaml:"record_bytes"`
-	FieldBytes  int `yaml:"field_bytes"`
-}
-
-// limits returns the configured bounds per source.
-func (s sourcesConfig) limits() map[string]formats.Limits {
-	out := make(map[string]formats.Limits, len(s.Limits))
-	for src, l := range s.Limits {
-		out[src] = formats.Limits{Record: l.RecordBytes, Field: l.FieldBytes}
-	}
-	return out
-}
 
 // dropSources are the sources that arrive as files.
 var dropSources = []string{record.Kronofogden, record.IVO, record.IVOBeslut, record.Roles, record.Huvudman,
@@ -111,14 +61,14 @@ func runFetch(ctx context.Context, a *app, args []string) (int, error) {
 	if err := a.parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
-	if configPath(*cfgPath) == "" {
+	if settings.Path(*cfgPath) == "" {
 		return exitUsage, usagef("--config FILE is required (it names the sources and their credentials)")
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := settings.Load(*cfgPath)
 	if err != nil {
 		return exitFailure, err
 	}
-	*data = cfg.dataDir(*data)
+	*data = cfg.DataDirOr(*data)
 	sc, _, err := a.openScreener(cfg, *data, "")
 	if err != nil {
 		return failure(err)
@@ -128,7 +78,7 @@ func runFetch(ctx context.Context, a *app, args []string) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
-	f := &fetcher{a: a, sc: sc, persons: persons, clock: a.clock, src: cfg.Sources, data: *data, http: a.http}
+	f := &fetcher{a: a, sc: sc, scr: service.NewScreening(sc, a.log), persons: persons, clock: a.clock, src: cfg.Sources, data: *data, http: a.http}
 	if err := f.setup(); err != nil {
 		return exitFailure, err
 	}
@@ -142,9 +92,10 @@ func runFetch(ctx context.Context, a *app, args []string) (int, error) {
 type fetcher struct {
 	a       *app
 	sc      *engine.Screener
+	scr     *service.Screening // shared with serve: one screening at a time
 	persons record.Pseudonymizer
 	clock   connectors.Clock
-	src     sourcesConfig
+	src     settings.Sources
 	data    string
 	http    *http.Client // nil: the default
 	quiet   bool         // log re-screenings instead of printing them (serve)
@@ -167,11 +118,11 @@ func (f *fetcher) setup() error {
 	fetchers := map[string]connectors.Fetcher{}
 	batchers := map[string]connectors.BatchFetcher{}
 	if b := src.Bolagsverket; b != nil {
-		id, err := b.ClientID.value("sources.bolagsverket.client_id")
+		id, err := b.ClientID.Value("sources.bolagsverket.client_id")
 		if err != nil {
 			return err
 		}
-		sec, err := b.ClientSecret.value("sources.bolagsverket.client_secret")
+		sec, err := b.ClientSecret.Value("sources.bolagsverket.client_secret")
 		if err != nil {
 			return err
 		}
@@ -192,8 +143,8 @@ func (f *fetcher) setup() error {
 	if s := src.SCB; s != nil {
 		cfg := scb.Config{BaseURL: s.BaseURL, CertFile: s.CertFile, KeyFile: s.KeyFile, PKCS12File: s.PKCS12File, CAFile: s.CAFile,
 			BatchSize: s.BatchSize, Clock: f.clock, Log: f.a.log}
-		if s.PKCS12Password.set() {
-			pw, err := s.PKCS12Password.value("sources.scb.pkcs12_password")
+		if s.PKCS12Password.IsSet() {
+			pw, err := s.PKCS12Password.Value("sources.scb.pkcs12_password")
 			if err != nil {
 				return err
 			}
@@ -209,7 +160,7 @@ func (f *fetcher) setup() error {
 	}
 	f.runner = &schedule.Runner{Store: f.sc.Store, Clock: f.clock, Persons: f.persons, Log: f.a.log,
 		Planner: schedule.NewPlanner(schedule.Config{Windows: windows}), Fetchers: fetchers, Batchers: batchers,
-		OnChange: func(ctx context.Context, orgs []string) { f.rescreen(ctx, orgs) }, ObserveIngest: f.ingested, Limits: src.limits()}
+		OnChange: f.rescreen, ObserveIngest: f.ingested, Limits: src.FormatLimits()}
 	if src.Inbox != "" {
 		for _, s := range dropSources {
 			if err := os.MkdirAll(filepath.Join(src.Inbox, s), 0o700); err != nil { // as filedrop makes them
@@ -238,7 +189,7 @@ func (f *fetcher) httpClient() *http.Client {
 
 // ingester collects new versions for re-screening.
 func (f *fetcher) ingester() *ingest.Ingester {
-	return &ingest.Ingester{Store: f.sc.Store, BatchSize: 2048, Log: f.a.log, Observe: f.ingested, Limits: f.src.limits(), OnVersion: func(it record.Item) {
+	return &ingest.Ingester{Store: f.sc.Store, BatchSize: 2048, Log: f.a.log, Observe: f.ingested, Limits: f.src.FormatLimits(), OnVersion: func(it record.Item) {
 		f.mu.Lock()
 		f.changed = append(f.changed, it)
 		f.mu.Unlock()
@@ -251,23 +202,15 @@ func (f *fetcher) flushChanges(ctx context.Context) {
 	items := f.changed
 	f.changed = nil
 	f.mu.Unlock()
-	if len(items) == 0 {
-		return
-	}
-	orgs, err := engine.Affected(f.sc.Store, items)
-	if err != nil {
-		f.a.log.Error("change-driven re-screening", "err", err)
-		return
-	}
-	f.rescreen(ctx, orgs)
+	f.rescreen(ctx, items)
 }
 
-// rescreen screens organisations whose data changed, and stores the
-// assessments.
-func (f *fetcher) rescreen(ctx context.Context, orgs []string) {
-	as, err := rescreenOrgs(ctx, f.sc, orgs, f.clock.Now())
+// rescreen screens the organisations new record versions concern, and
+// stores the assessments.
+func (f *fetcher) rescreen(ctx context.Context, changed []record.Item) {
+	as, err := f.scr.Rescreen(ctx, changed, f.clock.Now())
 	if err != nil {
-		f.a.log.Error("re-screening", "organisations", len(orgs), "err", err)
+		f.a.log.Error("re-screening", "err", err)
 		return
 	}
 	for _, x := range as {
@@ -277,19 +220,6 @@ func (f *fetcher) rescreen(ctx context.Context, orgs []string) {
 		}
 		fmt.Fprintf(f.a.stdout, "re-screened %s: step %s, verdict %s, score %g\n", displayOrg(x.Orgnr, f.clock.Now()), x.Step, x.Verdict, x.Score)
 	}
-}
-
-// rescreenOrgs screens the organisations and saves their assessments as
-// a screening of the present; numbers that do not parse (person subjects)
-// are skipped.
-func rescreenOrgs(ctx context.Context, sc *engine.Screener, orgs []string, at time.Time) ([]*engine.Assessment, error) {
-	ids := make([]ident.Org, 0, len(orgs))
-	for _, o := range orgs {
-		if id, err := ident.ParseOrg(o); err == nil {
-			ids = append(ids, id)
-		}
-	}
-	return sc.Screen(ctx, ids, engine.Options{At: at, Save: true, Current: true, Trigger: engine.TriggerChange})
 }
 
 // watch sets the runner's watch list from the store.
@@ -398,9 +328,4 @@ func (f *fetcher) run(ctx context.Context) error {
 	})
 	wg.Wait()
 	return nil
-}
-
-// configured reports whether any source is configured.
-func (c sourcesConfig) configured() bool {
-	return c.Bolagsverket != nil || c.SCB != nil || c.BolagsverketBulk != nil || c.Inbox != ""
 }

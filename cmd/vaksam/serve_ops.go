@@ -19,6 +19,7 @@ import (
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/health"
 	"github.com/vaksam/vaksam/engine/metrics"
+	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -173,12 +174,12 @@ func (o *ops) reload(ctx context.Context) error {
 	now := s.a.now()
 	var ec engine.Config
 	err := o.rules.Reload(func() (*rules.Set, error) {
-		cfg, err := loadConfig(s.cfgPath)
+		cfg, err := settings.Load(s.cfgPath)
 		if err != nil {
 			return nil, err
 		}
 		var set *rules.Set
-		ec, set, err = cfg.screening("")
+		ec, set, err = cfg.ScreeningRules("")
 		return set, err
 	}, now)
 	o.metrics.RulesLoaded(o.rules.Set(), err, now)
