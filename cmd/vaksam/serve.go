@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -160,15 +159,15 @@ type server struct {
 }
 
 func (s *server) run(ctx context.Context, ncfg settings.NATS, timeout time.Duration) (int, error) {
+	life := &service.Lifecycle{Log: s.a.log}
+	defer life.Stop(context.Background()) // what started, when a later start fails
 	url, key, err := s.startNATS(ncfg)
 	if err != nil {
 		return exitFailure, err
 	}
-	defer func() {
-		if s.embedded != nil {
-			s.embedded.Shutdown()
-		}
-	}()
+	if s.embedded != nil {
+		life.Add("nats server", func(context.Context) error { s.embedded.Shutdown(); return nil })
+	}
 	opts := bus.ConnectOptions{URL: url, Name: "vaksam", CredsFile: ncfg.CredsFile, NKeyFile: ncfg.NKeyFile, NKey: key,
 		User: ncfg.User, CAFile: ncfg.CAFile, CertFile: ncfg.CertFile, KeyFile: ncfg.KeyFile, Log: s.a.log}
 	if ncfg.Password.IsSet() {
@@ -186,7 +185,7 @@ func (s *server) run(ctx context.Context, ncfg settings.NATS, timeout time.Durat
 		return exitFailure, err
 	}
 	s.conn = conn
-	defer conn.Close()
+	life.Add("nats connection", func(context.Context) error { conn.Close(); return nil })
 	js, err := jetstream.New(conn)
 	if err != nil {
 		return exitFailure, fmt.Errorf("jetstream: %w", err)
@@ -196,81 +195,76 @@ func (s *server) run(ctx context.Context, ncfg settings.NATS, timeout time.Durat
 		return exitFailure, err
 	}
 
-	work, stop := context.WithCancel(ctx)
-	defer stop()
-	var wg sync.WaitGroup
-	start := func(name string, fn func(ctx context.Context) error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := fn(work); err != nil {
-				s.a.log.Error(name+" stopped", "err", err)
-			}
-		}()
-	}
-	// The publisher runs until everything else has stopped, then drains.
+	// The publisher runs until everything started after it has stopped,
+	// then drains the outbox.
 	pubCtx, stopPub := context.WithCancel(context.Background())
 	s.pub = &bus.Publisher{Store: s.sc.Store, JS: js, Signer: s.signer, Log: s.a.log}
 	pubDone := make(chan error, 1)
 	go func() { pubDone <- s.pub.Run(pubCtx) }()
-	// abort stops what runs before the caller closes the store.
-	abort := func() {
-		stop()
-		wg.Wait()
+	life.Add("outbox publisher", func(context.Context) error {
 		stopPub()
-		<-pubDone
-	}
+		if err := <-pubDone; err != nil {
+			s.a.log.Error("outbox publisher", "err", err)
+		}
+		dctx, cancel := context.WithTimeout(context.Background(), cmp.Or(s.cfg.Serve.ShutdownTimeout, settings.DefaultShutdownTimeout))
+		defer cancel()
+		if err := s.pub.Drain(dctx); err != nil {
+			s.a.log.Warn("outbox not drained; it is published at the next start", "waiting", s.sc.Store.OutboxDepth(), "err", err)
+		}
+		return nil
+	})
 
 	var refresher bus.Refresher
 	if s.cfg.Sources.Configured() {
 		f := &fetcher{a: s.a, sc: s.sc, scr: s.scr, persons: persons, clock: s.a.clock, src: s.cfg.Sources, data: s.data, http: s.a.http, quiet: true,
 			observe: s.ops.metrics.Attempt, ingested: s.ops.metrics.Ingested}
 		if err := f.setup(); err != nil {
-			abort()
 			return exitFailure, err
 		}
 		refresher = f.runner
-		start("fetch", f.run)
+		life.Go(ctx, "fetch", f.run)
 	}
 	svc := &bus.ScreenService{Screener: s.sc, Signer: s.signer, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: thisBuild().Version, Log: s.a.log,
 		Status: func() any { st, _ := s.outbox(); return st }, Observe: s.ops.metrics.PreAward}
 	micro, err := svc.Start(conn)
 	if err != nil {
-		abort()
 		return exitFailure, err
 	}
+	life.Add("pre-award service", func(context.Context) error {
+		if err := micro.Stop(); err != nil {
+			s.a.log.Warn("service stop", "err", err)
+		}
+		svc.Wait() // pre-award checks in progress are answered
+		return nil
+	})
 	users, tokens := s.cfg.Users, s.cfg.Tokens
 	if s.demo != nil {
 		users = append(users, s.demo.users...)
 	}
 	webURL, stopHTTP, err := s.startHTTP(s.httpAddr, users, tokens, svc)
 	if err != nil {
-		micro.Stop()
-		abort()
 		return exitFailure, err
 	}
+	life.Add("web server", func(context.Context) error { stopHTTP(); return nil })
 	// Local operations (an online backup) on a Unix socket in the data
 	// directory, which only the data directory's owner can reach.
 	stopControl, err := serveControl(ctx, s.data, s.sc.Store, s.a.now, s.a.log)
 	if err != nil {
-		stopHTTP()
-		micro.Stop()
-		abort()
 		return exitFailure, err
 	}
-	defer stopControl()
+	life.Add("control socket", func(context.Context) error { stopControl(); return nil })
 	in := &bus.Ingest{JS: js, Ingester: &ingest.Ingester{Store: s.sc.Store, Observe: s.ops.metrics.Ingested, Log: s.a.log, Limits: s.cfg.Sources.FormatLimits()}, Persons: persons, Log: s.a.log,
 		Stored: func(ctx context.Context, items []record.Item) { s.rescreen(ctx, items) }}
-	start("ingest", in.Run)
-	start("screening", s.screenLoop)
-	start("outbox report", s.reportOutbox)
-	start("source status", func(ctx context.Context) error {
+	life.Go(ctx, "ingest", in.Run)
+	life.Go(ctx, "screening", s.screenLoop)
+	life.Go(ctx, "outbox report", s.reportOutbox)
+	life.Go(ctx, "source status", func(ctx context.Context) error {
 		return s.ops.statusLoop(ctx, cmp.Or(s.cfg.Serve.StatusEvery, settings.DefaultStatusEvery))
 	})
-	start("value-log gc", func(ctx context.Context) error {
+	life.Go(ctx, "value-log gc", func(ctx context.Context) error {
 		return s.ops.gcLoop(ctx, cmp.Or(s.cfg.Serve.GCEvery, settings.DefaultGCEvery))
 	})
-	start("reload on SIGHUP", s.reloadOnHangup)
+	life.Go(ctx, "reload on SIGHUP", s.reloadOnHangup)
 
 	url = bus.RedactURL(url) // printed: without its password or token
 	access, creds := "clients log in with NKeys (nats.users)", " --nats-nkey CONSUMER.nk"
@@ -297,23 +291,11 @@ func (s *server) run(ctx context.Context, ncfg settings.NATS, timeout time.Durat
 	}
 
 	<-ctx.Done()
-	// Stop intake, finish what runs, then publish what waits.
+	// Stop intake, finish what runs, then publish what waits: the parts
+	// in the reverse order of their start.
 	fmt.Fprintln(s.a.stdout, "vaksam stopping: finishing work and draining the outbox")
-	stopHTTP()
-	if err := micro.Stop(); err != nil {
-		s.a.log.Warn("service stop", "err", err)
-	}
-	svc.Wait() // pre-award checks in progress are answered
-	stop()
-	wg.Wait()
-	stopPub()
-	if err := <-pubDone; err != nil {
-		s.a.log.Error("outbox publisher", "err", err)
-	}
-	dctx, cancel := context.WithTimeout(context.Background(), cmp.Or(s.cfg.Serve.ShutdownTimeout, settings.DefaultShutdownTimeout))
-	defer cancel()
-	if err := s.pub.Drain(dctx); err != nil {
-		s.a.log.Warn("outbox not drained; it is published at the next start", "waiting", s.sc.Store.OutboxDepth(), "err", err)
+	if err := life.Stop(context.Background()); err != nil {
+		s.a.log.Error("stopping", "err", err)
 	}
 	return exitOK, nil
 }
