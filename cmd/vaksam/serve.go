@@ -126,7 +126,7 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	s.desk = desk(cfg.Review, sc.Store, a.log)
 	s.ops = newOps(s, man)
 	s.ops.metrics.RulesLoaded(set, nil, a.now())
-	if err := s.auditRules(); err != nil {
+	if err := service.AuditRules(s.sc, s.a.now()); err != nil {
 		sc.Store.Close()
 		return exitFailure, err
 	}

@@ -37,8 +37,8 @@ func openLoggedStore(dir, from string, log *slog.Logger) (*store.Store, error) {
 // comes from VAKSAM_PSEUDONYM_KEY_FILE or, failing that, from the file
 // pseudonym.key in the data directory, created on first use.
 func pseudonymizer(dataDir string) (record.Pseudonymizer, error) {
-	path, FromEnv := pseudonymKeyPath(dataDir)
-	if !FromEnv {
+	path, fromEnv := pseudonymKeyPath(dataDir)
+	if !fromEnv {
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 			key := make([]byte, 32)
 			if _, err := rand.Read(key); err != nil {
