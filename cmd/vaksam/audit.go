@@ -54,7 +54,13 @@ func auditVerify(a *app, args []string) (int, error) {
 	if fl.NArg() > 0 {
 		return exitUsage, usagef("unexpected argument %q", fl.Arg(0))
 	}
-	st, err := openExistingStore(*data)
+	return a.verifyAudit(*data)
+}
+
+// verifyAudit verifies the audit trail of the data directory's store and
+// prints the report (audit verify, and restore's check).
+func (a *app) verifyAudit(data string) (int, error) {
+	st, err := openExistingStore(data)
 	if err != nil {
 		return failure(err)
 	}

@@ -184,7 +184,7 @@ func writeFileAtomic(path string, fn func(w io.Writer) error) (err error) {
 }
 
 // pseudonymKeyPath is where pseudonymizer reads the key.
-func pseudonymKeyPath(dataDir string) (path string, FromEnv bool) {
+func pseudonymKeyPath(dataDir string) (path string, fromEnv bool) {
 	if p := os.Getenv("VAKSAM_PSEUDONYM_KEY_FILE"); p != "" {
 		return p, true
 	}
@@ -194,10 +194,10 @@ func pseudonymKeyPath(dataDir string) (path string, FromEnv bool) {
 // backupFiles are the files a backup of dataDir carries beside the
 // store: the pseudonym key, when there is one.
 func backupFiles(dataDir string) (map[string][]byte, error) {
-	path, FromEnv := pseudonymKeyPath(dataDir)
+	path, fromEnv := pseudonymKeyPath(dataDir)
 	key, err := os.ReadFile(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist) && !FromEnv:
+	case errors.Is(err, fs.ErrNotExist) && !fromEnv:
 		return nil, nil // nothing pseudonymised yet
 	case err != nil:
 		return nil, fmt.Errorf("backup: pseudonym key: %w", err)
@@ -327,7 +327,7 @@ func runRestore(ctx context.Context, a *app, args []string) (int, error) {
 	}
 
 	// The checks: the audit trail and the stored assessments.
-	if code, err := auditVerify(a, []string{"--data", *data}); code != exitOK {
+	if code, err := a.verifyAudit(*data); code != exitOK {
 		failed++
 		fmt.Fprintf(a.stdout, "audit trail: FAILED: %v\n", err)
 	}
@@ -357,8 +357,8 @@ func present(dir string) (bool, error) {
 
 // keyConflict names why the key in place may not be replaced by the
 // backup's, or is "".
-func keyConflict(old, backup []byte, FromEnv bool) string {
-	if old == nil || backup == nil || bytes.Equal(old, backup) || FromEnv {
+func keyConflict(old, backup []byte, fromEnv bool) string {
+	if old == nil || backup == nil || bytes.Equal(old, backup) || fromEnv {
 		return ""
 	}
 	return "the pseudonym key in place differs from the backup's"
@@ -368,7 +368,7 @@ func keyConflict(old, backup []byte, FromEnv bool) string {
 // and says what it did. A key named by $VAKSAM_PSEUDONYM_KEY_FILE is never
 // written: when it is not the backup's, the backup's is written beside
 // the data directory's for the operator to install, and that is an error.
-func restoreKey(dataDir, path string, FromEnv bool, old, backup []byte, stamp string) (string, error) {
+func restoreKey(dataDir, path string, fromEnv bool, old, backup []byte, stamp string) (string, error) {
 	switch {
 	case backup == nil && old == nil:
 		return "none in the backup, none in place", nil
@@ -378,7 +378,7 @@ func restoreKey(dataDir, path string, FromEnv bool, old, backup []byte, stamp st
 		return "the one in " + path + " is the backup's", nil
 	}
 	writeKey := func(w io.Writer) error { _, err := w.Write(backup); return err }
-	if FromEnv {
+	if fromEnv {
 		spare := filepath.Join(dataDir, pseudonymKeyFile+".from-backup")
 		if err := writeFileAtomic(spare, writeKey); err != nil {
 			return "", err
