@@ -216,13 +216,16 @@ func (s *server) run(ctx context.Context, ncfg settings.NATS, timeout time.Durat
 
 	var refresher bus.Refresher
 	if s.cfg.Sources.Configured() {
-		f := &fetcher{a: s.a, sc: s.sc, scr: s.scr, persons: persons, clock: s.a.clock, src: s.cfg.Sources, data: s.data, http: s.a.http, quiet: true,
-			observe: s.ops.metrics.Attempt, ingested: s.ops.metrics.Ingested}
-		if err := f.setup(); err != nil {
+		f := s.a.fetcher(s.scr, persons, s.cfg.Sources, s.data)
+		f.Observe, f.Ingested = s.ops.metrics.Attempt, s.ops.metrics.Ingested
+		f.Rescreened = func(x *engine.Assessment) {
+			s.a.log.Info("re-screened", "orgnr", displayOrg(x.Orgnr, s.a.clock.Now()), "step", x.Step, "verdict", x.Verdict, "score", x.Score)
+		}
+		if err := f.Setup(); err != nil {
 			return exitFailure, err
 		}
-		refresher = f.runner
-		life.Go(ctx, "fetch", f.run)
+		refresher = f.Runner()
+		life.Go(ctx, "fetch", f.Run)
 	}
 	svc := &bus.ScreenService{Screener: s.sc, Signer: s.signer, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: thisBuild().Version, Log: s.a.log,
 		Status: func() any { st, _ := s.outbox(); return st }, Observe: s.ops.metrics.PreAward}
