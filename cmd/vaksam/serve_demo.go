@@ -14,6 +14,7 @@ import (
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
+	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/synthetic"
 )
@@ -146,7 +147,7 @@ func (a *app) demoPopulation(ctx context.Context, data, files, marker string, or
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(marker, func(w io.Writer) error {
+	if err := service.WriteFileAtomic(marker, func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "%d synthetic suppliers, %d records\n", orgs, c.Records())
 		return err
 	}); err != nil {
