@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
@@ -565,7 +566,7 @@ func TestConfigHearingDays(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := desk(c.Review, nil, nil).HearingMinimum(); got != tc.want {
+			if got := service.NewDesk(c.Review, nil, nil).HearingMinimum(); got != tc.want {
 				t.Errorf("desk minimum %d, want %d", got, tc.want)
 			}
 		})

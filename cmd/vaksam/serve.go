@@ -104,7 +104,7 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 			}
 		}
 	}
-	sc, set, err := a.openScreener(cfg, *data, "")
+	sc, dk, set, err := a.openScreenerDesk(cfg, *data, "")
 	if err != nil {
 		return failure(err)
 	}
@@ -120,10 +120,7 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	man := rules.NewManager(set, a.log)
 	sc.Rules = man.Set
 	s := &server{a: a, sc: sc, scr: service.NewScreening(sc, a.log), data: *data, cfg: cfg, cfgPath: *cfgPath, every: *every, httpAddr: *httpAddr, demo: d, signer: key}
-	// The web UI's desk, with the configured hearing minimum. The screener
-	// saves through a Desk of its own on the same store (openScreener);
-	// its alert hook reads nothing of the hearing settings.
-	s.desk = desk(cfg.Review, sc.Store, a.log)
+	s.desk = dk // the web UI's desk, the one the screener saves through
 	s.ops = newOps(s, man)
 	s.ops.metrics.RulesLoaded(set, nil, a.now())
 	if err := service.AuditRules(s.sc, s.a.now()); err != nil {

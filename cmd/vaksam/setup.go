@@ -11,6 +11,7 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
@@ -68,22 +69,15 @@ func (a *app) screener(dataDir, cfgPath, rulePath string) (*engine.Screener, *ru
 }
 
 // openScreener is screener for a command that has read the configuration
-// already. The Screener saves through the review desk of its store, so
-// that the alerts follow every assessment a command stores.
+// already (service.OpenScreener: the Screener with its review desk).
 func (a *app) openScreener(cfg *settings.Config, dataDir, rulePath string) (*engine.Screener, *rules.Set, error) {
-	ec, set, err := cfg.ScreeningRules(rulePath)
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := openLoggedStore(cfg.DataDirOr(dataDir), dataDirFrom(dataDir, cfg.DataDir), a.log)
-	if err != nil {
-		return nil, nil, err
-	}
-	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, ec, (&review.Desk{Store: st, Log: a.log}).OnSave)
-	if err != nil {
-		st.Close()
-		return nil, nil, err
-	}
-	sc.Log = a.log
-	return sc, set, nil
+	sc, _, set, err := a.openScreenerDesk(cfg, dataDir, rulePath)
+	return sc, set, err
+}
+
+// openScreenerDesk is openScreener, also returning the desk.
+func (a *app) openScreenerDesk(cfg *settings.Config, dataDir, rulePath string) (*engine.Screener, *review.Desk, *rules.Set, error) {
+	return service.OpenScreener(cfg, rulePath, func() (*store.Store, error) {
+		return openLoggedStore(cfg.DataDirOr(dataDir), dataDirFrom(dataDir, cfg.DataDir), a.log)
+	}, a.log)
 }
