@@ -14,6 +14,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -53,7 +54,13 @@ func auditVerify(a *app, args []string) (int, error) {
 	if fl.NArg() > 0 {
 		return exitUsage, usagef("unexpected argument %q", fl.Arg(0))
 	}
-	st, err := openExistingStore(*data)
+	return a.verifyAudit(*data)
+}
+
+// verifyAudit verifies the audit trail of the data directory's store and
+// prints the report (audit verify, and restore's check).
+func (a *app) verifyAudit(data string) (int, error) {
+	st, err := openExistingStore(data)
 	if err != nil {
 		return failure(err)
 	}
@@ -124,7 +131,7 @@ func auditList(a *app, args []string) (int, error) {
 // openExistingStore opens the data directory's store, refusing to create
 // one: verifying a directory that is not a data directory must not pass.
 func openExistingStore(flagValue string) (*store.Store, error) {
-	dir, err := resolveDataDir(flagValue, "")
+	dir, err := settings.ResolveDataDir(flagValue, "")
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,15 +11,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/store"
 )
-
-// pseudonymKeyFile is the name of the pseudonym key in a backup's files.
-const pseudonymKeyFile = "pseudonym.key"
 
 const backupAbout = "A backup is one consistent snapshot of the store: records, assessments,\n" +
 	"alerts, decisions, the audit trail, the outbox of events not yet published and\n" +
@@ -78,7 +74,7 @@ func runBackup(ctx context.Context, a *app, args []string) (int, error) {
 	if file == "-" {
 		info, sum, err = copyBackup(a.stdout, src)
 	} else {
-		err = writeFileAtomic(file, func(w io.Writer) error {
+		err = service.WriteFileAtomic(file, func(w io.Writer) error {
 			var err error
 			info, sum, err = copyBackup(w, src)
 			return err
@@ -93,7 +89,7 @@ func runBackup(ctx context.Context, a *app, args []string) (int, error) {
 		out, name = a.stderr, "standard output"
 	}
 	key := "not included: none in " + *data
-	if _, ok := info.Files[pseudonymKeyFile]; ok {
+	if _, ok := info.Files[service.PseudonymKeyFile]; ok {
 		key = "included: keep the backup as safe as the data directory"
 	}
 	fmt.Fprintf(out, "backup written to %s\n  from:           %s\n  created:        %s\n  keys:           %d\n  bytes:          %d\n  sha256:         %s\n  snapshot:       %s\n  pseudonym key:  %s\n",
@@ -142,53 +138,12 @@ type checkError struct{ err error }
 
 func (e checkError) Error() string { return e.err.Error() }
 
-// writeFileAtomic writes path through fn under a temporary name beside it
-// (mode 0600), syncs it and renames it into place; on failure nothing is
-// left and an existing file is kept.
-func writeFileAtomic(path string, fn func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil {
-		return err
-	}
-	if err := fn(f); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", f.Name(), err)
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
-}
-
 // pseudonymKeyPath is where pseudonymizer reads the key.
 func pseudonymKeyPath(dataDir string) (path string, fromEnv bool) {
 	if p := os.Getenv("VAKSAM_PSEUDONYM_KEY_FILE"); p != "" {
 		return p, true
 	}
-	return filepath.Join(dataDir, pseudonymKeyFile), false
+	return filepath.Join(dataDir, service.PseudonymKeyFile), false
 }
 
 // backupFiles are the files a backup of dataDir carries beside the
@@ -202,7 +157,7 @@ func backupFiles(dataDir string) (map[string][]byte, error) {
 	case err != nil:
 		return nil, fmt.Errorf("backup: pseudonym key: %w", err)
 	}
-	return map[string][]byte{pseudonymKeyFile: key}, nil
+	return map[string][]byte{service.PseudonymKeyFile: key}, nil
 }
 
 func runRestore(ctx context.Context, a *app, args []string) (int, error) {
@@ -234,100 +189,29 @@ func runRestore(ctx context.Context, a *app, args []string) (int, error) {
 		return exitUsage, usagef("want one FILE (or - for standard input)")
 	}
 	file := fl.Arg(0)
-	stamp := a.now().UTC().Format("20060102T150405Z")
-	target := filepath.Join(*data, "store")
-
-	// Refuse before anything is touched.
-	var refuse []string
-	oldStore, err := present(target)
-	if err != nil {
-		return exitFailure, err
-	}
-	if oldStore {
-		if st, err := store.Open(target, store.Options{Logger: discardLogger()}); store.IsLocked(err) {
-			return exitFailure, fmt.Errorf("%s is in use by a running vaksam serve: stop it first", target)
-		} else if err == nil {
-			st.Close()
-		}
-		if !*force {
-			refuse = append(refuse, target+" exists")
-		}
-	}
 	keyPath, keyFromEnv := pseudonymKeyPath(*data)
-	oldKey, err := os.ReadFile(keyPath)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return exitFailure, fmt.Errorf("pseudonym key: %w", err)
-	}
-
-	// A file is read whole and checked before anything is touched, and
-	// then again to restore it; standard input is read once, and its
-	// pseudonym key compared after.
-	var in io.Reader = os.Stdin
-	if file != "-" {
-		f, err := os.Open(file)
-		if err != nil {
-			return exitFailure, fmt.Errorf("restore: %w", err)
-		}
-		defer f.Close()
-		info, err := store.ReadBackup(f)
-		if err != nil {
-			return exitFailure, fmt.Errorf("restore %s: %w", file, err)
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return exitFailure, fmt.Errorf("restore %s: %w", file, err)
-		}
-		if r := keyConflict(oldKey, info.Files[pseudonymKeyFile], keyFromEnv); r != "" && !*force {
-			refuse = append(refuse, r)
-		}
-		in = f
-	}
-	if len(refuse) > 0 {
-		return exitFailure, fmt.Errorf("refusing to restore: %s (--force moves what is in the way aside)", strings.Join(refuse, "; "))
-	}
-
-	if err := os.MkdirAll(*data, 0o750); err != nil {
+	r, err := service.Restore(service.RestoreOptions{DataDir: *data, Name: file, In: os.Stdin, Force: *force,
+		KeyPath: keyPath, KeyFromEnv: keyFromEnv, Stamp: a.now().UTC().Format("20060102T150405Z"), Log: a.log})
+	if err != nil {
 		return exitFailure, err
 	}
-	staged := target
-	if oldStore {
-		staged = target + ".restoring-" + stamp
-	}
-	h := sha256.New()
-	info, err := store.Restore(staged, io.TeeReader(in, h), store.RestoreOptions{Logger: a.log})
-	if err != nil {
-		return exitFailure, fmt.Errorf("restore %s: %w", file, err)
-	}
-	backupKey := info.Files[pseudonymKeyFile]
-	if file == "-" {
-		if r := keyConflict(oldKey, backupKey, keyFromEnv); r != "" && !*force {
-			os.RemoveAll(staged)
-			return exitFailure, fmt.Errorf("refusing to restore: %s (--force moves it aside)", r)
-		}
-	}
+	target, info := r.Target, r.Info
 	fmt.Fprintf(a.stdout, "restored %s\n  sha256:         %s\n  created:        %s\n  keys:           %d\n  snapshot:       %s (read back from the restored store)\n  into:           %s\n",
-		file, hex.EncodeToString(h.Sum(nil)), info.Created.Format(time.RFC3339), info.Keys, info.Digest, target)
-	if oldStore {
-		aside := target + ".replaced-" + stamp
-		if err := os.Rename(target, aside); err != nil {
-			return exitFailure, fmt.Errorf("move the old store aside: %w (the restored store is in %s)", err, staged)
-		}
-		if err := os.Rename(staged, target); err != nil {
-			return exitFailure, fmt.Errorf("put the restored store in place: %w (it is in %s, the old one in %s)", err, staged, aside)
-		}
-		fmt.Fprintf(a.stdout, "  old store:      moved to %s\n", aside)
+		file, r.SHA256, info.Created.Format(time.RFC3339), info.Keys, info.Digest, target)
+	if r.OldStore != "" {
+		fmt.Fprintf(a.stdout, "  old store:      moved to %s\n", r.OldStore)
 	}
 
 	failed := 0
-	keyNote, err := restoreKey(*data, keyPath, keyFromEnv, oldKey, backupKey, stamp)
-	if err != nil {
+	if r.KeyErr != nil {
 		failed++
-		fmt.Fprintf(a.stdout, "  pseudonym key:  PROBLEM: %v\n", err)
+		fmt.Fprintf(a.stdout, "  pseudonym key:  PROBLEM: %v\n", r.KeyErr)
 	} else {
-		fmt.Fprintf(a.stdout, "  pseudonym key:  %s\n", keyNote)
+		fmt.Fprintf(a.stdout, "  pseudonym key:  %s\n", r.KeyNote)
 	}
 
 	// The checks: the audit trail and the stored assessments.
-	if code, err := auditVerify(a, []string{"--data", *data}); code != exitOK {
+	if code, err := a.verifyAudit(*data); code != exitOK {
 		failed++
 		fmt.Fprintf(a.stdout, "audit trail: FAILED: %v\n", err)
 	}
@@ -341,62 +225,6 @@ func runRestore(ctx context.Context, a *app, args []string) (int, error) {
 	}
 	fmt.Fprintln(a.stdout, "restore verified")
 	return exitOK, nil
-}
-
-// present reports whether a store directory exists and holds anything.
-func present(dir string) (bool, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return len(entries) > 0, nil
-}
-
-// keyConflict names why the key in place may not be replaced by the
-// backup's, or is "".
-func keyConflict(old, backup []byte, fromEnv bool) string {
-	if old == nil || backup == nil || bytes.Equal(old, backup) || fromEnv {
-		return ""
-	}
-	return "the pseudonym key in place differs from the backup's"
-}
-
-// restoreKey puts the backup's pseudonym key where pseudonymizer reads it,
-// and says what it did. A key named by $VAKSAM_PSEUDONYM_KEY_FILE is never
-// written: when it is not the backup's, the backup's is written beside
-// the data directory's for the operator to install, and that is an error.
-func restoreKey(dataDir, path string, fromEnv bool, old, backup []byte, stamp string) (string, error) {
-	switch {
-	case backup == nil && old == nil:
-		return "none in the backup, none in place", nil
-	case backup == nil:
-		return "none in the backup; the one in " + path + " is kept", nil
-	case bytes.Equal(old, backup):
-		return "the one in " + path + " is the backup's", nil
-	}
-	writeKey := func(w io.Writer) error { _, err := w.Write(backup); return err }
-	if fromEnv {
-		spare := filepath.Join(dataDir, pseudonymKeyFile+".from-backup")
-		if err := writeFileAtomic(spare, writeKey); err != nil {
-			return "", err
-		}
-		return "", fmt.Errorf("$VAKSAM_PSEUDONYM_KEY_FILE (%s) is not the backup's key, so new records' persons would not match the restored ones: install the backup's, written to %s", path, spare)
-	}
-	note := "restored to " + path
-	if old != nil {
-		aside := path + ".replaced-" + stamp
-		if err := os.Rename(path, aside); err != nil {
-			return "", fmt.Errorf("move the old key aside: %w", err)
-		}
-		note += "; the old one moved to " + aside
-	}
-	if err := writeFileAtomic(path, writeKey); err != nil {
-		return "", fmt.Errorf("write %s: %w", path, err)
-	}
-	return note, nil
 }
 
 // verifyAssessments screens every stored assessment of the store again,

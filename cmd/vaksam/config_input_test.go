@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vaksam/vaksam/engine/settings"
 )
 
 // A configuration value of megabytes is quoted in its problem as a short
@@ -94,7 +96,7 @@ func TestConfigImportLimits(t *testing.T) {
 	if code, out, errOut := run(t, "config", "check", "--config", cfg); code != exitOK {
 		t.Fatalf("config check: exit %d\n%s%s", code, out, errOut)
 	}
-	t.Setenv(envConfig, cfg)
+	t.Setenv(settings.EnvConfig, cfg)
 	code, out, errOut := run(t, "ingest", "--source", "kronofogden", "--observed", "2026-11-20", samples+"/kronofogden.jsonl")
 	if code != exitQuarantined || !strings.Contains(out+errOut, "exceeds the limit of 100") {
 		t.Errorf("ingest: exit %d, want %d and the bound's reason\n%s%s", code, exitQuarantined, out, errOut)

@@ -15,6 +15,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/service"
+	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
@@ -176,7 +178,7 @@ func TestConfigEnvOverrides(t *testing.T) {
 		"VAKSAM_LOG_FORMAT":                    "", // empty: unset
 		"UNRELATED":                            "x",
 	}
-	c, src, ps := readConfig(path, env)
+	c, src, ps := settings.Read(path, env)
 	if len(ps) > 0 {
 		t.Fatalf("problems: %v", ps)
 	}
@@ -193,7 +195,7 @@ func TestConfigEnvOverrides(t *testing.T) {
 		{"http.tls_cert (file)", c.HTTP.TLSCert, "testdata/config/files/cert.pem"},
 		{"nats.url", c.NATS.URL, "nats://nats.example:4222"},
 		{"nats.listen (file)", c.NATS.Listen, "127.0.0.1:4223"},
-		{"nats.password", c.NATS.Password, secret{File: "/run/secrets/nats"}},
+		{"nats.password", c.NATS.Password, settings.Secret{File: "/run/secrets/nats"}},
 		{"serve.screen_every", c.Serve.ScreenEvery, 90 * time.Minute},
 		{"serve.gc_every", c.Serve.GCEvery, 5 * time.Minute},
 		{"screening.freshness.scb", int(c.Screening.Freshness["scb"]), 60},
@@ -213,7 +215,7 @@ func TestConfigEnvOverrides(t *testing.T) {
 		t.Errorf("sources.bolagsverket_bulk.url from the environment: %+v", c.Sources.BolagsverketBulk)
 	}
 	var vars []string
-	for _, v := range src.fromEnv {
+	for _, v := range src.FromEnv {
 		vars = append(vars, v.Var)
 	}
 	if len(vars) != 15 || slices.Contains(vars, "VAKSAM_LOG_FORMAT") {
@@ -237,7 +239,7 @@ func TestConfigEnvOverrides(t *testing.T) {
 			t.Errorf("check output lacks %q:\n%s", want, out)
 		}
 	}
-	if c, err := loadConfig(path); err != nil || c.HTTP.Listen != "0.0.0.0:9443" || c.DataDir != "/srv/vaksam" {
+	if c, err := settings.Load(path); err != nil || c.HTTP.Listen != "0.0.0.0:9443" || c.DataDir != "/srv/vaksam" {
 		t.Errorf("loadConfig: %v, %+v", err, c)
 	}
 }
@@ -265,60 +267,21 @@ func TestConfigBadEnvValue(t *testing.T) {
 			if got := problemLines(out); code != exitFailure || !slices.Equal(got, []string{tc.want}) {
 				t.Errorf("check: exit %d, problems %q, want %q", code, got, tc.want)
 			}
-			if _, err := loadConfig(path); err == nil || err.Error() != tc.want {
+			if _, err := settings.Load(path); err == nil || err.Error() != tc.want {
 				t.Errorf("loadConfig: %v, want %q", err, tc.want)
 			}
 		})
 	}
 	// A variable whose section in the file is not a mapping cannot apply.
-	_, _, ps := readConfig(filepath.Join(configData, "types.yaml"), map[string]string{"VAKSAM_NATS_URL": "nats://x:4222"})
+	_, _, ps := settings.Read(filepath.Join(configData, "types.yaml"), map[string]string{"VAKSAM_NATS_URL": "nats://x:4222"})
 	want := "$VAKSAM_NATS_URL: nats.url: not applied: nats in the file is not a mapping"
-	if !slices.ContainsFunc(ps, func(p problem) bool { return p.String() == want }) {
+	if !slices.ContainsFunc(ps, func(p settings.Problem) bool { return p.String() == want }) {
 		t.Errorf("problems %v lack %q", ps, want)
 	}
 }
 
 // Every scalar key has one variable; no variable is both a key's and a
 // mapping's entry; the names the documentation promises exist.
-func TestConfigEnvKeys(t *testing.T) {
-	seen := map[string]bool{}
-	var prefixes []string
-	for _, k := range envKeys() {
-		if seen[k.Name] {
-			t.Errorf("%s names two keys", k.Name)
-		}
-		seen[k.Name] = true
-		if k.Prefix {
-			prefixes = append(prefixes, k.Name)
-		}
-	}
-	for name := range seen {
-		for _, p := range prefixes {
-			if name != p && strings.HasPrefix(name, p) {
-				t.Errorf("%s is also an entry of the mapping %s", name, p)
-			}
-		}
-	}
-	for _, n := range otherEnv {
-		if seen[n] {
-			t.Errorf("%s is a configuration key's variable and also %s", n, "a variable of its own")
-		}
-	}
-	for _, n := range []string{"VAKSAM_DATA_DIR", "VAKSAM_HTTP_LISTEN", "VAKSAM_NATS_URL", "VAKSAM_LOG_LEVEL", "VAKSAM_SERVE_SCREEN_EVERY",
-		"VAKSAM_HTTP_SECURE_COOKIES", "VAKSAM_HTTP_TLS_CERT", "VAKSAM_NATS_PASSWORD_FILE", "VAKSAM_NATS_TOKEN_ENV", "VAKSAM_RULE_PATH",
-		"VAKSAM_SOURCES_BOLAGSVERKET_CLIENT_SECRET_FILE", "VAKSAM_SOURCES_SCB_CERT_FILE", "VAKSAM_SCREENING_SCORING_CATEGORY_CAP",
-		"VAKSAM_SCREENING_PROFILE_SPEND_WINDOW_MONTHS", "VAKSAM_SCREENING_FRESHNESS_", "VAKSAM_RULES_PARAMS_", "VAKSAM_RULES_LISTS_"} {
-		if !seen[n] {
-			t.Errorf("no variable %s", n)
-		}
-	}
-	for _, n := range []string{"VAKSAM_USERS", "VAKSAM_TOKENS", "VAKSAM_NATS_PASSWORD", "VAKSAM_NATS"} {
-		if seen[n] {
-			t.Errorf("%s should not be a variable (sections, lists of sections and secrets' values are not)", n)
-		}
-	}
-}
-
 // --config defaults to $VAKSAM_CONFIG, and commands take the data
 // directory from the configuration when --data is not given.
 func TestConfigFileAndDataDirFromEnvironment(t *testing.T) {
@@ -350,10 +313,10 @@ func TestConfigFileAndDataDirFromEnvironment(t *testing.T) {
 	// $VAKSAM_DATA_DIR wins over the file, --data over both.
 	other := t.TempDir()
 	t.Setenv("VAKSAM_DATA_DIR", other)
-	if dir, err := resolveDataDir("", ""); err != nil || dir != other {
+	if dir, err := settings.ResolveDataDir("", ""); err != nil || dir != other {
 		t.Errorf("resolveDataDir with $VAKSAM_DATA_DIR = %q, %v; want %q", dir, err, other)
 	}
-	if dir, err := resolveDataDir("/flag", ""); err != nil || dir != "/flag" {
+	if dir, err := settings.ResolveDataDir("/flag", ""); err != nil || dir != "/flag" {
 		t.Errorf("resolveDataDir with --data = %q, %v", dir, err)
 	}
 	// Neither: the usage error names both ways.
@@ -400,8 +363,8 @@ func TestConfigShow(t *testing.T) {
 	if err := os.WriteFile(shown, []byte(out), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	back, _, ps := readConfig(shown, nil)
-	orig, _, _ := readConfig(path, nil)
+	back, _, ps := settings.Read(shown, nil)
+	orig, _, _ := settings.Read(path, nil)
 	if len(ps) > 0 {
 		t.Fatalf("show's output does not read back: %v", ps)
 	}
@@ -539,28 +502,6 @@ func TestConfigExampleFile(t *testing.T) {
 	if code, out, errOut := run(t, "config", "check", "--config", cfg); code != exitOK {
 		t.Errorf("the example with rule_path fails: exit %d\n%s%s", code, out, errOut)
 	}
-
-	// Every key, active or commented, is documented.
-	var names []string
-	var walk func(reflect.Type)
-	walk = func(t reflect.Type) {
-		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
-			t = t.Elem()
-		}
-		if t.Kind() != reflect.Struct || t == durationType {
-			return
-		}
-		for _, f := range yamlFields(t) {
-			names = append(names, f.name)
-			walk(f.typ)
-		}
-	}
-	walk(reflect.TypeFor[config]())
-	for _, n := range names {
-		if !regexp.MustCompile(`(?m)(^|[\s#{,-])` + n + `:`).MatchString(string(raw)) {
-			t.Errorf("key %s is not in %s", n, example)
-		}
-	}
 }
 
 // The decoder reads what yaml.v3 reads: a valid file decodes to the same
@@ -568,7 +509,7 @@ func TestConfigExampleFile(t *testing.T) {
 // yaml.v3 refuses.)
 func TestConfigDecoderMatchesYAML(t *testing.T) {
 	path := filepath.Join(configData, "good.yaml")
-	c, _, ps := readConfig(path, nil)
+	c, _, ps := settings.Read(path, nil)
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
@@ -577,7 +518,7 @@ func TestConfigDecoderMatchesYAML(t *testing.T) {
 	if text == string(raw) {
 		t.Fatal("good.yaml no longer has check_timeout: 0")
 	}
-	var y config
+	var y settings.Config
 	dec := yaml.NewDecoder(strings.NewReader(text))
 	dec.KnownFields(true)
 	if err := dec.Decode(&y); err != nil {
@@ -596,7 +537,7 @@ func TestConfigHearingDays(t *testing.T) {
 	for _, tc := range []struct {
 		name, file, env string
 		want            int    // the desk's minimum, when accepted
-		problem         string // else the problem
+		Problem         string // else the problem
 	}{
 		{"left out", "log:\n  level: info\n", "", 10, ""},
 		{"null", "review:\n  hearing_days:\n", "", 10, ""},
@@ -615,17 +556,17 @@ func TestConfigHearingDays(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.file), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			c, err := loadConfig(path)
-			if tc.problem != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.problem) {
-					t.Fatalf("error %v, want %q", err, tc.problem)
+			c, err := settings.Load(path)
+			if tc.Problem != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.Problem) {
+					t.Fatalf("error %v, want %q", err, tc.Problem)
 				}
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := c.Review.desk(nil, nil).HearingMinimum(); got != tc.want {
+			if got := service.NewDesk(c.Review, nil, nil).HearingMinimum(); got != tc.want {
 				t.Errorf("desk minimum %d, want %d", got, tc.want)
 			}
 		})

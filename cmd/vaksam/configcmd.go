@@ -7,20 +7,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 
 	"golang.org/x/term"
-	"gopkg.in/yaml.v3"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/rules"
 )
-
-// otherEnv are the VAKSAM_* variables that are not configuration keys.
-var otherEnv = []string{envConfig, "VAKSAM_PSEUDONYM_KEY_FILE", "VAKSAM_NATS_PASSWORD"}
 
 func runConfig(ctx context.Context, a *app, args []string) (int, error) {
 	if len(args) > 0 {
@@ -77,19 +72,19 @@ func (a *app) configCheck(args []string) (int, error) {
 	if fs.NArg() > 0 {
 		return exitUsage, usagef("unexpected argument %q (give the file with --config)", fs.Arg(0))
 	}
-	path := configPath(*cfgPath)
+	path := settings.Path(*cfgPath)
 	if path == "" {
-		return exitUsage, usagef("no configuration file: give --config FILE or set $%s", envConfig)
+		return exitUsage, usagef("no configuration file: give --config FILE or set $%s", settings.EnvConfig)
 	}
-	env := environment()
-	c, src, ps := readConfig(path, env)
+	env := settings.Environment()
+	c, src, ps := settings.Read(path, env)
 	var set *rules.Set
-	if !src.unread {
-		var hostPs problems
-		hostPs, set = checkHost(c, src, env)
-		ps = append(ps, withoutEchoes(ps, append(checkValues(c, src), hostPs...))...)
+	if !src.Unread {
+		var hostPs settings.Problems
+		hostPs, set = settings.CheckHost(c, src, env)
+		ps = append(ps, settings.WithoutEchoes(ps, append(settings.CheckValues(c, src), hostPs...))...)
 	}
-	ps.sorted(path)
+	ps.Sorted(path)
 	for _, p := range ps {
 		fmt.Fprintln(a.stdout, p.String())
 	}
@@ -97,14 +92,14 @@ func (a *app) configCheck(args []string) (int, error) {
 		fmt.Fprintf(a.stdout, "ok: %s\n", path)
 		a.summary(c, set)
 	}
-	if len(src.fromEnv) > 0 {
-		vals := make([]string, len(src.fromEnv))
-		for i, v := range src.fromEnv {
+	if len(src.FromEnv) > 0 {
+		vals := make([]string, len(src.FromEnv))
+		for i, v := range src.FromEnv {
 			vals[i] = fmt.Sprintf("%s ($%s)", v.Path, v.Var)
 		}
 		fmt.Fprintf(a.stdout, "from the environment: %s\n", strings.Join(vals, ", "))
 	}
-	for _, name := range strayEnv(c, env) {
+	for _, name := range settings.StrayEnv(c, env) {
 		fmt.Fprintf(a.stdout, "note: $%s is set but is no configuration key\n", name)
 	}
 	if len(ps) > 0 {
@@ -114,7 +109,7 @@ func (a *app) configCheck(args []string) (int, error) {
 }
 
 // summary prints what a valid configuration sets up.
-func (a *app) summary(c *config, set *rules.Set) {
+func (a *app) summary(c *settings.Config, set *rules.Set) {
 	w := a.stdout
 	fmt.Fprintf(w, "  data:     %s\n", c.DataDir)
 	switch {
@@ -169,32 +164,6 @@ func count(n int, thing string) string {
 	return fmt.Sprintf("%d %ss", n, thing)
 }
 
-// strayEnv lists the set VAKSAM_* variables that override no
-// configuration key, are not one of otherEnv and are not named by a
-// secret: likely misspelt overrides.
-func strayEnv(c *config, env map[string]string) []string {
-	known := map[string]bool{}
-	for _, n := range otherEnv {
-		known[n] = true
-	}
-	for _, k := range envOverrides(env) {
-		known[k.Name] = true
-	}
-	for _, s := range configSecrets(c) {
-		if s.s.Env != "" {
-			known[s.s.Env] = true
-		}
-	}
-	var out []string
-	for name, v := range env {
-		if strings.HasPrefix(name, envPrefix) && v != "" && !known[name] {
-			out = append(out, name)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 func (a *app) configShow(args []string) (int, error) {
 	fs := a.newFlags("config show", "config show [--config FILE]",
 		"Prints the configuration in force as YAML: the file with the environment's\n"+
@@ -205,12 +174,12 @@ func (a *app) configShow(args []string) (int, error) {
 	if err := a.parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
-	path := configPath(*cfgPath)
-	c, src, err := loadConfigSource(path)
+	path := settings.Path(*cfgPath)
+	c, src, err := settings.LoadSource(path)
 	if err != nil {
 		return exitFailure, err
 	}
-	out, err := showConfig(c, src)
+	out, err := settings.Show(c, src)
 	if err != nil {
 		return exitFailure, err
 	}
@@ -222,69 +191,6 @@ func (a *app) configShow(args []string) (int, error) {
 	fmt.Fprintln(a.stdout, "# Empty values take the defaults of docs/vaksam.example.yaml.")
 	a.stdout.Write(out)
 	return exitOK, nil
-}
-
-// hidden replaces password and token hashes in config show.
-const hidden = "(hidden)"
-
-// showConfig renders a configuration as YAML, the serve, screening and
-// review sections with their defaults, hashes hidden, and each value from
-// the environment marked with its variable.
-func showConfig(c *config, src *configSource) ([]byte, error) {
-	v := *c
-	v.NATS.URL = bus.RedactURL(c.NATS.URL) // a URL may carry a password or token
-	v.Serve = c.Serve.withDefaults()
-	v.Review.HearingDays = engine.Days(c.Review.hearingDays())
-	ec := c.mergedScreening() // loadConfig has validated it
-	v.Screening = &ec
-	v.Users = make([]access.User, len(c.Users))
-	for i, u := range c.Users {
-		if u.PasswordHash != "" {
-			u.PasswordHash = hidden
-		}
-		v.Users[i] = u
-	}
-	v.Tokens = make([]access.Token, len(c.Tokens))
-	for i, t := range c.Tokens {
-		if t.Hash != "" {
-			t.Hash = hidden
-		}
-		v.Tokens[i] = t
-	}
-	var root yaml.Node
-	if err := root.Encode(&v); err != nil {
-		return nil, fmt.Errorf("config show: %w", err)
-	}
-	for _, e := range src.fromEnv {
-		if n := lookupNode(&root, strings.Split(e.Path, ".")); n != nil {
-			n.LineComment = "$" + e.Var
-		}
-	}
-	var b strings.Builder
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(&root); err != nil {
-		return nil, fmt.Errorf("config show: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("config show: %w", err)
-	}
-	return []byte(b.String()), nil
-}
-
-// lookupNode finds the value at a key path in a mapping tree.
-func lookupNode(n *yaml.Node, path []string) *yaml.Node {
-	for _, seg := range path {
-		if n.Kind != yaml.MappingNode {
-			return nil
-		}
-		i := valueIndex(n, seg)
-		if i < 0 {
-			return nil
-		}
-		n = n.Content[i]
-	}
-	return n
 }
 
 func (a *app) configHashPassword(args []string) (int, error) {

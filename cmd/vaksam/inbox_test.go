@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/connectors"
+	"github.com/vaksam/vaksam/engine/service"
 )
 
 // The inboxes fetch makes for the file-drop sources hold register data:
@@ -28,7 +29,7 @@ func TestFetchMakesPrivateInboxes(t *testing.T) {
 		t.Fatalf("fetch: exit %d\n%s%s", code, out, errOut)
 	}
 	paths := []string{inbox}
-	for _, s := range dropSources {
+	for _, s := range service.DropSources {
 		paths = append(paths, filepath.Join(inbox, s))
 	}
 	for _, p := range paths {

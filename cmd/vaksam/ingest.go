@@ -10,6 +10,7 @@ import (
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/settings"
 )
 
 func runIngest(ctx context.Context, a *app, args []string) (int, error) {
@@ -51,11 +52,11 @@ func runIngest(ctx context.Context, a *app, args []string) (int, error) {
 	if *source == record.BolagsverketDokument && org.IsZero() {
 		return exitUsage, usagef("--orgnr is required for %s (the format does not carry it)", *source)
 	}
-	cfg, err := loadConfig("")
+	cfg, err := settings.Load("")
 	if err != nil {
 		return exitFailure, err
 	}
-	*data = cfg.dataDir(*data)
+	*data = cfg.DataDirOr(*data)
 	st, err := createStore(*data)
 	if err != nil {
 		return exitFailure, err
@@ -65,7 +66,7 @@ func runIngest(ctx context.Context, a *app, args []string) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
-	in := &ingest.Ingester{Store: st, Log: a.log, Limits: cfg.Sources.limits()}
+	in := &ingest.Ingester{Store: st, Log: a.log, Limits: cfg.Sources.FormatLimits()}
 	var total ingest.Counts
 	start := time.Now()
 	for _, file := range fs.Args() {

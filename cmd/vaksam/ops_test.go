@@ -142,11 +142,11 @@ func TestServeDemoMetrics(t *testing.T) {
 	if m := regexp.MustCompile(`vaksam_[a-z_]+\{[^}]*(orgnr|="\d{6}-?\d{4}")[^}]*\}`).FindString(text); m != "" {
 		t.Errorf("a label carries an organisation number: %s", m)
 	}
-	problems, err := promlint.New(strings.NewReader(text)).Lint()
+	Problems, err := promlint.New(strings.NewReader(text)).Lint()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range problems {
+	for _, p := range Problems {
 		t.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/ruletest"
+	"github.com/vaksam/vaksam/engine/settings"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
 
@@ -35,12 +36,12 @@ func runRules(ctx context.Context, a *app, args []string) (int, error) {
 	if fl.NArg() > 1 {
 		return exitUsage, usagef("at most one PATH")
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := settings.Load(*cfgPath)
 	if err != nil {
 		return exitFailure, err
 	}
 	path := fl.Arg(0)
-	set, err := cfg.ruleSet(path)
+	set, err := cfg.RuleSet(path)
 	if err != nil {
 		return exitFailure, err
 	}
@@ -59,7 +60,7 @@ func runRules(ctx context.Context, a *app, args []string) (int, error) {
 		}
 		fsys, prefix = os.DirFS(dir), dir
 	}
-	ec, err := cfg.engineConfig()
+	ec, err := cfg.EngineConfig()
 	if err != nil {
 		return exitFailure, err
 	}

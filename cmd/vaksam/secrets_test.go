@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vaksam/vaksam/engine/settings"
 )
 
 func TestSecrets(t *testing.T) {
@@ -13,19 +15,19 @@ func TestSecrets(t *testing.T) {
 	os.WriteFile(p, []byte("s3cret\n"), 0o600)
 	t.Setenv("VAKSAM_TEST_SECRET", "from-env")
 	tests := []struct {
-		s    secret
+		s    settings.Secret
 		want string
 		err  string
 	}{
-		{secret{File: p}, "s3cret", ""},
-		{secret{Env: "VAKSAM_TEST_SECRET"}, "from-env", ""},
-		{secret{Env: "VAKSAM_TEST_NOPE"}, "", "VAKSAM_TEST_NOPE is not set"},
-		{secret{File: filepath.Join(dir, "missing")}, "", "no such file"},
-		{secret{File: p, Env: "X"}, "", "not both"},
-		{secret{}, "", "not configured"},
+		{settings.Secret{File: p}, "s3cret", ""},
+		{settings.Secret{Env: "VAKSAM_TEST_SECRET"}, "from-env", ""},
+		{settings.Secret{Env: "VAKSAM_TEST_NOPE"}, "", "VAKSAM_TEST_NOPE is not set"},
+		{settings.Secret{File: filepath.Join(dir, "missing")}, "", "no such file"},
+		{settings.Secret{File: p, Env: "X"}, "", "not both"},
+		{settings.Secret{}, "", "not configured"},
 	}
 	for _, tc := range tests {
-		got, err := tc.s.value("sources.x.secret")
+		got, err := tc.s.Value("sources.x.secret")
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "sources.x.secret") {
 				t.Errorf("%v: %v, want error %q naming the field", tc.s, err, tc.err)

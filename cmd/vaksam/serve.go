@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -22,27 +21,11 @@ import (
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/service"
+	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/sign"
 	"github.com/vaksam/vaksam/rules"
 )
-
-// natsConfig is the configuration file's nats section; flags override it.
-type natsConfig struct {
-	URL       string `yaml:"url"`    // an existing server or cluster; empty: embedded
-	Listen    string `yaml:"listen"` // the embedded server's address (127.0.0.1:4222)
-	CredsFile string `yaml:"creds_file"`
-	NKeyFile  string `yaml:"nkey_file"`
-	User      string `yaml:"user"`
-	Password  secret `yaml:"password"`
-	Token     secret `yaml:"token"`
-	CAFile    string `yaml:"ca_file"`
-	CertFile  string `yaml:"cert_file"`
-	KeyFile   string `yaml:"key_file"`
-	// The embedded server's clients besides Vaksam (natsauth.go), and
-	// whether it takes clients without credentials (loopback only).
-	Users     []natsUser `yaml:"users"`
-	Anonymous bool       `yaml:"anonymous"`
-}
 
 func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	fs := a.newFlags("serve", "serve --data DIR [--config FILE] [--nats URL ...]",
@@ -60,7 +43,7 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 			"user and prints them). See docs/events.md.")
 	data := fs.String("data", "", "data directory")
 	cfgPath := fs.String("config", "", "configuration file")
-	var nc natsConfig
+	var nc settings.NATS
 	fs.StringVar(&nc.URL, "nats", "", "URL(s) of an existing NATS server or cluster (comma separated); empty: embedded")
 	fs.StringVar(&nc.Listen, "nats-listen", "", "address of the embedded server (default 127.0.0.1:4222)")
 	fs.StringVar(&nc.CredsFile, "nats-creds", "", "NATS credentials file (JWT)")
@@ -77,12 +60,12 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	if err := a.parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := settings.Load(*cfgPath)
 	if err != nil {
 		return exitFailure, err
 	}
 	if !*demo {
-		*data = cfg.dataDir(*data)
+		*data = cfg.DataDirOr(*data)
 	}
 	// A service logs at info unless configured otherwise; the demo, run in
 	// a terminal to try the UI, only warnings.
@@ -104,7 +87,7 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	if !given["check-timeout"] && cfg.Serve.CheckTimeout != 0 {
 		*timeout = cfg.Serve.CheckTimeout
 	}
-	nc = cfg.NATS.override(nc)
+	nc = cfg.NATS.Override(nc)
 	if nc.Password.Env == "" && nc.Password.File == "" && os.Getenv("VAKSAM_NATS_PASSWORD") != "" {
 		nc.Password.Env = "VAKSAM_NATS_PASSWORD"
 	}
@@ -121,7 +104,7 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 			}
 		}
 	}
-	sc, set, err := a.openScreener(cfg, *data, "")
+	sc, dk, set, err := a.openScreenerDesk(cfg, *data, "")
 	if err != nil {
 		return failure(err)
 	}
@@ -136,14 +119,11 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	}
 	man := rules.NewManager(set, a.log)
 	sc.Rules = man.Set
-	s := &server{a: a, sc: sc, data: *data, cfg: cfg, cfgPath: *cfgPath, every: *every, httpAddr: *httpAddr, demo: d, signer: key}
-	// The web UI's desk, with the configured hearing minimum. The screener
-	// saves through a Desk of its own on the same store (openScreener);
-	// its alert hook reads nothing of the hearing settings.
-	s.desk = cfg.Review.desk(sc.Store, a.log)
+	s := &server{a: a, sc: sc, scr: service.NewScreening(sc, a.log), data: *data, cfg: cfg, cfgPath: *cfgPath, every: *every, httpAddr: *httpAddr, demo: d, signer: key}
+	s.desk = dk // the web UI's desk, the one the screener saves through
 	s.ops = newOps(s, man)
 	s.ops.metrics.RulesLoaded(set, nil, a.now())
-	if err := s.auditRules(); err != nil {
+	if err := service.AuditRules(s.sc, s.a.now()); err != nil {
 		sc.Store.Close()
 		return exitFailure, err
 	}
@@ -154,26 +134,14 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	return code, err
 }
 
-// override returns c with the flags' non-empty values over it.
-func (c natsConfig) override(f natsConfig) natsConfig {
-	for _, p := range []struct{ dst, src *string }{
-		{&c.URL, &f.URL}, {&c.Listen, &f.Listen}, {&c.CredsFile, &f.CredsFile}, {&c.NKeyFile, &f.NKeyFile},
-		{&c.User, &f.User}, {&c.CAFile, &f.CAFile}, {&c.CertFile, &f.CertFile}, {&c.KeyFile, &f.KeyFile},
-	} {
-		if *p.src != "" {
-			*p.dst = *p.src
-		}
-	}
-	return c
-}
-
 // server is a running `vaksam serve`.
 type server struct {
 	a       *app
 	sc      *engine.Screener
+	scr     *service.Screening // every screening and re-screening, one at a time
 	desk    *review.Desk
 	data    string
-	cfg     *config
+	cfg     *settings.Config
 	cfgPath string
 	every   time.Duration
 	ops     *ops
@@ -185,28 +153,27 @@ type server struct {
 	embedded *bus.Server
 	conn     *nats.Conn
 	pub      *bus.Publisher
-	screenMu sync.Mutex // one screening of the store at a time
 }
 
-func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration) (int, error) {
+func (s *server) run(ctx context.Context, ncfg settings.NATS, timeout time.Duration) (int, error) {
+	life := &service.Lifecycle{Log: s.a.log}
+	defer life.Stop(context.Background()) // what started, when a later start fails
 	url, key, err := s.startNATS(ncfg)
 	if err != nil {
 		return exitFailure, err
 	}
-	defer func() {
-		if s.embedded != nil {
-			s.embedded.Shutdown()
-		}
-	}()
+	if s.embedded != nil {
+		life.Add("nats server", func(context.Context) error { s.embedded.Shutdown(); return nil })
+	}
 	opts := bus.ConnectOptions{URL: url, Name: "vaksam", CredsFile: ncfg.CredsFile, NKeyFile: ncfg.NKeyFile, NKey: key,
 		User: ncfg.User, CAFile: ncfg.CAFile, CertFile: ncfg.CertFile, KeyFile: ncfg.KeyFile, Log: s.a.log}
-	if ncfg.Password.set() {
-		if opts.Password, err = ncfg.Password.value("nats.password"); err != nil {
+	if ncfg.Password.IsSet() {
+		if opts.Password, err = ncfg.Password.Value("nats.password"); err != nil {
 			return exitFailure, err
 		}
 	}
-	if ncfg.Token.set() {
-		if opts.Token, err = ncfg.Token.value("nats.token"); err != nil {
+	if ncfg.Token.IsSet() {
+		if opts.Token, err = ncfg.Token.Value("nats.token"); err != nil {
 			return exitFailure, err
 		}
 	}
@@ -215,7 +182,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 		return exitFailure, err
 	}
 	s.conn = conn
-	defer conn.Close()
+	life.Add("nats connection", func(context.Context) error { conn.Close(); return nil })
 	js, err := jetstream.New(conn)
 	if err != nil {
 		return exitFailure, fmt.Errorf("jetstream: %w", err)
@@ -225,81 +192,79 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 		return exitFailure, err
 	}
 
-	work, stop := context.WithCancel(ctx)
-	defer stop()
-	var wg sync.WaitGroup
-	start := func(name string, fn func(ctx context.Context) error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := fn(work); err != nil {
-				s.a.log.Error(name+" stopped", "err", err)
-			}
-		}()
-	}
-	// The publisher runs until everything else has stopped, then drains.
+	// The publisher runs until everything started after it has stopped,
+	// then drains the outbox.
 	pubCtx, stopPub := context.WithCancel(context.Background())
 	s.pub = &bus.Publisher{Store: s.sc.Store, JS: js, Signer: s.signer, Log: s.a.log}
 	pubDone := make(chan error, 1)
 	go func() { pubDone <- s.pub.Run(pubCtx) }()
-	// abort stops what runs before the caller closes the store.
-	abort := func() {
-		stop()
-		wg.Wait()
+	life.Add("outbox publisher", func(context.Context) error {
 		stopPub()
-		<-pubDone
-	}
+		if err := <-pubDone; err != nil {
+			s.a.log.Error("outbox publisher", "err", err)
+		}
+		dctx, cancel := context.WithTimeout(context.Background(), cmp.Or(s.cfg.Serve.ShutdownTimeout, settings.DefaultShutdownTimeout))
+		defer cancel()
+		if err := s.pub.Drain(dctx); err != nil {
+			s.a.log.Warn("outbox not drained; it is published at the next start", "waiting", s.sc.Store.OutboxDepth(), "err", err)
+		}
+		return nil
+	})
 
 	var refresher bus.Refresher
-	if s.cfg.Sources.configured() {
-		f := &fetcher{a: s.a, sc: s.sc, persons: persons, clock: s.a.clock, src: s.cfg.Sources, data: s.data, http: s.a.http, quiet: true,
-			observe: s.ops.metrics.Attempt, ingested: s.ops.metrics.Ingested}
-		if err := f.setup(); err != nil {
-			abort()
+	if s.cfg.Sources.Configured() {
+		f := s.a.fetcher(s.scr, persons, s.cfg.Sources, s.data)
+		f.Observe, f.Ingested = s.ops.metrics.Attempt, s.ops.metrics.Ingested
+		f.Rescreened = func(x *engine.Assessment) {
+			s.a.log.Info("re-screened", "orgnr", displayOrg(x.Orgnr, s.a.clock.Now()), "step", x.Step, "verdict", x.Verdict, "score", x.Score)
+		}
+		if err := f.Setup(); err != nil {
 			return exitFailure, err
 		}
-		refresher = f.runner
-		start("fetch", f.run)
+		refresher = f.Runner()
+		life.Go(ctx, "fetch", f.Run)
 	}
 	svc := &bus.ScreenService{Screener: s.sc, Signer: s.signer, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: thisBuild().Version, Log: s.a.log,
 		Status: func() any { st, _ := s.outbox(); return st }, Observe: s.ops.metrics.PreAward}
 	micro, err := svc.Start(conn)
 	if err != nil {
-		abort()
 		return exitFailure, err
 	}
+	life.Add("pre-award service", func(context.Context) error {
+		if err := micro.Stop(); err != nil {
+			s.a.log.Warn("service stop", "err", err)
+		}
+		svc.Wait() // pre-award checks in progress are answered
+		return nil
+	})
 	users, tokens := s.cfg.Users, s.cfg.Tokens
 	if s.demo != nil {
 		users = append(users, s.demo.users...)
 	}
 	webURL, stopHTTP, err := s.startHTTP(s.httpAddr, users, tokens, svc)
 	if err != nil {
-		micro.Stop()
-		abort()
 		return exitFailure, err
 	}
+	life.Add("web server", func(context.Context) error { stopHTTP(); return nil })
 	// Local operations (an online backup) on a Unix socket in the data
 	// directory, which only the data directory's owner can reach.
 	stopControl, err := serveControl(ctx, s.data, s.sc.Store, s.a.now, s.a.log)
 	if err != nil {
-		stopHTTP()
-		micro.Stop()
-		abort()
 		return exitFailure, err
 	}
-	defer stopControl()
-	in := &bus.Ingest{JS: js, Ingester: &ingest.Ingester{Store: s.sc.Store, Observe: s.ops.metrics.Ingested, Log: s.a.log, Limits: s.cfg.Sources.limits()}, Persons: persons, Log: s.a.log,
+	life.Add("control socket", func(context.Context) error { stopControl(); return nil })
+	in := &bus.Ingest{JS: js, Ingester: &ingest.Ingester{Store: s.sc.Store, Observe: s.ops.metrics.Ingested, Log: s.a.log, Limits: s.cfg.Sources.FormatLimits()}, Persons: persons, Log: s.a.log,
 		Stored: func(ctx context.Context, items []record.Item) { s.rescreen(ctx, items) }}
-	start("ingest", in.Run)
-	start("screening", s.screenLoop)
-	start("outbox report", s.reportOutbox)
-	start("source status", func(ctx context.Context) error {
-		return s.ops.statusLoop(ctx, cmp.Or(s.cfg.Serve.StatusEvery, defaultStatusEvery))
+	life.Go(ctx, "ingest", in.Run)
+	life.Go(ctx, "screening", s.screenLoop)
+	life.Go(ctx, "outbox report", s.reportOutbox)
+	life.Go(ctx, "source status", func(ctx context.Context) error {
+		return s.ops.statusLoop(ctx, cmp.Or(s.cfg.Serve.StatusEvery, settings.DefaultStatusEvery))
 	})
-	start("value-log gc", func(ctx context.Context) error {
-		return s.ops.gcLoop(ctx, cmp.Or(s.cfg.Serve.GCEvery, defaultGCEvery))
+	life.Go(ctx, "value-log gc", func(ctx context.Context) error {
+		return s.ops.gcLoop(ctx, cmp.Or(s.cfg.Serve.GCEvery, settings.DefaultGCEvery))
 	})
-	start("reload on SIGHUP", s.reloadOnHangup)
+	life.Go(ctx, "reload on SIGHUP", s.reloadOnHangup)
 
 	url = bus.RedactURL(url) // printed: without its password or token
 	access, creds := "clients log in with NKeys (nats.users)", " --nats-nkey CONSUMER.nk"
@@ -326,23 +291,11 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 	}
 
 	<-ctx.Done()
-	// Stop intake, finish what runs, then publish what waits.
+	// Stop intake, finish what runs, then publish what waits: the parts
+	// in the reverse order of their start.
 	fmt.Fprintln(s.a.stdout, "vaksam stopping: finishing work and draining the outbox")
-	stopHTTP()
-	if err := micro.Stop(); err != nil {
-		s.a.log.Warn("service stop", "err", err)
-	}
-	svc.Wait() // pre-award checks in progress are answered
-	stop()
-	wg.Wait()
-	stopPub()
-	if err := <-pubDone; err != nil {
-		s.a.log.Error("outbox publisher", "err", err)
-	}
-	dctx, cancel := context.WithTimeout(context.Background(), cmp.Or(s.cfg.Serve.ShutdownTimeout, defaultShutdownTimeout))
-	defer cancel()
-	if err := s.pub.Drain(dctx); err != nil {
-		s.a.log.Warn("outbox not drained; it is published at the next start", "waiting", s.sc.Store.OutboxDepth(), "err", err)
+	if err := life.Stop(context.Background()); err != nil {
+		s.a.log.Error("stopping", "err", err)
 	}
 	return exitOK, nil
 }
@@ -350,7 +303,7 @@ func (s *server) run(ctx context.Context, ncfg natsConfig, timeout time.Duration
 // startNATS starts the embedded server unless a URL is configured, and
 // returns the URL to connect to and, for the embedded server, Vaksam's own
 // key: made at every start, held in memory only.
-func (s *server) startNATS(c natsConfig) (string, nkeys.KeyPair, error) {
+func (s *server) startNATS(c settings.NATS) (string, nkeys.KeyPair, error) {
 	if c.URL != "" {
 		return c.URL, nil, nil
 	}
@@ -382,7 +335,7 @@ func (s *server) startNATS(c natsConfig) (string, nkeys.KeyPair, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	users := c.busUsers()
+	users := c.BusUsers()
 	if s.demo != nil {
 		for _, d := range s.demo.nats {
 			users = append(users, d.user)
@@ -434,16 +387,11 @@ func (s *server) screenLoop(ctx context.Context) error {
 }
 
 func (s *server) screenAll(ctx context.Context, trigger string) {
-	s.screenMu.Lock()
-	defer s.screenMu.Unlock()
-	at := s.a.now()
-	var n int
-	st, err := s.sc.ScreenAll(ctx, engine.Options{At: at, Save: true, Trigger: trigger}, 0, func(*engine.Assessment) error { n++; return nil })
+	n, took, err := s.scr.ScreenAll(ctx, trigger, s.a.now())
 	if err != nil && !errors.Is(err, context.Canceled) {
 		s.a.log.Error("screening", "err", err)
 		return
 	}
-	took := st.ScanDecode + st.Index + st.Evaluate
 	if err == nil {
 		s.ops.metrics.ScreenedAll(took)
 	}
@@ -452,14 +400,7 @@ func (s *server) screenAll(ctx context.Context, trigger string) {
 
 // rescreen screens the organisations new record versions concern.
 func (s *server) rescreen(ctx context.Context, items []record.Item) {
-	orgs, err := engine.Affected(s.sc.Store, items)
-	if err != nil {
-		s.a.log.Error("change-driven re-screening", "err", err)
-		return
-	}
-	s.screenMu.Lock()
-	defer s.screenMu.Unlock()
-	if _, err := rescreenOrgs(ctx, s.sc, orgs, s.a.now()); err != nil {
-		s.a.log.Error("re-screening", "organisations", len(orgs), "err", err)
+	if _, err := s.scr.Rescreen(ctx, items, s.a.now()); err != nil {
+		s.a.log.Error("re-screening", "err", err)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
+	"github.com/vaksam/vaksam/engine/service"
+	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/synthetic"
 )
 
@@ -32,7 +34,7 @@ type demoSetup struct {
 // prepareDemo fills the data directory (a temporary one when none is
 // given) with a synthetic population the first time, starts the fake
 // authority and points the configuration's sources at it.
-func (a *app) prepareDemo(ctx context.Context, data string, orgs int, cfg *config) (*demoSetup, error) {
+func (a *app) prepareDemo(ctx context.Context, data string, orgs int, cfg *settings.Config) (*demoSetup, error) {
 	d := &demoSetup{data: data}
 	if d.data == "" {
 		tmp, err := os.MkdirTemp("", "vaksam-serve-demo-")
@@ -72,11 +74,11 @@ func (a *app) prepareDemo(ctx context.Context, data string, orgs int, cfg *confi
 		return nil, err
 	}
 	cfg.Sources.Bolagsverket = &struct {
-		BaseURL      string `yaml:"base_url"`
-		TokenURL     string `yaml:"token_url"`
-		ClientID     secret `yaml:"client_id"`
-		ClientSecret secret `yaml:"client_secret"`
-	}{BaseURL: fake.URL, TokenURL: fake.TokenURL, ClientID: secret{File: id}, ClientSecret: secret{File: sec}}
+		BaseURL      string          `yaml:"base_url"`
+		TokenURL     string          `yaml:"token_url"`
+		ClientID     settings.Secret `yaml:"client_id"`
+		ClientSecret settings.Secret `yaml:"client_secret"`
+	}{BaseURL: fake.URL, TokenURL: fake.TokenURL, ClientID: settings.Secret{File: id}, ClientSecret: settings.Secret{File: sec}}
 	d.users, d.passwords = access.DemoUsers()
 	return d, nil
 }
@@ -145,7 +147,7 @@ func (a *app) demoPopulation(ctx context.Context, data, files, marker string, or
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(marker, func(w io.Writer) error {
+	if err := service.WriteFileAtomic(marker, func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "%d synthetic suppliers, %d records\n", orgs, c.Records())
 		return err
 	}); err != nil {

@@ -14,23 +14,6 @@ import (
 	"github.com/vaksam/vaksam/engine/web"
 )
 
-// httpConfig is the configuration file's http section.
-type httpConfig struct {
-	Listen string `yaml:"listen"` // default 127.0.0.1:8080
-	// TLSCert and TLSKey serve HTTPS; cookies are then always Secure.
-	TLSCert string `yaml:"tls_cert"`
-	TLSKey  string `yaml:"tls_key"`
-	// SecureCookies marks cookies Secure behind a TLS-terminating proxy.
-	SecureCookies  bool     `yaml:"secure_cookies"`
-	TrustedOrigins []string `yaml:"trusted_origins"`
-	// TrustedProxies are the reverse proxies (addresses or networks)
-	// whose ForwardedHeader names the client, for login throttling and
-	// the audit trail; ForwardedHeader is X-Forwarded-For (default) or
-	// Forwarded.
-	TrustedProxies  []string `yaml:"trusted_proxies"`
-	ForwardedHeader string   `yaml:"forwarded_header"`
-}
-
 // startHTTP serves the API and the web UI; it returns the base URL and a
 // function that shuts the server down gracefully.
 func (s *server) startHTTP(listen string, users []access.User, tokens []access.Token, check web.Checker) (string, func(), error) {

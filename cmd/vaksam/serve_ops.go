@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,6 +16,8 @@ import (
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/health"
 	"github.com/vaksam/vaksam/engine/metrics"
+	"github.com/vaksam/vaksam/engine/service"
+	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -173,12 +172,12 @@ func (o *ops) reload(ctx context.Context) error {
 	now := s.a.now()
 	var ec engine.Config
 	err := o.rules.Reload(func() (*rules.Set, error) {
-		cfg, err := loadConfig(s.cfgPath)
+		cfg, err := settings.Load(s.cfgPath)
 		if err != nil {
 			return nil, err
 		}
 		var set *rules.Set
-		ec, set, err = cfg.screening("")
+		ec, set, err = cfg.ScreeningRules("")
 		return set, err
 	}, now)
 	o.metrics.RulesLoaded(o.rules.Set(), err, now)
@@ -186,18 +185,11 @@ func (o *ops) reload(ctx context.Context) error {
 		return err
 	}
 	s.sc.SetConfig(ec)
-	if err := s.auditRules(); err != nil {
+	if err := service.AuditRules(s.sc, s.a.now()); err != nil {
 		return err
 	}
 	s.screenAll(ctx, engine.TriggerReload)
 	return nil
-}
-
-// thresholdsDigest identifies a set of thresholds in the audit trail.
-func thresholdsDigest(c engine.Config) string {
-	b, _ := json.Marshal(c) // maps marshal in key order: stable
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:6])
 }
 
 // preAwardDays is how long a pre-award screening keeps an organisation

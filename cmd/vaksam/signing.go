@@ -7,33 +7,16 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/sign"
 )
-
-// signingConfig is the configuration file's signing section: the key serve
-// signs its events and pre-award replies with, and the public keys check
-// and watch verify with.
-type signingConfig struct {
-	// KeyFile is Vaksam's Ed25519 private key in PKCS#8 PEM. serve needs
-	// it (the demo makes one in its data directory); check and watch
-	// trust its public key.
-	KeyFile string `yaml:"key_file"`
-	// TrustedKeys are more public keys ("ed25519:BASE64") check and watch
-	// accept: while a key is replaced, the other one.
-	TrustedKeys []string `yaml:"trusted_keys"`
-}
 
 // demoSigningKeyFile is the demo's signing key, in its data directory.
 const demoSigningKeyFile = "signing.key"
 
-// errNoSigningKey is serve's refusal to run without a key.
-var errNoSigningKey = errors.New("signing.key_file: not set: Vaksam signs every event and pre-award answer, " +
-	"so that consumers can tell them from forgeries; make a key with `vaksam config signing-key --out FILE` " +
-	"and name it in signing.key_file (or $VAKSAM_SIGNING_KEY_FILE)")
-
 // signer returns the key serve signs with: the configured one; for the
 // demo without one, its data directory's, made at the first start.
-func signer(c signingConfig, demoData string) (*sign.Signer, error) {
+func signer(c settings.Signing, demoData string) (*sign.Signer, error) {
 	if c.KeyFile != "" {
 		s, err := sign.LoadSigner(c.KeyFile)
 		if err != nil {
@@ -42,7 +25,7 @@ func signer(c signingConfig, demoData string) (*sign.Signer, error) {
 		return s, nil
 	}
 	if demoData == "" {
-		return nil, errNoSigningKey
+		return nil, settings.ErrNoSigningKey
 	}
 	path := filepath.Join(demoData, demoSigningKeyFile)
 	s, err := sign.LoadSigner(path)
@@ -56,14 +39,14 @@ func signer(c signingConfig, demoData string) (*sign.Signer, error) {
 // of --trust, and those of the configuration cfgPath (or $VAKSAM_CONFIG)
 // names with the environment's overrides: key_file's and trusted_keys.
 func trustedKeys(cfgPath string, flagKeys []string) (*sign.Keys, error) {
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := settings.Load(cfgPath)
 	if err != nil {
 		return nil, err
 	}
-	return cfg.Signing.trusted(flagKeys)
+	return trusted(cfg.Signing, flagKeys)
 }
 
-func (c signingConfig) trusted(flagKeys []string) (*sign.Keys, error) {
+func trusted(c settings.Signing, flagKeys []string) (*sign.Keys, error) {
 	keys, err := sign.ParseKeys(flagKeys...)
 	if err != nil {
 		return nil, usagef("--trust: %v", err)
@@ -104,30 +87,6 @@ func keyDescription(s *sign.Signer) string {
 	return fmt.Sprintf("%s (key id %s)", sign.FormatPublicKey(s.PublicKey()), s.KeyID())
 }
 
-// checkTrustedKeys finds the trusted keys that do not parse.
-func checkTrustedKeys(c signingConfig, add func(path, format string, a ...any)) {
-	for i, t := range c.TrustedKeys {
-		if _, err := sign.ParsePublicKey(t); err != nil {
-			add(fmt.Sprintf("signing.trusted_keys[%d]", i), "%v", err)
-		}
-	}
-}
-
-// checkSigningKey finds a signing key that is not set, cannot be read or
-// is not an Ed25519 private key.
-func checkSigningKey(c signingConfig, add func(path, format string, a ...any)) {
-	switch {
-	case c.KeyFile == "":
-		add("signing.key_file", "%s", strings.TrimPrefix(errNoSigningKey.Error(), "signing.key_file: "))
-	case checkFile(c.KeyFile) != nil:
-		add("signing.key_file", "%v", checkFile(c.KeyFile))
-	default:
-		if _, err := sign.LoadSigner(c.KeyFile); err != nil {
-			add("signing.key_file", "%v", err)
-		}
-	}
-}
-
 // configSigningKey is `vaksam config signing-key`.
 func (a *app) configSigningKey(args []string) (int, error) {
 	flags := a.newFlags("config signing-key", "config signing-key --out FILE",
@@ -159,7 +118,7 @@ func (a *app) configSigningKey(args []string) (int, error) {
 }
 
 // signingSummary is config check's line about the signing keys.
-func signingSummary(c signingConfig) string {
+func signingSummary(c settings.Signing) string {
 	s, err := sign.LoadSigner(c.KeyFile)
 	if err != nil {
 		return err.Error()

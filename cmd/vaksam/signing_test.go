@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/connectors"
+	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/sign"
 )
 
@@ -70,8 +71,8 @@ func TestServeRefusesWithoutSigningKey(t *testing.T) {
 			}
 		})
 	}
-	if !strings.Contains(errNoSigningKey.Error(), "vaksam config signing-key --out FILE") {
-		t.Errorf("the refusal does not say how to make a key: %v", errNoSigningKey)
+	if !strings.Contains(settings.ErrNoSigningKey.Error(), "vaksam config signing-key --out FILE") {
+		t.Errorf("the refusal does not say how to make a key: %v", settings.ErrNoSigningKey)
 	}
 }
 

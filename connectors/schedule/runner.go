@@ -11,7 +11,6 @@ import (
 
 	"github.com/vaksam/vaksam/connectors"
 	"github.com/vaksam/vaksam/connectors/formats"
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/logging"
@@ -28,9 +27,10 @@ type Runner struct {
 	// Fetchers fetch one organisation per call; Batchers several.
 	Fetchers map[string]connectors.Fetcher
 	Batchers map[string]connectors.BatchFetcher
-	// OnChange is told which organisations new record versions may have
-	// changed the assessment of (change-driven re-screening).
-	OnChange func(ctx context.Context, orgs []string)
+	// OnChange is told of the new record versions a fetch stored, for
+	// change-driven re-screening (which finds the organisations they
+	// concern).
+	OnChange func(ctx context.Context, changed []record.Item)
 	// Idle bounds how long a worker sleeps before looking at its queue
 	// again (default 1 hour); Watch and Refresh wake the workers at once.
 	Idle time.Duration
@@ -278,12 +278,7 @@ func (r *Runner) fetch(ctx context.Context, src string, orgs []string) {
 	}
 	r.done(src, orgs, err)
 	if len(changed) > 0 && r.OnChange != nil {
-		affected, aerr := engine.Affected(r.Store, changed)
-		if aerr != nil {
-			r.log().Error("change-driven re-screening", "err", aerr)
-			return
-		}
-		r.OnChange(ctx, affected)
+		r.OnChange(ctx, changed)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/connectors"
+	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/engine/record"
@@ -62,7 +63,13 @@ func newHarness(t *testing.T, dir string, f *fakeFetcher, start time.Time) (*har
 	r := &Runner{Store: st, Clock: h.clock, Persons: persons,
 		Planner:  NewPlanner(Config{Windows: map[string]time.Duration{record.Bolagsverket: 7 * 24 * time.Hour}}),
 		Fetchers: map[string]connectors.Fetcher{record.Bolagsverket: f},
-		OnChange: func(_ context.Context, orgs []string) { h.changed <- orgs }}
+		OnChange: func(_ context.Context, changed []record.Item) {
+			orgs, err := engine.Affected(st, changed)
+			if err != nil {
+				t.Error(err)
+			}
+			h.changed <- orgs
+		}}
 	return h, r
 }
 

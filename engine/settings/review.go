@@ -1,18 +1,15 @@
-package main
+package settings
 
 import (
-	"log/slog"
-
 	"gopkg.in/yaml.v3"
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/review"
-	"github.com/vaksam/vaksam/engine/store"
 )
 
-// reviewConfig is the configuration file's review section: the rules of
+// Review is the configuration file's review section: the rules of
 // the review desk (engine/review).
-type reviewConfig struct {
+type Review struct {
 	// HearingDays is the least time, in whole days, between the time a
 	// supplier is informed of an intended termination or exclusion
 	// (kontradiktion) and its deadline to answer. Not given: the default,
@@ -23,27 +20,22 @@ type reviewConfig struct {
 // hearingDaysKey is the key path of reviewConfig.HearingDays.
 const hearingDaysKey = "review.hearing_days"
 
-// hearingDays is the minimum in force.
-func (r reviewConfig) hearingDays() int {
+// HearingDaysInForce is the minimum in force.
+func (r Review) HearingDaysInForce() int {
 	if r.HearingDays <= 0 {
 		return review.DefaultHearingDays
 	}
 	return int(r.HearingDays)
 }
 
-// desk is the review desk over a store with these rules.
-func (r reviewConfig) desk(st *store.Store, log *slog.Logger) *review.Desk {
-	return &review.Desk{Store: st, Log: log, HearingDays: r.hearingDays()}
-}
-
 // checkReview finds the problems of the review section: hearing_days,
 // when given (in the file or the environment), must be at least 1; left
 // out, it is the default.
-func checkReview(c *config, src *configSource) problems {
+func checkReview(c *Config, src *Source) Problems {
 	n, given := src.nodes[hearingDaysKey]
 	if !given || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" || c.Review.HearingDays >= 1 {
 		return nil
 	}
-	return problems{src.at(hearingDaysKey, "want at least 1 day (the least time a supplier is given to answer), got %d",
+	return Problems{src.at(hearingDaysKey, "want at least 1 day (the least time a supplier is given to answer), got %d",
 		c.Review.HearingDays)}
 }

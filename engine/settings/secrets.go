@@ -1,4 +1,4 @@
-package main
+package settings
 
 import (
 	"errors"
@@ -7,15 +7,15 @@ import (
 	"strings"
 )
 
-// secret is a credential given in configuration by reference, never by
+// Secret is a credential given in configuration by reference, never by
 // value: a file (as container secrets are mounted) or an environment
 // variable. Its String never shows the value, so it is safe to log.
-type secret struct {
+type Secret struct {
 	File string `yaml:"file"`
 	Env  string `yaml:"env"`
 }
 
-func (s secret) String() string {
+func (s Secret) String() string {
 	switch {
 	case s.File != "":
 		return "file " + s.File
@@ -25,11 +25,11 @@ func (s secret) String() string {
 	return "unset"
 }
 
-// set reports whether the secret names a source.
-func (s secret) set() bool { return s.File != "" || s.Env != "" }
+// IsSet reports whether the secret names a source.
+func (s Secret) IsSet() bool { return s.File != "" || s.Env != "" }
 
-// value reads the secret; field names it in errors.
-func (s secret) value(field string) (string, error) {
+// Value reads the secret; field names it in errors.
+func (s Secret) Value(field string) (string, error) {
 	switch {
 	case s.File != "" && s.Env != "":
 		return "", fmt.Errorf("%s: give file or env, not both", field)

@@ -1,8 +1,13 @@
-package main
+package service
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"time"
 
+	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/store"
 )
@@ -12,12 +17,12 @@ import (
 // either, between runs or at a reload, is written to the audit trail.
 const rulesDoc = "rules-running"
 
-// auditRules appends a rules.reload entry when the running rule set or
-// thresholds are not those recorded before (the first start records them
-// too), in the same transaction as the new record.
-func (s *server) auditRules() error {
-	version, thresholds := s.sc.Rules().Version(), thresholdsDigest(s.sc.Settings())
-	return s.sc.Store.Update(func(tx *store.Tx) error {
+// AuditRules appends a rules.reload entry, at at, when the screener's
+// running rule set or thresholds are not those recorded before (the first
+// start records them too), in the same transaction as the new record.
+func AuditRules(sc *engine.Screener, at time.Time) error {
+	version, thresholds := sc.Rules().Version(), thresholdsDigest(sc.Settings())
+	return sc.Store.Update(func(tx *store.Tx) error {
 		get := func(id string) (string, error) {
 			b, err := tx.Get(rulesDoc, id)
 			if errors.Is(err, store.ErrNotFound) {
@@ -43,7 +48,7 @@ func (s *server) auditRules() error {
 		if prevThresholds != "" { // a store from before thresholds were recorded has none
 			detail["from_thresholds"] = prevThresholds
 		}
-		if _, err := audit.Append(tx, audit.Entry{At: s.a.now(), Actor: audit.System, Action: audit.RulesReload,
+		if _, err := audit.Append(tx, audit.Entry{At: at, Actor: audit.System, Action: audit.RulesReload,
 			Object: version, Detail: detail}); err != nil {
 			return err
 		}
@@ -52,4 +57,11 @@ func (s *server) auditRules() error {
 		}
 		return tx.Put(rulesDoc, "thresholds", []byte(thresholds))
 	})
+}
+
+// thresholdsDigest identifies a set of thresholds in the audit trail.
+func thresholdsDigest(c engine.Config) string {
+	b, _ := json.Marshal(c) // maps marshal in key order: stable
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:6])
 }

@@ -1,4 +1,4 @@
-package main
+package settings
 
 import (
 	"errors"
@@ -23,14 +23,14 @@ import (
 	"github.com/vaksam/vaksam/rules"
 )
 
-// checkValues finds the problems of a decoded configuration's values that
+// CheckValues finds the problems of a decoded configuration's values that
 // do not depend on the machine: log level and format, addresses and URLs,
 // a certificate without its key, a secret given twice, negative day
 // counts, the screening thresholds, the hearing's minimum, users and
 // tokens. Every command
-// refuses a configuration with such a problem (loadConfig).
-func checkValues(c *config, src *configSource) problems {
-	var ps problems
+// refuses a configuration with such a problem (Load).
+func CheckValues(c *Config, src *Source) Problems {
+	var ps Problems
 	add := func(path, format string, a ...any) { ps = append(ps, src.at(path, format, a...)) }
 
 	if _, err := logging.ParseLevel(c.Log.Level); err != nil {
@@ -86,9 +86,9 @@ func checkValues(c *config, src *configSource) problems {
 		}
 		for _, sec := range []struct {
 			key string
-			s   secret
+			s   Secret
 		}{{"client_id", b.ClientID}, {"client_secret", b.ClientSecret}} {
-			if !sec.s.set() {
+			if !sec.s.IsSet() {
 				add("sources.bolagsverket."+sec.key, "missing: give {file: PATH} or {env: VARIABLE}")
 			}
 			oneWay(add, "sources.bolagsverket."+sec.key, sec.s)
@@ -109,7 +109,7 @@ func checkValues(c *config, src *configSource) problems {
 		case sc.PKCS12File == "":
 			add("sources.scb", "no client certificate: SCB's API needs cert_file and key_file, or pkcs12_file")
 		}
-		if sc.PKCS12Password.set() && sc.PKCS12File == "" {
+		if sc.PKCS12Password.IsSet() && sc.PKCS12File == "" {
 			add("sources.scb.pkcs12_password", "given without pkcs12_file")
 		}
 		oneWay(add, "sources.scb.pkcs12_password", sc.PKCS12Password)
@@ -129,7 +129,7 @@ func checkValues(c *config, src *configSource) problems {
 		add("sources.document_days", "must not be negative, got %d", s.DocumentDays)
 	}
 
-	for _, err := range c.mergedScreening().Validate() {
+	for _, err := range c.MergedScreening().Validate() {
 		// Validate names the key first: "freshness.ivo: 0 days, ...".
 		key, msg, ok := strings.Cut(err.Error(), ": ")
 		if !ok {
@@ -144,12 +144,12 @@ func checkValues(c *config, src *configSource) problems {
 	return ps
 }
 
-// withoutEchoes drops the problems found after decoding at a key whose
+// WithoutEchoes drops the problems found after decoding at a key whose
 // value, or an ancestor's, could not be decoded: they only repeat it.
-func withoutEchoes(decoded, checked problems) problems {
-	var out problems
+func WithoutEchoes(decoded, checked Problems) Problems {
+	var out Problems
 	for _, c := range checked {
-		echo := slices.ContainsFunc(decoded, func(d problem) bool {
+		echo := slices.ContainsFunc(decoded, func(d Problem) bool {
 			return within(c.Path, d.Path) || within(c.about, d.Path)
 		})
 		if !echo {
@@ -169,8 +169,8 @@ func within(path, key string) bool {
 // checkAccess checks users and tokens with access.NewDirectory, placing
 // each problem at its entry: the problems an entry adds to those of the
 // entries before it are its own.
-func checkAccess(c *config, src *configSource) problems {
-	var ps problems
+func checkAccess(c *Config, src *Source) Problems {
+	var ps Problems
 	before := map[string]bool{}
 	report := func(path string, users []access.User, tokens []access.Token) {
 		_, err := access.NewDirectory(users, tokens)
@@ -216,13 +216,13 @@ func splitErrors(err error) []error {
 	return []error{err}
 }
 
-// checkHost finds the problems that depend on the machine the
+// CheckHost finds the problems that depend on the machine the
 // configuration runs on: the data directory, every file it names,
 // secrets' files and environment variables, and the rule pack. Only
 // `vaksam config check` looks for them; commands find them when they use
 // what is missing.
-func checkHost(c *config, src *configSource, env map[string]string) (problems, *rules.Set) {
-	var ps problems
+func CheckHost(c *Config, src *Source, env map[string]string) (Problems, *rules.Set) {
+	var ps Problems
 	add := func(path, format string, a ...any) { ps = append(ps, src.at(path, format, a...)) }
 
 	if c.DataDir == "" {
@@ -252,7 +252,7 @@ func checkHost(c *config, src *configSource, env map[string]string) (problems, *
 			}
 		}
 	}
-	for _, s := range configSecrets(c) {
+	for _, s := range Secrets(c) {
 		if s.s.File != "" {
 			if err := checkFile(s.s.File); err != nil {
 				add(s.path+".file", "%v", err)
@@ -271,15 +271,15 @@ func checkHost(c *config, src *configSource, env map[string]string) (problems, *
 			return ps, nil
 		}
 	}
-	set, err := c.ruleSet("")
+	set, err := c.RuleSet("")
 	if err != nil {
 		ps = append(ps, ruleProblems(err, c, src)...)
 	}
 	return ps, set
 }
 
-// configSecrets lists the secrets a configuration names, with their keys.
-func configSecrets(c *config) []secretRef {
+// Secrets lists the secrets a configuration names, with their keys.
+func Secrets(c *Config) []secretRef {
 	secrets := []secretRef{{"nats.password", c.NATS.Password}, {"nats.token", c.NATS.Token}}
 	if b := c.Sources.Bolagsverket; b != nil {
 		secrets = append(secrets, secretRef{"sources.bolagsverket.client_id", b.ClientID},
@@ -297,28 +297,28 @@ type fileRef struct{ path, file string }
 // secretRef is a secret a configuration key names.
 type secretRef struct {
 	path string
-	s    secret
+	s    Secret
 }
 
 // ruleProblems reports a rule pack's errors as they are (file:line:col),
 // and those of the configuration's overrides at their keys.
-func ruleProblems(err error, c *config, src *configSource) problems {
+func ruleProblems(err error, c *Config, src *Source) Problems {
 	var re rules.Errors
 	if !errors.As(err, &re) {
 		path := "rule_path"
 		if c.RulePath == "" {
 			path = "rules"
 		}
-		return problems{src.at(path, "%v", err)}
+		return Problems{src.at(path, "%v", err)}
 	}
-	var ps problems
+	var ps Problems
 	for _, e := range re {
 		if e.File == "configuration" {
 			key, msg, _ := strings.Cut(e.Msg, ": ")
 			ps = append(ps, src.at(joinPath("rules", key), "%s", msg))
 			continue
 		}
-		ps = append(ps, problem{File: e.File, Line: e.Line, Column: e.Column, Msg: e.Msg})
+		ps = append(ps, Problem{File: e.File, Line: e.Line, Column: e.Column, Msg: e.Msg})
 	}
 	return ps
 }
@@ -335,7 +335,7 @@ func pair(add func(path, format string, a ...any), section, certKey, cert, keyKe
 }
 
 // oneWay reports a secret given both as a file and an environment variable.
-func oneWay(add func(path, format string, a ...any), path string, s secret) {
+func oneWay(add func(path, format string, a ...any), path string, s Secret) {
 	if s.File != "" && s.Env != "" {
 		add(path, "give file or env, not both")
 	}
@@ -450,7 +450,7 @@ func fileError(name string, err error) string {
 }
 
 // checkLimits checks sources.limits: known sources, no negative bound.
-func checkLimits(add func(path, format string, a ...any), limits map[string]importLimits) {
+func checkLimits(add func(path, format string, a ...any), limits map[string]ImportLimits) {
 	for _, src := range slices.Sorted(maps.Keys(limits)) {
 		l := limits[src]
 		if _, err := formats.Lookup(src); err != nil {

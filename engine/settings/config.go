@@ -1,4 +1,10 @@
-package main
+// Package settings is Vaksam's configuration: the YAML file
+// (docs/vaksam.example.yaml) decoded strictly, every problem at
+// FILE:LINE:COL with its key path, the environment's VAKSAM_* overrides
+// over it, the checks of `vaksam config check`, the defaults, and the
+// screening thresholds merged over engine.DefaultConfig. Every command
+// reads its configuration through Load.
+package settings
 
 import (
 	"bytes"
@@ -24,17 +30,17 @@ import (
 // VAKSAM_* overrides over it, decoded into config by walking the YAML node
 // tree against config's types (their yaml tags), so that every unknown key
 // and every wrong type is found at once, each with its line and key path.
-// loadConfig and `vaksam config check` share it.
+// Load and `vaksam config check` share it.
 
-// envConfig names the configuration file when --config is not given.
-const envConfig = "VAKSAM_CONFIG"
+// EnvConfig names the configuration file when --config is not given.
+const EnvConfig = "VAKSAM_CONFIG"
 
-// envPrefix starts every override of a configuration key.
-const envPrefix = "VAKSAM_"
+// EnvPrefix starts every override of a configuration key.
+const EnvPrefix = "VAKSAM_"
 
-// problem is one mistake in a configuration, with where it is: a line of
+// Problem is one mistake in a configuration, with where it is: a line of
 // the file, or the environment variable the value came from.
-type problem struct {
+type Problem struct {
 	File   string // the configuration file, or the rule file of a rule pack error
 	Line   int    // 0: no line (a missing key, a file that cannot be read)
 	Column int
@@ -46,7 +52,7 @@ type problem struct {
 	about string
 }
 
-func (p problem) String() string {
+func (p Problem) String() string {
 	var where string
 	switch {
 	case p.Env != "":
@@ -65,11 +71,11 @@ func (p problem) String() string {
 	return strings.Join(parts, ": ")
 }
 
-// problems is every mistake found; it is an error when not empty, one
-// problem a line.
-type problems []problem
+// Problems is every mistake found; it is an error when not empty, one
+// Problem a line.
+type Problems []Problem
 
-func (ps problems) Error() string {
+func (ps Problems) Error() string {
 	lines := make([]string, len(ps))
 	for i, p := range ps {
 		lines[i] = p.String()
@@ -77,11 +83,11 @@ func (ps problems) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// sorted orders problems as they appear: those of the configuration file
+// Sorted orders problems as they appear: those of the configuration file
 // by line and column, then those of other files (a rule pack), then those
 // without a line, then those from the environment.
-func (ps problems) sorted(file string) problems {
-	rank := func(p problem) int {
+func (ps Problems) Sorted(file string) Problems {
+	rank := func(p Problem) int {
 		switch {
 		case p.Env != "":
 			return 3
@@ -111,15 +117,15 @@ func (ps problems) sorted(file string) problems {
 	return ps
 }
 
-// configSource records where the values of a configuration came from, to
+// Source records where the values of a configuration came from, to
 // place the problems found after decoding.
-type configSource struct {
+type Source struct {
 	file    string                // the file read, "" when none
 	nodes   map[string]*yaml.Node // key path → its value's node
 	env     map[*yaml.Node]string // nodes made from an environment variable → the variable
-	fromEnv []envValue            // the overrides applied, in order of the variables' names
+	FromEnv []envValue            // the overrides applied, in order of the variables' names
 	// unread: the file could not be read or parsed; nothing was decoded.
-	unread bool
+	Unread bool
 }
 
 // envValue is one key set from the environment.
@@ -130,8 +136,8 @@ type envValue struct {
 // at returns a problem placed at the key path's value; a path the file
 // does not hold is placed at its nearest ancestor that it holds, below the
 // top level (a missing top-level key has no line).
-func (s *configSource) at(path, format string, a ...any) problem {
-	p := problem{File: s.file, Path: path, Msg: fmt.Sprintf(format, a...)}
+func (s *Source) at(path, format string, a ...any) Problem {
+	p := Problem{File: s.file, Path: path, Msg: fmt.Sprintf(format, a...)}
 	for q := path; q != ""; q = parentPath(q) {
 		if n, ok := s.nodes[q]; ok {
 			s.place(&p, n)
@@ -142,7 +148,7 @@ func (s *configSource) at(path, format string, a ...any) problem {
 }
 
 // place sets a problem's position to a node's.
-func (s *configSource) place(p *problem, n *yaml.Node) {
+func (s *Source) place(p *Problem, n *yaml.Node) {
 	if v, ok := s.env[n]; ok {
 		p.Env = v
 		return
@@ -173,17 +179,17 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
-// configPath returns the configuration file a command reads: the flag's
+// Path returns the configuration file a command reads: the flag's
 // value, or else $VAKSAM_CONFIG.
-func configPath(flagValue string) string {
+func Path(flagValue string) string {
 	if flagValue != "" {
 		return flagValue
 	}
-	return os.Getenv(envConfig)
+	return os.Getenv(EnvConfig)
 }
 
-// environment returns the process environment as a map.
-func environment() map[string]string {
+// Environment returns the process environment as a map.
+func Environment() map[string]string {
 	env := map[string]string{}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -193,30 +199,30 @@ func environment() map[string]string {
 	return env
 }
 
-// readConfig reads the configuration file at path ("": none) and applies
+// Read reads the configuration file at path ("": none) and applies
 // the environment's overrides over it. It returns every problem of the
 // configuration's form: YAML syntax, unknown or repeated keys, wrong
 // types, durations that do not parse or are negative, overrides that do not
-// parse. checkValues and checkHost find the rest; they have nothing to
+// parse. CheckValues and CheckHost find the rest; they have nothing to
 // check when src.unread.
-func readConfig(path string, env map[string]string) (*config, *configSource, problems) {
-	c := &config{}
-	src := &configSource{file: path, nodes: map[string]*yaml.Node{}, env: map[*yaml.Node]string{}}
+func Read(path string, env map[string]string) (*Config, *Source, Problems) {
+	c := &Config{}
+	src := &Source{file: path, nodes: map[string]*yaml.Node{}, env: map[*yaml.Node]string{}}
 	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	if path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			src.unread = true
+			src.Unread = true
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			return c, src, problems{{File: path, Msg: fmt.Sprintf("cannot read the configuration: %v", err)}}
+			return c, src, Problems{{File: path, Msg: fmt.Sprintf("cannot read the configuration: %v", err)}}
 		}
 		doc, p := parseYAML(path, data)
 		if p != nil {
-			src.unread = true
-			return c, src, problems{*p}
+			src.Unread = true
+			return c, src, Problems{*p}
 		}
 		if doc != nil {
 			root = doc
@@ -230,7 +236,7 @@ func readConfig(path string, env map[string]string) (*config, *configSource, pro
 
 // parseYAML parses a configuration file's single document; nil for an
 // empty file.
-func parseYAML(path string, data []byte) (*yaml.Node, *problem) {
+func parseYAML(path string, data []byte) (*yaml.Node, *Problem) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
@@ -241,7 +247,7 @@ func parseYAML(path string, data []byte) (*yaml.Node, *problem) {
 	}
 	var more yaml.Node
 	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
-		p := problem{File: path, Msg: "more than one YAML document (---): the configuration is one document"}
+		p := Problem{File: path, Msg: "more than one YAML document (---): the configuration is one document"}
 		if err == nil && more.Line > 0 {
 			p.Line, p.Column = more.Line, more.Column
 		} else if err != nil {
@@ -260,21 +266,21 @@ func parseYAML(path string, data []byte) (*yaml.Node, *problem) {
 }
 
 // yamlSyntaxProblem turns a YAML syntax error ("yaml: line 3: ...") into a
-// problem with its line.
-func yamlSyntaxProblem(path string, err error) problem {
+// Problem with its line.
+func yamlSyntaxProblem(path string, err error) Problem {
 	e := rules.YAMLError(path, err)
-	return problem{File: e.File, Line: e.Line, Column: e.Column, Msg: "YAML: " + e.Msg}
+	return Problem{File: e.File, Line: e.Line, Column: e.Column, Msg: "YAML: " + e.Msg}
 }
 
 // configDecoder decodes a node tree into config's types, collecting
 // problems.
 type configDecoder struct {
-	src   *configSource
-	probs problems
+	src   *Source
+	probs Problems
 }
 
 func (d *configDecoder) add(n *yaml.Node, path, format string, a ...any) {
-	p := problem{File: d.src.file, Path: path, Msg: fmt.Sprintf(format, a...)}
+	p := Problem{File: d.src.file, Path: path, Msg: fmt.Sprintf(format, a...)}
 	d.src.place(&p, n)
 	d.probs = append(d.probs, p)
 }
@@ -282,7 +288,7 @@ func (d *configDecoder) add(n *yaml.Node, path, format string, a ...any) {
 var (
 	durationType = reflect.TypeFor[time.Duration]()
 	daysType     = reflect.TypeFor[engine.Days]()
-	secretType   = reflect.TypeFor[secret]()
+	secretType   = reflect.TypeFor[Secret]()
 )
 
 // decode sets v from n; path is n's key path. A null node leaves v as it
@@ -573,7 +579,7 @@ var envKeys = sync.OnceValue(func() []envKey {
 			if ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct {
 				ft = ft.Elem()
 			}
-			name := envPrefix + strings.ToUpper(strings.Join(p, "_"))
+			name := EnvPrefix + strings.ToUpper(strings.Join(p, "_"))
 			switch {
 			case envScalar(ft) || envList(ft):
 				out = append(out, envKey{Name: name, Path: p, Type: ft})
@@ -584,7 +590,7 @@ var envKeys = sync.OnceValue(func() []envKey {
 			}
 		}
 	}
-	walk(reflect.TypeFor[config](), nil)
+	walk(reflect.TypeFor[Config](), nil)
 	return out
 })
 
@@ -646,7 +652,7 @@ func (d *configDecoder) setEnv(root *yaml.Node, k envKey, value string) {
 			} else {
 				n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: seg}, v)
 			}
-			d.src.fromEnv = append(d.src.fromEnv, envValue{Path: strings.Join(path, "."), Var: name})
+			d.src.FromEnv = append(d.src.FromEnv, envValue{Path: strings.Join(path, "."), Var: name})
 			return
 		}
 		if idx < 0 {
@@ -663,7 +669,7 @@ func (d *configDecoder) setEnv(root *yaml.Node, k envKey, value string) {
 			*child = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: child.Line, Column: child.Column}
 		}
 		if child.Kind != yaml.MappingNode {
-			d.probs = append(d.probs, problem{File: d.src.file, Env: name, Path: strings.Join(path, "."),
+			d.probs = append(d.probs, Problem{File: d.src.file, Env: name, Path: strings.Join(path, "."),
 				Msg: fmt.Sprintf("not applied: %s in the file is not a mapping", strings.Join(path[:i+1], "."))})
 			return
 		}

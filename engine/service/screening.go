@@ -1,0 +1,77 @@
+// Package service owns a running Vaksam's screening: every trigger —
+// the schedule, a change of the data (a fetch, a file drop, a bulk import,
+// a push on NATS), a pre-award refresh, a reload of the rules — screens
+// through one Screening, one screening at a time, and saves.
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/record"
+)
+
+// Screening screens a store and saves the assessments, one screening at a
+// time: a re-screening waits while the whole store is screened, so that
+// no trigger saves an assessment older than one saved before it.
+type Screening struct {
+	Screener *engine.Screener
+	Log      *slog.Logger
+
+	mu sync.Mutex // one screening of the store at a time
+}
+
+// NewScreening returns the screening of sc; log may be nil.
+func NewScreening(sc *engine.Screener, log *slog.Logger) *Screening {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Screening{Screener: sc, Log: log}
+}
+
+// Rescreen screens the organisations whose assessment the changed record
+// versions may change (engine.Affected), as a screening of the present at
+// at, and saves their assessments; numbers that do not parse (person
+// subjects) are skipped. It returns the assessments saved.
+func (s *Screening) Rescreen(ctx context.Context, changed []record.Item, at time.Time) ([]*engine.Assessment, error) {
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	orgs, err := engine.Affected(s.Screener.Store, changed)
+	if err != nil {
+		return nil, fmt.Errorf("change-driven re-screening: %w", err)
+	}
+	ids := make([]ident.Org, 0, len(orgs))
+	for _, o := range orgs {
+		if id, err := ident.ParseOrg(o); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as, err := s.Screener.Screen(ctx, ids, engine.Options{At: at, Save: true, Current: true, Trigger: engine.TriggerChange})
+	if err != nil {
+		return as, fmt.Errorf("re-screening %d organisations: %w", len(ids), err)
+	}
+	return as, nil
+}
+
+// ScreenAll screens the whole store at at and saves, for trigger
+// (engine.TriggerSchedule, engine.TriggerReload); it returns how many
+// organisations it screened and how long the screening took.
+func (s *Screening) ScreenAll(ctx context.Context, trigger string, at time.Time) (int, time.Duration, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var n int
+	st, err := s.Screener.ScreenAll(ctx, engine.Options{At: at, Save: true, Trigger: trigger}, 0,
+		func(*engine.Assessment) error { n++; return nil })
+	return n, st.ScanDecode + st.Index + st.Evaluate, err
+}
