@@ -3,25 +3,27 @@ package engine
 import (
 	"time"
 
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/rules"
 )
 
 // Steps of the action ladder.
+// (the ladder's words: package ladder).
 const (
-	L0 = "L0" // monitor
-	L1 = "L1" // watch
-	L2 = "L2" // in-depth control: an alert for a coordinator
-	L3 = "L3" // halt call-offs proposed
-	L4 = "L4" // terminate (a decision, never computed)
-	L5 = "L5" // exclude before award: pre-award check with a critical hit
+	L0 = string(ladder.L0) // monitor
+	L1 = string(ladder.L1) // watch
+	L2 = string(ladder.L2) // in-depth control: an alert for a coordinator
+	L3 = string(ladder.L3) // halt call-offs proposed
+	L4 = string(ladder.L4) // terminate (a decision, never computed)
+	L5 = string(ladder.L5) // exclude before award: pre-award check with a critical hit
 )
 
 // Verdicts of a pre-award check.
 const (
-	Clear  = "clear"
-	Review = "review"
-	Block  = "block"
+	Clear  = string(ladder.Clear)
+	Review = string(ladder.Review)
+	Block  = string(ladder.Block)
 )
 
 // Purposes of a screening.

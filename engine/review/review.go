@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/store"
 )
@@ -59,10 +60,10 @@ const System = "vaksam"
 
 // Alert states.
 const (
-	Ny       = "ny"       // new, nobody has it yet
-	Utreds   = "utreds"   // assigned to a coordinator, being investigated
-	Beslutad = "beslutad" // a decision took effect
-	Stangd   = "stangd"   // closed (perhaps snoozed)
+	Ny       = string(ladder.Ny)       // new, nobody has it yet
+	Utreds   = string(ladder.Utreds)   // assigned to a coordinator, being investigated
+	Beslutad = string(ladder.Beslutad) // a decision took effect
+	Stangd   = string(ladder.Stangd)   // closed (perhaps snoozed)
 )
 
 // What an alert's history entry records, besides the alert events
@@ -136,11 +137,11 @@ type Entry struct {
 
 // Decision kinds.
 const (
-	Avropsstopp    = "avropsstopp"     // halt call-offs: action halt
-	HavAvropsstopp = "hav_avropsstopp" // lift the halt: action resume
-	Havning        = "havning"         // terminate the contract: action terminate, four eyes
-	Uteslutning    = "uteslutning"     // exclude before award: action exclude, four eyes
-	IngenAtgard    = "ingen_atgard"    // no action: closes (and may snooze) the alert
+	Avropsstopp    = string(ladder.Avropsstopp)    // halt call-offs: action halt
+	HavAvropsstopp = string(ladder.HavAvropsstopp) // lift the halt: action resume
+	Havning        = string(ladder.Havning)        // terminate the contract: action terminate, four eyes
+	Uteslutning    = string(ladder.Uteslutning)    // exclude before award: action exclude, four eyes
+	IngenAtgard    = string(ladder.IngenAtgard)    // no action: closes (and may snooze) the alert
 )
 
 // Kinds lists every decision kind.
@@ -148,7 +149,7 @@ var Kinds = []string{Avropsstopp, HavAvropsstopp, Havning, Uteslutning, IngenAtg
 
 // FourEyes reports whether a decision of the kind needs a second person's
 // approval before it takes effect.
-func FourEyes(kind string) bool { return kind == Havning || kind == Uteslutning }
+func FourEyes(kind string) bool { return ladder.DecisionKind(kind).FourEyes() }
 
 // Grounds of a decision.
 const (
@@ -475,11 +476,6 @@ func hitsDiff(before, after []string) (added, removed []string) {
 }
 
 // stepRank is a step's digit (L3 → 3), -1 for what is not a step.
-func stepRank(step string) int {
-	if len(step) != 2 || step[0] != 'L' || step[1] < '0' || step[1] > '9' {
-		return -1
-	}
-	return int(step[1] - '0')
-}
+func stepRank(step string) int { return ladder.Step(step).Rank() }
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
