@@ -84,7 +84,7 @@ func (s *Server) api() []route {
 		{Method: get, Path: v1 + "/me", Perm: access.Authenticated, Handle: s.me},
 		{Method: get, Path: v1 + "/openapi.yaml", Handle: s.openapi},
 
-		{Method: get, Path: v1 + "/alerts", Perm: access.ViewAlerts, Handle: s.listAlerts},
+		{Method: get, Path: v1 + "/alerts", Perm: access.ViewAlerts, Handle: s.alerts},
 		{Method: get, Path: v1 + "/alerts/{id}", Perm: access.ViewAlerts, Handle: s.getAlert},
 		{Method: post, Path: v1 + "/alerts/{id}/assign", Perm: access.Assign, Handle: s.assignAlert},
 		{Method: post, Path: v1 + "/alerts/{id}/close", Perm: access.Decide, Handle: s.closeAlert},

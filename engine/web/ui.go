@@ -89,7 +89,7 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: get, Path: access.SSOPath, Handle: s.uiSSOBegin},
 		{Method: get, Path: access.SSOCallbackPath, Handle: s.uiSSOCallback},
 
-		{Method: get, Path: "/{$}", Perm: access.ViewAlerts, Handle: s.uiQueue},
+		{Method: get, Path: "/{$}", Perm: access.ViewAlerts, Handle: s.queue},
 		{Method: get, Path: "/alerts/{id}", Perm: access.ViewAlerts, Handle: s.uiAlert},
 		{Method: post, Path: "/alerts/{id}/assign", Perm: access.Assign, Handle: s.uiAssign},
 		{Method: post, Path: "/alerts/{id}/close", Perm: access.Decide, Handle: s.uiClose},
