@@ -59,11 +59,7 @@ func (s *Server) summary(a *review.Alert, p *access.Principal) alertSummary {
 
 // workplace is the query layer over the server's desk and store.
 func (s *Server) workplace() *workplace.Workplace {
-	w := &workplace.Workplace{Desk: s.Desk, Store: s.Store}
-	if s.Screener != nil {
-		w.Rules = s.Screener.Rules
-	}
-	return w
+	return &workplace.Workplace{Desk: s.Desk, Store: s.Store, Screener: s.Screener}
 }
 
 // categories are the categories of the hits (workplace.Categories).

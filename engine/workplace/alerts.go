@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
@@ -18,8 +19,10 @@ import (
 // Workplace answers queries over the desk's alerts.
 type Workplace struct {
 	Desk  *review.Desk
-	Store *store.Store      // the organisations' contracts (owners)
-	Rules func() *rules.Set // the running rule set; nil: hits' categories from their ids
+	Store *store.Store // the organisations' contracts (owners)
+	// Screener's rule set names the hits (nil, or without rules: hits'
+	// categories from their ids); its settings build profiles.
+	Screener *engine.Screener
 }
 
 // None is the assignee of a query for the alerts nobody has.
@@ -167,10 +170,10 @@ func Page(total, page, perPage int) (lo, hi, pages int) {
 
 // Rule is the running rule set's rule with the id, nil when it has none.
 func (w *Workplace) Rule(id string) *rules.Rule {
-	if w.Rules == nil {
+	if w.Screener == nil || w.Screener.Rules == nil {
 		return nil
 	}
-	if set := w.Rules(); set != nil {
+	if set := w.Screener.Rules(); set != nil {
 		return set.Rule(id)
 	}
 	return nil

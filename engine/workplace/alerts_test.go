@@ -161,7 +161,7 @@ rules:
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &Workplace{Rules: func() *rules.Set { return set }}
+	w := &Workplace{Screener: &engine.Screener{Rules: func() *rules.Set { return set }}}
 	var ids []string
 	for _, h := range w.Hits([]string{"C9", "X1", "X2"}) {
 		ids = append(ids, h.ID+":"+h.Severity)
