@@ -45,8 +45,45 @@ var (
 type FieldError struct {
 	Op      string // decision, assign, close, comment, approve, reject, inform, respond
 	Field   string
-	Problem string
+	Problem string // in English, as the API answers it
+	// Code names the problem for a caller to translate (one of the Code
+	// constants; "" for one without), Args its values in the order the
+	// code's text uses them.
+	Code string
+	Args []any
 }
+
+// Codes of a FieldError's problem.
+const (
+	CodeRequired               = "required"
+	CodeBlank                  = "blank"
+	CodeInvalid                = "invalid" // not one of the allowed values
+	CodeTwice                  = "twice"
+	CodeTooLong                = "too_long"
+	CodeNotUTF8                = "not_utf8"
+	CodeOnlyClauseGround       = "only_clause_ground"
+	CodeOnlyOtherGround        = "only_other_ground"
+	CodeOnlyIngenAtgard        = "only_ingen_atgard"
+	CodeAfterDecision          = "after_decision"
+	CodeBeforeDecision         = "before_decision"
+	CodeNotAfterDecision       = "not_after_decision"
+	CodeInFuture               = "in_future"
+	CodeDeadlineTooSoon        = "deadline_too_soon"        // Args: the least days, the earliest deadline (a date)
+	CodeInformedBeforeDecision = "informed_before_decision" // Args: the day the decision was taken
+	CodeBeforeInformed         = "before_informed"
+	CodeTextOrFile             = "text_or_file"
+	CodeFileName               = "file_name"
+	CodeFileType               = "file_type"
+	CodeFileContent            = "file_content"
+	CodeFileEmpty              = "file_empty"
+	CodeFileSize               = "file_size"
+)
+
+// Codes lists every code a FieldError of the desk's carries.
+var Codes = []string{CodeRequired, CodeBlank, CodeInvalid, CodeTwice, CodeTooLong, CodeNotUTF8, CodeOnlyClauseGround,
+	CodeOnlyOtherGround, CodeOnlyIngenAtgard, CodeAfterDecision, CodeBeforeDecision, CodeNotAfterDecision, CodeInFuture,
+	CodeDeadlineTooSoon, CodeInformedBeforeDecision, CodeBeforeInformed, CodeTextOrFile, CodeFileName, CodeFileType,
+	CodeFileContent, CodeFileEmpty, CodeFileSize}
 
 func (e *FieldError) Error() string {
 	return "review: " + e.Op + ": " + e.Field + ": " + e.Problem

@@ -598,62 +598,21 @@ func (s *Server) uiFail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// fieldProblemText is a review.FieldError's problem in the language.
+// fieldProblemText is a review.FieldError's problem in the language: the
+// text of its code ("fe." + code in uiText) with its arguments, else the
+// English problem as it is.
 func fieldProblemText(lang string, fe *review.FieldError) string {
-	p := fe.Problem
-	switch {
-	case fe.Field == "file" && strings.HasPrefix(p, "content type "), fe.Field == "file" && p == "no content type":
-		return uiT(lang, "fe.filetype")
-	case fe.Field == "file" && strings.HasPrefix(p, "content does not look like"):
-		return uiT(lang, "fe.filecontent")
-	case fe.Field == "file" && p == "empty":
-		return uiT(lang, "fe.fileempty")
-	case fe.Field == "file" && strings.Contains(p, " bytes, at most "):
-		return uiT(lang, "fe.filesize")
-	case fe.Field == "file" && strings.Contains(p, "name"):
-		return uiT(lang, "fe.filename")
-	case p == "required without a file":
-		return uiT(lang, "fe.textorfile")
-	case p == "in the future":
-		return uiT(lang, "fe.future")
-	case fe.Field == "deadline" && strings.HasPrefix(p, "less than "):
-		var days int
-		var earliest string
-		fmt.Sscanf(p, "less than %d days after informed_at: at the earliest %s", &days, &earliest)
-		return uiT(lang, "fe.deadlinemin", days, earliest)
-	case fe.Field == "informed_at" && strings.HasPrefix(p, "before the decision ("):
-		var decided string
-		fmt.Sscanf(p, "before the decision (%s", &decided)
-		return uiT(lang, "fe.beforedecision", decided)
-	case p == "before the supplier was informed":
-		return uiT(lang, "fe.beforeinformed")
-	case p == "required":
-		return uiT(lang, "fe.required")
-	case p == "blank":
-		return uiT(lang, "fe.blank")
-	case p == "only with ground "+review.GroundAvtalsvillkor:
-		return uiT(lang, "fe.onlyclause")
-	case p == "only with ground "+review.GroundAnnat:
-		return uiT(lang, "fe.onlyother")
-	case p == "only for "+review.IngenAtgard:
-		return uiT(lang, "fe.onlyingen")
-	case p == "not after the decision":
-		return uiT(lang, "fe.notafter")
-	case p == "after the decision", p == "before the decision":
-		return uiT(lang, "fe.after")
-	case strings.Contains(p, " is not one of "):
-		return uiT(lang, "fe.invalid")
-	case strings.HasSuffix(p, " twice"):
-		return uiT(lang, "fe.twice")
-	case strings.Contains(p, "characters, at most"):
-		return uiT(lang, "fe.toolong")
-	case p == "date":
-		return uiT(lang, "fe.date")
-	case p == "not a user":
-		return uiT(lang, "fe.user")
+	if _, ok := uiText["fe."+fe.Code]; ok && fe.Code != "" {
+		return uiT(lang, "fe."+fe.Code, fe.Args...)
 	}
-	return uiT(lang, "fe.other", p)
+	return uiT(lang, "fe.other", fe.Problem)
 }
+
+// Codes of the problems the pages find themselves (review.FieldError).
+const (
+	codeDate    = "date"     // not a date
+	codeNotUser = "not_user" // not a user who works alerts
+)
 
 // Static files, with their version (a hash of them all) for the pages'
 // links: a link with the current version is cached for a year.
