@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -14,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -128,49 +126,27 @@ func (s *Server) uiPage(e route) http.Handler {
 			s.uiFail(w, r, err)
 		}
 	})
-	if e.Perm != "" {
-		h = s.Guard.Require(e.Perm, h)
-	}
-	return s.uiCommonLimit(h, e.MaxBody)
+	return s.bounded(s.guarded(e, h), e.MaxBody, s.uiAnswers())
 }
 
 // uiCommon is what every HTML answer gets: the security headers, no
 // caching unless the handler says otherwise, a bounded body, and an
 // error page for a panic.
-func (s *Server) uiCommon(next http.Handler) http.Handler { return s.uiCommonLimit(next, 0) }
+func (s *Server) uiCommon(next http.Handler) http.Handler { return s.bounded(next, 0, s.uiAnswers()) }
 
-// uiCommonLimit is uiCommon with a route's own limit of the body (0:
-// MaxBody).
-func (s *Server) uiCommonLimit(next http.Handler, limit int64) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", uiCSP)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Cache-Control", "no-store")
-		if limit > 0 && r.ContentLength > limit {
-			// Refused before the guard reads the form's CSRF token from
-			// it: the user is told the form was too large, not that it
-			// expired.
-			s.uiError(w, r, http.StatusRequestEntityTooLarge, "", "")
-			return
-		}
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, cmp.Or(limit, MaxBody))
-		}
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				s.log().ErrorContext(r.Context(), "web: panic", "route", r.Pattern, "panic", v, "stack", string(debug.Stack()))
-				s.uiError(w, r, http.StatusInternalServerError, "", "")
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
+// uiAnswers: error pages.
+func (s *Server) uiAnswers() answers {
+	return answers{headers: uiHeaders, tooLarge: func(w http.ResponseWriter, r *http.Request, _ int64) {
+		s.uiError(w, r, http.StatusRequestEntityTooLarge, "", "")
+	}, internal: func(w http.ResponseWriter, r *http.Request) {
+		s.uiError(w, r, http.StatusInternalServerError, "", "")
+	}}
 }
+
+// uiHeaders are the headers every page gets (a handler may say otherwise
+// of the caching).
+var uiHeaders = map[string]string{"Content-Security-Policy": uiCSP, "X-Content-Type-Options": "nosniff",
+	"X-Frame-Options": "DENY", "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
 
 // Pages: each template file but those starting with "_" (the layout and
 // the partials every page gets) is one page, named by its file.

@@ -388,18 +388,9 @@ func (s *Server) uiDecide(w http.ResponseWriter, r *http.Request, p *access.Prin
 			}
 		}
 	}
-	al, err := s.Desk.Alert(id)
-	if err != nil {
+	if dr.Evidence, err = s.evidence(id); err != nil {
 		return err
 	}
-	a, err := s.latestAssessment(al.Orgnr)
-	if err != nil {
-		return err
-	}
-	if a == nil {
-		return errStatus(http.StatusConflict, "alert %s: no stored assessment to rest a decision on", al.ID)
-	}
-	dr.Evidence = review.Evidence{AssessmentAt: a.At, Ruleset: a.Ruleset, Records: a.Records}
 	if len(problems) > 0 {
 		// Nothing is decided on a date that cannot be read.
 		return s.refuse(w, r, p, id, formDecision, vals, errors.Join(problems...))
