@@ -10,6 +10,7 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -281,6 +282,6 @@ func wrap(what, id string, err error) error {
 	return fmt.Errorf("review: %s %s: %w", what, redactID(id), err)
 }
 
-func stateErr(op, state string) error {
+func stateErr(op string, state ladder.AlertState) error {
 	return fmt.Errorf("%s: alert is %s: %w", op, state, ErrState)
 }

@@ -80,7 +80,7 @@ func (d *Desk) Comment(alertID, by, text string, at time.Time) (*Comment, error)
 		}
 		out = c
 		return audited(tx, at, by, AuditComment, al.ID, map[string]string{"comment": strconv.Itoa(c.Seq),
-			"length": strconv.Itoa(utf8.RuneCountInString(text)), "state": al.State, "revision": strconv.Itoa(al.Revision)})
+			"length": strconv.Itoa(utf8.RuneCountInString(text)), "state": string(al.State), "revision": strconv.Itoa(al.Revision)})
 	})
 	if err != nil {
 		return nil, wrap("alert", alertID, err)

@@ -97,10 +97,10 @@ const System = "vaksam"
 
 // Alert states.
 const (
-	Ny       = string(ladder.Ny)       // new, nobody has it yet
-	Utreds   = string(ladder.Utreds)   // assigned to a coordinator, being investigated
-	Beslutad = string(ladder.Beslutad) // a decision took effect
-	Stangd   = string(ladder.Stangd)   // closed (perhaps snoozed)
+	Ny       = ladder.Ny       // new, nobody has it yet
+	Utreds   = ladder.Utreds   // assigned to a coordinator, being investigated
+	Beslutad = ladder.Beslutad // a decision took effect
+	Stangd   = ladder.Stangd   // closed (perhaps snoozed)
 )
 
 // What an alert's history entry records, besides the alert events
@@ -115,19 +115,19 @@ const (
 // Alert is the case a coordinator works on for one organisation. An
 // organisation has at most one alert that is not closed.
 type Alert struct {
-	ID       string `json:"id"`  // <orgnr>-<seq>
-	Seq      int    `json:"seq"` // counts the organisation's alerts from 1
-	Orgnr    string `json:"orgnr"`
-	Name     string `json:"name"`
-	State    string `json:"state"`
-	Revision int    `json:"revision"` // incremented on every change
+	ID       string            `json:"id"`  // <orgnr>-<seq>
+	Seq      int               `json:"seq"` // counts the organisation's alerts from 1
+	Orgnr    string            `json:"orgnr"`
+	Name     string            `json:"name"`
+	State    ladder.AlertState `json:"state"`
+	Revision int               `json:"revision"` // incremented on every change
 
 	// The latest assessment that changed the alert.
-	Step       string    `json:"step"`
-	Score      float64   `json:"score"`
-	Hits       []string  `json:"hits"` // indicator ids, sorted
-	AssessedAt time.Time `json:"assessed_at"`
-	Ruleset    string    `json:"ruleset"`
+	Step       ladder.Step `json:"step"`
+	Score      float64     `json:"score"`
+	Hits       []string    `json:"hits"` // indicator ids, sorted
+	AssessedAt time.Time   `json:"assessed_at"`
+	Ruleset    string      `json:"ruleset"`
 
 	Assignee  string    `json:"assignee,omitempty"`
 	OpenedAt  time.Time `json:"opened_at"`
@@ -161,9 +161,9 @@ type Entry struct {
 	What     string    `json:"what"`  // an alert event, Reopened, Pending or Rejected
 	Event    string    `json:"event"` // the alert event emitted, "" for none
 	// The alert after the change.
-	State string  `json:"state"`
-	Step  string  `json:"step"`
-	Score float64 `json:"score"`
+	State ladder.AlertState `json:"state"`
+	Step  ladder.Step       `json:"step"`
+	Score float64           `json:"score"`
 	// The indicators the change added and removed.
 	HitsAdded   []string `json:"hits_added,omitempty"`
 	HitsRemoved []string `json:"hits_removed,omitempty"`
@@ -513,6 +513,6 @@ func hitsDiff(before, after []string) (added, removed []string) {
 }
 
 // stepRank is a step's digit (L3 → 3), -1 for what is not a step.
-func stepRank(step string) int { return ladder.Step(step).Rank() }
+func stepRank(step ladder.Step) int { return step.Rank() }
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }

@@ -26,25 +26,25 @@ var catPattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
 
 // alertSummary is an alert in a list: everything but its history.
 type alertSummary struct {
-	ID          string    `json:"id"`
-	Orgnr       string    `json:"orgnr"`
-	OrgnrRef    string    `json:"orgnr_ref,omitempty"` // a sole trader's, in place of its masked number (personal.go)
-	Name        string    `json:"name"`
-	State       string    `json:"state"`
-	Revision    int       `json:"revision"`
-	Step        string    `json:"step"`
-	Score       float64   `json:"score"`
-	Hits        []string  `json:"hits"`
-	Categories  []string  `json:"categories"`
-	AssessedAt  time.Time `json:"assessed_at"`
-	Assignee    string    `json:"assignee,omitempty"`
-	OpenedAt    time.Time `json:"opened_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	ClosedAt    time.Time `json:"closed_at,omitzero"`
-	Snoozed     bool      `json:"snoozed,omitempty"`
-	SnoozeUntil time.Time `json:"snooze_until,omitzero"`
-	Pending     string    `json:"pending,omitempty"`
-	Decision    string    `json:"decision,omitempty"`
+	ID          string            `json:"id"`
+	Orgnr       string            `json:"orgnr"`
+	OrgnrRef    string            `json:"orgnr_ref,omitempty"` // a sole trader's, in place of its masked number (personal.go)
+	Name        string            `json:"name"`
+	State       ladder.AlertState `json:"state"`
+	Revision    int               `json:"revision"`
+	Step        ladder.Step       `json:"step"`
+	Score       float64           `json:"score"`
+	Hits        []string          `json:"hits"`
+	Categories  []string          `json:"categories"`
+	AssessedAt  time.Time         `json:"assessed_at"`
+	Assignee    string            `json:"assignee,omitempty"`
+	OpenedAt    time.Time         `json:"opened_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	ClosedAt    time.Time         `json:"closed_at,omitzero"`
+	Snoozed     bool              `json:"snoozed,omitempty"`
+	SnoozeUntil time.Time         `json:"snooze_until,omitzero"`
+	Pending     string            `json:"pending,omitempty"`
+	Decision    string            `json:"decision,omitempty"`
 }
 
 // summary is an alert in a list as p may see it (personal.go).

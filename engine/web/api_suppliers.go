@@ -19,6 +19,7 @@ import (
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/workplace"
@@ -26,16 +27,16 @@ import (
 
 // supplierHit is an organisation found by a search: its newest result.
 type supplierHit struct {
-	Orgnr      string    `json:"orgnr"`
-	OrgnrRef   string    `json:"orgnr_ref,omitempty"` // a sole trader's, in place of its masked number (personal.go)
-	Name       string    `json:"name"`
-	AssessedAt time.Time `json:"assessed_at,omitzero"` // zero: never screened
-	Step       string    `json:"step,omitempty"`
-	Verdict    string    `json:"verdict,omitempty"`
-	Score      float64   `json:"score"`
-	Incomplete bool      `json:"incomplete"`
-	Hits       []string  `json:"hits"`
-	OpenAlert  string    `json:"open_alert,omitempty"`
+	Orgnr      string         `json:"orgnr"`
+	OrgnrRef   string         `json:"orgnr_ref,omitempty"` // a sole trader's, in place of its masked number (personal.go)
+	Name       string         `json:"name"`
+	AssessedAt time.Time      `json:"assessed_at,omitzero"` // zero: never screened
+	Step       ladder.Step    `json:"step,omitempty"`
+	Verdict    ladder.Verdict `json:"verdict,omitempty"`
+	Score      float64        `json:"score"`
+	Incomplete bool           `json:"incomplete"`
+	Hits       []string       `json:"hits"`
+	OpenAlert  string         `json:"open_alert,omitempty"`
 }
 
 type supplierList struct {

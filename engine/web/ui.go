@@ -260,9 +260,13 @@ func uiT(lang, key string, args ...any) string {
 	return fmt.Sprintf(m.in(lang), args...)
 }
 
-// L labels an enumerated value: "<kind>.<value>" in the catalogue, else
-// the value itself.
-func (v *view) L(kind, value string) string {
+// L labels an enumerated value (a string, or one of the ladder's words):
+// "<kind>.<value>" in the catalogue, else the value itself.
+func (v *view) L(kind string, word any) string {
+	value := ""
+	if word != nil {
+		value = fmt.Sprint(word)
+	}
 	if m, ok := uiText[kind+"."+value]; ok {
 		return m.in(v.Lang)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
@@ -177,7 +178,7 @@ const (
 type chartPoint struct {
 	At    time.Time
 	Score float64
-	Step  string
+	Step  ladder.Step
 	X, Y  float64
 	Label string // for the point's <title>
 }
@@ -230,7 +231,7 @@ func (s *Server) newChart(lang string, pts []chartPoint) *scoreChart {
 	var line []string
 	for _, p := range pts {
 		p.X, p.Y = x(p.At), y(p.Score)
-		p.Label = p.At.In(record.Stockholm).Format(time.DateOnly) + ": " + uiDecimal(lang, p.Score) + " (" + p.Step + ")"
+		p.Label = p.At.In(record.Stockholm).Format(time.DateOnly) + ": " + uiDecimal(lang, p.Score) + " (" + string(p.Step) + ")"
 		c.Points = append(c.Points, p)
 		line = append(line, strconv.FormatFloat(p.X, 'f', -1, 64)+","+strconv.FormatFloat(p.Y, 'f', -1, 64))
 	}

@@ -32,10 +32,11 @@ func desk(t *testing.T) *Workplace {
 		t.Fatal(err)
 	}
 	for _, o := range []struct {
-		orgnr, name, step string
-		score             float64
-		at                int
-		hits              []string
+		orgnr, name string
+		step        ladder.Step
+		score       float64
+		at          int
+		hits        []string
 	}{
 		{"5560000001", "Alfa Omsorg AB", "L3", 40, 3, []string{"S06", "C02"}},
 		{"5560000002", "Beta Vård AB", "L2", 70, 1, []string{"C01", "C02", "P01"}},

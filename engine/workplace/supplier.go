@@ -13,6 +13,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/excerpt"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
@@ -41,16 +42,16 @@ type Supplier struct {
 
 // HistoryRun is a run of assessments that said the same.
 type HistoryRun struct {
-	From        time.Time `json:"from"` // the first assessment's time
-	To          time.Time `json:"to"`   // the last one's
-	Assessments int       `json:"assessments"`
-	Purpose     string    `json:"purpose,omitempty"`
-	Step        string    `json:"step"`
-	Verdict     string    `json:"verdict"`
-	Score       float64   `json:"score"`
-	Incomplete  bool      `json:"incomplete"`
-	Hits        []string  `json:"hits"`
-	Ruleset     string    `json:"ruleset"`
+	From        time.Time      `json:"from"` // the first assessment's time
+	To          time.Time      `json:"to"`   // the last one's
+	Assessments int            `json:"assessments"`
+	Purpose     string         `json:"purpose,omitempty"`
+	Step        ladder.Step    `json:"step"`
+	Verdict     ladder.Verdict `json:"verdict"`
+	Score       float64        `json:"score"`
+	Incomplete  bool           `json:"incomplete"`
+	Hits        []string       `json:"hits"`
+	Ruleset     string         `json:"ruleset"`
 }
 
 // Supplier builds the supplier view of orgnr as of at; each, if set,
