@@ -66,19 +66,19 @@ func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
 			return stateErr(op, al.State)
 		}
 		if al.Pending != "" && r.Kind != Avropsstopp && r.Kind != HavAvropsstopp {
-			return fmt.Errorf("%s: decision %s awaits approval: %w", op, redactID(al.Pending), ErrState)
+			return refused(ErrState, CodeAwaitsApproval, "%s: decision %s awaits approval", op, redactID(al.Pending))
 		}
 		dec = newDecision(al, r, at)
 		al.Decisions = append(al.Decisions, dec.ID)
 		switch r.Kind {
 		case Avropsstopp:
 			if org.Halt != "" {
-				return fmt.Errorf("%s: avropsstopp %s is already in force: %w", op, redactID(org.Halt), ErrState)
+				return refused(ErrState, CodeHaltInForce, "%s: avropsstopp %s is already in force", op, redactID(org.Halt))
 			}
 			org.Halt = dec.ID
 		case HavAvropsstopp:
 			if org.Halt == "" {
-				return fmt.Errorf("%s: no avropsstopp is in force: %w", op, ErrState)
+				return refused(ErrState, CodeNoHalt, "%s: no avropsstopp is in force", op)
 			}
 			halt, err := get[Decision](tx, decisionKind, org.Halt)
 			if err != nil {
@@ -280,10 +280,10 @@ func pending(tx *store.Tx, id string, by Actor, at time.Time, op string) (*Decis
 		return nil, nil, err
 	}
 	if dec.Status != VantarGodkannande {
-		return nil, nil, fmt.Errorf("%s: decision is %s: %w", op, dec.Status, ErrState)
+		return nil, nil, refused(ErrState, CodeInvalidState, "%s: decision is %s", op, dec.Status)
 	}
 	if p := by.PersonID(); p == dec.Decider() || strings.TrimSpace(by.ID) == dec.DecidedBy {
-		return nil, nil, fmt.Errorf("%s: %s decided it: four eyes: %w", op, p, ErrForbidden)
+		return nil, nil, refused(ErrForbidden, CodeFourEyes, "%s: %s decided it: four eyes", op, p)
 	}
 	if at.Before(dec.DecidedAt) {
 		return nil, nil, check(op, &problem{"at", "before the decision", CodeBeforeDecision, nil})
@@ -293,7 +293,7 @@ func pending(tx *store.Tx, id string, by Actor, at time.Time, op string) (*Decis
 		return nil, nil, fmt.Errorf("alert %s: %w", redactID(dec.AlertID), err)
 	}
 	if al.Pending != dec.ID || al.State == Stangd {
-		return nil, nil, fmt.Errorf("%s: alert %s does not await it: %w", op, redactID(al.ID), ErrState)
+		return nil, nil, refused(ErrState, CodeInvalidState, "%s: alert %s does not await it", op, redactID(al.ID))
 	}
 	return dec, al, nil
 }

@@ -236,18 +236,18 @@ func (d *Desk) heard(dec *Decision, at time.Time) error {
 	}
 	switch d.HearingStatus(dec, at) {
 	case HearingNotInformed:
-		return fmt.Errorf("approve: the supplier has not been heard: record that it was informed, "+
-			"and its response or that the deadline passed: %w", ErrState)
+		return refused(ErrState, CodeHearingRequired, "approve: the supplier has not been heard: record that it was informed, "+
+			"and its response or that the deadline passed")
 	case HearingInvalid:
 		var why []string
 		for _, fe := range d.HearingProblems(dec) {
 			why = append(why, fe.Field+": "+fe.Problem)
 		}
-		return fmt.Errorf("approve: the supplier has not been heard: notice %d is not valid (%s): "+
-			"record a new notice: %w", dec.Hearing.Notice().N, strings.Join(why, "; "), ErrState)
+		return refused(ErrState, CodeHearingInvalid, "approve: the supplier has not been heard: notice %d is not valid (%s): "+
+			"record a new notice", dec.Hearing.Notice().N, strings.Join(why, "; "))
 	case HearingAwaiting:
-		return fmt.Errorf("approve: the supplier has not been heard: record its response, "+
-			"or wait until its deadline (%s) has passed: %w", dateOf(dec.Hearing.Notice().Deadline), ErrState)
+		return refused(ErrState, CodeHearingAwaiting, "approve: the supplier has not been heard: record its response, "+
+			"or wait until its deadline (%s) has passed", dateOf(dec.Hearing.Notice().Deadline))
 	}
 	return nil
 }
@@ -401,7 +401,7 @@ func (d *Desk) Respond(decisionID, by string, receivedAt time.Time, text string,
 		}
 		notice := dec.Hearing.Notice()
 		if notice == nil {
-			return fmt.Errorf("respond: the supplier has not been informed: record that first: %w", ErrState)
+			return refused(ErrState, CodeNotInformed, "respond: the supplier has not been informed: record that first")
 		}
 		if receivedAt.Before(notice.InformedAt) {
 			return check("respond", &problem{"received_at", "before the supplier was informed", CodeBeforeInformed, nil})
@@ -453,10 +453,10 @@ func hearingOf(tx *store.Tx, id string, at time.Time, op string) (*Decision, *Al
 		return nil, nil, err
 	}
 	if !FourEyes(dec.Kind) {
-		return nil, nil, fmt.Errorf("%s: a decision of kind %s has no hearing: %w", op, dec.Kind, ErrState)
+		return nil, nil, refused(ErrState, CodeNoHearing, "%s: a decision of kind %s has no hearing", op, dec.Kind)
 	}
 	if dec.Status != VantarGodkannande {
-		return nil, nil, fmt.Errorf("%s: decision is %s: %w", op, dec.Status, ErrState)
+		return nil, nil, refused(ErrState, CodeInvalidState, "%s: decision is %s", op, dec.Status)
 	}
 	if at.Before(dec.DecidedAt) {
 		return nil, nil, check(op, &problem{"at", "before the decision", CodeBeforeDecision, nil})
@@ -466,7 +466,7 @@ func hearingOf(tx *store.Tx, id string, at time.Time, op string) (*Decision, *Al
 		return nil, nil, fmt.Errorf("alert %s: %w", redactID(dec.AlertID), err)
 	}
 	if al.Pending != dec.ID || al.State == Stangd {
-		return nil, nil, fmt.Errorf("%s: alert %s does not await it: %w", op, redactID(al.ID), ErrState)
+		return nil, nil, refused(ErrState, CodeInvalidState, "%s: alert %s does not await it", op, redactID(al.ID))
 	}
 	return dec, al, nil
 }

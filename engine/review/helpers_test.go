@@ -215,6 +215,15 @@ func wantErr(t *testing.T, err, target error) {
 	}
 }
 
+// wantCode checks that err is a Refusal with the code.
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	var rf *Refusal
+	if !errors.As(err, &rf) || rf.Code != code {
+		t.Fatalf("error %v (%#v), want a refusal %s", err, rf, code)
+	}
+}
+
 // hear records, at a time, that the supplier of a pending decision was
 // informed then (deadline in 14 days, by letter) and that it answered,
 // so that the decision may be approved.

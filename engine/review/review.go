@@ -40,6 +40,40 @@ var (
 	ErrState = errors.New("not allowed in this state")
 )
 
+// Refusal is the desk refusing an action: in the state the alert or
+// decision is in (errors.Is(err, ErrState)) or to this user
+// (ErrForbidden). Code names the reason for a caller to translate; the
+// text is in English, as the API answers it.
+type Refusal struct {
+	Code string
+	msg  string
+	kind error // ErrState or ErrForbidden
+}
+
+func (e *Refusal) Error() string { return e.msg + ": " + e.kind.Error() }
+
+// Is reports whether target is the refusal's kind.
+func (e *Refusal) Is(target error) bool { return target == e.kind }
+
+// Codes of a Refusal.
+const (
+	CodeFourEyes        = "four_eyes"        // ErrForbidden: the decider may not approve or reject their own decision
+	CodeInvalidState    = "invalid_state"    // the alert or decision is not in a state that allows it
+	CodeAwaitsApproval  = "awaits_approval"  // a decision on the alert awaits approval
+	CodeHaltInForce     = "halt_in_force"    // an avropsstopp is in force
+	CodeNoHalt          = "no_halt"          // no avropsstopp is in force to lift
+	CodeHearingRequired = "hearing_required" // the supplier has not been informed
+	CodeHearingInvalid  = "hearing_invalid"  // the notice in force does not meet the rules
+	CodeHearingAwaiting = "hearing_awaiting" // the supplier's response or the deadline is awaited
+	CodeNotInformed     = "not_informed"     // a response before the supplier was informed
+	CodeNoHearing       = "no_hearing"       // the decision's kind has no hearing
+)
+
+// refused is a Refusal of the kind.
+func refused(kind error, code, format string, args ...any) error {
+	return &Refusal{Code: code, msg: fmt.Sprintf(format, args...), kind: kind}
+}
+
 // FieldError is one problem with one field of a request; errors.Is(err,
 // ErrInvalid) holds for it. Field is the JSON name of the field.
 type FieldError struct {

@@ -567,15 +567,28 @@ func (s *Server) uiFail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &mbe):
 		s.uiError(w, r, http.StatusRequestEntityTooLarge, "", "")
 	case errors.Is(err, review.ErrForbidden):
-		s.uiError(w, r, http.StatusForbidden, uiT(lang, "err.fourEyes"), "")
+		s.uiError(w, r, http.StatusForbidden, refusalText(lang, err), "")
 	case errors.Is(err, review.ErrState):
-		s.uiError(w, r, http.StatusConflict, "", err.Error())
+		s.uiError(w, r, http.StatusConflict, refusalText(lang, err), err.Error())
 	case errors.Is(err, review.ErrNotFound), errors.Is(err, store.ErrNotFound):
 		s.uiError(w, r, http.StatusNotFound, "", "")
 	default:
 		s.log().ErrorContext(r.Context(), "web: page failed", "route", r.Pattern, "err", err)
 		s.uiError(w, r, http.StatusInternalServerError, "", "")
 	}
+}
+
+// refusalText is the text of a review.Refusal's code ("err.<code>" in
+// uiText), "" for the status's own text when the code has none.
+func refusalText(lang string, err error) string {
+	var rf *review.Refusal
+	if !errors.As(err, &rf) {
+		return ""
+	}
+	if _, ok := uiText["err."+rf.Code]; !ok {
+		return ""
+	}
+	return uiT(lang, "err."+rf.Code)
 }
 
 // fieldProblemText is a review.FieldError's problem in the language: the

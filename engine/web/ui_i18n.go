@@ -88,7 +88,7 @@ var uiText = map[string]msg{
 	"err.503":            {"Tjänsten är inte tillgänglig", "Service unavailable"},
 	"err.csrf":           {"Formuläret har gått ut eller skickades från en annan webbplats. Ladda om sidan och försök igen.", "The form has expired or was sent from another site. Reload the page and try again."},
 	"err.forbidden":      {"Din roll ger inte behörighet till detta (kräver: %s).", "Your role does not allow this (needs: %s)."},
-	"err.fourEyes":       {"Du kan inte godkänna eller avslå ett beslut som du själv har fattat (fyra ögon).", "You cannot approve or reject a decision you took yourself (four eyes)."},
+	"err.four_eyes":      {"Du kan inte godkänna eller avslå ett beslut som du själv har fattat (fyra ögon).", "You cannot approve or reject a decision you took yourself (four eyes)."},
 	"err.notfound":       {"Det du letar efter finns inte, eller så har du inte behörighet att se det.", "What you are looking for does not exist, or you may not see it."},
 	"err.state":          {"Åtgärden går inte att göra i ärendets nuvarande läge.", "The action is not possible in the current state."},
 	"err.internal":       {"Ett oväntat fel inträffade. Försök igen; kvarstår felet, kontakta administratören.", "An unexpected error occurred. Try again; if it persists, contact the administrator."},
