@@ -3,25 +3,27 @@ package engine
 import (
 	"time"
 
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/rules"
 )
 
 // Steps of the action ladder.
+// (the ladder's words: package ladder).
 const (
-	L0 = "L0" // monitor
-	L1 = "L1" // watch
-	L2 = "L2" // in-depth control: an alert for a coordinator
-	L3 = "L3" // halt call-offs proposed
-	L4 = "L4" // terminate (a decision, never computed)
-	L5 = "L5" // exclude before award: pre-award check with a critical hit
+	L0 = ladder.L0 // monitor
+	L1 = ladder.L1 // watch
+	L2 = ladder.L2 // in-depth control: an alert for a coordinator
+	L3 = ladder.L3 // halt call-offs proposed
+	L4 = ladder.L4 // terminate (a decision, never computed)
+	L5 = ladder.L5 // exclude before award: pre-award check with a critical hit
 )
 
 // Verdicts of a pre-award check.
 const (
-	Clear  = "clear"
-	Review = "review"
-	Block  = "block"
+	Clear  = ladder.Clear
+	Review = ladder.Review
+	Block  = ladder.Block
 )
 
 // Purposes of a screening.
@@ -34,14 +36,14 @@ const (
 
 // Assessment is the result of screening one organisation as of At.
 type Assessment struct {
-	Orgnr      string    `json:"orgnr"`
-	Name       string    `json:"name"`
-	At         time.Time `json:"at"`
-	Purpose    string    `json:"purpose,omitempty"`
-	Score      float64   `json:"score"`
-	Step       string    `json:"step"`
-	Verdict    string    `json:"verdict"`
-	Incomplete bool      `json:"incomplete"`
+	Orgnr      string         `json:"orgnr"`
+	Name       string         `json:"name"`
+	At         time.Time      `json:"at"`
+	Purpose    string         `json:"purpose,omitempty"`
+	Score      float64        `json:"score"`
+	Step       ladder.Step    `json:"step"`
+	Verdict    ladder.Verdict `json:"verdict"`
+	Incomplete bool           `json:"incomplete"`
 	// Unknown: the store holds no record of the organisation at all.
 	// NotRegistered: Bolagsverket answered that it does not exist.
 	Unknown       bool     `json:"unknown,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -80,14 +81,6 @@ func (s Scoring) place(a *Assessment) {
 	})
 }
 
-func severityRank(s string) int {
-	switch s {
-	case rules.Critical:
-		return 0
-	case rules.High:
-		return 1
-	case rules.Medium:
-		return 2
-	}
-	return 3
-}
+// severityRank orders severities, the gravest first (low and what is not
+// a severity alike: the rule set admits only the four).
+func severityRank(s string) int { return min(ladder.Severity(s).Rank(), 3) }

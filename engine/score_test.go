@@ -3,6 +3,7 @@ package engine
 import (
 	"testing"
 
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -15,8 +16,8 @@ func TestLadder(t *testing.T) {
 		purpose    string
 		incomplete bool
 		score      float64
-		step       string
-		verdict    string
+		step       ladder.Step
+		verdict    ladder.Verdict
 	}{
 		{"nothing", nil, Monitor, false, 0, L0, Clear},
 		{"nothing but incomplete", nil, Monitor, true, 0, L0, Review},

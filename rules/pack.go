@@ -8,14 +8,16 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vaksam/vaksam/engine/excerpt"
+	"github.com/vaksam/vaksam/engine/ladder"
 )
 
 // Severities, from a hard gate to the lightest.
+// (the ladder's words: package ladder).
 const (
-	Critical = "critical"
-	High     = "high"
-	Medium   = "medium"
-	Low      = "low"
+	Critical = string(ladder.Critical)
+	High     = string(ladder.High)
+	Medium   = string(ladder.Medium)
+	Low      = string(ladder.Low)
 )
 
 var severities = map[string]bool{Critical: true, High: true, Medium: true, Low: true}

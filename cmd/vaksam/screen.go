@@ -12,6 +12,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/record"
 )
 
@@ -200,7 +201,7 @@ func printRanking(w io.Writer, as []*engine.Assessment, limit int, now time.Time
 }
 
 func printSteps(w io.Writer, as []*engine.Assessment) {
-	steps := map[string]int{}
+	steps := map[ladder.Step]int{}
 	incomplete := 0
 	missing := map[string]int{}
 	for _, x := range as {
@@ -213,7 +214,7 @@ func printSteps(w io.Writer, as []*engine.Assessment) {
 		}
 	}
 	fmt.Fprintf(w, "\n%d organisations screened:", len(as))
-	for _, s := range []string{engine.L0, engine.L1, engine.L2, engine.L3, engine.L5} {
+	for _, s := range []ladder.Step{engine.L0, engine.L1, engine.L2, engine.L3, engine.L5} {
 		if steps[s] > 0 || s != engine.L5 {
 			fmt.Fprintf(w, " %s %d", s, steps[s])
 		}

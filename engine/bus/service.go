@@ -135,7 +135,7 @@ func outcome(a *engine.Assessment, err error) string {
 	var re *RequestError
 	switch {
 	case err == nil && a != nil:
-		return a.Verdict
+		return string(a.Verdict)
 	case errors.As(err, &re) && re.Code == 400:
 		return OutcomeBadRequest
 	case errors.As(err, &re) && re.Code == 404:

@@ -212,7 +212,7 @@ func TestScreenServiceCarriesTheRequestID(t *testing.T) {
 	if err := json.Unmarshal(reply.Data, &a); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.waitObserved(t, 1); got[0] != "nats "+a.Verdict || a.Verdict != engine.Review {
+	if got := h.waitObserved(t, 1); got[0] != "nats "+string(a.Verdict) || a.Verdict != engine.Review {
 		t.Errorf("observed %v for verdict %s, want nats review (the refresh failed)", got, a.Verdict)
 	}
 	if got := h.refresh.seen(); len(got) != 1 || got[0] != "order-7f3a" {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -60,12 +61,12 @@ var ActionKinds = []string{Halt, Resume, Terminate, Exclude}
 
 // Result is the gist of an assessment: what changed when it changes.
 type Result struct {
-	Step       string   `json:"step"`
-	Verdict    string   `json:"verdict"`
-	Score      float64  `json:"score"`
-	Incomplete bool     `json:"incomplete"`
-	Hits       []string `json:"hits"`
-	Missing    []string `json:"missing"`
+	Step       ladder.Step    `json:"step"`
+	Verdict    ladder.Verdict `json:"verdict"`
+	Score      float64        `json:"score"`
+	Incomplete bool           `json:"incomplete"`
+	Hits       []string       `json:"hits"`
+	Missing    []string       `json:"missing"`
 }
 
 // Key is a stable string of the result; two results with the same key
@@ -90,20 +91,20 @@ type Assessment struct {
 
 // Alert is the payload of vaksam.alert.<event>.<orgnr>.
 type Alert struct {
-	Event    string    `json:"event"`
-	AlertID  string    `json:"alert_id"`
-	Revision int       `json:"revision"`
-	Orgnr    string    `json:"orgnr"`
-	Name     string    `json:"name"`
-	At       time.Time `json:"at"`
-	State    string    `json:"state"`
-	Step     string    `json:"step"`
-	Score    float64   `json:"score"`
-	Hits     []string  `json:"hits"`
-	Assignee string    `json:"assignee,omitempty"`
-	By       string    `json:"by,omitempty"`
-	Decision string    `json:"decision_id,omitempty"`
-	Reason   string    `json:"reason,omitempty"`
+	Event    string            `json:"event"`
+	AlertID  string            `json:"alert_id"`
+	Revision int               `json:"revision"`
+	Orgnr    string            `json:"orgnr"`
+	Name     string            `json:"name"`
+	At       time.Time         `json:"at"`
+	State    ladder.AlertState `json:"state"`
+	Step     ladder.Step       `json:"step"`
+	Score    float64           `json:"score"`
+	Hits     []string          `json:"hits"`
+	Assignee string            `json:"assignee,omitempty"`
+	By       string            `json:"by,omitempty"`
+	Decision string            `json:"decision_id,omitempty"`
+	Reason   string            `json:"reason,omitempty"`
 }
 
 // Action is the payload of vaksam.action.<kind>.<orgnr>.
@@ -143,7 +144,7 @@ func subject(root string, tokens ...string) (string, error) {
 
 // NewAssessment builds the event of an assessment whose result changed.
 func NewAssessment(p Assessment) (store.Event, error) {
-	subj, err := subject(AssessmentRoot, p.Step, p.Orgnr)
+	subj, err := subject(AssessmentRoot, string(p.Step), p.Orgnr)
 	if err != nil {
 		return store.Event{}, err
 	}

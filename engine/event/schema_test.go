@@ -23,6 +23,7 @@ import (
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
@@ -259,8 +260,8 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 
 // TestSchemaEnums: the enums of the schemas are the Go constants.
 func TestSchemaEnums(t *testing.T) {
-	steps := []string{engine.L0, engine.L1, engine.L2, engine.L3, engine.L4, engine.L5}
-	verdicts := []string{engine.Clear, engine.Review, engine.Block}
+	steps := []string{string(engine.L0), string(engine.L1), string(engine.L2), string(engine.L3), string(engine.L4), string(engine.L5)}
+	verdicts := []string{string(engine.Clear), string(engine.Review), string(engine.Block)}
 	purposes := []string{engine.Award, engine.Calloff, engine.Direct}
 	severities := []string{rules.Critical, rules.High, rules.Medium, rules.Low}
 	for _, tc := range []struct {
@@ -365,7 +366,7 @@ var alertStates = map[string]string{
 
 func alertOf(ev string, revision int) event.Alert {
 	a := event.Alert{Event: ev, AlertID: orgnr + "-1", Revision: revision, Orgnr: orgnr, Name: "Omsorgshuset Norr AB",
-		At: at0.Add(time.Duration(revision) * time.Hour), State: alertStates[ev], Step: engine.L3, Score: 32.5,
+		At: at0.Add(time.Duration(revision) * time.Hour), State: ladder.AlertState(alertStates[ev]), Step: engine.L3, Score: 32.5,
 		Hits: []string{"S04", "S12", "S15"}}
 	switch ev {
 	case event.AlertAssigned:
@@ -779,7 +780,7 @@ func TestRealScreening(t *testing.T) {
 		if err := json.Unmarshal(ev.Data, &p); err != nil {
 			t.Fatal(err)
 		}
-		if m[1] != p.Step || m[2] != p.Orgnr || ev.Org != p.Orgnr {
+		if m[1] != string(p.Step) || m[2] != p.Orgnr || ev.Org != p.Orgnr {
 			t.Errorf("subject %q for step %s, orgnr %s (org %s)", ev.Subject, p.Step, p.Orgnr, ev.Org)
 		}
 		if want := "assessment." + p.Orgnr + "." + strconv.FormatInt(p.At.UnixNano(), 10) + "."; !strings.HasPrefix(ev.MsgID, want) {
@@ -792,7 +793,7 @@ func TestRealScreening(t *testing.T) {
 		if got := ev.Header[event.HeaderOrgSeq]; got != strconv.FormatUint(seq[p.Orgnr], 10) || ev.OrgSeq != seq[p.Orgnr] {
 			t.Errorf("%s: %s %q (org_seq %d), want %d", ev.Subject, event.HeaderOrgSeq, got, ev.OrgSeq, seq[p.Orgnr])
 		}
-		steps[p.Step] = true
+		steps[string(p.Step)] = true
 		if p.Previous != nil {
 			withPrevious++
 		}
@@ -800,7 +801,7 @@ func TestRealScreening(t *testing.T) {
 			preAward++
 		}
 	}
-	if len(seq) != len(orgs) || withPrevious == 0 || preAward == 0 || !steps[engine.L5] {
+	if len(seq) != len(orgs) || withPrevious == 0 || preAward == 0 || !steps[string(engine.L5)] {
 		t.Errorf("events for %d organisations, %d with previous, %d pre-award, steps %v", len(seq), withPrevious, preAward, steps)
 	}
 }

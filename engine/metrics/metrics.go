@@ -92,7 +92,7 @@ func New(b Build, state *State) *Metrics {
 	// Every pre-award series exists from the start, so that a rate is
 	// zero rather than absent before the first check.
 	for _, via := range []string{bus.ViaNATS, bus.ViaHTTP} {
-		for _, o := range []string{engine.Clear, engine.Review, engine.Block, bus.OutcomeBadRequest, bus.OutcomeNotFound, bus.OutcomeBusy, bus.OutcomeError} {
+		for _, o := range []string{string(engine.Clear), string(engine.Review), string(engine.Block), bus.OutcomeBadRequest, bus.OutcomeNotFound, bus.OutcomeBusy, bus.OutcomeError} {
 			m.preaward.WithLabelValues(via, o)
 		}
 		m.preawardTime.WithLabelValues(via)

@@ -79,7 +79,7 @@ func TestFamiliesValuesAndLint(t *testing.T) {
 	m.Attempt(connectors.Attempt{Source: "bolagsverket", Status: 429, Duration: 5 * time.Millisecond, Waited: time.Second})
 	m.Attempt(connectors.Attempt{Source: "scb", Err: errors.New("connection refused")})
 	m.Ingested("kronofogden", ingest.Counts{New: 5, Unchanged: 2, Quarantined: 1})
-	m.PreAward("nats", engine.Clear, 900*time.Microsecond)
+	m.PreAward("nats", string(engine.Clear), 900*time.Microsecond)
 	m.PreAward("http", "bad_request", 100*time.Microsecond)
 	m.Sources(day(20), []engine.SourceReport{
 		{Source: "bolagsverket", Window: 7 * 24 * time.Hour, Watched: 3, Fresh: 2, Stale: 1, LastSuccess: day(19), Oldest: day(10)},

@@ -13,7 +13,7 @@ func (m *Metrics) Screened(a *engine.Assessment, trigger string, took time.Durat
 	if trigger == "" {
 		trigger = "other"
 	}
-	m.screenings.WithLabelValues(a.Verdict, a.Step, trigger).Inc()
+	m.screenings.WithLabelValues(string(a.Verdict), string(a.Step), trigger).Inc()
 	if a.Incomplete {
 		m.incomplete.WithLabelValues(trigger).Inc()
 	}

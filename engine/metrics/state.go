@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/review"
 )
 
@@ -21,8 +22,8 @@ type State struct {
 var (
 	// Alert states and steps always exported, so that a dashboard shows
 	// zero rather than no data.
-	openStates    = []string{review.Ny, review.Utreds, review.Beslutad}
-	alertSteps    = []string{"L2", "L3"}
+	openStates    = ladder.OpenStates
+	alertSteps    = []ladder.Step{ladder.L2, ladder.L3}
 	decisionKinds = review.Kinds
 )
 
@@ -92,7 +93,7 @@ func (c *stateCollector) collectDesk(ch chan<- prometheus.Metric, failed func(*p
 	open := map[key]int{}
 	for _, st := range alertSteps {
 		for _, s := range openStates {
-			open[key{st, s}] = 0
+			open[key{string(st), string(s)}] = 0
 		}
 	}
 	alerts, err := c.s.Desk.Alerts(func(a *review.Alert) bool { return a.Open() })
@@ -100,7 +101,7 @@ func (c *stateCollector) collectDesk(ch chan<- prometheus.Metric, failed func(*p
 		failed(c.alertsOpen, err)
 	} else {
 		for _, a := range alerts {
-			open[key{a.Step, a.State}]++
+			open[key{string(a.Step), string(a.State)}]++
 		}
 		for k, n := range open {
 			ch <- prometheus.MustNewConstMetric(c.alertsOpen, prometheus.GaugeValue, float64(n), k.a, k.b)

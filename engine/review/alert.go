@@ -10,6 +10,7 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -257,9 +258,9 @@ func closable(al *Alert, org *orgDoc, op string) error {
 	case al.State == Stangd:
 		return stateErr(op, al.State)
 	case al.Pending != "":
-		return fmt.Errorf("%s: decision %s awaits approval: %w", op, redactID(al.Pending), ErrState)
+		return refused(ErrState, CodeAwaitsApproval, "%s: decision %s awaits approval", op, redactID(al.Pending))
 	case org.Halt != "":
-		return fmt.Errorf("%s: avropsstopp %s is in force: %w", op, redactID(org.Halt), ErrState)
+		return refused(ErrState, CodeHaltInForce, "%s: avropsstopp %s is in force", op, redactID(org.Halt))
 	}
 	return nil
 }
@@ -281,6 +282,6 @@ func wrap(what, id string, err error) error {
 	return fmt.Errorf("review: %s %s: %w", what, redactID(id), err)
 }
 
-func stateErr(op, state string) error {
-	return fmt.Errorf("%s: alert is %s: %w", op, state, ErrState)
+func stateErr(op string, state ladder.AlertState) error {
+	return refused(ErrState, CodeInvalidState, "%s: alert is %s", op, state)
 }

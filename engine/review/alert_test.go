@@ -9,12 +9,13 @@ import (
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
 func TestOpensAtL2AndAbove(t *testing.T) {
 	for _, tc := range []struct {
-		step  string
+		step  ladder.Step
 		score float64
 		hits  []string
 		open  bool
@@ -25,13 +26,13 @@ func TestOpensAtL2AndAbove(t *testing.T) {
 		{engine.L3, 0, []string{"S01"}, true},
 		{engine.L5, 0, []string{"S01"}, true},
 	} {
-		t.Run(tc.step, func(t *testing.T) {
+		t.Run(string(tc.step), func(t *testing.T) {
 			e := newEnv(t)
 			a := assessment(org1, day(2), tc.step, tc.score, tc.hits...)
 			e.save(a)
 			evs := e.events()
 			// The assessment's event comes first, in the same transaction.
-			if len(evs) == 0 || evs[0].Subject != event.AssessmentRoot+"."+tc.step+"."+org1 || evs[0].OrgSeq != 1 {
+			if len(evs) == 0 || evs[0].Subject != event.AssessmentRoot+"."+string(tc.step)+"."+org1 || evs[0].OrgSeq != 1 {
 				t.Fatalf("events %q", subjects(evs))
 			}
 			al, err := e.desk.OpenAlert(org1)

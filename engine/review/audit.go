@@ -37,7 +37,7 @@ func audited(tx *store.Tx, at time.Time, actor, action, object string, detail ma
 
 // alertDetail is what an audit entry says of an alert after a change.
 func alertDetail(al *Alert, more ...string) map[string]string {
-	d := map[string]string{"state": al.State, "revision": strconv.Itoa(al.Revision), "step": al.Step,
+	d := map[string]string{"state": string(al.State), "revision": strconv.Itoa(al.Revision), "step": string(al.Step),
 		"score": strconv.FormatFloat(al.Score, 'g', -1, 64)}
 	addPairs(d, more...)
 	return d
@@ -46,7 +46,7 @@ func alertDetail(al *Alert, more ...string) map[string]string {
 // decisionDetail is what an audit entry says of a decision and its alert
 // after a change.
 func decisionDetail(dec *Decision, al *Alert, more ...string) map[string]string {
-	d := map[string]string{"kind": dec.Kind, "status": dec.Status, "alert_state": al.State,
+	d := map[string]string{"kind": dec.Kind, "status": dec.Status, "alert_state": string(al.State),
 		"alert_revision": strconv.Itoa(al.Revision)}
 	if dec.Ground != "" {
 		d["ground"] = dec.Ground

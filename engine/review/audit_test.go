@@ -40,12 +40,14 @@ func (e *env) wantTrail(want ...string) []audit.Entry {
 	return es
 }
 
-// wantDetail checks some of an entry's details.
-func wantDetail(t *testing.T, x audit.Entry, kv ...string) {
+// wantDetail checks some of an entry's details (keys and values are
+// strings, or the ladder's words).
+func wantDetail(t *testing.T, x audit.Entry, kv ...any) {
 	t.Helper()
 	for i := 0; i+1 < len(kv); i += 2 {
-		if got, ok := x.Detail[kv[i]]; !ok || got != kv[i+1] {
-			t.Errorf("%s %s: detail %s = %q, want %q (detail %v)", x.Action, x.Object, kv[i], got, kv[i+1], x.Detail)
+		k, want := fmt.Sprint(kv[i]), fmt.Sprint(kv[i+1])
+		if got, ok := x.Detail[k]; !ok || got != want {
+			t.Errorf("%s %s: detail %s = %q, want %q (detail %v)", x.Action, x.Object, k, got, want, x.Detail)
 		}
 	}
 }

@@ -50,9 +50,9 @@ func (d *Desk) Comment(alertID, by, text string, at time.Time) (*Comment, error)
 	by = strings.TrimSpace(by)
 	ps := []*problem{req("alert_id", alertID), req("by", by), req("text", text), reqTime("at", at)}
 	if !utf8.ValidString(text) {
-		ps = append(ps, &problem{"text", "not UTF-8"})
+		ps = append(ps, &problem{"text", "not UTF-8", CodeNotUTF8, nil})
 	} else if n := utf8.RuneCountInString(text); n > MaxComment {
-		ps = append(ps, &problem{"text", fmt.Sprintf("%d characters, at most %d", n, MaxComment)})
+		ps = append(ps, &problem{"text", fmt.Sprintf("%d characters, at most %d", n, MaxComment), CodeTooLong, nil})
 	}
 	if err := check("comment", ps...); err != nil {
 		return nil, err
@@ -80,7 +80,7 @@ func (d *Desk) Comment(alertID, by, text string, at time.Time) (*Comment, error)
 		}
 		out = c
 		return audited(tx, at, by, AuditComment, al.ID, map[string]string{"comment": strconv.Itoa(c.Seq),
-			"length": strconv.Itoa(utf8.RuneCountInString(text)), "state": al.State, "revision": strconv.Itoa(al.Revision)})
+			"length": strconv.Itoa(utf8.RuneCountInString(text)), "state": string(al.State), "revision": strconv.Itoa(al.Revision)})
 	})
 	if err != nil {
 		return nil, wrap("alert", alertID, err)

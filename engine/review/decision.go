@@ -66,19 +66,19 @@ func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
 			return stateErr(op, al.State)
 		}
 		if al.Pending != "" && r.Kind != Avropsstopp && r.Kind != HavAvropsstopp {
-			return fmt.Errorf("%s: decision %s awaits approval: %w", op, redactID(al.Pending), ErrState)
+			return refused(ErrState, CodeAwaitsApproval, "%s: decision %s awaits approval", op, redactID(al.Pending))
 		}
 		dec = newDecision(al, r, at)
 		al.Decisions = append(al.Decisions, dec.ID)
 		switch r.Kind {
 		case Avropsstopp:
 			if org.Halt != "" {
-				return fmt.Errorf("%s: avropsstopp %s is already in force: %w", op, redactID(org.Halt), ErrState)
+				return refused(ErrState, CodeHaltInForce, "%s: avropsstopp %s is already in force", op, redactID(org.Halt))
 			}
 			org.Halt = dec.ID
 		case HavAvropsstopp:
 			if org.Halt == "" {
-				return fmt.Errorf("%s: no avropsstopp is in force: %w", op, ErrState)
+				return refused(ErrState, CodeNoHalt, "%s: no avropsstopp is in force", op)
 			}
 			halt, err := get[Decision](tx, decisionKind, org.Halt)
 			if err != nil {
@@ -280,20 +280,20 @@ func pending(tx *store.Tx, id string, by Actor, at time.Time, op string) (*Decis
 		return nil, nil, err
 	}
 	if dec.Status != VantarGodkannande {
-		return nil, nil, fmt.Errorf("%s: decision is %s: %w", op, dec.Status, ErrState)
+		return nil, nil, refused(ErrState, CodeInvalidState, "%s: decision is %s", op, dec.Status)
 	}
 	if p := by.PersonID(); p == dec.Decider() || strings.TrimSpace(by.ID) == dec.DecidedBy {
-		return nil, nil, fmt.Errorf("%s: %s decided it: four eyes: %w", op, p, ErrForbidden)
+		return nil, nil, refused(ErrForbidden, CodeFourEyes, "%s: %s decided it: four eyes", op, p)
 	}
 	if at.Before(dec.DecidedAt) {
-		return nil, nil, check(op, &problem{"at", "before the decision"})
+		return nil, nil, check(op, &problem{"at", "before the decision", CodeBeforeDecision, nil})
 	}
 	al, err := get[Alert](tx, alertKind, dec.AlertID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("alert %s: %w", redactID(dec.AlertID), err)
 	}
 	if al.Pending != dec.ID || al.State == Stangd {
-		return nil, nil, fmt.Errorf("%s: alert %s does not await it: %w", op, redactID(al.ID), ErrState)
+		return nil, nil, refused(ErrState, CodeInvalidState, "%s: alert %s does not await it", op, redactID(al.ID))
 	}
 	return dec, al, nil
 }
@@ -304,68 +304,72 @@ func validate(r DecisionRequest, at time.Time) error {
 		reqTime("at", at)}
 	switch {
 	case r.Kind == "":
-		ps = append(ps, &problem{"kind", "required"})
+		ps = append(ps, &problem{"kind", "required", CodeRequired, nil})
 	case !slices.Contains(Kinds, r.Kind):
-		ps = append(ps, &problem{"kind", fmt.Sprintf("%q is not one of %s", r.Kind, strings.Join(Kinds, ", "))})
+		ps = append(ps, &problem{"kind", fmt.Sprintf("%q is not one of %s", r.Kind, strings.Join(Kinds, ", ")), CodeInvalid, nil})
 	}
 	switch {
 	case r.Ground == "" && r.Kind == IngenAtgard:
 	case r.Ground == "":
-		ps = append(ps, &problem{"ground", "required"})
+		ps = append(ps, &problem{"ground", "required", CodeRequired, nil})
 	case !slices.Contains(Grounds, r.Ground):
-		ps = append(ps, &problem{"ground", fmt.Sprintf("%q is not one of %s", r.Ground, strings.Join(Grounds, ", "))})
+		ps = append(ps, &problem{"ground", fmt.Sprintf("%q is not one of %s", r.Ground, strings.Join(Grounds, ", ")), CodeInvalid, nil})
 	case r.Ground == GroundAvtalsvillkor:
 		ps = append(ps, req("contract_clause", r.ContractClause))
 	case r.Ground == GroundAnnat:
 		ps = append(ps, req("ground_other", r.GroundOther))
 	}
 	if r.Ground != GroundAvtalsvillkor && !blank(r.ContractClause) {
-		ps = append(ps, &problem{"contract_clause", "only with ground " + GroundAvtalsvillkor})
+		ps = append(ps, &problem{"contract_clause", "only with ground " + GroundAvtalsvillkor, CodeOnlyClauseGround, nil})
 	}
 	if r.Ground != GroundAnnat && !blank(r.GroundOther) {
-		ps = append(ps, &problem{"ground_other", "only with ground " + GroundAnnat})
+		ps = append(ps, &problem{"ground_other", "only with ground " + GroundAnnat, CodeOnlyOtherGround, nil})
 	}
 	seen := map[string]bool{}
 	for i, c := range r.Contracts {
 		c = strings.TrimSpace(c)
 		switch {
 		case c == "":
-			ps = append(ps, &problem{fmt.Sprintf("contracts[%d]", i), "blank"})
+			ps = append(ps, &problem{fmt.Sprintf("contracts[%d]", i), "blank", CodeBlank, nil})
 		case seen[c]:
-			ps = append(ps, &problem{fmt.Sprintf("contracts[%d]", i), fmt.Sprintf("%q twice", c)})
+			ps = append(ps, &problem{fmt.Sprintf("contracts[%d]", i), fmt.Sprintf("%q twice", c), CodeTwice, nil})
 		}
 		seen[c] = true
 	}
 	ps = append(ps, reqTime("evidence.assessment_at", r.Evidence.AssessmentAt), req("evidence.ruleset", r.Evidence.Ruleset))
 	if !at.IsZero() && r.Evidence.AssessmentAt.After(at) {
-		ps = append(ps, &problem{"evidence.assessment_at", "after the decision"})
+		ps = append(ps, &problem{"evidence.assessment_at", "after the decision", CodeAfterDecision, nil})
 	}
 	if r.Kind != IngenAtgard && r.Kind != "" {
 		if r.Snooze {
-			ps = append(ps, &problem{"snooze", "only for " + IngenAtgard})
+			ps = append(ps, &problem{"snooze", "only for " + IngenAtgard, CodeOnlyIngenAtgard, nil})
 		}
 		if !r.SnoozeUntil.IsZero() {
-			ps = append(ps, &problem{"snooze_until", "only for " + IngenAtgard})
+			ps = append(ps, &problem{"snooze_until", "only for " + IngenAtgard, CodeOnlyIngenAtgard, nil})
 		}
 	} else if !r.SnoozeUntil.IsZero() && !at.IsZero() && !r.SnoozeUntil.After(at) {
-		ps = append(ps, &problem{"snooze_until", "not after the decision"})
+		ps = append(ps, &problem{"snooze_until", "not after the decision", CodeNotAfterDecision, nil})
 	}
 	return check("decision", ps...)
 }
 
-// problem is what is wrong with one field.
-type problem struct{ field, text string }
+// problem is what is wrong with one field: in English, and as a code
+// with its arguments (FieldError).
+type problem struct {
+	field, text, code string
+	args              []any
+}
 
 func req(field, v string) *problem {
 	if blank(v) {
-		return &problem{field, "required"}
+		return &problem{field, "required", CodeRequired, nil}
 	}
 	return nil
 }
 
 func reqTime(field string, t time.Time) *problem {
 	if t.IsZero() {
-		return &problem{field, "required"}
+		return &problem{field, "required", CodeRequired, nil}
 	}
 	return nil
 }
@@ -376,7 +380,7 @@ func check(op string, ps ...*problem) error {
 	var errs []error
 	for _, p := range ps {
 		if p != nil {
-			errs = append(errs, &FieldError{Op: op, Field: p.field, Problem: p.text})
+			errs = append(errs, &FieldError{Op: op, Field: p.field, Problem: p.text, Code: p.code, Args: p.args})
 		}
 	}
 	return errors.Join(errs...)

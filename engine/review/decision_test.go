@@ -125,16 +125,21 @@ func TestFourEyes(t *testing.T) {
 			// Another decision must wait, except a halt.
 			_, err := e.desk.Decide(request(al.ID, IngenAtgard, "bertil"), day(3))
 			wantErr(t, err, ErrState)
+			wantCode(t, err, CodeAwaitsApproval)
 			_, err = e.desk.Decide(request(al.ID, Havning, "bertil"), day(3))
 			wantErr(t, err, ErrState)
+			wantCode(t, err, CodeAwaitsApproval)
 			_, err = e.desk.Close(al.ID, "bertil", "klart", day(3))
 			wantErr(t, err, ErrState)
+			wantCode(t, err, CodeAwaitsApproval)
 
 			// Four eyes.
 			_, err = e.desk.Approve(dec.ID, " anna ", day(4))
 			wantErr(t, err, ErrForbidden)
+			wantCode(t, err, CodeFourEyes)
 			_, err = e.desk.Reject(dec.ID, "anna", "ångrar mig", day(4))
 			wantErr(t, err, ErrForbidden)
+			wantCode(t, err, CodeFourEyes)
 			_, err = e.desk.Approve(dec.ID, "bertil", day(2))
 			wantErr(t, err, ErrInvalid)
 			if err.Error() != "review: approve: at: before the decision" {
@@ -305,16 +310,17 @@ func TestDecideStateRefusals(t *testing.T) {
 		setup  func(e *env, al *Alert)
 		kind   string
 		target error
+		code   string // of the Refusal
 	}{
-		{"unknown alert", func(e *env, al *Alert) {}, "", ErrNotFound},
-		{"closed alert", func(e *env, al *Alert) { e.desk.Close(al.ID, "anna", "klart", day(3)) }, Avropsstopp, ErrState},
-		{"closed alert, resume", func(e *env, al *Alert) { e.desk.Close(al.ID, "anna", "klart", day(3)) }, HavAvropsstopp, ErrState},
+		{"unknown alert", func(e *env, al *Alert) {}, "", ErrNotFound, ""},
+		{"closed alert", func(e *env, al *Alert) { e.desk.Close(al.ID, "anna", "klart", day(3)) }, Avropsstopp, ErrState, CodeInvalidState},
+		{"closed alert, resume", func(e *env, al *Alert) { e.desk.Close(al.ID, "anna", "klart", day(3)) }, HavAvropsstopp, ErrState, CodeInvalidState},
 		{"decided alert without a halt in force, terminate", func(e *env, al *Alert) {
 			e.decide(request(al.ID, Avropsstopp, "anna"), day(3))
 			e.decide(request(al.ID, HavAvropsstopp, "anna"), day(4))
-		}, Havning, ErrState},
-		{"decided alert, no action", func(e *env, al *Alert) { e.decide(request(al.ID, Avropsstopp, "anna"), day(3)) }, IngenAtgard, ErrState},
-		{"resume without halt", func(e *env, al *Alert) {}, HavAvropsstopp, ErrState},
+		}, Havning, ErrState, CodeInvalidState},
+		{"decided alert, no action", func(e *env, al *Alert) { e.decide(request(al.ID, Avropsstopp, "anna"), day(3)) }, IngenAtgard, ErrState, CodeInvalidState},
+		{"resume without halt", func(e *env, al *Alert) {}, HavAvropsstopp, ErrState, CodeNoHalt},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
@@ -328,6 +334,9 @@ func TestDecideStateRefusals(t *testing.T) {
 			}
 			_, err := e.desk.Decide(r, day(4))
 			wantErr(t, err, tc.target)
+			if tc.code != "" {
+				wantCode(t, err, tc.code)
+			}
 			if evs := e.reviewEvents(); len(evs) != 0 {
 				t.Fatalf("events %q", subjects(evs))
 			}

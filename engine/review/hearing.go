@@ -213,7 +213,7 @@ func (d *Desk) HearingProblems(dec *Decision) []*FieldError {
 	}
 	var out []*FieldError
 	for _, p := range d.noticeProblems(dec, n) {
-		out = append(out, &FieldError{Op: "approve", Field: p.field, Problem: p.text})
+		out = append(out, &FieldError{Op: "approve", Field: p.field, Problem: p.text, Code: p.code, Args: p.args})
 	}
 	return out
 }
@@ -236,18 +236,18 @@ func (d *Desk) heard(dec *Decision, at time.Time) error {
 	}
 	switch d.HearingStatus(dec, at) {
 	case HearingNotInformed:
-		return fmt.Errorf("approve: the supplier has not been heard: record that it was informed, "+
-			"and its response or that the deadline passed: %w", ErrState)
+		return refused(ErrState, CodeHearingRequired, "approve: the supplier has not been heard: record that it was informed, "+
+			"and its response or that the deadline passed")
 	case HearingInvalid:
 		var why []string
 		for _, fe := range d.HearingProblems(dec) {
 			why = append(why, fe.Field+": "+fe.Problem)
 		}
-		return fmt.Errorf("approve: the supplier has not been heard: notice %d is not valid (%s): "+
-			"record a new notice: %w", dec.Hearing.Notice().N, strings.Join(why, "; "), ErrState)
+		return refused(ErrState, CodeHearingInvalid, "approve: the supplier has not been heard: notice %d is not valid (%s): "+
+			"record a new notice", dec.Hearing.Notice().N, strings.Join(why, "; "))
 	case HearingAwaiting:
-		return fmt.Errorf("approve: the supplier has not been heard: record its response, "+
-			"or wait until its deadline (%s) has passed: %w", dateOf(dec.Hearing.Notice().Deadline), ErrState)
+		return refused(ErrState, CodeHearingAwaiting, "approve: the supplier has not been heard: record its response, "+
+			"or wait until its deadline (%s) has passed", dateOf(dec.Hearing.Notice().Deadline))
 	}
 	return nil
 }
@@ -270,7 +270,7 @@ func (d *Desk) noticeProblems(dec *Decision, n *Notice) []*problem {
 // that did not exist.
 func informedBefore(dec *Decision, informedAt time.Time) *problem {
 	if informedAt.Before(dec.DecidedAt) {
-		return &problem{"informed_at", "before the decision (" + minuteOf(dec.DecidedAt) + ")"}
+		return &problem{"informed_at", "before the decision (" + minuteOf(dec.DecidedAt) + ")", CodeInformedBeforeDecision, []any{dateOf(dec.DecidedAt)}}
 	}
 	return nil
 }
@@ -281,7 +281,7 @@ func (d *Desk) deadlineProblem(informedAt, deadline time.Time) *problem {
 	days := d.HearingMinimum()
 	earliest := informedAt.In(records.Stockholm).AddDate(0, 0, days)
 	if deadline.Before(earliest) {
-		return &problem{"deadline", fmt.Sprintf("less than %d days after informed_at: at the earliest %s", days, minuteOf(earliest))}
+		return &problem{"deadline", fmt.Sprintf("less than %d days after informed_at: at the earliest %s", days, minuteOf(earliest)), CodeDeadlineTooSoon, []any{days, dateOf(earliest)}}
 	}
 	return nil
 }
@@ -311,10 +311,10 @@ func (d *Desk) Inform(decisionID, by string, informedAt, deadline time.Time, cha
 	ps := []*problem{req("decision_id", decisionID), req("by", by), reqTime("informed_at", informedAt),
 		reqTime("deadline", deadline), req("channel", channel), reqTime("at", at)}
 	if channel != "" && !slices.Contains(Channels, channel) {
-		ps = append(ps, &problem{"channel", fmt.Sprintf("%q is not one of %s", channel, strings.Join(Channels, ", "))})
+		ps = append(ps, &problem{"channel", fmt.Sprintf("%q is not one of %s", channel, strings.Join(Channels, ", ")), CodeInvalid, nil})
 	}
 	if !informedAt.IsZero() && !at.IsZero() && informedAt.After(at) {
-		ps = append(ps, &problem{"informed_at", "in the future"})
+		ps = append(ps, &problem{"informed_at", "in the future", CodeInFuture, nil})
 	}
 	if !informedAt.IsZero() && !deadline.IsZero() {
 		ps = append(ps, d.deadlineProblem(informedAt, deadline))
@@ -374,15 +374,15 @@ func (d *Desk) Respond(decisionID, by string, receivedAt time.Time, text string,
 	by = strings.TrimSpace(by)
 	ps := []*problem{req("decision_id", decisionID), req("by", by), reqTime("received_at", receivedAt), reqTime("at", at)}
 	if !receivedAt.IsZero() && !at.IsZero() && receivedAt.After(at) {
-		ps = append(ps, &problem{"received_at", "in the future"})
+		ps = append(ps, &problem{"received_at", "in the future", CodeInFuture, nil})
 	}
 	switch {
 	case blank(text) && attachment == nil:
-		ps = append(ps, &problem{"text", "required without a file"})
+		ps = append(ps, &problem{"text", "required without a file", CodeTextOrFile, nil})
 	case !utf8.ValidString(text):
-		ps = append(ps, &problem{"text", "not UTF-8"})
+		ps = append(ps, &problem{"text", "not UTF-8", CodeNotUTF8, nil})
 	case utf8.RuneCountInString(text) > MaxResponseText:
-		ps = append(ps, &problem{"text", fmt.Sprintf("%d characters, at most %d", utf8.RuneCountInString(text), MaxResponseText)})
+		ps = append(ps, &problem{"text", fmt.Sprintf("%d characters, at most %d", utf8.RuneCountInString(text), MaxResponseText), CodeTooLong, nil})
 	}
 	var file *attachmentDoc
 	if attachment != nil {
@@ -401,10 +401,10 @@ func (d *Desk) Respond(decisionID, by string, receivedAt time.Time, text string,
 		}
 		notice := dec.Hearing.Notice()
 		if notice == nil {
-			return fmt.Errorf("respond: the supplier has not been informed: record that first: %w", ErrState)
+			return refused(ErrState, CodeNotInformed, "respond: the supplier has not been informed: record that first")
 		}
 		if receivedAt.Before(notice.InformedAt) {
-			return check("respond", &problem{"received_at", "before the supplier was informed"})
+			return check("respond", &problem{"received_at", "before the supplier was informed", CodeBeforeInformed, nil})
 		}
 		r := Response{N: len(dec.Hearing.Responses) + 1, Notice: notice.N, ReceivedAt: receivedAt, Text: text,
 			RecordedBy: by, RecordedAt: at}
@@ -453,20 +453,20 @@ func hearingOf(tx *store.Tx, id string, at time.Time, op string) (*Decision, *Al
 		return nil, nil, err
 	}
 	if !FourEyes(dec.Kind) {
-		return nil, nil, fmt.Errorf("%s: a decision of kind %s has no hearing: %w", op, dec.Kind, ErrState)
+		return nil, nil, refused(ErrState, CodeNoHearing, "%s: a decision of kind %s has no hearing", op, dec.Kind)
 	}
 	if dec.Status != VantarGodkannande {
-		return nil, nil, fmt.Errorf("%s: decision is %s: %w", op, dec.Status, ErrState)
+		return nil, nil, refused(ErrState, CodeInvalidState, "%s: decision is %s", op, dec.Status)
 	}
 	if at.Before(dec.DecidedAt) {
-		return nil, nil, check(op, &problem{"at", "before the decision"})
+		return nil, nil, check(op, &problem{"at", "before the decision", CodeBeforeDecision, nil})
 	}
 	al, err := get[Alert](tx, alertKind, dec.AlertID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("alert %s: %w", redactID(dec.AlertID), err)
 	}
 	if al.Pending != dec.ID || al.State == Stangd {
-		return nil, nil, fmt.Errorf("%s: alert %s does not await it: %w", op, redactID(al.ID), ErrState)
+		return nil, nil, refused(ErrState, CodeInvalidState, "%s: alert %s does not await it", op, redactID(al.ID))
 	}
 	return dec, al, nil
 }
@@ -475,32 +475,32 @@ func hearingOf(tx *store.Tx, id string, at time.Time, op string) (*Decision, *Al
 // stored (its name without a directory, its content type without
 // parameters, its size and hash), or the problem with it (field "file").
 func checkAttachment(a *Attachment) (*attachmentDoc, *problem) {
-	bad := func(format string, args ...any) (*attachmentDoc, *problem) {
-		return nil, &problem{"file", fmt.Sprintf(format, args...)}
+	bad := func(code, format string, args ...any) (*attachmentDoc, *problem) {
+		return nil, &problem{"file", fmt.Sprintf(format, args...), code, nil}
 	}
 	name := strings.TrimSpace(path.Base(strings.ReplaceAll(a.Name, `\`, "/")))
 	switch {
 	case name == "" || name == "." || name == "/":
-		return bad("no file name")
+		return bad(CodeFileName, "no file name")
 	case !utf8.ValidString(name):
-		return bad("file name not UTF-8")
+		return bad(CodeFileName, "file name not UTF-8")
 	case len(name) > maxAttachmentName:
-		return bad("file name of %d bytes, at most %d", len(name), maxAttachmentName)
+		return bad(CodeFileName, "file name of %d bytes, at most %d", len(name), maxAttachmentName)
 	case strings.ContainsFunc(name, unicode.IsControl):
-		return bad("control character in the file name")
+		return bad(CodeFileName, "control character in the file name")
 	}
 	ct, _, err := mime.ParseMediaType(a.ContentType)
 	switch {
 	case strings.TrimSpace(a.ContentType) == "":
-		return bad("no content type")
+		return bad(CodeFileType, "no content type")
 	case err != nil || !slices.Contains(AttachmentTypes, ct):
-		return bad("content type %q is not one of %s", a.ContentType, strings.Join(AttachmentTypes, ", "))
+		return bad(CodeFileType, "content type %q is not one of %s", a.ContentType, strings.Join(AttachmentTypes, ", "))
 	case len(a.Data) == 0:
-		return bad("empty")
+		return bad(CodeFileEmpty, "empty")
 	case len(a.Data) > MaxAttachment:
-		return bad("%d bytes, at most %d", len(a.Data), MaxAttachment)
+		return bad(CodeFileSize, "%d bytes, at most %d", len(a.Data), MaxAttachment)
 	case !looksLike(ct, a.Data):
-		return bad("content does not look like %s", ct)
+		return bad(CodeFileContent, "content does not look like %s", ct)
 	}
 	sum := sha256.Sum256(a.Data)
 	return &attachmentDoc{AttachmentInfo: AttachmentInfo{Name: name, ContentType: ct, Size: len(a.Data),

@@ -461,6 +461,7 @@ func TestApprovalNeedsHearing(t *testing.T) {
 				return
 			}
 			wantErr(t, err, ErrState)
+			wantCode(t, err, map[string]string{HearingNotInformed: CodeHearingRequired, HearingAwaiting: CodeHearingAwaiting}[tc.status])
 			if !strings.Contains(err.Error(), "the supplier has not been heard: ") || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("message %q, want %q", err, tc.want)
 			}

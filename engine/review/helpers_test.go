@@ -11,6 +11,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
@@ -57,7 +58,7 @@ func day(n int) time.Time { return time.Date(2026, 11, n, 12, 0, 0, 0, time.UTC)
 
 // assessment builds an assessment by hand; each hit id's first letter is
 // its category, its severity high (critical for S01).
-func assessment(orgnr string, at time.Time, step string, score float64, hits ...string) *engine.Assessment {
+func assessment(orgnr string, at time.Time, step ladder.Step, score float64, hits ...string) *engine.Assessment {
 	a := &engine.Assessment{Orgnr: orgnr, Name: "Omsorgshuset Norr AB", At: at, Step: step, Score: score,
 		Verdict: engine.Clear, Ruleset: "default@1a2b3c", Missing: []engine.Missing{}, NotChecked: []string{},
 		Hits: []engine.Hit{}, Records: []profile.Ref{{Source: "bolagsverket", Key: orgnr, Version: 2, Observed: at.Add(-time.Hour)}}}
@@ -211,6 +212,15 @@ func wantErr(t *testing.T, err, target error) {
 	t.Helper()
 	if !errors.Is(err, target) {
 		t.Fatalf("error %v, want %v", err, target)
+	}
+}
+
+// wantCode checks that err is a Refusal with the code.
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	var rf *Refusal
+	if !errors.As(err, &rf) || rf.Code != code {
+		t.Fatalf("error %v (%#v), want a refusal %s", err, rf, code)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/store"
 )
@@ -39,13 +40,84 @@ var (
 	ErrState = errors.New("not allowed in this state")
 )
 
+// Refusal is the desk refusing an action: in the state the alert or
+// decision is in (errors.Is(err, ErrState)) or to this user
+// (ErrForbidden). Code names the reason for a caller to translate; the
+// text is in English, as the API answers it.
+type Refusal struct {
+	Code string
+	msg  string
+	kind error // ErrState or ErrForbidden
+}
+
+func (e *Refusal) Error() string { return e.msg + ": " + e.kind.Error() }
+
+// Is reports whether target is the refusal's kind.
+func (e *Refusal) Is(target error) bool { return target == e.kind }
+
+// Codes of a Refusal.
+const (
+	CodeFourEyes        = "four_eyes"        // ErrForbidden: the decider may not approve or reject their own decision
+	CodeInvalidState    = "invalid_state"    // the alert or decision is not in a state that allows it
+	CodeAwaitsApproval  = "awaits_approval"  // a decision on the alert awaits approval
+	CodeHaltInForce     = "halt_in_force"    // an avropsstopp is in force
+	CodeNoHalt          = "no_halt"          // no avropsstopp is in force to lift
+	CodeHearingRequired = "hearing_required" // the supplier has not been informed
+	CodeHearingInvalid  = "hearing_invalid"  // the notice in force does not meet the rules
+	CodeHearingAwaiting = "hearing_awaiting" // the supplier's response or the deadline is awaited
+	CodeNotInformed     = "not_informed"     // a response before the supplier was informed
+	CodeNoHearing       = "no_hearing"       // the decision's kind has no hearing
+)
+
+// refused is a Refusal of the kind.
+func refused(kind error, code, format string, args ...any) error {
+	return &Refusal{Code: code, msg: fmt.Sprintf(format, args...), kind: kind}
+}
+
 // FieldError is one problem with one field of a request; errors.Is(err,
 // ErrInvalid) holds for it. Field is the JSON name of the field.
 type FieldError struct {
 	Op      string // decision, assign, close, comment, approve, reject, inform, respond
 	Field   string
-	Problem string
+	Problem string // in English, as the API answers it
+	// Code names the problem for a caller to translate (one of the Code
+	// constants; "" for one without), Args its values in the order the
+	// code's text uses them.
+	Code string
+	Args []any
 }
+
+// Codes of a FieldError's problem.
+const (
+	CodeRequired               = "required"
+	CodeBlank                  = "blank"
+	CodeInvalid                = "invalid" // not one of the allowed values
+	CodeTwice                  = "twice"
+	CodeTooLong                = "too_long"
+	CodeNotUTF8                = "not_utf8"
+	CodeOnlyClauseGround       = "only_clause_ground"
+	CodeOnlyOtherGround        = "only_other_ground"
+	CodeOnlyIngenAtgard        = "only_ingen_atgard"
+	CodeAfterDecision          = "after_decision"
+	CodeBeforeDecision         = "before_decision"
+	CodeNotAfterDecision       = "not_after_decision"
+	CodeInFuture               = "in_future"
+	CodeDeadlineTooSoon        = "deadline_too_soon"        // Args: the least days, the earliest deadline (a date)
+	CodeInformedBeforeDecision = "informed_before_decision" // Args: the day the decision was taken
+	CodeBeforeInformed         = "before_informed"
+	CodeTextOrFile             = "text_or_file"
+	CodeFileName               = "file_name"
+	CodeFileType               = "file_type"
+	CodeFileContent            = "file_content"
+	CodeFileEmpty              = "file_empty"
+	CodeFileSize               = "file_size"
+)
+
+// Codes lists every code a FieldError of the desk's carries.
+var Codes = []string{CodeRequired, CodeBlank, CodeInvalid, CodeTwice, CodeTooLong, CodeNotUTF8, CodeOnlyClauseGround,
+	CodeOnlyOtherGround, CodeOnlyIngenAtgard, CodeAfterDecision, CodeBeforeDecision, CodeNotAfterDecision, CodeInFuture,
+	CodeDeadlineTooSoon, CodeInformedBeforeDecision, CodeBeforeInformed, CodeTextOrFile, CodeFileName, CodeFileType,
+	CodeFileContent, CodeFileEmpty, CodeFileSize}
 
 func (e *FieldError) Error() string {
 	return "review: " + e.Op + ": " + e.Field + ": " + e.Problem
@@ -59,10 +131,10 @@ const System = "vaksam"
 
 // Alert states.
 const (
-	Ny       = "ny"       // new, nobody has it yet
-	Utreds   = "utreds"   // assigned to a coordinator, being investigated
-	Beslutad = "beslutad" // a decision took effect
-	Stangd   = "stangd"   // closed (perhaps snoozed)
+	Ny       = ladder.Ny       // new, nobody has it yet
+	Utreds   = ladder.Utreds   // assigned to a coordinator, being investigated
+	Beslutad = ladder.Beslutad // a decision took effect
+	Stangd   = ladder.Stangd   // closed (perhaps snoozed)
 )
 
 // What an alert's history entry records, besides the alert events
@@ -77,19 +149,19 @@ const (
 // Alert is the case a coordinator works on for one organisation. An
 // organisation has at most one alert that is not closed.
 type Alert struct {
-	ID       string `json:"id"`  // <orgnr>-<seq>
-	Seq      int    `json:"seq"` // counts the organisation's alerts from 1
-	Orgnr    string `json:"orgnr"`
-	Name     string `json:"name"`
-	State    string `json:"state"`
-	Revision int    `json:"revision"` // incremented on every change
+	ID       string            `json:"id"`  // <orgnr>-<seq>
+	Seq      int               `json:"seq"` // counts the organisation's alerts from 1
+	Orgnr    string            `json:"orgnr"`
+	Name     string            `json:"name"`
+	State    ladder.AlertState `json:"state"`
+	Revision int               `json:"revision"` // incremented on every change
 
 	// The latest assessment that changed the alert.
-	Step       string    `json:"step"`
-	Score      float64   `json:"score"`
-	Hits       []string  `json:"hits"` // indicator ids, sorted
-	AssessedAt time.Time `json:"assessed_at"`
-	Ruleset    string    `json:"ruleset"`
+	Step       ladder.Step `json:"step"`
+	Score      float64     `json:"score"`
+	Hits       []string    `json:"hits"` // indicator ids, sorted
+	AssessedAt time.Time   `json:"assessed_at"`
+	Ruleset    string      `json:"ruleset"`
 
 	Assignee  string    `json:"assignee,omitempty"`
 	OpenedAt  time.Time `json:"opened_at"`
@@ -123,9 +195,9 @@ type Entry struct {
 	What     string    `json:"what"`  // an alert event, Reopened, Pending or Rejected
 	Event    string    `json:"event"` // the alert event emitted, "" for none
 	// The alert after the change.
-	State string  `json:"state"`
-	Step  string  `json:"step"`
-	Score float64 `json:"score"`
+	State ladder.AlertState `json:"state"`
+	Step  ladder.Step       `json:"step"`
+	Score float64           `json:"score"`
 	// The indicators the change added and removed.
 	HitsAdded   []string `json:"hits_added,omitempty"`
 	HitsRemoved []string `json:"hits_removed,omitempty"`
@@ -136,11 +208,11 @@ type Entry struct {
 
 // Decision kinds.
 const (
-	Avropsstopp    = "avropsstopp"     // halt call-offs: action halt
-	HavAvropsstopp = "hav_avropsstopp" // lift the halt: action resume
-	Havning        = "havning"         // terminate the contract: action terminate, four eyes
-	Uteslutning    = "uteslutning"     // exclude before award: action exclude, four eyes
-	IngenAtgard    = "ingen_atgard"    // no action: closes (and may snooze) the alert
+	Avropsstopp    = string(ladder.Avropsstopp)    // halt call-offs: action halt
+	HavAvropsstopp = string(ladder.HavAvropsstopp) // lift the halt: action resume
+	Havning        = string(ladder.Havning)        // terminate the contract: action terminate, four eyes
+	Uteslutning    = string(ladder.Uteslutning)    // exclude before award: action exclude, four eyes
+	IngenAtgard    = string(ladder.IngenAtgard)    // no action: closes (and may snooze) the alert
 )
 
 // Kinds lists every decision kind.
@@ -148,7 +220,7 @@ var Kinds = []string{Avropsstopp, HavAvropsstopp, Havning, Uteslutning, IngenAtg
 
 // FourEyes reports whether a decision of the kind needs a second person's
 // approval before it takes effect.
-func FourEyes(kind string) bool { return kind == Havning || kind == Uteslutning }
+func FourEyes(kind string) bool { return ladder.DecisionKind(kind).FourEyes() }
 
 // Grounds of a decision.
 const (
@@ -475,11 +547,6 @@ func hitsDiff(before, after []string) (added, removed []string) {
 }
 
 // stepRank is a step's digit (L3 → 3), -1 for what is not a step.
-func stepRank(step string) int {
-	if len(step) != 2 || step[0] != 'L' || step[1] < '0' || step[1] > '9' {
-		return -1
-	}
-	return int(step[1] - '0')
-}
+func stepRank(step ladder.Step) int { return step.Rank() }
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }

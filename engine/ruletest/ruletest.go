@@ -15,6 +15,7 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
@@ -50,9 +51,9 @@ type Test struct {
 	NotChecked *[]string `yaml:"not_checked"`
 	Incomplete *bool     `yaml:"incomplete"`
 	// Missing lists the sources the assessment's missing entries name.
-	Missing *[]string `yaml:"missing"`
-	Step    string    `yaml:"step"`
-	Verdict string    `yaml:"verdict"`
+	Missing *[]string      `yaml:"missing"`
+	Step    ladder.Step    `yaml:"step"`
+	Verdict ladder.Verdict `yaml:"verdict"`
 
 	line int
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/record"
 )
 
@@ -111,9 +112,9 @@ type RealCase struct {
 // Outcome is what an assessment concluded about an organisation, in the
 // terms RealCase.Expect states it.
 type Outcome struct {
-	Step       string `json:"step"`
-	Verdict    string `json:"verdict"`
-	Incomplete bool   `json:"incomplete"`
+	Step       ladder.Step    `json:"step"`
+	Verdict    ladder.Verdict `json:"verdict"`
+	Incomplete bool           `json:"incomplete"`
 	// Hits are the indicators that fire: exactly these.
 	Hits []string `json:"hits"`
 	// NotChecked are rules that cannot be checked: at least these.

@@ -84,7 +84,7 @@ func (s *Server) api() []route {
 		{Method: get, Path: v1 + "/me", Perm: access.Authenticated, Handle: s.me},
 		{Method: get, Path: v1 + "/openapi.yaml", Handle: s.openapi},
 
-		{Method: get, Path: v1 + "/alerts", Perm: access.ViewAlerts, Handle: s.listAlerts},
+		{Method: get, Path: v1 + "/alerts", Perm: access.ViewAlerts, Handle: s.alerts},
 		{Method: get, Path: v1 + "/alerts/{id}", Perm: access.ViewAlerts, Handle: s.getAlert},
 		{Method: post, Path: v1 + "/alerts/{id}/assign", Perm: access.Assign, Handle: s.assignAlert},
 		{Method: post, Path: v1 + "/alerts/{id}/close", Perm: access.Decide, Handle: s.closeAlert},
@@ -125,7 +125,7 @@ func (s *Server) endpoint(e route) http.Handler {
 			return
 		}
 		// What a principal without view_persons is answered is masked
-		// (personal.go); a panic's answer is commonLimit's.
+		// (personal.go); a panic's answer is bounded's.
 		var masked *maskedWriter
 		if !p.Can(access.ViewPersons) {
 			masked = &maskedWriter{ResponseWriter: w}
@@ -138,26 +138,54 @@ func (s *Server) endpoint(e route) http.Handler {
 			masked.flush()
 		}
 	})
+	return s.bounded(s.guarded(e, h), e.MaxBody, s.apiAnswers())
+}
+
+// guarded is h behind the route's permission, if it has one.
+func (s *Server) guarded(e route, h http.Handler) http.Handler {
 	if e.Perm != "" {
-		h = s.Guard.Require(e.Perm, h)
+		return s.Guard.Require(e.Perm, h)
 	}
-	return s.commonLimit(h, e.MaxBody)
+	return h
 }
 
 // common is what every API answer gets: no caching, no sniffing, a
 // bounded body, and a JSON 500 for a panic.
-func (s *Server) common(next http.Handler) http.Handler { return s.commonLimit(next, 0) }
+func (s *Server) common(next http.Handler) http.Handler { return s.bounded(next, 0, s.apiAnswers()) }
 
-// commonLimit is common with a route's own limit of the body (0:
-// MaxBody).
-func (s *Server) commonLimit(next http.Handler, limit int64) http.Handler {
+// answers are what an area (the API, the pages) sets on every answer,
+// and how it answers a body that is too large and a panic.
+type answers struct {
+	headers  map[string]string
+	tooLarge func(w http.ResponseWriter, r *http.Request, limit int64)
+	internal http.HandlerFunc
+}
+
+// apiAnswers: JSON.
+func (s *Server) apiAnswers() answers {
+	return answers{headers: apiHeaders, tooLarge: func(w http.ResponseWriter, r *http.Request, limit int64) {
+		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: fmt.Sprintf("body: over %d bytes", limit), Field: "body"})
+	}, internal: func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal error"})
+	}}
+}
+
+// apiHeaders are the headers every API answer gets.
+var apiHeaders = map[string]string{"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+
+// bounded is what every answer, the API's and the pages', gets: the
+// area's headers, a body bounded by limit (0: MaxBody) and refused when
+// it says it is larger (before the guard reads a form's CSRF token from
+// it: the user is told the form was too large, not that it expired), and
+// a panic logged and answered.
+func (s *Server) bounded(next http.Handler, limit int64, a answers) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", "no-store")
+		for k, v := range a.headers {
+			h.Set(k, v)
+		}
 		if limit > 0 && r.ContentLength > limit {
-			// Refused before the guard reads a form's CSRF token from it.
-			writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: fmt.Sprintf("body: over %d bytes", limit), Field: "body"})
+			a.tooLarge(w, r, limit)
 			return
 		}
 		if r.Body != nil {
@@ -171,7 +199,7 @@ func (s *Server) commonLimit(next http.Handler, limit int64) http.Handler {
 				// The pattern, not the path: a path may hold a sole
 				// trader's personnummer.
 				s.log().ErrorContext(r.Context(), "web: panic", "route", r.Pattern, "panic", v, "stack", string(debug.Stack()))
-				writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal error"})
+				a.internal(w, r)
 			}
 		}()
 		next.ServeHTTP(w, r)

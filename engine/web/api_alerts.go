@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,42 +15,36 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/excerpt"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/workplace"
 )
 
-// alertStates are the states a list filters on, and the shorthands.
-var (
-	alertStates = []string{review.Ny, review.Utreds, review.Beslutad, review.Stangd}
-	openStates  = []string{review.Ny, review.Utreds, review.Beslutad}
-	stepPattern = regexp.MustCompile(`^L[0-9]$`)
-	catPattern  = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
-)
-
-// Sorts of the alert list and their default orders.
-var alertSorts = map[string]string{"priority": "desc", "opened": "desc", "updated": "desc", "score": "desc"}
+// catPattern is what a category in a filter looks like.
+var catPattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
 
 // alertSummary is an alert in a list: everything but its history.
 type alertSummary struct {
-	ID          string    `json:"id"`
-	Orgnr       string    `json:"orgnr"`
-	OrgnrRef    string    `json:"orgnr_ref,omitempty"` // a sole trader's, in place of its masked number (personal.go)
-	Name        string    `json:"name"`
-	State       string    `json:"state"`
-	Revision    int       `json:"revision"`
-	Step        string    `json:"step"`
-	Score       float64   `json:"score"`
-	Hits        []string  `json:"hits"`
-	Categories  []string  `json:"categories"`
-	AssessedAt  time.Time `json:"assessed_at"`
-	Assignee    string    `json:"assignee,omitempty"`
-	OpenedAt    time.Time `json:"opened_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	ClosedAt    time.Time `json:"closed_at,omitzero"`
-	Snoozed     bool      `json:"snoozed,omitempty"`
-	SnoozeUntil time.Time `json:"snooze_until,omitzero"`
-	Pending     string    `json:"pending,omitempty"`
-	Decision    string    `json:"decision,omitempty"`
+	ID          string            `json:"id"`
+	Orgnr       string            `json:"orgnr"`
+	OrgnrRef    string            `json:"orgnr_ref,omitempty"` // a sole trader's, in place of its masked number (personal.go)
+	Name        string            `json:"name"`
+	State       ladder.AlertState `json:"state"`
+	Revision    int               `json:"revision"`
+	Step        ladder.Step       `json:"step"`
+	Score       float64           `json:"score"`
+	Hits        []string          `json:"hits"`
+	Categories  []string          `json:"categories"`
+	AssessedAt  time.Time         `json:"assessed_at"`
+	Assignee    string            `json:"assignee,omitempty"`
+	OpenedAt    time.Time         `json:"opened_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	ClosedAt    time.Time         `json:"closed_at,omitzero"`
+	Snoozed     bool              `json:"snoozed,omitempty"`
+	SnoozeUntil time.Time         `json:"snooze_until,omitzero"`
+	Pending     string            `json:"pending,omitempty"`
+	Decision    string            `json:"decision,omitempty"`
 }
 
 // summary is an alert in a list as p may see it (personal.go).
@@ -62,29 +57,13 @@ func (s *Server) summary(a *review.Alert, p *access.Principal) alertSummary {
 		Pending: a.Pending, Decision: a.Decision}
 }
 
-// categories are the categories of the hits: the running rule set's, or
-// the id's first letter for a rule it no longer has.
-func (s *Server) categories(hits []string) []string {
-	out := []string{}
-	for _, h := range hits {
-		c := ""
-		if s.Screener != nil && s.Screener.Rules != nil {
-			if set := s.Screener.Rules(); set != nil {
-				if r := set.Rule(h); r != nil {
-					c = r.Category
-				}
-			}
-		}
-		if c == "" && h != "" {
-			c = h[:1]
-		}
-		if c != "" && !slices.Contains(out, c) {
-			out = append(out, c)
-		}
-	}
-	slices.Sort(out)
-	return out
+// workplace is the query layer over the server's desk and store.
+func (s *Server) workplace() *workplace.Workplace {
+	return &workplace.Workplace{Desk: s.Desk, Store: s.Store, Screener: s.Screener}
 }
+
+// categories are the categories of the hits (workplace.Categories).
+func (s *Server) categories(hits []string) []string { return s.workplace().Categories(hits) }
 
 func nonNil[T any](s []T) []T {
 	if s == nil {
@@ -98,122 +77,112 @@ type alertList struct {
 	pageInfo
 }
 
-// listAlerts: GET /alerts. Open alerts by default; filters combine with
-// AND, the values of a comma list with OR.
-func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+// alerts: GET /alerts (operation listAlerts). Open alerts by default;
+// filters combine with AND, the values of a comma list with OR.
+func (s *Server) alerts(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	q, err := queryParams(r, "state", "step", "category", "assignee", "q", "sort", "order", "page", "per_page")
 	if err != nil {
 		return err
 	}
-	states := openStates
-	if v, ok := q["state"]; ok {
-		states = nil
-		for _, st := range splitList(v[0]) {
-			switch {
-			case st == "open":
-				states = append(states, openStates...)
-			case st == "all":
-				states = append(states, alertStates...)
-			case slices.Contains(alertStates, st):
-				states = append(states, st)
-			default:
-				return badField("state", "%s is not one of %s, open, all", excerpt.Quote(st), strings.Join(alertStates, ", "))
-			}
-		}
-		if len(states) == 0 {
-			return badField("state", "empty")
-		}
-	}
-	steps := splitList(q.Get("step"))
-	for _, st := range steps {
-		if !stepPattern.MatchString(st) {
-			return badField("step", "%s is not a step L0 to L9", excerpt.Quote(st))
-		}
-	}
-	cats := splitList(q.Get("category"))
-	for i, c := range cats {
-		if !catPattern.MatchString(c) {
-			return badField("category", "%s is not a category (S, C, P, …)", excerpt.Quote(c))
-		}
-		cats[i] = strings.ToUpper(c)
-	}
-	assignee := strings.TrimSpace(q.Get("assignee"))
-	if len(assignee) > 64 {
-		return badField("assignee", "longer than 64 bytes")
-	}
-	if assignee == "me" {
-		assignee = p.UserID
-	}
-	text := strings.TrimSpace(q.Get("q"))
-	if len([]rune(text)) > 200 {
-		return badField("q", "longer than 200 characters")
-	}
-	sortBy := cmp.Or(q.Get("sort"), "priority")
-	if _, ok := alertSorts[sortBy]; !ok {
-		return badField("sort", "%s is not one of priority, opened, updated, score", excerpt.Quote(sortBy))
-	}
-	order := cmp.Or(q.Get("order"), alertSorts[sortBy])
-	if order != "asc" && order != "desc" {
-		return badField("order", "%s is not asc or desc", excerpt.Quote(order))
+	aq, err := alertQuery(q, p)
+	if err != nil {
+		return err
 	}
 	page, perPage, err := paging(q)
 	if err != nil {
 		return err
 	}
-	lower, digits := strings.ToLower(text), orgDigits(text)
-	alerts, err := s.Desk.Alerts(func(a *review.Alert) bool {
-		switch {
-		case !slices.Contains(states, a.State):
-			return false
-		case len(steps) > 0 && !slices.Contains(steps, a.Step):
-			return false
-		case assignee == "none" && a.Assignee != "":
-			return false
-		case assignee != "" && assignee != "none" && a.Assignee != assignee:
-			return false
-		case len(cats) > 0 && !slices.ContainsFunc(s.categories(a.Hits), func(c string) bool { return slices.Contains(cats, strings.ToUpper(c)) }):
-			return false
-		case text != "":
-			return matches(p, a.Orgnr, a.Name, a.ID, lower, digits)
-		}
-		return true
-	})
+	res, err := s.workplace().Alerts(aq)
 	if err != nil {
 		return err
 	}
-	dir := 1
-	if order == "asc" {
-		dir = -1
-	}
-	slices.SortStableFunc(alerts, func(a, b *review.Alert) int {
-		var c int
-		switch sortBy {
-		case "priority": // the highest step, then the highest score, then the longest waiting
-			c = cmp.Or(cmp.Compare(stepRank(a.Step), stepRank(b.Step)), cmp.Compare(a.Score, b.Score), b.OpenedAt.Compare(a.OpenedAt))
-		case "opened":
-			c = a.OpenedAt.Compare(b.OpenedAt)
-		case "updated":
-			c = a.UpdatedAt.Compare(b.UpdatedAt)
-		case "score":
-			c = cmp.Compare(a.Score, b.Score)
-		}
-		return cmp.Or(-dir*c, cmp.Compare(a.ID, b.ID))
-	})
-	lo, hi, info := paginate(w, r, q, page, perPage, len(alerts))
+	lo, hi, info := paginate(w, r, q, page, perPage, len(res.Alerts))
 	out := alertList{Alerts: []alertSummary{}, pageInfo: info}
-	for _, a := range alerts[lo:hi] {
+	for _, a := range res.Alerts[lo:hi] {
 		out.Alerts = append(out.Alerts, s.summary(a, p))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// stepRank is a step's digit, -1 for none.
-func stepRank(step string) int {
-	if !stepPattern.MatchString(step) {
-		return -1
+// alertQuery reads the API's query of the alert list.
+func alertQuery(q url.Values, p *access.Principal) (workplace.AlertQuery, error) {
+	var aq workplace.AlertQuery
+	if v, ok := q["state"]; ok {
+		for _, st := range splitList(v[0]) {
+			switch {
+			case st == "open":
+				aq.States = append(aq.States, ladder.OpenStates...)
+			case st == "all":
+				aq.States = append(aq.States, ladder.AlertStates...)
+			default:
+				s, err := ladder.ParseAlertState(st)
+				if err != nil {
+					return aq, badField("state", "%s is not one of %s, open, all", excerpt.Quote(st), joinWords(ladder.AlertStates))
+				}
+				aq.States = append(aq.States, s)
+			}
+		}
+		if len(aq.States) == 0 {
+			return aq, badField("state", "empty")
+		}
 	}
-	return int(step[1] - '0')
+	for _, st := range splitList(q.Get("step")) {
+		step, err := ladder.ParseStep(st)
+		if err != nil {
+			return aq, badField("step", "%s is not a step L0 to L9", excerpt.Quote(st))
+		}
+		aq.Steps = append(aq.Steps, step)
+	}
+	for _, c := range splitList(q.Get("category")) {
+		if !catPattern.MatchString(c) {
+			return aq, badField("category", "%s is not a category (S, C, P, …)", excerpt.Quote(c))
+		}
+		aq.Categories = append(aq.Categories, strings.ToUpper(c))
+	}
+	aq.Assignee = strings.TrimSpace(q.Get("assignee"))
+	if len(aq.Assignee) > 64 {
+		return aq, badField("assignee", "longer than 64 bytes")
+	}
+	if aq.Assignee == "me" {
+		aq.Assignee = p.UserID
+	}
+	text := strings.TrimSpace(q.Get("q"))
+	if len([]rune(text)) > 200 {
+		return aq, badField("q", "longer than 200 characters")
+	}
+	aq.Match = search(p, text)
+	aq.Sort = workplace.Sort(cmp.Or(q.Get("sort"), string(workplace.ByPriority)))
+	if !slices.Contains(workplace.Sorts, aq.Sort) {
+		return aq, badField("sort", "%s is not one of %s", excerpt.Quote(string(aq.Sort)), joinWords(workplace.Sorts))
+	}
+	switch order := cmp.Or(q.Get("order"), "desc"); order {
+	case "asc":
+		aq.Asc = true
+	case "desc":
+	default:
+		return aq, badField("order", "%s is not asc or desc", excerpt.Quote(order))
+	}
+	return aq, nil
+}
+
+// search is the free-text search of an alert list as p may search, nil
+// for no text.
+func search(p *access.Principal, text string) func(*review.Alert) bool {
+	if text == "" {
+		return nil
+	}
+	lower, digits := strings.ToLower(text), orgDigits(text)
+	return func(a *review.Alert) bool { return matches(p, a.Orgnr, a.Name, a.ID, lower, digits) }
+}
+
+// joinWords is a list of words, comma-separated.
+func joinWords[T ~string](words []T) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = string(w)
+	}
+	return strings.Join(out, ", ")
 }
 
 // orgDigits is q's digits when q is an organisation number or a part of

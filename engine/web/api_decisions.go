@@ -57,19 +57,11 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, p *access.Princi
 		}
 		dr.SnoozeUntil = t
 	}
-	al, err := s.Desk.Alert(dr.AlertID)
+	ev, err := s.evidence(dr.AlertID)
 	if err != nil {
 		return err
 	}
-	// The evidence: what the decider sees, the newest assessment.
-	a, err := s.latestAssessment(al.Orgnr)
-	if err != nil {
-		return err
-	}
-	if a == nil {
-		return errStatus(http.StatusConflict, "alert %s: no stored assessment to rest a decision on", al.ID)
-	}
-	dr.Evidence = review.Evidence{AssessmentAt: a.At, Ruleset: a.Ruleset, Records: a.Records}
+	dr.Evidence = ev
 	dec, err := s.Desk.Decide(dr, s.now())
 	if err != nil {
 		return err
@@ -180,3 +172,21 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, p *access.Princi
 // actor is the principal as the review desk records it: the user's or
 // token's id, and the person behind it (four eyes is per person).
 func actor(p *access.Principal) review.Actor { return review.Actor{ID: p.UserID, Person: p.Person} }
+
+// evidence is what a decision on the alert rests on: what the decider
+// sees, the organisation's current assessment (latestAssessment); 409
+// when none is stored.
+func (s *Server) evidence(alertID string) (review.Evidence, error) {
+	al, err := s.Desk.Alert(alertID)
+	if err != nil {
+		return review.Evidence{}, err
+	}
+	a, err := s.latestAssessment(al.Orgnr)
+	if err != nil {
+		return review.Evidence{}, err
+	}
+	if a == nil {
+		return review.Evidence{}, errStatus(http.StatusConflict, "alert %s: no stored assessment to rest a decision on", al.ID)
+	}
+	return review.Evidence{AssessmentAt: a.At, Ruleset: a.Ruleset, Records: a.Records}, nil
+}

@@ -11,7 +11,6 @@ import (
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
-	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -117,34 +116,10 @@ func personsOf(p *profile.Profile) *persons {
 	return out
 }
 
-// localNetwork answers a single organisation's profile from the store
-// without the market statistics, which read every supplier's contracts:
-// a detail page does without the price quartiles and spend shares.
-type localNetwork struct{ *profile.StoreNetwork }
-
-func (localNetwork) Market() *profile.Market { return &profile.Market{} }
-
 // profileOf builds an organisation's profile as of at; found is false
-// when the store has no record of it.
+// when the store has no record of it (workplace.Profile).
 func (s *Server) profileOf(orgnr string, at time.Time) (*profile.Profile, bool, error) {
-	recs, err := s.Store.Subject(orgnr, store.ScanOptions{At: at, History: profile.HistorySources})
-	if err != nil {
-		return nil, false, err
-	}
-	sub, err := profile.Decode(orgnr, recs)
-	if err != nil {
-		return nil, false, err
-	}
-	var cfg profile.Config
-	if s.Screener != nil {
-		cfg = s.Screener.Settings().Profile
-	}
-	net := profile.NewStoreNetwork(s.Store, at, cfg)
-	p := profile.Build(sub, localNetwork{net}, at)
-	if err := net.Err(); err != nil {
-		return nil, false, err
-	}
-	return p, len(recs) > 0, nil
+	return s.workplace().Profile(orgnr, at)
 }
 
 // auditPersons records that the principal is shown personal data of an

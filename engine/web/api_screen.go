@@ -48,7 +48,7 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request, p *access.Princi
 	}
 	shownA, _, shown := s.forPrincipal(a, p)
 	err = s.Store.Update(func(tx *store.Tx) error {
-		d := map[string]string{"via": "api", "purpose": a.Purpose, "verdict": a.Verdict, "step": a.Step}
+		d := map[string]string{"via": "api", "purpose": a.Purpose, "verdict": string(a.Verdict), "step": string(a.Step)}
 		if _, err := audit.Append(tx, audit.Entry{At: s.now(), Actor: p.UserID, Action: AuditScreen, Object: a.Orgnr, Detail: d}); err != nil {
 			return err
 		}

@@ -6,9 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,26 +18,25 @@ import (
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
-	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
-	"github.com/vaksam/vaksam/engine/record"
-	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/workplace"
 )
 
 // supplierHit is an organisation found by a search: its newest result.
 type supplierHit struct {
-	Orgnr      string    `json:"orgnr"`
-	OrgnrRef   string    `json:"orgnr_ref,omitempty"` // a sole trader's, in place of its masked number (personal.go)
-	Name       string    `json:"name"`
-	AssessedAt time.Time `json:"assessed_at,omitzero"` // zero: never screened
-	Step       string    `json:"step,omitempty"`
-	Verdict    string    `json:"verdict,omitempty"`
-	Score      float64   `json:"score"`
-	Incomplete bool      `json:"incomplete"`
-	Hits       []string  `json:"hits"`
-	OpenAlert  string    `json:"open_alert,omitempty"`
+	Orgnr      string         `json:"orgnr"`
+	OrgnrRef   string         `json:"orgnr_ref,omitempty"` // a sole trader's, in place of its masked number (personal.go)
+	Name       string         `json:"name"`
+	AssessedAt time.Time      `json:"assessed_at,omitzero"` // zero: never screened
+	Step       ladder.Step    `json:"step,omitempty"`
+	Verdict    ladder.Verdict `json:"verdict,omitempty"`
+	Score      float64        `json:"score"`
+	Incomplete bool           `json:"incomplete"`
+	Hits       []string       `json:"hits"`
+	OpenAlert  string         `json:"open_alert,omitempty"`
 }
 
 type supplierList struct {
@@ -117,59 +115,6 @@ func (s *Server) searchSuppliers(w http.ResponseWriter, r *http.Request, p *acce
 	return nil
 }
 
-// historyRun is a run of assessments that said the same.
-type historyRun struct {
-	From        time.Time `json:"from"` // the first assessment's time
-	To          time.Time `json:"to"`   // the last one's
-	Assessments int       `json:"assessments"`
-	Purpose     string    `json:"purpose,omitempty"`
-	Step        string    `json:"step"`
-	Verdict     string    `json:"verdict"`
-	Score       float64   `json:"score"`
-	Incomplete  bool      `json:"incomplete"`
-	Hits        []string  `json:"hits"`
-	Ruleset     string    `json:"ruleset"`
-}
-
-// assessmentHistory reads an organisation's stored assessments, oldest
-// first, and folds consecutive ones with the same result into runs. It
-// returns the runs, the newest follow-up assessment (the current one, the
-// one alerts follow) and the newest pre-award check when it is newer than
-// that (the answer a caller was given, which does not replace the
-// follow-up); each, if set, sees every assessment as it is read.
-func (s *Server) assessmentHistory(orgnr string, each func(*engine.Assessment)) (runs []historyRun, latest, check *engine.Assessment, err error) {
-	err = s.Store.Assessments(orgnr, func(at time.Time, data []byte) error {
-		var a engine.Assessment
-		if err := json.Unmarshal(data, &a); err != nil {
-			return fmt.Errorf("assessment at %s: %w", at.Format(time.RFC3339), err)
-		}
-		if a.Purpose == engine.Monitor {
-			latest = &a
-		} else {
-			check = &a
-		}
-		if each != nil {
-			each(&a)
-		}
-		res := a.Result()
-		if n := len(runs); n > 0 {
-			last := &runs[n-1]
-			if last.Step == res.Step && last.Verdict == res.Verdict && last.Score == res.Score && last.Incomplete == res.Incomplete &&
-				last.Purpose == a.Purpose && last.Ruleset == a.Ruleset && slices.Equal(last.Hits, res.Hits) {
-				last.To, last.Assessments = a.At, last.Assessments+1
-				return nil
-			}
-		}
-		runs = append(runs, historyRun{From: a.At, To: a.At, Assessments: 1, Purpose: a.Purpose, Step: res.Step,
-			Verdict: res.Verdict, Score: res.Score, Incomplete: res.Incomplete, Hits: res.Hits, Ruleset: a.Ruleset})
-		return nil
-	})
-	if check != nil && latest != nil && !check.At.After(latest.At) {
-		check = nil
-	}
-	return runs, latest, check, err
-}
-
 // recordInfo is one record with its versions, for the timeline.
 type recordInfo struct {
 	Source       string        `json:"source"`
@@ -225,8 +170,8 @@ type supplierDetail struct {
 	// LatestCheck is the newest pre-award check when it is newer than
 	// Latest: the answer its caller was given (its purpose says which
 	// check), which does not replace the follow-up.
-	LatestCheck *engine.Assessment `json:"latest_check,omitempty"`
-	History     []historyRun       `json:"history"`
+	LatestCheck *engine.Assessment     `json:"latest_check,omitempty"`
+	History     []workplace.HistoryRun `json:"history"`
 	// OpenAlert is the alert not closed, if any; Alerts every alert,
 	// newest first; HaltInForce the avropsstopp in force, if any.
 	OpenAlert   string             `json:"open_alert,omitempty"`
@@ -239,26 +184,6 @@ type supplierDetail struct {
 	// Persons: with view_persons only.
 	Persons         *persons `json:"persons,omitempty"`
 	PersonsWithheld bool     `json:"persons_withheld,omitempty"`
-}
-
-// nameOf is an assessment's organisation name, "" for none.
-func nameOf(a *engine.Assessment) string {
-	if a == nil {
-		return ""
-	}
-	return a.Name
-}
-
-// everything reads a record's whole stored history.
-var everything = time.Unix(0, math.MaxInt64)
-
-// allSources asks for the history of every known source.
-func allSources() map[string]bool {
-	m := map[string]bool{}
-	for _, s := range record.Sources {
-		m[s] = true
-	}
-	return m
 }
 
 // orgParam reads the {orgnr} of the path (or the sealed reference that
@@ -284,58 +209,29 @@ func (s *Server) getSupplier(w http.ResponseWriter, r *http.Request, p *access.P
 		return err
 	}
 	orgnr := o.String()
-	now := s.now()
-	prof, known, err := s.profileOf(orgnr, now)
+	sv, err := s.supplier(o, nil)
 	if err != nil {
 		return err
 	}
-	out := supplierDetail{Orgnr: orgnr, Name: prof.Name, Personal: o.Personal(), History: []historyRun{},
-		Records: []recordInfo{}, Timeline: []change{}, Contracts: []contract{}, Invoices: nonNil(prof.Invoices)}
-	runs, latest, check, err := s.assessmentHistory(orgnr, nil)
-	if runs != nil {
-		out.History = runs
-	}
-	if err != nil {
-		return err
-	}
-	if !known && latest == nil && check == nil {
-		return errStatus(http.StatusNotFound, "organisation %s: nothing is known of it", o.Redacted())
-	}
-	if out.Name == "" {
-		out.Name = cmp.Or(nameOf(latest), nameOf(check))
-	}
-	out.Orgnr, out.Name = orgnrFor(p, orgnr), nameFor(p, orgnr, out.Name)
+	prof := sv.Profile
+	out := supplierDetail{Orgnr: orgnrFor(p, orgnr), Name: nameFor(p, orgnr, sv.Name), Personal: o.Personal(), History: sv.History,
+		Records: []recordInfo{}, Timeline: []change{}, Contracts: []contract{}, Invoices: nonNil(prof.Invoices), Alerts: []alertSummary{}}
 	var shown, checkWithheld, checkShown bool
-	out.Latest, out.PersonsWithheld, shown = s.forPrincipal(latest, p)
-	out.LatestCheck, checkWithheld, checkShown = s.forPrincipal(check, p)
+	out.Latest, out.PersonsWithheld, shown = s.forPrincipal(sv.Latest, p)
+	out.LatestCheck, checkWithheld, checkShown = s.forPrincipal(sv.Check, p)
 	out.PersonsWithheld = out.PersonsWithheld || checkWithheld
 	shown = shown || checkShown
 
-	alerts, err := s.Desk.Alerts(func(a *review.Alert) bool { return a.Orgnr == orgnr })
-	if err != nil {
-		return err
-	}
-	slices.Reverse(alerts)
-	out.Alerts = []alertSummary{}
-	for _, a := range alerts {
+	for _, a := range sv.Alerts {
 		out.Alerts = append(out.Alerts, s.summary(a, p))
 		if a.Open() && out.OpenAlert == "" {
 			out.OpenAlert = ref(p, orgnr, a.ID)
 		}
 	}
-	halt, err := s.Desk.HaltInForce(orgnr)
-	if err != nil {
-		return err
+	if sv.Halt != nil {
+		out.HaltInForce = ref(p, orgnr, sv.Halt.ID)
 	}
-	if halt != nil {
-		out.HaltInForce = ref(p, orgnr, halt.ID)
-	}
-
-	recs, err := s.Store.Subject(orgnr, store.ScanOptions{At: everything, History: allSources()})
-	if err != nil {
-		return err
-	}
-	for _, rec := range recs {
+	for _, rec := range sv.Records {
 		ri := recordInfo{Source: rec.ID.Source, Key: rec.ID.Key, LastObserved: rec.LastObserved, LastSuccess: rec.LastSuccess,
 			Error: rec.Error, Versions: []versionInfo{}}
 		for _, v := range rec.History {
@@ -408,36 +304,15 @@ func (s *Server) supplierRecords(w http.ResponseWriter, r *http.Request, p *acce
 	if err != nil {
 		return err
 	}
-	src, key := q.Get("source"), q.Get("key")
-	if src != "" && !record.KnownSource(src) {
-		return badField("source", "%s is not one of %s", excerpt.Quote(src), strings.Join(record.Sources, ", "))
-	}
-	if _, keyGiven := q["key"]; keyGiven && src == "" {
-		return badField("key", "only with source")
-	}
-	if !utf8.ValidString(key) || len(key) > 512 {
-		return badField("key", "not UTF-8, or longer than 512 bytes")
-	}
-	hist := allSources()
-	recs, err := s.Store.Subject(o.String(), store.ScanOptions{At: everything, History: hist, Raw: true})
+	recs, err := s.rawRecords(p, "api", o, q)
 	if err != nil {
 		return err
 	}
 	out := rawList{Orgnr: o.String(), Records: []rawRecord{}}
-	versions := 0
 	for _, rec := range recs {
-		if src != "" && rec.ID.Source != src {
-			continue
-		}
-		if _, keyGiven := q["key"]; keyGiven && rec.ID.Key != key {
-			continue
-		}
 		rr := rawRecord{Source: rec.ID.Source, Key: rec.ID.Key, LastObserved: rec.LastObserved, LastSuccess: rec.LastSuccess,
 			Error: rec.Error, Versions: []rawVersion{}}
-		for _, v := range rec.History {
-			if slices.ContainsFunc(rr.Versions, func(x rawVersion) bool { return x.Version == v.N }) {
-				continue
-			}
+		for _, v := range rec.Versions {
 			rv := rawVersion{Version: v.N, FirstObserved: v.FirstObserved, Pos: v.Pos, Hash: hex.EncodeToString(v.Hash[:]),
 				Parsed: json.RawMessage(v.Parsed)}
 			switch {
@@ -454,23 +329,48 @@ func (s *Server) supplierRecords(w http.ResponseWriter, r *http.Request, p *acce
 			}
 			rr.Versions = append(rr.Versions, rv)
 		}
-		slices.SortFunc(rr.Versions, func(a, b rawVersion) int { return cmp.Compare(a.Version, b.Version) })
-		versions += len(rr.Versions)
 		out.Records = append(out.Records, rr)
-	}
-	if len(out.Records) == 0 {
-		return errStatus(http.StatusNotFound, "organisation %s: no such records", o.Redacted())
-	}
-	d := map[string]string{"via": "api", "records": strconv.Itoa(len(out.Records)), "versions": strconv.Itoa(versions)}
-	if src != "" {
-		d["source"] = src
-	}
-	if _, keyGiven := q["key"]; keyGiven {
-		d["key"] = key
-	}
-	if _, err := s.Audit.Record(audit.Entry{At: s.now(), Actor: p.UserID, Action: audit.ViewRaw, Object: o.String(), Detail: d}); err != nil {
-		return err
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// rawRecords are the organisation's raw records the query's source and
+// key pick (workplace.RawRecords), 404 when none; raw records may name
+// persons, so audit.ViewRaw is written (via the API or the web) before
+// they are shown.
+func (s *Server) rawRecords(p *access.Principal, via string, o ident.Org, q url.Values) ([]workplace.RawRecord, error) {
+	_, keyGiven := q["key"]
+	f := workplace.RecordFilter{Source: q.Get("source"), Key: q.Get("key"), KeyGiven: keyGiven}
+	if fe := f.Check(); fe != nil {
+		return nil, badField(fe.Field, "%s", fe.Problem)
+	}
+	recs, versions, err := s.workplace().RawRecords(o.String(), f)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, errStatus(http.StatusNotFound, "organisation %s: no such records", o.Redacted())
+	}
+	d := map[string]string{"via": via, "records": strconv.Itoa(len(recs)), "versions": strconv.Itoa(versions)}
+	if f.Source != "" {
+		d["source"] = f.Source
+	}
+	if keyGiven {
+		d["key"] = f.Key
+	}
+	if _, err := s.Audit.Record(audit.Entry{At: s.now(), Actor: p.UserID, Action: audit.ViewRaw, Object: o.String(), Detail: d}); err != nil {
+		return nil, err
+	}
+	return recs, nil
+}
+
+// supplier is the supplier view of o as of now (workplace.Supplier), 404
+// when nothing is known of it; each sees every assessment.
+func (s *Server) supplier(o ident.Org, each func(*engine.Assessment)) (*workplace.Supplier, error) {
+	sv, err := s.workplace().Supplier(o.String(), s.now(), each)
+	if errors.Is(err, workplace.ErrUnknown) {
+		return nil, errStatus(http.StatusNotFound, "organisation %s: nothing is known of it", o.Redacted())
+	}
+	return sv, err
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -14,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,7 +87,7 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: get, Path: access.SSOPath, Handle: s.uiSSOBegin},
 		{Method: get, Path: access.SSOCallbackPath, Handle: s.uiSSOCallback},
 
-		{Method: get, Path: "/{$}", Perm: access.ViewAlerts, Handle: s.uiQueue},
+		{Method: get, Path: "/{$}", Perm: access.ViewAlerts, Handle: s.queue},
 		{Method: get, Path: "/alerts/{id}", Perm: access.ViewAlerts, Handle: s.uiAlert},
 		{Method: post, Path: "/alerts/{id}/assign", Perm: access.Assign, Handle: s.uiAssign},
 		{Method: post, Path: "/alerts/{id}/close", Perm: access.Decide, Handle: s.uiClose},
@@ -128,49 +126,27 @@ func (s *Server) uiPage(e route) http.Handler {
 			s.uiFail(w, r, err)
 		}
 	})
-	if e.Perm != "" {
-		h = s.Guard.Require(e.Perm, h)
-	}
-	return s.uiCommonLimit(h, e.MaxBody)
+	return s.bounded(s.guarded(e, h), e.MaxBody, s.uiAnswers())
 }
 
 // uiCommon is what every HTML answer gets: the security headers, no
 // caching unless the handler says otherwise, a bounded body, and an
 // error page for a panic.
-func (s *Server) uiCommon(next http.Handler) http.Handler { return s.uiCommonLimit(next, 0) }
+func (s *Server) uiCommon(next http.Handler) http.Handler { return s.bounded(next, 0, s.uiAnswers()) }
 
-// uiCommonLimit is uiCommon with a route's own limit of the body (0:
-// MaxBody).
-func (s *Server) uiCommonLimit(next http.Handler, limit int64) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", uiCSP)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Cache-Control", "no-store")
-		if limit > 0 && r.ContentLength > limit {
-			// Refused before the guard reads the form's CSRF token from
-			// it: the user is told the form was too large, not that it
-			// expired.
-			s.uiError(w, r, http.StatusRequestEntityTooLarge, "", "")
-			return
-		}
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, cmp.Or(limit, MaxBody))
-		}
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				s.log().ErrorContext(r.Context(), "web: panic", "route", r.Pattern, "panic", v, "stack", string(debug.Stack()))
-				s.uiError(w, r, http.StatusInternalServerError, "", "")
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
+// uiAnswers: error pages.
+func (s *Server) uiAnswers() answers {
+	return answers{headers: uiHeaders, tooLarge: func(w http.ResponseWriter, r *http.Request, _ int64) {
+		s.uiError(w, r, http.StatusRequestEntityTooLarge, "", "")
+	}, internal: func(w http.ResponseWriter, r *http.Request) {
+		s.uiError(w, r, http.StatusInternalServerError, "", "")
+	}}
 }
+
+// uiHeaders are the headers every page gets (a handler may say otherwise
+// of the caching).
+var uiHeaders = map[string]string{"Content-Security-Policy": uiCSP, "X-Content-Type-Options": "nosniff",
+	"X-Frame-Options": "DENY", "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
 
 // Pages: each template file but those starting with "_" (the layout and
 // the partials every page gets) is one page, named by its file.
@@ -284,9 +260,13 @@ func uiT(lang, key string, args ...any) string {
 	return fmt.Sprintf(m.in(lang), args...)
 }
 
-// L labels an enumerated value: "<kind>.<value>" in the catalogue, else
-// the value itself.
-func (v *view) L(kind, value string) string {
+// L labels an enumerated value (a string, or one of the ladder's words):
+// "<kind>.<value>" in the catalogue, else the value itself.
+func (v *view) L(kind string, word any) string {
+	value := ""
+	if word != nil {
+		value = fmt.Sprint(word)
+	}
 	if m, ok := uiText[kind+"."+value]; ok {
 		return m.in(v.Lang)
 	}
@@ -587,9 +567,9 @@ func (s *Server) uiFail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &mbe):
 		s.uiError(w, r, http.StatusRequestEntityTooLarge, "", "")
 	case errors.Is(err, review.ErrForbidden):
-		s.uiError(w, r, http.StatusForbidden, uiT(lang, "err.fourEyes"), "")
+		s.uiError(w, r, http.StatusForbidden, refusalText(lang, err), "")
 	case errors.Is(err, review.ErrState):
-		s.uiError(w, r, http.StatusConflict, "", err.Error())
+		s.uiError(w, r, http.StatusConflict, refusalText(lang, err), err.Error())
 	case errors.Is(err, review.ErrNotFound), errors.Is(err, store.ErrNotFound):
 		s.uiError(w, r, http.StatusNotFound, "", "")
 	default:
@@ -598,62 +578,34 @@ func (s *Server) uiFail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// fieldProblemText is a review.FieldError's problem in the language.
-func fieldProblemText(lang string, fe *review.FieldError) string {
-	p := fe.Problem
-	switch {
-	case fe.Field == "file" && strings.HasPrefix(p, "content type "), fe.Field == "file" && p == "no content type":
-		return uiT(lang, "fe.filetype")
-	case fe.Field == "file" && strings.HasPrefix(p, "content does not look like"):
-		return uiT(lang, "fe.filecontent")
-	case fe.Field == "file" && p == "empty":
-		return uiT(lang, "fe.fileempty")
-	case fe.Field == "file" && strings.Contains(p, " bytes, at most "):
-		return uiT(lang, "fe.filesize")
-	case fe.Field == "file" && strings.Contains(p, "name"):
-		return uiT(lang, "fe.filename")
-	case p == "required without a file":
-		return uiT(lang, "fe.textorfile")
-	case p == "in the future":
-		return uiT(lang, "fe.future")
-	case fe.Field == "deadline" && strings.HasPrefix(p, "less than "):
-		var days int
-		var earliest string
-		fmt.Sscanf(p, "less than %d days after informed_at: at the earliest %s", &days, &earliest)
-		return uiT(lang, "fe.deadlinemin", days, earliest)
-	case fe.Field == "informed_at" && strings.HasPrefix(p, "before the decision ("):
-		var decided string
-		fmt.Sscanf(p, "before the decision (%s", &decided)
-		return uiT(lang, "fe.beforedecision", decided)
-	case p == "before the supplier was informed":
-		return uiT(lang, "fe.beforeinformed")
-	case p == "required":
-		return uiT(lang, "fe.required")
-	case p == "blank":
-		return uiT(lang, "fe.blank")
-	case p == "only with ground "+review.GroundAvtalsvillkor:
-		return uiT(lang, "fe.onlyclause")
-	case p == "only with ground "+review.GroundAnnat:
-		return uiT(lang, "fe.onlyother")
-	case p == "only for "+review.IngenAtgard:
-		return uiT(lang, "fe.onlyingen")
-	case p == "not after the decision":
-		return uiT(lang, "fe.notafter")
-	case p == "after the decision", p == "before the decision":
-		return uiT(lang, "fe.after")
-	case strings.Contains(p, " is not one of "):
-		return uiT(lang, "fe.invalid")
-	case strings.HasSuffix(p, " twice"):
-		return uiT(lang, "fe.twice")
-	case strings.Contains(p, "characters, at most"):
-		return uiT(lang, "fe.toolong")
-	case p == "date":
-		return uiT(lang, "fe.date")
-	case p == "not a user":
-		return uiT(lang, "fe.user")
+// refusalText is the text of a review.Refusal's code ("err.<code>" in
+// uiText), "" for the status's own text when the code has none.
+func refusalText(lang string, err error) string {
+	var rf *review.Refusal
+	if !errors.As(err, &rf) {
+		return ""
 	}
-	return uiT(lang, "fe.other", p)
+	if _, ok := uiText["err."+rf.Code]; !ok {
+		return ""
+	}
+	return uiT(lang, "err."+rf.Code)
 }
+
+// fieldProblemText is a review.FieldError's problem in the language: the
+// text of its code ("fe." + code in uiText) with its arguments, else the
+// English problem as it is.
+func fieldProblemText(lang string, fe *review.FieldError) string {
+	if _, ok := uiText["fe."+fe.Code]; ok && fe.Code != "" {
+		return uiT(lang, "fe."+fe.Code, fe.Args...)
+	}
+	return uiT(lang, "fe.other", fe.Problem)
+}
+
+// Codes of the problems the pages find themselves (review.FieldError).
+const (
+	codeDate    = "date"     // not a date
+	codeNotUser = "not_user" // not a user who works alerts
+)
 
 // Static files, with their version (a hash of them all) for the pages'
 // links: a link with the current version is cached for a year.

@@ -315,7 +315,7 @@ func (s *Server) uiAssign(w http.ResponseWriter, r *http.Request, p *access.Prin
 	if who == "me" {
 		who = p.UserID
 	} else if who != "" && !slices.ContainsFunc(s.assignees(), func(u access.User) bool { return u.ID == who }) {
-		return s.refuse(w, r, p, id, formAssign, vals, &review.FieldError{Op: "assign", Field: "assignee", Problem: "not a user"})
+		return s.refuse(w, r, p, id, formAssign, vals, &review.FieldError{Op: "assign", Field: "assignee", Problem: "not a user", Code: codeNotUser})
 	}
 	if _, err := s.Desk.Assign(id, who, p.UserID, s.now()); err != nil {
 		return s.refuse(w, r, p, id, formAssign, vals, err)
@@ -384,22 +384,13 @@ func (s *Server) uiDecide(w http.ResponseWriter, r *http.Request, p *access.Prin
 			if t, err := parseWhen("snooze_until", v); err == nil {
 				dr.SnoozeUntil = t
 			} else {
-				problems = append(problems, &review.FieldError{Op: "decision", Field: "snooze_until", Problem: "date"})
+				problems = append(problems, &review.FieldError{Op: "decision", Field: "snooze_until", Problem: "date", Code: codeDate})
 			}
 		}
 	}
-	al, err := s.Desk.Alert(id)
-	if err != nil {
+	if dr.Evidence, err = s.evidence(id); err != nil {
 		return err
 	}
-	a, err := s.latestAssessment(al.Orgnr)
-	if err != nil {
-		return err
-	}
-	if a == nil {
-		return errStatus(http.StatusConflict, "alert %s: no stored assessment to rest a decision on", al.ID)
-	}
-	dr.Evidence = review.Evidence{AssessmentAt: a.At, Ruleset: a.Ruleset, Records: a.Records}
 	if len(problems) > 0 {
 		// Nothing is decided on a date that cannot be read.
 		return s.refuse(w, r, p, id, formDecision, vals, errors.Join(problems...))

@@ -64,7 +64,7 @@ func (s *Server) hearingView(d *review.Decision, now time.Time, lang string) *he
 func dateProblems(err error, op string, fields ...string) error {
 	var ae *apiError
 	if errors.As(err, &ae) && ae.status == http.StatusBadRequest && slices.Contains(fields, ae.field) {
-		return &review.FieldError{Op: op, Field: ae.field, Problem: "date"}
+		return &review.FieldError{Op: op, Field: ae.field, Problem: "date", Code: codeDate}
 	}
 	return err
 }

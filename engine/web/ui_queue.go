@@ -2,7 +2,6 @@ package web
 
 import (
 	"cmp"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,10 +11,10 @@ import (
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/excerpt"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
-	"github.com/vaksam/vaksam/engine/store"
-	"github.com/vaksam/vaksam/rules"
+	"github.com/vaksam/vaksam/engine/workplace"
 )
 
 // queuePerPage is how many alerts a page of the queue shows.
@@ -79,79 +78,14 @@ type option struct{ Value, Label string }
 // queueRow is one alert in the queue.
 type queueRow struct {
 	*review.Alert
-	Top  []hitRef
+	Top  []workplace.Hit
 	More int // hits not named
 }
 
-// hitRef names a hit by its rule.
-type hitRef struct {
-	ID       string
-	Title    rules.Text
-	Severity string
-}
-
-// rule is the running rule set's rule with the id, nil when it has none.
-func (s *Server) rule(id string) *rules.Rule {
-	if s.Screener == nil || s.Screener.Rules == nil {
-		return nil
-	}
-	if set := s.Screener.Rules(); set != nil {
-		return set.Rule(id)
-	}
-	return nil
-}
-
-// severityRank orders severities, the gravest first.
-func severityRank(sev string) int {
-	switch sev {
-	case rules.Critical:
-		return 0
-	case rules.High:
-		return 1
-	case rules.Medium:
-		return 2
-	case rules.Low:
-		return 3
-	}
-	return 4
-}
-
-// topHits are an alert's hits, the gravest first.
-func (s *Server) topHits(ids []string) []hitRef {
-	out := make([]hitRef, 0, len(ids))
-	for _, id := range ids {
-		h := hitRef{ID: id}
-		if r := s.rule(id); r != nil {
-			h.Title, h.Severity = r.Title, r.Severity
-		}
-		out = append(out, h)
-	}
-	slices.SortStableFunc(out, func(a, b hitRef) int {
-		return cmp.Or(cmp.Compare(severityRank(a.Severity), severityRank(b.Severity)), cmp.Compare(a.ID, b.ID))
-	})
-	return out
-}
-
 // ownContracts are the organisation's own contracts as the store holds
-// them now.
+// them at at (workplace.Contracts).
 func (s *Server) ownContracts(orgnr string, at time.Time) ([]record.Contract, error) {
-	recs, err := s.Store.Subject(orgnr, store.ScanOptions{At: at})
-	if err != nil {
-		return nil, err
-	}
-	var out []record.Contract
-	for _, rec := range recs {
-		if rec.ID.Source != record.Contracts || rec.Current == nil {
-			continue
-		}
-		var c record.Contract
-		if err := json.Unmarshal(rec.Current.Parsed, &c); err != nil {
-			continue // quarantine kept it out; a bad version is not ours to judge here
-		}
-		out = append(out, c)
-	}
-	slices.SortFunc(out, func(a, b record.Contract) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
+	return s.workplace().Contracts(orgnr, at)
 }
 
 // assignees are the enabled users who may work alerts.
@@ -168,125 +102,44 @@ func (s *Server) assignees() []access.User {
 	return out
 }
 
-// uiQueue: GET /?step=&category=&owner=&assignee=&q=&page=, the open
+// queue: GET /?step=&category=&owner=&assignee=&q=&page=, the open
 // alerts by priority (the highest step, the highest score, the longest
 // waiting first).
-func (s *Server) uiQueue(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	q := r.URL.Query()
-	f := queueFilter{Step: q.Get("step"), Category: strings.ToUpper(q.Get("category")), Owner: q.Get("owner"),
-		Assignee: q.Get("assignee"), Q: strings.TrimSpace(q.Get("q"))}
-	switch {
-	case f.Step != "" && !stepPattern.MatchString(f.Step):
-		return badField("step", "%s is not a step L0 to L9", excerpt.Quote(f.Step))
-	case f.Category != "" && !catPattern.MatchString(f.Category):
-		return badField("category", "%s is not a category", excerpt.Quote(f.Category))
-	case len(f.Owner) > 200, len([]rune(f.Q)) > 200:
-		return badField("q", "longer than 200 characters")
-	}
-	users := s.assignees()
-	assignee := f.Assignee
-	switch f.Assignee {
-	case "", "none":
-	case "me":
-		assignee = p.UserID
-	default:
-		if !slices.ContainsFunc(users, func(u access.User) bool { return u.ID == f.Assignee }) {
-			return badField("assignee", "%s is not a user who works alerts", excerpt.Quote(f.Assignee))
-		}
-	}
-	page := 1
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return badField("page", "%s is not a page number", excerpt.Quote(v))
-		}
-		page = n
-	}
-
-	now := s.now()
-	open, err := s.Desk.Alerts(func(a *review.Alert) bool { return a.Open() })
+func (s *Server) queue(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	f, aq, page, err := s.queueQuery(r.URL.Query(), p)
 	if err != nil {
 		return err
 	}
-	owners := map[string][]string{} // organisation → its contracts' owners
-	var allOwners []string
-	for _, a := range open {
-		if _, done := owners[a.Orgnr]; done {
-			continue
-		}
-		cs, err := s.ownContracts(a.Orgnr, now)
-		if err != nil {
-			return err
-		}
-		owners[a.Orgnr] = []string{}
-		for _, c := range cs {
-			if c.Owner != "" && !slices.Contains(owners[a.Orgnr], c.Owner) {
-				owners[a.Orgnr] = append(owners[a.Orgnr], c.Owner)
-			}
-			if c.Owner != "" && !slices.Contains(allOwners, c.Owner) {
-				allOwners = append(allOwners, c.Owner)
-			}
+	res, err := s.workplace().Alerts(aq)
+	if err != nil {
+		return err
+	}
+	data := queuePage{Filter: f, Open: res.All, Owners: res.Owners, Approver: p.Can(access.Approve), Total: len(res.Alerts)}
+	data.Categories = res.Categories
+	for _, c := range append([]string{"S", "C", "P"}, f.Category) {
+		if c != "" && !slices.Contains(data.Categories, c) {
+			data.Categories = append(data.Categories, c)
 		}
 	}
-	slices.Sort(allOwners)
-
-	data := queuePage{Filter: f, Open: len(open), Owners: allOwners, Approver: p.Can(access.Approve)}
-	counts := map[string]int{}
-	var cats []string
-	lower, digits := strings.ToLower(f.Q), orgDigits(f.Q)
-	var rows []*review.Alert
-	for _, a := range open {
-		counts[a.Step]++
-		acats := s.categories(a.Hits)
-		for _, c := range acats {
-			if !slices.Contains(cats, c) {
-				cats = append(cats, c)
-			}
-		}
-		switch {
-		case f.Step != "" && a.Step != f.Step:
-		case f.Category != "" && !slices.Contains(acats, f.Category):
-		case f.Owner != "" && !slices.Contains(owners[a.Orgnr], f.Owner):
-		case assignee == "none" && a.Assignee != "":
-		case assignee != "" && assignee != "none" && a.Assignee != assignee:
-		case f.Q != "" && !matches(p, a.Orgnr, a.Name, a.ID, lower, digits):
-		default:
-			rows = append(rows, a)
-		}
-	}
-	for _, c := range []string{"S", "C", "P"} {
-		if !slices.Contains(cats, c) {
-			cats = append(cats, c)
-		}
-	}
-	if f.Category != "" && !slices.Contains(cats, f.Category) {
-		cats = append(cats, f.Category)
-	}
-	slices.Sort(cats)
-	data.Categories = cats
+	slices.Sort(data.Categories)
 	for i := 9; i >= 0; i-- {
-		st := "L" + strconv.Itoa(i)
-		if counts[st] == 0 && st != f.Step {
+		st := ladder.StepOf(i)
+		if res.Steps[st] == 0 && string(st) != f.Step {
 			continue
 		}
 		sf := f
-		sf.Step = st
-		if st == f.Step {
+		sf.Step = string(st)
+		if sf.Step == f.Step {
 			sf.Step = ""
 		}
-		data.Steps = append(data.Steps, stepCount{Step: st, N: counts[st], URL: sf.query(1), Current: st == f.Step})
+		data.Steps = append(data.Steps, stepCount{Step: string(st), N: res.Steps[st], URL: sf.query(1), Current: string(st) == f.Step})
 	}
-	slices.SortStableFunc(rows, func(a, b *review.Alert) int {
-		return cmp.Or(-cmp.Compare(stepRank(a.Step), stepRank(b.Step)), -cmp.Compare(a.Score, b.Score),
-			a.OpenedAt.Compare(b.OpenedAt), cmp.Compare(a.ID, b.ID))
-	})
-	data.Total = len(rows)
-	data.Pages = max(1, (len(rows)+queuePerPage-1)/queuePerPage)
+	_, _, data.Pages = workplace.Page(len(res.Alerts), 1, queuePerPage)
 	data.Page = min(page, data.Pages)
-	lo := (data.Page - 1) * queuePerPage
-	hi := min(lo+queuePerPage, len(rows))
-	for _, a := range rows[lo:hi] {
-		row := queueRow{Alert: alertFor(p, a, false), Top: s.topHits(a.Hits)}
+	lo, hi, _ := workplace.Page(len(res.Alerts), data.Page, queuePerPage)
+	wp := s.workplace()
+	for _, a := range res.Alerts[lo:hi] {
+		row := queueRow{Alert: alertFor(p, a, false), Top: wp.Hits(a.Hits)}
 		if n := len(row.Top); n > queueTopHits {
 			row.Top, row.More = row.Top[:queueTopHits], n-queueTopHits
 		}
@@ -302,7 +155,7 @@ func (s *Server) uiQueue(w http.ResponseWriter, r *http.Request, p *access.Princ
 		data.ResetURL = "/"
 	}
 	data.Assignees = []option{{"", ""}, {"me", ""}, {"none", ""}}
-	for _, u := range users {
+	for _, u := range s.assignees() {
 		data.Assignees = append(data.Assignees, option{u.ID, cmp.Or(u.Name, u.ID)})
 	}
 	if data.Approver {
@@ -318,4 +171,45 @@ func (s *Server) uiQueue(w http.ResponseWriter, r *http.Request, p *access.Princ
 	v.Title = v.T("queue.title")
 	s.render(w, r, http.StatusOK, "queue", v)
 	return nil
+}
+
+// queueQuery reads the queue's filter and page from the query: the open
+// alerts by priority, with the counts beside them.
+func (s *Server) queueQuery(q url.Values, p *access.Principal) (f queueFilter, aq workplace.AlertQuery, page int, err error) {
+	f = queueFilter{Step: q.Get("step"), Category: strings.ToUpper(q.Get("category")), Owner: q.Get("owner"),
+		Assignee: q.Get("assignee"), Q: strings.TrimSpace(q.Get("q"))}
+	aq = workplace.AlertQuery{Owner: f.Owner, Assignee: f.Assignee, Match: search(p, f.Q), Facets: true, At: s.now()}
+	if f.Step != "" {
+		step, err := ladder.ParseStep(f.Step)
+		if err != nil {
+			return f, aq, 0, badField("step", "%s is not a step L0 to L9", excerpt.Quote(f.Step))
+		}
+		aq.Steps = []ladder.Step{step}
+	}
+	switch {
+	case f.Category != "" && !catPattern.MatchString(f.Category):
+		return f, aq, 0, badField("category", "%s is not a category", excerpt.Quote(f.Category))
+	case len(f.Owner) > 200, len([]rune(f.Q)) > 200:
+		return f, aq, 0, badField("q", "longer than 200 characters")
+	case f.Category != "":
+		aq.Categories = []string{f.Category}
+	}
+	switch f.Assignee {
+	case "", workplace.None:
+	case "me":
+		aq.Assignee = p.UserID
+	default:
+		if !slices.ContainsFunc(s.assignees(), func(u access.User) bool { return u.ID == f.Assignee }) {
+			return f, aq, 0, badField("assignee", "%s is not a user who works alerts", excerpt.Quote(f.Assignee))
+		}
+	}
+	page = 1
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return f, aq, 0, badField("page", "%s is not a page number", excerpt.Quote(v))
+		}
+		page = n
+	}
+	return f, aq, page, nil
 }

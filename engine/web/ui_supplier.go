@@ -16,11 +16,12 @@ import (
 	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
-	"github.com/vaksam/vaksam/engine/excerpt"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/workplace"
 )
 
 // maxColocated bounds the companies at the same address a page lists.
@@ -40,7 +41,7 @@ type supplierPage struct {
 	Hits         []hitView          // Latest's, else Check's
 	Withheld     bool
 	Chart        *scoreChart
-	History      []historyRun
+	History      []workplace.HistoryRun
 	Alerts       []*review.Alert
 	Halt         *review.Decision
 	Timeline     []timelineEntry
@@ -86,58 +87,35 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 	}
 	orgnr, now := o.String(), s.now()
 	lang := uiLang(w, r)
-	prof, known, err := s.profileOf(orgnr, now)
-	if err != nil {
-		return err
-	}
-	data := supplierPage{Orgnr: orgnr, Name: prof.Name, Personal: o.Personal(), Profile: prof,
-		Contracts: prof.Contracts, Invoices: prof.Invoices}
-	data.ShowPersonal = !data.Personal || p.Can(access.ViewPersons)
 	// The chart follows the follow-up's score; the checks are in the
 	// history table.
 	var points []chartPoint
-	runs, latest, check, err := s.assessmentHistory(orgnr, func(a *engine.Assessment) {
+	sv, err := s.supplier(o, func(a *engine.Assessment) {
 		if a.Purpose == engine.Monitor {
 			points = append(points, chartPoint{At: a.At, Score: a.Score, Step: a.Step})
 		}
 	})
-	data.History = runs
 	if err != nil {
 		return err
 	}
-	if !known && latest == nil && check == nil {
-		return errStatus(http.StatusNotFound, "organisation %s: nothing is known of it", o.Redacted())
-	}
-	if data.Name == "" {
-		data.Name = cmp.Or(nameOf(latest), nameOf(check))
-	}
-	data.Name = nameFor(p, orgnr, data.Name)
+	prof := sv.Profile
+	data := supplierPage{Orgnr: orgnr, Name: nameFor(p, orgnr, sv.Name), Personal: o.Personal(), Profile: prof,
+		Contracts: prof.Contracts, Invoices: prof.Invoices, History: sv.History}
+	data.ShowPersonal = !data.Personal || p.Can(access.ViewPersons)
 	var shown, checkWithheld, checkShown bool
-	data.Latest, data.Withheld, shown = s.forPrincipal(latest, p)
-	data.Check, checkWithheld, checkShown = s.forPrincipal(check, p)
+	data.Latest, data.Withheld, shown = s.forPrincipal(sv.Latest, p)
+	data.Check, checkWithheld, checkShown = s.forPrincipal(sv.Check, p)
 	data.Hits = hitViews(cmp.Or(data.Latest, data.Check), p)
 	if data.Latest != nil {
 		checkWithheld, checkShown = false, false // its hits are not shown
 	}
 	data.Withheld, shown = data.Withheld || checkWithheld, shown || checkShown
 	data.Chart = s.newChart(lang, points)
-
-	if data.Alerts, err = s.Desk.Alerts(func(a *review.Alert) bool { return a.Orgnr == orgnr }); err != nil {
-		return err
+	for _, a := range sv.Alerts {
+		data.Alerts = append(data.Alerts, alertFor(p, a, false))
 	}
-	slices.Reverse(data.Alerts)
-	if data.Halt, err = s.Desk.HaltInForce(orgnr); err != nil {
-		return err
-	}
-	for i, a := range data.Alerts {
-		data.Alerts[i] = alertFor(p, a, false)
-	}
-	data.Halt = decisionFor(p, data.Halt, false)
-	recs, err := s.Store.Subject(orgnr, store.ScanOptions{At: everything, History: allSources()})
-	if err != nil {
-		return err
-	}
-	data.Timeline = timeline(lang, recs, data.ShowPersonal, p.Can(access.ViewPersons))
+	data.Halt = decisionFor(p, sv.Halt, false)
+	data.Timeline = timeline(lang, sv.Records, data.ShowPersonal, p.Can(access.ViewPersons))
 
 	if p.Can(access.ViewPersons) {
 		nw := &networkView{Reps: prof.Roles, Address: prof.Address}
@@ -156,11 +134,7 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 			if err != nil {
 				return err
 			}
-			var cfg profile.Config
-			if s.Screener != nil {
-				cfg = s.Screener.Settings().Profile
-			}
-			net := profile.NewStoreNetwork(s.Store, now, cfg)
+			net := profile.NewStoreNetwork(s.Store, now, s.workplace().ProfileConfig())
 			for _, other := range orgs {
 				if other == orgnr {
 					continue
@@ -204,7 +178,7 @@ const (
 type chartPoint struct {
 	At    time.Time
 	Score float64
-	Step  string
+	Step  ladder.Step
 	X, Y  float64
 	Label string // for the point's <title>
 }
@@ -257,7 +231,7 @@ func (s *Server) newChart(lang string, pts []chartPoint) *scoreChart {
 	var line []string
 	for _, p := range pts {
 		p.X, p.Y = x(p.At), y(p.Score)
-		p.Label = p.At.In(record.Stockholm).Format(time.DateOnly) + ": " + uiDecimal(lang, p.Score) + " (" + p.Step + ")"
+		p.Label = p.At.In(record.Stockholm).Format(time.DateOnly) + ": " + uiDecimal(lang, p.Score) + " (" + string(p.Step) + ")"
 		c.Points = append(c.Points, p)
 		line = append(line, strconv.FormatFloat(p.X, 'f', -1, 64)+","+strconv.FormatFloat(p.Y, 'f', -1, 64))
 	}
@@ -503,54 +477,21 @@ func (s *Server) uiRecords(w http.ResponseWriter, r *http.Request, p *access.Pri
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	src, key := q.Get("source"), q.Get("key")
-	_, keyGiven := q["key"]
-	switch {
-	case src != "" && !record.KnownSource(src):
-		return badField("source", "%s is not one of %s", excerpt.Quote(src), strings.Join(record.Sources, ", "))
-	case keyGiven && src == "":
-		return badField("key", "only with source")
-	case !utf8.ValidString(key) || len(key) > 512:
-		return badField("key", "not UTF-8, or longer than 512 bytes")
-	}
-	recs, err := s.Store.Subject(o.String(), store.ScanOptions{At: everything, History: allSources(), Raw: true})
+	recs, err := s.rawRecords(p, "web", o, r.URL.Query())
 	if err != nil {
 		return err
 	}
 	data := recordsPage{Orgnr: o.String()}
-	versions := 0
 	for _, rec := range recs {
-		if src != "" && rec.ID.Source != src || keyGiven && rec.ID.Key != key {
-			continue
-		}
 		rv := rawRecordView{Source: rec.ID.Source, Key: rec.ID.Key, LastObserved: rec.LastObserved, Error: rec.Error}
-		for _, v := range rec.History {
-			if slices.ContainsFunc(rv.Versions, func(x rawVersionView) bool { return x.Version == v.N }) {
-				continue
-			}
+		for _, v := range rec.Versions {
 			rv.Versions = append(rv.Versions, rawVersionView{Version: v.N, FirstObserved: v.FirstObserved, Pos: v.Pos,
 				Hash: hex.EncodeToString(v.Hash[:]), Raw: rawText(v.Raw), Parsed: indentJSON(v.Parsed)})
 		}
-		slices.SortFunc(rv.Versions, func(a, b rawVersionView) int { return cmp.Compare(a.Version, b.Version) })
-		versions += len(rv.Versions)
 		data.Records = append(data.Records, rv)
-	}
-	if len(data.Records) == 0 {
-		return errStatus(http.StatusNotFound, "organisation %s: no such records", o.Redacted())
 	}
 	if prof, _, err := s.profileOf(o.String(), s.now()); err == nil {
 		data.Name = prof.Name
-	}
-	detail := []string{"records", strconv.Itoa(len(data.Records)), "versions", strconv.Itoa(versions)}
-	if src != "" {
-		detail = append(detail, "source", src)
-	}
-	if keyGiven {
-		detail = append(detail, "key", key)
-	}
-	if err := s.auditWeb(p, audit.ViewRaw, o.String(), detail...); err != nil {
-		return err
 	}
 	v := s.newView(w, r, "queue", &data)
 	v.Title = v.T("raw.title", cmp.Or(data.Name, data.Orgnr))

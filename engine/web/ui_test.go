@@ -850,6 +850,11 @@ func TestUICatalogue(t *testing.T) {
 			}
 		}
 	}
+	for _, c := range append(slices.Clone(review.Codes), codeDate, codeNotUser) {
+		if _, ok := uiText["fe."+c]; !ok && c != review.CodeNotUTF8 {
+			t.Errorf("fe.%s missing: the problem's code is not translated", c)
+		}
+	}
 	for _, g := range review.Grounds {
 		if _, ok := uiText["ground."+g]; !ok {
 			t.Errorf("ground %s missing", g)
@@ -1002,6 +1007,28 @@ func TestUITimelineDescribe(t *testing.T) {
 	} {
 		if got := describe("sv", "scb", []byte(tc.row), nil, true, true); !slices.Equal(got, []string{tc.want}) {
 			t.Errorf("scb %s:\n got %q\nwant %q", tc.row, got, tc.want)
+		}
+	}
+}
+
+// The pages translate a field problem by its code and arguments, not by
+// its English text.
+func TestFieldProblemText(t *testing.T) {
+	for _, c := range []struct {
+		fe   review.FieldError
+		lang string
+		want string
+	}{
+		{review.FieldError{Field: "kind", Problem: "any English at all", Code: review.CodeRequired}, "sv", "Måste fyllas i."},
+		{review.FieldError{Field: "deadline", Problem: "-", Code: review.CodeDeadlineTooSoon, Args: []any{10, "2026-12-02"}}, "sv",
+			"Svarsfristen måste vara minst 10 dagar efter att leverantören underrättades: tidigast 2026-12-02."},
+		{review.FieldError{Field: "file", Problem: "no content type", Code: review.CodeFileType}, "en",
+			"The file type is not allowed: attach PDF, PNG, JPEG, text or Word (.docx)."},
+		{review.FieldError{Field: "text", Problem: "not UTF-8", Code: review.CodeNotUTF8}, "en", "Not valid: not UTF-8"},
+		{review.FieldError{Field: "x", Problem: "required"}, "en", "Not valid: required"}, // no code: the text as it is
+	} {
+		if got := fieldProblemText(c.lang, &c.fe); got != c.want {
+			t.Errorf("%s %q: %q, want %q", c.fe.Code, c.fe.Problem, got, c.want)
 		}
 	}
 }
