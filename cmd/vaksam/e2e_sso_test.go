@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"os"
@@ -79,54 +78,14 @@ func TestBrowserSSO(t *testing.T) {
 		t.Fatalf("serve listens on %s, want %s", srv.web, web)
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
-		chromedp.WindowSize(1280, 1000), chromedp.UserDataDir(t.TempDir()))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancelTimeout()
-	shot := func(name string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
-			var buf []byte
-			if err := chromedp.FullScreenshot(&buf, 100).Do(ctx); err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(outDir, name+".png"), buf, 0o644)
-		})
-	}
+	ctx := openBrowser(t, chrome, 2*time.Minute)
+	shot := func(name string) chromedp.Action { return screenshot(outDir, name) }
 	// at waits until the browser is at a URL with this prefix and the
 	// page has loaded.
 	at := func(prefix string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
-			for {
-				var loc, state string
-				qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-				err := chromedp.Tasks{chromedp.Location(&loc), chromedp.Evaluate(`document.readyState`, &state)}.Do(qctx)
-				cancel()
-				if err == nil && strings.HasPrefix(loc, prefix) && state == "complete" {
-					return nil
-				}
-				select {
-				case <-ctx.Done():
-					return fmt.Errorf("waiting for %s (at %s): %w", prefix, loc, ctx.Err())
-				case <-time.After(50 * time.Millisecond):
-				}
-			}
-		})
+		return pageAt(prefix, func(loc string) bool { return strings.HasPrefix(loc, prefix) })
 	}
-	run := func(step string, tasks ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, tasks...); err != nil {
-			var loc string
-			chromedp.Run(ctx, chromedp.Location(&loc))
-			t.Fatalf("%s (at %s): %v", step, loc, err)
-		}
-	}
+	run := func(step string, tasks ...chromedp.Action) { t.Helper(); runStep(t, ctx, step, tasks...) }
 	ssoLogin := func(user, pw string) chromedp.Tasks {
 		return chromedp.Tasks{
 			chromedp.Navigate(web + "/login"),

@@ -212,32 +212,14 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	}
 	defer cc.Stop()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
-		chromedp.WindowSize(1280, 1000), chromedp.UserDataDir(t.TempDir()))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancelTimeout()
+	ctx := openBrowser(t, chrome, 3*time.Minute)
 	// The approval form asks for confirmation: accept it as a user would.
 	chromedp.ListenTarget(ctx, func(ev any) {
 		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
 			go chromedp.Run(ctx, page.HandleJavaScriptDialog(true))
 		}
 	})
-	shot := func(name string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
-			var buf []byte
-			if err := chromedp.FullScreenshot(&buf, 100).Do(ctx); err != nil { // 100: PNG
-				return err
-			}
-			return os.WriteFile(filepath.Join(outDir, name+".png"), buf, 0o644)
-		})
-	}
+	shot := func(name string) chromedp.Action { return screenshot(outDir, name) }
 	login := func(user string) chromedp.Tasks {
 		return chromedp.Tasks{
 			chromedp.Navigate(srv.web + "/login"),
@@ -253,31 +235,9 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	// instead races with the navigation when the page posted from has
 	// it too: a query that matched the old document may never return.
 	landed := func(what string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
-			for {
-				var loc, state string
-				qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-				err := chromedp.Tasks{chromedp.Location(&loc), chromedp.Evaluate(`document.readyState`, &state)}.Do(qctx)
-				cancel()
-				if err == nil && strings.Contains(loc, "?ok="+what) && state == "complete" {
-					return nil
-				}
-				select {
-				case <-ctx.Done():
-					return fmt.Errorf("waiting for ?ok=%s (at %s): %w", what, loc, ctx.Err())
-				case <-time.After(50 * time.Millisecond):
-				}
-			}
-		})
+		return pageAt("?ok="+what, func(loc string) bool { return strings.Contains(loc, "?ok="+what) })
 	}
-	run := func(step string, tasks ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, tasks...); err != nil {
-			var loc string
-			chromedp.Run(ctx, chromedp.Location(&loc))
-			t.Fatalf("%s (at %s): %v", step, loc, err)
-		}
-	}
+	run := func(step string, tasks ...chromedp.Action) { t.Helper(); runStep(t, ctx, step, tasks...) }
 
 	// A coordinator logs in and opens the top alert of the queue.
 	var alertURL, h1, evidence string
@@ -417,4 +377,64 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	}
 	b, _ := json.Marshal(acts.seen)
 	t.Logf("actions on NATS: %s", b)
+}
+
+// openBrowser starts a headless Chromium for a browser test, closed when
+// the test ends; the context bounds the whole test.
+func openBrowser(t *testing.T, chrome string, timeout time.Duration) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
+		chromedp.WindowSize(1280, 1000), chromedp.UserDataDir(t.TempDir()))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	return ctx
+}
+
+// screenshot saves the page as dir/name.png.
+func screenshot(dir, name string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var buf []byte
+		if err := chromedp.FullScreenshot(&buf, 100).Do(ctx); err != nil { // 100: PNG
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+	})
+}
+
+// runStep runs a step's actions, failing the test with the step's name
+// and where the browser was.
+func runStep(t *testing.T, ctx context.Context, step string, tasks ...chromedp.Action) {
+	t.Helper()
+	if err := chromedp.Run(ctx, tasks...); err != nil {
+		var loc string
+		chromedp.Run(ctx, chromedp.Location(&loc))
+		t.Fatalf("%s (at %s): %v", step, loc, err)
+	}
+}
+
+// pageAt waits until the browser is at a URL that matches (what names it
+// in errors) and the page has loaded. Waiting for an element instead races
+// with a navigation when the page left has it too.
+func pageAt(what string, match func(loc string) bool) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for {
+			var loc, state string
+			qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			err := chromedp.Tasks{chromedp.Location(&loc), chromedp.Evaluate(`document.readyState`, &state)}.Do(qctx)
+			cancel()
+			if err == nil && match(loc) && state == "complete" {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s (at %s): %w", what, loc, ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
 }
