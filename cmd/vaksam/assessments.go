@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -54,7 +54,7 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 		}
 		for _, x := range stored {
 			if *asJSON {
-				if err := printJSON(a.stdout, []*engine.Assessment{x}); err != nil {
+				if err := printJSON(a.stdout, []*screening.Assessment{x}); err != nil {
 					return exitFailure, err
 				}
 			} else {
@@ -81,7 +81,7 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 
 // assessmentLine is how assessments prints a stored assessment of o, the
 // number shown with its separator as of now.
-func assessmentLine(o ident.Org, x *engine.Assessment, now time.Time) string {
+func assessmentLine(o ident.Org, x *screening.Assessment, now time.Time) string {
 	return fmt.Sprintf("%s  %s  as of %s  step %s  verdict %s  score %g  hits %s  ruleset %s",
 		o.Separated(now.In(record.Stockholm)), x.Name, x.At.In(record.Stockholm).Format("2006-01-02 15:04"), x.Step, x.Verdict, x.Score, hitList(x), x.Ruleset)
 }
@@ -98,11 +98,11 @@ const (
 // verifyStored screens o again as of the stored assessment x's time with
 // the rules loaded (set) and compares: it returns the outcome and the line
 // that says it, as assessments --verify prints it.
-func verifyStored(ctx context.Context, sc *engine.Screener, set *rules.Set, o ident.Org, x *engine.Assessment) (verifyOutcome, string, error) {
+func verifyStored(ctx context.Context, sc *screening.Screener, set *rules.Set, o ident.Org, x *screening.Assessment) (verifyOutcome, string, error) {
 	if x.Ruleset != set.Version() {
 		return storedNotVerified, fmt.Sprintf("  not verified: stored with ruleset %s, loaded %s", x.Ruleset, set.Version()), nil
 	}
-	again, err := sc.Screen(ctx, []ident.Org{o}, engine.Options{At: x.At, Purpose: x.Purpose})
+	again, err := sc.Screen(ctx, []ident.Org{o}, screening.Options{At: x.At, Purpose: x.Purpose})
 	if err != nil {
 		return 0, "", err
 	}
@@ -114,7 +114,7 @@ func verifyStored(ctx context.Context, sc *engine.Screener, set *rules.Set, o id
 	return storedDiffers, fmt.Sprintf("  DIFFERS: screening again gives step %s verdict %s score %g hits %s", again[0].Step, again[0].Verdict, again[0].Score, hitList(again[0])), nil
 }
 
-func hitList(x *engine.Assessment) string {
+func hitList(x *screening.Assessment) string {
 	if len(x.Hits) == 0 {
 		return "-"
 	}

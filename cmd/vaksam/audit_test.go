@@ -10,10 +10,10 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 // reviewActivity gives a data directory an alert, its assignment and a
@@ -26,15 +26,15 @@ func reviewActivity(t *testing.T, data string) (alertID, decisionID string) {
 	}
 	defer st.Close()
 	desk := &review.Desk{Store: st}
-	sc, err := engine.NewScreener(st, nil, engine.Config{}, desk.OnSave)
+	sc, err := screening.NewScreener(st, nil, screening.Config{}, desk.OnSave)
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	ref := profile.Ref{Source: "kronofogden", Key: sampleOrg, Version: 1, Observed: at.Add(-time.Hour)}
-	if err := sc.Save(&engine.Assessment{Orgnr: sampleOrg, Name: "Omsorgshuset Norr AB", At: at, Step: engine.L3, Score: 40,
-		Verdict: engine.Review, Ruleset: "default@test", Missing: []engine.Missing{}, NotChecked: []string{},
-		Hits:    []engine.Hit{{ID: "S04", Severity: "high", Category: "S", Confidence: 1, Evidence: []profile.Ref{ref}}},
+	if err := sc.Save(&screening.Assessment{Orgnr: sampleOrg, Name: "Omsorgshuset Norr AB", At: at, Step: screening.L3, Score: 40,
+		Verdict: screening.Review, Ruleset: "default@test", Missing: []screening.Missing{}, NotChecked: []string{},
+		Hits:    []screening.Hit{{ID: "S04", Severity: "high", Category: "S", Confidence: 1, Evidence: []profile.Ref{ref}}},
 		Records: []profile.Ref{ref}}); err != nil {
 		t.Fatal(err)
 	}

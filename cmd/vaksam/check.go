@@ -10,12 +10,12 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 // Exit codes of check: the verdict, for scripts.
@@ -40,7 +40,7 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS server URL")
 	creds := fs.String("nats-creds", "", "NATS credentials file (JWT)")
 	nkey := fs.String("nats-nkey", "", "NATS NKey seed file: a consumer's key (serve --demo prints one)")
-	purpose := fs.String("purpose", engine.Award, "award, calloff or direct")
+	purpose := fs.String("purpose", screening.Award, "award, calloff or direct")
 	category := fs.String("category", "", "permit category, e.g. hvb_barn")
 	value := fs.Int64("value-sek", 0, "the purchase's value in SEK")
 	maxAge := fs.String("max-age", "", "fetch data older than this (36h, 7d) fresh")
@@ -98,12 +98,12 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 		}
 		return exitFailure, fmt.Errorf("%s %s (request id %s)", code, msg.Header.Get(micro.ErrorHeader), id)
 	}
-	var x engine.Assessment
+	var x screening.Assessment
 	if err := json.Unmarshal(msg.Data, &x); err != nil {
 		return exitFailure, fmt.Errorf("reply (request id %s): %w", id, err)
 	}
 	if *asJSON {
-		if err := printJSON(a.stdout, []*engine.Assessment{&x}); err != nil {
+		if err := printJSON(a.stdout, []*screening.Assessment{&x}); err != nil {
 			return exitFailure, err
 		}
 	} else {
@@ -117,9 +117,9 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 	}
 	fmt.Fprintf(a.stderr, "signature verified: Vaksam's answer to this request, signed by key %s\n", keyID)
 	switch x.Verdict {
-	case engine.Clear:
+	case screening.Clear:
 		return exitOK, nil
-	case engine.Block:
+	case screening.Block:
 		return exitBlock, nil
 	}
 	return exitReview, nil

@@ -12,10 +12,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/synthetic"
 	"github.com/vaksam/vaksam/rules"
@@ -83,17 +83,17 @@ func runDemo(ctx context.Context, a *app, args []string) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
-	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), (&review.Desk{Store: st, Log: a.log}).OnSave)
+	sc, err := screening.NewScreener(st, func() *rules.Set { return set }, screening.DefaultConfig(), (&review.Desk{Store: st, Log: a.log}).OnSave)
 	if err != nil {
 		return exitFailure, err
 	}
 	t0 = time.Now()
-	var as []*engine.Assessment
-	real := map[string]*engine.Assessment{}
+	var as []*screening.Assessment
+	real := map[string]*screening.Assessment{}
 	for _, c := range man.RealFormat {
 		real[c.Orgnr] = nil
 	}
-	stats, err := sc.ScreenAll(ctx, engine.Options{At: at, Save: true}, 0, func(x *engine.Assessment) error {
+	stats, err := sc.ScreenAll(ctx, screening.Options{At: at, Save: true}, 0, func(x *screening.Assessment) error {
 		as = append(as, rankingRow(x))
 		if _, ok := real[x.Orgnr]; ok {
 			real[x.Orgnr] = x
@@ -115,7 +115,7 @@ func runDemo(ctx context.Context, a *app, args []string) (int, error) {
 // printRealFormat shows what Vaksam concluded about the organisations
 // whose sources answer as the real services do, and whether that is what
 // the rules say it must be.
-func printRealFormat(w io.Writer, man *synthetic.Manifest, byOrg map[string]*engine.Assessment, now time.Time) {
+func printRealFormat(w io.Writer, man *synthetic.Manifest, byOrg map[string]*screening.Assessment, now time.Time) {
 	if len(man.RealFormat) == 0 {
 		return
 	}
@@ -160,7 +160,7 @@ func printRealFormat(w io.Writer, man *synthetic.Manifest, byOrg map[string]*eng
 
 // outcomeOf is what an assessment concluded, as a synthetic.RealCase
 // states it.
-func outcomeOf(x *engine.Assessment) synthetic.Outcome {
+func outcomeOf(x *screening.Assessment) synthetic.Outcome {
 	o := synthetic.Outcome{Step: x.Step, Verdict: x.Verdict, Incomplete: x.Incomplete, Hits: []string{}, NotChecked: x.NotChecked}
 	for _, h := range x.Hits {
 		o.Hits = append(o.Hits, h.ID)
@@ -208,8 +208,8 @@ func since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisec
 
 // printRecall shows, per indicator, how many of the organisations planted
 // to trigger it did.
-func printRecall(w io.Writer, man *synthetic.Manifest, as []*engine.Assessment) {
-	byOrg := map[string]*engine.Assessment{}
+func printRecall(w io.Writer, man *synthetic.Manifest, as []*screening.Assessment) {
+	byOrg := map[string]*screening.Assessment{}
 	for _, x := range as {
 		byOrg[x.Orgnr] = x
 	}

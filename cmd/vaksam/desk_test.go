@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/connectors"
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 // openAlert reads the sample supplier's open alert from the data
@@ -75,7 +75,7 @@ func TestCommandsSaveThroughTheDesk(t *testing.T) {
 			t.Cleanup(clock.AutoAdvance())
 			tc.save(t, data, clock)
 			al := openAlert(t, data)
-			if al == nil || al.Step != engine.L3 || al.State != review.Ny {
+			if al == nil || al.Step != screening.L3 || al.State != review.Ny {
 				t.Fatalf("after %s: alert %+v, want one open at L3", tc.name, al)
 			}
 
@@ -92,7 +92,7 @@ func TestCommandsSaveThroughTheDesk(t *testing.T) {
 			if code := srv.stop(t); code != exitOK {
 				t.Fatalf("serve: exit %d\n%s", code, srv)
 			}
-			if got := openAlert(t, data); got == nil || got.ID != al.ID || got.Step != engine.L3 {
+			if got := openAlert(t, data); got == nil || got.ID != al.ID || got.Step != screening.L3 {
 				t.Errorf("after serve: alert %+v, want %s open at L3", got, al.ID)
 			}
 		})

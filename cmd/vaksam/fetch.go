@@ -6,8 +6,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
 )
@@ -64,7 +64,7 @@ func runFetch(ctx context.Context, a *app, args []string) (int, error) {
 		return exitFailure, err
 	}
 	f := a.fetcher(service.NewScreening(sc, a.log), persons, cfg.Sources, *data)
-	f.Rescreened = func(x *engine.Assessment) {
+	f.Rescreened = func(x *screening.Assessment) {
 		fmt.Fprintf(a.stdout, "re-screened %s: step %s, verdict %s, score %g\n", displayOrg(x.Orgnr, a.clock.Now()), x.Step, x.Verdict, x.Score)
 	}
 	if err := f.Setup(); err != nil {

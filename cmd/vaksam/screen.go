@@ -10,10 +10,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 func runScreen(ctx context.Context, a *app, args []string) (int, error) {
@@ -34,7 +34,7 @@ func runScreen(ctx context.Context, a *app, args []string) (int, error) {
 		return exitUsage, err
 	}
 	switch *purpose {
-	case engine.Monitor, engine.Award, engine.Calloff, engine.Direct:
+	case screening.Monitor, screening.Award, screening.Calloff, screening.Direct:
 	default:
 		return exitUsage, usagef("--purpose %q: want award, calloff or direct", *purpose)
 	}
@@ -59,14 +59,14 @@ func runScreen(ctx context.Context, a *app, args []string) (int, error) {
 		return failure(err)
 	}
 	defer sc.Store.Close()
-	opt := engine.Options{At: at, Purpose: *purpose, Save: !*noSave}
+	opt := screening.Options{At: at, Purpose: *purpose, Save: !*noSave}
 	if *all {
 		// Keep a small row per organisation for the ranking; with --json,
 		// stream each assessment as it is made.
-		var rows []*engine.Assessment
+		var rows []*screening.Assessment
 		enc := json.NewEncoder(a.stdout)
 		enc.SetEscapeHTML(false)
-		if _, err := sc.ScreenAll(ctx, opt, 0, func(x *engine.Assessment) error {
+		if _, err := sc.ScreenAll(ctx, opt, 0, func(x *screening.Assessment) error {
 			if *asJSON {
 				return enc.Encode(x)
 			}
@@ -94,7 +94,7 @@ func runScreen(ctx context.Context, a *app, args []string) (int, error) {
 	return exitOK, nil
 }
 
-func printJSON(w io.Writer, as []*engine.Assessment) error {
+func printJSON(w io.Writer, as []*screening.Assessment) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for _, x := range as {
@@ -106,18 +106,18 @@ func printJSON(w io.Writer, as []*engine.Assessment) error {
 }
 
 // rankingRow keeps what the ranked table shows of an assessment.
-func rankingRow(x *engine.Assessment) *engine.Assessment {
-	r := &engine.Assessment{Orgnr: x.Orgnr, Name: x.Name, Score: x.Score, Step: x.Step, Verdict: x.Verdict, Incomplete: x.Incomplete, Missing: x.Missing}
-	r.Hits = make([]engine.Hit, len(x.Hits))
+func rankingRow(x *screening.Assessment) *screening.Assessment {
+	r := &screening.Assessment{Orgnr: x.Orgnr, Name: x.Name, Score: x.Score, Step: x.Step, Verdict: x.Verdict, Incomplete: x.Incomplete, Missing: x.Missing}
+	r.Hits = make([]screening.Hit, len(x.Hits))
 	for i, h := range x.Hits {
-		r.Hits[i] = engine.Hit{ID: h.ID, Severity: h.Severity}
+		r.Hits[i] = screening.Hit{ID: h.ID, Severity: h.Severity}
 	}
 	return r
 }
 
 // Rank orders assessments as a coordinator's queue: highest step, then
 // score, then incomplete before complete, then organisation number.
-func Rank(as []*engine.Assessment) {
+func Rank(as []*screening.Assessment) {
 	sort.Slice(as, func(i, j int) bool {
 		a, b := as[i], as[j]
 		if a.Step != b.Step {
@@ -150,7 +150,7 @@ func displayOrg(orgnr string, now time.Time, known ...ident.Org) string {
 	return orgnr
 }
 
-func printAssessment(w io.Writer, x *engine.Assessment, now time.Time, known ...ident.Org) {
+func printAssessment(w io.Writer, x *screening.Assessment, now time.Time, known ...ident.Org) {
 	fmt.Fprintf(w, "%s  %s\n", displayOrg(x.Orgnr, now, known...), x.Name)
 	fmt.Fprintf(w, "  as of %s  step %s  verdict %s  score %g", x.At.In(record.Stockholm).Format("2006-01-02 15:04"), x.Step, x.Verdict, x.Score)
 	if x.Incomplete {
@@ -169,7 +169,7 @@ func printAssessment(w io.Writer, x *engine.Assessment, now time.Time, known ...
 	fmt.Fprintf(w, "  ruleset %s\n", x.Ruleset)
 }
 
-func printRanking(w io.Writer, as []*engine.Assessment, limit int, now time.Time) {
+func printRanking(w io.Writer, as []*screening.Assessment, limit int, now time.Time) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tORGNR\tNAME\tSCORE\tSTEP\tVERDICT\tTOP HITS")
 	for i, x := range as {
@@ -200,7 +200,7 @@ func printRanking(w io.Writer, as []*engine.Assessment, limit int, now time.Time
 	printSteps(w, as)
 }
 
-func printSteps(w io.Writer, as []*engine.Assessment) {
+func printSteps(w io.Writer, as []*screening.Assessment) {
 	steps := map[ladder.Step]int{}
 	incomplete := 0
 	missing := map[string]int{}
@@ -214,8 +214,8 @@ func printSteps(w io.Writer, as []*engine.Assessment) {
 		}
 	}
 	fmt.Fprintf(w, "\n%d organisations screened:", len(as))
-	for _, s := range []ladder.Step{engine.L0, engine.L1, engine.L2, engine.L3, engine.L5} {
-		if steps[s] > 0 || s != engine.L5 {
+	for _, s := range []ladder.Step{screening.L0, screening.L1, screening.L2, screening.L3, screening.L5} {
+		if steps[s] > 0 || s != screening.L5 {
 			fmt.Fprintf(w, " %s %d", s, steps[s])
 		}
 	}

@@ -16,11 +16,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/sign"
@@ -137,7 +137,7 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 // server is a running `vaksam serve`.
 type server struct {
 	a       *app
-	sc      *engine.Screener
+	sc      *screening.Screener
 	scr     *service.Screening // every screening and re-screening, one at a time
 	desk    *review.Desk
 	data    string
@@ -215,7 +215,7 @@ func (s *server) run(ctx context.Context, ncfg settings.NATS, timeout time.Durat
 	if s.cfg.Sources.Configured() {
 		f := s.a.fetcher(s.scr, persons, s.cfg.Sources, s.data)
 		f.Observe, f.Ingested = s.ops.metrics.Attempt, s.ops.metrics.Ingested
-		f.Rescreened = func(x *engine.Assessment) {
+		f.Rescreened = func(x *screening.Assessment) {
 			s.a.log.Info("re-screened", "orgnr", displayOrg(x.Orgnr, s.a.clock.Now()), "step", x.Step, "verdict", x.Verdict, "score", x.Score)
 		}
 		if err := f.Setup(); err != nil {
@@ -375,7 +375,7 @@ func (s *server) reportOutbox(ctx context.Context) error {
 // screenLoop screens the whole store at start and then every s.every.
 func (s *server) screenLoop(ctx context.Context) error {
 	for {
-		s.screenAll(ctx, engine.TriggerSchedule)
+		s.screenAll(ctx, screening.TriggerSchedule)
 		if s.every <= 0 {
 			<-ctx.Done()
 			return nil

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/connectors"
-	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/synthetic"
 )
 
@@ -30,7 +30,7 @@ func TestServeDemoRealFormatCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	nc, _ := connectAs(t, natsURL, demoKey(t, srv, "consumer")) // the demo's consumer, as a buyer's system
-	check := func(c synthetic.RealCase) *engine.Assessment {
+	check := func(c synthetic.RealCase) *screening.Assessment {
 		t.Helper()
 		// The fetch waits its turn on the connector's rate limit, on the
 		// service's clock: move it on while the request runs.
@@ -53,13 +53,13 @@ func TestServeDemoRealFormatCases(t *testing.T) {
 		if code := msg.Header.Get("Nats-Service-Error-Code"); code != "" {
 			t.Fatalf("%s %s: error %s %s", c.Kind, c.Orgnr, code, msg.Data)
 		}
-		var a engine.Assessment
+		var a screening.Assessment
 		if err := json.Unmarshal(msg.Data, &a); err != nil {
 			t.Fatal(err)
 		}
 		return &a
 	}
-	missing := func(a *engine.Assessment, id, source string) string {
+	missing := func(a *screening.Assessment, id, source string) string {
 		for _, m := range a.Missing {
 			if m.ID == id && m.Source == source {
 				return m.Reason
@@ -72,7 +72,7 @@ func TestServeDemoRealFormatCases(t *testing.T) {
 		switch c.Kind {
 		case synthetic.KindSCBOnly:
 			a := check(c)
-			if a.Name != c.Name || a.Verdict != engine.Block || !slices.ContainsFunc(a.Hits, func(h engine.Hit) bool { return h.ID == "S06" }) ||
+			if a.Name != c.Name || a.Verdict != screening.Block || !slices.ContainsFunc(a.Hits, func(h screening.Hit) bool { return h.ID == "S06" }) ||
 				!strings.Contains(missing(a, "D01", "bolagsverket"), "ORGANISATION_FINNS_EJ") || !slices.Contains(a.NotChecked, "S19") {
 				t.Errorf("%s %s: %+v", c.Kind, c.Orgnr, a)
 			}

@@ -12,10 +12,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/health"
 	"github.com/vaksam/vaksam/engine/metrics"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/rules"
@@ -31,7 +31,7 @@ type ops struct {
 
 	mu      sync.Mutex
 	at      time.Time // when reports were computed; zero: not yet
-	reports []engine.SourceReport
+	reports []screening.SourceReport
 	statErr error
 }
 
@@ -120,12 +120,12 @@ func (o *ops) checkSources() error {
 // the metrics and readiness.
 func (o *ops) status(at time.Time) {
 	sc := o.s.sc
-	reports, err := func() ([]engine.SourceReport, error) {
-		watch, err := engine.WatchList(sc.Store, at, o.s.preAwardDays())
+	reports, err := func() ([]screening.SourceReport, error) {
+		watch, err := screening.WatchList(sc.Store, at, o.s.preAwardDays())
 		if err != nil {
 			return nil, err
 		}
-		return engine.SourceStatus(sc.Store, at, watch, sc.Settings())
+		return screening.SourceStatus(sc.Store, at, watch, sc.Settings())
 	}()
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -170,7 +170,7 @@ func (o *ops) gcLoop(ctx context.Context, every time.Duration) error {
 func (o *ops) reload(ctx context.Context) error {
 	s := o.s
 	now := s.a.now()
-	var ec engine.Config
+	var ec screening.Config
 	err := o.rules.Reload(func() (*rules.Set, error) {
 		cfg, err := settings.Load(s.cfgPath)
 		if err != nil {
@@ -188,7 +188,7 @@ func (o *ops) reload(ctx context.Context) error {
 	if err := service.AuditRules(s.sc, s.a.now()); err != nil {
 		return err
 	}
-	s.screenAll(ctx, engine.TriggerReload)
+	s.screenAll(ctx, screening.TriggerReload)
 	return nil
 }
 

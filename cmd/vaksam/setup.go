@@ -8,9 +8,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/store"
@@ -60,7 +60,7 @@ func pseudonymizer(dataDir string) (record.Pseudonymizer, error) {
 // screener opens the data directory's store and a Screener with the
 // configuration and rules the flags name; an empty dataDir is the
 // configuration's data_dir. The caller closes the store.
-func (a *app) screener(dataDir, cfgPath, rulePath string) (*engine.Screener, *rules.Set, error) {
+func (a *app) screener(dataDir, cfgPath, rulePath string) (*screening.Screener, *rules.Set, error) {
 	cfg, err := settings.Load(cfgPath)
 	if err != nil {
 		return nil, nil, err
@@ -70,13 +70,13 @@ func (a *app) screener(dataDir, cfgPath, rulePath string) (*engine.Screener, *ru
 
 // openScreener is screener for a command that has read the configuration
 // already (service.OpenScreener: the Screener with its review desk).
-func (a *app) openScreener(cfg *settings.Config, dataDir, rulePath string) (*engine.Screener, *rules.Set, error) {
+func (a *app) openScreener(cfg *settings.Config, dataDir, rulePath string) (*screening.Screener, *rules.Set, error) {
 	sc, _, set, err := a.openScreenerDesk(cfg, dataDir, rulePath)
 	return sc, set, err
 }
 
 // openScreenerDesk is openScreener, also returning the desk.
-func (a *app) openScreenerDesk(cfg *settings.Config, dataDir, rulePath string) (*engine.Screener, *review.Desk, *rules.Set, error) {
+func (a *app) openScreenerDesk(cfg *settings.Config, dataDir, rulePath string) (*screening.Screener, *review.Desk, *rules.Set, error) {
 	return service.OpenScreener(cfg, rulePath, func() (*store.Store, error) {
 		return openLoggedStore(cfg.DataDirOr(dataDir), dataDirFrom(dataDir, cfg.DataDir), a.log)
 	}, a.log)

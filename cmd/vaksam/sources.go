@@ -7,8 +7,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 func runSources(ctx context.Context, a *app, args []string) (int, error) {
@@ -35,11 +35,11 @@ func runSources(ctx context.Context, a *app, args []string) (int, error) {
 		return failure(err)
 	}
 	defer sc.Store.Close()
-	watch, err := engine.WatchList(sc.Store, at, *days)
+	watch, err := screening.WatchList(sc.Store, at, *days)
 	if err != nil {
 		return exitFailure, err
 	}
-	reports, err := engine.SourceStatus(sc.Store, at, watch, sc.Settings())
+	reports, err := screening.SourceStatus(sc.Store, at, watch, sc.Settings())
 	if err != nil {
 		return exitFailure, err
 	}
@@ -65,7 +65,7 @@ func when(t time.Time) string {
 	return t.In(record.Stockholm).Format("2006-01-02 15:04")
 }
 
-func errorLine(r engine.SourceReport) string {
+func errorLine(r screening.SourceReport) string {
 	if r.LastError.IsZero() {
 		return "-"
 	}

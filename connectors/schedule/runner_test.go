@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/connectors"
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -64,7 +64,7 @@ func newHarness(t *testing.T, dir string, f *fakeFetcher, start time.Time) (*har
 		Planner:  NewPlanner(Config{Windows: map[string]time.Duration{record.Bolagsverket: 7 * 24 * time.Hour}}),
 		Fetchers: map[string]connectors.Fetcher{record.Bolagsverket: f},
 		OnChange: func(_ context.Context, changed []record.Item) {
-			orgs, err := engine.Affected(st, changed)
+			orgs, err := screening.Affected(st, changed)
 			if err != nil {
 				t.Error(err)
 			}

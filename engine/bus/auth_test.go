@@ -19,10 +19,10 @@ import (
 	"github.com/nats-io/nats.go/micro"
 	"github.com/nats-io/nkeys"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -222,8 +222,8 @@ func checkAuthorization(t *testing.T, w *authWorld) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var a engine.Assessment
-		if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" || json.Unmarshal(msg.Data, &a) != nil || a.Verdict != engine.Clear {
+		var a screening.Assessment
+		if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" || json.Unmarshal(msg.Data, &a) != nil || a.Verdict != screening.Clear {
 			t.Errorf("check: %s %s %.200s", code, msg.Header.Get(micro.ErrorHeader), msg.Data)
 		}
 		if msg.Header.Get(RequestIDHeader) == "" {

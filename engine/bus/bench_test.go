@@ -16,11 +16,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nats.go/micro"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 )
@@ -105,8 +105,8 @@ func BenchmarkRoundTrip(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var a engine.Assessment
-		if m.Header.Get(micro.ErrorCodeHeader) == "" && json.Unmarshal(m.Data, &a) == nil && a.Verdict != engine.Clear {
+		var a screening.Assessment
+		if m.Header.Get(micro.ErrorCodeHeader) == "" && json.Unmarshal(m.Data, &a) == nil && a.Verdict != screening.Clear {
 			flagged = body(p.Orgnr)
 			break
 		}
@@ -162,7 +162,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			if err != nil {
 				return err
 			}
-			if (a.Verdict == engine.Clear) != (i%2 == 0) {
+			if (a.Verdict == screening.Clear) != (i%2 == 0) {
 				return fmt.Errorf("request %s: verdict %s", bodies[i%2], a.Verdict)
 			}
 			return nil
@@ -231,7 +231,7 @@ var benchStart = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 // every one changes its organisation's result and emits an event. They
 // are the size of a real L2 assessment: two hits with evidence, the
 // records they rest on.
-func benchAssessments(n, orgs int) []*engine.Assessment {
+func benchAssessments(n, orgs int) []*screening.Assessment {
 	nums := make([]string, orgs)
 	for k := range nums {
 		d9 := fmt.Sprintf("559%06d", k)
@@ -245,16 +245,16 @@ func benchAssessments(n, orgs int) []*engine.Assessment {
 			{Source: "ivo", Key: org + "-hvb", Version: 1, Observed: at.Add(-72 * time.Hour)},
 		}
 	}
-	out := make([]*engine.Assessment, n)
+	out := make([]*screening.Assessment, n)
 	for i := range out {
 		org := nums[i%orgs]
 		at := benchStart.Add(time.Duration(i) * time.Second)
 		ev := refs(org, at)
-		out[i] = &engine.Assessment{
+		out[i] = &screening.Assessment{
 			Orgnr: org, Name: "Bänkprovet Omsorg " + org[6:] + " AB", At: at,
-			Score: 40 + float64(i)/100, Step: engine.L2, Verdict: engine.Review,
-			Missing: []engine.Missing{}, NotChecked: []string{"P03", "P04"},
-			Hits: []engine.Hit{
+			Score: 40 + float64(i)/100, Step: screening.L2, Verdict: screening.Review,
+			Missing: []screening.Missing{}, NotChecked: []string{"P03", "P04"},
+			Hits: []screening.Hit{
 				{ID: "S04", Severity: rules.High, Category: "ownership", Confidence: 0.9,
 					Title:    rules.Text{SV: "Täta byten av styrelse", EN: "Frequent board changes"},
 					Message:  rules.Text{SV: "Styrelsen har bytts ut tre gånger på tolv månader.", EN: "The board was replaced three times in twelve months."},
@@ -275,7 +275,7 @@ func benchAssessments(n, orgs int) []*engine.Assessment {
 // benchEvents builds, without a store, the events Save emits for as when
 // the store starts empty: the same subjects, message ids, headers and
 // payload bytes (benchCheckEvents holds it to that).
-func benchEvents(b testing.TB, as []*engine.Assessment) []store.Event {
+func benchEvents(b testing.TB, as []*screening.Assessment) []store.Event {
 	b.Helper()
 	prev := map[string]*event.Result{}
 	seq := map[string]uint64{}
@@ -335,7 +335,7 @@ func benchCheckEvents(b *testing.B) {
 }
 
 // BenchmarkEventThroughput moves assessment events into JetStream:
-// "commit-only" saves b.N assessments through engine.Screener.Save with no
+// "commit-only" saves b.N assessments through screening.Screener.Save with no
 // publisher (the outbox's intake), "outbox" saves them with a publisher
 // running and stops once the outbox is drained and the stream holds them
 // all (end to end), and "bare-jetstream" publishes the same messages
@@ -437,7 +437,7 @@ func BenchmarkEventThroughput(b *testing.B) {
 
 // benchScreener saves into a store of its own with the production
 // options; it emits events but screens nothing.
-func benchScreener(b *testing.B) *engine.Screener {
+func benchScreener(b *testing.B) *screening.Screener {
 	b.Helper()
 	st, err := store.Open(b.TempDir(), store.Options{})
 	if err != nil {
@@ -450,9 +450,9 @@ func benchScreener(b *testing.B) *engine.Screener {
 // benchSaver saves into st through a hook that opens no alerts: the
 // benchmarks measure the assessment events alone (BenchmarkScreenAllSaved
 // in engine measures saving through the review desk).
-func benchSaver(b *testing.B, st *store.Store) *engine.Screener {
+func benchSaver(b *testing.B, st *store.Store) *screening.Screener {
 	b.Helper()
-	sc, err := engine.NewScreener(st, nil, engine.Config{}, func(*store.Tx, *engine.Assessment, engine.Change) error { return nil })
+	sc, err := screening.NewScreener(st, nil, screening.Config{}, func(*store.Tx, *screening.Assessment, screening.Change) error { return nil })
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -23,14 +23,14 @@ import (
 // with its events, as the real code paths commit them.
 type churner struct {
 	st   *store.Store
-	sc   *engine.Screener
+	sc   *screening.Screener
 	desk *review.Desk
 	orgs []string
 }
 
 func newChurner(st *store.Store, orgs int) (*churner, error) {
 	desk := &review.Desk{Store: st}
-	sc, err := engine.NewScreener(st, nil, engine.Config{}, desk.OnSave)
+	sc, err := screening.NewScreener(st, nil, screening.Config{}, desk.OnSave)
 	if err != nil {
 		return nil, err
 	}
@@ -57,13 +57,13 @@ func (c *churner) step(org string) error {
 		return err
 	}
 	at := churnStart.Add(time.Duration(n+1) * time.Minute)
-	step, verdict := engine.L2, engine.Review
+	step, verdict := screening.L2, screening.Review
 	if n%2 == 1 {
-		step, verdict = engine.L3, engine.Block
+		step, verdict = screening.L3, screening.Block
 	}
-	a := &engine.Assessment{Orgnr: org, Name: "Churn " + org + " AB", At: at, Step: step, Verdict: verdict,
-		Score: float64(n), Hits: []engine.Hit{{ID: "S04", Severity: "high", Category: "S"}},
-		Missing: []engine.Missing{}, NotChecked: []string{}, Ruleset: "churn@1"}
+	a := &screening.Assessment{Orgnr: org, Name: "Churn " + org + " AB", At: at, Step: step, Verdict: verdict,
+		Score: float64(n), Hits: []screening.Hit{{ID: "S04", Severity: "high", Category: "S"}},
+		Missing: []screening.Missing{}, NotChecked: []string{}, Ruleset: "churn@1"}
 	if err := c.sc.Save(a); err != nil {
 		return err
 	}

@@ -19,10 +19,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/sign"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/synthetic"
@@ -210,7 +210,7 @@ func eventually(t testing.TB, d time.Duration, fn func() error) {
 // screener on it that saves through the review desk.
 type population struct {
 	st       *store.Store
-	sc       *engine.Screener
+	sc       *screening.Screener
 	desk     *review.Desk
 	persons  record.Pseudonymizer
 	manifest *synthetic.Manifest
@@ -276,7 +276,7 @@ func populate(t testing.TB, st *store.Store, orgs int) *population {
 		t.Fatal(err)
 	}
 	desk := &review.Desk{Store: st}
-	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), desk.OnSave)
+	sc, err := screening.NewScreener(st, func() *rules.Set { return set }, screening.DefaultConfig(), desk.OnSave)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -141,7 +141,7 @@ func TestAssessmentEventsReachTheStreamOnce(t *testing.T) {
 	_, js := connectTest(t, tn.URL)
 	pop := newPopulation(t, t.TempDir(), 150)
 	ctx := context.Background()
-	if _, err := pop.sc.ScreenAll(ctx, engine.Options{At: pop.now, Save: true}, 2, func(*engine.Assessment) error { return nil }); err != nil {
+	if _, err := pop.sc.ScreenAll(ctx, screening.Options{At: pop.now, Save: true}, 2, func(*screening.Assessment) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	queued, err := pop.st.Outbox(0, 1<<20)
@@ -152,7 +152,7 @@ func TestAssessmentEventsReachTheStreamOnce(t *testing.T) {
 		t.Fatal("a first screening emitted no events")
 	}
 	// Screening again as of the same time changes no result: no events.
-	if _, err := pop.sc.ScreenAll(ctx, engine.Options{At: pop.now, Save: true}, 2, func(*engine.Assessment) error { return nil }); err != nil {
+	if _, err := pop.sc.ScreenAll(ctx, screening.Options{At: pop.now, Save: true}, 2, func(*screening.Assessment) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if n := pop.st.OutboxDepth(); n != len(queued) {

@@ -15,12 +15,12 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/sign"
 	"github.com/vaksam/vaksam/engine/strictjson"
 )
@@ -72,9 +72,9 @@ const (
 // A check's verdict is its caller's answer. Its assessment is stored
 // (Screener.Record: evidence, and the watch list), but it changes neither
 // the organisation's follow-up result nor its alert (engine's saveTx,
-// review.Desk.OnSave). The Screener must save (engine.NewScreener).
+// review.Desk.OnSave). The Screener must save (screening.NewScreener).
 type ScreenService struct {
-	Screener  *engine.Screener
+	Screener  *screening.Screener
 	Signer    *sign.Signer // signs every reply over NATS; Start refuses to run without one
 	Refresher Refresher    // nil: answer from the store alone
 	Now       func() time.Time
@@ -120,7 +120,7 @@ func badField(field, format string, a ...any) error {
 
 // Check runs one pre-award check (for the HTTP API: Observe is told it
 // came ViaHTTP). The request id is the one ctx carries, if any.
-func (s *ScreenService) Check(ctx context.Context, req event.ScreenRequest) (a *engine.Assessment, err error) {
+func (s *ScreenService) Check(ctx context.Context, req event.ScreenRequest) (a *screening.Assessment, err error) {
 	start := s.Now()
 	var c check
 	defer func() { s.finish(ctx, ViaHTTP, c, outcome(a, err), start) }()
@@ -131,7 +131,7 @@ func (s *ScreenService) Check(ctx context.Context, req event.ScreenRequest) (a *
 }
 
 // outcome names what a request came to (see Observe).
-func outcome(a *engine.Assessment, err error) string {
+func outcome(a *screening.Assessment, err error) string {
 	var re *RequestError
 	switch {
 	case err == nil && a != nil:
@@ -163,11 +163,11 @@ func (s *ScreenService) finish(ctx context.Context, via string, c check, outcome
 // check is a validated request.
 type check struct {
 	org     ident.Org
-	opt     engine.Options
+	opt     screening.Options
 	timeout time.Duration
 }
 
-func (s *ScreenService) run(ctx context.Context, c check) (*engine.Assessment, error) {
+func (s *ScreenService) run(ctx context.Context, c check) (*screening.Assessment, error) {
 	org, opt, timeout := c.org, c.opt, c.timeout
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -205,7 +205,7 @@ func (s *ScreenService) run(ctx context.Context, c check) (*engine.Assessment, e
 	return a, nil
 }
 
-func (s *ScreenService) screen(ctx context.Context, org ident.Org, opt engine.Options) (*engine.Assessment, error) {
+func (s *ScreenService) screen(ctx context.Context, org ident.Org, opt screening.Options) (*screening.Assessment, error) {
 	as, err := s.Screener.Screen(ctx, []ident.Org{org}, opt)
 	if err != nil || len(as) != 1 {
 		return nil, &RequestError{Code: 503, Msg: fmt.Sprintf("screening %s failed: %v", org.Redacted(), err)}
@@ -215,7 +215,7 @@ func (s *ScreenService) screen(ctx context.Context, org ident.Org, opt engine.Op
 
 // refreshable lists the sources with missing, stale or erroring data that
 // the refresher can fetch.
-func (s *ScreenService) refreshable(a *engine.Assessment) []string {
+func (s *ScreenService) refreshable(a *screening.Assessment) []string {
 	if s.Refresher == nil {
 		return nil
 	}
@@ -235,8 +235,8 @@ func (s *ScreenService) parse(req event.ScreenRequest) (check, error) {
 	return check{org, opt, timeout}, err
 }
 
-func (s *ScreenService) parseFields(req event.ScreenRequest) (ident.Org, engine.Options, time.Duration, error) {
-	opt := engine.Options{Current: true, Trigger: engine.TriggerPreAward}
+func (s *ScreenService) parseFields(req event.ScreenRequest) (ident.Org, screening.Options, time.Duration, error) {
+	opt := screening.Options{Current: true, Trigger: screening.TriggerPreAward}
 	if strings.TrimSpace(req.Orgnr) == "" {
 		return ident.Org{}, opt, 0, badField("orgnr", "required")
 	}
@@ -245,7 +245,7 @@ func (s *ScreenService) parseFields(req event.ScreenRequest) (ident.Org, engine.
 		return ident.Org{}, opt, 0, badField("orgnr", "%v", err)
 	}
 	switch req.Purpose {
-	case engine.Award, engine.Calloff, engine.Direct:
+	case screening.Award, screening.Calloff, screening.Direct:
 		opt.Purpose = req.Purpose
 	case "":
 		return org, opt, 0, badField("purpose", "required: award, calloff or direct")

@@ -14,11 +14,11 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 // Person numbers: a sole trader's organisation number is its owner's.
@@ -208,11 +208,11 @@ func TestScreenServiceCarriesTheRequestID(t *testing.T) {
 	if code := reply.Header.Get(micro.ErrorCodeHeader); code != "" {
 		t.Fatalf("error %s %s", code, reply.Header.Get(micro.ErrorHeader))
 	}
-	var a engine.Assessment
+	var a screening.Assessment
 	if err := json.Unmarshal(reply.Data, &a); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.waitObserved(t, 1); got[0] != "nats "+string(a.Verdict) || a.Verdict != engine.Review {
+	if got := h.waitObserved(t, 1); got[0] != "nats "+string(a.Verdict) || a.Verdict != screening.Review {
 		t.Errorf("observed %v for verdict %s, want nats review (the refresh failed)", got, a.Verdict)
 	}
 	if got := h.refresh.seen(); len(got) != 1 || got[0] != "order-7f3a" {
@@ -311,7 +311,7 @@ func TestScreenServiceObservesEachRequestOnce(t *testing.T) {
 
 	// Over HTTP the API calls Check: observed as such.
 	ctx := logging.WithRequestID(context.Background(), "http-9")
-	if _, err := h.svc.Check(ctx, event.ScreenRequest{Orgnr: h.clean, Purpose: engine.Calloff}); err != nil {
+	if _, err := h.svc.Check(ctx, event.ScreenRequest{Orgnr: h.clean, Purpose: screening.Calloff}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.svc.Check(ctx, event.ScreenRequest{Orgnr: h.clean}); err == nil {

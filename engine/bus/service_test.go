@@ -14,10 +14,10 @@ import (
 	"github.com/vaksam/vaksam/connectors"
 	"github.com/vaksam/vaksam/connectors/bolagsverket"
 	"github.com/vaksam/vaksam/connectors/schedule"
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -106,7 +106,7 @@ func newServiceHarness(t *testing.T, now time.Time, withRefresher bool) *service
 
 // check sends a request and returns the reply's assessment, or the micro
 // error code and description.
-func (h *serviceHarness) check(t *testing.T, body string, wait time.Duration) (*engine.Assessment, string, string, time.Duration) {
+func (h *serviceHarness) check(t *testing.T, body string, wait time.Duration) (*screening.Assessment, string, string, time.Duration) {
 	t.Helper()
 	start := time.Now()
 	msg, err := h.nc.Request(event.ScreenSubject, []byte(body), wait)
@@ -119,16 +119,16 @@ func (h *serviceHarness) check(t *testing.T, body string, wait time.Duration) (*
 		t.Errorf("request %s: reply %s %q: %v", body, msg.Header.Get(micro.ErrorCodeHeader), msg.Header.Get(micro.ErrorHeader), err)
 	}
 	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
-		var a *engine.Assessment
+		var a *screening.Assessment
 		if len(msg.Data) > 0 {
-			a = new(engine.Assessment)
+			a = new(screening.Assessment)
 			if err := json.Unmarshal(msg.Data, a); err != nil {
 				t.Fatal(err)
 			}
 		}
 		return a, code, msg.Header.Get(micro.ErrorHeader), took
 	}
-	var a engine.Assessment
+	var a screening.Assessment
 	if err := json.Unmarshal(msg.Data, &a); err != nil {
 		t.Fatalf("reply %q: %v", msg.Data, err)
 	}
@@ -170,12 +170,12 @@ func TestScreenServiceAnswersFromTheStore(t *testing.T) {
 	if code != "" {
 		t.Fatalf("error %s %s", code, desc)
 	}
-	if a.Orgnr != clean || a.Verdict != engine.Clear || a.Incomplete || a.Purpose != engine.Award {
+	if a.Orgnr != clean || a.Verdict != screening.Clear || a.Incomplete || a.Purpose != screening.Award {
 		t.Errorf("clean supplier: %s verdict %s incomplete %v purpose %q", a.Orgnr, a.Verdict, a.Incomplete, a.Purpose)
 	}
 	// The check was stored, and put the organisation on the watch list.
 	stored, err := h.pop.sc.Assessments(clean)
-	if err != nil || len(stored) == 0 || stored[len(stored)-1].Purpose != engine.Award {
+	if err != nil || len(stored) == 0 || stored[len(stored)-1].Purpose != screening.Award {
 		t.Errorf("stored assessments %v, %v", stored, err)
 	}
 	watched, err := h.pop.st.PreAwardSince(testNow.Add(-time.Hour), testNow.Add(time.Hour))
@@ -186,13 +186,13 @@ func TestScreenServiceAnswersFromTheStore(t *testing.T) {
 	// An organisation Vaksam knows nothing of, with no way to fetch: what
 	// is known, marked incomplete, never clear.
 	a, code, _, _ = h.check(t, `{"orgnr":"556000-0167","purpose":"calloff"}`, 5*time.Second)
-	if code != "" || !a.Unknown || !a.Incomplete || a.Verdict == engine.Clear {
+	if code != "" || !a.Unknown || !a.Incomplete || a.Verdict == screening.Clear {
 		t.Errorf("unknown organisation: code %q, %+v", code, a)
 	}
 
 	// Stale data and no way to fetch: incomplete, not clear.
 	a, code, _, _ = h.check(t, `{"orgnr":"`+clean+`","purpose":"award","max_age":"1h"}`, 5*time.Second)
-	if code != "" || !a.Incomplete || a.Verdict == engine.Clear {
+	if code != "" || !a.Incomplete || a.Verdict == screening.Clear {
 		t.Errorf("stale data: code %q, verdict %s incomplete %v", code, a.Verdict, a.Incomplete)
 	}
 }
@@ -212,7 +212,7 @@ func TestScreenServiceFetchesStaleDataWithinTheDeadline(t *testing.T) {
 		if code != "" {
 			t.Fatalf("error %s %s", code, desc)
 		}
-		if a.Incomplete || a.Verdict != engine.Clear {
+		if a.Incomplete || a.Verdict != screening.Clear {
 			t.Errorf("after a fresh fetch: verdict %s incomplete %v missing %+v reasons %v", a.Verdict, a.Incomplete, a.Missing, a.Reasons)
 		}
 		if n := h.fake.Stats().OK; n == 0 {
@@ -223,7 +223,7 @@ func TestScreenServiceFetchesStaleDataWithinTheDeadline(t *testing.T) {
 		h, clean := setup(t)
 		h.fake.FailNext(1000, 503)
 		a, code, _, took := h.check(t, `{"orgnr":"`+clean+`","purpose":"award","max_age":"24h","timeout":"1s"}`, 3*time.Second)
-		if code != "" || !a.Incomplete || a.Verdict == engine.Clear {
+		if code != "" || !a.Incomplete || a.Verdict == screening.Clear {
 			t.Errorf("failed fetch: code %q verdict %s incomplete %v", code, a.Verdict, a.Incomplete)
 		}
 		if took > 1500*time.Millisecond {
@@ -237,7 +237,7 @@ func TestScreenServiceFetchesStaleDataWithinTheDeadline(t *testing.T) {
 		h, clean := setup(t)
 		h.fake.SlowNext(1000, 3*time.Second)
 		a, code, _, took := h.check(t, `{"orgnr":"`+clean+`","purpose":"award","max_age":"24h","timeout":"800ms"}`, 3*time.Second)
-		if code != "" || !a.Incomplete || a.Verdict == engine.Clear || took > 1300*time.Millisecond {
+		if code != "" || !a.Incomplete || a.Verdict == screening.Clear || took > 1300*time.Millisecond {
 			t.Errorf("slow source: code %q verdict %s incomplete %v after %s", code, a.Verdict, a.Incomplete, took)
 		}
 	})
@@ -247,7 +247,7 @@ func TestScreenServiceFetchesStaleDataWithinTheDeadline(t *testing.T) {
 		if code != "404" || !strings.HasPrefix(desc, "orgnr: ") {
 			t.Errorf("unregistered organisation: %q %q, want 404 naming orgnr; %+v", code, desc, a)
 		}
-		if a == nil || !a.NotRegistered || a.Verdict == engine.Clear {
+		if a == nil || !a.NotRegistered || a.Verdict == screening.Clear {
 			t.Errorf("the 404 carries the assessment: %+v", a)
 		}
 	})
@@ -300,8 +300,8 @@ func TestScreenServiceCheckLeavesTheFollowUp(t *testing.T) {
 	h := newServiceHarness(t, testNow, false)
 	followed := testNow.Add(-time.Hour)
 	var atL3 []string
-	if _, err := h.pop.sc.ScreenAll(context.Background(), engine.Options{At: followed, Save: true}, 2, func(a *engine.Assessment) error {
-		if a.Step == engine.L3 && a.Critical() && !a.Incomplete {
+	if _, err := h.pop.sc.ScreenAll(context.Background(), screening.Options{At: followed, Save: true}, 2, func(a *screening.Assessment) error {
+		if a.Step == screening.L3 && a.Critical() && !a.Incomplete {
 			atL3 = append(atL3, a.Orgnr)
 		}
 		return nil
@@ -313,7 +313,7 @@ func TestScreenServiceCheckLeavesTheFollowUp(t *testing.T) {
 	}
 	orgnr := atL3[0]
 	al, err := h.pop.desk.OpenAlert(orgnr)
-	if err != nil || al == nil || al.Step != engine.L3 {
+	if err != nil || al == nil || al.Step != screening.L3 {
 		t.Fatalf("open alert of %s: %+v %v", orgnr, al, err)
 	}
 	before := followUpResult(t, h.pop.st, orgnr)
@@ -323,7 +323,7 @@ func TestScreenServiceCheckLeavesTheFollowUp(t *testing.T) {
 	if code != "" {
 		t.Fatalf("error %s %s", code, desc)
 	}
-	if a.Step != engine.L5 || a.Verdict != engine.Block || a.Purpose != engine.Award {
+	if a.Step != screening.L5 || a.Verdict != screening.Block || a.Purpose != screening.Award {
 		t.Fatalf("check: step %s verdict %s purpose %q, want L5 block award", a.Step, a.Verdict, a.Purpose)
 	}
 	checkFollowUpKept(t, h.pop, orgnr, al.Revision, before)
@@ -344,13 +344,13 @@ func TestScreenServiceCheckLeavesTheFollowUp(t *testing.T) {
 	// The next follow-up screening says what the last one said.
 	depth = h.pop.st.OutboxDepth()
 	if _, err := h.pop.sc.Screen(context.Background(), []ident.Org{ident.MustOrg(orgnr)},
-		engine.Options{At: a.At.Add(time.Hour), Save: true}); err != nil {
+		screening.Options{At: a.At.Add(time.Hour), Save: true}); err != nil {
 		t.Fatal(err)
 	}
 	if n := h.pop.st.OutboxDepth() - depth; n != 0 {
 		t.Errorf("the follow-up after the check emitted %d events", n)
 	}
-	if al2, err := h.pop.desk.Alert(al.ID); err != nil || al2.Revision != al.Revision || al2.Step != engine.L3 {
+	if al2, err := h.pop.desk.Alert(al.ID); err != nil || al2.Revision != al.Revision || al2.Step != screening.L3 {
 		t.Errorf("alert after the next follow-up: %+v %v", al2, err)
 	}
 }
@@ -379,14 +379,14 @@ func followUpResult(t *testing.T, st *store.Store, orgnr string) store.Result {
 func checkFollowUpKept(t *testing.T, pop *population, orgnr string, revision int, before store.Result) {
 	t.Helper()
 	al, err := pop.desk.OpenAlert(orgnr)
-	if err != nil || al == nil || al.Revision != revision || al.Step != engine.L3 {
+	if err != nil || al == nil || al.Revision != revision || al.Step != screening.L3 {
 		t.Errorf("alert after the check: %+v %v, want revision %d at L3", al, err, revision)
 	}
 	if after := followUpResult(t, pop.st, orgnr); !after.At.Equal(before.At) || after.Digest != before.Digest {
 		t.Errorf("follow-up result after the check: %+v, want %+v", after, before)
 	}
 	stored, err := pop.sc.Assessments(orgnr)
-	if err != nil || len(stored) == 0 || stored[len(stored)-1].Purpose != engine.Award {
+	if err != nil || len(stored) == 0 || stored[len(stored)-1].Purpose != screening.Award {
 		t.Errorf("the check is not stored: %d assessments, %v", len(stored), err)
 	}
 }

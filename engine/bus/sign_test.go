@@ -12,8 +12,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/sign"
 	"github.com/vaksam/vaksam/engine/store"
 )
@@ -79,8 +79,8 @@ func TestImpostorAnswersFailVerification(t *testing.T) {
 	h := newIDHarness(t, 0)
 	// A real answer, recorded.
 	recorded := h.request(t, `{"orgnr":"`+h.clean+`","purpose":"award"}`, "order-1")
-	var a engine.Assessment
-	if err := json.Unmarshal(recorded.Data, &a); err != nil || a.Verdict != engine.Clear {
+	var a screening.Assessment
+	if err := json.Unmarshal(recorded.Data, &a); err != nil || a.Verdict != screening.Clear {
 		t.Fatalf("recorded answer: %v %v", a.Verdict, err)
 	}
 	forgeries := []struct {

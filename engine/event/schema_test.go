@@ -19,7 +19,6 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
@@ -27,6 +26,7 @@ import (
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
@@ -202,9 +202,9 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 		{alertEvent, "", event.Alert{}},
 		{actionEvent, "", event.Action{}},
 		{screenRequest, "", event.ScreenRequest{}},
-		{screenReply, "", engine.Assessment{}},
-		{screenReply, "/$defs/missing", engine.Missing{}},
-		{screenReply, "/$defs/hit", engine.Hit{}},
+		{screenReply, "", screening.Assessment{}},
+		{screenReply, "/$defs/missing", screening.Missing{}},
+		{screenReply, "/$defs/hit", screening.Hit{}},
 		{screenReply, "/$defs/text", rules.Text{}},
 		{screenReply, "/$defs/ref", profile.Ref{}},
 	} {
@@ -260,9 +260,9 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 
 // TestSchemaEnums: the enums of the schemas are the Go constants.
 func TestSchemaEnums(t *testing.T) {
-	steps := []string{string(engine.L0), string(engine.L1), string(engine.L2), string(engine.L3), string(engine.L4), string(engine.L5)}
-	verdicts := []string{string(engine.Clear), string(engine.Review), string(engine.Block)}
-	purposes := []string{engine.Award, engine.Calloff, engine.Direct}
+	steps := []string{string(screening.L0), string(screening.L1), string(screening.L2), string(screening.L3), string(screening.L4), string(screening.L5)}
+	verdicts := []string{string(screening.Clear), string(screening.Review), string(screening.Block)}
+	purposes := []string{screening.Award, screening.Calloff, screening.Direct}
 	severities := []string{rules.Critical, rules.High, rules.Medium, rules.Low}
 	for _, tc := range []struct {
 		file, pointer string
@@ -319,16 +319,16 @@ var (
 
 // handAssessment is an assessment as the engine gives it for a supplier
 // with a critical, a high and a medium hit and one source missing.
-func handAssessment(purpose string) *engine.Assessment {
+func handAssessment(purpose string) *screening.Assessment {
 	obs := time.Date(2026, 11, 20, 22, 59, 59, 999999999, time.UTC)
 	ref := func(src, key string, v uint32) profile.Ref {
 		return profile.Ref{Source: src, Key: key, Version: v, Observed: obs}
 	}
-	return &engine.Assessment{Orgnr: orgnr, Name: "Omsorgshuset Norr AB", At: at0, Purpose: purpose, Score: 32.5,
-		Step: engine.L3, Verdict: engine.Block, Incomplete: true, Reasons: []string{"critical", "incomplete"},
-		Missing:    []engine.Missing{{ID: "D01", Source: "scb", Reason: "stale: last observed 2026-08-01 10:00, window 31 days"}},
+	return &screening.Assessment{Orgnr: orgnr, Name: "Omsorgshuset Norr AB", At: at0, Purpose: purpose, Score: 32.5,
+		Step: screening.L3, Verdict: screening.Block, Incomplete: true, Reasons: []string{"critical", "incomplete"},
+		Missing:    []screening.Missing{{ID: "D01", Source: "scb", Reason: "stale: last observed 2026-08-01 10:00, window 31 days"}},
 		NotChecked: []string{"S01", "S02", "S03"},
-		Hits: []engine.Hit{
+		Hits: []screening.Hit{
 			{ID: "S15", Title: rules.Text{SV: "Näringsförbud", EN: "Trading ban"}, Severity: rules.Critical, Category: "S", Confidence: 1,
 				Message: rules.Text{SV: "Sara Holm (vd) har näringsförbud", EN: "Sara Holm (vd) is under a trading ban"},
 				Legal:   "LOU 13:1; lag (2014:836) om näringsförbud",
@@ -348,7 +348,7 @@ func handAssessment(purpose string) *engine.Assessment {
 	}
 }
 
-func assessmentEventOf(t *testing.T, a *engine.Assessment, prev *event.Result) event.Assessment {
+func assessmentEventOf(t *testing.T, a *screening.Assessment, prev *event.Result) event.Assessment {
 	t.Helper()
 	data, err := json.Marshal(a)
 	if err != nil {
@@ -366,7 +366,7 @@ var alertStates = map[string]string{
 
 func alertOf(ev string, revision int) event.Alert {
 	a := event.Alert{Event: ev, AlertID: orgnr + "-1", Revision: revision, Orgnr: orgnr, Name: "Omsorgshuset Norr AB",
-		At: at0.Add(time.Duration(revision) * time.Hour), State: ladder.AlertState(alertStates[ev]), Step: engine.L3, Score: 32.5,
+		At: at0.Add(time.Duration(revision) * time.Hour), State: ladder.AlertState(alertStates[ev]), Step: screening.L3, Score: 32.5,
 		Hits: []string{"S04", "S12", "S15"}}
 	switch ev {
 	case event.AlertAssigned:
@@ -399,7 +399,7 @@ func actionOf(kind string) event.Action {
 func TestPayloadsValidate(t *testing.T) {
 	schemas := compiled(t)
 	prev := handAssessment("").Result()
-	prev.Step, prev.Verdict, prev.Score, prev.Hits = engine.L1, engine.Clear, 7.5, []string{"S12"}
+	prev.Step, prev.Verdict, prev.Score, prev.Hits = screening.L1, screening.Clear, 7.5, []string{"S12"}
 	type tc struct {
 		name, schema, subject, msgID, header string
 		build                                func() (store.Event, error)
@@ -413,7 +413,7 @@ func TestPayloadsValidate(t *testing.T) {
 			}},
 		{"assessment pre-award", assessmentEvent, "vaksam.assessment.L3." + orgnr, "assessment." + orgnr + ".",
 			event.AssessmentSchema, func() (store.Event, error) {
-				return event.NewAssessment(assessmentEventOf(t, handAssessment(engine.Award), &prev))
+				return event.NewAssessment(assessmentEventOf(t, handAssessment(screening.Award), &prev))
 			}},
 	}
 	for i, ev := range event.AlertEvents {
@@ -487,7 +487,7 @@ func TestMessageIDs(t *testing.T) {
 			return p
 		}()), false},
 		{"other score", id(base), id(func() event.Assessment { p := base; p.Score = 42; return p }()), true},
-		{"other verdict", id(base), id(func() event.Assessment { p := base; p.Verdict = engine.Review; return p }()), true},
+		{"other verdict", id(base), id(func() event.Assessment { p := base; p.Verdict = screening.Review; return p }()), true},
 		{"other hits", id(base), id(func() event.Assessment { p := base; p.Hits = []string{"S04"}; return p }()), true},
 		{"now complete", id(base), id(func() event.Assessment { p := base; p.Incomplete, p.Missing = false, []string{}; return p }()), true},
 		{"other time", id(base), id(func() event.Assessment { p := base; p.At = p.At.Add(time.Nanosecond); return p }()), true},
@@ -542,12 +542,12 @@ func TestBadSubjectTokens(t *testing.T) {
 func TestScreenRequest(t *testing.T) {
 	schemas := compiled(t)
 	for _, r := range []event.ScreenRequest{
-		{Orgnr: "559123-4561", Purpose: engine.Award},
-		{Orgnr: "5591234561", Purpose: engine.Calloff, Category: "hvb_barn", ValueSEK: 1_200_000, MaxAge: "36h", Timeout: "1500ms"},
-		{Orgnr: "165591234561", Purpose: engine.Direct, MaxAge: "7d", Timeout: "2s"},
-		{Orgnr: "16559123-4561", Purpose: engine.Award, MaxAge: "1h30m"},
-		{Orgnr: "19821130-4345", Purpose: engine.Award, Timeout: "0.5s"},
-		{Orgnr: "200101+1234", Purpose: engine.Award}, // a sole trader 100 years or older
+		{Orgnr: "559123-4561", Purpose: screening.Award},
+		{Orgnr: "5591234561", Purpose: screening.Calloff, Category: "hvb_barn", ValueSEK: 1_200_000, MaxAge: "36h", Timeout: "1500ms"},
+		{Orgnr: "165591234561", Purpose: screening.Direct, MaxAge: "7d", Timeout: "2s"},
+		{Orgnr: "16559123-4561", Purpose: screening.Award, MaxAge: "1h30m"},
+		{Orgnr: "19821130-4345", Purpose: screening.Award, Timeout: "0.5s"},
+		{Orgnr: "200101+1234", Purpose: screening.Award}, // a sole trader 100 years or older
 	} {
 		data, err := json.Marshal(r)
 		if err != nil {
@@ -573,7 +573,7 @@ func TestRejects(t *testing.T) {
 	assessment := asJSON(func() (store.Event, error) {
 		return event.NewAssessment(assessmentEventOf(t, handAssessment(""), nil))
 	})
-	reply, _ := json.Marshal(handAssessment(engine.Award))
+	reply, _ := json.Marshal(handAssessment(screening.Award))
 	request := `{"orgnr":"559123-4561","purpose":"award","max_age":"36h","timeout":"1500ms"}`
 
 	type edit func(m map[string]any)
@@ -718,24 +718,24 @@ func TestRealScreening(t *testing.T) {
 		}
 	}
 	desk := &review.Desk{Store: st}
-	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), desk.OnSave)
+	sc, err := screening.NewScreener(st, func() *rules.Set { return set }, screening.DefaultConfig(), desk.OnSave)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// 5591234561 has critical hits, 5560021361 is not in the register,
 	// 5560160680 has no record at all.
 	orgs := []ident.Org{ident.MustOrg("5591234561"), ident.MustOrg("5560021361"), ident.MustOrg("5560160680")}
-	var replies []*engine.Assessment
+	var replies []*screening.Assessment
 	for _, run := range []struct {
 		at      time.Time
 		purpose string
 	}{
-		{time.Date(2026, 11, 21, 6, 0, 0, 0, time.UTC), engine.Monitor},
-		{time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC), engine.Award}, // critical before award: L5
-		{time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), engine.Monitor},
-		{time.Date(2027, 6, 1, 6, 0, 0, 0, time.UTC), engine.Monitor}, // the data has gone stale
+		{time.Date(2026, 11, 21, 6, 0, 0, 0, time.UTC), screening.Monitor},
+		{time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC), screening.Award}, // critical before award: L5
+		{time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), screening.Monitor},
+		{time.Date(2027, 6, 1, 6, 0, 0, 0, time.UTC), screening.Monitor}, // the data has gone stale
 	} {
-		as, err := sc.Screen(context.Background(), orgs, engine.Options{At: run.at, Purpose: run.purpose, Save: true})
+		as, err := sc.Screen(context.Background(), orgs, screening.Options{At: run.at, Purpose: run.purpose, Save: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -749,7 +749,7 @@ func TestRealScreening(t *testing.T) {
 		}
 		mustValid(t, schemas, screenReply, data)
 		sawNullRecords = sawNullRecords || (a.Unknown && a.Records != nil && len(a.Records) == 0)
-		sawBlock = sawBlock || a.Verdict == engine.Block
+		sawBlock = sawBlock || a.Verdict == screening.Block
 		sawIncomplete = sawIncomplete || a.Incomplete
 	}
 	if !sawNullRecords || !sawBlock || !sawIncomplete {
@@ -801,7 +801,7 @@ func TestRealScreening(t *testing.T) {
 			preAward++
 		}
 	}
-	if len(seq) != len(orgs) || withPrevious == 0 || preAward == 0 || !steps[string(engine.L5)] {
+	if len(seq) != len(orgs) || withPrevious == 0 || preAward == 0 || !steps[string(screening.L5)] {
 		t.Errorf("events for %d organisations, %d with previous, %d pre-award, steps %v", len(seq), withPrevious, preAward, steps)
 	}
 }

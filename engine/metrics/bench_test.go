@@ -6,9 +6,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -23,14 +23,14 @@ func BenchmarkScrape(b *testing.B) {
 			}
 			defer st.Close()
 			desk := &review.Desk{Store: st}
-			sc, err := engine.NewScreener(st, nil, engine.Config{}, desk.OnSave)
+			sc, err := screening.NewScreener(st, nil, screening.Config{}, desk.OnSave)
 			if err != nil {
 				b.Fatal(err)
 			}
 			for i := range n {
-				a := &engine.Assessment{Orgnr: fmt.Sprintf("559%07d", i), Name: "AB", At: day(2), Step: engine.L2, Score: 35,
-					Verdict: engine.Review, Ruleset: "default@1", Missing: []engine.Missing{}, NotChecked: []string{},
-					Hits: []engine.Hit{{ID: "S03", Severity: "high", Category: "S", Confidence: 1}}}
+				a := &screening.Assessment{Orgnr: fmt.Sprintf("559%07d", i), Name: "AB", At: day(2), Step: screening.L2, Score: 35,
+					Verdict: screening.Review, Ruleset: "default@1", Missing: []screening.Missing{}, NotChecked: []string{},
+					Hits: []screening.Hit{{ID: "S03", Severity: "high", Category: "S", Confidence: 1}}}
 				if err := sc.Save(a); err != nil {
 					b.Fatal(err)
 				}

@@ -8,8 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 // Namespace prefixes every family.
@@ -92,7 +92,7 @@ func New(b Build, state *State) *Metrics {
 	// Every pre-award series exists from the start, so that a rate is
 	// zero rather than absent before the first check.
 	for _, via := range []string{bus.ViaNATS, bus.ViaHTTP} {
-		for _, o := range []string{string(engine.Clear), string(engine.Review), string(engine.Block), bus.OutcomeBadRequest, bus.OutcomeNotFound, bus.OutcomeBusy, bus.OutcomeError} {
+		for _, o := range []string{string(screening.Clear), string(screening.Review), string(screening.Block), bus.OutcomeBadRequest, bus.OutcomeNotFound, bus.OutcomeBusy, bus.OutcomeError} {
 			m.preaward.WithLabelValues(via, o)
 		}
 		m.preawardTime.WithLabelValues(via)

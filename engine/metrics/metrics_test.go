@@ -11,10 +11,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/vaksam/vaksam/connectors"
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
@@ -34,13 +34,13 @@ func fixture(t *testing.T) (*Metrics, *review.Desk) {
 	}
 	t.Cleanup(func() { st.Close() })
 	desk := &review.Desk{Store: st}
-	sc, err := engine.NewScreener(st, nil, engine.Config{}, desk.OnSave)
+	sc, err := screening.NewScreener(st, nil, screening.Config{}, desk.OnSave)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &engine.Assessment{Orgnr: org, Name: "Omsorgshuset Norr AB", At: day(2), Step: engine.L3, Score: 55,
-		Verdict: engine.Review, Ruleset: "default@1", Missing: []engine.Missing{}, NotChecked: []string{},
-		Hits: []engine.Hit{{ID: "S03", Severity: "high", Category: "S", Confidence: 1}}}
+	a := &screening.Assessment{Orgnr: org, Name: "Omsorgshuset Norr AB", At: day(2), Step: screening.L3, Score: 55,
+		Verdict: screening.Review, Ruleset: "default@1", Missing: []screening.Missing{}, NotChecked: []string{},
+		Hits: []screening.Hit{{ID: "S03", Severity: "high", Category: "S", Confidence: 1}}}
 	if err := sc.Save(a); err != nil {
 		t.Fatal(err)
 	}
@@ -71,17 +71,17 @@ func TestFamiliesValuesAndLint(t *testing.T) {
 	}
 	m.RulesLoaded(set, nil, day(1))
 	m.RulesLoaded(nil, errors.New("supplier.yaml:3:1: unknown key"), day(2))
-	m.Screened(&engine.Assessment{Verdict: engine.Review, Step: engine.L2, Incomplete: true,
-		Hits: []engine.Hit{{ID: "B01", Severity: "high"}, {ID: "K02", Severity: "medium"}}}, engine.TriggerSchedule, 3*time.Millisecond)
-	m.Screened(&engine.Assessment{Verdict: engine.Clear, Step: engine.L0}, engine.TriggerPreAward, time.Millisecond)
+	m.Screened(&screening.Assessment{Verdict: screening.Review, Step: screening.L2, Incomplete: true,
+		Hits: []screening.Hit{{ID: "B01", Severity: "high"}, {ID: "K02", Severity: "medium"}}}, screening.TriggerSchedule, 3*time.Millisecond)
+	m.Screened(&screening.Assessment{Verdict: screening.Clear, Step: screening.L0}, screening.TriggerPreAward, time.Millisecond)
 	m.ScreenedAll(2 * time.Second)
 	m.Attempt(connectors.Attempt{Source: "bolagsverket", Status: 200, Duration: 80 * time.Millisecond})
 	m.Attempt(connectors.Attempt{Source: "bolagsverket", Status: 429, Duration: 5 * time.Millisecond, Waited: time.Second})
 	m.Attempt(connectors.Attempt{Source: "scb", Err: errors.New("connection refused")})
 	m.Ingested("kronofogden", ingest.Counts{New: 5, Unchanged: 2, Quarantined: 1})
-	m.PreAward("nats", string(engine.Clear), 900*time.Microsecond)
+	m.PreAward("nats", string(screening.Clear), 900*time.Microsecond)
 	m.PreAward("http", "bad_request", 100*time.Microsecond)
-	m.Sources(day(20), []engine.SourceReport{
+	m.Sources(day(20), []screening.SourceReport{
 		{Source: "bolagsverket", Window: 7 * 24 * time.Hour, Watched: 3, Fresh: 2, Stale: 1, LastSuccess: day(19), Oldest: day(10)},
 		{Source: "kronofogden", Window: 92 * 24 * time.Hour, Watched: 3, Missing: 3},
 	})

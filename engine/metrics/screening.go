@@ -3,13 +3,13 @@ package metrics
 import (
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 // Screened counts an assessment: its verdict and step, whether it is
 // incomplete, the indicators that fired, and how long it took. It has the
-// signature of engine.Screener's Observe hook.
-func (m *Metrics) Screened(a *engine.Assessment, trigger string, took time.Duration) {
+// signature of screening.Screener's Observe hook.
+func (m *Metrics) Screened(a *screening.Assessment, trigger string, took time.Duration) {
 	if trigger == "" {
 		trigger = "other"
 	}

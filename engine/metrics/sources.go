@@ -5,7 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 type sourceMetrics struct {
@@ -29,7 +29,7 @@ func newSourceMetrics(f factory) *sourceMetrics {
 }
 
 // Sources records the state of each source's data as of at.
-func (m *Metrics) Sources(at time.Time, reports []engine.SourceReport) {
+func (m *Metrics) Sources(at time.Time, reports []screening.SourceReport) {
 	s := m.sources
 	for _, g := range []*prometheus.GaugeVec{s.orgs, s.newest, s.oldest, s.window, s.up} {
 		g.Reset()

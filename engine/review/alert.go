@@ -7,18 +7,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ladder"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
-var _ engine.SaveHook = (*Desk)(nil).OnSave
+var _ screening.SaveHook = (*Desk)(nil).OnSave
 
 // OnSave is the engine's save hook: it runs in the transaction that stores
 // an assessment and opens, updates or reopens the organisation's alert.
-// Only assessments of the continuous follow-up (purpose engine.Monitor)
+// Only assessments of the continuous follow-up (purpose screening.Monitor)
 // move alerts: a pre-award check's verdict is its caller's answer, and its
 // assessment, stored as evidence, leaves the alert as it is.
 //
@@ -33,8 +33,8 @@ var _ engine.SaveHook = (*Desk)(nil).OnSave
 //     "opened").
 //
 // Changes are made by System at the assessment's time.
-func (d *Desk) OnSave(tx *store.Tx, a *engine.Assessment, ch engine.Change) error {
-	if a.Purpose != engine.Monitor {
+func (d *Desk) OnSave(tx *store.Tx, a *screening.Assessment, ch screening.Change) error {
+	if a.Purpose != screening.Monitor {
 		return nil // a pre-award check
 	}
 	if !ch.Changed && stepRank(ch.Result.Step) < 2 {
@@ -87,7 +87,7 @@ func (d *Desk) OnSave(tx *store.Tx, a *engine.Assessment, ch engine.Change) erro
 
 // reopens says why a snoozed alert is reopened by an assessment, or ""
 // when it is not.
-func reopens(tx *store.Tx, al *Alert, a *engine.Assessment, ch engine.Change) (string, error) {
+func reopens(tx *store.Tx, al *Alert, a *screening.Assessment, ch screening.Change) (string, error) {
 	if stepRank(ch.Result.Step) < 2 || !a.At.After(al.AssessedAt) {
 		return "", nil
 	}
@@ -121,7 +121,7 @@ func reopens(tx *store.Tx, al *Alert, a *engine.Assessment, ch engine.Change) (s
 
 // follow brings an alert up to an assessment, reopening it when reopen
 // says why.
-func (d *Desk) follow(tx *store.Tx, al *Alert, a *engine.Assessment, ch engine.Change, reopen string) error {
+func (d *Desk) follow(tx *store.Tx, al *Alert, a *screening.Assessment, ch screening.Change, reopen string) error {
 	added, removed := hitsDiff(al.Hits, ch.Result.Hits)
 	setResult(al, a, ch)
 	e := Entry{At: a.At, By: System, What: event.AlertUpdated, Event: event.AlertUpdated, HitsAdded: added, HitsRemoved: removed}
@@ -141,7 +141,7 @@ func (d *Desk) follow(tx *store.Tx, al *Alert, a *engine.Assessment, ch engine.C
 }
 
 // setResult copies what the alert shows of an assessment.
-func setResult(al *Alert, a *engine.Assessment, ch engine.Change) {
+func setResult(al *Alert, a *screening.Assessment, ch screening.Change) {
 	if a.Name != "" {
 		al.Name = a.Name
 	}

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ladder"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -20,11 +20,11 @@ func TestOpensAtL2AndAbove(t *testing.T) {
 		hits  []string
 		open  bool
 	}{
-		{engine.L0, 0, nil, false},
-		{engine.L1, 15, []string{"S08"}, false},
-		{engine.L2, 40, []string{"S04"}, true},
-		{engine.L3, 0, []string{"S01"}, true},
-		{engine.L5, 0, []string{"S01"}, true},
+		{screening.L0, 0, nil, false},
+		{screening.L1, 15, []string{"S08"}, false},
+		{screening.L2, 40, []string{"S04"}, true},
+		{screening.L3, 0, []string{"S01"}, true},
+		{screening.L5, 0, []string{"S01"}, true},
 	} {
 		t.Run(string(tc.step), func(t *testing.T) {
 			e := newEnv(t)
@@ -71,9 +71,9 @@ func TestOpensAtL2AndAbove(t *testing.T) {
 
 func TestBelowL2NeverOpens(t *testing.T) {
 	e := newEnv(t)
-	e.save(assessment(org1, day(1), engine.L1, 15, "S08"))
-	e.save(assessment(org1, day(2), engine.L1, 20, "S08", "S11"))
-	e.save(assessment(org1, day(3), engine.L0, 0))
+	e.save(assessment(org1, day(1), screening.L1, 15, "S08"))
+	e.save(assessment(org1, day(2), screening.L1, 20, "S08", "S11"))
+	e.save(assessment(org1, day(3), screening.L0, 0))
 	if evs := e.reviewEvents(); len(evs) != 0 {
 		t.Fatalf("events %q", subjects(evs))
 	}
@@ -85,20 +85,20 @@ func TestBelowL2NeverOpens(t *testing.T) {
 func TestFollowsAssessments(t *testing.T) {
 	e := newEnv(t)
 	id := org1 + "-1"
-	e.save(assessment(org1, day(2), engine.L2, 40, "S04"))
+	e.save(assessment(org1, day(2), screening.L2, 40, "S04"))
 	e.events()
 
 	steps := []struct {
 		name    string
-		a       *engine.Assessment
+		a       *screening.Assessment
 		changed bool
 		added   []string
 		removed []string
 	}{
-		{"worse", assessment(org1, day(3), engine.L3, 55, "S01", "S04", "S08"), true, []string{"S01", "S08"}, nil},
-		{"same result", assessment(org1, day(4), engine.L3, 55, "S01", "S04", "S08"), false, nil, nil},
-		{"a past screening", assessment(org1, day(1), engine.L0, 0), false, nil, nil},
-		{"better, below L2", assessment(org1, day(5), engine.L1, 15, "S08"), true, nil, []string{"S01", "S04"}},
+		{"worse", assessment(org1, day(3), screening.L3, 55, "S01", "S04", "S08"), true, []string{"S01", "S08"}, nil},
+		{"same result", assessment(org1, day(4), screening.L3, 55, "S01", "S04", "S08"), false, nil, nil},
+		{"a past screening", assessment(org1, day(1), screening.L0, 0), false, nil, nil},
+		{"better, below L2", assessment(org1, day(5), screening.L1, 15, "S08"), true, nil, []string{"S01", "S04"}},
 	}
 	rev := 1
 	for _, s := range steps {
@@ -156,7 +156,7 @@ func TestSnoozeUntilNewEvidence(t *testing.T) {
 	}
 
 	// Fewer hits, another score: still snoozed, nothing written.
-	e.save(assessment(org1, day(4), engine.L2, 40, "S04"))
+	e.save(assessment(org1, day(4), screening.L2, 40, "S04"))
 	if evs := e.reviewEvents(); len(evs) != 0 {
 		t.Fatalf("events %q", subjects(evs))
 	}
@@ -164,22 +164,22 @@ func TestSnoozeUntilNewEvidence(t *testing.T) {
 		t.Fatalf("alert %+v", got)
 	}
 	// A hit it had when snoozed comes back: still snoozed.
-	e.save(assessment(org1, day(5), engine.L3, 40, "S01", "S04"))
+	e.save(assessment(org1, day(5), screening.L3, 40, "S01", "S04"))
 	if evs := e.reviewEvents(); len(evs) != 0 {
 		t.Fatalf("events %q", subjects(evs))
 	}
 	// A new hit below L2: still snoozed.
-	e.save(assessment(org1, day(6), engine.L1, 15, "S08"))
+	e.save(assessment(org1, day(6), screening.L1, 15, "S08"))
 	if evs := e.reviewEvents(); len(evs) != 0 {
 		t.Fatalf("events %q", subjects(evs))
 	}
 	// A new hit at L2: reopened, the same alert.
-	a := assessment(org1, day(7), engine.L3, 55, "S01", "S04", "S08")
+	a := assessment(org1, day(7), screening.L3, 55, "S01", "S04", "S08")
 	e.save(a)
 	evs = e.reviewEvents()
 	e.wantSubjects(evs, "vaksam.alert.updated."+org1)
 	p := alertEvent(t, evs[0])
-	if p.AlertID != al.ID || p.Revision != 4 || p.State != Ny || p.Reason != Reopened || p.By != "" || p.Decision != dec.ID || p.Step != engine.L3 || !slices.Equal(p.Hits, []string{"S01", "S04", "S08"}) {
+	if p.AlertID != al.ID || p.Revision != 4 || p.State != Ny || p.Reason != Reopened || p.By != "" || p.Decision != dec.ID || p.Step != screening.L3 || !slices.Equal(p.Hits, []string{"S01", "S04", "S08"}) {
 		t.Errorf("payload %+v", p)
 	}
 	al = e.alert(al.ID)
@@ -205,13 +205,13 @@ func TestSnoozeUntilDate(t *testing.T) {
 	e.events()
 
 	// Before the date, the same hits: snoozed.
-	e.save(assessment(org1, day(9), engine.L3, 0, "S01", "S04"))
+	e.save(assessment(org1, day(9), screening.L3, 0, "S01", "S04"))
 	if evs := e.reviewEvents(); len(evs) != 0 {
 		t.Fatalf("events %q", subjects(evs))
 	}
 	// A screening as of the date itself, with the same result as before:
 	// the assessment is not published again, but the snooze is over.
-	e.save(assessment(org1, day(10), engine.L3, 0, "S01", "S04"))
+	e.save(assessment(org1, day(10), screening.L3, 0, "S01", "S04"))
 	evs := e.events()
 	e.wantSubjects(evs, "vaksam.alert.updated."+org1)
 	if p := alertEvent(t, evs[0]); p.Reason != Reopened || p.State != Ny || p.Revision != 4 {
@@ -230,9 +230,9 @@ func TestSnoozeDateNeedsTheNewestAssessmentAtL2(t *testing.T) {
 	e.decide(r, day(3))
 	e.events()
 	// After the date but below L2: snoozed.
-	e.save(assessment(org1, day(12), engine.L1, 15, "S04"))
+	e.save(assessment(org1, day(12), screening.L1, 15, "S04"))
 	// A reproduction as of a time between: no change downstream.
-	e.save(assessment(org1, day(11), engine.L3, 0, "S01", "S04"))
+	e.save(assessment(org1, day(11), screening.L3, 0, "S01", "S04"))
 	if evs := e.reviewEvents(); len(evs) != 0 {
 		t.Fatalf("events %q", subjects(evs))
 	}
@@ -240,7 +240,7 @@ func TestSnoozeDateNeedsTheNewestAssessmentAtL2(t *testing.T) {
 		t.Fatalf("alert %+v", got)
 	}
 	// The newest, at L2: reopened.
-	e.save(assessment(org1, day(13), engine.L2, 40, "S04"))
+	e.save(assessment(org1, day(13), screening.L2, 40, "S04"))
 	e.wantSubjects(e.reviewEvents(), "vaksam.alert.updated."+org1)
 }
 
@@ -260,11 +260,11 @@ func TestClosedWithoutSnoozeOpensANewAlert(t *testing.T) {
 		t.Fatalf("alert %+v", got)
 	}
 	// The same result again changes nothing; a changed one opens alert 2.
-	e.save(assessment(org1, day(4), engine.L3, 40, "S01", "S04"))
+	e.save(assessment(org1, day(4), screening.L3, 40, "S01", "S04"))
 	if evs := e.reviewEvents(); len(evs) != 0 {
 		t.Fatalf("events %q", subjects(evs))
 	}
-	e.save(assessment(org1, day(5), engine.L3, 55, "S01", "S04", "S08"))
+	e.save(assessment(org1, day(5), screening.L3, 55, "S01", "S04", "S08"))
 	evs = e.reviewEvents()
 	e.wantSubjects(evs, "vaksam.alert.opened."+org1)
 	if p := alertEvent(t, evs[0]); p.AlertID != org1+"-2" || p.Revision != 1 {
@@ -363,13 +363,13 @@ func mustErr[T any](_ T, err error) error { return err }
 func TestFailedSaveLeavesNothing(t *testing.T) {
 	e := newEnv(t)
 	boom := errors.New("boom")
-	e.hook(func(tx *store.Tx, a *engine.Assessment, ch engine.Change) error {
+	e.hook(func(tx *store.Tx, a *screening.Assessment, ch screening.Change) error {
 		if err := e.desk.OnSave(tx, a, ch); err != nil {
 			return err
 		}
 		return boom
 	})
-	if err := e.sc.Save(assessment(org1, day(2), engine.L3, 0, "S01")); !errors.Is(err, boom) {
+	if err := e.sc.Save(assessment(org1, day(2), screening.L3, 0, "S01")); !errors.Is(err, boom) {
 		t.Fatalf("save: %v", err)
 	}
 	if evs := e.events(); len(evs) != 0 {
@@ -380,7 +380,7 @@ func TestFailedSaveLeavesNothing(t *testing.T) {
 	}
 	// The next save numbers the alert and the events from the start.
 	e.hook(e.desk.OnSave)
-	e.save(assessment(org1, day(2), engine.L3, 0, "S01"))
+	e.save(assessment(org1, day(2), screening.L3, 0, "S01"))
 	evs := e.events()
 	if len(evs) != 2 || evs[0].OrgSeq != 1 || evs[1].OrgSeq != 2 || evs[1].MsgID != "alert."+org1+"-1.1" {
 		t.Fatalf("events %+v", evs)
@@ -424,8 +424,8 @@ func TestPreAwardCheckMovesNoAlert(t *testing.T) {
 			}
 			// A critical hit the alert never had, before award, as of a
 			// later day than the follow-up: L5.
-			check := assessment(org1, day(8), engine.L5, 70, "S01", "S04", "S08")
-			check.Purpose, check.Verdict = engine.Award, engine.Block
+			check := assessment(org1, day(8), screening.L5, 70, "S01", "S04", "S08")
+			check.Purpose, check.Verdict = screening.Award, screening.Block
 			e.save(check)
 			evs := e.events()
 			e.wantSubjects(evs, "vaksam.assessment.L5."+org1)
@@ -438,7 +438,7 @@ func TestPreAwardCheckMovesNoAlert(t *testing.T) {
 				t.Fatalf("the check moved the alert:\n%+v\nbefore\n%+v", after, before)
 			}
 			// The next follow-up, as the last one: nothing changed.
-			e.save(assessment(org1, day(9), engine.L3, 40, "S01", "S04"))
+			e.save(assessment(org1, day(9), screening.L3, 40, "S01", "S04"))
 			if id == "" {
 				// The first follow-up result: published as the first,
 				// and it opens the alert.

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -73,16 +73,16 @@ func TestAuditTrailOfAlertsAndDecisions(t *testing.T) {
 	al := e.opened(org1) // S01, S04 at day 2
 	id := al.ID
 	x := e.wantTrail("alert.open vaksam " + id)
-	wantDetail(t, x[0], "state", Ny, "revision", "1", "step", engine.L3, "score", "40", "hits_added", "S01,S04")
+	wantDetail(t, x[0], "state", Ny, "revision", "1", "step", screening.L3, "score", "40", "hits_added", "S01,S04")
 	if !x[0].At.Equal(day(2)) {
 		t.Errorf("at %s", x[0].At)
 	}
 
 	// The engine follows a changed result; an unchanged one writes nothing.
-	e.save(assessment(org1, day(3), engine.L3, 55, "S01", "S08"))
+	e.save(assessment(org1, day(3), screening.L3, 55, "S01", "S08"))
 	x = e.wantTrail("alert.update vaksam " + id)
 	wantDetail(t, x[0], "state", Ny, "revision", "2", "score", "55", "hits_added", "S08", "hits_removed", "S04")
-	e.save(assessment(org1, day(3).Add(1), engine.L3, 55, "S01", "S08"))
+	e.save(assessment(org1, day(3).Add(1), screening.L3, 55, "S01", "S08"))
 	e.wantTrail()
 
 	if _, err := e.desk.Assign(id, "anna", "bertil", day(3)); err != nil {
@@ -164,9 +164,9 @@ func TestAuditTrailOfSnoozeAndReopen(t *testing.T) {
 	if _, ok := x[0].Detail["ground"]; ok {
 		t.Errorf("ground without one: %v", x[0].Detail)
 	}
-	e.save(assessment(org1, day(4), engine.L2, 40, "S04")) // still snoozed
+	e.save(assessment(org1, day(4), screening.L2, 40, "S04")) // still snoozed
 	e.wantTrail()
-	e.save(assessment(org1, day(5), engine.L3, 55, "S01", "S04", "S08"))
+	e.save(assessment(org1, day(5), screening.L3, 55, "S01", "S04", "S08"))
 	x = e.wantTrail("alert.reopen vaksam " + al.ID)
 	wantDetail(t, x[0], "state", Ny, "revision", "4", "reason", "new hits S08", "hits_added", "S08")
 	e.wantIntact(3)
@@ -226,18 +226,18 @@ func TestFailingOperationsLeaveNoAuditEntry(t *testing.T) {
 	// A save whose transaction fails after the desk's hook leaves no
 	// entry either.
 	boom := errors.New("boom")
-	e.hook(func(tx *store.Tx, a *engine.Assessment, ch engine.Change) error {
+	e.hook(func(tx *store.Tx, a *screening.Assessment, ch screening.Change) error {
 		if err := e.desk.OnSave(tx, a, ch); err != nil {
 			return err
 		}
 		return boom
 	})
-	if err := e.sc.Save(assessment(org2, day(6), engine.L3, 0, "S01")); !errors.Is(err, boom) {
+	if err := e.sc.Save(assessment(org2, day(6), screening.L3, 0, "S01")); !errors.Is(err, boom) {
 		t.Fatalf("save: %v", err)
 	}
 	e.wantTrail()
 	e.hook(e.desk.OnSave)
-	e.save(assessment(org2, day(6), engine.L3, 0, "S01"))
+	e.save(assessment(org2, day(6), screening.L3, 0, "S01"))
 	e.wantTrail("alert.open vaksam " + org2 + "-1")
 	e.wantIntact(7)
 }
@@ -271,7 +271,7 @@ func TestConcurrentChangesMakeOneChain(t *testing.T) {
 	for i := range 8 {
 		wg.Go(func() { e.desk.Decide(request(al.ID, Avropsstopp, "anna"), day(3)) })
 		wg.Go(func() {
-			if err := e.sc.Save(assessment(fmt.Sprintf("55903%05d", i), day(3), engine.L3, 0, "S01")); err != nil {
+			if err := e.sc.Save(assessment(fmt.Sprintf("55903%05d", i), day(3), screening.L3, 0, "S01")); err != nil {
 				t.Error(err)
 			}
 		})

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 func TestHaltAndResume(t *testing.T) {
@@ -354,12 +354,12 @@ func TestPerOrganisationOrder(t *testing.T) {
 	a1 := e.opened(org1)
 	a2 := e.opened(org2)
 	e.decide(request(a1.ID, Avropsstopp, "anna"), day(3))
-	e.save(assessment(org2, day(3), engine.L2, 40, "S04"))
+	e.save(assessment(org2, day(3), screening.L2, 40, "S04"))
 	e.desk.Assign(a1.ID, "bertil", "anna", day(4))
 	r := request(a2.ID, IngenAtgard, "anna")
 	r.Snooze = true
 	e.decide(r, day(4))
-	e.save(assessment(org2, day(5), engine.L3, 55, "S04", "S13"))
+	e.save(assessment(org2, day(5), screening.L3, 55, "S04", "S13"))
 
 	evs, err := e.st.Outbox(0, 1000)
 	if err != nil {

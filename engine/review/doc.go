@@ -3,8 +3,8 @@
 //
 // An assessment of the continuous follow-up that reaches step L2 or more
 // opens an alert for its organisation (Desk.OnSave, the engine's save
-// hook, which every engine.Screener that saves is made with:
-// engine.NewScreener); later ones update it. A pre-award check's
+// hook, which every screening.Screener that saves is made with:
+// screening.NewScreener); later ones update it. A pre-award check's
 // assessment is stored too but moves no alert: its verdict is its
 // caller's answer. An alert moves through the states the users know:
 //

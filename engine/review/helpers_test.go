@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 )
@@ -27,7 +27,7 @@ type env struct {
 	t    *testing.T
 	st   *store.Store
 	desk *Desk
-	sc   *engine.Screener
+	sc   *screening.Screener
 	seen uint64 // outbox events already looked at
 	read uint64 // audit entries already looked at
 }
@@ -45,9 +45,9 @@ func newEnv(t *testing.T) *env {
 }
 
 // hook makes the env's screener save through h.
-func (e *env) hook(h engine.SaveHook) {
+func (e *env) hook(h screening.SaveHook) {
 	e.t.Helper()
-	sc, err := engine.NewScreener(e.st, nil, engine.Config{}, h)
+	sc, err := screening.NewScreener(e.st, nil, screening.Config{}, h)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -58,25 +58,25 @@ func day(n int) time.Time { return time.Date(2026, 11, n, 12, 0, 0, 0, time.UTC)
 
 // assessment builds an assessment by hand; each hit id's first letter is
 // its category, its severity high (critical for S01).
-func assessment(orgnr string, at time.Time, step ladder.Step, score float64, hits ...string) *engine.Assessment {
-	a := &engine.Assessment{Orgnr: orgnr, Name: "Omsorgshuset Norr AB", At: at, Step: step, Score: score,
-		Verdict: engine.Clear, Ruleset: "default@1a2b3c", Missing: []engine.Missing{}, NotChecked: []string{},
-		Hits: []engine.Hit{}, Records: []profile.Ref{{Source: "bolagsverket", Key: orgnr, Version: 2, Observed: at.Add(-time.Hour)}}}
+func assessment(orgnr string, at time.Time, step ladder.Step, score float64, hits ...string) *screening.Assessment {
+	a := &screening.Assessment{Orgnr: orgnr, Name: "Omsorgshuset Norr AB", At: at, Step: step, Score: score,
+		Verdict: screening.Clear, Ruleset: "default@1a2b3c", Missing: []screening.Missing{}, NotChecked: []string{},
+		Hits: []screening.Hit{}, Records: []profile.Ref{{Source: "bolagsverket", Key: orgnr, Version: 2, Observed: at.Add(-time.Hour)}}}
 	if stepRank(step) >= 2 {
-		a.Verdict = engine.Review
+		a.Verdict = screening.Review
 	}
 	for _, h := range hits {
 		sev := rules.High
 		if h == "S01" {
 			sev = rules.Critical
 		}
-		a.Hits = append(a.Hits, engine.Hit{ID: h, Severity: sev, Category: h[:1], Confidence: 1,
+		a.Hits = append(a.Hits, screening.Hit{ID: h, Severity: sev, Category: h[:1], Confidence: 1,
 			Evidence: []profile.Ref{{Source: "bolagsverket", Key: orgnr, Version: 2, Observed: at.Add(-time.Hour)}}})
 	}
 	return a
 }
 
-func (e *env) save(a *engine.Assessment) {
+func (e *env) save(a *screening.Assessment) {
 	e.t.Helper()
 	if err := e.sc.Save(a); err != nil {
 		e.t.Fatal(err)
@@ -199,7 +199,7 @@ func (e *env) decide(r DecisionRequest, at time.Time) *Decision {
 // opened saves an L3 assessment of org as of day(2) and returns its alert.
 func (e *env) opened(org string) *Alert {
 	e.t.Helper()
-	e.save(assessment(org, day(2), engine.L3, 40, "S01", "S04"))
+	e.save(assessment(org, day(2), screening.L3, 40, "S01", "S04"))
 	a, err := e.desk.OpenAlert(org)
 	if err != nil || a == nil {
 		e.t.Fatalf("open alert of %s: %v %v", org, a, err)

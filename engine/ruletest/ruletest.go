@@ -12,11 +12,11 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 )
@@ -84,7 +84,7 @@ func (r Result) String() string {
 // Runner runs rule tests against a rule set.
 type Runner struct {
 	Set     *rules.Set
-	Config  engine.Config
+	Config  screening.Config
 	Persons record.Pseudonymizer
 }
 
@@ -234,8 +234,8 @@ func (r *Runner) runOne(ctx context.Context, set *rules.Set, f *File, t *Test, r
 			return fmt.Errorf("records[%d] (%s): %d record(s) quarantined: %s", i, inp.Source, c.Quarantined, strings.Join(reasons, "; "))
 		}
 	}
-	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: r.Config}
-	as, err := sc.Screen(ctx, []ident.Org{org}, engine.Options{At: at, Purpose: t.Purpose})
+	sc := &screening.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: r.Config}
+	as, err := sc.Screen(ctx, []ident.Org{org}, screening.Options{At: at, Purpose: t.Purpose})
 	if err != nil {
 		return err
 	}
@@ -283,7 +283,7 @@ func (r *Runner) runOne(ctx context.Context, set *rules.Set, f *File, t *Test, r
 	return nil
 }
 
-func notCheckedNote(a *engine.Assessment, id string) string {
+func notCheckedNote(a *screening.Assessment, id string) string {
 	for _, n := range a.NotChecked {
 		if n == id {
 			return fmt.Sprintf(" (not checked: missing %v)", a.Missing)
@@ -292,7 +292,7 @@ func notCheckedNote(a *engine.Assessment, id string) string {
 	return ""
 }
 
-func hitMessage(a *engine.Assessment, id string) string {
+func hitMessage(a *screening.Assessment, id string) string {
 	for _, h := range a.Hits {
 		if h.ID == id {
 			return h.Message.EN

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -32,7 +32,7 @@ func TestRunnerReportsFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	persons, _ := record.NewHMACPseudonymizer([]byte("ruletest tests: not a secret"))
-	r := &Runner{Set: set, Config: engine.DefaultConfig(), Persons: persons}
+	r := &Runner{Set: set, Config: screening.DefaultConfig(), Persons: persons}
 	file := `tests:
   - name: fires and is expected to
     at: 2026-11-21
@@ -103,7 +103,7 @@ func TestPackScopedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	persons, _ := record.NewHMACPseudonymizer([]byte("ruletest tests: not a secret"))
-	r := &Runner{Set: set, Config: engine.DefaultConfig(), Persons: persons}
+	r := &Runner{Set: set, Config: screening.DefaultConfig(), Persons: persons}
 	file := `pack: t
 tests:
   - name: only T01 fires and is not checked otherwise

@@ -18,9 +18,9 @@ import (
 	"github.com/vaksam/vaksam/connectors/filedrop"
 	"github.com/vaksam/vaksam/connectors/scb"
 	"github.com/vaksam/vaksam/connectors/schedule"
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/settings"
 )
 
@@ -45,7 +45,7 @@ type Fetcher struct {
 	Out      io.Writer
 	Progress *os.File
 	// Rescreened, if set, is told of every assessment a change saved.
-	Rescreened func(*engine.Assessment)
+	Rescreened func(*screening.Assessment)
 	// Observe and Ingested, if set, are told of every HTTP attempt to an
 	// authority and every ingest (serve's metrics).
 	Observe  func(connectors.Attempt)
@@ -173,7 +173,7 @@ func (f *Fetcher) watch() (int, error) {
 	if days <= 0 {
 		days = 90
 	}
-	orgs, err := engine.WatchList(f.Screening.Screener.Store, f.Clock.Now(), days)
+	orgs, err := screening.WatchList(f.Screening.Screener.Store, f.Clock.Now(), days)
 	if err != nil {
 		return 0, err
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
 )
@@ -39,10 +39,10 @@ func TestFetcherInboxRescreens(t *testing.T) {
 	}
 	persons, _ := record.NewHMACPseudonymizer([]byte("service tests: not a deployment secret"))
 	var out bytes.Buffer
-	var rescreened []*engine.Assessment
+	var rescreened []*screening.Assessment
 	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 	f := &service.Fetcher{Screening: scr, Persons: persons, Clock: instantClock{now}, Sources: settings.Sources{Inbox: inbox},
-		Data: t.TempDir(), Out: &out, Rescreened: func(a *engine.Assessment) { rescreened = append(rescreened, a) }}
+		Data: t.TempDir(), Out: &out, Rescreened: func(a *screening.Assessment) { rescreened = append(rescreened, a) }}
 	if err := f.Setup(); err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,8 @@ package service
 import (
 	"log/slog"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
@@ -22,7 +22,7 @@ func NewDesk(r settings.Review, st *store.Store, log *slog.Logger) *review.Desk 
 // saves through the desk, so that the alerts follow every assessment, and
 // there is no way to have one without the other. A configuration that
 // does not load opens no store. The caller closes the store.
-func OpenScreener(cfg *settings.Config, rulePath string, open func() (*store.Store, error), log *slog.Logger) (*engine.Screener, *review.Desk, *rules.Set, error) {
+func OpenScreener(cfg *settings.Config, rulePath string, open func() (*store.Store, error), log *slog.Logger) (*screening.Screener, *review.Desk, *rules.Set, error) {
 	ec, set, err := cfg.ScreeningRules(rulePath)
 	if err != nil {
 		return nil, nil, nil, err
@@ -32,7 +32,7 @@ func OpenScreener(cfg *settings.Config, rulePath string, open func() (*store.Sto
 		return nil, nil, nil, err
 	}
 	d := NewDesk(cfg.Review, st, log)
-	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, ec, d.OnSave)
+	sc, err := screening.NewScreener(st, func() *rules.Set { return set }, ec, d.OnSave)
 	if err != nil {
 		st.Close()
 		return nil, nil, nil, err

@@ -4,8 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/store"
@@ -32,7 +32,7 @@ func TestOpenScreener(t *testing.T) {
 		days, want int
 	}{{0, review.DefaultHearingDays}, {21, 21}} {
 		cfg := &settings.Config{}
-		cfg.Review.HearingDays = engine.Days(tc.days)
+		cfg.Review.HearingDays = screening.Days(tc.days)
 		sc, desk, set, err := service.OpenScreener(cfg, "", open, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -7,8 +7,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -20,7 +20,7 @@ const rulesDoc = "rules-running"
 // AuditRules appends a rules.reload entry, at at, when the screener's
 // running rule set or thresholds are not those recorded before (the first
 // start records them too), in the same transaction as the new record.
-func AuditRules(sc *engine.Screener, at time.Time) error {
+func AuditRules(sc *screening.Screener, at time.Time) error {
 	version, thresholds := sc.Rules().Version(), thresholdsDigest(sc.Settings())
 	return sc.Store.Update(func(tx *store.Tx) error {
 		get := func(id string) (string, error) {
@@ -60,7 +60,7 @@ func AuditRules(sc *engine.Screener, at time.Time) error {
 }
 
 // thresholdsDigest identifies a set of thresholds in the audit trail.
-func thresholdsDigest(c engine.Config) string {
+func thresholdsDigest(c screening.Config) string {
 	b, _ := json.Marshal(c) // maps marshal in key order: stable
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:6])

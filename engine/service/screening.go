@@ -11,23 +11,23 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 // Screening screens a store and saves the assessments, one screening at a
 // time: a re-screening waits while the whole store is screened, so that
 // no trigger saves an assessment older than one saved before it.
 type Screening struct {
-	Screener *engine.Screener
+	Screener *screening.Screener
 	Log      *slog.Logger
 
 	mu sync.Mutex // one screening of the store at a time
 }
 
 // NewScreening returns the screening of sc; log may be nil.
-func NewScreening(sc *engine.Screener, log *slog.Logger) *Screening {
+func NewScreening(sc *screening.Screener, log *slog.Logger) *Screening {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -35,14 +35,14 @@ func NewScreening(sc *engine.Screener, log *slog.Logger) *Screening {
 }
 
 // Rescreen screens the organisations whose assessment the changed record
-// versions may change (engine.Affected), as a screening of the present at
+// versions may change (screening.Affected), as a screening of the present at
 // at, and saves their assessments; numbers that do not parse (person
 // subjects) are skipped. It returns the assessments saved.
-func (s *Screening) Rescreen(ctx context.Context, changed []record.Item, at time.Time) ([]*engine.Assessment, error) {
+func (s *Screening) Rescreen(ctx context.Context, changed []record.Item, at time.Time) ([]*screening.Assessment, error) {
 	if len(changed) == 0 {
 		return nil, nil
 	}
-	orgs, err := engine.Affected(s.Screener.Store, changed)
+	orgs, err := screening.Affected(s.Screener.Store, changed)
 	if err != nil {
 		return nil, fmt.Errorf("change-driven re-screening: %w", err)
 	}
@@ -57,7 +57,7 @@ func (s *Screening) Rescreen(ctx context.Context, changed []record.Item, at time
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	as, err := s.Screener.Screen(ctx, ids, engine.Options{At: at, Save: true, Current: true, Trigger: engine.TriggerChange})
+	as, err := s.Screener.Screen(ctx, ids, screening.Options{At: at, Save: true, Current: true, Trigger: screening.TriggerChange})
 	if err != nil {
 		return as, fmt.Errorf("re-screening %d organisations: %w", len(ids), err)
 	}
@@ -65,13 +65,13 @@ func (s *Screening) Rescreen(ctx context.Context, changed []record.Item, at time
 }
 
 // ScreenAll screens the whole store at at and saves, for trigger
-// (engine.TriggerSchedule, engine.TriggerReload); it returns how many
+// (screening.TriggerSchedule, screening.TriggerReload); it returns how many
 // organisations it screened and how long the screening took.
 func (s *Screening) ScreenAll(ctx context.Context, trigger string, at time.Time) (int, time.Duration, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var n int
-	st, err := s.Screener.ScreenAll(ctx, engine.Options{At: at, Save: true, Trigger: trigger}, 0,
-		func(*engine.Assessment) error { n++; return nil })
+	st, err := s.Screener.ScreenAll(ctx, screening.Options{At: at, Save: true, Trigger: trigger}, 0,
+		func(*screening.Assessment) error { n++; return nil })
 	return n, st.ScanDecode + st.Index + st.Evaluate, err
 }

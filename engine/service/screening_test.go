@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
@@ -30,7 +30,7 @@ type overlap struct {
 	order []time.Time // the time of each save, in the order of saving
 }
 
-func (o *overlap) onSave(tx *store.Tx, a *engine.Assessment, ch engine.Change) error {
+func (o *overlap) onSave(tx *store.Tx, a *screening.Assessment, ch screening.Change) error {
 	o.mu.Lock()
 	o.order = append(o.order, a.At)
 	o.mu.Unlock()
@@ -68,7 +68,7 @@ func setup(t *testing.T) (*service.Screening, *overlap, *store.Store, []record.I
 		t.Fatal(err)
 	}
 	o := &overlap{desk: &review.Desk{Store: st}}
-	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), o.onSave)
+	sc, err := screening.NewScreener(st, func() *rules.Set { return set }, screening.DefaultConfig(), o.onSave)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestRescreenSavesWhatChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := engine.Affected(scr.Screener.Store, changed)
+	want, err := screening.Affected(scr.Screener.Store, changed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestOneScreeningAtATime(t *testing.T) {
 	for i := range 3 {
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			if _, _, err := scr.ScreenAll(context.Background(), engine.TriggerSchedule, whole.Add(time.Duration(i)*time.Hour)); err != nil {
+			if _, _, err := scr.ScreenAll(context.Background(), screening.TriggerSchedule, whole.Add(time.Duration(i)*time.Hour)); err != nil {
 				t.Error(err)
 			}
 		})

@@ -2,7 +2,7 @@
 // (docs/vaksam.example.yaml) decoded strictly, every problem at
 // FILE:LINE:COL with its key path, the environment's VAKSAM_* overrides
 // over it, the checks of `vaksam config check`, the defaults, and the
-// screening thresholds merged over engine.DefaultConfig. Every command
+// screening thresholds merged over screening.DefaultConfig. Every command
 // reads its configuration through Load.
 package settings
 
@@ -21,8 +21,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/excerpt"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -287,7 +287,7 @@ func (d *configDecoder) add(n *yaml.Node, path, format string, a ...any) {
 
 var (
 	durationType = reflect.TypeFor[time.Duration]()
-	daysType     = reflect.TypeFor[engine.Days]()
+	daysType     = reflect.TypeFor[screening.Days]()
 	secretType   = reflect.TypeFor[Secret]()
 )
 

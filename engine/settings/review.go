@@ -3,8 +3,8 @@ package settings
 import (
 	"gopkg.in/yaml.v3"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 // Review is the configuration file's review section: the rules of
@@ -14,7 +14,7 @@ type Review struct {
 	// supplier is informed of an intended termination or exclusion
 	// (kontradiktion) and its deadline to answer. Not given: the default,
 	// review.DefaultHearingDays; given: at least 1.
-	HearingDays engine.Days `yaml:"hearing_days"`
+	HearingDays screening.Days `yaml:"hearing_days"`
 }
 
 // hearingDaysKey is the key path of reviewConfig.HearingDays.

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/connectors/formats"
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/sign"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
@@ -21,18 +21,18 @@ import (
 type Config struct {
 	// DataDir holds the store, the embedded NATS server's files and the
 	// pseudonym key; --data overrides it.
-	DataDir   string          `yaml:"data_dir"`
-	Log       Log             `yaml:"log"`
-	Serve     Serve           `yaml:"serve"`
-	Rules     rules.Overrides `yaml:"rules"`
-	Screening *engine.Config  `yaml:"screening"`
-	RulePath  string          `yaml:"rule_path"` // a pack file or directory instead of the built-in pack
-	Sources   Sources         `yaml:"sources"`
-	NATS      NATS            `yaml:"nats"`
-	Signing   Signing         `yaml:"signing"`
-	HTTP      HTTP            `yaml:"http"`
-	Review    Review          `yaml:"review"`
-	OIDC      *OIDC           `yaml:"oidc"` // single sign-on; nil: none
+	DataDir   string            `yaml:"data_dir"`
+	Log       Log               `yaml:"log"`
+	Serve     Serve             `yaml:"serve"`
+	Rules     rules.Overrides   `yaml:"rules"`
+	Screening *screening.Config `yaml:"screening"`
+	RulePath  string            `yaml:"rule_path"` // a pack file or directory instead of the built-in pack
+	Sources   Sources           `yaml:"sources"`
+	NATS      NATS              `yaml:"nats"`
+	Signing   Signing           `yaml:"signing"`
+	HTTP      HTTP              `yaml:"http"`
+	Review    Review            `yaml:"review"`
+	OIDC      *OIDC             `yaml:"oidc"` // single sign-on; nil: none
 	// Users sign in to the web UI and the API; tokens are for machines.
 	Users  []access.User  `yaml:"users"`
 	Tokens []access.Token `yaml:"tokens"`
@@ -126,7 +126,7 @@ func ResolveDataDir(flagValue, cfgPath string) (string, error) {
 }
 
 // EngineConfig is mergedScreening, validated.
-func (c *Config) EngineConfig() (engine.Config, error) {
+func (c *Config) EngineConfig() (screening.Config, error) {
 	ec := c.MergedScreening()
 	if errs := ec.Validate(); len(errs) > 0 {
 		return ec, fmt.Errorf("config: screening: %w", errors.Join(errs...))
@@ -137,8 +137,8 @@ func (c *Config) EngineConfig() (engine.Config, error) {
 // MergedScreening merges the file's screening section over the defaults,
 // key by key: a file that names one freshness window or one weight changes
 // that one and keeps the others.
-func (c *Config) MergedScreening() engine.Config {
-	ec := engine.DefaultConfig()
+func (c *Config) MergedScreening() screening.Config {
+	ec := screening.DefaultConfig()
 	if f := c.Screening; f != nil {
 		for src, d := range f.Freshness {
 			ec.Freshness[src] = d
@@ -183,7 +183,7 @@ func (c *Config) RuleSet(path string) (*rules.Set, error) {
 
 // ScreeningRules returns the thresholds and the rule set the configuration
 // names (rulePath, when given, instead of its rule_path).
-func (c *Config) ScreeningRules(rulePath string) (engine.Config, *rules.Set, error) {
+func (c *Config) ScreeningRules(rulePath string) (screening.Config, *rules.Set, error) {
 	ec, err := c.EngineConfig()
 	if err != nil {
 		return ec, nil, err

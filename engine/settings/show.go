@@ -5,9 +5,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/screening"
 	"gopkg.in/yaml.v3"
 )
 
@@ -50,7 +50,7 @@ func Show(c *Config, src *Source) ([]byte, error) {
 	v := *c
 	v.NATS.URL = bus.RedactURL(c.NATS.URL) // a URL may carry a password or token
 	v.Serve = c.Serve.WithDefaults()
-	v.Review.HearingDays = engine.Days(c.Review.HearingDaysInForce())
+	v.Review.HearingDays = screening.Days(c.Review.HearingDaysInForce())
 	ec := c.MergedScreening() // Load has validated it
 	v.Screening = &ec
 	v.Users = make([]access.User, len(c.Users))

@@ -15,11 +15,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/strictjson"
 )
@@ -213,7 +213,7 @@ type errorBody struct {
 	Problems []fieldProblem `json:"problems,omitempty"` // every problem found, when more than one
 	// Assessment: a pre-award check of an organisation the register does
 	// not know (404) still answers with its assessment.
-	Assessment *engine.Assessment `json:"assessment,omitempty"`
+	Assessment *screening.Assessment `json:"assessment,omitempty"`
 }
 
 type fieldProblem struct {
@@ -227,7 +227,7 @@ type apiError struct {
 	field      string
 	msg        string
 	problems   []fieldProblem
-	assessment *engine.Assessment
+	assessment *screening.Assessment
 }
 
 func (e *apiError) Error() string {

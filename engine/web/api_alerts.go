@@ -12,11 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/workplace"
 )
@@ -213,7 +213,7 @@ type alertDetail struct {
 	Comments  int                `json:"comments"` // how many; GET …/comments lists them
 	// Assessment is the organisation's current assessment, its newest
 	// follow-up one (latestAssessment; null when there is none).
-	Assessment *engine.Assessment `json:"assessment"`
+	Assessment *screening.Assessment `json:"assessment"`
 	// Persons: with view_persons only.
 	Persons         *persons `json:"persons,omitempty"`
 	PersonsWithheld bool     `json:"persons_withheld,omitempty"`
@@ -268,10 +268,10 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p *access.Prin
 // no follow-up assessment at all is its newest check the current one (an
 // alert opened by a check before checks stopped moving alerts). Nil when
 // none is stored.
-func (s *Server) latestAssessment(orgnr string) (*engine.Assessment, error) {
+func (s *Server) latestAssessment(orgnr string) (*screening.Assessment, error) {
 	_, data, err := s.Store.LatestAssessmentWhere(orgnr, func(data []byte) bool {
 		var a struct{ Purpose string }
-		return json.Unmarshal(data, &a) != nil || a.Purpose == engine.Monitor
+		return json.Unmarshal(data, &a) != nil || a.Purpose == screening.Monitor
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		_, data, err = s.Store.LatestAssessment(orgnr)
@@ -282,7 +282,7 @@ func (s *Server) latestAssessment(orgnr string) (*engine.Assessment, error) {
 	if err != nil {
 		return nil, err
 	}
-	var a engine.Assessment
+	var a screening.Assessment
 	if err := json.Unmarshal(data, &a); err != nil {
 		return nil, fmt.Errorf("assessment: %w", err)
 	}

@@ -5,12 +5,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -34,7 +34,7 @@ var withheldMessage = rules.Text{
 
 // personHit reports whether a hit's rule reads persons: the running rule
 // set's evidence for it, or the sources of the records it cites.
-func (s *Server) personHit(h engine.Hit) bool {
+func (s *Server) personHit(h screening.Hit) bool {
 	if s.Screener != nil && s.Screener.Rules != nil {
 		if set := s.Screener.Rules(); set != nil {
 			if r := set.Rule(h.ID); r != nil && slices.ContainsFunc(r.Evidence, isPersonSource) {
@@ -52,7 +52,7 @@ func isPersonSource(src string) bool { return slices.Contains(personSources, src
 // hits withheld (of every hit, for a sole trader: what the registry says
 // of one, their address say, is about a person). withheld says whether
 // any was; shown whether the answer shows such a message.
-func (s *Server) forPrincipal(a *engine.Assessment, p *access.Principal) (out *engine.Assessment, withheld, shown bool) {
+func (s *Server) forPrincipal(a *screening.Assessment, p *access.Principal) (out *screening.Assessment, withheld, shown bool) {
 	if a == nil {
 		return nil, false, false
 	}

@@ -6,23 +6,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 func TestScreen(t *testing.T) {
 	f := newFixture(t)
 	robot := f.token("robot")
 	before, err := f.desk.Alert(sampleAlert)
-	if err != nil || before.Step != engine.L3 || !before.Open() {
+	if err != nil || before.Step != screening.L3 || !before.Open() {
 		t.Fatalf("the fixture's alert %+v %v, want open at L3", before, err)
 	}
-	var a engine.Assessment
+	var a screening.Assessment
 	rec := f.ok(http.StatusOK, robot, http.MethodPost, "/api/v1/screen", `{"orgnr":"559123-4561","purpose":"award","category":"hvb_barn","value_sek":4800000}`, &a)
-	if a.Orgnr != sampleOrg || a.Verdict != engine.Block || a.Purpose != engine.Award || a.Step != engine.L5 || len(a.Hits) == 0 {
+	if a.Orgnr != sampleOrg || a.Verdict != screening.Block || a.Purpose != screening.Award || a.Step != screening.L5 || len(a.Hits) == 0 {
 		t.Fatalf("assessment %+v", a)
 	}
 	if !strings.Contains(rec.Body.String(), "Sara Holm") {
@@ -39,32 +39,32 @@ func TestScreen(t *testing.T) {
 	if got := f.events(); len(got) != 1 || got[0].Subject != event.AssessmentRoot+".L5."+sampleOrg {
 		t.Errorf("events %v", got)
 	}
-	if got, err := f.desk.Alert(sampleAlert); err != nil || got.Revision != before.Revision || got.Step != engine.L3 || got.State != before.State {
+	if got, err := f.desk.Alert(sampleAlert); err != nil || got.Revision != before.Revision || got.Step != screening.L3 || got.State != before.State {
 		t.Errorf("alert after the check: %+v %v", got, err)
 	}
 	// The supplier's current assessment is still the follow-up's, and
 	// the check is shown beside it; the alert shows the follow-up's.
 	var d supplierDetail
 	f.ok(http.StatusOK, robot, http.MethodGet, "/api/v1/suppliers/"+sampleOrg, "", &d)
-	if d.Latest == nil || d.Latest.Step != engine.L3 || d.Latest.Purpose != engine.Monitor ||
-		d.LatestCheck == nil || d.LatestCheck.Step != engine.L5 || d.LatestCheck.Purpose != engine.Award || !d.LatestCheck.At.Equal(a.At) {
+	if d.Latest == nil || d.Latest.Step != screening.L3 || d.Latest.Purpose != screening.Monitor ||
+		d.LatestCheck == nil || d.LatestCheck.Step != screening.L5 || d.LatestCheck.Purpose != screening.Award || !d.LatestCheck.At.Equal(a.At) {
 		t.Errorf("supplier: latest %+v, latest_check %+v", d.Latest, d.LatestCheck)
 	}
 	var l supplierList
 	f.ok(http.StatusOK, robot, http.MethodGet, "/api/v1/suppliers?q="+sampleOrg, "", &l)
-	if len(l.Suppliers) != 1 || l.Suppliers[0].Step != engine.L3 || !l.Suppliers[0].AssessedAt.Equal(d.Latest.At) {
+	if len(l.Suppliers) != 1 || l.Suppliers[0].Step != screening.L3 || !l.Suppliers[0].AssessedAt.Equal(d.Latest.At) {
 		t.Errorf("search: %+v", l.Suppliers)
 	}
 	var ad alertDetail
 	f.ok(http.StatusOK, robot, http.MethodGet, "/api/v1/alerts/"+sampleAlert, "", &ad)
-	if ad.Assessment == nil || ad.Assessment.Step != engine.L3 || ad.Assessment.Purpose != engine.Monitor {
+	if ad.Assessment == nil || ad.Assessment.Step != screening.L3 || ad.Assessment.Purpose != screening.Monitor {
 		t.Errorf("alert's assessment %+v", ad.Assessment)
 	}
 	page := f.page(f.as("anna"), "/suppliers/"+sampleOrg)
 	wantContains(t, "supplier page", page, "Senaste kontroll före upphandling", "Kontroll före tilldelning: ", "ersätter inte uppföljningens bedömning")
 	// The next follow-up screening finds the result it left: nothing
 	// to publish, the alert as it was.
-	if _, err := f.sc.Screen(context.Background(), []ident.Org{ident.MustOrg(sampleOrg)}, engine.Options{At: f.clk.Now(), Save: true}); err != nil {
+	if _, err := f.sc.Screen(context.Background(), []ident.Org{ident.MustOrg(sampleOrg)}, screening.Options{At: f.clk.Now(), Save: true}); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.events(); len(got) != 0 {
@@ -89,7 +89,7 @@ func TestScreen(t *testing.T) {
 	f.ok(http.StatusOK, robot, http.MethodPost, "/api/v1/screen", `{"orgnr":"`+neverFollowed+`","purpose":"direct"}`, nil)
 	d = supplierDetail{}
 	f.ok(http.StatusOK, robot, http.MethodGet, "/api/v1/suppliers/"+neverFollowed, "", &d)
-	if d.Latest != nil || d.LatestCheck == nil || d.LatestCheck.Purpose != engine.Direct {
+	if d.Latest != nil || d.LatestCheck == nil || d.LatestCheck.Purpose != screening.Direct {
 		t.Errorf("only checked: latest %+v, latest_check %+v", d.Latest, d.LatestCheck)
 	}
 	page = f.page(f.as("anna"), "/suppliers/"+neverFollowed)
@@ -106,7 +106,7 @@ func TestScreen(t *testing.T) {
 // failingCheck answers every check with an error.
 type failingCheck struct{ err error }
 
-func (c failingCheck) Check(context.Context, event.ScreenRequest) (*engine.Assessment, error) {
+func (c failingCheck) Check(context.Context, event.ScreenRequest) (*screening.Assessment, error) {
 	return nil, c.err
 }
 

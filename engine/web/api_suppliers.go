@@ -14,13 +14,13 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/workplace"
 )
@@ -166,11 +166,11 @@ type supplierDetail struct {
 	Personal bool   `json:"personal"` // a sole trader
 	// Latest is the newest follow-up assessment, the current one (null
 	// when the organisation was never screened in the follow-up).
-	Latest *engine.Assessment `json:"latest"`
+	Latest *screening.Assessment `json:"latest"`
 	// LatestCheck is the newest pre-award check when it is newer than
 	// Latest: the answer its caller was given (its purpose says which
 	// check), which does not replace the follow-up.
-	LatestCheck *engine.Assessment     `json:"latest_check,omitempty"`
+	LatestCheck *screening.Assessment  `json:"latest_check,omitempty"`
 	History     []workplace.HistoryRun `json:"history"`
 	// OpenAlert is the alert not closed, if any; Alerts every alert,
 	// newest first; HaltInForce the avropsstopp in force, if any.
@@ -367,7 +367,7 @@ func (s *Server) rawRecords(p *access.Principal, via string, o ident.Org, q url.
 
 // supplier is the supplier view of o as of now (workplace.Supplier), 404
 // when nothing is known of it; each sees every assessment.
-func (s *Server) supplier(o ident.Org, each func(*engine.Assessment)) (*workplace.Supplier, error) {
+func (s *Server) supplier(o ident.Org, each func(*screening.Assessment)) (*workplace.Supplier, error) {
 	sv, err := s.workplace().Supplier(o.String(), s.now(), each)
 	if errors.Is(err, workplace.ErrUnknown) {
 		return nil, errStatus(http.StatusNotFound, "organisation %s: nothing is known of it", o.Redacted())

@@ -18,7 +18,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/bus"
@@ -26,6 +25,7 @@ import (
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
@@ -95,7 +95,7 @@ func (c *clock) Add(d time.Duration) {
 type fixture struct {
 	t      *testing.T
 	st     *store.Store
-	sc     *engine.Screener
+	sc     *screening.Screener
 	desk   *review.Desk
 	log    *audit.Log
 	guard  *access.Guard
@@ -146,7 +146,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	desk := &review.Desk{Store: st}
-	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), desk.OnSave)
+	sc, err := screening.NewScreener(st, func() *rules.Set { return set }, screening.DefaultConfig(), desk.OnSave)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,8 +162,8 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatalf("%s: %v, %+v", s.file, err, c)
 		}
 	}
-	if _, err := sc.ScreenAll(context.Background(), engine.Options{At: instant(t, "2026-11-21"), Save: true}, 2,
-		func(*engine.Assessment) error { return nil }); err != nil {
+	if _, err := sc.ScreenAll(context.Background(), screening.Options{At: instant(t, "2026-11-21"), Save: true}, 2,
+		func(*screening.Assessment) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 

@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -19,14 +19,14 @@ import (
 // field, 404 with the assessment of an organisation the register does
 // not know, 503).
 type Checker interface {
-	Check(ctx context.Context, req event.ScreenRequest) (*engine.Assessment, error)
+	Check(ctx context.Context, req event.ScreenRequest) (*screening.Assessment, error)
 }
 
 // Server serves Vaksam over HTTP. Every field but Log is
 // required; set them before calling Handler and do not change them after.
 type Server struct {
 	Store    *store.Store
-	Screener *engine.Screener // its rule set names the hits' categories and evidence
+	Screener *screening.Screener // its rule set names the hits' categories and evidence
 	Desk     *review.Desk
 	Audit    *audit.Log
 	Guard    *access.Guard

@@ -8,12 +8,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 // formState is a form as it was posted, with what is wrong with it: a
@@ -109,7 +109,7 @@ const (
 // alertPage is the data of the alert page.
 type alertPage struct {
 	Alert      *review.Alert
-	Assessment *engine.Assessment // the newest, as the user may see it; nil when none
+	Assessment *screening.Assessment // the newest, as the user may see it; nil when none
 	Hits       []hitView
 	Withheld   bool // hit messages naming persons were withheld
 	Decisions  []*review.Decision
@@ -132,7 +132,7 @@ func (a *alertPage) Form(name string) *formState { return a.Forms[name] }
 
 // hitView is a hit with links to its evidence.
 type hitView struct {
-	engine.Hit
+	screening.Hit
 	Evidence []evidenceView
 }
 
@@ -143,7 +143,7 @@ type evidenceView struct {
 
 // hitViews are an assessment's hits with their evidence, the raw records
 // linked when the principal may see them.
-func hitViews(a *engine.Assessment, p *access.Principal) []hitView {
+func hitViews(a *screening.Assessment, p *access.Principal) []hitView {
 	if a == nil {
 		return nil
 	}

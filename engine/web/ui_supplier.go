@@ -13,13 +13,13 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/workplace"
 )
@@ -36,9 +36,9 @@ type supplierPage struct {
 	// trader's address, say): view_persons, or not a sole trader.
 	ShowPersonal bool
 	Profile      *profile.Profile
-	Latest       *engine.Assessment // the newest follow-up assessment
-	Check        *engine.Assessment // the newest pre-award check, when newer than Latest
-	Hits         []hitView          // Latest's, else Check's
+	Latest       *screening.Assessment // the newest follow-up assessment
+	Check        *screening.Assessment // the newest pre-award check, when newer than Latest
+	Hits         []hitView             // Latest's, else Check's
 	Withheld     bool
 	Chart        *scoreChart
 	History      []workplace.HistoryRun
@@ -90,8 +90,8 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 	// The chart follows the follow-up's score; the checks are in the
 	// history table.
 	var points []chartPoint
-	sv, err := s.supplier(o, func(a *engine.Assessment) {
-		if a.Purpose == engine.Monitor {
+	sv, err := s.supplier(o, func(a *screening.Assessment) {
+		if a.Purpose == screening.Monitor {
 			points = append(points, chartPoint{At: a.At, Score: a.Score, Step: a.Step})
 		}
 	})

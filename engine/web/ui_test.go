@@ -18,10 +18,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of the web UI (testdata/*.golden)")
@@ -870,7 +870,7 @@ func TestUICatalogue(t *testing.T) {
 			t.Errorf("perm.%s missing", p)
 		}
 	}
-	for _, p := range []string{engine.Monitor, engine.Award, engine.Calloff, engine.Direct} {
+	for _, p := range []string{screening.Monitor, screening.Award, screening.Calloff, screening.Direct} {
 		if _, ok := uiText["purpose."+p]; !ok {
 			t.Errorf("purpose.%s missing", p)
 		}

@@ -7,13 +7,13 @@ import (
 	"slices"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 // underlagPage is the data of a decision's printable basis.
@@ -22,7 +22,7 @@ type underlagPage struct {
 	Alert    *review.Alert
 	// Assessment is the one the decision rested on (Evidence.AssessmentAt),
 	// as the user may see it; nil when it is no longer stored.
-	Assessment   *engine.Assessment
+	Assessment   *screening.Assessment
 	Hits         []hitView
 	Withheld     bool
 	Records      []evidenceView // every record version the decision rested on
@@ -54,12 +54,12 @@ func (s *Server) uiUnderlag(w http.ResponseWriter, r *http.Request, p *access.Pr
 	data := underlagPage{Decision: d, Alert: a, PrintedBy: p.UserID}
 	o, err := ident.ParseOrg(d.Orgnr)
 	data.ShowPersonal = err == nil && !o.Personal() || p.Can(access.ViewPersons)
-	var rested *engine.Assessment
+	var rested *screening.Assessment
 	err = s.Store.Assessments(d.Orgnr, func(at time.Time, raw []byte) error {
 		if rested != nil || !at.Equal(d.Evidence.AssessmentAt) {
 			return nil
 		}
-		var as engine.Assessment
+		var as screening.Assessment
 		if err := json.Unmarshal(raw, &as); err != nil {
 			return fmt.Errorf("assessment at %s: %w", at.Format(time.RFC3339), err)
 		}

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 )
@@ -22,7 +22,7 @@ type Workplace struct {
 	Store *store.Store // the organisations' contracts (owners)
 	// Screener's rule set names the hits (nil, or without rules: hits'
 	// categories from their ids); its settings build profiles.
-	Screener *engine.Screener
+	Screener *screening.Screener
 }
 
 // None is the assignee of a query for the alerts nobody has.

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 )
@@ -27,7 +27,7 @@ func desk(t *testing.T) *Workplace {
 	}
 	t.Cleanup(func() { st.Close() })
 	d := &review.Desk{Store: st}
-	sc, err := engine.NewScreener(st, nil, engine.Config{}, d.OnSave)
+	sc, err := screening.NewScreener(st, nil, screening.Config{}, d.OnSave)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,11 +43,11 @@ func desk(t *testing.T) *Workplace {
 		{"5560000003", "Gamma Assistans AB", "L2", 70, 2, []string{"P02"}},
 		{"5560000004", "Delta Hemtjänst AB", "L2", 10, 4, []string{"C03"}},
 	} {
-		a := &engine.Assessment{Orgnr: o.orgnr, Name: o.name, At: day(o.at), Step: o.step, Score: o.score, Verdict: engine.Review,
-			Ruleset: "default@1", Missing: []engine.Missing{}, NotChecked: []string{},
+		a := &screening.Assessment{Orgnr: o.orgnr, Name: o.name, At: day(o.at), Step: o.step, Score: o.score, Verdict: screening.Review,
+			Ruleset: "default@1", Missing: []screening.Missing{}, NotChecked: []string{},
 			Records: []profile.Ref{{Source: "bolagsverket", Key: o.orgnr, Version: 1, Observed: day(o.at)}}}
 		for _, h := range o.hits {
-			a.Hits = append(a.Hits, engine.Hit{ID: h, Severity: rules.High, Category: h[:1], Confidence: 1})
+			a.Hits = append(a.Hits, screening.Hit{ID: h, Severity: rules.High, Category: h[:1], Confidence: 1})
 		}
 		if err := sc.Save(a); err != nil {
 			t.Fatal(err)
@@ -162,7 +162,7 @@ rules:
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &Workplace{Screener: &engine.Screener{Rules: func() *rules.Set { return set }}}
+	w := &Workplace{Screener: &screening.Screener{Rules: func() *rules.Set { return set }}}
 	var ids []string
 	for _, h := range w.Hits([]string{"C9", "X1", "X2"}) {
 		ids = append(ids, h.ID+":"+h.Severity)

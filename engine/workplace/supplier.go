@@ -11,12 +11,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -33,7 +33,7 @@ type Supplier struct {
 	History []HistoryRun
 	// Latest is the newest follow-up assessment, the current one; Check
 	// the newest pre-award check when it is newer than Latest.
-	Latest, Check *engine.Assessment
+	Latest, Check *screening.Assessment
 	Alerts        []*review.Alert  // every alert, newest first
 	Halt          *review.Decision // the avropsstopp in force, nil for none
 	// Records: every version of every source's records.
@@ -57,7 +57,7 @@ type HistoryRun struct {
 // Supplier builds the supplier view of orgnr as of at; each, if set,
 // sees every stored assessment, oldest first. ErrUnknown when nothing is
 // known of it.
-func (w *Workplace) Supplier(orgnr string, at time.Time, each func(*engine.Assessment)) (*Supplier, error) {
+func (w *Workplace) Supplier(orgnr string, at time.Time, each func(*screening.Assessment)) (*Supplier, error) {
 	prof, known, err := w.Profile(orgnr, at)
 	if err != nil {
 		return nil, err
@@ -86,7 +86,7 @@ func (w *Workplace) Supplier(orgnr string, at time.Time, each func(*engine.Asses
 }
 
 // nameOf is an assessment's organisation name, "" for none.
-func nameOf(a *engine.Assessment) string {
+func nameOf(a *screening.Assessment) string {
 	if a == nil {
 		return ""
 	}
@@ -111,14 +111,14 @@ func AllSources() map[string]bool {
 // follow) and the newest pre-award check when it is newer than that (the
 // answer a caller was given, which does not replace the follow-up); each,
 // if set, sees every assessment as it is read.
-func (w *Workplace) History(orgnr string, each func(*engine.Assessment)) (runs []HistoryRun, latest, check *engine.Assessment, err error) {
+func (w *Workplace) History(orgnr string, each func(*screening.Assessment)) (runs []HistoryRun, latest, check *screening.Assessment, err error) {
 	runs = []HistoryRun{}
 	err = w.Store.Assessments(orgnr, func(at time.Time, data []byte) error {
-		var a engine.Assessment
+		var a screening.Assessment
 		if err := json.Unmarshal(data, &a); err != nil {
 			return fmt.Errorf("assessment at %s: %w", at.Format(time.RFC3339), err)
 		}
-		if a.Purpose == engine.Monitor {
+		if a.Purpose == screening.Monitor {
 			latest = &a
 		} else {
 			check = &a

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 func TestSupplier(t *testing.T) {
@@ -14,7 +14,7 @@ func TestSupplier(t *testing.T) {
 		t.Fatalf("an organisation nothing is known of: %v, want ErrUnknown", err)
 	}
 	var seen int
-	sv, err := w.Supplier("5560000004", day(6), func(*engine.Assessment) { seen++ })
+	sv, err := w.Supplier("5560000004", day(6), func(*screening.Assessment) { seen++ })
 	if err != nil {
 		t.Fatal(err)
 	}

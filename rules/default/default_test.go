@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/ruletest"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -20,7 +20,7 @@ func TestRuleTests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &ruletest.Runner{Set: set, Config: engine.DefaultConfig(), Persons: persons}
+	r := &ruletest.Runner{Set: set, Config: screening.DefaultConfig(), Persons: persons}
 	results, err := r.RunFS(context.Background(), FS(), "rules/default")
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package engine_test
+package screening_test
 
 import (
 	"context"
@@ -6,15 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
 
 func BenchmarkRuleCost(b *testing.B) {
 	st, at := populationStore(b, *benchOrgs)
-	subs, err := engine.ScanSubjects(context.Background(), st, at, 2)
+	subs, err := screening.ScanSubjects(context.Background(), st, at, 2)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package engine_test
+package screening_test
 
 import (
 	"context"
@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
@@ -28,22 +28,22 @@ func TestSavingNeedsTheDesk(t *testing.T) {
 		t.Fatal(err)
 	}
 	ruleSet := func() *rules.Set { return set }
-	if _, err := engine.NewScreener(f.st, ruleSet, engine.DefaultConfig(), nil); !errors.Is(err, engine.ErrNoSaveHook) {
+	if _, err := screening.NewScreener(f.st, ruleSet, screening.DefaultConfig(), nil); !errors.Is(err, screening.ErrNoSaveHook) {
 		t.Errorf("NewScreener without a hook: %v, want ErrNoSaveHook", err)
 	}
-	if _, err := engine.NewScreener(nil, ruleSet, engine.DefaultConfig(), f.desk.OnSave); err == nil {
+	if _, err := screening.NewScreener(nil, ruleSet, screening.DefaultConfig(), f.desk.OnSave); err == nil {
 		t.Error("NewScreener without a store: no error")
 	}
 
-	bare := &engine.Screener{Store: f.st, Rules: ruleSet, Config: engine.DefaultConfig()}
+	bare := &screening.Screener{Store: f.st, Rules: ruleSet, Config: screening.DefaultConfig()}
 	org := ident.MustOrg("5591234561")
 	at := instant(t, "2026-11-21")
-	as, err := bare.Screen(context.Background(), []ident.Org{org}, engine.Options{At: at})
-	if err != nil || len(as) != 1 || as[0].Step != engine.L3 {
+	as, err := bare.Screen(context.Background(), []ident.Org{org}, screening.Options{At: at})
+	if err != nil || len(as) != 1 || as[0].Step != screening.L3 {
 		t.Fatalf("screening without saving: %v %v", as, err)
 	}
 	award := *as[0]
-	award.Purpose = engine.Award
+	award.Purpose = screening.Award
 	for _, tc := range []struct {
 		name string
 		save func() error
@@ -51,16 +51,16 @@ func TestSavingNeedsTheDesk(t *testing.T) {
 		{"Save", func() error { return bare.Save(as[0]) }},
 		{"Record", func() error { return bare.Record(&award) }},
 		{"Screen", func() error {
-			_, err := bare.Screen(context.Background(), []ident.Org{org}, engine.Options{At: at, Save: true})
+			_, err := bare.Screen(context.Background(), []ident.Org{org}, screening.Options{At: at, Save: true})
 			return err
 		}},
 		{"ScreenAll", func() error {
-			_, err := bare.ScreenAll(context.Background(), engine.Options{At: at, Save: true}, 2, func(*engine.Assessment) error { return nil })
+			_, err := bare.ScreenAll(context.Background(), screening.Options{At: at, Save: true}, 2, func(*screening.Assessment) error { return nil })
 			return err
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := tc.save(); !errors.Is(err, engine.ErrNoSaveHook) {
+			if err := tc.save(); !errors.Is(err, screening.ErrNoSaveHook) {
 				t.Fatalf("error %v, want ErrNoSaveHook", err)
 			}
 		})
@@ -126,7 +126,7 @@ func TestPreAwardCheckKeepsTheFollowUpResult(t *testing.T) {
 	f.ingestSamples(t, instant(t, "2026-11-20"))
 	const orgnr = "5591234561"
 	monitored := instant(t, "2026-11-21")
-	if a := f.screen(t, orgnr, monitored, true); a.Step != engine.L3 {
+	if a := f.screen(t, orgnr, monitored, true); a.Step != screening.L3 {
 		t.Fatalf("follow-up step %s, want L3", a.Step)
 	}
 	evs, seq := outboxSince(t, f.st, 0)
@@ -140,15 +140,15 @@ func TestPreAwardCheckKeepsTheFollowUpResult(t *testing.T) {
 
 	checked := monitored.Add(20 * time.Hour)
 	as, err := f.sc.Screen(context.Background(), []ident.Org{ident.MustOrg(orgnr)},
-		engine.Options{At: checked, Purpose: engine.Award, Save: true, Trigger: engine.TriggerPreAward})
+		screening.Options{At: checked, Purpose: screening.Award, Save: true, Trigger: screening.TriggerPreAward})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if as[0].Step != engine.L5 || as[0].Verdict != engine.Block {
+	if as[0].Step != screening.L5 || as[0].Verdict != screening.Block {
 		t.Fatalf("check: step %s verdict %s, want L5 block", as[0].Step, as[0].Verdict)
 	}
 	stored, err := f.sc.Assessments(orgnr)
-	if err != nil || len(stored) != 2 || stored[1].Purpose != engine.Award || !stored[1].At.Equal(checked) {
+	if err != nil || len(stored) != 2 || stored[1].Purpose != screening.Award || !stored[1].At.Equal(checked) {
 		t.Fatalf("stored %d assessments (%v), want the follow-up and the check", len(stored), err)
 	}
 	if watched, err := f.st.PreAwardSince(checked, checked); err != nil || len(watched) != 1 || watched[0] != orgnr {
@@ -163,13 +163,13 @@ func TestPreAwardCheckKeepsTheFollowUpResult(t *testing.T) {
 	if err := json.Unmarshal(evs[0].Data, &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Purpose != engine.Award || p.Previous == nil || p.Previous.Step != engine.L3 {
+	if p.Purpose != screening.Award || p.Previous == nil || p.Previous.Step != screening.L3 {
 		t.Errorf("check event: purpose %q previous %+v", p.Purpose, p.Previous)
 	}
-	if r, sum := lastResult(t, f.st, orgnr); !r.At.Equal(monitored) || sum.Step != engine.L3 {
+	if r, sum := lastResult(t, f.st, orgnr); !r.At.Equal(monitored) || sum.Step != screening.L3 {
 		t.Errorf("follow-up result after the check: %s at %s, want L3 at %s", sum.Step, r.At, monitored)
 	}
-	if got, err := f.desk.Alert(al.ID); err != nil || got.Revision != al.Revision || got.Step != engine.L3 || got.State != al.State {
+	if got, err := f.desk.Alert(al.ID); err != nil || got.Revision != al.Revision || got.Step != screening.L3 || got.State != al.State {
 		t.Errorf("alert after the check: %+v %v", got, err)
 	}
 
@@ -179,7 +179,7 @@ func TestPreAwardCheckKeepsTheFollowUpResult(t *testing.T) {
 	if evs, _ = outboxSince(t, f.st, seq); len(evs) != 0 {
 		t.Errorf("the follow-up after the check published %s", subjectsOf(evs))
 	}
-	if r, sum := lastResult(t, f.st, orgnr); !r.At.Equal(next) || sum.Step != engine.L3 {
+	if r, sum := lastResult(t, f.st, orgnr); !r.At.Equal(next) || sum.Step != screening.L3 {
 		t.Errorf("follow-up result: %s at %s, want L3 at %s", sum.Step, r.At, next)
 	}
 	if got, err := f.desk.Alert(al.ID); err != nil || got.Revision != al.Revision {

@@ -1,4 +1,4 @@
-package engine_test
+package screening_test
 
 import (
 	"testing"

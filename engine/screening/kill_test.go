@@ -1,4 +1,4 @@
-package engine_test
+package screening_test
 
 import (
 	"bufio"
@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/synthetic"
 	"github.com/vaksam/vaksam/rules"
@@ -63,7 +63,7 @@ func TestKillChild(t *testing.T) {
 	if err != nil {
 		fail(err)
 	}
-	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), (&review.Desk{Store: st}).OnSave)
+	sc, err := screening.NewScreener(st, func() *rules.Set { return set }, screening.DefaultConfig(), (&review.Desk{Store: st}).OnSave)
 	if err != nil {
 		fail(err)
 	}
@@ -72,8 +72,8 @@ func TestKillChild(t *testing.T) {
 	for pass := 0; ; pass++ {
 		at := killAt(round, pass)
 		n := 0
-		if _, err := sc.ScreenAll(context.Background(), engine.Options{At: at, Save: true, Trigger: engine.TriggerSchedule}, 0,
-			func(*engine.Assessment) error { n++; return nil }); err != nil {
+		if _, err := sc.ScreenAll(context.Background(), screening.Options{At: at, Save: true, Trigger: screening.TriggerSchedule}, 0,
+			func(*screening.Assessment) error { n++; return nil }); err != nil {
 			fail(err)
 		}
 		fmt.Printf("screened %d %d\n", at.UnixNano(), n)

@@ -1,4 +1,4 @@
-package engine_test
+package screening_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/synthetic"
 )
 
@@ -32,11 +32,11 @@ func syntheticFixture(t *testing.T, orgs int) (*fixture, *synthetic.Manifest) {
 
 // screenedPopulation ingests a synthetic population of orgs
 // organisations and screens every organisation as of its Now.
-func screenedPopulation(t *testing.T, orgs int) (*fixture, *synthetic.Manifest, map[string]*engine.Assessment) {
+func screenedPopulation(t *testing.T, orgs int) (*fixture, *synthetic.Manifest, map[string]*screening.Assessment) {
 	t.Helper()
 	f, man := syntheticFixture(t, orgs)
-	byOrg := map[string]*engine.Assessment{}
-	if _, err := f.sc.ScreenAll(context.Background(), engine.Options{At: man.Now}, 2, func(a *engine.Assessment) error {
+	byOrg := map[string]*screening.Assessment{}
+	if _, err := f.sc.ScreenAll(context.Background(), screening.Options{At: man.Now}, 2, func(a *screening.Assessment) error {
 		byOrg[a.Orgnr] = a
 		return nil
 	}); err != nil {
@@ -50,8 +50,8 @@ func screenedPopulation(t *testing.T, orgs int) (*fixture, *synthetic.Manifest, 
 func TestScreenAllAgreesWithScreen(t *testing.T) {
 	f, _ := syntheticFixture(t, 300)
 	at := instant(t, "2026-11-21")
-	all := map[string]*engine.Assessment{}
-	stats, err := f.sc.ScreenAll(context.Background(), engine.Options{At: at}, 2, func(a *engine.Assessment) error {
+	all := map[string]*screening.Assessment{}
+	stats, err := f.sc.ScreenAll(context.Background(), screening.Options{At: at}, 2, func(a *screening.Assessment) error {
 		all[a.Orgnr] = a
 		return nil
 	})
@@ -65,7 +65,7 @@ func TestScreenAllAgreesWithScreen(t *testing.T) {
 	for orgnr := range all {
 		orgs = append(orgs, ident.MustOrg(orgnr))
 	}
-	one, err := f.sc.Screen(context.Background(), orgs, engine.Options{At: at})
+	one, err := f.sc.Screen(context.Background(), orgs, screening.Options{At: at})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestPlantedCasesFire(t *testing.T) {
 		}
 	}
 	for _, orgnr := range man.Clean {
-		if a := byOrg[orgnr]; a == nil || len(a.Hits) > 0 || a.Incomplete || a.Verdict != engine.Clear {
+		if a := byOrg[orgnr]; a == nil || len(a.Hits) > 0 || a.Incomplete || a.Verdict != screening.Clear {
 			t.Errorf("clean %s: %+v", orgnr, a)
 		}
 	}
@@ -123,13 +123,13 @@ func TestCurrentScreeningsReuseTheMarketSafely(t *testing.T) {
 	if len(orgs) == 0 {
 		t.Fatal("no planted market indicators (C05, P03) in the population")
 	}
-	want, err := f.sc.Screen(context.Background(), orgs, engine.Options{At: at})
+	want, err := f.sc.Screen(context.Background(), orgs, screening.Options{At: at})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, o := range orgs {
 		// One check at a time, each a little later the same day.
-		got, err := f.sc.Screen(context.Background(), []ident.Org{o}, engine.Options{At: at.Add(time.Duration(i) * time.Minute), Current: true})
+		got, err := f.sc.Screen(context.Background(), []ident.Org{o}, screening.Options{At: at.Add(time.Duration(i) * time.Minute), Current: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,12 +145,12 @@ func TestCurrentScreeningsReuseTheMarketSafely(t *testing.T) {
 		t.Fatal("writing a record did not change the store's generation")
 	}
 	later := at.Add(time.Hour)
-	fresh, err := f.sc.Screen(context.Background(), orgs, engine.Options{At: later})
+	fresh, err := f.sc.Screen(context.Background(), orgs, screening.Options{At: later})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, o := range orgs {
-		got, err := f.sc.Screen(context.Background(), []ident.Org{o}, engine.Options{At: later, Current: true})
+		got, err := f.sc.Screen(context.Background(), []ident.Org{o}, screening.Options{At: later, Current: true})
 		if err != nil {
 			t.Fatal(err)
 		}

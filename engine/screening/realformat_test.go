@@ -1,20 +1,20 @@
-package engine_test
+package screening_test
 
 import (
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/synthetic"
 )
 
 // outcome is what an assessment concluded, in the terms the manifest
 // states its expectations.
-func outcome(a *engine.Assessment) synthetic.Outcome {
+func outcome(a *screening.Assessment) synthetic.Outcome {
 	o := synthetic.Outcome{Step: a.Step, Verdict: a.Verdict, Incomplete: a.Incomplete, NotChecked: a.NotChecked}
 	for _, h := range a.Hits {
 		o.Hits = append(o.Hits, h.ID)

@@ -1,4 +1,4 @@
-package engine_test
+package screening_test
 
 import (
 	"context"
@@ -10,17 +10,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
 
-const samples = "../connectors/formats/testdata"
+const samples = "../../connectors/formats/testdata"
 
 var sampleFiles = []struct{ source, file, orgnr string }{
 	{"bolagsverket", "bolagsverket-organisationer.json", ""},
@@ -52,7 +52,7 @@ func instant(t testing.TB, s string) time.Time {
 type fixture struct {
 	st      *store.Store
 	desk    *review.Desk
-	sc      *engine.Screener
+	sc      *screening.Screener
 	in      *ingest.Ingester
 	persons record.Pseudonymizer
 }
@@ -70,7 +70,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	persons, _ := record.NewHMACPseudonymizer([]byte("engine tests: not a deployment secret"))
 	desk := &review.Desk{Store: st}
-	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), desk.OnSave)
+	sc, err := screening.NewScreener(st, func() *rules.Set { return set }, screening.DefaultConfig(), desk.OnSave)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,16 +107,16 @@ func (f *fixture) ingestSamples(t testing.TB, observed time.Time) {
 	}
 }
 
-func (f *fixture) screen(t testing.TB, orgnr string, at time.Time, save bool) *engine.Assessment {
+func (f *fixture) screen(t testing.TB, orgnr string, at time.Time, save bool) *screening.Assessment {
 	t.Helper()
-	as, err := f.sc.Screen(context.Background(), []ident.Org{ident.MustOrg(orgnr)}, engine.Options{At: at, Save: save})
+	as, err := f.sc.Screen(context.Background(), []ident.Org{ident.MustOrg(orgnr)}, screening.Options{At: at, Save: save})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return as[0]
 }
 
-func hitIDs(a *engine.Assessment) string {
+func hitIDs(a *screening.Assessment) string {
 	var ids []string
 	for _, h := range a.Hits {
 		ids = append(ids, h.ID)
@@ -134,7 +134,7 @@ func TestSampleSupplier(t *testing.T) {
 	if got, want := hitIDs(a), "C03 C04 S04 S05 S06 S15 S17 S20"; got != want {
 		t.Errorf("hits %s, want %s", got, want)
 	}
-	if a.Verdict != engine.Block || a.Step != engine.L3 || a.Incomplete {
+	if a.Verdict != screening.Block || a.Step != screening.L3 || a.Incomplete {
 		t.Errorf("verdict %s step %s incomplete %v, want block L3 complete (missing %v)", a.Verdict, a.Step, a.Incomplete, a.Missing)
 	}
 	for _, h := range a.Hits {
@@ -195,7 +195,7 @@ func TestPastScreeningIsReproducible(t *testing.T) {
 func TestNoDataIsNeverClear(t *testing.T) {
 	f := newFixture(t)
 	a := f.screen(t, "5560021361", instant(t, "2026-11-21"), false)
-	if a.Verdict != engine.Review || !a.Incomplete || len(a.Hits) != 0 {
+	if a.Verdict != screening.Review || !a.Incomplete || len(a.Hits) != 0 {
 		t.Fatalf("verdict %s incomplete %v hits %v, want review, incomplete", a.Verdict, a.Incomplete, a.Hits)
 	}
 	var sources []string
@@ -232,7 +232,7 @@ func TestStaleAndFailingSources(t *testing.T) {
 	for _, m := range a.Missing {
 		found = found || m.ID == "D02" && m.Source == "bolagsverket"
 	}
-	if !found || a.Verdict == engine.Clear {
+	if !found || a.Verdict == screening.Clear {
 		t.Errorf("after a source error: missing %v verdict %s, want D02 bolagsverket", a.Missing, a.Verdict)
 	}
 }
@@ -242,7 +242,7 @@ func TestScreenAllSaves(t *testing.T) {
 	f := newFixture(t)
 	f.ingestSamples(t, instant(t, "2026-11-20"))
 	n := 0
-	if _, err := f.sc.ScreenAll(context.Background(), engine.Options{At: instant(t, "2026-11-21"), Save: true}, 2, func(*engine.Assessment) error { n++; return nil }); err != nil {
+	if _, err := f.sc.ScreenAll(context.Background(), screening.Options{At: instant(t, "2026-11-21"), Save: true}, 2, func(*screening.Assessment) error { n++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	for _, orgnr := range []string{"5591234561", "5560021361"} {
@@ -275,7 +275,7 @@ func TestFreshestRegistryRecordWins(t *testing.T) {
 	}
 	f.ingestFile(t, "bolagsverket-bulk", filepath.Join(samples, "bolagsverket-bulkfil.txt"), "", instant(t, "2026-06-01"))
 	a := f.screen(t, "5591234561", instant(t, "2026-06-03"), false)
-	if !strings.Contains(hitIDs(a), "S06") || a.Verdict != engine.Block {
+	if !strings.Contains(hitIDs(a), "S06") || a.Verdict != screening.Block {
 		t.Errorf("after a newer bulk record with KK: hits %s verdict %s", hitIDs(a), a.Verdict)
 	}
 	for _, m := range a.Missing {

@@ -1,11 +1,11 @@
-package engine_test
+package screening_test
 
 import (
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/vaksam/vaksam/engine"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 // What the real services showed (shared/formats "Corrections"), screened
@@ -14,7 +14,7 @@ import (
 func TestCompanyUnknownAtSCB(t *testing.T) {
 	f := newFixture(t)
 	observed := instant(t, "2026-11-20T12:00:00+01:00")
-	f.ingestFile(t, "bolagsverket", "../connectors/formats/testdata/bolagsverket-scb-finns-ej.json", "", observed)
+	f.ingestFile(t, "bolagsverket", "../../connectors/formats/testdata/bolagsverket-scb-finns-ej.json", "", observed)
 	f.ingestString(t, "contracts", "avtal_id;orgnr;leverantor;kategori;avtalsagare;startdatum;slutdatum;uppskattat_varde_sek;platser;dygnspris_sek;adress\n"+
 		"SKK-2025-0301;5567223705;Vårdbolaget Syd AB;hvb_barn;skanes_kommuner;2025-05-01;2027-04-30;6000000;4;4200;Industrigatan 4, 21214 Malmö\n", observed)
 	a := f.screen(t, "5567223705", instant(t, "2026-11-21T12:00:00+01:00"), false)
@@ -28,7 +28,7 @@ func TestCompanyUnknownAtSCB(t *testing.T) {
 	if !slices.Contains(a.NotChecked, "S19") {
 		t.Errorf("not checked %v: S19 reads the SNI that SCB did not give", a.NotChecked)
 	}
-	var bv *engine.Missing
+	var bv *screening.Missing
 	for i := range a.Missing {
 		if a.Missing[i].Source == "bolagsverket" {
 			bv = &a.Missing[i]

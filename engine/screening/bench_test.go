@@ -1,4 +1,4 @@
-package engine_test
+package screening_test
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vaksam/vaksam/engine"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/synthetic"
 	"github.com/vaksam/vaksam/rules"
@@ -131,7 +131,7 @@ func BenchmarkScanDecode(b *testing.B) {
 	st, at := populationStore(b, *benchOrgs)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		subs, err := engine.ScanSubjects(context.Background(), st, at, runtime.GOMAXPROCS(0))
+		subs, err := screening.ScanSubjects(context.Background(), st, at, runtime.GOMAXPROCS(0))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -145,12 +145,12 @@ func BenchmarkScanDecode(b *testing.B) {
 func BenchmarkScreenAll(b *testing.B) {
 	st, at := populationStore(b, *benchOrgs)
 	set, _ := defaultpack.Load(rules.Overrides{})
-	sc := &engine.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: engine.DefaultConfig()}
+	sc := &screening.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: screening.DefaultConfig()}
 	b.ResetTimer()
-	var stats engine.Stats
+	var stats screening.Stats
 	for i := 0; i < b.N; i++ {
 		var err error
-		stats, err = sc.ScreenAll(context.Background(), engine.Options{At: at}, 0, func(*engine.Assessment) error { return nil })
+		stats, err = sc.ScreenAll(context.Background(), screening.Options{At: at}, 0, func(*screening.Assessment) error { return nil })
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -170,17 +170,17 @@ func BenchmarkScreenAllSaved(b *testing.B) {
 	st, at := populationStore(b, *benchOrgs)
 	set, _ := defaultpack.Load(rules.Overrides{})
 	desk := &review.Desk{Store: st}
-	sc, err := engine.NewScreener(st, func() *rules.Set { return set }, engine.DefaultConfig(), desk.OnSave)
+	sc, err := screening.NewScreener(st, func() *rules.Set { return set }, screening.DefaultConfig(), desk.OnSave)
 	if err != nil {
 		b.Fatal(err)
 	}
 	depth := st.OutboxDepth()
 	b.ResetTimer()
-	var stats engine.Stats
+	var stats screening.Stats
 	for i := 0; i < b.N; i++ {
 		var err error
-		stats, err = sc.ScreenAll(context.Background(), engine.Options{At: at.Add(time.Duration(i) * time.Hour), Save: true}, 0,
-			func(*engine.Assessment) error { return nil })
+		stats, err = sc.ScreenAll(context.Background(), screening.Options{At: at.Add(time.Duration(i) * time.Hour), Save: true}, 0,
+			func(*screening.Assessment) error { return nil })
 		if err != nil {
 			b.Fatal(err)
 		}
