@@ -148,9 +148,15 @@ func parse[T ~string](what, s string, words []T) (T, error) {
 	if w := T(s); slices.Contains(words, w) {
 		return w, nil
 	}
+	return "", fmt.Errorf("%q is not a %s (%s)", s, what, List(words))
+}
+
+// List is the words joined by commas ("clear, review, block"), as errors
+// name what is allowed.
+func List[T ~string](words []T) string {
 	names := make([]string, len(words))
 	for i, w := range words {
 		names[i] = string(w)
 	}
-	return "", fmt.Errorf("%q is not a %s (%s)", s, what, strings.Join(names, ", "))
+	return strings.Join(names, ", ")
 }

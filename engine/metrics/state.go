@@ -109,7 +109,7 @@ func (c *stateCollector) collectDesk(ch chan<- prometheus.Metric, failed func(*p
 	}
 	decided := map[key]int{}
 	for _, k := range decisionKinds {
-		decided[key{k, review.Bekraftad}] = 0
+		decided[key{string(k), review.Bekraftad}] = 0
 	}
 	decs, err := c.s.Desk.AllDecisions(nil)
 	if err != nil {
@@ -117,7 +117,7 @@ func (c *stateCollector) collectDesk(ch chan<- prometheus.Metric, failed func(*p
 		return
 	}
 	for _, d := range decs {
-		decided[key{d.Kind, d.Status}]++
+		decided[key{string(d.Kind), d.Status}]++
 	}
 	for k, n := range decided {
 		ch <- prometheus.MustNewConstMetric(c.decisions, prometheus.CounterValue, float64(n), k.a, k.b)

@@ -143,8 +143,8 @@ func TestSnoozeUntilNewEvidence(t *testing.T) {
 	evs := e.reviewEvents()
 	e.wantSubjects(evs, "vaksam.alert.decided."+org1, "vaksam.alert.closed."+org1)
 	decided, closed := alertEvent(t, evs[0]), alertEvent(t, evs[1])
-	if decided.Revision != 2 || decided.State != Beslutad || decided.Decision != dec.ID || decided.By != "anna" || decided.Reason != IngenAtgard ||
-		closed.Revision != 3 || closed.State != Stangd || closed.Decision != dec.ID || closed.Reason != IngenAtgard {
+	if decided.Revision != 2 || decided.State != Beslutad || decided.Decision != dec.ID || decided.By != "anna" || decided.Reason != string(IngenAtgard) ||
+		closed.Revision != 3 || closed.State != Stangd || closed.Decision != dec.ID || closed.Reason != string(IngenAtgard) {
 		t.Errorf("decided %+v\nclosed %+v", decided, closed)
 	}
 	al = e.alert(al.ID)

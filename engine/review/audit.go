@@ -46,7 +46,7 @@ func alertDetail(al *Alert, more ...string) map[string]string {
 // decisionDetail is what an audit entry says of a decision and its alert
 // after a change.
 func decisionDetail(dec *Decision, al *Alert, more ...string) map[string]string {
-	d := map[string]string{"kind": dec.Kind, "status": dec.Status, "alert_state": string(al.State),
+	d := map[string]string{"kind": string(dec.Kind), "status": dec.Status, "alert_state": string(al.State),
 		"alert_revision": strconv.Itoa(al.Revision)}
 	if dec.Ground != "" {
 		d["ground"] = dec.Ground

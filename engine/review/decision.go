@@ -9,12 +9,13 @@ import (
 
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
 // actions maps the decision kinds that command something to their action.
-var actions = map[string]string{
+var actions = map[ladder.DecisionKind]string{
 	Avropsstopp:    event.Halt,
 	HavAvropsstopp: event.Resume,
 	Havning:        event.Terminate,
@@ -38,7 +39,7 @@ var actions = map[string]string{
 //     asked: events alert "decided" then "closed". It is refused while an
 //     avropsstopp is in force.
 func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
-	r.AlertID, r.Kind, r.DecidedBy = strings.TrimSpace(r.AlertID), strings.TrimSpace(r.Kind), strings.TrimSpace(r.DecidedBy)
+	r.AlertID, r.Kind, r.DecidedBy = strings.TrimSpace(r.AlertID), ladder.DecisionKind(strings.TrimSpace(string(r.Kind))), strings.TrimSpace(r.DecidedBy)
 	if r.DecidedByPerson = strings.TrimSpace(r.DecidedByPerson); r.DecidedByPerson == r.DecidedBy {
 		r.DecidedByPerson = ""
 	}
@@ -56,10 +57,10 @@ func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
 		if err != nil {
 			return err
 		}
-		op := "decide " + r.Kind
+		op := "decide " + string(r.Kind)
 		switch {
 		case al.State == Beslutad && r.Kind == HavAvropsstopp:
-		case al.State == Beslutad && FourEyes(r.Kind) && org.Halt != "":
+		case al.State == Beslutad && r.Kind.FourEyes() && org.Halt != "":
 			// Call-offs are halted while the case goes on: termination
 			// or exclusion is the next step.
 		case al.State != Ny && al.State != Utreds:
@@ -94,7 +95,7 @@ func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
 				return err
 			}
 		}
-		if FourEyes(r.Kind) {
+		if r.Kind.FourEyes() {
 			dec.Status = VantarGodkannande
 			al.Pending = dec.ID
 			if err := record(tx, al, Entry{At: at, By: dec.DecidedBy, What: Pending, Decision: dec.ID}, ""); err != nil {
@@ -150,7 +151,7 @@ func newDecision(al *Alert, r DecisionRequest, at time.Time) *Decision {
 func take(tx *store.Tx, al *Alert, dec *Decision, by string, at time.Time) error {
 	al.State, al.Decision = Beslutad, dec.ID
 	if err := record(tx, al, Entry{At: at, By: by, What: event.AlertDecided, Event: event.AlertDecided,
-		Decision: dec.ID, Reason: dec.Kind}, dec.Kind); err != nil {
+		Decision: dec.ID, Reason: string(dec.Kind)}, string(dec.Kind)); err != nil {
 		return err
 	}
 	if dec.Kind == IngenAtgard {
@@ -160,7 +161,7 @@ func take(tx *store.Tx, al *Alert, dec *Decision, by string, at time.Time) error
 			al.SnoozedHits = append([]string{}, al.Hits...)
 		}
 		return record(tx, al, Entry{At: at, By: by, What: event.AlertClosed, Event: event.AlertClosed,
-			Decision: dec.ID, Reason: dec.Justification}, IngenAtgard)
+			Decision: dec.ID, Reason: dec.Justification}, string(IngenAtgard))
 	}
 	kind, ok := actions[dec.Kind]
 	if !ok {
@@ -306,7 +307,7 @@ func validate(r DecisionRequest, at time.Time) error {
 	case r.Kind == "":
 		ps = append(ps, &problem{"kind", "required", CodeRequired, nil})
 	case !slices.Contains(Kinds, r.Kind):
-		ps = append(ps, &problem{"kind", fmt.Sprintf("%q is not one of %s", r.Kind, strings.Join(Kinds, ", ")), CodeInvalid, nil})
+		ps = append(ps, &problem{"kind", fmt.Sprintf("%q is not one of %s", r.Kind, ladder.List(Kinds)), CodeInvalid, nil})
 	}
 	switch {
 	case r.Ground == "" && r.Kind == IngenAtgard:
@@ -342,10 +343,10 @@ func validate(r DecisionRequest, at time.Time) error {
 	}
 	if r.Kind != IngenAtgard && r.Kind != "" {
 		if r.Snooze {
-			ps = append(ps, &problem{"snooze", "only for " + IngenAtgard, CodeOnlyIngenAtgard, nil})
+			ps = append(ps, &problem{"snooze", "only for " + string(IngenAtgard), CodeOnlyIngenAtgard, nil})
 		}
 		if !r.SnoozeUntil.IsZero() {
-			ps = append(ps, &problem{"snooze_until", "only for " + IngenAtgard, CodeOnlyIngenAtgard, nil})
+			ps = append(ps, &problem{"snooze_until", "only for " + string(IngenAtgard), CodeOnlyIngenAtgard, nil})
 		}
 	} else if !r.SnoozeUntil.IsZero() && !at.IsZero() && !r.SnoozeUntil.After(at) {
 		ps = append(ps, &problem{"snooze_until", "not after the decision", CodeNotAfterDecision, nil})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/screening"
 )
 
@@ -27,7 +28,7 @@ func TestHaltAndResume(t *testing.T) {
 	}
 	evs := e.reviewEvents()
 	e.wantSubjects(evs, "vaksam.alert.decided."+org1, "vaksam.action.halt."+org1)
-	if p := alertEvent(t, evs[0]); p.State != Beslutad || p.Decision != halt.ID || p.By != "anna" || p.Revision != 2 || p.Reason != Avropsstopp {
+	if p := alertEvent(t, evs[0]); p.State != Beslutad || p.Decision != halt.ID || p.By != "anna" || p.Revision != 2 || p.Reason != string(Avropsstopp) {
 		t.Errorf("alert payload %+v", p)
 	}
 	act := actionEvent(t, evs[1])
@@ -104,8 +105,11 @@ func TestHaltAndResume(t *testing.T) {
 }
 
 func TestFourEyes(t *testing.T) {
-	for _, tc := range []struct{ kind, action string }{{Havning, event.Terminate}, {Uteslutning, event.Exclude}} {
-		t.Run(tc.kind, func(t *testing.T) {
+	for _, tc := range []struct {
+		kind   ladder.DecisionKind
+		action string
+	}{{Havning, event.Terminate}, {Uteslutning, event.Exclude}} {
+		t.Run(string(tc.kind), func(t *testing.T) {
 			e := newEnv(t)
 			al := e.opened(org1)
 			r := request(al.ID, tc.kind, "anna")
@@ -308,7 +312,7 @@ func TestDecideStateRefusals(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		setup  func(e *env, al *Alert)
-		kind   string
+		kind   ladder.DecisionKind
 		target error
 		code   string // of the Refusal
 	}{

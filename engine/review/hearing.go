@@ -231,7 +231,7 @@ func (d *Desk) HearingMinimum() int {
 // heard refuses (ErrState) to approve a termination or exclusion whose
 // supplier has not been heard at a time.
 func (d *Desk) heard(dec *Decision, at time.Time) error {
-	if !FourEyes(dec.Kind) {
+	if !dec.Kind.FourEyes() {
 		return nil
 	}
 	switch d.HearingStatus(dec, at) {
@@ -452,7 +452,7 @@ func hearingOf(tx *store.Tx, id string, at time.Time, op string) (*Decision, *Al
 	if err != nil {
 		return nil, nil, err
 	}
-	if !FourEyes(dec.Kind) {
+	if !dec.Kind.FourEyes() {
 		return nil, nil, refused(ErrState, CodeNoHearing, "%s: a decision of kind %s has no hearing", op, dec.Kind)
 	}
 	if dec.Status != VantarGodkannande {

@@ -176,7 +176,7 @@ func (e *env) alert(id string) *Alert {
 }
 
 // request is a valid decision request of a kind on an alert.
-func request(alertID, kind, by string) DecisionRequest {
+func request(alertID string, kind ladder.DecisionKind, by string) DecisionRequest {
 	r := DecisionRequest{AlertID: alertID, Kind: kind, DecidedBy: by, Justification: "Skulder hos Kronofogden och F-skatt saknas",
 		Ground: GroundLOU132, Contracts: []string{"AVT-2025-017"},
 		Evidence: Evidence{AssessmentAt: day(2), Ruleset: "default@1a2b3c",

@@ -208,19 +208,15 @@ type Entry struct {
 
 // Decision kinds.
 const (
-	Avropsstopp    = string(ladder.Avropsstopp)    // halt call-offs: action halt
-	HavAvropsstopp = string(ladder.HavAvropsstopp) // lift the halt: action resume
-	Havning        = string(ladder.Havning)        // terminate the contract: action terminate, four eyes
-	Uteslutning    = string(ladder.Uteslutning)    // exclude before award: action exclude, four eyes
-	IngenAtgard    = string(ladder.IngenAtgard)    // no action: closes (and may snooze) the alert
+	Avropsstopp    = ladder.Avropsstopp    // halt call-offs: action halt
+	HavAvropsstopp = ladder.HavAvropsstopp // lift the halt: action resume
+	Havning        = ladder.Havning        // terminate the contract: action terminate, four eyes
+	Uteslutning    = ladder.Uteslutning    // exclude before award: action exclude, four eyes
+	IngenAtgard    = ladder.IngenAtgard    // no action: closes (and may snooze) the alert
 )
 
 // Kinds lists every decision kind.
-var Kinds = []string{Avropsstopp, HavAvropsstopp, Havning, Uteslutning, IngenAtgard}
-
-// FourEyes reports whether a decision of the kind needs a second person's
-// approval before it takes effect.
-func FourEyes(kind string) bool { return ladder.DecisionKind(kind).FourEyes() }
+var Kinds = ladder.DecisionKinds
 
 // Grounds of a decision.
 const (
@@ -250,9 +246,9 @@ type Evidence struct {
 
 // DecisionRequest is a decision as a user takes it.
 type DecisionRequest struct {
-	AlertID   string `json:"alert_id"`
-	Kind      string `json:"kind"`
-	DecidedBy string `json:"decided_by"`
+	AlertID   string              `json:"alert_id"`
+	Kind      ladder.DecisionKind `json:"kind"`
+	DecidedBy string              `json:"decided_by"`
 	// DecidedByPerson is the person behind DecidedBy when that is not a
 	// person's own id (a token's owner); empty: DecidedBy. Four eyes
 	// compares persons.
@@ -271,13 +267,13 @@ type DecisionRequest struct {
 
 // Decision is a recorded decision.
 type Decision struct {
-	ID        string `json:"id"`  // <alert id>-d<seq>
-	Seq       int    `json:"seq"` // counts the alert's decisions from 1
-	AlertID   string `json:"alert_id"`
-	Orgnr     string `json:"orgnr"`
-	Name      string `json:"name"`
-	Kind      string `json:"kind"`
-	DecidedBy string `json:"decided_by"`
+	ID        string              `json:"id"`  // <alert id>-d<seq>
+	Seq       int                 `json:"seq"` // counts the alert's decisions from 1
+	AlertID   string              `json:"alert_id"`
+	Orgnr     string              `json:"orgnr"`
+	Name      string              `json:"name"`
+	Kind      ladder.DecisionKind `json:"kind"`
+	DecidedBy string              `json:"decided_by"`
 	// DecidedByPerson is the person behind DecidedBy when it differs (a
 	// token's owner); see Decider.
 	DecidedByPerson string    `json:"decided_by_person,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/record"
 )
 
@@ -119,11 +120,11 @@ func (g *gen) realCase(o *org) (RealCase, bool) {
 		return RealCase{}, false
 	}
 	c := RealCase{Orgnr: o.orgnr, Name: o.name}
-	review := func(hits ...string) Outcome { return Outcome{Step: "L2", Verdict: "review", Hits: hits} }
+	review := func(hits ...string) Outcome { return Outcome{Step: ladder.L2, Verdict: ladder.Review, Hits: hits} }
 	switch {
 	case sp.withheld != withheldNone:
 		c.Kind = KindTaxWithheld
-		c.Expect = Outcome{Step: "L0", Verdict: "review", Incomplete: true, Hits: []string{}, NotChecked: []string{"S01"}}
+		c.Expect = Outcome{Step: ladder.L0, Verdict: ladder.Review, Incomplete: true, Hits: []string{}, NotChecked: []string{"S01"}}
 		if sp.withheld == withheldFskattStar {
 			c.What = `SCB: Fskattstatus "*" (not ordered)`
 			c.Expect.Missing = []Missing{{"D01", record.SCB, "Fskattstatus: not ordered from SCB (*)"}}
@@ -136,7 +137,7 @@ func (g *gen) realCase(o *org) (RealCase, bool) {
 		c.Kind = KindSCBOnly
 		c.What = fmt.Sprintf("Bolagsverket: its own facts (KK since %s), ORGANISATION_FINNS_EJ on SCB's juridiskForm, "+
 			"verksamOrganisation and naringsgrenOrganisation; SCB: no row", g.date(o.proc[0].from))
-		c.Expect = Outcome{Step: "L3", Verdict: "block", Incomplete: true, Hits: []string{"S06"},
+		c.Expect = Outcome{Step: ladder.L3, Verdict: ladder.Block, Incomplete: true, Hits: []string{"S06"},
 			NotChecked: []string{"S01", "S02", "S03", "S19"},
 			Missing: []Missing{
 				{"D01", record.SCB, "no record for this organisation"},
@@ -146,13 +147,13 @@ func (g *gen) realCase(o *org) (RealCase, bool) {
 		c.Kind = KindWithoutIdentity
 		c.What = fmt.Sprintf("Bolagsverket, %s: organisationsidentitet null, OTILLGANGLIG_UPPGIFTSKALLA on its own fields (after a good answer %s)",
 			g.date(g.observed(1)), g.date(g.snapDate(lastSnap)))
-		c.Expect = Outcome{Step: "L2", Verdict: "review", Incomplete: true, Hits: slices.Clone(sp.inds),
+		c.Expect = Outcome{Step: ladder.L2, Verdict: ladder.Review, Incomplete: true, Hits: slices.Clone(sp.inds),
 			NotChecked: notCheckedWithoutBolagsverket,
 			Missing:    []Missing{{"D02", record.Bolagsverket, "source error: OTILLGANGLIG_UPPGIFTSKALLA"}}}
 	case sp.real == realBulkOnly:
 		c.Kind = KindBulkModifiers
 		c.What = fmt.Sprintf("only a bulk-file row: FRUHOR-AVSLAVOMFO$null, KKAVOV-AVSLAVOMFO$null, deregistered %s (KKAV)", g.date(o.dereg))
-		c.Expect = Outcome{Step: "L3", Verdict: "block", Incomplete: true, Hits: slices.Clone(sp.inds),
+		c.Expect = Outcome{Step: ladder.L3, Verdict: ladder.Block, Incomplete: true, Hits: slices.Clone(sp.inds),
 			Missing: []Missing{{"D01", record.Kronofogden, "no record for this organisation"}}}
 	case sp.real == realModifierS13:
 		c.Kind = KindModifierBankruptcy
@@ -165,7 +166,7 @@ func (g *gen) realCase(o *org) (RealCase, bool) {
 		c.BirthYear, c.What = birthOf(o, "styrelseledamot", "the only board member")
 	default:
 		c.Kind = KindUnknownBirthDateMember
-		c.Expect = Outcome{Step: "L0", Verdict: "clear", Hits: []string{}}
+		c.Expect = Outcome{Step: ladder.L0, Verdict: ladder.Clear, Hits: []string{}}
 		c.BirthYear, c.What = birthOf(o, "styrelseledamot", "a board member beside the chair")
 	}
 	return c, true

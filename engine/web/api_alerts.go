@@ -118,7 +118,7 @@ func alertQuery(q url.Values, p *access.Principal) (workplace.AlertQuery, error)
 			default:
 				s, err := ladder.ParseAlertState(st)
 				if err != nil {
-					return aq, badField("state", "%s is not one of %s, open, all", excerpt.Quote(st), joinWords(ladder.AlertStates))
+					return aq, badField("state", "%s is not one of %s, open, all", excerpt.Quote(st), ladder.List(ladder.AlertStates))
 				}
 				aq.States = append(aq.States, s)
 			}
@@ -154,7 +154,7 @@ func alertQuery(q url.Values, p *access.Principal) (workplace.AlertQuery, error)
 	aq.Match = search(p, text)
 	aq.Sort = workplace.Sort(cmp.Or(q.Get("sort"), string(workplace.ByPriority)))
 	if !slices.Contains(workplace.Sorts, aq.Sort) {
-		return aq, badField("sort", "%s is not one of %s", excerpt.Quote(string(aq.Sort)), joinWords(workplace.Sorts))
+		return aq, badField("sort", "%s is not one of %s", excerpt.Quote(string(aq.Sort)), ladder.List(workplace.Sorts))
 	}
 	switch order := cmp.Or(q.Get("order"), "desc"); order {
 	case "asc":
@@ -174,15 +174,6 @@ func search(p *access.Principal, text string) func(*review.Alert) bool {
 	}
 	lower, digits := strings.ToLower(text), orgDigits(text)
 	return func(a *review.Alert) bool { return matches(p, a.Orgnr, a.Name, a.ID, lower, digits) }
-}
-
-// joinWords is a list of words, comma-separated.
-func joinWords[T ~string](words []T) string {
-	out := make([]string, len(words))
-	for i, w := range words {
-		out[i] = string(w)
-	}
-	return strings.Join(out, ", ")
 }
 
 // orgDigits is q's digits when q is an organisation number or a part of

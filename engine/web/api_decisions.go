@@ -8,6 +8,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/excerpt"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
 )
@@ -47,7 +48,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, p *access.Princi
 	if err := decodeBody(r, &req, false); err != nil {
 		return err
 	}
-	dr := review.DecisionRequest{AlertID: r.PathValue("id"), Kind: req.Kind, DecidedBy: p.UserID, DecidedByPerson: p.Person,
+	dr := review.DecisionRequest{AlertID: r.PathValue("id"), Kind: ladder.DecisionKind(req.Kind), DecidedBy: p.UserID, DecidedByPerson: p.Person,
 		Justification: req.Justification, Ground: req.Ground, ContractClause: req.ContractClause,
 		GroundOther: req.GroundOther, Contracts: req.Contracts, Snooze: req.Snooze}
 	if req.SnoozeUntil != "" {
@@ -89,11 +90,13 @@ func (s *Server) listDecisions(w http.ResponseWriter, r *http.Request, p *access
 			return badField("status", "%s is not one of %s, %s, %s", excerpt.Quote(st), review.Bekraftad, review.VantarGodkannande, review.Avslagen)
 		}
 	}
-	kinds := splitList(q.Get("kind"))
-	for _, k := range kinds {
-		if !slices.Contains(review.Kinds, k) {
-			return badField("kind", "%s is not one of %s", excerpt.Quote(k), strings.Join(review.Kinds, ", "))
+	var kinds []ladder.DecisionKind
+	for _, k := range splitList(q.Get("kind")) {
+		kind, err := ladder.ParseDecisionKind(k)
+		if err != nil {
+			return badField("kind", "%s is not one of %s", excerpt.Quote(k), ladder.List(review.Kinds))
 		}
+		kinds = append(kinds, kind)
 	}
 	alert := unsealed(q.Get("alert"))
 	page, perPage, err := paging(q)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
@@ -177,7 +178,7 @@ func rawURL(orgnr string, ref profile.Ref, p *access.Principal) string {
 
 // decidable lists the decisions an alert can take now (review.Desk.Decide's
 // rules), and whether it can be closed without one.
-func decidable(a *review.Alert, halt *review.Decision) (kinds []string, closable bool) {
+func decidable(a *review.Alert, halt *review.Decision) (kinds []ladder.DecisionKind, closable bool) {
 	switch a.State {
 	case review.Stangd:
 		return nil, false
@@ -248,7 +249,11 @@ func (s *Server) renderAlert(w http.ResponseWriter, r *http.Request, p *access.P
 			data.CanApprove = p.Can(access.Approve) && !data.OwnPending
 		}
 	}
-	data.Kinds, data.Closable = decidable(a, data.Halt)
+	kinds, closable := decidable(a, data.Halt)
+	for _, k := range kinds {
+		data.Kinds = append(data.Kinds, string(k)) // the template's words
+	}
+	data.Closable = closable
 	if p.Can(access.Decide) {
 		if data.Contracts, err = s.ownContracts(a.Orgnr, s.now()); err != nil {
 			return err
@@ -364,7 +369,7 @@ func (s *Server) uiDecide(w http.ResponseWriter, r *http.Request, p *access.Prin
 		return err
 	}
 	id := r.PathValue("id")
-	dr := review.DecisionRequest{AlertID: id, Kind: strings.TrimSpace(vals.Get("kind")), DecidedBy: p.UserID,
+	dr := review.DecisionRequest{AlertID: id, Kind: ladder.DecisionKind(strings.TrimSpace(vals.Get("kind"))), DecidedBy: p.UserID,
 		DecidedByPerson: p.Person, Justification: vals.Get("justification"), Ground: strings.TrimSpace(vals.Get("ground"))}
 	for _, c := range vals["contracts"] {
 		if c = strings.TrimSpace(c); c != "" && !slices.Contains(dr.Contracts, c) {

@@ -42,7 +42,7 @@ type hearingView struct {
 // hearingView is a pending decision's hearing as of now, in a language;
 // nil for a decision that has none.
 func (s *Server) hearingView(d *review.Decision, now time.Time, lang string) *hearingView {
-	if d == nil || !review.FourEyes(d.Kind) || d.Status != review.VantarGodkannande {
+	if d == nil || !d.Kind.FourEyes() || d.Status != review.VantarGodkannande {
 		return nil
 	}
 	today := now.In(record.Stockholm)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/screening"
 )
@@ -245,8 +246,8 @@ func accessibility(page string) []string {
 }
 
 // decideForm is a valid decision of kind.
-func decideForm(kind string) url.Values {
-	v := url.Values{"kind": {kind}, "justification": {"Näringsförbud för VD och skatteskulder; se träffarna S15 och S04."},
+func decideForm(kind ladder.DecisionKind) url.Values {
+	v := url.Values{"kind": {string(kind)}, "justification": {"Näringsförbud för VD och skatteskulder; se träffarna S15 och S04."},
 		"ground": {review.GroundLOU131}, "contracts": {"ASN-2024-1001"}}
 	if kind == review.IngenAtgard {
 		v.Del("ground")
@@ -542,7 +543,7 @@ func TestUIDecideCSRF(t *testing.T) {
 func TestUIDecideValidation(t *testing.T) {
 	f := newFixture(t)
 	anna := f.as("anna")
-	form := url.Values{"kind": {review.Havning}, "justification": {"  "}, "ground": {review.GroundAvtalsvillkor},
+	form := url.Values{"kind": {string(review.Havning)}, "justification": {"  "}, "ground": {review.GroundAvtalsvillkor},
 		"contract_clause": {""}, "ground_other": {"ignoreras"}, "contracts": {"ASN-2024-1001"}, "snooze_until": {"inte ett datum"}}
 	rec := f.post(anna, "/alerts/"+sampleAlert+"/decisions", form, true)
 	if rec.Code != http.StatusBadRequest {
@@ -845,7 +846,7 @@ func TestUICatalogue(t *testing.T) {
 	}
 	for _, k := range review.Kinds {
 		for _, prefix := range []string{"kind.", "kindhelp."} {
-			if _, ok := uiText[prefix+k]; !ok {
+			if _, ok := uiText[prefix+string(k)]; !ok {
 				t.Errorf("%s%s missing", prefix, k)
 			}
 		}
