@@ -2,9 +2,6 @@ package web
 
 import (
 	"cmp"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -17,7 +14,6 @@ import (
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/screening"
-	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/workplace"
 )
 
@@ -203,7 +199,7 @@ type alertDetail struct {
 	Decisions []*review.Decision `json:"decisions"`
 	Comments  int                `json:"comments"` // how many; GET …/comments lists them
 	// Assessment is the organisation's current assessment, its newest
-	// follow-up one (latestAssessment; null when there is none).
+	// follow-up one (workplace.Current; null when there is none).
 	Assessment *screening.Assessment `json:"assessment"`
 	// Persons: with view_persons only.
 	Persons         *persons `json:"persons,omitempty"`
@@ -217,26 +213,15 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p *access.Prin
 	if _, err := queryParams(r); err != nil {
 		return err
 	}
-	a, err := s.Desk.Alert(pathValue(r, "id"))
+	c, err := s.workplace().Case(pathValue(r, "id"))
 	if err != nil {
 		return err
 	}
-	decs, err := s.Desk.Decisions(a.ID)
-	if err != nil {
-		return err
-	}
-	cs, err := s.Desk.Comments(a.ID)
-	if err != nil {
-		return err
-	}
-	latest, err := s.latestAssessment(a.Orgnr)
-	if err != nil {
-		return err
-	}
-	out := alertDetail{Alert: alertFor(p, a, true), Decisions: decisionsFor(p, nonNil(decs), true), Comments: len(cs),
+	a := c.Alert
+	out := alertDetail{Alert: alertFor(p, a, true), Decisions: decisionsFor(p, nonNil(c.Decisions), true), Comments: len(c.Comments),
 		OrgnrRef: orgnrRef(p, a.Orgnr)}
 	var shown bool
-	out.Assessment, out.PersonsWithheld, shown = s.forPrincipal(latest, p)
+	out.Assessment, out.PersonsWithheld, shown = s.forPrincipal(c.Current, p)
 	if p.Can(access.ViewPersons) {
 		prof, _, err := s.profileOf(a.Orgnr, s.now())
 		if err != nil {
@@ -251,33 +236,6 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p *access.Prin
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-// latestAssessment is an organisation's current assessment, the one its
-// alert follows and a decision rests on: its newest follow-up assessment.
-// A pre-award check does not replace it; only when the organisation has
-// no follow-up assessment at all is its newest check the current one (an
-// alert opened by a check before checks stopped moving alerts). Nil when
-// none is stored.
-func (s *Server) latestAssessment(orgnr string) (*screening.Assessment, error) {
-	_, data, err := s.Store.LatestAssessmentWhere(orgnr, func(data []byte) bool {
-		var a struct{ Purpose string }
-		return json.Unmarshal(data, &a) != nil || a.Purpose == screening.Monitor
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		_, data, err = s.Store.LatestAssessment(orgnr)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var a screening.Assessment
-	if err := json.Unmarshal(data, &a); err != nil {
-		return nil, fmt.Errorf("assessment: %w", err)
-	}
-	return &a, nil
 }
 
 type assignRequest struct {

@@ -177,14 +177,14 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, p *access.Princi
 func actor(p *access.Principal) review.Actor { return review.Actor{ID: p.UserID, Person: p.Person} }
 
 // evidence is what a decision on the alert rests on: what the decider
-// sees, the organisation's current assessment (latestAssessment); 409
+// sees, the organisation's current assessment (workplace.Current); 409
 // when none is stored.
 func (s *Server) evidence(alertID string) (review.Evidence, error) {
 	al, err := s.Desk.Alert(alertID)
 	if err != nil {
 		return review.Evidence{}, err
 	}
-	a, err := s.latestAssessment(al.Orgnr)
+	a, err := s.workplace().Current(al.Orgnr)
 	if err != nil {
 		return review.Evidence{}, err
 	}

@@ -2,8 +2,6 @@ package web
 
 import (
 	"cmp"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -313,16 +311,15 @@ func (s *Server) supplierRecords(w http.ResponseWriter, r *http.Request, p *acce
 		rr := rawRecord{Source: rec.ID.Source, Key: rec.ID.Key, LastObserved: rec.LastObserved, LastSuccess: rec.LastSuccess,
 			Error: rec.Error, Versions: []rawVersion{}}
 		for _, v := range rec.Versions {
-			rv := rawVersion{Version: v.N, FirstObserved: v.FirstObserved, Pos: v.Pos, Hash: hex.EncodeToString(v.Hash[:]),
+			rv := rawVersion{Version: v.N, FirstObserved: v.FirstObserved, Pos: v.Pos, Hash: v.Digest,
 				Parsed: json.RawMessage(v.Parsed)}
-			switch {
-			case len(v.Raw) > 0 && json.Valid(v.Raw):
-				rv.Raw = json.RawMessage(v.Raw)
-			case utf8.Valid(v.Raw):
-				t := string(v.Raw)
+			switch t := v.Text; v.Form {
+			case workplace.RawJSON:
+				rv.Raw = json.RawMessage(t)
+			case workplace.RawText:
 				rv.RawText = &t
 			default:
-				rv.RawBase64 = base64.StdEncoding.EncodeToString(v.Raw)
+				rv.RawBase64 = t
 			}
 			if !json.Valid(rv.Parsed) {
 				rv.Parsed = json.RawMessage("null")

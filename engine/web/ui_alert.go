@@ -219,35 +219,19 @@ func (s *Server) uiAlert(w http.ResponseWriter, r *http.Request, p *access.Princ
 // renderAlert writes the alert page; forms holds a refused form's state
 // (status 400, or what went wrong).
 func (s *Server) renderAlert(w http.ResponseWriter, r *http.Request, p *access.Principal, id string, forms map[string]*formState, status int) error {
-	a, err := s.Desk.Alert(id)
+	c, err := s.workplace().Case(id)
 	if err != nil {
 		return err
 	}
-	data := alertPage{Alert: a, Forms: forms, Grounds: review.Grounds}
-	if data.Decisions, err = s.Desk.Decisions(a.ID); err != nil {
-		return err
-	}
-	if data.Comments, err = s.Desk.Comments(a.ID); err != nil {
-		return err
-	}
-	if data.Halt, err = s.Desk.HaltInForce(a.Orgnr); err != nil {
-		return err
-	}
-	latest, err := s.latestAssessment(a.Orgnr)
-	if err != nil {
-		return err
-	}
+	a := c.Alert
+	data := alertPage{Alert: a, Forms: forms, Grounds: review.Grounds, Decisions: c.Decisions, Comments: c.Comments, Halt: c.Halt}
 	var shown bool
-	data.Assessment, data.Withheld, shown = s.forPrincipal(latest, p)
+	data.Assessment, data.Withheld, shown = s.forPrincipal(c.Current, p)
 	data.Hits = hitViews(data.Assessment, p)
-	if a.Pending != "" {
-		i := slices.IndexFunc(data.Decisions, func(d *review.Decision) bool { return d.ID == a.Pending })
-		if i >= 0 {
-			data.Pending = data.Decisions[i]
-			data.Hearing = s.hearingView(data.Pending, s.now(), uiLang(nil, r))
-			data.OwnPending = data.Pending.Decider() == actor(p).PersonID() || data.Pending.DecidedBy == p.UserID
-			data.CanApprove = p.Can(access.Approve) && !data.OwnPending
-		}
+	if data.Pending = c.Pending(); data.Pending != nil {
+		data.Hearing = s.hearingView(data.Pending, s.now(), uiLang(nil, r))
+		data.OwnPending = data.Pending.Decider() == actor(p).PersonID() || data.Pending.DecidedBy == p.UserID
+		data.CanApprove = p.Can(access.Approve) && !data.OwnPending
 	}
 	kinds, closable := decidable(a, data.Halt)
 	for _, k := range kinds {

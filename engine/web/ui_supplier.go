@@ -3,15 +3,12 @@ package web
 import (
 	"bytes"
 	"cmp"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
@@ -486,7 +483,7 @@ func (s *Server) uiRecords(w http.ResponseWriter, r *http.Request, p *access.Pri
 		rv := rawRecordView{Source: rec.ID.Source, Key: rec.ID.Key, LastObserved: rec.LastObserved, Error: rec.Error}
 		for _, v := range rec.Versions {
 			rv.Versions = append(rv.Versions, rawVersionView{Version: v.N, FirstObserved: v.FirstObserved, Pos: v.Pos,
-				Hash: hex.EncodeToString(v.Hash[:]), Raw: rawText(v.Raw), Parsed: indentJSON(v.Parsed)})
+				Hash: v.Digest, Raw: rawText(v), Parsed: indentJSON(v.Parsed)})
 		}
 		data.Records = append(data.Records, rv)
 	}
@@ -499,16 +496,16 @@ func (s *Server) uiRecords(w http.ResponseWriter, r *http.Request, p *access.Pri
 	return nil
 }
 
-// rawText shows a record's bytes: JSON indented, other UTF-8 as it is,
-// anything else in base64.
-func rawText(b []byte) string {
-	switch {
-	case len(b) > 0 && json.Valid(b):
-		return indentJSON(b)
-	case utf8.Valid(b):
-		return string(b)
+// rawText shows a version's bytes: JSON indented, other UTF-8 as it is,
+// anything else in base64 (workplace.RawForm).
+func rawText(v workplace.RawVersion) string {
+	switch v.Form {
+	case workplace.RawJSON:
+		return indentJSON([]byte(v.Text))
+	case workplace.RawBase64:
+		return "base64:" + v.Text
 	}
-	return "base64:" + base64.StdEncoding.EncodeToString(b)
+	return v.Text
 }
 
 func indentJSON(b []byte) string {

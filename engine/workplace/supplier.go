@@ -2,6 +2,8 @@ package workplace
 
 import (
 	"cmp"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -210,7 +212,40 @@ func (f RecordFilter) Check() *FieldError {
 // RawRecord is a record with every stored version once, by number.
 type RawRecord struct {
 	store.Resolved
-	Versions []store.Version
+	Versions []RawVersion
+}
+
+// RawVersion is a stored version with its bytes as both the API and the
+// UI show them.
+type RawVersion struct {
+	store.Version
+	Digest string  // the version's hash in hex
+	Form   RawForm // how Text holds the raw bytes
+	Text   string
+}
+
+// RawForm is how a version's raw bytes are shown.
+type RawForm int
+
+// The forms of raw bytes.
+const (
+	RawJSON   RawForm = iota // JSON, as it is
+	RawText                  // other UTF-8 (a CSV line), as it is
+	RawBase64                // anything else, in base64
+)
+
+// rawVersion is v with its bytes as text.
+func rawVersion(v store.Version) RawVersion {
+	rv := RawVersion{Version: v, Digest: hex.EncodeToString(v.Hash[:])}
+	switch {
+	case len(v.Raw) > 0 && json.Valid(v.Raw):
+		rv.Form, rv.Text = RawJSON, string(v.Raw)
+	case utf8.Valid(v.Raw):
+		rv.Form, rv.Text = RawText, string(v.Raw)
+	default:
+		rv.Form, rv.Text = RawBase64, base64.StdEncoding.EncodeToString(v.Raw)
+	}
+	return rv
 }
 
 // RawRecords are an organisation's records the filter picks, with their
@@ -226,11 +261,11 @@ func (w *Workplace) RawRecords(orgnr string, f RecordFilter) (out []RawRecord, v
 		}
 		rr := RawRecord{Resolved: rec}
 		for _, v := range rec.History {
-			if !slices.ContainsFunc(rr.Versions, func(x store.Version) bool { return x.N == v.N }) {
-				rr.Versions = append(rr.Versions, v)
+			if !slices.ContainsFunc(rr.Versions, func(x RawVersion) bool { return x.N == v.N }) {
+				rr.Versions = append(rr.Versions, rawVersion(v))
 			}
 		}
-		slices.SortFunc(rr.Versions, func(a, b store.Version) int { return cmp.Compare(a.N, b.N) })
+		slices.SortFunc(rr.Versions, func(a, b RawVersion) int { return cmp.Compare(a.N, b.N) })
 		versions += len(rr.Versions)
 		out = append(out, rr)
 	}

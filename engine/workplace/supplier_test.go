@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/vaksam/vaksam/engine/screening"
+	"github.com/vaksam/vaksam/engine/store"
 )
 
 func TestSupplier(t *testing.T) {
@@ -48,6 +49,26 @@ func TestRecordFilter(t *testing.T) {
 			t.Errorf("%+v: %v, want none", c.f, fe)
 		case c.field != "" && (fe == nil || fe.Field != c.field):
 			t.Errorf("%+v: %v, want a problem with %s", c.f, fe, c.field)
+		}
+	}
+}
+
+// TestRawVersion: a version's bytes are shown as JSON, as text, or in
+// base64, decided once for the API and the UI.
+func TestRawVersion(t *testing.T) {
+	for _, c := range []struct {
+		raw  string
+		form RawForm
+		text string
+	}{
+		{`{"a":1}`, RawJSON, `{"a":1}`},
+		{"5560000001;Alfa AB", RawText, "5560000001;Alfa AB"},
+		{"", RawText, ""},
+		{"\xff\x00", RawBase64, "/wA="},
+	} {
+		v := rawVersion(store.Version{N: 1, Hash: [16]byte{0xab}, Raw: []byte(c.raw)})
+		if v.Form != c.form || v.Text != c.text || v.Digest != "ab000000000000000000000000000000" {
+			t.Errorf("%q: form %d, text %q, digest %s; want %d, %q", c.raw, v.Form, v.Text, v.Digest, c.form, c.text)
 		}
 	}
 }
