@@ -3,17 +3,13 @@ package web
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/vaksam/vaksam/engine/access"
-	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ladder"
@@ -184,20 +180,6 @@ type supplierDetail struct {
 	PersonsWithheld bool     `json:"persons_withheld,omitempty"`
 }
 
-// orgParam reads the {orgnr} of the path (or the sealed reference that
-// stands for it: personal.go).
-func orgParam(r *http.Request) (ident.Org, error) {
-	o, err := ident.ParseOrg(pathValue(r, "orgnr"))
-	if err != nil {
-		var ie *ident.Error
-		if errors.As(err, &ie) {
-			return o, badField("orgnr", "%s", ie.Reason)
-		}
-		return o, badField("orgnr", "not an organisation number")
-	}
-	return o, nil
-}
-
 func (s *Server) getSupplier(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	if _, err := queryParams(r); err != nil {
 		return err
@@ -330,44 +312,4 @@ func (s *Server) supplierRecords(w http.ResponseWriter, r *http.Request, p *acce
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-// rawRecords are the organisation's raw records the query's source and
-// key pick (workplace.RawRecords), 404 when none; raw records may name
-// persons, so audit.ViewRaw is written (via the API or the web) before
-// they are shown.
-func (s *Server) rawRecords(p *access.Principal, via string, o ident.Org, q url.Values) ([]workplace.RawRecord, error) {
-	_, keyGiven := q["key"]
-	f := workplace.RecordFilter{Source: q.Get("source"), Key: q.Get("key"), KeyGiven: keyGiven}
-	if fe := f.Check(); fe != nil {
-		return nil, badField(fe.Field, "%s", fe.Problem)
-	}
-	recs, versions, err := s.workplace().RawRecords(o.String(), f)
-	if err != nil {
-		return nil, err
-	}
-	if len(recs) == 0 {
-		return nil, errStatus(http.StatusNotFound, "organisation %s: no such records", o.Redacted())
-	}
-	d := map[string]string{"via": via, "records": strconv.Itoa(len(recs)), "versions": strconv.Itoa(versions)}
-	if f.Source != "" {
-		d["source"] = f.Source
-	}
-	if keyGiven {
-		d["key"] = f.Key
-	}
-	if _, err := s.Audit.Record(audit.Entry{At: s.now(), Actor: p.UserID, Action: audit.ViewRaw, Object: o.String(), Detail: d}); err != nil {
-		return nil, err
-	}
-	return recs, nil
-}
-
-// supplier is the supplier view of o as of now (workplace.Supplier), 404
-// when nothing is known of it; each sees every assessment.
-func (s *Server) supplier(o ident.Org, each func(*screening.Assessment)) (*workplace.Supplier, error) {
-	sv, err := s.workplace().Supplier(o.String(), s.now(), each)
-	if errors.Is(err, workplace.ErrUnknown) {
-		return nil, errStatus(http.StatusNotFound, "organisation %s: nothing is known of it", o.Redacted())
-	}
-	return sv, err
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
-	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
@@ -52,8 +51,7 @@ func (s *Server) uiUnderlag(w http.ResponseWriter, r *http.Request, p *access.Pr
 		return err
 	}
 	data := underlagPage{Decision: d, Alert: a, PrintedBy: p.UserID}
-	o, err := ident.ParseOrg(d.Orgnr)
-	data.ShowPersonal = err == nil && !o.Personal() || p.Can(access.ViewPersons)
+	data.ShowPersonal = !hidden(p, d.Orgnr)
 	var rested *screening.Assessment
 	err = s.Store.Assessments(d.Orgnr, func(at time.Time, raw []byte) error {
 		if rested != nil || !at.Equal(d.Evidence.AssessmentAt) {
