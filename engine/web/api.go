@@ -535,3 +535,22 @@ func splitList(v string) []string {
 	}
 	return out
 }
+
+// body reads a request's JSON body as a T (decodeBody; emptyOK allows
+// none), after checking that the query has no parameters.
+func body[T any](r *http.Request, emptyOK bool) (T, error) {
+	var req T
+	if _, err := queryParams(r); err != nil {
+		return req, err
+	}
+	return req, decodeBody(r, &req, emptyOK)
+}
+
+// reply writes v with the status, unless err, which it returns.
+func reply(w http.ResponseWriter, status int, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, v)
+	return nil
+}

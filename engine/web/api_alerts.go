@@ -245,11 +245,8 @@ type assignRequest struct {
 // assignAlert: POST /alerts/{id}/assign. The assignee must be an enabled
 // user whose roles grant assign ("me" for oneself).
 func (s *Server) assignAlert(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	var req assignRequest
-	if err := decodeBody(r, &req, false); err != nil {
+	req, err := body[assignRequest](r, false)
+	if err != nil {
 		return err
 	}
 	who := strings.ToLower(strings.TrimSpace(req.Assignee))
@@ -268,11 +265,7 @@ func (s *Server) assignAlert(w http.ResponseWriter, r *http.Request, p *access.P
 		}
 	}
 	a, err := s.Desk.Assign(r.PathValue("id"), who, p.UserID, s.now())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, a)
-	return nil
+	return reply(w, http.StatusOK, a, err)
 }
 
 type closeRequest struct {
@@ -281,19 +274,12 @@ type closeRequest struct {
 
 // closeAlert: POST /alerts/{id}/close.
 func (s *Server) closeAlert(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	var req closeRequest
-	if err := decodeBody(r, &req, false); err != nil {
-		return err
-	}
-	a, err := s.Desk.Close(r.PathValue("id"), p.UserID, req.Reason, s.now())
+	req, err := body[closeRequest](r, false)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a)
-	return nil
+	a, err := s.Desk.Close(r.PathValue("id"), p.UserID, req.Reason, s.now())
+	return reply(w, http.StatusOK, a, err)
 }
 
 type commentList struct {
@@ -318,11 +304,8 @@ type commentRequest struct {
 
 // addComment: POST /alerts/{id}/comments; 201 with the comment.
 func (s *Server) addComment(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	var req commentRequest
-	if err := decodeBody(r, &req, false); err != nil {
+	req, err := body[commentRequest](r, false)
+	if err != nil {
 		return err
 	}
 	c, err := s.Desk.Comment(r.PathValue("id"), p.UserID, req.Text, s.now())

@@ -71,11 +71,8 @@ type loginRequest struct {
 // is set, and the answer carries the CSRF token. Machines use bearer
 // tokens instead. The guard's OnLogin hears of the attempt (AuditLogins).
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *access.Principal) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	var req loginRequest
-	if err := decodeBody(r, &req, false); err != nil {
+	req, err := body[loginRequest](r, false)
+	if err != nil {
 		return err
 	}
 	switch {

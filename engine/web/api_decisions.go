@@ -28,11 +28,8 @@ type decisionRequest struct {
 
 // decide: POST /alerts/{id}/decisions; 201 with the decision.
 func (s *Server) decide(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	var req decisionRequest
-	if err := decodeBody(r, &req, false); err != nil {
+	req, err := body[decisionRequest](r, false)
+	if err != nil {
 		return err
 	}
 	dr := review.DecisionRequest{AlertID: r.PathValue("id"), Kind: ladder.DecisionKind(req.Kind), DecidedBy: p.UserID, DecidedByPerson: p.Person,
@@ -123,19 +120,11 @@ func (s *Server) getDecision(w http.ResponseWriter, r *http.Request, p *access.P
 // approve: POST /decisions/{id}/approve, with no body or {}. Approving
 // one's own decision is 403 (four eyes), also with a token of one's own.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	var req struct{}
-	if err := decodeBody(r, &req, true); err != nil {
+	if _, err := body[struct{}](r, true); err != nil {
 		return err
 	}
 	d, err := s.Desk.ApproveAs(r.PathValue("id"), actor(p), s.now())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, d)
-	return nil
+	return reply(w, http.StatusOK, d, err)
 }
 
 type rejectRequest struct {
@@ -144,17 +133,10 @@ type rejectRequest struct {
 
 // reject: POST /decisions/{id}/reject {reason}.
 func (s *Server) reject(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	var req rejectRequest
-	if err := decodeBody(r, &req, false); err != nil {
-		return err
-	}
-	d, err := s.Desk.RejectAs(r.PathValue("id"), actor(p), req.Reason, s.now())
+	req, err := body[rejectRequest](r, false)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
-	return nil
+	d, err := s.Desk.RejectAs(r.PathValue("id"), actor(p), req.Reason, s.now())
+	return reply(w, http.StatusOK, d, err)
 }

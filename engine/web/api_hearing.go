@@ -12,19 +12,12 @@ import (
 // informHearing: POST /decisions/{id}/hearing {informed_at, deadline,
 // channel}; 200 with the decision.
 func (s *Server) informHearing(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	var req informRequest
-	if err := decodeBody(r, &req, false); err != nil {
-		return err
-	}
-	d, err := s.inform(r.PathValue("id"), p, req)
+	req, err := body[informRequest](r, false)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
-	return nil
+	d, err := s.inform(r.PathValue("id"), p, req)
+	return reply(w, http.StatusOK, d, err)
 }
 
 // hearingResponse: POST /decisions/{id}/hearing/response, a

@@ -23,11 +23,8 @@ const AuditScreen = "screen.check"
 // too when the answer names persons (a hit whose rule reads them), both
 // before the answer is sent.
 func (s *Server) screen(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	var req event.ScreenRequest
-	if err := decodeBody(r, &req, false); err != nil {
+	req, err := body[event.ScreenRequest](r, false)
+	if err != nil {
 		return err
 	}
 	if s.Check == nil {
