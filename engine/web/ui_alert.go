@@ -282,6 +282,17 @@ func postForm(r *http.Request) (url.Values, error) {
 	return r.PostForm, nil
 }
 
+// decisionForm reads a form posted to /decisions/{id}/… and the decision
+// it is about.
+func (s *Server) decisionForm(r *http.Request) (url.Values, *review.Decision, error) {
+	vals, err := postForm(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := s.Desk.Decision(r.PathValue("id"))
+	return vals, d, err
+}
+
 // refuse re-renders the alert page with a form's problems (400), when
 // err has field errors; otherwise it returns err for the error page.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p *access.Principal, alertID, form string, vals url.Values, err error) error {
@@ -412,11 +423,7 @@ func (s *Server) uiApprove(w http.ResponseWriter, r *http.Request, p *access.Pri
 
 // uiReject: POST /decisions/{id}/reject with a reason.
 func (s *Server) uiReject(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	vals, err := postForm(r)
-	if err != nil {
-		return err
-	}
-	d, err := s.Desk.Decision(r.PathValue("id"))
+	vals, d, err := s.decisionForm(r)
 	if err != nil {
 		return err
 	}

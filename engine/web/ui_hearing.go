@@ -72,11 +72,7 @@ func dateProblems(err error, op string, fields ...string) error {
 // uiInform: POST /decisions/{id}/hearing: informed_at, deadline (dates)
 // and channel.
 func (s *Server) uiInform(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	vals, err := postForm(r)
-	if err != nil {
-		return err
-	}
-	d, err := s.Desk.Decision(r.PathValue("id"))
+	vals, d, err := s.decisionForm(r)
 	if err != nil {
 		return err
 	}
