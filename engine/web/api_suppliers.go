@@ -109,15 +109,25 @@ func (s *Server) searchSuppliers(w http.ResponseWriter, r *http.Request, p *acce
 	return nil
 }
 
-// recordInfo is one record with its versions, for the timeline.
-type recordInfo struct {
-	Source       string        `json:"source"`
-	Key          string        `json:"key"`
-	LastObserved time.Time     `json:"last_observed"`
-	LastSuccess  time.Time     `json:"last_success,omitzero"`
-	Error        string        `json:"error,omitempty"`
-	Versions     []versionInfo `json:"versions"`
+// recordOf is one record with its versions: for the timeline (recordInfo)
+// or with their bytes (rawRecord).
+type recordOf[V any] struct {
+	Source       string    `json:"source"`
+	Key          string    `json:"key"`
+	LastObserved time.Time `json:"last_observed"`
+	LastSuccess  time.Time `json:"last_success,omitzero"`
+	Error        string    `json:"error,omitempty"`
+	Versions     []V       `json:"versions"`
 }
+
+// newRecord is the record of rec, with no versions yet.
+func newRecord[V any](rec store.Resolved) recordOf[V] {
+	return recordOf[V]{Source: rec.ID.Source, Key: rec.ID.Key, LastObserved: rec.LastObserved, LastSuccess: rec.LastSuccess,
+		Error: rec.Error, Versions: []V{}}
+}
+
+// recordInfo is one record with its versions, for the timeline.
+type recordInfo = recordOf[versionInfo]
 
 type versionInfo struct {
 	Version       uint32    `json:"version"`
@@ -212,8 +222,7 @@ func (s *Server) getSupplier(w http.ResponseWriter, r *http.Request, p *access.P
 		out.HaltInForce = ref(p, orgnr, sv.Halt.ID)
 	}
 	for _, rec := range sv.Records {
-		ri := recordInfo{Source: rec.ID.Source, Key: rec.ID.Key, LastObserved: rec.LastObserved, LastSuccess: rec.LastSuccess,
-			Error: rec.Error, Versions: []versionInfo{}}
+		ri := newRecord[versionInfo](rec)
 		for _, v := range rec.History {
 			out.Timeline = append(out.Timeline, change{At: v.FirstObserved, Source: rec.ID.Source, Key: rec.ID.Key, Version: v.N})
 			if !slices.ContainsFunc(ri.Versions, func(x versionInfo) bool { return x.Version == v.N }) {
@@ -244,14 +253,7 @@ func (s *Server) getSupplier(w http.ResponseWriter, r *http.Request, p *access.P
 }
 
 // rawRecord is a record with every stored version's bytes.
-type rawRecord struct {
-	Source       string       `json:"source"`
-	Key          string       `json:"key"`
-	LastObserved time.Time    `json:"last_observed"`
-	LastSuccess  time.Time    `json:"last_success,omitzero"`
-	Error        string       `json:"error,omitempty"`
-	Versions     []rawVersion `json:"versions"`
-}
+type rawRecord = recordOf[rawVersion]
 
 // rawVersion is one version as the source sent it: raw when the bytes
 // are JSON, else raw_text when they are UTF-8 (a CSV line), else
@@ -290,8 +292,7 @@ func (s *Server) supplierRecords(w http.ResponseWriter, r *http.Request, p *acce
 	}
 	out := rawList{Orgnr: o.String(), Records: []rawRecord{}}
 	for _, rec := range recs {
-		rr := rawRecord{Source: rec.ID.Source, Key: rec.ID.Key, LastObserved: rec.LastObserved, LastSuccess: rec.LastSuccess,
-			Error: rec.Error, Versions: []rawVersion{}}
+		rr := newRecord[rawVersion](rec.Resolved)
 		for _, v := range rec.Versions {
 			rv := rawVersion{Version: v.N, FirstObserved: v.FirstObserved, Pos: v.Pos, Hash: v.Digest,
 				Parsed: json.RawMessage(v.Parsed)}
