@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/store"
@@ -175,7 +176,13 @@ var uiFuncs = template.FuncMap{
 	"has":   func(list []string, v string) bool { return slices.Contains(list, v) },
 	"upper": strings.ToUpper,
 	"pass":  func(v *view, x any) viewWith { return viewWith{v, x} },
-	"list6": func() []string { return []string{"L5", "L4", "L3", "L2", "L1", "L0"} },
+	"list6": func() []string { // the ladder's steps, the gravest first
+		out := make([]string, 0, len(ladder.Steps))
+		for _, st := range slices.Backward(ladder.Steps) {
+			out = append(out, string(st))
+		}
+		return out
+	},
 }
 
 // viewWith passes a partial template the view and a value.
