@@ -6,6 +6,14 @@
 // supplier, raw records and the printable decision basis, in Swedish with
 // English available.
 //
+// The API's endpoints are in api*.go, the pages in ui*.go; what both
+// read or decide is asked of engine/workplace (alert queries, the alert
+// and supplier views, raw records) or lives in a shared file: desk.go
+// (who acts, a decision's evidence), hearing.go (the supplier's
+// hearing), suppliers.go (the supplier and its raw records) and
+// personal.go (personal data by role). An API file and a UI file
+// render; neither decides what the other decides.
+//
 // # Endpoints
 //
 //	POST /api/v1/login                      public: password login, starts a session
