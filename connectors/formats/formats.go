@@ -43,7 +43,12 @@ type ParseFunc func(ctx context.Context, r io.Reader, opt Options, sink Sink) er
 
 var parsers = map[string]ParseFunc{}
 
+// register adds a source's parser; the source must be in the source
+// registry (record.Registry).
 func register(source string, f ParseFunc) {
+	if !record.KnownSource(source) {
+		panic("formats: parser for " + source + ", which is not in record.Registry")
+	}
 	if _, dup := parsers[source]; dup {
 		panic("formats: duplicate parser for " + source)
 	}

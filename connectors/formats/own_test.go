@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -348,5 +349,8 @@ func TestOptionsAndContext(t *testing.T) {
 		if _, err := Lookup(s); err != nil {
 			t.Errorf("no parser for %s", s)
 		}
+	}
+	if !slices.Equal(Names(), slices.Sorted(slices.Values(record.Sources))) {
+		t.Errorf("parsers %v, source registry %v", Names(), record.Sources)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	json "github.com/goccy/go-json"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/vaksam/vaksam/engine/record"
@@ -77,6 +78,12 @@ func Decode(id string, recs []store.Resolved) (*Subject, error) {
 	for i := range recs {
 		r := &recs[i]
 		src := r.ID.Source
+		if !record.KnownSource(src) {
+			// Written by another version of Vaksam (a restored backup):
+			// the record stays stored, but nothing of it can be read.
+			return nil, fmt.Errorf("profile: record %s: source %q is not in the source registry (engine/record.Registry; known: %s)",
+				r.ID, src, strings.Join(record.Sources, ", "))
+		}
 		st := s.Sources[src]
 		if st == nil {
 			st = &SourceState{}
@@ -247,6 +254,8 @@ func (s *Subject) add(r *store.Resolved, ended bool) error {
 			return err
 		}
 		s.Bans = append(s.Bans, v)
+	default:
+		return fmt.Errorf("version %d: no decoder for source %q in engine/profile", r.Current.N, r.ID.Source)
 	}
 	return nil
 }

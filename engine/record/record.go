@@ -4,67 +4,6 @@ import (
 	"time"
 )
 
-// Source names, as used on the command line, in freshness configuration and
-// in evidence references.
-const (
-	Bolagsverket         = "bolagsverket"
-	BolagsverketBulk     = "bolagsverket-bulk"
-	BolagsverketDokument = "bolagsverket-dokument"
-	SCB                  = "scb"
-	SCBBulk              = "scb-bulk"
-	Kronofogden          = "kronofogden"
-	IVO                  = "ivo"
-	IVOBeslut            = "ivo-beslut"
-	Roles                = "roles"
-	Huvudman             = "huvudman"
-	Naringsforbud        = "naringsforbud"
-	Arbetsmiljoverket    = "arbetsmiljoverket"
-	Contracts            = "contracts"
-	Invoices             = "invoices"
-)
-
-// Sources lists every source this version understands, in a stable order.
-var Sources = []string{
-	Bolagsverket, BolagsverketBulk, BolagsverketDokument, SCB, SCBBulk,
-	Kronofogden, IVO, IVOBeslut, Roles, Huvudman, Naringsforbud,
-	Arbetsmiljoverket, Contracts, Invoices,
-}
-
-// OwnSources are the municipality's own registers. What they do not hold
-// does not exist (an organisation without a contract record has no
-// contract), so they are never missing or stale for an organisation.
-var OwnSources = []string{Contracts, Invoices}
-
-// StandIns are the sources whose records stand in for another's: the
-// Bolagsverket API's facts also come in its weekly bulk file. (SCB's bulk
-// file names companies too, but has no proceedings or deregistrations: it
-// stands in for nothing.)
-var StandIns = map[string][]string{Bolagsverket: {BolagsverketBulk}}
-
-// Covers reports whether a rule that needs source need may read facts of
-// source src: the same source, or one that stands in for it.
-func Covers(need, src string) bool {
-	if need == src {
-		return true
-	}
-	for _, s := range StandIns[src] {
-		if s == need {
-			return true
-		}
-	}
-	return false
-}
-
-// KnownSource reports whether name is one of Sources.
-func KnownSource(name string) bool {
-	for _, s := range Sources {
-		if s == name {
-			return true
-		}
-	}
-	return false
-}
-
 // PersonSubjectPrefix starts the Subject of a record that concerns a person
 // rather than an organisation (trading bans). The rest is the pseudonym.
 const PersonSubjectPrefix = "p:"

@@ -47,20 +47,35 @@ type Scoring struct {
 	L2Score     float64            `yaml:"l2_score"`     // 30: score at which an in-depth control starts
 }
 
-// DefaultConfig returns the defaults of shared/INDICATORS.md.
+// DefaultConfig returns the defaults of shared/INDICATORS.md. The
+// sources' windows and which are required come from the source registry
+// (record.Registry).
 func DefaultConfig() Config {
-	permit := []string{"hvb_barn", "hvb_vuxna", "stodboende", "skyddat_boende", "familjehem_konsulent"}
-	return Config{
-		Freshness: map[string]Days{"bolagsverket": 7, "scb": 31, "roles": 31, "kronofogden": 92, "ivo": 92},
-		Windows: map[string]Days{"naringsforbud": 31, "huvudman": 92, "arbetsmiljoverket": 92, "ivo-beslut": 92,
-			"bolagsverket-dokument": 31, "bolagsverket-bulk": 7, "scb-bulk": 31},
-		ConditionalSources: map[string][]string{"ivo": permit},
-		PersonalExempt:     []string{"roles"},
+	c := Config{
+		Freshness:          map[string]Days{},
+		Windows:            map[string]Days{},
+		ConditionalSources: map[string][]string{},
 		Scoring: Scoring{
 			Weights:     map[string]float64{"high": 40, "medium": 15, "low": 5},
 			CategoryCap: 70, MaxScore: 100, L2Score: 30,
 		},
 	}
+	for _, s := range record.Registry {
+		switch {
+		case s.Own:
+		case s.Required:
+			c.Freshness[s.Name] = Days(s.Window)
+		default:
+			c.Windows[s.Name] = Days(s.Window)
+		}
+		if len(s.RequiredFor) > 0 {
+			c.ConditionalSources[s.Name] = slices.Clone(s.RequiredFor)
+		}
+		if s.PersonalExempt {
+			c.PersonalExempt = append(c.PersonalExempt, s.Name)
+		}
+	}
+	return c
 }
 
 // window returns a source's freshness window: its required window, else

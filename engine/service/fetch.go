@@ -24,9 +24,8 @@ import (
 	"github.com/vaksam/vaksam/engine/settings"
 )
 
-// DropSources are the sources that arrive as files.
-var DropSources = []string{record.Kronofogden, record.IVO, record.IVOBeslut, record.Roles, record.Huvudman,
-	record.Naringsforbud, record.Arbetsmiljoverket, record.Contracts, record.Invoices}
+// DropSources are the sources that arrive as files (record.ByInbox).
+var DropSources = record.SourcesWhere(func(s record.Source) bool { return s.Arrival == record.ByInbox })
 
 // Fetcher wires the connectors to the store and the screening: the
 // scheduled fetches of the watched organisations (Bolagsverket, SCB), the
@@ -273,6 +272,27 @@ func (f *Fetcher) Run(ctx context.Context) error {
 	})
 	wg.Wait()
 	return nil
+}
+
+// Arrivals says, for every source Setup set up a fetcher or an inbox for,
+// how its records arrive; a test checks it against the source registry.
+func (f *Fetcher) Arrivals() map[string]record.Arrival {
+	out := map[string]record.Arrival{}
+	for src := range f.runner.Fetchers {
+		out[src] = record.ByAPI
+	}
+	for src := range f.runner.Batchers {
+		out[src] = record.ByBatch
+	}
+	if f.bulk != nil {
+		out[f.bulk.Source()] = record.ByBulkFile
+	}
+	if f.drops != nil {
+		for _, src := range f.drops.Config.Sources {
+			out[src] = record.ByInbox
+		}
+	}
+	return out
 }
 
 // Runner is the scheduler Setup made: the pre-award service's refresher.

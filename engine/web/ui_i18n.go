@@ -1,5 +1,7 @@
 package web
 
+import "github.com/vaksam/vaksam/engine/record"
+
 // The web UI's strings. Every string a page shows is here, in Swedish
 // (the default) and English; templates ask for them by key with
 // {{$.T "key"}}, enumerated values (states, kinds, grounds, severities,
@@ -21,6 +23,13 @@ func (m msg) in(lang string) string {
 		return m.en
 	}
 	return m.sv
+}
+
+// The labels of sources ("src.<name>") come from the source registry.
+func init() {
+	for _, s := range record.Registry {
+		uiText["src."+s.Name] = msg{s.Label.Sv, s.Label.En}
+	}
 }
 
 var uiText = map[string]msg{
@@ -160,22 +169,6 @@ var uiText = map[string]msg{
 	"cat.C":        {"C – vård och omsorg", "C – care sector"},
 	"cat.P":        {"P – egna inköp", "P – own purchasing"},
 	"cat.D":        {"D – datakvalitet", "D – data quality"},
-
-	// Sources of records.
-	"src.bolagsverket":          {"Bolagsverket", "Bolagsverket (companies registry)"},
-	"src.bolagsverket-bulk":     {"Bolagsverket (bulkfil)", "Bolagsverket (bulk file)"},
-	"src.bolagsverket-dokument": {"Bolagsverket (årsredovisningar)", "Bolagsverket (annual reports)"},
-	"src.scb":                   {"SCB företagsregister", "SCB business register"},
-	"src.scb-bulk":              {"SCB (bulkfil)", "SCB (bulk file)"},
-	"src.kronofogden":           {"Kronofogden", "Kronofogden (enforcement)"},
-	"src.ivo":                   {"IVO tillstånd", "IVO permits"},
-	"src.ivo-beslut":            {"IVO beslut", "IVO decisions"},
-	"src.roles":                 {"Företrädare", "Representatives"},
-	"src.huvudman":              {"Verkliga huvudmän", "Beneficial owners"},
-	"src.naringsforbud":         {"Näringsförbud", "Trading bans"},
-	"src.arbetsmiljoverket":     {"Arbetsmiljöverket", "Swedish Work Environment Authority"},
-	"src.contracts":             {"Egna avtal", "Own contracts"},
-	"src.invoices":              {"Egna fakturor", "Own invoices"},
 
 	// Roles of representatives.
 	"rrole.ordforande":      {"Ordförande", "Chair"},
