@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -197,22 +196,7 @@ func benchLatencies(b *testing.B, do func(i int) error) benchLatency {
 			b.Fatalf("warm-up %d: %v", i, err)
 		}
 	}
-	lat := make([]time.Duration, b.N)
-	b.ResetTimer()
-	for i := range b.N {
-		start := time.Now()
-		err := do(i)
-		lat[i] = time.Since(start)
-		if err != nil {
-			b.Fatalf("request %d: %v", i, err)
-		}
-	}
-	b.StopTimer()
-	slices.Sort(lat)
-	l := benchLatency{p50: benchQuantile(lat, 0.50), p99: benchQuantile(lat, 0.99)}
-	b.ReportMetric(float64(l.p50)/float64(time.Microsecond), "p50-µs")
-	b.ReportMetric(float64(l.p99)/float64(time.Microsecond), "p99-µs")
-	return l
+	return benchFirstLatencies(b, nil, do)
 }
 
 // benchQuantile is the nearest-rank quantile of sorted durations.

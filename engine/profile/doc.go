@@ -11,4 +11,37 @@
 // Networks exist: Population, built from one scan of the whole store for a
 // screening of every organisation, and StoreNetwork, which answers from the
 // store's indexes for a screening of one.
+//
+// # Market statistics
+//
+// A contract's price quartiles and a supplier's spend shares compare it
+// with every supplier: the daily prices of the category's contracts active
+// on the profile's Swedish date, and the category's invoices within the
+// spend window. They are always exact as of the profile's time T, for a
+// check of the present and a reproduction of the past alike:
+//
+//   - A Population computes them from the subjects it decoded for a
+//     screening of the whole store.
+//   - A StoreNetwork reads them from the store's market index, which the
+//     store keeps current as contracts and invoices arrive, in the
+//     transaction that writes them: for every such record, its facts from
+//     each observation that changed its content. As of T it sees the
+//     content each record had at T, the same a decode of every supplier as
+//     of T sees, but from small keys and without decoding one subject; a
+//     late import of an older file rewrites the record's entries, so a
+//     past time sees exactly the records observed by then. (A store
+//     written before the index gets it built once when opened; one opened
+//     read-only without it is computed from the decoded suppliers, as
+//     before.)
+//
+// Statistics therefore always exist: no check uses figures computed at
+// another time, and none has to come out not checked for lack of them.
+// The screening keeps the statistics of a current check for later checks
+// of the same Swedish day until a contract or invoice is written
+// (store.MarketGeneration).
+//
+// A StoreNetwork made with NewReaderNetwork reads everything through one
+// store.Reader: one read transaction for the whole check, and once its
+// context is done (the request's deadline), no further read; Err then says
+// why, and the screening answers with the context's error.
 package profile

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"errors"
 	"sort"
 	"sync"
 	"time"
@@ -105,34 +106,45 @@ type CategorySpend struct {
 
 // marketBuilder accumulates contracts and invoices into a Market.
 type marketBuilder struct {
-	at, spendFrom time.Time
-	prices        map[string][]float64
-	spend         map[string]*CategorySpend
+	d, spendFrom time.Time // the Swedish date of the time, the window's start
+	prices       map[string][]float64
+	spend        map[string]*CategorySpend
 }
 
 func newMarketBuilder(at time.Time, spendWindowMonths int) *marketBuilder {
-	return &marketBuilder{at: at, spendFrom: day(at).AddDate(0, -spendWindowMonths, 0), prices: map[string][]float64{}, spend: map[string]*CategorySpend{}}
+	d := day(at)
+	return &marketBuilder{d: d, spendFrom: d.AddDate(0, -spendWindowMonths, 0), prices: map[string][]float64{}, spend: map[string]*CategorySpend{}}
 }
 
 func (m *marketBuilder) add(s *Subject) {
-	d := day(m.at)
 	for _, c := range s.Contracts {
-		if active(c, d) && c.DailyPrice > 0 {
-			m.prices[c.Category] = append(m.prices[c.Category], float64(c.DailyPrice))
-		}
+		m.addContract(s.ID, c)
 	}
 	for _, inv := range s.Invoices {
-		if inv.Category == "" || inv.Date.Before(m.spendFrom) || inv.Date.After(d) {
-			continue
-		}
-		cs := m.spend[inv.Category]
-		if cs == nil {
-			cs = &CategorySpend{BySupplier: map[string]int64{}}
-			m.spend[inv.Category] = cs
-		}
-		cs.Total += inv.AmountSEK
-		cs.BySupplier[s.ID] += inv.AmountSEK
+		m.addInvoice(s.ID, inv)
 	}
+}
+
+// addContract counts a supplier's contract: its daily price while active.
+func (m *marketBuilder) addContract(_ string, c record.Contract) {
+	if active(c, m.d) && c.DailyPrice > 0 {
+		m.prices[c.Category] = append(m.prices[c.Category], float64(c.DailyPrice))
+	}
+}
+
+// addInvoice counts a supplier's invoice in its category's spend when it
+// falls within the spend window.
+func (m *marketBuilder) addInvoice(supplier string, inv record.Invoice) {
+	if inv.Category == "" || inv.Date.Before(m.spendFrom) || inv.Date.After(m.d) {
+		return
+	}
+	cs := m.spend[inv.Category]
+	if cs == nil {
+		cs = &CategorySpend{BySupplier: map[string]int64{}}
+		m.spend[inv.Category] = cs
+	}
+	cs.Total += inv.AmountSEK
+	cs.BySupplier[supplier] += inv.AmountSEK
 }
 
 func (m *marketBuilder) market() *Market {
@@ -208,7 +220,7 @@ func (p *Population) Market() *Market { return p.market }
 // screening a few organisations. It caches what it read; it is safe for
 // concurrent use.
 type StoreNetwork struct {
-	st  *store.Store
+	st  storeReader
 	at  time.Time
 	cfg Config
 
@@ -218,8 +230,29 @@ type StoreNetwork struct {
 	err      error
 }
 
+// storeReader is what a StoreNetwork reads: the store itself (a
+// transaction per read) or a store.Reader (one transaction, a deadline).
+type storeReader interface {
+	Subject(subject string, opts store.ScanOptions) ([]store.Resolved, error)
+	PersonOrgs(pseudonym string) ([]string, error)
+	AddressOrgs(normalized string) ([]string, error)
+	SourceSubjects(source string) ([]string, error)
+	Market(at time.Time, fn store.MarketFacts) error
+}
+
 // NewStoreNetwork returns a Network over st as of at.
 func NewStoreNetwork(st *store.Store, at time.Time, cfg Config) *StoreNetwork {
+	return newStoreNetwork(st, at, cfg)
+}
+
+// NewReaderNetwork returns a Network over what r reads as of at: every
+// answer comes from r's one transaction, and once r's context is done the
+// network answers nothing more and Err says why.
+func NewReaderNetwork(r *store.Reader, at time.Time, cfg Config) *StoreNetwork {
+	return newStoreNetwork(r, at, cfg)
+}
+
+func newStoreNetwork(st storeReader, at time.Time, cfg Config) *StoreNetwork {
 	return &StoreNetwork{st: st, at: at, cfg: cfg, subjects: map[string]*Subject{}}
 }
 
@@ -233,7 +266,7 @@ func (n *StoreNetwork) Err() error {
 
 func (n *StoreNetwork) subject(id string) *Subject {
 	n.mu.Lock()
-	if s, ok := n.subjects[id]; ok {
+	if s, ok := n.subjects[id]; ok || n.err != nil {
 		n.mu.Unlock()
 		return s
 	}
@@ -327,6 +360,9 @@ func (n *StoreNetwork) BuiltMarket() *Market {
 	return n.market
 }
 
+// Market returns the market statistics as of the network's time: from the
+// store's market index (small keys, no subject decoded), or, on a store
+// opened read-only that has none, from every supplier's records.
 func (n *StoreNetwork) Market() *Market {
 	n.mu.Lock()
 	if n.market != nil {
@@ -335,6 +371,23 @@ func (n *StoreNetwork) Market() *Market {
 	}
 	n.mu.Unlock()
 	mb := newMarketBuilder(n.at, n.cfg.spendWindow())
+	err := n.st.Market(n.at, store.MarketFacts{Contract: mb.addContract, Invoice: mb.addInvoice})
+	switch {
+	case errors.Is(err, store.ErrNoMarketIndex):
+		mb = newMarketBuilder(n.at, n.cfg.spendWindow())
+		n.decodeMarket(mb)
+	case err != nil:
+		n.fail(err)
+	}
+	m := mb.market()
+	n.mu.Lock()
+	n.market = m
+	n.mu.Unlock()
+	return m
+}
+
+// decodeMarket adds every supplier with contracts or invoices, decoded.
+func (n *StoreNetwork) decodeMarket(mb *marketBuilder) {
 	seen := map[string]bool{}
 	for _, src := range []string{record.Contracts, record.Invoices} {
 		subjects, err := n.st.SourceSubjects(src)
@@ -352,9 +405,4 @@ func (n *StoreNetwork) Market() *Market {
 			}
 		}
 	}
-	m := mb.market()
-	n.mu.Lock()
-	n.market = m
-	n.mu.Unlock()
-	return m
 }

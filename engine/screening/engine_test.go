@@ -59,7 +59,13 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), store.Options{})
+	return newFixtureIn(t, t.TempDir())
+}
+
+// newFixtureIn opens the store in dir (a restart when it was open before).
+func newFixtureIn(t testing.TB, dir string) *fixture {
+	t.Helper()
+	st, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package screening
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -73,9 +74,12 @@ func (s *Screener) observe(a *Assessment, opt Options, start time.Time) {
 }
 
 // marketCache keeps the market statistics (price quartiles, spend shares)
-// of the last Screen: computing them reads every contract and invoice in
-// the store, which a single pre-award check should not. They are reused
-// for a later time of the same Swedish day while no record was written.
+// of the last current Screen: computing them reads the store's market
+// index, every contract's and invoice's facts, which a single pre-award
+// check should not need to. They are reused for a later time of the same
+// Swedish day while no contract or invoice was written
+// (store.MarketGeneration); other records (a registry refresh) leave them
+// valid.
 type marketCache struct {
 	mu  sync.Mutex
 	day time.Time
@@ -343,13 +347,21 @@ func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) 
 		return nil, err
 	}
 	set, cfg := s.Rules(), s.Settings()
-	net := profile.NewStoreNetwork(s.Store, opt.At, cfg.Profile)
+	// The generation is read before the transaction opens: statistics
+	// cached under it were computed from records at least as new.
+	gen := s.Store.MarketGeneration()
+	rd := s.Store.Reader(ctx)
+	defer rd.Close()
+	net := profile.NewReaderNetwork(rd, opt.At, cfg.Profile)
 	if opt.Current {
-		gen := s.Store.Generation()
 		if m := s.markets.get(opt.At, gen); m != nil {
 			net.SetMarket(m)
 		}
-		defer func() { s.markets.put(opt.At, gen, net.BuiltMarket()) }()
+		defer func() {
+			if net.Err() == nil {
+				s.markets.put(opt.At, gen, net.BuiltMarket())
+			}
+		}()
 	}
 	ev := set.NewEvaluator()
 	var out []*Assessment
@@ -358,9 +370,9 @@ func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) 
 			return out, err
 		}
 		start := time.Now()
-		recs, err := s.Store.Subject(o.String(), store.ScanOptions{At: opt.At, History: profile.HistorySources})
+		recs, err := rd.Subject(o.String(), store.ScanOptions{At: opt.At, History: profile.HistorySources})
 		if err != nil {
-			return out, err
+			return out, ended(ctx, err)
 		}
 		sub, err := profile.Decode(o.String(), recs)
 		if err != nil {
@@ -371,7 +383,7 @@ func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) 
 			return out, err
 		}
 		if err := net.Err(); err != nil {
-			return out, fmt.Errorf("screen %s: network: %w", o.Redacted(), err)
+			return out, ended(ctx, fmt.Errorf("screen %s: network: %w", o.Redacted(), err))
 		}
 		s.observe(a, opt, start)
 		if opt.Save {
@@ -382,6 +394,16 @@ func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) 
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// ended returns ctx's own error for a read that failed because ctx ended
+// (a check past its deadline answers as one whose deadline passed between
+// two organisations), and err otherwise.
+func ended(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
+		return cerr
+	}
+	return err
 }
 
 // Stats describe a screening of the whole store.

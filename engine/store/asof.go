@@ -42,17 +42,30 @@ type ScanOptions struct {
 // Subject returns every record of one subject as of opts.At.
 func (s *Store) Subject(subject string, opts ScanOptions) ([]Resolved, error) {
 	var out []Resolved
-	err := s.db.View(func(txn *badger.Txn) error {
-		return scan(txn, subjectPrefix(subject), opts, func(_ string, recs []Resolved) error {
-			out = recs
-			return nil
-		})
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		out, err = s.subjectIn(txn, subject, opts)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) subjectIn(txn *badger.Txn, subject string, opts ScanOptions) ([]Resolved, error) {
+	s.subjectReads.Add(1)
+	var out []Resolved
+	err := scan(txn, subjectPrefix(subject), opts, func(_ string, recs []Resolved) error {
+		out = recs
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", subject, err)
 	}
 	return out, nil
 }
+
+// SubjectReads counts the subjects read one at a time since the store was
+// opened (Subject, Reader.Subject): what a check costs, for tests and
+// metrics.
+func (s *Store) SubjectReads() uint64 { return s.subjectReads.Load() }
 
 // Scan calls fn for every subject in key order with its records as of
 // opts.At. The slices passed to fn are fn's to keep.
@@ -230,16 +243,22 @@ func resolve(it *badger.Iterator, rp []byte, id RecordID, at int64, history, wit
 // ('p') or a normalised address ('a').
 func (s *Store) Linked(kind byte, value string) ([]string, error) {
 	var out []string
-	prefix := indexPrefix(kind, value)
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			out = append(out, string(it.Item().Key()[len(prefix):]))
-		}
+		out = linkedIn(txn, kind, value)
 		return nil
 	})
 	return out, err
+}
+
+func linkedIn(txn *badger.Txn, kind byte, value string) []string {
+	var out []string
+	prefix := indexPrefix(kind, value)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		out = append(out, string(it.Item().Key()[len(prefix):]))
+	}
+	return out
 }
 
 // PersonOrgs returns the organisations a person has or had a role in.
@@ -251,23 +270,29 @@ func (s *Store) AddressOrgs(normalized string) ([]string, error) { return s.Link
 // SourceSubjects lists the subjects with at least one record of a source.
 func (s *Store) SourceSubjects(source string) ([]string, error) {
 	var out []string
-	prefix := sourcePrefix(source)
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		defer it.Close()
-		last := ""
-		for it.Rewind(); it.Valid(); it.Next() {
-			rest := it.Item().Key()[len(prefix):]
-			i := bytes.IndexByte(rest, sep)
-			if i < 0 {
-				continue
-			}
-			if subj := string(rest[:i]); subj != last {
-				out = append(out, subj)
-				last = subj
-			}
-		}
+		out = sourceSubjectsIn(txn, source)
 		return nil
 	})
 	return out, err
+}
+
+func sourceSubjectsIn(txn *badger.Txn, source string) []string {
+	var out []string
+	prefix := sourcePrefix(source)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	last := ""
+	for it.Rewind(); it.Valid(); it.Next() {
+		rest := it.Item().Key()[len(prefix):]
+		i := bytes.IndexByte(rest, sep)
+		if i < 0 {
+			continue
+		}
+		if subj := string(rest[:i]); subj != last {
+			out = append(out, subj)
+			last = subj
+		}
+	}
+	return out
 }

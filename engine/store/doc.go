@@ -23,6 +23,8 @@
 //	i 0 'p' 0 <person>  0 <subject>                   person → organisations
 //	i 0 'a' 0 <address> 0 <subject>                   normalised address → organisations
 //	s 0 <source> 0 <subject> 0 <key>                  source → records
+//	m 0 <source> 0 <subject> 0 <key> 0 ^from          market index: a contract's or invoice's facts from a time (market.go)
+//	m 1                                               the market index is complete
 //	q 0 <source> 0 ^seq                               quarantine
 //	a 0 <subject> 0 <at> 0 <ruleset>                  assessments
 //	w 0 <subject>                                     newest pre-award screening
@@ -33,4 +35,12 @@
 // of T is a single seek per record. Every write of a record (its head,
 // version, observation and index entries) is one Badger transaction: a crash
 // never leaves half a record.
+//
+// # Reading for one check
+//
+// A Reader (reader.go) reads from one Badger read transaction and stops at
+// its context's deadline: a pre-award check sees one state of the store
+// however many subjects and indexes it reads. The market index lets it
+// compute price quartiles and spend shares as of any time from small keys,
+// without decoding every supplier.
 package store

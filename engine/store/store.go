@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -20,12 +21,18 @@ import (
 
 // Store is the Badger-backed record store. It is safe for concurrent use.
 type Store struct {
-	db     *badger.DB
-	log    *slog.Logger
-	out    outbox
-	gen    atomic.Uint64
-	dir    string // the directory Check probes; "" in memory and read-only
-	faults *faults
+	db  *badger.DB
+	log *slog.Logger
+	out outbox
+	gen atomic.Uint64
+	// marketGen changes with every write of contracts or invoices;
+	// marketIndexed says the market index is complete (market.go).
+	marketGen     atomic.Uint64
+	marketIndexed bool
+	// subjectReads counts the subjects read one at a time (Subject).
+	subjectReads atomic.Uint64
+	dir          string // the directory Check probes; "" in memory and read-only
+	faults       *faults
 }
 
 // Options configure Open.
@@ -81,6 +88,10 @@ func Open(dir string, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
+	if err := s.openMarket(o.ReadOnly); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
 	return s, nil
 }
 
@@ -125,6 +136,9 @@ func (s *Store) Put(obs []Observation) ([]Outcome, error) {
 	// Whatever happens, the store may have changed: caches over it are
 	// stale from here.
 	defer s.gen.Add(1)
+	if slices.ContainsFunc(obs, func(o Observation) bool { return isMarketSource(o.Item.Source) }) {
+		defer s.marketGen.Add(1)
+	}
 	for len(obs) > 0 {
 		n, err := s.putTxn(obs, &out)
 		if err != nil {
@@ -211,9 +225,15 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 	entries := make([]*badger.Entry, 0, 6)
 	outcome := Unchanged
 	var obsVal observation
+	market := isMarketSource(id.Source)
+	// reindex: the observation may change the record's past content (it
+	// is out of order, or an error that may replace a success of the same
+	// time): its market entries are rebuilt after it is written.
+	reindex := false
 	if it.SourceError != "" {
 		outcome = SourceError
 		obsVal.Error = it.SourceError
+		reindex = market && exists && at <= h.LatestAt
 	} else {
 		parsed, err := json.Marshal(it.Parsed)
 		if err != nil {
@@ -241,6 +261,13 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 			v := Version{Hash: hash, FirstObserved: ob.Observed.UTC(), Pos: it.Pos, Raw: it.Raw, Parsed: parsed}
 			entries = append(entries, badger.NewEntry(versionKey(prefix, h.MaxVersion), v.encode()))
 			writeHead = true
+			if market && inOrder {
+				facts, err := marketFacts(id.Source, parsed)
+				if err != nil {
+					return 0, fmt.Errorf("%s: %w", id, err)
+				}
+				entries = append(entries, badger.NewEntry(marketKey(id, at), facts))
+			}
 			for _, p := range it.Links.Persons {
 				entries = append(entries, badger.NewEntry(indexKey('p', p, id.Subject), nil))
 			}
@@ -253,6 +280,8 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 		if inOrder {
 			h.LatestAt, h.LatestVersion, h.LatestHash = at, obsVal.Version, curHash
 			writeHead = true
+		} else {
+			reindex = market
 		}
 	}
 	if !exists {
@@ -266,6 +295,9 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 		if err := txn.SetEntry(e); err != nil {
 			return 0, err
 		}
+	}
+	if reindex {
+		return outcome, reindexMarket(txn, id)
 	}
 	return outcome, nil
 }
