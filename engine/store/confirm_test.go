@@ -88,18 +88,6 @@ func TestConfirmationsReadBackAsTheAssessment(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	confirm := func(at time.Time) {
-		t.Helper()
-		if err := s.Update(func(tx *Tx) error {
-			last, ok, err := tx.LastResult(org)
-			if err != nil || !ok {
-				return fmt.Errorf("last result: %v %v", ok, err)
-			}
-			return tx.Confirm(org, last, at, "r@1")
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	store(first, "r@1")
 	// Another rule set's assessment at the same time is not the one confirmed.
 	if err := s.Update(func(tx *Tx) error {
@@ -115,7 +103,7 @@ func TestConfirmationsReadBackAsTheAssessment(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, at := range confirmed {
-		confirm(at)
+		confirmLast(t, s, org, at, "r@1")
 	}
 	if err := s.Update(func(tx *Tx) error {
 		return tx.Confirm(org, Result{At: confirmed[1], Stored: first.At}, confirmed[0], "r@1")
@@ -260,5 +248,19 @@ func TestOutboxKeepsAReference(t *testing.T) {
 	}
 	if string(evs[1].Data) != `{"n":2}` {
 		t.Errorf("second event %s", evs[1].Data)
+	}
+}
+
+// confirmLast confirms the subject's follow-up result at at.
+func confirmLast(t *testing.T, s *Store, subject string, at time.Time, ruleset string) {
+	t.Helper()
+	if err := s.Update(func(tx *Tx) error {
+		last, ok, err := tx.LastResult(subject)
+		if err != nil || !ok {
+			return fmt.Errorf("last result: %v %v", ok, err)
+		}
+		return tx.Confirm(subject, last, at, ruleset)
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
