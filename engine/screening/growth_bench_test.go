@@ -2,9 +2,7 @@ package screening_test
 
 import (
 	"context"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,20 +13,10 @@ import (
 	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
 
-// dirSize is the size of the files under dir.
+// dirSize is the size of a closed store's files.
 func dirSize(b *testing.B, dir string) int64 {
 	b.Helper()
-	var n int64
-	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		info, err := d.Info()
-		if err == nil {
-			n += info.Size()
-		}
-		return err
-	})
+	n, err := store.Size(dir)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -247,4 +249,25 @@ func (s *Store) Compact(workers int) error {
 		return err
 	}
 	return nil
+}
+
+// Size is the size of the files of a store's directory: measured while
+// the store is closed, what it takes on disk (an open store's value log
+// is preallocated).
+func Size(dir string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil {
+			n += info.Size()
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: size of %s: %w", dir, err)
+	}
+	return n, nil
 }
