@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,7 +87,7 @@ func (s *Screener) Save(a *Assessment) error {
 	if err != nil {
 		return fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), err)
 	}
-	return s.Store.Update(func(tx *store.Tx) error { return s.saveTx(tx, a, data) })
+	return s.Store.Update(func(tx *store.Tx) error { return s.saveTx(tx, a, data, prior{}) })
 }
 
 // Record saves an assessment; a pre-award check also puts the
@@ -100,9 +102,10 @@ func (s *Screener) Record(a *Assessment) error {
 	return nil
 }
 
-// saveTx stores one assessment within tx: the assessment itself, the
-// follow-up result and the event it publishes, and whatever the hook
-// adds.
+// saveTx stores one assessment within tx: the assessment itself (or the
+// confirmation of an unchanged one), the follow-up result and the event
+// it publishes, and whatever the hook adds. last is the organisation's
+// follow-up result when the caller read it already (a batch), else nil.
 //
 // The result an assessment is compared with is the organisation's
 // follow-up result: that of its newest assessment of continuous
@@ -112,16 +115,24 @@ func (s *Screener) Record(a *Assessment) error {
 // than the follow-up result, but it does not replace that result, so the
 // next follow-up assessment is compared with the follow-up one before it,
 // and the desk moves no alert for it.
-func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte) error {
-	if err := tx.PutAssessment(store.StoredAssessment{Subject: a.Orgnr, At: a.At, Ruleset: a.Ruleset, Data: data}); err != nil {
-		return err
-	}
+//
+// A newer follow-up assessment that is unchanged, its JSON equal to the
+// stored follow-up assessment's in everything but its time (the same
+// store.AssessmentDigest: hits, step, verdict, score, missing data,
+// reasons, rule set, record versions…), is not stored again: a
+// confirmation records its time, and the stored assessments read back as
+// before (store.Store.Assessments). Its result is unchanged, so it
+// publishes nothing, as an unchanged result never did.
+func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte, p prior) error {
 	ch := Change{Result: a.Result()}
 	key := ch.Result.Key()
-	last, ok, err := tx.LastResult(a.Orgnr)
-	if err != nil {
-		return err
+	if !p.known {
+		var err error
+		if p.r, p.ok, err = tx.LastResult(a.Orgnr); err != nil {
+			return err
+		}
 	}
+	last, ok := &p.r, p.ok
 	if ok {
 		var prev event.Result
 		if err := json.Unmarshal(last.Summary, &prev); err != nil {
@@ -133,10 +144,28 @@ func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte) error {
 	// downstream.
 	newer := !ok || a.At.After(last.At)
 	ch.Changed = newer && (!ok || last.Digest != key)
+	var same string
 	if newer && a.Purpose == Monitor {
-		sum, _ := json.Marshal(ch.Result)
-		if err := tx.SetLastResult(a.Orgnr, store.Result{At: a.At, Digest: key, Summary: sum, Name: a.Name}); err != nil {
+		var err error
+		if same, err = store.AssessmentDigest(data); err != nil {
+			return fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), err)
+		}
+	}
+	stored := store.StoredAssessment{Subject: a.Orgnr, At: a.At, Ruleset: a.Ruleset, Data: data}
+	switch {
+	case same != "" && ok && last.Same == same && !ch.Changed:
+		if err := tx.Confirm(a.Orgnr, *last, a.At, a.Ruleset); err != nil {
 			return err
+		}
+	default:
+		if err := tx.PutAssessment(stored); err != nil {
+			return err
+		}
+		if newer && a.Purpose == Monitor {
+			sum, _ := json.Marshal(ch.Result)
+			if err := tx.SetLastResult(a.Orgnr, store.Result{At: a.At, Digest: key, Summary: sum, Name: a.Name, Same: same}); err != nil {
+				return err
+			}
 		}
 	}
 	if ch.Changed {
@@ -145,18 +174,34 @@ func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte) error {
 		if err != nil {
 			return err
 		}
-		if err := tx.Emit(ev); err != nil {
+		if err := tx.EmitWith(ev, stored); err != nil {
 			return err
 		}
 	}
 	return s.onSave(tx, a, ch)
 }
 
-// saveBatch stores a batch of assessments in as few transactions as fit.
+// saveBatch stores a batch of assessments in as few transactions as fit,
+// reading the organisations' follow-up results with one iterator.
 func (s *Screener) saveBatch(batch []savedAssessment) error {
+	slices.SortFunc(batch, func(x, y savedAssessment) int { return strings.Compare(x.a.Orgnr, y.a.Orgnr) })
 	err := s.Store.Update(func(tx *store.Tx) error {
-		for _, it := range batch {
-			if err := s.saveTx(tx, it.a, it.data); err != nil {
+		orgs := make([]string, len(batch))
+		for i, it := range batch {
+			orgs[i] = it.a.Orgnr
+		}
+		results, err := tx.LastResults(orgs)
+		if err != nil {
+			return err
+		}
+		for i, it := range batch {
+			p := prior{}
+			// An organisation twice in a batch reads what the first saved.
+			if i == 0 || batch[i-1].a.Orgnr != it.a.Orgnr {
+				p.r, p.ok = results[it.a.Orgnr]
+				p.known = true
+			}
+			if err := s.saveTx(tx, it.a, it.data, p); err != nil {
 				return err
 			}
 		}
@@ -184,6 +229,13 @@ func (s *Screener) Assessments(orgnr string) ([]*Assessment, error) {
 		return nil
 	})
 	return out, err
+}
+
+// prior is an organisation's follow-up result as read before saving:
+// known says it was read, ok that there is one.
+type prior struct {
+	r         store.Result
+	ok, known bool
 }
 
 type savedAssessment struct {

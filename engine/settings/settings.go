@@ -32,6 +32,7 @@ type Config struct {
 	Signing   Signing           `yaml:"signing"`
 	HTTP      HTTP              `yaml:"http"`
 	Review    Review            `yaml:"review"`
+	Retention Retention         `yaml:"retention"`
 	OIDC      *OIDC             `yaml:"oidc"` // single sign-on; nil: none
 	// Users sign in to the web UI and the API; tokens are for machines.
 	Users  []access.User  `yaml:"users"`

@@ -43,7 +43,7 @@ func StrayEnv(c *Config, env map[string]string) []string {
 // hidden replaces password and token hashes in config show.
 const hidden = "(hidden)"
 
-// Show renders a configuration as YAML, the serve, screening and
+// Show renders a configuration as YAML, the serve, screening, retention and
 // review sections with their defaults, hashes hidden, and each value from
 // the environment marked with its variable.
 func Show(c *Config, src *Source) ([]byte, error) {
@@ -51,6 +51,7 @@ func Show(c *Config, src *Source) ([]byte, error) {
 	v.NATS.URL = bus.RedactURL(c.NATS.URL) // a URL may carry a password or token
 	v.Serve = c.Serve.WithDefaults()
 	v.Review.HearingDays = screening.Days(c.Review.HearingDaysInForce())
+	v.Retention = c.Retention.WithDefaults()
 	ec := c.MergedScreening() // Load has validated it
 	v.Screening = &ec
 	v.Users = make([]access.User, len(c.Users))

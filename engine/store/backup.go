@@ -541,27 +541,33 @@ func IsLocked(err error) bool {
 // AssessedSubjects lists the subjects that have stored assessments, in
 // order: what a check of a restored store screens again.
 func (s *Store) AssessedSubjects() ([]string, error) {
-	prefix := []byte{'a', sep}
 	var out []string
-	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); {
-			k := it.Item().Key()[len(prefix):]
-			i := bytes.IndexByte(k, sep)
-			if i < 0 {
-				it.Next()
-				continue
-			}
-			subject := string(k[:i])
-			out = append(out, subject)
-			// Skip the subject's other assessments.
-			it.Seek(append(append(append([]byte(nil), prefix...), subject...), sep+1))
-		}
-		return nil
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		out, err = assessedSubjects(txn)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: assessed subjects: %w", err)
+	}
+	return out, nil
+}
+
+func assessedSubjects(txn *badger.Txn) ([]string, error) {
+	prefix := []byte{'a', sep}
+	var out []string
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); {
+		k := it.Item().Key()[len(prefix):]
+		i := bytes.IndexByte(k, sep)
+		if i < 0 {
+			it.Next()
+			continue
+		}
+		subject := string(k[:i])
+		out = append(out, subject)
+		// Skip the subject's other assessments.
+		it.Seek(append(append(append([]byte(nil), prefix...), subject...), sep+1))
 	}
 	return out, nil
 }

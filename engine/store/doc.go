@@ -27,6 +27,9 @@
 //	m 1                                               the market index is complete
 //	q 0 <source> 0 ^seq                               quarantine
 //	a 0 <subject> 0 <at> 0 <ruleset>                  assessments
+//	l 0 <subject>                                     follow-up result: the stored assessment it is, its digest
+//	l 0 <subject> 0 ^at                               confirmation: that assessment made again at at, unchanged
+//	o 0 <seq>                                         outbox: an event, a reference to its stored assessment
 //	w 0 <subject>                                     newest pre-award screening
 //	x 0 probe                                         deleted by Check's probe commit, never stored
 //

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -20,7 +21,7 @@ import (
 // crash between commit and publish loses nothing: the publisher finds them
 // on restart.
 //
-//	o 0 <seq:8>     an event waiting to be published (JSON)
+//	o 0 <seq:8>     an event waiting to be published (outboxEntry, JSON)
 //	c 0 <subject>   the newest per-organisation event sequence (uint64)
 //
 // Transactions that emit events run one at a time, and their sequence
@@ -46,6 +47,60 @@ type Event struct {
 	// Created is when the cause happened (the assessment's or decision's
 	// time), for the outbox age.
 	Created time.Time `json:"created"`
+	// contains is the assessment, stored in the same transaction, that
+	// Data holds verbatim (EmitWith).
+	contains *StoredAssessment
+}
+
+// outboxEntry is an event as the outbox keeps it. An event that holds an
+// assessment stored with it keeps a reference instead of a second copy:
+// its Data without the assessment's bytes (Rest; Data is then null), and
+// where they go.
+type outboxEntry struct {
+	Event
+	Rest []byte    `json:"rest,omitempty"`
+	Ref  *eventRef `json:"ref,omitempty"`
+}
+
+// eventRef puts a stored value's bytes back into an event's Data.
+type eventRef struct {
+	Key []byte `json:"key"` // the assessment's key
+	Off int    `json:"off"` // where its bytes go in Data
+	Len int    `json:"len"` // how many there are, checked when read
+}
+
+// entry is the outbox form of ev.
+func (ev *Event) entry() outboxEntry {
+	e := outboxEntry{Event: *ev}
+	if a := ev.contains; a != nil && len(a.Data) > 0 {
+		if off := bytes.Index(ev.Data, a.Data); off >= 0 {
+			data := make([]byte, 0, len(ev.Data)-len(a.Data))
+			data = append(append(data, ev.Data[:off]...), ev.Data[off+len(a.Data):]...)
+			e.Data, e.Rest = nil, data
+			e.Ref = &eventRef{Key: assessmentKey(a.Subject, a.At, a.Ruleset), Off: off, Len: len(a.Data)}
+		}
+	}
+	return e
+}
+
+// resolve puts the referenced assessment back into the event's Data.
+func (e *outboxEntry) resolve(txn *badger.Txn) error {
+	if e.Ref == nil {
+		return nil
+	}
+	item, err := txn.Get(e.Ref.Key)
+	if err != nil {
+		return fmt.Errorf("stored assessment: %w", err)
+	}
+	return item.Value(func(v []byte) error {
+		if len(v) != e.Ref.Len || e.Ref.Off > len(e.Rest) {
+			return fmt.Errorf("stored assessment: %d bytes, the event holds %d", len(v), e.Ref.Len)
+		}
+		data := make([]byte, 0, len(e.Rest)+len(v))
+		e.Data = append(append(append(data, e.Rest[:e.Ref.Off]...), v...), e.Rest[e.Ref.Off:]...)
+		e.Rest, e.Ref = nil, nil
+		return nil
+	})
 }
 
 // Tx is a read-write transaction that may also emit events and keep
@@ -113,7 +168,7 @@ func (s *Store) update(fn func(tx *Tx) error) error {
 	}
 	for i, ev := range tx.events {
 		ev.Seq = s.out.next + uint64(i)
-		data, err := json.Marshal(ev)
+		data, err := json.Marshal(ev.entry())
 		if err != nil {
 			return fmt.Errorf("store: outbox: %s: %w", ev.MsgID, err)
 		}
@@ -177,6 +232,14 @@ func (tx *Tx) Emit(ev Event) error {
 	return nil
 }
 
+// EmitWith is Emit of an event whose Data holds the bytes of a, an
+// assessment stored in the same transaction: the outbox keeps a
+// reference to it, not a second copy, and the event reads back the same.
+func (tx *Tx) EmitWith(ev Event, a StoredAssessment) error {
+	ev.contains = &a
+	return tx.Emit(ev)
+}
+
 // HeaderOrgSeq carries an event's per-organisation sequence number.
 const HeaderOrgSeq = "Vaksam-Org-Seq"
 
@@ -194,10 +257,14 @@ func (s *Store) Outbox(after uint64, max int) ([]Event, error) {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{'o', sep}, PrefetchValues: true, PrefetchSize: min(max, 256)})
 		defer it.Close()
 		for it.Seek(outboxKey(after + 1)); it.Valid() && len(out) < max; it.Next() {
-			var ev Event
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &ev) }); err != nil {
+			var e outboxEntry
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &e) }); err != nil {
 				return fmt.Errorf("outbox entry %x: %w", it.Item().Key(), err)
 			}
+			if err := e.resolve(txn); err != nil {
+				return fmt.Errorf("outbox entry %x: %w", it.Item().Key(), err)
+			}
+			ev := e.Event
 			ev.Seq = binary.BigEndian.Uint64(it.Item().Key()[2:])
 			out = append(out, ev)
 		}

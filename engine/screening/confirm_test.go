@@ -1,0 +1,118 @@
+package screening_test
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/vaksam/vaksam/engine/screening"
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+// storedCount counts the assessments stored whole, by organisation.
+func storedCount(t *testing.T, st *store.Store) map[string]int {
+	t.Helper()
+	n := map[string]int{}
+	err := st.DB().View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{'a', 0}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()[2:]
+			n[string(k[:10])]++ // the organisation number
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// screenAll screens and saves the whole store as of at, returning each
+// organisation's assessment as the screening gave it.
+func screenAll(t *testing.T, f *fixture, at time.Time) map[string][]byte {
+	t.Helper()
+	var mu sync.Mutex
+	out := map[string][]byte{}
+	if _, err := f.sc.ScreenAll(context.Background(), screening.Options{At: at, Save: true}, 2, func(a *screening.Assessment) error {
+		data, err := json.Marshal(a)
+		mu.Lock()
+		out[a.Orgnr] = data
+		mu.Unlock()
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A follow-up screening whose result is unchanged (the same assessment
+// but for its time) stores no new assessment and publishes nothing, and
+// the stored assessments read back as if it had been stored whole; a
+// change is stored whole and published.
+func TestUnchangedResultIsConfirmed(t *testing.T) {
+	f := newFixture(t)
+	f.ingestSamples(t, instant(t, "2026-11-20"))
+	first := instant(t, "2026-11-21")
+	screenAll(t, f, first)
+	before := storedCount(t, f.st)
+	_, seq := outboxSince(t, f.st, 0)
+
+	second := first.Add(6 * time.Hour)
+	again := screenAll(t, f, second)
+	if after := storedCount(t, f.st); len(after) != len(before) || len(after) == 0 {
+		t.Fatalf("stored whole after the second screening: %v, before %v", after, before)
+	} else {
+		for org, n := range after {
+			if n != before[org] {
+				t.Errorf("%s: %d assessments stored whole, before %d: an unchanged result was stored again", org, n, before[org])
+			}
+		}
+	}
+	if evs, _ := outboxSince(t, f.st, seq); len(evs) != 0 {
+		t.Errorf("an unchanged screening published %s", subjectsOf(evs))
+	}
+	for org, data := range again {
+		stored, err := f.sc.Assessments(org)
+		if err != nil || len(stored) != 2 {
+			t.Fatalf("%s: %d assessments read back (%v), want 2", org, len(stored), err)
+		}
+		got, _ := json.Marshal(stored[1])
+		if string(got) != string(data) {
+			t.Errorf("%s: read back\n%s\nwant what the screening gave\n%s", org, got, data)
+		}
+		if r, _ := lastResult(t, f.st, org); !r.At.Equal(second) {
+			t.Errorf("%s: result at %s, want %s", org, r.At, second)
+		}
+	}
+
+	// A changed result is stored whole and published.
+	const orgnr = "5591234561"
+	f.ingestString(t, "kronofogden", `{"orgnr":"5591234561","per_datum":"2026-11-21","allmanna_mal":{"antal":0,"belopp_sek":0},"enskilda_mal":{"antal":0,"belopp_sek":0},"betalningsforelagganden_12m":0,"konkursansokan":false,"foretagsrekonstruktion":false,"dokument":"kfm.pdf"}`, second)
+	third := second.Add(6 * time.Hour)
+	screenAll(t, f, third)
+	if n := storedCount(t, f.st)[orgnr]; n != before[orgnr]+1 {
+		t.Errorf("%s after a change: %d stored whole, want %d", orgnr, n, before[orgnr]+1)
+	}
+	evs, _ := outboxSince(t, f.st, seq)
+	if got := subjectsOf(evs); len(evs) == 0 || evs[0].Subject[len(evs[0].Subject)-10:] != orgnr {
+		t.Errorf("events after a change: %s", got)
+	}
+	stored, err := f.sc.Assessments(orgnr)
+	if err != nil || len(stored) != 3 || !stored[2].At.Equal(third) {
+		t.Fatalf("%s: %d assessments read back (%v), want 3", orgnr, len(stored), err)
+	}
+	var p struct {
+		Assessment json.RawMessage `json:"assessment"`
+	}
+	if err := json.Unmarshal(evs[0].Data, &p); err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := json.Marshal(stored[2]); string(p.Assessment) != string(want) {
+		t.Errorf("the event's assessment\n%s\nwant the stored one\n%s", p.Assessment, want)
+	}
+}

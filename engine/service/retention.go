@@ -1,0 +1,89 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/settings"
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+// Evidence returns, by organisation, the times of the assessments that
+// retention must keep whatever their age: the assessment each decision
+// rested on (its basis, beslutsunderlag) and the one each open alert
+// follows.
+func Evidence(desk *review.Desk) (map[string][]time.Time, error) {
+	keep := map[string][]time.Time{}
+	decisions, err := desk.AllDecisions(nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range decisions {
+		if !d.Evidence.AssessmentAt.IsZero() {
+			keep[d.Orgnr] = append(keep[d.Orgnr], d.Evidence.AssessmentAt)
+		}
+	}
+	open, err := desk.Alerts(func(a *review.Alert) bool { return a.Open() })
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range open {
+		if !a.AssessedAt.IsZero() {
+			keep[a.Orgnr] = append(keep[a.Orgnr], a.AssessedAt)
+		}
+	}
+	return keep, nil
+}
+
+// Prune applies the retention policy r as of now to the desk's store:
+// superseded confirmations and old assessments go, the evidence of
+// decisions and open alerts stays (Evidence, store.Store.Prune). With
+// dryRun it only counts.
+func Prune(ctx context.Context, desk *review.Desk, r settings.Retention, now time.Time, dryRun bool) (store.Pruned, error) {
+	keep, err := Evidence(desk)
+	if err != nil {
+		return store.Pruned{}, fmt.Errorf("retention: %w", err)
+	}
+	conf, old := r.Cutoffs(now)
+	p, err := desk.Store.Prune(ctx, store.Retention{ConfirmationsBefore: conf, AssessmentsBefore: old, Keep: keep, DryRun: dryRun})
+	if err != nil {
+		return p, fmt.Errorf("retention: %w", err)
+	}
+	return p, nil
+}
+
+// RunRetention prunes the desk's store as r says every r.Every (default
+// settings.DefaultRetentionEvery), first after one interval, until ctx
+// ends; now is the clock. A failed pass is logged and tried again at the
+// next. The space pruned comes back as Badger compacts and the value-log
+// collection (serve's gc_every) rewrites.
+//
+// serve runs it as lifecycle.Go(ctx, "retention", func(ctx) error {
+// return service.RunRetention(ctx, desk, cfg.Retention, now, log) }).
+func RunRetention(ctx context.Context, desk *review.Desk, r settings.Retention, now func() time.Time, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	t := time.NewTicker(r.WithDefaults().Every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		p, err := Prune(ctx, desk, r, now(), false)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			log.Error("retention: prune failed", "err", err)
+			continue
+		}
+		log.Info("retention: pruned", "subjects", p.Subjects, "assessments", p.Assessments,
+			"confirmations", p.Confirmations, "bytes", p.Bytes)
+	}
+}
