@@ -417,7 +417,8 @@ func TestCopyBackupChecksWhatPasses(t *testing.T) {
 	}
 	defer st.Close()
 	var whole bytes.Buffer
-	if _, err := st.Backup(&whole, store.BackupOptions{Created: testNow()}); err != nil {
+	wrote, err := st.Backup(&whole, store.BackupOptions{Created: testNow()})
+	if err != nil {
 		t.Fatal(err)
 	}
 	broke := errors.New("connection reset")
@@ -442,7 +443,7 @@ func TestCopyBackupChecksWhatPasses(t *testing.T) {
 				return tc.err
 			})
 			if tc.want == "" {
-				if err != nil || info.Keys != 0 || len(sum) != 64 || !bytes.Equal(out.Bytes(), whole.Bytes()) {
+				if err != nil || info.Keys != wrote.Keys || len(sum) != 64 || !bytes.Equal(out.Bytes(), whole.Bytes()) {
 					t.Errorf("whole backup: %+v %q %v", info, sum, err)
 				}
 				return
