@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 
 	"github.com/vaksam/vaksam/engine/record"
-	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
@@ -71,13 +70,8 @@ func (a *app) screener(dataDir, cfgPath, rulePath string) (*screening.Screener, 
 // openScreener is screener for a command that has read the configuration
 // already (service.OpenScreener: the Screener with its review desk).
 func (a *app) openScreener(cfg *settings.Config, dataDir, rulePath string) (*screening.Screener, *rules.Set, error) {
-	sc, _, set, err := a.openScreenerDesk(cfg, dataDir, rulePath)
-	return sc, set, err
-}
-
-// openScreenerDesk is openScreener, also returning the desk.
-func (a *app) openScreenerDesk(cfg *settings.Config, dataDir, rulePath string) (*screening.Screener, *review.Desk, *rules.Set, error) {
-	return service.OpenScreener(cfg, rulePath, func() (*store.Store, error) {
+	sc, _, set, err := service.OpenScreener(cfg, rulePath, func() (*store.Store, error) {
 		return openLoggedStore(cfg.DataDirOr(dataDir), dataDirFrom(dataDir, cfg.DataDir), a.log)
 	}, a.log)
+	return sc, set, err
 }
