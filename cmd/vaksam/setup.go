@@ -1,12 +1,7 @@
 package main
 
 import (
-	"crypto/rand"
-	"errors"
-	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
@@ -30,7 +25,7 @@ func openLoggedStore(dir, from string, log *slog.Logger) (*store.Store, error) {
 	if err := existingDataDir(dir); err != nil {
 		return nil, err
 	}
-	return store.Open(filepath.Join(dir, "store"), store.Options{Logger: log})
+	return service.CreateStore(dir, log)
 }
 
 // pseudonymizer returns the deployment's person pseudonymizer. The secret
@@ -38,22 +33,7 @@ func openLoggedStore(dir, from string, log *slog.Logger) (*store.Store, error) {
 // pseudonym.key in the data directory, created on first use.
 func pseudonymizer(dataDir string) (record.Pseudonymizer, error) {
 	path, fromEnv := pseudonymKeyPath(dataDir)
-	if !fromEnv {
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			key := make([]byte, 32)
-			if _, err := rand.Read(key); err != nil {
-				return nil, err
-			}
-			if err := os.WriteFile(path, key, 0o600); err != nil {
-				return nil, fmt.Errorf("pseudonym key: %w", err)
-			}
-		}
-	}
-	key, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("pseudonym key: %w", err)
-	}
-	return record.NewHMACPseudonymizer(key)
+	return service.Pseudonymizer(path, !fromEnv)
 }
 
 // screener opens the data directory's store and a Screener with the
