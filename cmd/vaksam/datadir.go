@@ -6,8 +6,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 
+	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -71,8 +71,5 @@ func createLoggedStore(dir string, log *slog.Logger) (*store.Store, error) {
 	if dir == "" {
 		return nil, errNoDataDir()
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, err
-	}
-	return store.Open(filepath.Join(dir, "store"), store.Options{Logger: log})
+	return service.CreateStore(dir, log)
 }

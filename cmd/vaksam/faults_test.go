@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/connectors"
+	"github.com/vaksam/vaksam/engine/demo"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/synthetic"
 )
@@ -106,7 +107,7 @@ func TestServeDemoRebuildsAnInterruptedPopulation(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-	if _, err := os.Stat(filepath.Join(data, demoComplete)); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(data, demo.Complete)); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("the population was complete before the kill (%v): nothing tested\n%s", err, out.String())
 	}
 	if strings.Contains(out.String(), "demo: 2000 synthetic suppliers") {
@@ -134,7 +135,7 @@ func TestServeDemoRebuildsAnInterruptedPopulation(t *testing.T) {
 	if code := srv.stop(t); code != exitOK {
 		t.Fatalf("serve: exit %d\n%s", code, srv)
 	}
-	if b, err := os.ReadFile(filepath.Join(data, demoComplete)); err != nil || !strings.HasPrefix(string(b), "2000 synthetic suppliers, ") {
+	if b, err := os.ReadFile(filepath.Join(data, demo.Complete)); err != nil || !strings.HasPrefix(string(b), "2000 synthetic suppliers, ") {
 		t.Fatalf("completion marker: %q, %v", b, err)
 	}
 	// Every file of the population is in the store, to the last.

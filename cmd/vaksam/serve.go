@@ -3,28 +3,20 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"net"
+	"io"
 	"os"
-	"path/filepath"
-	"strconv"
+	"os/signal"
+	"syscall"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-	"github.com/nats-io/nkeys"
-
 	"github.com/vaksam/vaksam/engine/bus"
-	"github.com/vaksam/vaksam/engine/ingest"
-	"github.com/vaksam/vaksam/engine/record"
-	"github.com/vaksam/vaksam/engine/review"
-	"github.com/vaksam/vaksam/engine/screening"
+	"github.com/vaksam/vaksam/engine/demo"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/sign"
-	"github.com/vaksam/vaksam/rules"
+	"github.com/vaksam/vaksam/engine/store"
 )
 
 func runServe(ctx context.Context, a *app, args []string) (int, error) {
@@ -53,7 +45,7 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	fs.StringVar(&nc.CertFile, "nats-cert", "", "client certificate for NATS (mutual TLS)")
 	fs.StringVar(&nc.KeyFile, "nats-key", "", "client key for NATS (mutual TLS)")
 	httpAddr := fs.String("http", "", "address of the web UI and API (default 127.0.0.1:8080, or the configuration's http.listen)")
-	demo := fs.Bool("demo", false, "demo: a synthetic population, fake authorities and demo users with passwords printed at start")
+	isDemo := fs.Bool("demo", false, "demo: a synthetic population, fake authorities and demo users with passwords printed at start")
 	demoOrgs := fs.Int("demo-orgs", 2000, "organisations in the --demo population")
 	every := fs.Duration("screen-every", 6*time.Hour, "screen the whole store this often (0: only at start and on changes)")
 	timeout := fs.Duration("check-timeout", 2*time.Second, "default time a pre-award check may take")
@@ -64,14 +56,14 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
-	if !*demo {
+	if !*isDemo {
 		*data = cfg.DataDirOr(*data)
 	}
 	// A service logs at info unless configured otherwise; the demo, run in
 	// a terminal to try the UI, only warnings.
 	if a.newLog != nil {
 		level := "info"
-		if *demo {
+		if *isDemo {
 			level = "warn"
 		}
 		if a.log, err = a.newLog(cfg.Log.Format, cmp.Or(cfg.Log.Level, level)); err != nil {
@@ -91,316 +83,95 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	if nc.Password.Env == "" && nc.Password.File == "" && os.Getenv("VAKSAM_NATS_PASSWORD") != "" {
 		nc.Password.Env = "VAKSAM_NATS_PASSWORD"
 	}
-	var d *demoSetup
-	if *demo {
-		if d, err = a.prepareDemo(ctx, *data, *demoOrgs, cfg); err != nil {
+	var d *demo.Demo
+	if *isDemo {
+		t0 := time.Now()
+		d, err = demo.Prepare(ctx, demo.Options{Data: *data, Orgs: *demoOrgs, NATSKeys: nc.URL == "" && !nc.Anonymous,
+			Persons: pseudonymizer, Clock: a.clock, Log: a.log}, cfg)
+		if err != nil {
 			return exitFailure, err
 		}
-		defer d.close()
-		*data = d.data
-		if nc.URL == "" && !nc.Anonymous {
-			if d.nats, err = writeDemoCredentials(d.data); err != nil {
-				return exitFailure, fmt.Errorf("demo: NATS keys: %w", err)
-			}
+		defer d.Close()
+		if d.Built {
+			fmt.Fprintf(a.stdout, "demo: %d synthetic suppliers, %d records, in %s\n", d.Orgs, d.Records, since(t0))
 		}
+		*data = d.Data
 	}
-	sc, dk, set, err := a.openScreenerDesk(cfg, *data, "")
+	opts := service.Options{Data: *data, Config: cfg, ConfigPath: *cfgPath, NATS: nc, HTTPAddr: *httpAddr, ScreenEvery: *every, CheckTimeout: *timeout,
+		OpenStore: func() (*store.Store, error) {
+			return openLoggedStore(cfg.DataDirOr(*data), dataDirFrom(*data, cfg.DataDir), a.log)
+		},
+		Signer:  func() (*sign.Signer, error) { return signer(cfg.Signing, demoData(d)) },
+		Persons: pseudonymizer, BackupFiles: backupFiles,
+		Clock: a.clock, HTTP: a.http, Log: a.log, Out: a.stdout, Progress: os.Stderr, Build: thisBuild().metrics(), Version: thisBuild().Version}
+	if d != nil {
+		opts.Users, opts.NATSUsers = d.Users, d.NATSUsers()
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	opts.Reload = hup
+	svc, err := service.Open(opts)
 	if err != nil {
 		return failure(err)
 	}
-	var demoData string
-	if d != nil {
-		demoData = d.data
-	}
-	key, err := signer(cfg.Signing, demoData)
-	if err != nil {
-		sc.Store.Close()
+	if err := svc.Start(ctx); err != nil {
+		svc.Stop(context.Background())
 		return exitFailure, err
 	}
-	man := rules.NewManager(set, a.log)
-	sc.Rules = man.Set
-	s := &server{a: a, sc: sc, scr: service.NewScreening(sc, a.log), data: *data, cfg: cfg, cfgPath: *cfgPath, every: *every, httpAddr: *httpAddr, demo: d, signer: key}
-	s.desk = dk // the web UI's desk, the one the screener saves through
-	s.ops = newOps(s, man)
-	s.ops.metrics.RulesLoaded(set, nil, a.now())
-	if err := service.AuditRules(s.sc, s.a.now()); err != nil {
-		sc.Store.Close()
-		return exitFailure, err
-	}
-	code, err := s.run(ctx, nc, *timeout)
-	if cerr := sc.Store.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
-	return code, err
+	printServing(a.stdout, svc.Endpoints(), d)
+	<-ctx.Done()
+	fmt.Fprintln(a.stdout, "vaksam stopping: finishing work and draining the outbox")
+	return exitOK, svc.Stop(context.Background())
 }
 
-// server is a running `vaksam serve`.
-type server struct {
-	a       *app
-	sc      *screening.Screener
-	scr     *service.Screening // every screening and re-screening, one at a time
-	desk    *review.Desk
-	data    string
-	cfg     *settings.Config
-	cfgPath string
-	every   time.Duration
-	ops     *ops
-
-	httpAddr string
-	demo     *demoSetup   // nil unless --demo
-	signer   *sign.Signer // signs every event and pre-award reply
-
-	embedded *bus.Server
-	conn     *nats.Conn
-	pub      *bus.Publisher
+// demoData is the demo's data directory, "" without --demo.
+func demoData(d *demo.Demo) string {
+	if d == nil {
+		return ""
+	}
+	return d.Data
 }
 
-func (s *server) run(ctx context.Context, ncfg settings.NATS, timeout time.Duration) (int, error) {
-	life := &service.Lifecycle{Log: s.a.log}
-	defer life.Stop(context.Background()) // what started, when a later start fails
-	url, key, err := s.startNATS(ncfg)
-	if err != nil {
-		return exitFailure, err
-	}
-	if s.embedded != nil {
-		life.Add("nats server", func(context.Context) error { s.embedded.Shutdown(); return nil })
-	}
-	opts := bus.ConnectOptions{URL: url, Name: "vaksam", CredsFile: ncfg.CredsFile, NKeyFile: ncfg.NKeyFile, NKey: key,
-		User: ncfg.User, CAFile: ncfg.CAFile, CertFile: ncfg.CertFile, KeyFile: ncfg.KeyFile, Log: s.a.log}
-	if ncfg.Password.IsSet() {
-		if opts.Password, err = ncfg.Password.Value("nats.password"); err != nil {
-			return exitFailure, err
-		}
-	}
-	if ncfg.Token.IsSet() {
-		if opts.Token, err = ncfg.Token.Value("nats.token"); err != nil {
-			return exitFailure, err
-		}
-	}
-	conn, err := bus.Connect(opts)
-	if err != nil {
-		return exitFailure, err
-	}
-	s.conn = conn
-	life.Add("nats connection", func(context.Context) error { conn.Close(); return nil })
-	js, err := jetstream.New(conn)
-	if err != nil {
-		return exitFailure, fmt.Errorf("jetstream: %w", err)
-	}
-	persons, err := pseudonymizer(s.data)
-	if err != nil {
-		return exitFailure, err
-	}
-
-	// The publisher runs until everything started after it has stopped,
-	// then drains the outbox.
-	pubCtx, stopPub := context.WithCancel(context.Background())
-	s.pub = &bus.Publisher{Store: s.sc.Store, JS: js, Signer: s.signer, Log: s.a.log}
-	pubDone := make(chan error, 1)
-	go func() { pubDone <- s.pub.Run(pubCtx) }()
-	life.Add("outbox publisher", func(context.Context) error {
-		stopPub()
-		if err := <-pubDone; err != nil {
-			s.a.log.Error("outbox publisher", "err", err)
-		}
-		dctx, cancel := context.WithTimeout(context.Background(), cmp.Or(s.cfg.Serve.ShutdownTimeout, settings.DefaultShutdownTimeout))
-		defer cancel()
-		if err := s.pub.Drain(dctx); err != nil {
-			s.a.log.Warn("outbox not drained; it is published at the next start", "waiting", s.sc.Store.OutboxDepth(), "err", err)
-		}
-		return nil
-	})
-
-	var refresher bus.Refresher
-	if s.cfg.Sources.Configured() {
-		f := s.a.fetcher(s.scr, persons, s.cfg.Sources, s.data)
-		f.Observe, f.Ingested = s.ops.metrics.Attempt, s.ops.metrics.Ingested
-		f.Rescreened = func(x *screening.Assessment) {
-			s.a.log.Info("re-screened", "orgnr", displayOrg(x.Orgnr, s.a.clock.Now()), "step", x.Step, "verdict", x.Verdict, "score", x.Score)
-		}
-		if err := f.Setup(); err != nil {
-			return exitFailure, err
-		}
-		refresher = f.Runner()
-		life.Go(ctx, "fetch", f.Run)
-	}
-	svc := &bus.ScreenService{Screener: s.sc, Signer: s.signer, Refresher: refresher, Now: s.a.now, Timeout: timeout, Version: thisBuild().Version, Log: s.a.log,
-		Status: func() any { st, _ := s.outbox(); return st }, Observe: s.ops.metrics.PreAward}
-	micro, err := svc.Start(conn)
-	if err != nil {
-		return exitFailure, err
-	}
-	life.Add("pre-award service", func(context.Context) error {
-		if err := micro.Stop(); err != nil {
-			s.a.log.Warn("service stop", "err", err)
-		}
-		svc.Wait() // pre-award checks in progress are answered
-		return nil
-	})
-	users, tokens := s.cfg.Users, s.cfg.Tokens
-	if s.demo != nil {
-		users = append(users, s.demo.users...)
-	}
-	webURL, stopHTTP, err := s.startHTTP(s.httpAddr, users, tokens, svc)
-	if err != nil {
-		return exitFailure, err
-	}
-	life.Add("web server", func(context.Context) error { stopHTTP(); return nil })
-	// Local operations (an online backup) on a Unix socket in the data
-	// directory, which only the data directory's owner can reach.
-	stopControl, err := serveControl(ctx, s.data, s.sc.Store, s.a.now, s.a.log)
-	if err != nil {
-		return exitFailure, err
-	}
-	life.Add("control socket", func(context.Context) error { stopControl(); return nil })
-	in := &bus.Ingest{JS: js, Ingester: &ingest.Ingester{Store: s.sc.Store, Observe: s.ops.metrics.Ingested, Log: s.a.log, Limits: s.cfg.Sources.FormatLimits()}, Persons: persons, Log: s.a.log,
-		Stored: func(ctx context.Context, items []record.Item) { s.rescreen(ctx, items) }}
-	life.Go(ctx, "ingest", in.Run)
-	life.Go(ctx, "screening", s.screenLoop)
-	life.Go(ctx, "outbox report", s.reportOutbox)
-	life.Go(ctx, "source status", func(ctx context.Context) error {
-		return s.ops.statusLoop(ctx, cmp.Or(s.cfg.Serve.StatusEvery, settings.DefaultStatusEvery))
-	})
-	life.Go(ctx, "value-log gc", func(ctx context.Context) error {
-		return s.ops.gcLoop(ctx, cmp.Or(s.cfg.Serve.GCEvery, settings.DefaultGCEvery))
-	})
-	life.Go(ctx, "reload on SIGHUP", s.reloadOnHangup)
-
-	url = bus.RedactURL(url) // printed: without its password or token
+// printServing prints where the running Vaksam is reached.
+func printServing(w io.Writer, e service.Endpoints, d *demo.Demo) {
 	access, creds := "clients log in with NKeys (nats.users)", " --nats-nkey CONSUMER.nk"
 	switch {
-	case ncfg.URL != "":
+	case e.NATSAccess == service.NATSExternal:
 		access = "the server's own authorization"
-	case ncfg.Anonymous:
+	case e.NATSAccess == service.NATSAnonymous:
 		access, creds = "no authorization: anyone who reaches it may do anything", ""
-	case s.demo != nil && len(s.demo.nats) > 0:
-		access, creds = "clients log in with the NKeys below", " --nats-nkey "+s.demo.nats[0].file
+	case d != nil && len(d.NATS) > 0:
+		access, creds = "clients log in with the NKeys below", " --nats-nkey "+d.NATS[0].File
 	}
-	fmt.Fprintf(s.a.stdout, "vaksam serving\n  web:         %s/  (API %s/api/v1/, described at %s/api/v1/openapi.yaml)\n  NATS:        %s (JetStream streams VAKSAM_*; %s)\n  pre-award:   vaksam check --nats %s%s ORGNR   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s%s\n  data:        %s\n",
-		webURL, webURL, webURL, url, access, url, creds, url, creds, s.data)
-	fmt.Fprintf(s.a.stdout, "  signing key: %s\n               consumers verify with it, vaksam check and vaksam watch too: --trust %s\n",
-		keyDescription(s.signer), sign.FormatPublicKey(s.signer.PublicKey()))
-	if s.cfg.OIDC != nil {
-		fmt.Fprintf(s.a.stdout, "  sign-in:     single sign-on at %s, beside the users\n", s.cfg.OIDC.Issuer)
+	url := e.NATS
+	fmt.Fprintf(w, "vaksam serving\n  web:         %s/  (API %s/api/v1/, described at %s/api/v1/openapi.yaml)\n  NATS:        %s (JetStream streams VAKSAM_*; %s)\n  pre-award:   vaksam check --nats %s%s ORGNR   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s%s\n  data:        %s\n",
+		e.Web, e.Web, e.Web, url, access, url, creds, url, creds, e.Data)
+	fmt.Fprintf(w, "  signing key: %s\n               consumers verify with it, vaksam check and vaksam watch too: --trust %s\n",
+		keyDescription(e.Signer), sign.FormatPublicKey(e.Signer.PublicKey()))
+	if e.SSOIssuer != "" {
+		fmt.Fprintf(w, "  sign-in:     single sign-on at %s, beside the users\n", e.SSOIssuer)
 	}
-	if s.demo != nil {
-		if len(s.demo.nats) > 0 {
-			printDemoCredentials(s.a.stdout, url, s.demo.nats)
-		}
-		s.demo.printLogins(s.a.stdout)
-	}
-
-	<-ctx.Done()
-	// Stop intake, finish what runs, then publish what waits: the parts
-	// in the reverse order of their start.
-	fmt.Fprintln(s.a.stdout, "vaksam stopping: finishing work and draining the outbox")
-	if err := life.Stop(context.Background()); err != nil {
-		s.a.log.Error("stopping", "err", err)
-	}
-	return exitOK, nil
-}
-
-// startNATS starts the embedded server unless a URL is configured, and
-// returns the URL to connect to and, for the embedded server, Vaksam's own
-// key: made at every start, held in memory only.
-func (s *server) startNATS(c settings.NATS) (string, nkeys.KeyPair, error) {
-	if c.URL != "" {
-		return c.URL, nil, nil
-	}
-	listen := c.Listen
-	if listen == "" {
-		listen = "127.0.0.1:4222"
-	}
-	host, p, err := net.SplitHostPort(listen)
-	if err != nil {
-		return "", nil, fmt.Errorf("nats-listen %q: %w", listen, err)
-	}
-	port, err := strconv.Atoi(p)
-	if err != nil {
-		return "", nil, fmt.Errorf("nats-listen %q: bad port", listen)
-	}
-	if c.Listen == "" && !bus.PortFree(host, port) {
-		s.a.log.Warn("port 4222 is taken (another NATS server?); the embedded server listens on a free port", "address", listen)
-		port = -1
-	}
-	dir := filepath.Join(s.data, "nats")
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return "", nil, err
-	}
-	key, err := nkeys.CreateUser()
-	if err != nil {
-		return "", nil, err
-	}
-	pub, err := key.PublicKey()
-	if err != nil {
-		return "", nil, err
-	}
-	users := c.BusUsers()
-	if s.demo != nil {
-		for _, d := range s.demo.nats {
-			users = append(users, d.user)
-		}
-	}
-	if len(users) == 0 && !c.Anonymous {
-		s.a.log.Info("NATS: no client may log in but Vaksam: give consumers and ingest users keys in nats.users (vaksam config nkey)")
-	}
-	srv, err := bus.StartServer(bus.ServerOptions{Dir: dir, Host: host, Port: port, Name: "vaksam", Log: s.a.log,
-		Vaksam: pub, Users: users, Anonymous: c.Anonymous})
-	if err != nil {
-		return "", nil, err
-	}
-	s.embedded = srv
-	return srv.URL(), key, nil
-}
-
-func (s *server) outbox() (bus.OutboxStatus, error) {
-	return s.pub.Status(s.a.now(), s.conn.IsConnected())
-}
-
-// reportOutbox logs the outbox every minute while events wait.
-func (s *server) reportOutbox(ctx context.Context) error {
-	for s.a.clock.Sleep(ctx, time.Minute) == nil {
-		st, err := s.outbox()
-		switch {
-		case err != nil:
-			s.a.log.Error("outbox", "err", err)
-		case st.Depth > 0:
-			s.a.log.Warn("outbox: events waiting", "depth", st.Depth, "oldest_age_seconds", st.OldestAge,
-				"nats_connected", st.Connected, "last_error", st.LastError)
-		}
-	}
-	return nil
-}
-
-// screenLoop screens the whole store at start and then every s.every.
-func (s *server) screenLoop(ctx context.Context) error {
-	for {
-		s.screenAll(ctx, screening.TriggerSchedule)
-		if s.every <= 0 {
-			<-ctx.Done()
-			return nil
-		}
-		if err := s.a.clock.Sleep(ctx, s.every); err != nil {
-			return nil
-		}
-	}
-}
-
-func (s *server) screenAll(ctx context.Context, trigger string) {
-	n, took, err := s.scr.ScreenAll(ctx, trigger, s.a.now())
-	if err != nil && !errors.Is(err, context.Canceled) {
-		s.a.log.Error("screening", "err", err)
+	if d == nil {
 		return
 	}
-	if err == nil {
-		s.ops.metrics.ScreenedAll(took)
+	if len(d.NATS) > 0 {
+		fmt.Fprintln(w, "  demo NATS keys (NKey seeds, new at every start; anonymous clients are refused):")
+		for _, c := range d.NATS {
+			switch c.User.Role {
+			case bus.RoleConsumer:
+				fmt.Fprintf(w, "    %-22s %s   (reads events, asks pre-award checks)\n", c.User.Name, c.File)
+				fmt.Fprintf(w, "      vaksam check --nats %s --nats-nkey %s ORGNR\n", url, c.File)
+				fmt.Fprintf(w, "      vaksam watch --nats %s --nats-nkey %s --replay\n", url, c.File)
+				fmt.Fprintf(w, "      nats --server %s --nkey %s req vaksam.screen '{\"orgnr\":\"ORGNR\",\"purpose\":\"award\"}'\n", url, c.File)
+			case bus.RoleIngest:
+				fmt.Fprintf(w, "    %-22s %s   (pushes vaksam.ingest.%s only)\n", c.User.Name, c.File, c.User.Source)
+				fmt.Fprintf(w, "      nats --server %s --nkey %s pub vaksam.ingest.%s --header Vaksam-Observed:YYYY-MM-DD --force-stdin < extract.jsonl\n", url, c.File, c.User.Source)
+			}
+		}
 	}
-	s.a.log.Info("screened the store", "trigger", trigger, "organisations", n, "took", took, "outbox", s.sc.Store.OutboxDepth())
-}
-
-// rescreen screens the organisations new record versions concern.
-func (s *server) rescreen(ctx context.Context, items []record.Item) {
-	if _, err := s.scr.Rescreen(ctx, items, s.a.now()); err != nil {
-		s.a.log.Error("re-screening", "err", err)
+	fmt.Fprintln(w, "  demo logins (new passwords at every start):")
+	for _, u := range d.Users {
+		fmt.Fprintf(w, "    %-11s %s   (%s)\n", u.ID, d.Passwords[u.ID], u.Roles[0].Label())
 	}
 }

@@ -1,15 +1,9 @@
 package main
 
 import (
-	"crypto/rand"
-	"errors"
-	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 
 	"github.com/vaksam/vaksam/engine/record"
-	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
@@ -31,7 +25,7 @@ func openLoggedStore(dir, from string, log *slog.Logger) (*store.Store, error) {
 	if err := existingDataDir(dir); err != nil {
 		return nil, err
 	}
-	return store.Open(filepath.Join(dir, "store"), store.Options{Logger: log})
+	return service.CreateStore(dir, log)
 }
 
 // pseudonymizer returns the deployment's person pseudonymizer. The secret
@@ -39,22 +33,7 @@ func openLoggedStore(dir, from string, log *slog.Logger) (*store.Store, error) {
 // pseudonym.key in the data directory, created on first use.
 func pseudonymizer(dataDir string) (record.Pseudonymizer, error) {
 	path, fromEnv := pseudonymKeyPath(dataDir)
-	if !fromEnv {
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			key := make([]byte, 32)
-			if _, err := rand.Read(key); err != nil {
-				return nil, err
-			}
-			if err := os.WriteFile(path, key, 0o600); err != nil {
-				return nil, fmt.Errorf("pseudonym key: %w", err)
-			}
-		}
-	}
-	key, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("pseudonym key: %w", err)
-	}
-	return record.NewHMACPseudonymizer(key)
+	return service.Pseudonymizer(path, !fromEnv)
 }
 
 // screener opens the data directory's store and a Screener with the
@@ -71,13 +50,8 @@ func (a *app) screener(dataDir, cfgPath, rulePath string) (*screening.Screener, 
 // openScreener is screener for a command that has read the configuration
 // already (service.OpenScreener: the Screener with its review desk).
 func (a *app) openScreener(cfg *settings.Config, dataDir, rulePath string) (*screening.Screener, *rules.Set, error) {
-	sc, _, set, err := a.openScreenerDesk(cfg, dataDir, rulePath)
-	return sc, set, err
-}
-
-// openScreenerDesk is openScreener, also returning the desk.
-func (a *app) openScreenerDesk(cfg *settings.Config, dataDir, rulePath string) (*screening.Screener, *review.Desk, *rules.Set, error) {
-	return service.OpenScreener(cfg, rulePath, func() (*store.Store, error) {
+	sc, _, set, err := service.OpenScreener(cfg, rulePath, func() (*store.Store, error) {
 		return openLoggedStore(cfg.DataDirOr(dataDir), dataDirFrom(dataDir, cfg.DataDir), a.log)
 	}, a.log)
+	return sc, set, err
 }

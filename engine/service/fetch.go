@@ -168,11 +168,7 @@ func (f *Fetcher) rescreen(ctx context.Context, changed []record.Item) {
 
 // watch sets the runner's watch list from the store.
 func (f *Fetcher) watch() (int, error) {
-	days := f.Sources.PreAwardDays
-	if days <= 0 {
-		days = 90
-	}
-	orgs, err := screening.WatchList(f.Screening.Screener.Store, f.Clock.Now(), days)
+	orgs, err := screening.WatchList(f.Screening.Screener.Store, f.Clock.Now(), preAwardDays(f.Sources))
 	if err != nil {
 		return 0, err
 	}

@@ -1,7 +1,3 @@
-// Package service owns a running Vaksam's screening: every trigger —
-// the schedule, a change of the data (a fetch, a file drop, a bulk import,
-// a push on NATS), a pre-award refresh, a reload of the rules — screens
-// through one Screening, one screening at a time, and saves.
 package service
 
 import (

@@ -1,32 +1,27 @@
-package main
+package service
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/health"
 	"github.com/vaksam/vaksam/engine/metrics"
 	"github.com/vaksam/vaksam/engine/screening"
-	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/rules"
 )
 
-// ops is what serve runs for its operators: metrics, readiness, the
-// source status behind both, value-log GC and reloads.
+// ops is what a running Vaksam keeps for its operators: metrics,
+// readiness, the source status behind both, value-log GC and reloads.
 type ops struct {
-	s       *server
+	v       *Vaksam
 	metrics *metrics.Metrics
-	rules   *rules.Manager
 	ready   *health.Checker
 
 	mu      sync.Mutex
@@ -35,32 +30,32 @@ type ops struct {
 	statErr error
 }
 
-// newOps creates the metrics and readiness of a server whose screener runs
-// the manager's rules.
-func newOps(s *server, man *rules.Manager) *ops {
-	o := &ops{s: s, rules: man}
-	o.metrics = metrics.New(thisBuild().metrics(), &metrics.State{
+// newOps creates the metrics and readiness of v, whose screener runs the
+// rules manager's rules.
+func newOps(v *Vaksam) *ops {
+	o := &ops{v: v}
+	o.metrics = metrics.New(v.opts.Build, &metrics.State{
 		Outbox: func() (bus.OutboxStatus, error) {
-			if s.pub == nil {
-				return bus.OutboxStatus{Depth: s.sc.Store.OutboxDepth()}, nil
+			if v.pub == nil {
+				return bus.OutboxStatus{Depth: v.sc.Store.OutboxDepth()}, nil
 			}
-			return s.outbox()
+			return v.outbox()
 		},
 		NATS: func() (bool, uint64) {
-			if s.conn == nil {
+			if v.conn == nil {
 				return false, 0
 			}
-			return s.conn.IsConnected(), s.conn.Stats().Reconnects
+			return v.conn.IsConnected(), v.conn.Stats().Reconnects
 		},
-		Desk: s.desk,
+		Desk: v.desk,
 	})
 	o.ready = &health.Checker{Checks: []health.Check{
-		{Name: "store", Fn: s.sc.Store.Check},
+		{Name: "store", Fn: v.sc.Store.Check},
 		{Name: "rules", Fn: o.checkRules},
 		{Name: "nats", Fn: o.checkNATS},
 		{Name: "sources", Fn: o.checkSources},
 	}}
-	s.sc.Observe = o.metrics.Screened
+	v.sc.Observe = o.metrics.Screened
 	return o
 }
 
@@ -72,14 +67,14 @@ func (o *ops) handle(mux *http.ServeMux) {
 }
 
 func (o *ops) checkRules() error {
-	if o.rules.Set() == nil {
+	if o.v.rules.Set() == nil {
 		return errors.New("no rule pack loaded")
 	}
 	return nil
 }
 
 func (o *ops) checkNATS() error {
-	c := o.s.conn
+	c := o.v.conn
 	switch {
 	case c == nil:
 		return errors.New("not connected yet")
@@ -116,12 +111,12 @@ func (o *ops) checkSources() error {
 	return nil
 }
 
-// status computes the sources' state for the watch list as of now, for
+// status computes the sources' state for the watch list as of at, for
 // the metrics and readiness.
 func (o *ops) status(at time.Time) {
-	sc := o.s.sc
+	sc := o.v.sc
 	reports, err := func() ([]screening.SourceReport, error) {
-		watch, err := screening.WatchList(sc.Store, at, o.s.preAwardDays())
+		watch, err := screening.WatchList(sc.Store, at, preAwardDays(o.v.cfg.Sources))
 		if err != nil {
 			return nil, err
 		}
@@ -131,7 +126,7 @@ func (o *ops) status(at time.Time) {
 	defer o.mu.Unlock()
 	if err != nil {
 		o.statErr = fmt.Errorf("source status: %w", err)
-		o.s.a.log.Error("source status", "err", err)
+		o.v.log.Error("source status", "err", err)
 		return
 	}
 	o.at, o.reports, o.statErr = at, reports, nil
@@ -141,8 +136,8 @@ func (o *ops) status(at time.Time) {
 // statusLoop recomputes the source status every interval.
 func (o *ops) statusLoop(ctx context.Context, every time.Duration) error {
 	for {
-		o.status(o.s.a.now())
-		if o.s.a.clock.Sleep(ctx, every) != nil {
+		o.status(o.v.now())
+		if o.v.opts.Clock.Sleep(ctx, every) != nil {
 			return nil
 		}
 	}
@@ -150,29 +145,28 @@ func (o *ops) statusLoop(ctx context.Context, every time.Duration) error {
 
 // gcLoop collects the store's value-log garbage every interval.
 func (o *ops) gcLoop(ctx context.Context, every time.Duration) error {
-	for o.s.a.clock.Sleep(ctx, every) == nil {
-		n, err := o.s.sc.Store.CollectGarbage(0.5)
+	for o.v.opts.Clock.Sleep(ctx, every) == nil {
+		n, err := o.v.sc.Store.CollectGarbage(0.5)
 		if err != nil {
-			o.s.a.log.Error("value-log gc", "err", err)
+			o.v.log.Error("value-log gc", "err", err)
 			continue
 		}
 		if n > 0 {
-			o.s.a.log.Info("value-log gc", "files_rewritten", n)
+			o.v.log.Info("value-log gc", "files_rewritten", n)
 		}
 	}
 	return nil
 }
 
-// reload loads the configuration file's rule pack and thresholds again.
+// Reload loads the configuration file's rule pack and thresholds again.
 // When either fails the running ones stay and the failure is logged and
 // counted; when they load, they replace the running ones together, the
 // change is written to the audit trail, and the store is screened again.
-func (o *ops) reload(ctx context.Context) error {
-	s := o.s
-	now := s.a.now()
+func (v *Vaksam) Reload(ctx context.Context) error {
+	now := v.now()
 	var ec screening.Config
-	err := o.rules.Reload(func() (*rules.Set, error) {
-		cfg, err := settings.Load(s.cfgPath)
+	err := v.rules.Reload(func() (*rules.Set, error) {
+		cfg, err := settings.Load(v.opts.ConfigPath)
 		if err != nil {
 			return nil, err
 		}
@@ -180,42 +174,40 @@ func (o *ops) reload(ctx context.Context) error {
 		ec, set, err = cfg.ScreeningRules("")
 		return set, err
 	}, now)
-	o.metrics.RulesLoaded(o.rules.Set(), err, now)
+	v.ops.metrics.RulesLoaded(v.rules.Set(), err, now)
 	if err != nil {
 		return err
 	}
-	s.sc.SetConfig(ec)
-	if err := service.AuditRules(s.sc, s.a.now()); err != nil {
+	v.sc.SetConfig(ec)
+	if err := AuditRules(v.sc, v.now()); err != nil {
 		return err
 	}
-	s.screenAll(ctx, screening.TriggerReload)
+	v.screenAll(ctx, screening.TriggerReload)
 	return nil
 }
 
-// preAwardDays is how long a pre-award screening keeps an organisation
-// watched.
-func (s *server) preAwardDays() int {
-	if d := s.cfg.Sources.PreAwardDays; d > 0 {
-		return d
-	}
-	return 90
-}
-
-// reloadOnHangup reloads the rule pack and thresholds on every SIGHUP.
-func (s *server) reloadOnHangup(ctx context.Context) error {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+// reloadOn reloads the rule pack and thresholds every time Options.Reload
+// delivers.
+func (v *Vaksam) reloadOn(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-hup:
-			if err := s.ops.reload(ctx); err != nil {
-				s.a.log.Error("reload failed; the previous rules and thresholds keep running", "err", err)
+		case <-v.opts.Reload:
+			if err := v.Reload(ctx); err != nil {
+				v.log.Error("reload failed; the previous rules and thresholds keep running", "err", err)
 				continue
 			}
-			s.a.log.Info("reloaded rules and thresholds", "ruleset", s.sc.Rules().Version())
+			v.log.Info("reloaded rules and thresholds", "ruleset", v.sc.Rules().Version())
 		}
 	}
+}
+
+// preAwardDays is how long a pre-award screening keeps an organisation
+// watched: sources.pre_award_days, 90 when unset.
+func preAwardDays(s settings.Sources) int {
+	if s.PreAwardDays > 0 {
+		return s.PreAwardDays
+	}
+	return 90
 }
