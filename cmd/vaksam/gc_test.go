@@ -14,7 +14,10 @@ import (
 	"github.com/vaksam/vaksam/connectors"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/screening"
+	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
+	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/rules"
 )
 
 // A store that ran for a simulated month (two follow-up screenings a day,
@@ -29,7 +32,7 @@ func TestGCAfterAMonth(t *testing.T) {
 	start := time.Date(2026, 11, 21, 1, 0, 0, 0, time.UTC)
 	end := start.AddDate(0, 0, 30)
 	a := &app{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, log: discardLogger(), now: func() time.Time { return end }}
-	sc, desk, _, err := a.openScreenerDesk(cfg, data, "")
+	sc, desk, _, err := openScreenerDesk(a, cfg, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +44,7 @@ func TestGCAfterAMonth(t *testing.T) {
 			if code, out, errOut := run(t, "ingest", "--data", data, "--source", "kronofogden", "--observed", observed, filepath.Join(samples, "kronofogden.jsonl")); code != exitOK {
 				t.Fatalf("ingest: exit %d\n%s%s", code, out, errOut)
 			}
-			if sc, desk, _, err = a.openScreenerDesk(cfg, data, ""); err != nil {
+			if sc, desk, _, err = openScreenerDesk(a, cfg, data); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -111,7 +114,7 @@ func TestGCAfterAMonth(t *testing.T) {
 	if code != exitOK || strings.Contains(out, "DIFFERS") || !strings.Contains(out, "verified") {
 		t.Fatalf("assessments --verify after gc: exit %d\n%s%s", code, out, errOut)
 	}
-	sc, desk, _, err = a.openScreenerDesk(cfg, data, "")
+	sc, desk, _, err = openScreenerDesk(a, cfg, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,4 +146,12 @@ func TestGCAfterAMonth(t *testing.T) {
 	if d, err := desk.Decision(decision.ID); err != nil || d.Evidence.AssessmentAt != decision.Evidence.AssessmentAt {
 		t.Errorf("decision after gc: %+v %v", d, err)
 	}
+}
+
+// openScreenerDesk opens data's store with the screener and its desk, as
+// the commands do.
+func openScreenerDesk(a *app, cfg *settings.Config, data string) (*screening.Screener, *review.Desk, *rules.Set, error) {
+	return service.OpenScreener(cfg, "", func() (*store.Store, error) {
+		return openLoggedStore(cfg.DataDirOr(data), dataDirFrom(data, cfg.DataDir), a.log)
+	}, a.log)
 }

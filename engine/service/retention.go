@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vaksam/vaksam/connectors"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/store"
@@ -57,25 +58,15 @@ func Prune(ctx context.Context, desk *review.Desk, r settings.Retention, now tim
 
 // RunRetention prunes the desk's store as r says every r.Every (default
 // settings.DefaultRetentionEvery), first after one interval, until ctx
-// ends; now is the clock. A failed pass is logged and tried again at the
-// next. The space pruned comes back as Badger compacts and the value-log
-// collection (serve's gc_every) rewrites.
-//
-// serve runs it as lifecycle.Go(ctx, "retention", func(ctx) error {
-// return service.RunRetention(ctx, desk, cfg.Retention, now, log) }).
-func RunRetention(ctx context.Context, desk *review.Desk, r settings.Retention, now func() time.Time, log *slog.Logger) error {
+// ends; clock gives the time and the waits. A failed pass is logged and
+// tried again at the next. The space pruned comes back as Badger compacts
+// and the value-log collection (serve's gc_every) rewrites.
+func RunRetention(ctx context.Context, desk *review.Desk, r settings.Retention, clock connectors.Clock, log *slog.Logger) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	t := time.NewTicker(r.WithDefaults().Every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		p, err := Prune(ctx, desk, r, now(), false)
+	for clock.Sleep(ctx, r.WithDefaults().Every) == nil {
+		p, err := Prune(ctx, desk, r, clock.Now(), false)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -86,4 +77,5 @@ func RunRetention(ctx context.Context, desk *review.Desk, r settings.Retention, 
 		log.Info("retention: pruned", "subjects", p.Subjects, "assessments", p.Assessments,
 			"confirmations", p.Confirmations, "bytes", p.Bytes)
 	}
+	return nil
 }

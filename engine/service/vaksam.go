@@ -240,6 +240,9 @@ func (v *Vaksam) Start(ctx context.Context) error {
 	life.Go(ctx, "value-log gc", func(ctx context.Context) error {
 		return v.ops.gcLoop(ctx, cmp.Or(v.cfg.Serve.GCEvery, settings.DefaultGCEvery))
 	})
+	life.Go(ctx, "retention", func(ctx context.Context) error {
+		return RunRetention(ctx, v.desk, v.cfg.Retention, o.Clock, v.log)
+	})
 	if o.Reload != nil {
 		life.Go(ctx, "reload", v.reloadOn)
 	}
