@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/store"
 )
@@ -228,7 +229,7 @@ func runRestore(ctx context.Context, a *app, args []string) (int, error) {
 }
 
 // verifyAssessments screens every stored assessment of the store again,
-// as 'vaksam assessments --verify' does (verifyStored), and prints a
+// as 'vaksam assessments --verify' does (Screener.Reverify), and prints a
 // summary, with the assessments that differ; ok is false when any does or
 // the check cannot be made.
 func (a *app) verifyAssessments(ctx context.Context, data, cfgPath, rulePath string) (ok bool, err error) {
@@ -245,46 +246,22 @@ func (a *app) verifyAssessments(ctx context.Context, data, cfgPath, rulePath str
 		fmt.Fprintln(a.stdout, "assessments: none stored")
 		return true, nil
 	}
-	n, checkErr := a.verifyAllStored(ctx, data, cfgPath, rulePath, subjects)
+	n := map[screening.Outcome]int{}
+	sc, _, checkErr := a.screener(data, cfgPath, rulePath)
+	if checkErr == nil {
+		defer sc.Store.Close()
+		n, checkErr = sc.ReverifyStored(ctx, subjects, func(o ident.Org, x *screening.Assessment, r screening.Reverification) {
+			if r.Outcome == screening.Differs {
+				fmt.Fprintln(a.stdout, "  "+screening.Line(o, x, a.now()))
+				fmt.Fprintln(a.stdout, "  "+r.Line)
+			}
+		})
+	}
 	fmt.Fprintf(a.stdout, "assessments: %d organisation(s): %d verified by screening again, %d differ, %d stored with another rule set (not verified)\n",
-		len(subjects), n[storedVerified], n[storedDiffers], n[storedNotVerified])
+		len(subjects), n[screening.Verified], n[screening.Differs], n[screening.NotVerified])
 	if checkErr != nil {
 		fmt.Fprintf(a.stdout, "assessments: FAILED: %v\n", checkErr)
 		return false, nil
 	}
-	return n[storedDiffers] == 0, nil
-}
-
-// verifyAllStored screens every stored assessment of the subjects again
-// with the configuration and rules of cfgPath and rulePath, prints those
-// that differ, and counts the outcomes, up to an error.
-func (a *app) verifyAllStored(ctx context.Context, data, cfgPath, rulePath string, subjects []string) (map[verifyOutcome]int, error) {
-	n := map[verifyOutcome]int{}
-	sc, set, err := a.screener(data, cfgPath, rulePath)
-	if err != nil {
-		return n, err
-	}
-	defer sc.Store.Close()
-	for _, s := range subjects {
-		o, err := ident.ParseOrg(s)
-		if err != nil {
-			return n, fmt.Errorf("organisation number %v", err)
-		}
-		stored, err := sc.Assessments(o.String())
-		if err != nil {
-			return n, err
-		}
-		for _, x := range stored {
-			outcome, line, err := verifyStored(ctx, sc, set, o, x)
-			if err != nil {
-				return n, err
-			}
-			n[outcome]++
-			if outcome == storedDiffers {
-				fmt.Fprintln(a.stdout, "  "+assessmentLine(o, x, a.now()))
-				fmt.Fprintln(a.stdout, "  "+line)
-			}
-		}
-	}
-	return n, nil
+	return n[screening.Differs] == 0, nil
 }

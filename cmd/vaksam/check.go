@@ -103,7 +103,7 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 		return exitFailure, fmt.Errorf("reply (request id %s): %w", id, err)
 	}
 	if *asJSON {
-		if err := printJSON(a.stdout, []*screening.Assessment{&x}); err != nil {
+		if err := screening.WriteJSON(a.stdout, &x); err != nil {
 			return exitFailure, err
 		}
 	} else {
@@ -113,7 +113,7 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 		if o, err := ident.ParseOrgAt(fs.Arg(0), now.In(record.Stockholm)); err == nil {
 			known = append(known, o)
 		}
-		printAssessment(a.stdout, &x, now, known...)
+		screening.WriteAssessment(a.stdout, &x, now, known...)
 	}
 	fmt.Fprintf(a.stderr, "signature verified: Vaksam's answer to this request, signed by key %s\n", keyID)
 	switch x.Verdict {

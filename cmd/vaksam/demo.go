@@ -94,7 +94,7 @@ func runDemo(ctx context.Context, a *app, args []string) (int, error) {
 		real[c.Orgnr] = nil
 	}
 	stats, err := sc.ScreenAll(ctx, screening.Options{At: at, Save: true}, 0, func(x *screening.Assessment) error {
-		as = append(as, rankingRow(x))
+		as = append(as, screening.RankingRow(x))
 		if _, ok := real[x.Orgnr]; ok {
 			real[x.Orgnr] = x
 		}
@@ -105,8 +105,8 @@ func runDemo(ctx context.Context, a *app, args []string) (int, error) {
 	}
 	fmt.Fprintf(a.stdout, "screened %d organisations in %s (scan and decode %s, network %s, evaluate %s), ruleset %s\n\n",
 		stats.Screened, since(t0), stats.ScanDecode.Round(time.Millisecond), stats.Index.Round(time.Millisecond), stats.Evaluate.Round(time.Millisecond), set.Version())
-	Rank(as)
-	printRanking(a.stdout, as, *limit, a.now())
+	screening.Rank(as)
+	screening.WriteRanking(a.stdout, as, *limit, a.now())
 	printRecall(a.stdout, man, as)
 	printRealFormat(a.stdout, man, real, a.now())
 	return exitOK, nil
@@ -145,7 +145,7 @@ func printRealFormat(w io.Writer, man *synthetic.Manifest, byOrg map[string]*scr
 		if len([]rune(name)) > 28 {
 			name = string([]rune(name)[:27]) + "…"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, c.Kind, displayOrg(x.Orgnr, now), name, x.Step, x.Verdict,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, c.Kind, screening.DisplayOrg(x.Orgnr, now), name, x.Step, x.Verdict,
 			orNone(got.Hits), keyNotChecked(x.NotChecked, c.Expect.NotChecked), data)
 	}
 	tw.Flush()

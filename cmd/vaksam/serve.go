@@ -216,7 +216,7 @@ func (s *server) run(ctx context.Context, ncfg settings.NATS, timeout time.Durat
 		f := s.a.fetcher(s.scr, persons, s.cfg.Sources, s.data)
 		f.Observe, f.Ingested = s.ops.metrics.Attempt, s.ops.metrics.Ingested
 		f.Rescreened = func(x *screening.Assessment) {
-			s.a.log.Info("re-screened", "orgnr", displayOrg(x.Orgnr, s.a.clock.Now()), "step", x.Step, "verdict", x.Verdict, "score", x.Score)
+			s.a.log.Info("re-screened", "orgnr", screening.DisplayOrg(x.Orgnr, s.a.clock.Now()), "step", x.Step, "verdict", x.Verdict, "score", x.Score)
 		}
 		if err := f.Setup(); err != nil {
 			return exitFailure, err
