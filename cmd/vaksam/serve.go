@@ -112,7 +112,7 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	if d != nil {
 		demoData = d.data
 	}
-	key, err := signer(cfg.Signing, demoData)
+	key, err := cfg.Signing.Signer(demoData)
 	if err != nil {
 		sc.Store.Close()
 		return exitFailure, err
@@ -279,7 +279,7 @@ func (s *server) run(ctx context.Context, ncfg settings.NATS, timeout time.Durat
 	fmt.Fprintf(s.a.stdout, "vaksam serving\n  web:         %s/  (API %s/api/v1/, described at %s/api/v1/openapi.yaml)\n  NATS:        %s (JetStream streams VAKSAM_*; %s)\n  pre-award:   vaksam check --nats %s%s ORGNR   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s%s\n  data:        %s\n",
 		webURL, webURL, webURL, url, access, url, creds, url, creds, s.data)
 	fmt.Fprintf(s.a.stdout, "  signing key: %s\n               consumers verify with it, vaksam check and vaksam watch too: --trust %s\n",
-		keyDescription(s.signer), sign.FormatPublicKey(s.signer.PublicKey()))
+		s.signer.Description(), sign.FormatPublicKey(s.signer.PublicKey()))
 	if s.cfg.OIDC != nil {
 		fmt.Fprintf(s.a.stdout, "  sign-in:     single sign-on at %s, beside the users\n", s.cfg.OIDC.Issuer)
 	}
