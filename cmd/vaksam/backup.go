@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -70,17 +67,7 @@ func runBackup(ctx context.Context, a *app, args []string) (int, error) {
 		return failure(err)
 	}
 
-	var info store.BackupInfo
-	var sum string
-	if file == "-" {
-		info, sum, err = copyBackup(a.stdout, src)
-	} else {
-		err = service.WriteFileAtomic(file, func(w io.Writer) error {
-			var err error
-			info, sum, err = copyBackup(w, src)
-			return err
-		})
-	}
+	info, sum, err := service.WriteBackup(file, a.stdout, src)
 	if err != nil {
 		return exitFailure, fmt.Errorf("backup to %s: %w", file, err)
 	}
@@ -97,47 +84,6 @@ func runBackup(ctx context.Context, a *app, args []string) (int, error) {
 		name, from, info.Created.Format(time.RFC3339), info.Keys, info.Bytes, sum, info.Digest, key)
 	return exitOK, nil
 }
-
-// copyBackup copies the backup src writes to w and checks it as it
-// passes (ReadBackup, which reads to the end and so also refuses bytes
-// after the backup): it returns what the backup says of itself and the
-// SHA-256 of its bytes.
-func copyBackup(w io.Writer, src func(w io.Writer) error) (store.BackupInfo, string, error) {
-	pr, pw := io.Pipe()
-	checked := make(chan error, 1)
-	var info store.BackupInfo
-	go func() {
-		var err error
-		info, err = store.ReadBackup(pr)
-		if err != nil {
-			// The writer stops at its next write.
-			pr.CloseWithError(checkError{err})
-		}
-		checked <- err
-	}()
-	h := sha256.New()
-	bw := bufio.NewWriterSize(w, 256<<10)
-	err := src(io.MultiWriter(bw, h, pw))
-	if err == nil {
-		err = bw.Flush()
-	}
-	pw.CloseWithError(err)
-	cerr := <-checked
-	var ce checkError
-	switch {
-	case err != nil && !errors.As(err, &ce):
-		return info, "", err
-	case cerr != nil:
-		return info, "", fmt.Errorf("the backup read back is not whole: %w", cerr)
-	}
-	return info, hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// checkError marks the check of a backup in copyBackup failing, as the
-// writer sees it.
-type checkError struct{ err error }
-
-func (e checkError) Error() string { return e.err.Error() }
 
 // pseudonymKeyPath is where pseudonymizer reads the key.
 func pseudonymKeyPath(dataDir string) (path string, fromEnv bool) {
