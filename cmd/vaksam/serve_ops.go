@@ -39,7 +39,7 @@ type ops struct {
 // the manager's rules.
 func newOps(s *server, man *rules.Manager) *ops {
 	o := &ops{s: s, rules: man}
-	o.metrics = metrics.New(thisBuild().metrics(), &metrics.State{
+	o.metrics = metrics.New(thisBuild().Metrics(), &metrics.State{
 		Outbox: func() (bus.OutboxStatus, error) {
 			if s.pub == nil {
 				return bus.OutboxStatus{Depth: s.sc.Store.OutboxDepth()}, nil
