@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vaksam/vaksam/engine/bus"
@@ -64,30 +63,11 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 	defer nc.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// The connection closes for good when the server refuses the
-	// credentials.
-	status := nc.StatusChanged(nats.CONNECTED, nats.CLOSED)
-	closed := make(chan struct{})
-	nc.SetClosedHandler(func(*nats.Conn) { close(closed) })
-	refused := func() error { return fmt.Errorf("NATS %s: connection closed: %v", bus.RedactURL(*url), nc.LastError()) }
-	if !nc.IsConnected() && !nc.IsClosed() {
-		a.log.Warn("NATS not connected yet; waiting", "url", bus.RedactURL(*url))
-		select {
-		case <-ctx.Done():
-			return exitOK, nil
-		case <-status:
-		}
-	}
-	if nc.IsClosed() {
-		return exitFailure, refused()
-	}
-	js, err := jetstream.New(nc)
+	msgs, closed, err := bus.WatchEvents(ctx, nc, *url, filters, *replay, a.log)
 	if err != nil {
 		return exitFailure, err
-	}
-	msgs := make(chan *nats.Msg, 1024)
-	if err := bus.ConsumeEvents(ctx, js, filters, *replay, msgs); err != nil {
-		return exitFailure, err
+	} else if msgs == nil {
+		return exitOK, nil
 	}
 	a.log.Info("watching", "subject", subject, "replay", *replay)
 	n, forged := 0, 0
@@ -102,7 +82,7 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 		case <-ctx.Done():
 			return end()
 		case <-closed:
-			return exitFailure, refused()
+			return exitFailure, bus.ClosedError(nc, *url)
 		case m := <-msgs:
 			v := bus.VerifyEvent(keys, m)
 			if v.Error != "" && keys.Len() > 0 {

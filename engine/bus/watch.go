@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -97,6 +98,43 @@ func EventFilters(subject string) map[string]string {
 		}
 	}
 	return out
+}
+
+// WatchEvents reads the events of filters (EventFilters) from the
+// streams over nc (ConsumeEvents, from the start with replay) until ctx
+// ends. It first waits for nc to connect, a server not being up yet
+// (logged); ctx ending first returns no events and no error. closed is
+// closed with the connection when that closes for good (the server
+// refused the credentials); ClosedError says why.
+func WatchEvents(ctx context.Context, nc *nats.Conn, url string, filters map[string]string, replay bool, log *slog.Logger) (events <-chan *nats.Msg, closed <-chan struct{}, err error) {
+	status := nc.StatusChanged(nats.CONNECTED, nats.CLOSED)
+	done := make(chan struct{})
+	nc.SetClosedHandler(func(*nats.Conn) { close(done) })
+	if !nc.IsConnected() && !nc.IsClosed() {
+		log.Warn("NATS not connected yet; waiting", "url", RedactURL(url))
+		select {
+		case <-ctx.Done():
+			return nil, done, nil
+		case <-status:
+		}
+	}
+	if nc.IsClosed() {
+		return nil, done, ClosedError(nc, url)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, done, err
+	}
+	msgs := make(chan *nats.Msg, 1024)
+	if err := ConsumeEvents(ctx, js, filters, replay, msgs); err != nil {
+		return nil, done, err
+	}
+	return msgs, done, nil
+}
+
+// ClosedError says why the connection to url closed.
+func ClosedError(nc *nats.Conn, url string) error {
+	return fmt.Errorf("NATS %s: connection closed: %v", RedactURL(url), nc.LastError())
 }
 
 // ConsumeEvents feeds msgs from an ordered consumer on each stream of

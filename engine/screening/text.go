@@ -190,3 +190,39 @@ func writeSteps(w io.Writer, as []*Assessment) {
 		fmt.Fprintf(w, "missing or stale data: %s\n", strings.Join(parts, ", "))
 	}
 }
+
+// WriteSourceReports writes how the data of watched organisations (their
+// number) stands per source as of at, as a table: window, fresh, stale,
+// erroring and missing organisations, last success, oldest observation
+// and last error.
+func WriteSourceReports(w io.Writer, reports []SourceReport, watched int, at time.Time) error {
+	fmt.Fprintf(w, "%d watched organisations as of %s\n\n", watched, stamp(at))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tWINDOW\tFRESH\tSTALE\tERRORING\tMISSING\tLAST SUCCESS\tOLDEST\tLAST ERROR")
+	for _, r := range reports {
+		fmt.Fprintf(tw, "%s\t%dd\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", r.Source, int(r.Window/(24*time.Hour)), r.Fresh, r.Stale, r.Erroring, r.Missing,
+			when(r.LastSuccess), when(r.Oldest), r.errorLine())
+	}
+	return tw.Flush()
+}
+
+// when is a time in a table, "never" for none.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return stamp(t)
+}
+
+// errorLine is the source's last error with its time, cut to fit a
+// table; "-" for none.
+func (r SourceReport) errorLine() string {
+	if r.LastError.IsZero() {
+		return "-"
+	}
+	msg := r.LastErrorMsg
+	if len(msg) > 60 {
+		msg = msg[:59] + "…"
+	}
+	return when(r.LastError) + " " + msg
+}
