@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
 )
@@ -27,13 +26,9 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 		return exitUsage, usagef("no ORGNR given")
 	}
 	now := a.now()
-	var orgs []ident.Org
-	for _, s := range fs.Args() {
-		o, err := ident.ParseOrgAt(s, now.In(record.Stockholm))
-		if err != nil {
-			return exitUsage, usagef("organisation number %v", err)
-		}
-		orgs = append(orgs, o)
+	orgs, err := orgArgs(fs.Args(), now)
+	if err != nil {
+		return exitUsage, err
 	}
 	sc, _, err := a.screener(*data, *cfgPath, *rulePath)
 	if err != nil {

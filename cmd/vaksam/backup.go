@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/store"
@@ -174,10 +173,9 @@ func runRestore(ctx context.Context, a *app, args []string) (int, error) {
 	return exitOK, nil
 }
 
-// verifyAssessments screens every stored assessment of the store again,
-// as 'vaksam assessments --verify' does (Screener.Reverify), and prints a
-// summary, with the assessments that differ; ok is false when any does or
-// the check cannot be made.
+// verifyAssessments screens every stored assessment of the store again
+// (service.ReverifyAssessments); ok is false when any differs or the
+// check cannot be made.
 func (a *app) verifyAssessments(ctx context.Context, data, cfgPath, rulePath string) (ok bool, err error) {
 	st, err := openExistingStore(data)
 	if err != nil {
@@ -188,26 +186,14 @@ func (a *app) verifyAssessments(ctx context.Context, data, cfgPath, rulePath str
 	if err != nil {
 		return false, err
 	}
-	if len(subjects) == 0 {
-		fmt.Fprintln(a.stdout, "assessments: none stored")
-		return true, nil
-	}
-	n := map[screening.Outcome]int{}
-	sc, _, checkErr := a.screener(data, cfgPath, rulePath)
-	if checkErr == nil {
-		defer sc.Store.Close()
-		n, checkErr = sc.ReverifyStored(ctx, subjects, func(o ident.Org, x *screening.Assessment, r screening.Reverification) {
-			if r.Outcome == screening.Differs {
-				fmt.Fprintln(a.stdout, "  "+screening.Line(o, x, a.now()))
-				fmt.Fprintln(a.stdout, "  "+r.Line)
-			}
-		})
-	}
-	fmt.Fprintf(a.stdout, "assessments: %d organisation(s): %d verified by screening again, %d differ, %d stored with another rule set (not verified)\n",
-		len(subjects), n[screening.Verified], n[screening.Differs], n[screening.NotVerified])
-	if checkErr != nil {
-		fmt.Fprintf(a.stdout, "assessments: FAILED: %v\n", checkErr)
-		return false, nil
-	}
-	return n[screening.Differs] == 0, nil
+	var sc *screening.Screener
+	defer func() {
+		if sc != nil {
+			sc.Store.Close()
+		}
+	}()
+	return service.ReverifyAssessments(ctx, subjects, func() (*screening.Screener, error) {
+		sc, _, err = a.screener(data, cfgPath, rulePath)
+		return sc, err
+	}, a.now, a.stdout), nil
 }

@@ -8,9 +8,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/event"
-	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/logging"
-	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
 )
 
@@ -83,10 +81,7 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 	} else {
 		// The number as given may carry the century a reply's 10 digits lack.
 		now := a.now()
-		var known []ident.Org
-		if o, err := ident.ParseOrgAt(fs.Arg(0), now.In(record.Stockholm)); err == nil {
-			known = append(known, o)
-		}
+		known, _ := orgArgs(fs.Args(), now)
 		screening.WriteAssessment(a.stdout, x, now, known...)
 	}
 	fmt.Fprintf(a.stderr, "signature verified: Vaksam's answer to this request, signed by key %s\n", keyID)

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -141,7 +139,7 @@ func (a *app) configHashPassword(args []string) (int, error) {
 		err error
 	)
 	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
-		pw, err = readPasswordTerminal(fd, a.stderr)
+		pw, err = access.ReadPasswordTerminal(fd, a.stderr)
 	} else {
 		pw, err = access.ReadPasswordLine(os.Stdin)
 	}
@@ -154,24 +152,4 @@ func (a *app) configHashPassword(args []string) (int, error) {
 	}
 	fmt.Fprintln(a.stdout, hash)
 	return exitOK, nil
-}
-
-// readPasswordTerminal asks for the password twice without echo.
-func readPasswordTerminal(fd int, prompt io.Writer) (string, error) {
-	fmt.Fprint(prompt, "Password: ")
-	pw, err := term.ReadPassword(fd)
-	fmt.Fprintln(prompt)
-	if err != nil {
-		return "", fmt.Errorf("reading the password: %w", err)
-	}
-	fmt.Fprint(prompt, "Again: ")
-	again, err := term.ReadPassword(fd)
-	fmt.Fprintln(prompt)
-	if err != nil {
-		return "", fmt.Errorf("reading the password: %w", err)
-	}
-	if string(pw) != string(again) {
-		return "", errors.New("the passwords differ")
-	}
-	return string(pw), nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
@@ -34,13 +35,9 @@ func runScreen(ctx context.Context, a *app, args []string) (int, error) {
 		return exitUsage, usagef("give ORGNR arguments or --all")
 	}
 	now := a.now()
-	var orgs []ident.Org
-	for _, s := range fs.Args() {
-		o, err := ident.ParseOrgAt(s, now.In(record.Stockholm))
-		if err != nil {
-			return exitUsage, usagef("organisation number %v", err)
-		}
-		orgs = append(orgs, o)
+	orgs, err := orgArgs(fs.Args(), now)
+	if err != nil {
+		return exitUsage, err
 	}
 	at, err := a.instant("--at", *atFlag)
 	if err != nil {
@@ -82,4 +79,17 @@ func runScreen(ctx context.Context, a *app, args []string) (int, error) {
 		screening.WriteAssessment(a.stdout, x, now, orgs...)
 	}
 	return exitOK, nil
+}
+
+// orgArgs parses organisation numbers given as arguments, as of now.
+func orgArgs(args []string, now time.Time) ([]ident.Org, error) {
+	var orgs []ident.Org
+	for _, s := range args {
+		o, err := ident.ParseOrgAt(s, now.In(record.Stockholm))
+		if err != nil {
+			return nil, usagef("organisation number %v", err)
+		}
+		orgs = append(orgs, o)
+	}
+	return orgs, nil
 }

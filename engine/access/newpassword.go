@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"golang.org/x/term"
 )
 
 // HashNewPassword applies the password policy (ValidatePassword) to a
@@ -29,4 +31,25 @@ func ReadPasswordLine(r io.Reader) (string, error) {
 		return "", errors.New("no password on standard input")
 	}
 	return line, nil
+}
+
+// ReadPasswordTerminal asks for a new password twice on the terminal fd,
+// without echo, prompting on prompt; the two must be the same.
+func ReadPasswordTerminal(fd int, prompt io.Writer) (string, error) {
+	fmt.Fprint(prompt, "Password: ")
+	pw, err := term.ReadPassword(fd)
+	fmt.Fprintln(prompt)
+	if err != nil {
+		return "", fmt.Errorf("reading the password: %w", err)
+	}
+	fmt.Fprint(prompt, "Again: ")
+	again, err := term.ReadPassword(fd)
+	fmt.Fprintln(prompt)
+	if err != nil {
+		return "", fmt.Errorf("reading the password: %w", err)
+	}
+	if string(pw) != string(again) {
+		return "", errors.New("the passwords differ")
+	}
+	return string(pw), nil
 }
