@@ -47,7 +47,7 @@ var layers = []struct {
 	// Alerts, decisions, and the coordinators' queries over them.
 	{"review", []string{"engine/review", "engine/workplace"}},
 	// The ways out and in: NATS, HTTP (API and UI), metrics, sign-on.
-	{"adapters", []string{"engine/access", "engine/access/oidctest", "engine/bus", "engine/web", "engine/metrics"}},
+	{"adapters", []string{"engine/access", "engine/access/oidctest", "engine/bus", "engine/web", "engine/metrics", "engine/buildinfo"}},
 	// A running Vaksam: its configuration and the parts it starts.
 	{"service", []string{"engine/settings", "engine/service", "engine/demo"}},
 	// The binary: flags and printing.

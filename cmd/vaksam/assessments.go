@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"time"
 
-	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
-	"github.com/vaksam/vaksam/rules"
 )
 
 func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
@@ -30,15 +26,11 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 		return exitUsage, usagef("no ORGNR given")
 	}
 	now := a.now()
-	var orgs []ident.Org
-	for _, s := range fs.Args() {
-		o, err := ident.ParseOrgAt(s, now.In(record.Stockholm))
-		if err != nil {
-			return exitUsage, usagef("organisation number %v", err)
-		}
-		orgs = append(orgs, o)
+	orgs, err := orgArgs(fs.Args(), now)
+	if err != nil {
+		return exitUsage, err
 	}
-	sc, set, err := a.screener(*data, *cfgPath, *rulePath)
+	sc, _, err := a.screener(*data, *cfgPath, *rulePath)
 	if err != nil {
 		return failure(err)
 	}
@@ -54,21 +46,21 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 		}
 		for _, x := range stored {
 			if *asJSON {
-				if err := printJSON(a.stdout, []*screening.Assessment{x}); err != nil {
+				if err := screening.WriteJSON(a.stdout, x); err != nil {
 					return exitFailure, err
 				}
 			} else {
-				fmt.Fprintln(a.stdout, assessmentLine(o, x, now))
+				fmt.Fprintln(a.stdout, screening.Line(o, x, now))
 			}
 			if !*verify {
 				continue
 			}
-			outcome, line, err := verifyStored(ctx, sc, set, o, x)
+			r, err := sc.Reverify(ctx, o, x)
 			if err != nil {
 				return exitFailure, err
 			}
-			fmt.Fprintln(a.stdout, line)
-			if outcome == storedDiffers {
+			fmt.Fprintln(a.stdout, r.Line)
+			if r.Outcome == screening.Differs {
 				differ++
 			}
 		}
@@ -77,53 +69,4 @@ func runAssessments(ctx context.Context, a *app, args []string) (int, error) {
 		return exitFailure, fmt.Errorf("%d assessment(s) differ when screened again", differ)
 	}
 	return exitOK, nil
-}
-
-// assessmentLine is how assessments prints a stored assessment of o, the
-// number shown with its separator as of now.
-func assessmentLine(o ident.Org, x *screening.Assessment, now time.Time) string {
-	return fmt.Sprintf("%s  %s  as of %s  step %s  verdict %s  score %g  hits %s  ruleset %s",
-		o.Separated(now.In(record.Stockholm)), x.Name, x.At.In(record.Stockholm).Format("2006-01-02 15:04"), x.Step, x.Verdict, x.Score, hitList(x), x.Ruleset)
-}
-
-// What screening a stored assessment again shows (verifyStored).
-type verifyOutcome int
-
-const (
-	storedVerified    verifyOutcome = iota // the same assessment again
-	storedDiffers                          // another assessment
-	storedNotVerified                      // stored with another rule set than the one loaded
-)
-
-// verifyStored screens o again as of the stored assessment x's time with
-// the rules loaded (set) and compares: it returns the outcome and the line
-// that says it, as assessments --verify prints it.
-func verifyStored(ctx context.Context, sc *screening.Screener, set *rules.Set, o ident.Org, x *screening.Assessment) (verifyOutcome, string, error) {
-	if x.Ruleset != set.Version() {
-		return storedNotVerified, fmt.Sprintf("  not verified: stored with ruleset %s, loaded %s", x.Ruleset, set.Version()), nil
-	}
-	again, err := sc.Screen(ctx, []ident.Org{o}, screening.Options{At: x.At, Purpose: x.Purpose})
-	if err != nil {
-		return 0, "", err
-	}
-	was, _ := json.Marshal(x)
-	now, _ := json.Marshal(again[0])
-	if string(was) == string(now) {
-		return storedVerified, "  verified: screening again as of that time gives the same assessment", nil
-	}
-	return storedDiffers, fmt.Sprintf("  DIFFERS: screening again gives step %s verdict %s score %g hits %s", again[0].Step, again[0].Verdict, again[0].Score, hitList(again[0])), nil
-}
-
-func hitList(x *screening.Assessment) string {
-	if len(x.Hits) == 0 {
-		return "-"
-	}
-	s := ""
-	for i, h := range x.Hits {
-		if i > 0 {
-			s += ","
-		}
-		s += h.ID
-	}
-	return s
 }

@@ -8,12 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/vaksam/vaksam/engine/audit"
-	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/store"
 )
@@ -69,13 +65,9 @@ func (a *app) verifyAudit(data string) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
+	fmt.Fprint(a.stdout, r)
 	if r.Intact() {
-		fmt.Fprintf(a.stdout, "audit trail: %d entries, head %s: intact\n", r.Entries, r.Head)
 		return exitOK, nil
-	}
-	fmt.Fprintf(a.stdout, "audit trail: %d entries, head %s: %d problem(s)\n", r.Entries, r.Head, len(r.Problems))
-	for _, p := range r.Problems {
-		fmt.Fprintf(a.stdout, "  %s\n", p)
 	}
 	return exitFailure, fmt.Errorf("the audit trail is not intact: %d problem(s)", len(r.Problems))
 }
@@ -118,12 +110,7 @@ func auditList(a *app, args []string) (int, error) {
 			}
 			continue
 		}
-		line := fmt.Sprintf("%6d  %s  %-12s %-17s %s", e.Seq, e.At.In(record.Stockholm).Format("2006-01-02 15:04:05"),
-			e.Actor, e.Action, orDash(e.Object))
-		if d := details(e.Detail); d != "" {
-			line += "  " + d
-		}
-		fmt.Fprintf(a.stdout, "%s  %s\n", line, e.Hash[:min(12, len(e.Hash))])
+		fmt.Fprintln(a.stdout, e.Line())
 	}
 	return exitOK, nil
 }
@@ -148,33 +135,4 @@ func openExistingStore(flagValue string) (*store.Store, error) {
 		return nil, fmt.Errorf("no store in %s", dir)
 	}
 	return openStore(dir, from)
-}
-
-// details prints an entry's details as key=value in key order, quoting
-// values that need it.
-func details(d map[string]string) string {
-	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		v := d[k]
-		if v == "" || strings.ContainsAny(v, " \t\n\"=") {
-			v = strconv.Quote(v)
-		}
-		b.WriteString(k + "=" + v)
-	}
-	return b.String()
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

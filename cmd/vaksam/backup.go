@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/store"
 )
@@ -69,17 +66,7 @@ func runBackup(ctx context.Context, a *app, args []string) (int, error) {
 		return failure(err)
 	}
 
-	var info store.BackupInfo
-	var sum string
-	if file == "-" {
-		info, sum, err = copyBackup(a.stdout, src)
-	} else {
-		err = service.WriteFileAtomic(file, func(w io.Writer) error {
-			var err error
-			info, sum, err = copyBackup(w, src)
-			return err
-		})
-	}
+	info, sum, err := service.WriteBackup(file, a.stdout, src)
 	if err != nil {
 		return exitFailure, fmt.Errorf("backup to %s: %w", file, err)
 	}
@@ -96,47 +83,6 @@ func runBackup(ctx context.Context, a *app, args []string) (int, error) {
 		name, from, info.Created.Format(time.RFC3339), info.Keys, info.Bytes, sum, info.Digest, key)
 	return exitOK, nil
 }
-
-// copyBackup copies the backup src writes to w and checks it as it
-// passes (ReadBackup, which reads to the end and so also refuses bytes
-// after the backup): it returns what the backup says of itself and the
-// SHA-256 of its bytes.
-func copyBackup(w io.Writer, src func(w io.Writer) error) (store.BackupInfo, string, error) {
-	pr, pw := io.Pipe()
-	checked := make(chan error, 1)
-	var info store.BackupInfo
-	go func() {
-		var err error
-		info, err = store.ReadBackup(pr)
-		if err != nil {
-			// The writer stops at its next write.
-			pr.CloseWithError(checkError{err})
-		}
-		checked <- err
-	}()
-	h := sha256.New()
-	bw := bufio.NewWriterSize(w, 256<<10)
-	err := src(io.MultiWriter(bw, h, pw))
-	if err == nil {
-		err = bw.Flush()
-	}
-	pw.CloseWithError(err)
-	cerr := <-checked
-	var ce checkError
-	switch {
-	case err != nil && !errors.As(err, &ce):
-		return info, "", err
-	case cerr != nil:
-		return info, "", fmt.Errorf("the backup read back is not whole: %w", cerr)
-	}
-	return info, hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// checkError marks the check of a backup in copyBackup failing, as the
-// writer sees it.
-type checkError struct{ err error }
-
-func (e checkError) Error() string { return e.err.Error() }
 
 // pseudonymKeyPath is where pseudonymizer reads the key.
 func pseudonymKeyPath(dataDir string) (path string, fromEnv bool) {
@@ -227,10 +173,9 @@ func runRestore(ctx context.Context, a *app, args []string) (int, error) {
 	return exitOK, nil
 }
 
-// verifyAssessments screens every stored assessment of the store again,
-// as 'vaksam assessments --verify' does (verifyStored), and prints a
-// summary, with the assessments that differ; ok is false when any does or
-// the check cannot be made.
+// verifyAssessments screens every stored assessment of the store again
+// (service.ReverifyAssessments); ok is false when any differs or the
+// check cannot be made.
 func (a *app) verifyAssessments(ctx context.Context, data, cfgPath, rulePath string) (ok bool, err error) {
 	st, err := openExistingStore(data)
 	if err != nil {
@@ -241,50 +186,14 @@ func (a *app) verifyAssessments(ctx context.Context, data, cfgPath, rulePath str
 	if err != nil {
 		return false, err
 	}
-	if len(subjects) == 0 {
-		fmt.Fprintln(a.stdout, "assessments: none stored")
-		return true, nil
-	}
-	n, checkErr := a.verifyAllStored(ctx, data, cfgPath, rulePath, subjects)
-	fmt.Fprintf(a.stdout, "assessments: %d organisation(s): %d verified by screening again, %d differ, %d stored with another rule set (not verified)\n",
-		len(subjects), n[storedVerified], n[storedDiffers], n[storedNotVerified])
-	if checkErr != nil {
-		fmt.Fprintf(a.stdout, "assessments: FAILED: %v\n", checkErr)
-		return false, nil
-	}
-	return n[storedDiffers] == 0, nil
-}
-
-// verifyAllStored screens every stored assessment of the subjects again
-// with the configuration and rules of cfgPath and rulePath, prints those
-// that differ, and counts the outcomes, up to an error.
-func (a *app) verifyAllStored(ctx context.Context, data, cfgPath, rulePath string, subjects []string) (map[verifyOutcome]int, error) {
-	n := map[verifyOutcome]int{}
-	sc, set, err := a.screener(data, cfgPath, rulePath)
-	if err != nil {
-		return n, err
-	}
-	defer sc.Store.Close()
-	for _, s := range subjects {
-		o, err := ident.ParseOrg(s)
-		if err != nil {
-			return n, fmt.Errorf("organisation number %v", err)
+	var sc *screening.Screener
+	defer func() {
+		if sc != nil {
+			sc.Store.Close()
 		}
-		stored, err := sc.Assessments(o.String())
-		if err != nil {
-			return n, err
-		}
-		for _, x := range stored {
-			outcome, line, err := verifyStored(ctx, sc, set, o, x)
-			if err != nil {
-				return n, err
-			}
-			n[outcome]++
-			if outcome == storedDiffers {
-				fmt.Fprintln(a.stdout, "  "+assessmentLine(o, x, a.now()))
-				fmt.Fprintln(a.stdout, "  "+line)
-			}
-		}
-	}
-	return n, nil
+	}()
+	return service.ReverifyAssessments(ctx, subjects, func() (*screening.Screener, error) {
+		sc, _, err = a.screener(data, cfgPath, rulePath)
+		return sc, err
+	}, a.now, a.stdout), nil
 }

@@ -2,19 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"strconv"
 	"time"
-
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/micro"
 
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/event"
-	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/logging"
-	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
 )
 
@@ -63,57 +57,32 @@ func runCheck(ctx context.Context, a *app, args []string) (int, error) {
 	if keys.Len() == 0 {
 		return exitUsage, usagef("no trusted key to verify the answer with: give --trust ed25519:… (the public key serve prints), or --config with a signing section")
 	}
-	req := event.ScreenRequest{Orgnr: fs.Arg(0), Purpose: *purpose, Category: *category, ValueSEK: *value, MaxAge: *maxAge}
-	// The service gets a little less time than we wait, so it answers
-	// with what it knows rather than not at all.
-	req.Timeout = (*timeout * 9 / 10).String()
-	body, err := json.Marshal(req)
-	if err != nil {
-		return exitFailure, err
-	}
 	nc, err := bus.Connect(bus.ConnectOptions{URL: *url, Name: "vaksam check", CredsFile: *creds, NKeyFile: *nkey, Once: true, Log: a.log})
 	if err != nil {
 		return exitFailure, err
 	}
 	defer nc.Close()
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
 	id := logging.NewRequestID()
 	if *verbose {
 		fmt.Fprintf(a.stderr, "request id: %s\n", id)
 	}
-	out := &nats.Msg{Subject: event.ScreenSubject, Data: body, Header: nats.Header{bus.RequestIDHeader: []string{id}}}
-	msg, err := nc.RequestMsgWithContext(ctx, out)
-	if err != nil {
-		return exitFailure, fmt.Errorf("%s (request id %s): %w", event.ScreenSubject, id, err)
-	}
-	keyID, err := keys.VerifyReply(id, msg.Header, msg.Data)
-	if err != nil {
-		return exitFailure, fmt.Errorf("the reply (request id %s) is NOT Vaksam's answer, not acted on: %w", id, err)
-	}
-	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
-		n, _ := strconv.Atoi(code)
-		if n == 400 {
-			return exitUsage, usagef("%s (request id %s)", msg.Header.Get(micro.ErrorHeader), id)
-		}
-		return exitFailure, fmt.Errorf("%s %s (request id %s)", code, msg.Header.Get(micro.ErrorHeader), id)
-	}
-	var x screening.Assessment
-	if err := json.Unmarshal(msg.Data, &x); err != nil {
-		return exitFailure, fmt.Errorf("reply (request id %s): %w", id, err)
+	req := event.ScreenRequest{Orgnr: fs.Arg(0), Purpose: *purpose, Category: *category, ValueSEK: *value, MaxAge: *maxAge}
+	x, keyID, err := bus.AskScreen(ctx, nc, keys, req, id, *timeout)
+	var refused *bus.Refused
+	if errors.As(err, &refused) && refused.BadRequest() {
+		return exitUsage, usagef("%s (request id %s)", refused.Description, id)
+	} else if err != nil {
+		return exitFailure, err
 	}
 	if *asJSON {
-		if err := printJSON(a.stdout, []*screening.Assessment{&x}); err != nil {
+		if err := screening.WriteJSON(a.stdout, x); err != nil {
 			return exitFailure, err
 		}
 	} else {
 		// The number as given may carry the century a reply's 10 digits lack.
 		now := a.now()
-		var known []ident.Org
-		if o, err := ident.ParseOrgAt(fs.Arg(0), now.In(record.Stockholm)); err == nil {
-			known = append(known, o)
-		}
-		printAssessment(a.stdout, &x, now, known...)
+		known, _ := orgArgs(fs.Args(), now)
+		screening.WriteAssessment(a.stdout, x, now, known...)
 	}
 	fmt.Fprintf(a.stderr, "signature verified: Vaksam's answer to this request, signed by key %s\n", keyID)
 	switch x.Verdict {

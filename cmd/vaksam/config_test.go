@@ -374,37 +374,9 @@ func TestConfigShow(t *testing.T) {
 	}
 }
 
+// hash-password hashes the first line of standard input (the reading and
+// the policy: engine/access, TestReadAndHashNewPassword).
 func TestConfigHashPassword(t *testing.T) {
-	tests := []struct {
-		name, in, err string
-	}{
-		{"a line", "correct horse battery\n", ""},
-		{"CRLF and no more lines read", "correct horse battery\r\nsecond line\n", ""},
-		{"no newline", "correct horse battery", ""},
-		{"too short", "short\n", "fewer than 12 characters"},
-		{"empty", "", "no password on standard input"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			pw, err := readPasswordLine(strings.NewReader(tc.in))
-			var hash string
-			if err == nil {
-				hash, err = hashPassword(pw)
-			}
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("err %v, want %q", err, tc.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ok, err := access.CheckPassword(hash, "correct horse battery"); !ok || err != nil {
-				t.Errorf("hash %q does not verify: %v", hash, err)
-			}
-		})
-	}
 	// Through the command, standard input a file.
 	in := filepath.Join(t.TempDir(), "pw")
 	if err := os.WriteFile(in, []byte("correct horse battery\n"), 0o600); err != nil {

@@ -1,20 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
 	"golang.org/x/term"
 
 	"github.com/vaksam/vaksam/engine/access"
-	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/settings"
-	"github.com/vaksam/vaksam/rules"
 )
 
 func runConfig(ctx context.Context, a *app, args []string) (int, error) {
@@ -76,93 +71,30 @@ func (a *app) configCheck(args []string) (int, error) {
 	if path == "" {
 		return exitUsage, usagef("no configuration file: give --config FILE or set $%s", settings.EnvConfig)
 	}
-	env := settings.Environment()
-	c, src, ps := settings.Read(path, env)
-	var set *rules.Set
-	if !src.Unread {
-		var hostPs settings.Problems
-		hostPs, set = settings.CheckHost(c, src, env)
-		ps = append(ps, settings.WithoutEchoes(ps, append(settings.CheckValues(c, src), hostPs...))...)
-	}
-	ps.Sorted(path)
-	for _, p := range ps {
+	r := settings.CheckFile(path)
+	for _, p := range r.Problems {
 		fmt.Fprintln(a.stdout, p.String())
 	}
-	if len(ps) == 0 {
+	if len(r.Problems) == 0 {
 		fmt.Fprintf(a.stdout, "ok: %s\n", path)
-		a.summary(c, set)
-	}
-	if len(src.FromEnv) > 0 {
-		vals := make([]string, len(src.FromEnv))
-		for i, v := range src.FromEnv {
-			vals[i] = fmt.Sprintf("%s ($%s)", v.Path, v.Var)
+		for _, line := range r.Summary() {
+			fmt.Fprintln(a.stdout, line)
 		}
-		fmt.Fprintf(a.stdout, "from the environment: %s\n", strings.Join(vals, ", "))
 	}
-	for _, name := range settings.StrayEnv(c, env) {
+	if len(r.FromEnv) > 0 {
+		fmt.Fprintf(a.stdout, "from the environment: %s\n", strings.Join(r.FromEnv, ", "))
+	}
+	for _, name := range r.Stray {
 		fmt.Fprintf(a.stdout, "note: $%s is set but is no configuration key\n", name)
 	}
-	if len(ps) > 0 {
-		return exitFailure, fmt.Errorf("%s in %s", count(len(ps), "problem"), path)
+	if len(r.Problems) > 0 {
+		return exitFailure, fmt.Errorf("%s in %s", count(len(r.Problems), "problem"), path)
 	}
 	return exitOK, nil
 }
 
-// summary prints what a valid configuration sets up.
-func (a *app) summary(c *settings.Config, set *rules.Set) {
-	w := a.stdout
-	fmt.Fprintf(w, "  data:     %s\n", c.DataDir)
-	switch {
-	case c.NATS.URL != "":
-		fmt.Fprintf(w, "  NATS:     %s\n", bus.RedactURL(c.NATS.URL))
-	case c.NATS.Listen != "":
-		fmt.Fprintf(w, "  NATS:     embedded, listening on %s\n", c.NATS.Listen)
-	default:
-		fmt.Fprintln(w, "  NATS:     embedded, listening on 127.0.0.1:4222")
-	}
-	scheme, listen := "http", c.HTTP.Listen
-	if c.HTTP.TLSCert != "" {
-		scheme = "https"
-	}
-	if listen == "" {
-		listen = "127.0.0.1:8080"
-	}
-	fmt.Fprintf(w, "  web:      %s on %s\n", scheme, listen)
-	fmt.Fprintf(w, "  access:   %s, %s\n", count(len(c.Users), "user"), count(len(c.Tokens), "token"))
-	fmt.Fprintf(w, "  signing:  %s\n", signingSummary(c.Signing))
-	var srcs []string
-	if c.Sources.Bolagsverket != nil {
-		srcs = append(srcs, "bolagsverket")
-	}
-	if c.Sources.SCB != nil {
-		srcs = append(srcs, "scb")
-	}
-	if b := c.Sources.BolagsverketBulk; b != nil && b.URL != "" {
-		srcs = append(srcs, "bolagsverket_bulk")
-	}
-	if c.Sources.Inbox != "" {
-		srcs = append(srcs, "inbox "+c.Sources.Inbox)
-	}
-	if len(srcs) == 0 {
-		srcs = []string{"none (no fetching)"}
-	}
-	fmt.Fprintf(w, "  sources:  %s\n", strings.Join(srcs, ", "))
-	pack := "built-in pack"
-	if c.RulePath != "" {
-		pack = c.RulePath
-	}
-	if set != nil {
-		fmt.Fprintf(w, "  rules:    %s, %d rules, ruleset %s\n", pack, len(set.Rules), set.Version())
-	}
-}
-
 // count writes n things, in the plural unless n is 1.
-func count(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
-}
+var count = settings.Count
 
 func (a *app) configShow(args []string) (int, error) {
 	fs := a.newFlags("config show", "config show [--config FILE]",
@@ -207,58 +139,17 @@ func (a *app) configHashPassword(args []string) (int, error) {
 		err error
 	)
 	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
-		pw, err = readPasswordTerminal(fd, a.stderr)
+		pw, err = access.ReadPasswordTerminal(fd, a.stderr)
 	} else {
-		pw, err = readPasswordLine(os.Stdin)
+		pw, err = access.ReadPasswordLine(os.Stdin)
 	}
 	if err != nil {
 		return exitFailure, err
 	}
-	hash, err := hashPassword(pw)
+	hash, err := access.HashNewPassword(pw)
 	if err != nil {
 		return exitFailure, err
 	}
 	fmt.Fprintln(a.stdout, hash)
 	return exitOK, nil
-}
-
-// hashPassword applies the password policy and hashes.
-func hashPassword(pw string) (string, error) {
-	if err := access.ValidatePassword(pw); err != nil {
-		return "", err
-	}
-	return access.HashPassword(pw)
-}
-
-// readPasswordTerminal asks for the password twice without echo.
-func readPasswordTerminal(fd int, prompt io.Writer) (string, error) {
-	fmt.Fprint(prompt, "Password: ")
-	pw, err := term.ReadPassword(fd)
-	fmt.Fprintln(prompt)
-	if err != nil {
-		return "", fmt.Errorf("reading the password: %w", err)
-	}
-	fmt.Fprint(prompt, "Again: ")
-	again, err := term.ReadPassword(fd)
-	fmt.Fprintln(prompt)
-	if err != nil {
-		return "", fmt.Errorf("reading the password: %w", err)
-	}
-	if string(pw) != string(again) {
-		return "", errors.New("the passwords differ")
-	}
-	return string(pw), nil
-}
-
-// readPasswordLine reads the first line of r, without its line ending.
-func readPasswordLine(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(io.LimitReader(r, access.MaxPasswordLen+2)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("reading the password: %w", err)
-	}
-	line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
-	if line == "" {
-		return "", errors.New("no password on standard input")
-	}
-	return line, nil
 }

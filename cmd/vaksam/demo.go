@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine/demo"
+	"github.com/vaksam/vaksam/engine/screening"
 )
 
 func runDemo(ctx context.Context, a *app, args []string) (int, error) {
@@ -59,15 +60,15 @@ func runDemo(ctx context.Context, a *app, args []string) (int, error) {
 	fmt.Fprintf(a.stdout, "ingested %d records in %s: %d new versions, %d unchanged, %d quarantined\n",
 		total.Records(), since(t0), total.New, total.Unchanged, total.Quarantined)
 	t0 = time.Now()
-	r, err := tour.Screen(ctx, at, a.log, rankingRow)
+	r, err := tour.Screen(ctx, at, a.log, screening.RankingRow)
 	if err != nil {
 		return exitFailure, err
 	}
 	st := r.Stats
 	fmt.Fprintf(a.stdout, "screened %d organisations in %s (scan and decode %s, network %s, evaluate %s), ruleset %s\n\n",
 		st.Screened, since(t0), st.ScanDecode.Round(time.Millisecond), st.Index.Round(time.Millisecond), st.Evaluate.Round(time.Millisecond), r.Ruleset)
-	Rank(r.Rows)
-	printRanking(a.stdout, r.Rows, *limit, a.now())
+	screening.Rank(r.Rows)
+	screening.WriteRanking(a.stdout, r.Rows, *limit, a.now())
 	printTour(a.stdout, r, a.now())
 	return exitOK, nil
 }
@@ -97,7 +98,7 @@ func printTour(w io.Writer, r *demo.Result, now time.Time) {
 		if len([]rune(name)) > 28 {
 			name = string([]rune(name)[:27]) + "…"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, row.Case.Kind, displayOrg(x.Orgnr, now), name, x.Step, x.Verdict,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, row.Case.Kind, screening.DisplayOrg(x.Orgnr, now), name, x.Step, x.Verdict,
 			orNone(row.Hits), orNone(row.KeyNotChecked()), row.Data())
 	}
 	tw.Flush()

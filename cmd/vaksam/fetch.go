@@ -65,7 +65,7 @@ func runFetch(ctx context.Context, a *app, args []string) (int, error) {
 	}
 	f := a.fetcher(service.NewScreening(sc, a.log), persons, cfg.Sources, *data)
 	f.Rescreened = func(x *screening.Assessment) {
-		fmt.Fprintf(a.stdout, "re-screened %s: step %s, verdict %s, score %g\n", displayOrg(x.Orgnr, a.clock.Now()), x.Step, x.Verdict, x.Score)
+		fmt.Fprintf(a.stdout, "re-screened %s: step %s, verdict %s, score %g\n", screening.DisplayOrg(x.Orgnr, a.clock.Now()), x.Step, x.Verdict, x.Score)
 	}
 	if err := f.Setup(); err != nil {
 		return exitFailure, err

@@ -72,22 +72,20 @@ func runIngest(ctx context.Context, a *app, args []string) (int, error) {
 	for _, file := range fs.Args() {
 		c, err := in.File(ctx, file, ingest.Job{Source: *source, Observed: at, Orgnr: org, Persons: persons})
 		total.Add(c)
-		fmt.Fprintf(a.stdout, "%s: %d new, %d unchanged, %d source errors, %d quarantined\n", file, c.New, c.Unchanged, c.SourceErrors, c.Quarantined)
+		fmt.Fprintf(a.stdout, "%s: %s\n", file, c)
 		if err != nil {
 			return exitFailure, err
 		}
 	}
 	if fs.NArg() > 1 {
-		fmt.Fprintf(a.stdout, "total: %d new, %d unchanged, %d source errors, %d quarantined\n", total.New, total.Unchanged, total.SourceErrors, total.Quarantined)
+		fmt.Fprintf(a.stdout, "total: %s\n", total)
 	}
 	a.log.Info("ingest done", "source", *source, "records", total.Records(), "took", time.Since(start))
 	if total.Quarantined > 0 {
-		qs, err := st.Quarantined(*source)
-		if err == nil {
-			for _, q := range qs {
-				if q.Pos != "" {
-					fmt.Fprintf(a.stderr, "quarantined %s: %s\n", q.Pos, q.Reason)
-				}
+		qs, _ := st.Quarantined(*source)
+		for _, q := range qs {
+			if q.Pos != "" {
+				fmt.Fprintf(a.stderr, "quarantined %s: %s\n", q.Pos, q.Reason)
 			}
 		}
 		return exitQuarantined, nil

@@ -3,11 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 
-	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/ruletest"
 	"github.com/vaksam/vaksam/engine/settings"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
@@ -49,27 +45,11 @@ func runRules(ctx context.Context, a *app, args []string) (int, error) {
 		fmt.Fprintf(a.stdout, "ok: %d rules, ruleset %s\n", len(set.Rules), set.Version())
 		return exitOK, nil
 	}
-	var (
-		fsys   fs.FS = defaultpack.FS()
-		prefix       = "rules/default"
-	)
-	if path != "" {
-		dir := path
-		if info, err := os.Stat(path); err == nil && !info.IsDir() {
-			dir = filepath.Dir(path)
-		}
-		fsys, prefix = os.DirFS(dir), dir
-	}
 	ec, err := cfg.EngineConfig()
 	if err != nil {
 		return exitFailure, err
 	}
-	persons, err := record.NewHMACPseudonymizer([]byte("vaksam rule tests: not a deployment secret"))
-	if err != nil {
-		return exitFailure, err
-	}
-	r := &ruletest.Runner{Set: set, Config: ec, Persons: persons}
-	results, err := r.RunFS(ctx, fsys, prefix)
+	results, prefix, err := ruletest.RunPack(ctx, set, ec, path, defaultpack.FS())
 	if err != nil {
 		return exitFailure, err
 	}

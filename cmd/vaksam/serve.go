@@ -101,9 +101,9 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 		OpenStore: func() (*store.Store, error) {
 			return openLoggedStore(cfg.DataDirOr(*data), dataDirFrom(*data, cfg.DataDir), a.log)
 		},
-		Signer:  func() (*sign.Signer, error) { return signer(cfg.Signing, demoData(d)) },
+		Signer:  func() (*sign.Signer, error) { return cfg.Signing.Signer(demoData(d)) },
 		Persons: pseudonymizer, BackupFiles: backupFiles,
-		Clock: a.clock, HTTP: a.http, Log: a.log, Out: a.stdout, Progress: os.Stderr, Build: thisBuild().metrics(), Version: thisBuild().Version}
+		Clock: a.clock, HTTP: a.http, Log: a.log, Out: a.stdout, Progress: os.Stderr, Build: thisBuild().Metrics(), Version: thisBuild().Version}
 	if d != nil {
 		opts.Users, opts.NATSUsers = d.Users, d.NATSUsers()
 	}
@@ -148,7 +148,7 @@ func printServing(w io.Writer, e service.Endpoints, d *demo.Demo) {
 	fmt.Fprintf(w, "vaksam serving\n  web:         %s/  (API %s/api/v1/, described at %s/api/v1/openapi.yaml)\n  NATS:        %s (JetStream streams VAKSAM_*; %s)\n  pre-award:   vaksam check --nats %s%s ORGNR   (service vaksam, subject vaksam.screen)\n  events:      vaksam watch --nats %s%s\n  data:        %s\n",
 		e.Web, e.Web, e.Web, url, access, url, creds, url, creds, e.Data)
 	fmt.Fprintf(w, "  signing key: %s\n               consumers verify with it, vaksam check and vaksam watch too: --trust %s\n",
-		keyDescription(e.Signer), sign.FormatPublicKey(e.Signer.PublicKey()))
+		e.Signer.Description(), sign.FormatPublicKey(e.Signer.PublicKey()))
 	if e.SSOIssuer != "" {
 		fmt.Fprintf(w, "  sign-in:     single sign-on at %s, beside the users\n", e.SSOIssuer)
 	}

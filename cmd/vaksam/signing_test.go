@@ -100,14 +100,14 @@ func TestServeDemoMakesItsSigningKey(t *testing.T) {
 			t.Fatalf("serve --demo: exit %d\n%s", code, c)
 		}
 	}
-	s, err := sign.LoadSigner(filepath.Join(dir, demoSigningKeyFile))
+	s, err := sign.LoadSigner(filepath.Join(dir, settings.DemoSigningKeyFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := sign.FormatPublicKey(s.PublicKey()); keys[0] != want || keys[1] != want {
 		t.Errorf("serve --demo printed %v, its key file holds %s", keys, want)
 	}
-	if info, err := os.Stat(filepath.Join(dir, demoSigningKeyFile)); err != nil || info.Mode().Perm() != 0o600 {
+	if info, err := os.Stat(filepath.Join(dir, settings.DemoSigningKeyFile)); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("the demo's key file: %v, %v; want mode 0600", info.Mode(), err)
 	}
 }

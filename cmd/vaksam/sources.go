@@ -3,11 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"text/tabwriter"
-	"time"
 
-	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
 )
 
@@ -48,30 +44,5 @@ func runSources(ctx context.Context, a *app, args []string) (int, error) {
 		enc.SetEscapeHTML(false)
 		return exitOK, enc.Encode(reports)
 	}
-	fmt.Fprintf(a.stdout, "%d watched organisations as of %s\n\n", len(watch), at.In(record.Stockholm).Format("2006-01-02 15:04"))
-	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tWINDOW\tFRESH\tSTALE\tERRORING\tMISSING\tLAST SUCCESS\tOLDEST\tLAST ERROR")
-	for _, r := range reports {
-		fmt.Fprintf(tw, "%s\t%dd\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", r.Source, int(r.Window/(24*time.Hour)), r.Fresh, r.Stale, r.Erroring, r.Missing,
-			when(r.LastSuccess), when(r.Oldest), errorLine(r))
-	}
-	return exitOK, tw.Flush()
-}
-
-func when(t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	return t.In(record.Stockholm).Format("2006-01-02 15:04")
-}
-
-func errorLine(r screening.SourceReport) string {
-	if r.LastError.IsZero() {
-		return "-"
-	}
-	msg := r.LastErrorMsg
-	if len(msg) > 60 {
-		msg = msg[:59] + "…"
-	}
-	return when(r.LastError) + " " + msg
+	return exitOK, screening.WriteSourceReports(a.stdout, reports, len(watch), at)
 }

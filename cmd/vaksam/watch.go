@@ -2,18 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
-	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vaksam/vaksam/engine/bus"
-	"github.com/vaksam/vaksam/engine/event"
-	"github.com/vaksam/vaksam/engine/sign"
 )
 
 func runWatch(ctx context.Context, a *app, args []string) (int, error) {
@@ -59,7 +52,7 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 	default:
 		return exitUsage, usagef("one subject at most")
 	}
-	filters := eventFilters(subject)
+	filters := bus.EventFilters(subject)
 	if len(filters) == 0 {
 		return exitUsage, usagef("%s matches no event subject (vaksam.assessment.>, vaksam.alert.>, vaksam.action.>)", subject)
 	}
@@ -70,33 +63,11 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 	defer nc.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// The connection closes for good when the server refuses the
-	// credentials.
-	status := nc.StatusChanged(nats.CONNECTED, nats.CLOSED)
-	closed := make(chan struct{})
-	nc.SetClosedHandler(func(*nats.Conn) { close(closed) })
-	refused := func() error { return fmt.Errorf("NATS %s: connection closed: %v", bus.RedactURL(*url), nc.LastError()) }
-	if !nc.IsConnected() && !nc.IsClosed() {
-		a.log.Warn("NATS not connected yet; waiting", "url", bus.RedactURL(*url))
-		select {
-		case <-ctx.Done():
-			return exitOK, nil
-		case <-status:
-		}
-	}
-	if nc.IsClosed() {
-		return exitFailure, refused()
-	}
-	js, err := jetstream.New(nc)
+	msgs, closed, err := bus.WatchEvents(ctx, nc, *url, filters, *replay, a.log)
 	if err != nil {
 		return exitFailure, err
-	}
-	// Events are read from the streams, never from the subjects: only
-	// what Vaksam published there, and no consumer's account sees the
-	// subjects (docs/events.md, "Access").
-	msgs := make(chan *nats.Msg, 1024)
-	if err := consumeStreams(ctx, js, filters, *replay, msgs); err != nil {
-		return exitFailure, err
+	} else if msgs == nil {
+		return exitOK, nil
 	}
 	a.log.Info("watching", "subject", subject, "replay", *replay)
 	n, forged := 0, 0
@@ -111,14 +82,14 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 		case <-ctx.Done():
 			return end()
 		case <-closed:
-			return exitFailure, refused()
+			return exitFailure, bus.ClosedError(nc, *url)
 		case m := <-msgs:
-			v := verifyEvent(keys, m)
+			v := bus.VerifyEvent(keys, m)
 			if v.Error != "" && keys.Len() > 0 {
 				forged++
 				a.log.Error("watch: an event NOT from Vaksam", "subject", m.Subject, "msg_id", m.Header.Get(jetstream.MsgIDHeader), "err", v.Error)
 			}
-			if err := printEvent(a, m, v, *asJSON); err != nil {
+			if err := bus.WriteEvent(a.stdout, m, v, *asJSON); err != nil {
 				return exitFailure, err
 			}
 			n++
@@ -127,142 +98,4 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 			}
 		}
 	}
-}
-
-// verified is what watch found of an event's signature.
-type verified struct {
-	Verified bool   `json:"verified"`
-	KeyID    string `json:"key_id,omitempty"`
-	Error    string `json:"signature_error,omitempty"`
-}
-
-func verifyEvent(keys *sign.Keys, m *nats.Msg) verified {
-	if keys.Len() == 0 {
-		return verified{Error: "not checked: no trusted key"}
-	}
-	id, err := keys.Verify(m.Subject, m.Header, m.Data)
-	if err != nil {
-		return verified{Error: err.Error()}
-	}
-	return verified{Verified: true, KeyID: id}
-}
-
-// String is the text form of a line's verdict.
-func (v verified) String() string {
-	switch {
-	case v.Verified:
-		return "signature verified (key " + v.KeyID + ")"
-	case strings.HasPrefix(v.Error, "not checked"):
-		return "signature " + v.Error
-	}
-	return "NOT FROM VAKSAM (" + v.Error + ")"
-}
-
-// eventFilters maps each event stream the subject overlaps to the filter
-// of the subject's messages in it.
-func eventFilters(subject string) map[string]string {
-	out := map[string]string{}
-	for _, cfg := range bus.Streams() {
-		if cfg.Name == bus.IngestStream {
-			continue // records pushed in, which may carry person numbers
-		}
-		if filter, ok := intersect(subject, cfg.Subjects[0]); ok {
-			out[cfg.Name] = filter
-		}
-	}
-	return out
-}
-
-// consumeStreams feeds msgs from an ordered consumer on each stream of
-// filters: from the stream's start with replay, else from now.
-func consumeStreams(ctx context.Context, js jetstream.JetStream, filters map[string]string, replay bool, msgs chan<- *nats.Msg) error {
-	deliver := jetstream.DeliverNewPolicy
-	if replay {
-		deliver = jetstream.DeliverAllPolicy
-	}
-	for stream, filter := range filters {
-		var c jetstream.Consumer
-		var err error
-		// A Vaksam that has just started may not have declared its
-		// streams yet.
-		for {
-			c, err = js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, DeliverPolicy: deliver})
-			if !errors.Is(err, jetstream.ErrStreamNotFound) {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(250 * time.Millisecond):
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", stream, err)
-		}
-		if _, err := c.Consume(func(m jetstream.Msg) {
-			select {
-			case msgs <- &nats.Msg{Subject: m.Subject(), Header: m.Headers(), Data: m.Data()}:
-			case <-ctx.Done():
-			}
-		}); err != nil {
-			return fmt.Errorf("%s: %w", stream, err)
-		}
-	}
-	return nil
-}
-
-// intersect returns the subject filter that matches exactly the subjects
-// both filters match, false when there are none. One filter need not
-// contain the other: 'vaksam.*.*.5591234561' and 'vaksam.alert.>' give
-// 'vaksam.alert.*.5591234561'. (A consumer's filter must lie within its
-// stream's subjects on servers before 2.10.)
-func intersect(a, b string) (string, bool) {
-	at, bt := strings.Split(a, "."), strings.Split(b, ".")
-	var out []string
-	for i := 0; ; i++ {
-		switch {
-		case i == len(at) && i == len(bt):
-			return strings.Join(out, "."), true
-		case i == len(at) || i == len(bt):
-			return "", false
-		case at[i] == ">":
-			return strings.Join(append(out, bt[i:]...), "."), true
-		case bt[i] == ">":
-			return strings.Join(append(out, at[i:]...), "."), true
-		case at[i] == "*":
-			out = append(out, bt[i])
-		case bt[i] == "*" || at[i] == bt[i]:
-			out = append(out, at[i])
-		default:
-			return "", false
-		}
-	}
-}
-
-func printEvent(a *app, m *nats.Msg, v verified, asJSON bool) error {
-	if asJSON {
-		h := map[string]string{}
-		for k := range m.Header {
-			h[k] = m.Header.Get(k)
-		}
-		var data json.RawMessage = m.Data
-		if !json.Valid(m.Data) {
-			data, _ = json.Marshal(string(m.Data))
-		}
-		line, err := json.Marshal(struct {
-			Subject string            `json:"subject"`
-			Headers map[string]string `json:"headers,omitempty"`
-			Data    json.RawMessage   `json:"data"`
-			verified
-		}{m.Subject, h, data, v})
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(a.stdout, "%s\n", line)
-		return err
-	}
-	id := m.Header.Get(jetstream.MsgIDHeader)
-	seq := m.Header.Get(event.HeaderOrgSeq)
-	_, err := fmt.Fprintf(a.stdout, "%s  id=%s  org_seq=%s  %s\n  %s\n", m.Subject, id, seq, v, m.Data)
-	return err
 }

@@ -4,6 +4,12 @@
 // as a NATS micro service (vaksam.screen) and consumes records pushed in
 // on vaksam.ingest.<source>.
 //
+// It also holds the client side, for `vaksam check` and `vaksam watch` or
+// any consumer in Go: AskScreen asks for a pre-award check and accepts
+// only a reply signed for the request; WatchEvents and ConsumeEvents read
+// the events from the streams, VerifyEvent checks each one's signature
+// and WriteEvent prints it.
+//
 // What the messages mean is package event's; this package only moves
 // them. Delivery is at least once from the outbox, made exactly once in
 // the stream by JetStream's de-duplication on the deterministic message

@@ -31,6 +31,11 @@ func (c *Counts) Add(o Counts) {
 	c.Quarantined += o.Quarantined
 }
 
+// String is the counts as `vaksam ingest` prints them.
+func (c Counts) String() string {
+	return fmt.Sprintf("%d new, %d unchanged, %d source errors, %d quarantined", c.New, c.Unchanged, c.SourceErrors, c.Quarantined)
+}
+
 // Records is the number of records read, good or bad.
 func (c Counts) Records() int { return c.New + c.Unchanged + c.SourceErrors + c.Quarantined }
 

@@ -6,5 +6,9 @@
 //
 // An Assessment records the rule-set version and every record version it
 // rested on, so a past screening can be shown again and computed again.
-// The time is always passed in.
+// The time is always passed in. Reverify screens a stored assessment
+// again and compares.
+//
+// The text forms of assessments (WriteAssessment, WriteRanking, Line,
+// WriteSourceReports) are what the command line prints, in Swedish time.
 package screening

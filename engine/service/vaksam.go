@@ -18,7 +18,6 @@ import (
 	"github.com/vaksam/vaksam/connectors"
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/bus"
-	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/metrics"
 	"github.com/vaksam/vaksam/engine/record"
@@ -195,7 +194,7 @@ func (v *Vaksam) Start(ctx context.Context) error {
 		f := &Fetcher{Screening: v.scr, Persons: persons, Clock: o.Clock, Sources: v.cfg.Sources, Data: o.Data, HTTP: o.HTTP,
 			Log: v.log, Out: o.Out, Progress: o.Progress, Observe: v.ops.metrics.Attempt, Ingested: v.ops.metrics.Ingested}
 		f.Rescreened = func(x *screening.Assessment) {
-			v.log.Info("re-screened", "orgnr", displayOrg(x.Orgnr, v.now()), "step", x.Step, "verdict", x.Verdict, "score", x.Score)
+			v.log.Info("re-screened", "orgnr", screening.DisplayOrg(x.Orgnr, v.now()), "step", x.Step, "verdict", x.Verdict, "score", x.Score)
 		}
 		if err := f.Setup(); err != nil {
 			return err
@@ -338,12 +337,4 @@ func (v *Vaksam) rescreen(ctx context.Context, items []record.Item) {
 	if _, err := v.scr.Rescreen(ctx, items, v.now()); err != nil {
 		v.log.Error("re-screening", "err", err)
 	}
-}
-
-// displayOrg writes an organisation number as it is written at now.
-func displayOrg(orgnr string, now time.Time) string {
-	if o, err := ident.ParseOrg(orgnr); err == nil {
-		return o.Separated(now.In(record.Stockholm))
-	}
-	return orgnr
 }

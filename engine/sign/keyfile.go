@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 )
 
@@ -89,4 +91,21 @@ func WriteKeyFile(path string) (*Signer, error) {
 		return nil, fmt.Errorf("signing key %s: %w", path, err)
 	}
 	return NewSigner(key)
+}
+
+// LoadOrWriteKeyFile reads the private key file at path, or makes it
+// (WriteKeyFile) when there is none; made says which. An existing file is
+// never overwritten.
+func LoadOrWriteKeyFile(path string) (s *Signer, made bool, err error) {
+	s, err = LoadSigner(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		s, err = WriteKeyFile(path)
+		return s, err == nil, err
+	}
+	return s, false, err
+}
+
+// Description says which key signs: its text (FormatPublicKey) and id.
+func (s *Signer) Description() string {
+	return fmt.Sprintf("%s (key id %s)", FormatPublicKey(s.PublicKey()), s.KeyID())
 }
