@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/vaksam/vaksam/engine/screening"
@@ -50,7 +47,7 @@ func runBackup(ctx context.Context, a *app, args []string) (int, error) {
 	switch {
 	case err == nil:
 		defer st.Close()
-		files, err := backupFiles(*data)
+		files, err := service.BackupFiles(*data)
 		if err != nil {
 			return exitFailure, err
 		}
@@ -60,8 +57,8 @@ func runBackup(ctx context.Context, a *app, args []string) (int, error) {
 			return err
 		}
 	case store.IsLocked(err):
-		from = "the running vaksam serve (" + controlSocketPath(*data) + ")"
-		src = func(w io.Writer) error { return controlBackup(ctx, *data, w) }
+		from = "the running vaksam serve (" + service.ControlSocketPath(*data) + ")"
+		src = func(w io.Writer) error { return service.ControlBackup(ctx, *data, w) }
 	default:
 		return failure(err)
 	}
@@ -82,28 +79,6 @@ func runBackup(ctx context.Context, a *app, args []string) (int, error) {
 	fmt.Fprintf(out, "backup written to %s\n  from:           %s\n  created:        %s\n  keys:           %d\n  bytes:          %d\n  sha256:         %s\n  snapshot:       %s\n  pseudonym key:  %s\n",
 		name, from, info.Created.Format(time.RFC3339), info.Keys, info.Bytes, sum, info.Digest, key)
 	return exitOK, nil
-}
-
-// pseudonymKeyPath is where pseudonymizer reads the key.
-func pseudonymKeyPath(dataDir string) (path string, fromEnv bool) {
-	if p := os.Getenv("VAKSAM_PSEUDONYM_KEY_FILE"); p != "" {
-		return p, true
-	}
-	return filepath.Join(dataDir, service.PseudonymKeyFile), false
-}
-
-// backupFiles are the files a backup of dataDir carries beside the
-// store: the pseudonym key, when there is one.
-func backupFiles(dataDir string) (map[string][]byte, error) {
-	path, fromEnv := pseudonymKeyPath(dataDir)
-	key, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist) && !fromEnv:
-		return nil, nil // nothing pseudonymised yet
-	case err != nil:
-		return nil, fmt.Errorf("backup: pseudonym key: %w", err)
-	}
-	return map[string][]byte{service.PseudonymKeyFile: key}, nil
 }
 
 func runRestore(ctx context.Context, a *app, args []string) (int, error) {
@@ -135,7 +110,7 @@ func runRestore(ctx context.Context, a *app, args []string) (int, error) {
 		return exitUsage, usagef("want one FILE (or - for standard input)")
 	}
 	file := fl.Arg(0)
-	keyPath, keyFromEnv := pseudonymKeyPath(*data)
+	keyPath, keyFromEnv := service.PseudonymKeyPath(*data)
 	r, err := service.Restore(service.RestoreOptions{DataDir: *data, Name: file, In: os.Stdin, Force: *force,
 		KeyPath: keyPath, KeyFromEnv: keyFromEnv, Stamp: a.now().UTC().Format("20060102T150405Z"), Log: a.log})
 	if err != nil {

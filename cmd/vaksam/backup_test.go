@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -45,7 +46,7 @@ func startRunningServe(t *testing.T, data string) *runningServe {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop, err := serveControl(context.Background(), data, st, testNow, discardLogger())
+	stop, err := serveControl(context.Background(), data, st)
 	if err != nil {
 		st.Close()
 		t.Fatal(err)
@@ -349,12 +350,12 @@ func TestControlSocketRefusesASecondServe(t *testing.T) {
 	}
 	defer st.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	stop, err := serveControl(ctx, data, st, testNow, discardLogger())
+	stop, err := serveControl(ctx, data, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
-	if _, err := serveControl(context.Background(), data, st, testNow, discardLogger()); err == nil || !strings.Contains(err.Error(), "another process answers on it") {
+	if _, err := serveControl(context.Background(), data, st); err == nil || !strings.Contains(err.Error(), "another process answers on it") {
 		t.Errorf("second control server: %v", err)
 	}
 	// Ending the context stops it and removes the socket.
@@ -378,7 +379,7 @@ func TestControlSocketRefusesASecondServe(t *testing.T) {
 	}
 	ln.SetUnlinkOnClose(false)
 	ln.Close()
-	stop2, err := serveControl(context.Background(), data, st, testNow, discardLogger())
+	stop2, err := serveControl(context.Background(), data, st)
 	if err != nil {
 		t.Fatalf("over a stale socket: %v", err)
 	}
@@ -386,11 +387,11 @@ func TestControlSocketRefusesASecondServe(t *testing.T) {
 	if err := os.WriteFile(sock, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := serveControl(context.Background(), data, st, testNow, discardLogger()); err == nil || !strings.Contains(err.Error(), "not a socket") {
+	if _, err := serveControl(context.Background(), data, st); err == nil || !strings.Contains(err.Error(), "not a socket") {
 		t.Errorf("a file in the way: %v", err)
 	}
 	long := filepath.Join(t.TempDir(), strings.Repeat("d", 100))
-	if _, err := serveControl(context.Background(), long, st, testNow, discardLogger()); err == nil || !strings.Contains(err.Error(), "use a shorter data directory") {
+	if _, err := serveControl(context.Background(), long, st); err == nil || !strings.Contains(err.Error(), "use a shorter data directory") {
 		t.Errorf("a long path: %v", err)
 	}
 }
@@ -404,4 +405,9 @@ func auditEntries(t *testing.T, data string, seq uint64) ([]audit.Entry, error) 
 	}
 	defer st.Close()
 	return (&audit.Log{Store: st}).Entries(seq, 1)
+}
+
+// serveControl serves backups of st on data's control socket, as serve does.
+func serveControl(ctx context.Context, data string, st *store.Store) (stop func(), err error) {
+	return service.ServeControl(ctx, data, st, testNow, discardLogger(), func() (map[string][]byte, error) { return service.BackupFiles(data) })
 }

@@ -59,7 +59,7 @@ func runFetch(ctx context.Context, a *app, args []string) (int, error) {
 		return failure(err)
 	}
 	defer sc.Store.Close()
-	persons, err := pseudonymizer(*data)
+	persons, err := service.DataPseudonymizer(*data)
 	if err != nil {
 		return exitFailure, err
 	}

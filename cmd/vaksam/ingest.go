@@ -10,6 +10,7 @@ import (
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
 )
 
@@ -62,7 +63,7 @@ func runIngest(ctx context.Context, a *app, args []string) (int, error) {
 		return exitFailure, err
 	}
 	defer st.Close()
-	persons, err := pseudonymizer(*data)
+	persons, err := service.DataPseudonymizer(*data)
 	if err != nil {
 		return exitFailure, err
 	}

@@ -86,8 +86,7 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	var d *demo.Demo
 	if *isDemo {
 		t0 := time.Now()
-		d, err = demo.Prepare(ctx, demo.Options{Data: *data, Orgs: *demoOrgs, NATSKeys: nc.URL == "" && !nc.Anonymous,
-			Persons: pseudonymizer, Clock: a.clock, Log: a.log}, cfg)
+		d, err = demo.Prepare(ctx, demo.Options{Data: *data, Orgs: *demoOrgs, NATSKeys: nc.URL == "" && !nc.Anonymous, Clock: a.clock, Log: a.log}, cfg)
 		if err != nil {
 			return exitFailure, err
 		}
@@ -101,9 +100,8 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 		OpenStore: func() (*store.Store, error) {
 			return openLoggedStore(cfg.DataDirOr(*data), dataDirFrom(*data, cfg.DataDir), a.log)
 		},
-		Signer:  func() (*sign.Signer, error) { return cfg.Signing.Signer(demoData(d)) },
-		Persons: pseudonymizer, BackupFiles: backupFiles,
-		Clock: a.clock, HTTP: a.http, Log: a.log, Out: a.stdout, Progress: os.Stderr, Build: thisBuild().Metrics(), Version: thisBuild().Version}
+		Signer: func() (*sign.Signer, error) { return cfg.Signing.Signer(demoData(d)) },
+		Clock:  a.clock, HTTP: a.http, Log: a.log, Out: a.stdout, Progress: os.Stderr, Build: thisBuild().Metrics(), Version: thisBuild().Version}
 	if d != nil {
 		opts.Users, opts.NATSUsers = d.Users, d.NATSUsers()
 	}

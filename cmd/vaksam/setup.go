@@ -3,7 +3,6 @@ package main
 import (
 	"log/slog"
 
-	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
@@ -26,14 +25,6 @@ func openLoggedStore(dir, from string, log *slog.Logger) (*store.Store, error) {
 		return nil, err
 	}
 	return service.CreateStore(dir, log)
-}
-
-// pseudonymizer returns the deployment's person pseudonymizer. The secret
-// comes from VAKSAM_PSEUDONYM_KEY_FILE or, failing that, from the file
-// pseudonym.key in the data directory, created on first use.
-func pseudonymizer(dataDir string) (record.Pseudonymizer, error) {
-	path, fromEnv := pseudonymKeyPath(dataDir)
-	return service.Pseudonymizer(path, !fromEnv)
 }
 
 // screener opens the data directory's store and a Screener with the

@@ -40,7 +40,8 @@ type Options struct {
 	// NATSKeys makes keys for a consumer and an ingest user of the
 	// embedded NATS server.
 	NATSKeys bool
-	// Persons returns the data directory's person pseudonymizer.
+	// Persons returns the data directory's person pseudonymizer (nil:
+	// service.DataPseudonymizer).
 	Persons func(data string) (record.Pseudonymizer, error)
 	Clock   connectors.Clock
 	Log     *slog.Logger
@@ -73,6 +74,9 @@ type Credential struct {
 // time, starts the fake authority and points cfg's sources at it. Close
 // stops the fake and removes a temporary data directory.
 func Prepare(ctx context.Context, o Options, cfg *settings.Config) (*Demo, error) {
+	if o.Persons == nil {
+		o.Persons = service.DataPseudonymizer
+	}
 	d := &Demo{Data: o.Data, Orgs: o.Orgs}
 	if d.Data == "" {
 		tmp, err := os.MkdirTemp("", "vaksam-serve-demo-")

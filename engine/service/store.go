@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -42,4 +43,39 @@ func Pseudonymizer(path string, create bool) (record.Pseudonymizer, error) {
 		return nil, fmt.Errorf("pseudonym key: %w", err)
 	}
 	return record.NewHMACPseudonymizer(key)
+}
+
+// EnvPseudonymKeyFile names the environment variable that puts the
+// pseudonym key outside the data directory.
+const EnvPseudonymKeyFile = "VAKSAM_PSEUDONYM_KEY_FILE"
+
+// PseudonymKeyPath is where the pseudonym key of dataDir is read:
+// $VAKSAM_PSEUDONYM_KEY_FILE, else DATA/pseudonym.key.
+func PseudonymKeyPath(dataDir string) (path string, fromEnv bool) {
+	if p := os.Getenv(EnvPseudonymKeyFile); p != "" {
+		return p, true
+	}
+	return filepath.Join(dataDir, PseudonymKeyFile), false
+}
+
+// DataPseudonymizer returns the deployment's person pseudonymizer for
+// dataDir (PseudonymKeyPath): the data directory's key is created on
+// first use, one named by the environment never.
+func DataPseudonymizer(dataDir string) (record.Pseudonymizer, error) {
+	path, fromEnv := PseudonymKeyPath(dataDir)
+	return Pseudonymizer(path, !fromEnv)
+}
+
+// BackupFiles are the files a backup of dataDir carries beside the
+// store: the pseudonym key, when there is one.
+func BackupFiles(dataDir string) (map[string][]byte, error) {
+	path, fromEnv := PseudonymKeyPath(dataDir)
+	key, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !fromEnv:
+		return nil, nil // nothing pseudonymised yet
+	case err != nil:
+		return nil, fmt.Errorf("backup: pseudonym key: %w", err)
+	}
+	return map[string][]byte{PseudonymKeyFile: key}, nil
 }

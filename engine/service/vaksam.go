@@ -51,7 +51,8 @@ type Options struct {
 	// Signer returns the key that signs every event and pre-award reply;
 	// it is asked once the store is open.
 	Signer func() (*sign.Signer, error)
-	// Persons returns the data directory's person pseudonymizer.
+	// Persons returns the data directory's person pseudonymizer (nil:
+	// DataPseudonymizer).
 	Persons func(data string) (record.Pseudonymizer, error)
 	// BackupFiles returns the files a backup of the data directory carries
 	// beside the store (the control socket's online backup).
@@ -125,6 +126,12 @@ const (
 // readiness, and writes a change of the running rules to the audit trail.
 // After Open, Stop closes the store, whether Start ran or not.
 func Open(o Options) (*Vaksam, error) {
+	if o.Persons == nil {
+		o.Persons = DataPseudonymizer
+	}
+	if o.BackupFiles == nil {
+		o.BackupFiles = BackupFiles
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
