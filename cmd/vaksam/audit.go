@@ -22,21 +22,13 @@ const auditAbout = "The audit trail records who changed which alert or decision,
 	"prints the entries."
 
 func runAudit(ctx context.Context, a *app, args []string) (int, error) {
-	if len(args) == 0 || (args[0] != "verify" && args[0] != "list") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprintln(a.stdout, "Usage: vaksam audit verify --data DIR\n"+
-				"       vaksam audit list --data DIR [--from N] [--limit N] [--json]\n\n"+auditAbout)
-			return exitOK, nil
-		}
-		return exitUsage, usagef("want 'audit verify' or 'audit list'")
-	}
-	if args[0] == "verify" {
-		return auditVerify(a, args[1:])
-	}
-	return auditList(a, args[1:])
+	return a.subcommand(args, map[string]func([]string) (int, error){"verify": a.auditVerify, "list": a.auditList},
+		"Usage: vaksam audit verify --data DIR\n"+
+			"       vaksam audit list --data DIR [--from N] [--limit N] [--json]\n\n"+auditAbout,
+		"want 'audit verify' or 'audit list'")
 }
 
-func auditVerify(a *app, args []string) (int, error) {
+func (a *app) auditVerify(args []string) (int, error) {
 	fl := a.newFlags("audit verify", "audit verify --data DIR",
 		"Verifies the audit trail: sequence numbers without gaps, every entry's hash\n"+
 			"recomputed from its content, every entry linked to the one before, and the\n"+
@@ -72,7 +64,7 @@ func (a *app) verifyAudit(data string) (int, error) {
 	return exitFailure, fmt.Errorf("the audit trail is not intact: %d problem(s)", len(r.Problems))
 }
 
-func auditList(a *app, args []string) (int, error) {
+func (a *app) auditList(args []string) (int, error) {
 	fl := a.newFlags("audit list", "audit list --data DIR [--from N] [--limit N] [--json]",
 		"Prints the audit trail's entries in order: sequence number, time (Swedish),\n"+
 			"actor, action, object, details and the start of the entry's hash. With --json\n"+

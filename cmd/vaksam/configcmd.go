@@ -13,24 +13,9 @@ import (
 )
 
 func runConfig(ctx context.Context, a *app, args []string) (int, error) {
-	if len(args) > 0 {
-		switch args[0] {
-		case "check":
-			return a.configCheck(args[1:])
-		case "show":
-			return a.configShow(args[1:])
-		case "hash-password":
-			return a.configHashPassword(args[1:])
-		case "signing-key":
-			return a.configSigningKey(args[1:])
-		case "nkey":
-			return a.configNKey(args[1:])
-		case "-h", "--help", "help":
-			fmt.Fprintln(a.stdout, configUsage)
-			return exitOK, nil
-		}
-	}
-	return exitUsage, usagef("want a subcommand: config check, config show, config hash-password, config signing-key or config nkey")
+	return a.subcommand(args, map[string]func([]string) (int, error){"check": a.configCheck, "show": a.configShow,
+		"hash-password": a.configHashPassword, "signing-key": a.configSigningKey, "nkey": a.configNKey},
+		configUsage, "want a subcommand: config check, config show, config hash-password, config signing-key or config nkey")
 }
 
 const configUsage = `Usage: vaksam config check|show|hash-password|signing-key|nkey [flags]

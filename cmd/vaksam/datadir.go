@@ -1,11 +1,7 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
 
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/store"
@@ -17,9 +13,6 @@ import (
 // reads it then reports as holding nothing. The configuration's data_dir
 // is the deployment's directory: made when missing, as config check
 // allows (it checks that it can be made).
-
-// storeMakers names the commands that make a data directory, for errors.
-const storeMakers = "ingest, serve --demo and restore"
 
 // Where a data directory was named, for errors.
 const (
@@ -41,24 +34,12 @@ func dataDirFrom(dir, configured string) string {
 }
 
 // existingDataDir refuses a data directory that is not given, does not
-// exist or is not a directory, naming the flag and the path.
+// exist or is not a directory (service.ExistingDataDir).
 func existingDataDir(dir string) error {
 	if dir == "" {
 		return errNoDataDir()
 	}
-	info, err := os.Stat(dir)
-	var pe *fs.PathError
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%s %s: no such directory (only %s make one)", fromFlag, dir, storeMakers)
-	case errors.As(err, &pe):
-		return fmt.Errorf("%s %s: %w", fromFlag, dir, pe.Err)
-	case err != nil:
-		return fmt.Errorf("%s %s: %w", fromFlag, dir, err)
-	case !info.IsDir():
-		return fmt.Errorf("%s %s: not a directory", fromFlag, dir)
-	}
-	return nil
+	return service.ExistingDataDir(dir)
 }
 
 // createStore opens the data directory's store, making the directory

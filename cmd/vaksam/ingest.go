@@ -68,15 +68,11 @@ func runIngest(ctx context.Context, a *app, args []string) (int, error) {
 		return exitFailure, err
 	}
 	in := &ingest.Ingester{Store: st, Log: a.log, Limits: cfg.Sources.FormatLimits()}
-	var total ingest.Counts
 	start := time.Now()
-	for _, file := range fs.Args() {
-		c, err := in.File(ctx, file, ingest.Job{Source: *source, Observed: at, Orgnr: org, Persons: persons})
-		total.Add(c)
-		fmt.Fprintf(a.stdout, "%s: %s\n", file, c)
-		if err != nil {
-			return exitFailure, err
-		}
+	total, err := in.Files(ctx, fs.Args(), ingest.Job{Source: *source, Observed: at, Orgnr: org, Persons: persons},
+		func(file string, c ingest.Counts) { fmt.Fprintf(a.stdout, "%s: %s\n", file, c) })
+	if err != nil {
+		return exitFailure, err
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintf(a.stdout, "total: %s\n", total)

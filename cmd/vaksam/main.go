@@ -164,6 +164,22 @@ func (a *app) usage(w io.Writer) {
 	fmt.Fprintln(w, "Run 'vaksam <command> --help' for a command's flags.")
 }
 
+// subcommand runs the subcommand args[0] names, prints usage for a
+// request of help, and else fails with the usage error want.
+func (a *app) subcommand(args []string, subs map[string]func([]string) (int, error), usage, want string) (int, error) {
+	if len(args) > 0 {
+		if run, ok := subs[args[0]]; ok {
+			return run(args[1:])
+		}
+		switch args[0] {
+		case "-h", "--help", "-help", "help":
+			fmt.Fprintln(a.stdout, usage)
+			return exitOK, nil
+		}
+	}
+	return exitUsage, usagef("%s", want)
+}
+
 // newFlags returns a FlagSet whose --help prints the command's usage.
 func (a *app) newFlags(name, usage, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)

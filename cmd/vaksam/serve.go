@@ -73,16 +73,8 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 	// The configuration's serve section counts where no flag was given.
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if !given["screen-every"] && cfg.Serve.ScreenEvery != 0 {
-		*every = cfg.Serve.ScreenEvery
-	}
-	if !given["check-timeout"] && cfg.Serve.CheckTimeout != 0 {
-		*timeout = cfg.Serve.CheckTimeout
-	}
+	*every, *timeout = cfg.Serve.Flags(given, *every, *timeout)
 	nc = cfg.NATS.Override(nc)
-	if nc.Password.Env == "" && nc.Password.File == "" && os.Getenv("VAKSAM_NATS_PASSWORD") != "" {
-		nc.Password.Env = "VAKSAM_NATS_PASSWORD"
-	}
 	var d *demo.Demo
 	if *isDemo {
 		t0 := time.Now()

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nats.go"
 
 	"github.com/vaksam/vaksam/engine/bus"
 )
@@ -61,41 +61,11 @@ func runWatch(ctx context.Context, a *app, args []string) (int, error) {
 		return exitFailure, err
 	}
 	defer nc.Close()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	msgs, closed, err := bus.WatchEvents(ctx, nc, *url, filters, *replay, a.log)
+	a.log.Info("watching", "subject", subject, "replay", *replay)
+	_, err = bus.Watch(ctx, nc, bus.WatchOptions{URL: *url, Filters: filters, Replay: *replay, Keys: keys, Count: *count, Log: a.log,
+		Each: func(m *nats.Msg, v bus.Verified) error { return bus.WriteEvent(a.stdout, m, v, *asJSON) }})
 	if err != nil {
 		return exitFailure, err
-	} else if msgs == nil {
-		return exitOK, nil
 	}
-	a.log.Info("watching", "subject", subject, "replay", *replay)
-	n, forged := 0, 0
-	end := func() (int, error) {
-		if forged > 0 {
-			return exitFailure, fmt.Errorf("%d of %d events NOT from Vaksam: their signatures do not verify with the trusted keys", forged, n)
-		}
-		return exitOK, nil
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return end()
-		case <-closed:
-			return exitFailure, bus.ClosedError(nc, *url)
-		case m := <-msgs:
-			v := bus.VerifyEvent(keys, m)
-			if v.Error != "" && keys.Len() > 0 {
-				forged++
-				a.log.Error("watch: an event NOT from Vaksam", "subject", m.Subject, "msg_id", m.Header.Get(jetstream.MsgIDHeader), "err", v.Error)
-			}
-			if err := bus.WriteEvent(a.stdout, m, v, *asJSON); err != nil {
-				return exitFailure, err
-			}
-			n++
-			if *count > 0 && n >= *count {
-				return end()
-			}
-		}
-	}
+	return exitOK, nil
 }

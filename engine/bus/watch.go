@@ -204,3 +204,55 @@ func intersect(a, b string) (string, bool) {
 		}
 	}
 }
+
+// WatchOptions say which events Watch reads and what it does with each.
+type WatchOptions struct {
+	URL     string            // for messages
+	Filters map[string]string // EventFilters
+	Replay  bool              // from each stream's start
+	Keys    *sign.Keys        // trusted keys; empty: signatures are not checked
+	Count   int               // stop after this many events (0: until ctx ends)
+	Each    func(m *nats.Msg, v Verified) error
+	Log     *slog.Logger
+}
+
+// Watch reads Vaksam's events on nc as o says, verifies each with o.Keys
+// and hands it to o.Each, until ctx ends, o.Count events were read or the
+// connection closes. An event whose signature does not verify is logged
+// and counted, and makes Watch fail at its end: it is NOT from Vaksam.
+func Watch(ctx context.Context, nc *nats.Conn, o WatchOptions) (n int, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	msgs, closed, err := WatchEvents(ctx, nc, o.URL, o.Filters, o.Replay, o.Log)
+	if err != nil || msgs == nil {
+		return 0, err
+	}
+	forged := 0
+	end := func() (int, error) {
+		if forged > 0 {
+			return n, fmt.Errorf("%d of %d events NOT from Vaksam: their signatures do not verify with the trusted keys", forged, n)
+		}
+		return n, nil
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return end()
+		case <-closed:
+			return n, ClosedError(nc, o.URL)
+		case m := <-msgs:
+			v := VerifyEvent(o.Keys, m)
+			if v.Error != "" && o.Keys.Len() > 0 {
+				forged++
+				o.Log.Error("watch: an event NOT from Vaksam", "subject", m.Subject, "msg_id", m.Header.Get(jetstream.MsgIDHeader), "err", v.Error)
+			}
+			if err := o.Each(m, v); err != nil {
+				return n, err
+			}
+			n++
+			if o.Count > 0 && n >= o.Count {
+				return end()
+			}
+		}
+	}
+}

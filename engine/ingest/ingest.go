@@ -67,6 +67,21 @@ type Ingester struct {
 	Limits map[string]formats.Limits
 }
 
+// Files ingests the files in order, each as job says, handing each file's
+// counts to each; it returns the total and stops at the first error.
+func (in *Ingester) Files(ctx context.Context, paths []string, job Job, each func(path string, c Counts)) (Counts, error) {
+	var total Counts
+	for _, path := range paths {
+		c, err := in.File(ctx, path, job)
+		total.Add(c)
+		each(path, c)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
 // File ingests a file.
 func (in *Ingester) File(ctx context.Context, path string, job Job) (Counts, error) {
 	f, err := os.Open(path)

@@ -79,3 +79,23 @@ func BackupFiles(dataDir string) (map[string][]byte, error) {
 	}
 	return map[string][]byte{PseudonymKeyFile: key}, nil
 }
+
+// ExistingDataDir refuses a data directory, named by the --data flag,
+// that does not exist or is not a directory, naming the flag and the
+// path: a mistyped --data must not silently become an empty store.
+func ExistingDataDir(dir string) error {
+	const makers = "ingest, serve --demo and restore" // the commands that make one
+	info, err := os.Stat(dir)
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("--data %s: no such directory (only %s make one)", dir, makers)
+	case errors.As(err, &pe):
+		return fmt.Errorf("--data %s: %w", dir, pe.Err)
+	case err != nil:
+		return fmt.Errorf("--data %s: %w", dir, err)
+	case !info.IsDir():
+		return fmt.Errorf("--data %s: not a directory", dir)
+	}
+	return nil
+}

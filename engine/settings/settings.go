@@ -3,6 +3,7 @@ package settings
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -53,6 +54,23 @@ type Serve struct {
 	StatusEvery     time.Duration `yaml:"status_every"`     // source freshness for metrics and readiness (1m)
 	GCEvery         time.Duration `yaml:"gc_every"`         // Badger value-log garbage collection (10m)
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // longest graceful stop before giving up (30s)
+}
+
+// EnvNATSPassword is the environment variable of serve's NATS password
+// when the configuration names none.
+const EnvNATSPassword = "VAKSAM_NATS_PASSWORD"
+
+// Flags returns every and timeout, the values of serve's --screen-every
+// and --check-timeout, with the serve section's over those no flag gave
+// (given names the flags given).
+func (s Serve) Flags(given map[string]bool, every, timeout time.Duration) (time.Duration, time.Duration) {
+	if !given["screen-every"] && s.ScreenEvery != 0 {
+		every = s.ScreenEvery
+	}
+	if !given["check-timeout"] && s.CheckTimeout != 0 {
+		timeout = s.CheckTimeout
+	}
+	return every, timeout
 }
 
 // Defaults of the serve section; zero in the configuration keeps them.
@@ -266,7 +284,8 @@ type NATS struct {
 	Anonymous bool       `yaml:"anonymous"`
 }
 
-// Override returns c with the flags' non-empty values over it.
+// Override returns c with the flags' non-empty values over it; with no
+// password configured, $VAKSAM_NATS_PASSWORD is the password when set.
 func (c NATS) Override(f NATS) NATS {
 	for _, p := range []struct{ dst, src *string }{
 		{&c.URL, &f.URL}, {&c.Listen, &f.Listen}, {&c.CredsFile, &f.CredsFile}, {&c.NKeyFile, &f.NKeyFile},
@@ -275,6 +294,9 @@ func (c NATS) Override(f NATS) NATS {
 		if *p.src != "" {
 			*p.dst = *p.src
 		}
+	}
+	if c.Password.Env == "" && c.Password.File == "" && os.Getenv(EnvNATSPassword) != "" {
+		c.Password.Env = EnvNATSPassword
 	}
 	return c
 }
