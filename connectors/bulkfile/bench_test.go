@@ -1,0 +1,170 @@
+package bulkfile
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vaksam/vaksam/connectors/formats"
+	"github.com/vaksam/vaksam/engine/ingest"
+	"github.com/vaksam/vaksam/engine/record"
+)
+
+// BenchmarkImport measures Import of a bulk file in the real format
+// (writeBulk) over HTTP into a real store, against its floor measured in
+// the same run: the same fetch, unzip and parse with the records dropped.
+// Each iteration runs the floor, a first import into an empty store and a
+// second import of a new version with the same rows (the weekly case:
+// nearly every row unchanged). It reports the ratios import ÷ floor and
+// the peak heap in use and resident set (VmHWM) of each import.
+//
+// Sizes are 50 000 and 200 000 rows, or BULKFILE_BENCH_ROWS
+// (comma-separated), e.g.
+//
+//	go test ./connectors/bulkfile -run '^$' -bench Import -benchtime 1x
+func BenchmarkImport(b *testing.B) {
+	sizes := []int{50_000, 200_000}
+	if v := os.Getenv("BULKFILE_BENCH_ROWS"); v != "" {
+		sizes = sizes[:0]
+		for _, s := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n <= 0 {
+				b.Fatalf("BULKFILE_BENCH_ROWS: %q", s)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) { benchImport(b, n) })
+	}
+}
+
+func benchImport(b *testing.B, n int) {
+	zipPath := makeZip(b, b.TempDir(), n)
+	srv := newFakeServer(b, zipPath, `"v1"`, time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC))
+	parse, err := formats.Lookup(record.BolagsverketBulk)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var floor, first, second time.Duration
+	var storeSize int64
+	var firstMem, secondMem memPeak
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		// Floor: fetch, unzip, parse; records dropped.
+		start := time.Now()
+		f := newFetcher(srv.URL, b.TempDir())
+		bl, err := f.FetchBulk(context.Background(), "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		var sink countSink
+		err = parse(context.Background(), bl.Body, formats.Options{Name: bl.Name, Persons: persons(b)}, &sink)
+		bl.Body.Close()
+		if err != nil || sink.records != n-n/badEvery {
+			b.Fatalf("floor: %d records, %v", sink.records, err)
+		}
+		floor += time.Since(start)
+
+		work := b.TempDir()
+		s := openStore(b, filepath.Join(work, "store"))
+		in := &ingest.Ingester{Store: s}
+		state := filepath.Join(work, "state.json")
+		run := func(version string, at time.Time, wantNew int, mem *memPeak) time.Duration {
+			srv.mu.Lock()
+			srv.etag = version
+			srv.mu.Unlock()
+			m := startPeak()
+			start := time.Now()
+			res, err := Import(context.Background(), newFetcher(srv.URL, b.TempDir()), in, state, at, Options{Persons: persons(b)})
+			d := time.Since(start)
+			mem.max(m.stop())
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.Counts.New != wantNew || res.Counts.Records() != n {
+				b.Fatalf("import %s: %+v", version, res.Counts)
+			}
+			return d
+		}
+		first += run(`"v1"`, t1, n-n/badEvery, &firstMem)
+		storeSize += dirSize(b, filepath.Join(work, "store"))
+		second += run(`"v2"`, t2, 0, &secondMem)
+		s.Close()
+		os.RemoveAll(work)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(floor.Milliseconds())/float64(b.N), "floor-ms")
+	b.ReportMetric(float64(first.Milliseconds())/float64(b.N), "import-ms")
+	b.ReportMetric(float64(second.Milliseconds())/float64(b.N), "reimport-ms")
+	b.ReportMetric(first.Seconds()/floor.Seconds(), "import/floor")
+	b.ReportMetric(second.Seconds()/floor.Seconds(), "reimport/floor")
+	b.ReportMetric(float64(storeSize>>20)/float64(b.N), "store-MiB")
+	b.ReportMetric(float64(firstMem.heap>>20), "import-heap-MiB")
+	b.ReportMetric(float64(firstMem.rss>>20), "import-rss-MiB")
+	b.ReportMetric(float64(secondMem.heap>>20), "reimport-heap-MiB")
+	b.ReportMetric(float64(secondMem.rss>>20), "reimport-rss-MiB")
+}
+
+// memPeak is a high-water mark of the heap in use and of the resident set.
+type memPeak struct{ heap, rss uint64 }
+
+func (m *memPeak) max(o memPeak) {
+	m.heap = max(m.heap, o.heap)
+	m.rss = max(m.rss, o.rss)
+}
+
+// peakRun samples the heap while it runs; the resident set's high-water
+// mark is the kernel's (VmHWM), reset when it starts.
+type peakRun struct{ heap *memSampler }
+
+func startPeak() peakRun {
+	debug.FreeOSMemory()
+	// Writing 5 to clear_refs resets VmHWM to the current resident set.
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	return peakRun{heap: sampleMemory(10 * time.Millisecond)}
+}
+
+func (p peakRun) stop() memPeak {
+	p.heap.Stop()
+	m := memPeak{heap: p.heap.peakHeap.Load()}
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+				m.rss = kb << 10
+			}
+		}
+	}
+	runtime.GC()
+	return m
+}
+
+// dirSize is the disk space the files under dir take (Badger's log files
+// are sparse: their length is not what they hold).
+func dirSize(b *testing.B, dir string) int64 {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			n += st.Blocks * 512
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
