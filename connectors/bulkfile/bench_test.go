@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -91,7 +92,7 @@ func benchImport(b *testing.B, n int) {
 			res, err := Import(context.Background(), newFetcher(srv.URL, b.TempDir()), in, state, at, Options{Persons: persons(b)})
 			d := time.Since(start)
 			*cpuUsed += cpuTime() - cpu
-			mem.max(m.stop())
+			mem.max(m.end())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -117,8 +118,10 @@ func benchImport(b *testing.B, n int) {
 	b.ReportMetric(float64(storeSize>>20)/float64(b.N), "store-MiB")
 	b.ReportMetric(float64(firstMem.heap>>20), "import-heap-MiB")
 	b.ReportMetric(float64(firstMem.rss>>20), "import-rss-MiB")
+	b.ReportMetric(float64(firstMem.anon>>20), "import-anon-MiB")
 	b.ReportMetric(float64(secondMem.heap>>20), "reimport-heap-MiB")
 	b.ReportMetric(float64(secondMem.rss>>20), "reimport-rss-MiB")
+	b.ReportMetric(float64(secondMem.anon>>20), "reimport-anon-MiB")
 }
 
 // cpuTime is the processor time the process has used, Badger's
@@ -132,28 +135,61 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// memPeak is a high-water mark of the heap in use and of the resident set.
-type memPeak struct{ heap, rss uint64 }
+// memPeak is a high-water mark of the heap in use, of the resident set,
+// and of its anonymous part (the resident set less the pages of mapped
+// files: Badger maps its tables and logs, and the kernel may drop those
+// pages at will).
+type memPeak struct{ heap, rss, anon uint64 }
 
 func (m *memPeak) max(o memPeak) {
 	m.heap = max(m.heap, o.heap)
 	m.rss = max(m.rss, o.rss)
+	m.anon = max(m.anon, o.anon)
 }
 
-// peakRun samples the heap while it runs; the resident set's high-water
-// mark is the kernel's (VmHWM), reset when it starts.
-type peakRun struct{ heap *memSampler }
+// peakRun samples the heap and the anonymous resident set while it runs;
+// the resident set's high-water mark is the kernel's (VmHWM), reset when
+// it starts.
+type peakRun struct {
+	heap       *memSampler
+	anon       atomic.Uint64
+	stop, done chan struct{}
+}
 
-func startPeak() peakRun {
+func startPeak() *peakRun {
 	debug.FreeOSMemory()
 	// Writing 5 to clear_refs resets VmHWM to the current resident set.
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-	return peakRun{heap: sampleMemory(10 * time.Millisecond)}
+	p := &peakRun{heap: sampleMemory(10 * time.Millisecond), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			// statm: size resident shared … in pages; shared are file pages.
+			if b, err := os.ReadFile("/proc/self/statm"); err == nil {
+				var size, res, shared uint64
+				if _, err := fmt.Sscan(string(b), &size, &res, &shared); err == nil && res > shared {
+					if a := (res - shared) * uint64(os.Getpagesize()); a > p.anon.Load() {
+						p.anon.Store(a)
+					}
+				}
+			}
+			select {
+			case <-p.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return p
 }
 
-func (p peakRun) stop() memPeak {
+func (p *peakRun) end() memPeak {
 	p.heap.Stop()
-	m := memPeak{heap: p.heap.peakHeap.Load()}
+	close(p.stop)
+	<-p.done
+	m := memPeak{heap: p.heap.peakHeap.Load(), anon: p.anon.Load()}
 	if b, err := os.ReadFile("/proc/self/status"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
 			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
