@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/vaksam/vaksam/connectors/formats"
@@ -96,6 +97,15 @@ func (in *Ingester) File(ctx context.Context, path string, job Job) (Counts, err
 }
 
 // Reader ingests everything a reader yields.
+//
+// Parsing and storing overlap: once a batch is full it is handed to a
+// writer goroutine and the parser goes on filling the next one, so at most
+// two batches are held whatever the input's size. Batches are stored one
+// after the other, in input order, each after the previous one committed:
+// a record that appears twice is compared with its first appearance, and
+// OnVersion is called in input order (from the writer goroutine, never
+// concurrently with itself). An input of one batch is stored without a
+// goroutine.
 func (in *Ingester) Reader(ctx context.Context, r io.Reader, job Job) (Counts, error) {
 	parse, err := formats.Lookup(job.Source)
 	if err != nil {
@@ -113,7 +123,7 @@ func (in *Ingester) Reader(ctx context.Context, r io.Reader, job Job) (Counts, e
 	}
 	s := &sink{in: in, job: job, size: size}
 	err = parse(ctx, r, formats.Options{Name: job.Name, Orgnr: job.Orgnr, Persons: job.Persons, Log: in.Log, Limits: in.Limits[job.Source]}, s)
-	if ferr := s.flush(); err == nil {
+	if ferr := s.finish(); err == nil {
 		err = ferr
 	}
 	if in.Observe != nil {
@@ -125,18 +135,39 @@ func (in *Ingester) Reader(ctx context.Context, r io.Reader, job Job) (Counts, e
 	return s.counts, nil
 }
 
+// batch is what one flush stores: bad records, then records.
+type batch struct {
+	obs []store.Observation
+	bad []record.Quarantined
+}
+
+// sink collects the parser's output in batches. The first full batch
+// starts the writer goroutine (write); later ones wait for it to take the
+// previous batch, and reuse the buffers it hands back (free).
 type sink struct {
-	in     *Ingester
-	job    Job
-	size   int
-	batch  []store.Observation
-	bad    []record.Quarantined
+	in   *Ingester
+	job  Job
+	size int
+	cur  batch
+	// The writer, once started: batches to store, emptied buffers back,
+	// and its end. counts and werr are the writer's until done is closed.
+	write  chan batch
+	free   chan batch
+	done   chan struct{}
+	failed atomic.Bool
+	werr   error
 	counts Counts
 }
 
 func (s *sink) Record(it record.Item) error {
-	s.batch = append(s.batch, store.Observation{Item: it, Observed: s.job.Observed})
-	if len(s.batch) >= s.size {
+	ob := store.Observation{Item: it, Observed: s.job.Observed}
+	// Encode the parsed form here, beside the parser, rather than in the
+	// writer's transaction.
+	if err := ob.Prepare(); err != nil {
+		return err
+	}
+	s.cur.obs = append(s.cur.obs, ob)
+	if len(s.cur.obs) >= s.size {
 		return s.flush()
 	}
 	return nil
@@ -146,31 +177,80 @@ func (s *sink) Quarantine(q record.Quarantined) error {
 	if q.Source == "" {
 		q.Source = s.job.Source
 	}
-	s.bad = append(s.bad, q)
-	if len(s.bad) >= s.size {
+	s.cur.bad = append(s.cur.bad, q)
+	if len(s.cur.bad) >= s.size {
 		return s.flush()
 	}
 	return nil
 }
 
+// flush hands the current batch to the writer, starting it the first
+// time, and reports a failure of the writer's.
 func (s *sink) flush() error {
-	if len(s.bad) > 0 {
-		if err := s.in.Store.Quarantine(s.bad, s.job.Observed); err != nil {
+	if s.write == nil {
+		s.write, s.free, s.done = make(chan batch), make(chan batch, 1), make(chan struct{})
+		s.free <- batch{}
+		go s.writer()
+	}
+	if s.failed.Load() {
+		return s.werr
+	}
+	s.write <- s.cur
+	s.cur = <-s.free
+	return nil
+}
+
+// finish stores what is left and waits for the writer.
+func (s *sink) finish() error {
+	if s.write == nil {
+		return s.store(s.cur)
+	}
+	if !s.failed.Load() {
+		s.write <- s.cur
+	}
+	close(s.write)
+	<-s.done
+	return s.werr
+}
+
+// writer stores batches in order until the sink closes write; after a
+// failure it only hands buffers back.
+func (s *sink) writer() {
+	defer close(s.done)
+	for b := range s.write {
+		if s.werr == nil {
+			if err := s.store(b); err != nil {
+				s.werr = err
+				s.failed.Store(true)
+			}
+		}
+		clear(b.obs) // drop the items for the collector
+		clear(b.bad)
+		select {
+		case s.free <- batch{obs: b.obs[:0], bad: b.bad[:0]}:
+		default:
+		}
+	}
+}
+
+// store writes one batch and counts its outcomes.
+func (s *sink) store(b batch) error {
+	if len(b.bad) > 0 {
+		if err := s.in.Store.Quarantine(b.bad, s.job.Observed); err != nil {
 			return err
 		}
-		s.counts.Quarantined += len(s.bad)
-		s.bad = s.bad[:0]
+		s.counts.Quarantined += len(b.bad)
 	}
-	if len(s.batch) == 0 {
+	if len(b.obs) == 0 {
 		return nil
 	}
-	outs, err := s.in.Store.Put(s.batch)
+	outs, err := s.in.Store.Put(b.obs)
 	for i, o := range outs {
 		switch o {
 		case store.NewVersion:
 			s.counts.New++
 			if s.in.OnVersion != nil {
-				s.in.OnVersion(s.batch[i].Item)
+				s.in.OnVersion(b.obs[i].Item)
 			}
 		case store.Unchanged:
 			s.counts.Unchanged++
@@ -178,6 +258,5 @@ func (s *sink) flush() error {
 			s.counts.SourceErrors++
 		}
 	}
-	s.batch = s.batch[:0]
 	return err
 }

@@ -137,7 +137,7 @@ func (f *Fetcher) httpClient() *http.Client {
 func (f *Fetcher) ingester() *ingest.Ingester {
 	return &ingest.Ingester{Store: f.Screening.Screener.Store, BatchSize: 2048, Log: f.Log, Observe: f.Ingested, Limits: f.Sources.FormatLimits(), OnVersion: func(it record.Item) {
 		f.mu.Lock()
-		f.changed = append(f.changed, it)
+		f.changed = append(f.changed, affects(it))
 		f.mu.Unlock()
 	}}
 }

@@ -127,6 +127,28 @@ func (o Outcome) String() string {
 type Observation struct {
 	Item     record.Item
 	Observed time.Time
+	// The encoded parsed form and its hash, once Prepare has run.
+	parsed   []byte
+	hash     [16]byte
+	prepared bool
+}
+
+// Prepare encodes the parsed form and hashes it ahead of Put, which does
+// it for observations not prepared: a writer can leave this work to the
+// goroutine that parses. The Item must not change after Prepare.
+func (ob *Observation) Prepare() error {
+	if ob.prepared || ob.Item.SourceError != "" {
+		return nil
+	}
+	parsed, err := json.Marshal(ob.Item.Parsed)
+	if err != nil {
+		id := RecordID{Subject: ob.Item.Subject, Source: ob.Item.Source, Key: ob.Item.Key}
+		return fmt.Errorf("%s: encode parsed form: %w", id, err)
+	}
+	sum := sha256.Sum256(parsed)
+	ob.parsed, ob.prepared = parsed, true
+	copy(ob.hash[:], sum[:])
+	return nil
 }
 
 // Put stores observations, each record atomically; a batch is written in as
@@ -235,13 +257,10 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 		obsVal.Error = it.SourceError
 		reindex = market && exists && at <= h.LatestAt
 	} else {
-		parsed, err := json.Marshal(it.Parsed)
-		if err != nil {
-			return 0, fmt.Errorf("%s: encode parsed form: %w", id, err)
+		if err := ob.Prepare(); err != nil {
+			return 0, err
 		}
-		sum := sha256.Sum256(parsed)
-		var hash [16]byte
-		copy(hash[:], sum[:])
+		parsed, hash := ob.parsed, ob.hash
 		// Compare with the content current at the observation's time: the
 		// newest one for a fetch in time order, else the one a late import
 		// of an older file falls next to.
