@@ -255,3 +255,24 @@ func TestLayersCheck(t *testing.T) {
 		t.Errorf("a downward import was reported:\n%s", got)
 	}
 }
+
+// TestPackagesDocumented: every package of the module is named where a
+// reader looks for it, in the README's layout and in docs/architecture.md.
+func TestPackagesDocumented(t *testing.T) {
+	root, module := moduleRoot(t)
+	pkgs, err := modulePackages(root, module)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []string{"README.md", "docs/architecture.md"} {
+		text, err := os.ReadFile(filepath.Join(root, doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pkgs {
+			if p.path != "engine" && !strings.Contains(string(text), "`"+p.path+"`") {
+				t.Errorf("%s does not name package %s (as `%s`)", doc, p.path, p.path)
+			}
+		}
+	}
+}
