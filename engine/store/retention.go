@@ -38,7 +38,7 @@ type Pruned struct {
 	Subjects      int   // subjects with assessments, all read
 	Assessments   int   // stored assessments removed
 	Confirmations int   // confirmations removed
-	Bytes         int64 // their keys and values, about
+	Bytes         int64 // their keys and values (what LiveSize counts)
 }
 
 // Prune removes superseded confirmations and old assessments as r says.
@@ -129,7 +129,7 @@ func pruneSubject(txn *badger.Txn, subject string, r Retention, referred map[str
 			continue
 		}
 		at := int64(binary.BigEndian.Uint64(k))
-		e := &storedEntry{key: item.KeyCopy(nil), ref: storedRef{at, rulesetTag(string(k[8:]))}, size: item.EstimatedSize(),
+		e := &storedEntry{key: item.KeyCopy(nil), ref: storedRef{at, rulesetTag(string(k[8:]))}, size: entrySize(item),
 			last: time.Unix(0, at).UTC()}
 		e.keep = keep[at] || referred[string(e.key)]
 		full = append(full, e)
@@ -168,7 +168,7 @@ func pruneSubject(txn *badger.Txn, subject string, r Retention, referred map[str
 			cit.Close()
 			return nil, err
 		}
-		ce := confEntry{key: item.KeyCopy(nil), c: c, size: item.EstimatedSize()}
+		ce := confEntry{key: item.KeyCopy(nil), c: c, size: entrySize(item)}
 		e := byRef[c.ref()]
 		if e == nil { // its assessment is gone
 			dels = append(dels, ce.key)
@@ -240,7 +240,10 @@ func outboxRefs(txn *badger.Txn) (map[string]bool, error) {
 // Compact rewrites the store's tables into one level, dropping what was
 // deleted or overwritten, and then the value log's stale files: after
 // Prune, the space comes back. It reads and writes the whole store; run
-// it when the store is quiet (vaksam gc).
+// it when the store is quiet (vaksam gc). It compacts the tables on disk,
+// not Badger's memory table: what was written since the store opened
+// (Prune's deletions among it) reaches the tables when the store closes,
+// so compact a store reopened after pruning, as vaksam gc does.
 func (s *Store) Compact(workers int) error {
 	if err := s.db.Flatten(max(workers, 1)); err != nil {
 		return fmt.Errorf("store: compact: %w", err)

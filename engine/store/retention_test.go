@@ -71,9 +71,14 @@ func TestPrune(t *testing.T) {
 		t.Errorf("a dry run removed: %s, before %s", got, all)
 	}
 	r.DryRun = false
+	live := liveSize(t, s)
 	got, err := s.Prune(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The live data shrinks by exactly what Prune says it removed.
+	if after := liveSize(t, s); got.Bytes <= 0 || live-after != got.Bytes {
+		t.Errorf("live data %d → %d, pruned %d bytes", live, after, got.Bytes)
 	}
 	if got != dry {
 		t.Errorf("pruned %+v, the dry run said %+v", got, dry)
@@ -110,10 +115,24 @@ func TestPrune(t *testing.T) {
 	if g := fmt.Sprint(times()); g != "[20 25 26 27 28 29]" || got.Assessments != 2 || got.Confirmations != 3 {
 		t.Errorf("after pruning old assessments: %s, %+v", g, got)
 	}
+	live = liveSize(t, s)
 	if err := s.Compact(1); err != nil {
 		t.Fatal(err)
+	}
+	if after := liveSize(t, s); after != live {
+		t.Errorf("compacting changed the live data: %d → %d", live, after)
 	}
 	if g := fmt.Sprint(times()); g != "[20 25 26 27 28 29]" {
 		t.Errorf("after compacting: %s", g)
 	}
+}
+
+// liveSize is s.LiveSize, failing the test on an error.
+func liveSize(t *testing.T, s *Store) int64 {
+	t.Helper()
+	n, err := s.LiveSize(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
