@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/vaksam/vaksam/connectors"
@@ -78,4 +79,72 @@ func RunRetention(ctx context.Context, desk *review.Desk, r settings.Retention, 
 			"confirmations", p.Confirmations, "bytes", p.Bytes)
 	}
 	return nil
+}
+
+// GCReport is what GC did to a stopped store: what Prune removed, the live
+// data (the sizes of the keys and values the store holds) and the size on
+// disk before and after.
+type GCReport struct {
+	store.Pruned
+	LiveBefore, LiveAfter int64
+	DiskBefore, DiskAfter int64
+}
+
+// GC applies the retention policy r as of now to the stopped store of the
+// data directory dir, with the evidence review's configuration keeps
+// (`vaksam gc`): it prunes, closes the store (Prune's deletions sit in
+// Badger's memory table until then: compacted before, the tables would
+// keep what was pruned and the deletions would land on top of them),
+// reopens and compacts it. With dryRun it only counts.
+func GC(ctx context.Context, dir string, rc settings.Review, r settings.Retention, now time.Time, dryRun bool, log *slog.Logger) (GCReport, error) {
+	var g GCReport
+	storeDir := filepath.Join(dir, "store")
+	var err error
+	if g.DiskBefore, err = store.Size(storeDir); err != nil { // closed: no file preallocated
+		return g, err
+	}
+	st, err := openGCStore(storeDir, log)
+	if err != nil {
+		return g, err
+	}
+	defer func() {
+		if st != nil {
+			st.Close()
+		}
+	}()
+	if g.LiveBefore, err = st.LiveSize(ctx); err != nil {
+		return g, err
+	}
+	if g.Pruned, err = Prune(ctx, NewDesk(rc, st, log), r, now, dryRun); err != nil || dryRun {
+		return g, err
+	}
+	err = st.Close()
+	if st = nil; err != nil {
+		return g, fmt.Errorf("gc: close the store: %w", err)
+	}
+	if st, err = openGCStore(storeDir, log); err != nil {
+		return g, err
+	}
+	if g.LiveAfter, err = st.LiveSize(ctx); err != nil {
+		return g, err
+	}
+	if err := st.Compact(2); err != nil {
+		return g, err
+	}
+	err = st.Close()
+	if st = nil; err != nil {
+		return g, fmt.Errorf("gc: close the store: %w", err)
+	}
+	g.DiskAfter, err = store.Size(storeDir)
+	return g, err
+}
+
+// openGCStore opens the store of gc, saying so when a running serve
+// holds it.
+func openGCStore(dir string, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(dir, store.Options{Logger: log})
+	if store.IsLocked(err) {
+		return nil, fmt.Errorf("gc: the store is in use (a running vaksam serve prunes on its own schedule): %w", err)
+	}
+	return st, err
 }
