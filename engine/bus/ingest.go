@@ -89,6 +89,9 @@ func (in *Ingest) Run(ctx context.Context) error {
 		if err == nil {
 			break
 		}
+		if ctx.Err() != nil {
+			return nil // stopping: not a failure
+		}
 		in.log().Warn("ingest: consumer not ready", "err", err, "retry_in", wait)
 		select {
 		case <-ctx.Done():

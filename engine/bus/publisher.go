@@ -290,6 +290,9 @@ func (p *Publisher) retry() backoff {
 // sleep logs err and waits before the next attempt, doubling the wait;
 // false when ctx ended.
 func (p *Publisher) sleep(ctx context.Context, wait *time.Duration, b backoff, err error) bool {
+	if ctx.Err() != nil {
+		return false // stopping: Drain publishes what waits
+	}
 	p.log().Warn("outbox: publishing paused", "err", err, "retry_in", *wait, "waiting", p.Store.OutboxDepth())
 	t := time.NewTimer(*wait)
 	defer t.Stop()

@@ -341,7 +341,7 @@ func (v *Vaksam) screenAll(ctx context.Context, trigger string) {
 
 // rescreen screens the organisations new record versions concern.
 func (v *Vaksam) rescreen(ctx context.Context, items []record.Item) {
-	if _, err := v.scr.Rescreen(ctx, items, v.now()); err != nil {
-		v.log.Error("re-screening", "err", err)
+	if _, err := v.scr.Rescreen(ctx, items, v.now()); err != nil && ctx.Err() == nil {
+		v.log.Error("re-screening", "err", err) // stopping cancels it: not an error
 	}
 }
