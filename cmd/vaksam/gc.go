@@ -7,7 +7,6 @@ import (
 
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
-	"github.com/vaksam/vaksam/engine/store"
 )
 
 func runGC(ctx context.Context, a *app, args []string) (int, error) {
@@ -36,26 +35,7 @@ func runGC(ctx context.Context, a *app, args []string) (int, error) {
 	if err := existingDataDir(dir); err != nil {
 		return failure(err)
 	}
-	storeDir := filepath.Join(dir, "store")
-	before, err := store.Size(storeDir) // closed: no file preallocated
-	if err != nil {
-		return exitFailure, err
-	}
-	st, err := store.Open(storeDir, store.Options{Logger: a.log})
-	if err != nil {
-		if store.IsLocked(err) {
-			return exitFailure, fmt.Errorf("gc: the store is in use (a running vaksam serve prunes on its own schedule): %w", err)
-		}
-		return exitFailure, err
-	}
-	closed := false
-	defer func() {
-		if !closed {
-			st.Close()
-		}
-	}()
-	desk := service.NewDesk(cfg.Review, st, a.log)
-	p, err := service.Prune(ctx, desk, cfg.Retention, a.now(), *dryRun)
+	p, err := service.GC(ctx, filepath.Join(dir, "store"), cfg, a.now(), *dryRun, a.log)
 	if err != nil {
 		return exitFailure, err
 	}
@@ -65,19 +45,8 @@ func runGC(ctx context.Context, a *app, args []string) (int, error) {
 			p.Subjects, p.Assessments, p.Confirmations, megabytes(p.Bytes), r.ConfirmationDays, r.AssessmentDays)
 		return exitOK, nil
 	}
-	if err := st.Compact(2); err != nil {
-		return exitFailure, err
-	}
-	closed = true
-	if err := st.Close(); err != nil {
-		return exitFailure, fmt.Errorf("gc: close the store: %w", err)
-	}
-	after, err := store.Size(storeDir)
-	if err != nil {
-		return exitFailure, err
-	}
 	fmt.Fprintf(a.stdout, "gc: %d organisations: removed %d assessments and %d confirmations (about %s); store %s → %s\n",
-		p.Subjects, p.Assessments, p.Confirmations, megabytes(p.Bytes), megabytes(before), megabytes(after))
+		p.Subjects, p.Assessments, p.Confirmations, megabytes(p.Bytes), megabytes(p.Before), megabytes(p.After))
 	return exitOK, nil
 }
 
