@@ -49,7 +49,7 @@ var layers = []struct {
 	// The ways out and in: NATS, HTTP (API and UI), metrics, sign-on.
 	{"adapters", []string{"engine/access", "engine/access/oidctest", "engine/bus", "engine/web", "engine/metrics", "engine/buildinfo"}},
 	// A running Vaksam: its configuration and the parts it starts.
-	{"service", []string{"engine/settings", "engine/service", "engine/demo"}},
+	{"service", []string{"engine/settings", "engine/service", "engine/demo", "engine/perf"}},
 	// The binary: flags and printing.
 	{"cmd", []string{"cmd/vaksam"}},
 }

@@ -84,6 +84,7 @@ func commands() []command {
 		{"audit", "verify or list the audit trail (audit verify, audit list)", runAudit},
 		{"backup", "back up the store, from a running serve or a stopped store", runBackup},
 		{"restore", "restore a backup into a data directory and verify it", runRestore},
+		{"bench", "measure screening, pre-award checks and bulk import against their floors on a synthetic store", runBench},
 		{"gc", "prune superseded confirmations and old assessments as the retention policy says, and compact the store", runGC},
 		{"config", "check or show the configuration, hash a password, make the signing key or a NATS key (config check, show, hash-password, signing-key, nkey)", runConfig},
 		{"version", "print the version, the VCS commit and the Go version (also --version)", runVersion},

@@ -2,7 +2,6 @@ package bulkfile
 
 import (
 	"archive/zip"
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -21,75 +20,16 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/vaksam/vaksam/connectors"
-	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
-// bulkHeader is the header of the real file (shared/formats sample), with
-// the BOM the real file may carry.
-const bulkHeader = "\uFEFForganisationsidentitet;namnskyddslopnummer;registreringsland;organisationsnamn;organisationsform;avregistreringsdatum;avregistreringsorsak;pagandeAvvecklingsEllerOmstruktureringsforfarande;registreringsdatum;verksamhetsbeskrivning;postadress"
-
-// badEvery: every badEvery-th row carries a broken check digit and is
-// quarantined.
-const badEvery = 10_000
-
-// orgnr returns a valid organisation number for row i: "55", then
-// 2000000+i (digits 3–4 are 20 or 21), then the Luhn digit.
-func orgnr(i int) string {
-	d9 := fmt.Sprintf("55%07d", 2_000_000+i)
-	return d9 + string(ident.LuhnDigit(d9))
-}
-
-// writeBulk writes a bulk file of n data rows in the real format.
-func writeBulk(w io.Writer, n int) error {
-	bw := bufio.NewWriter(w)
-	fmt.Fprint(bw, bulkHeader+"\n")
-	forms := []string{"AB", "HB", "EF", "BRF"}
-	for i := 0; i < n; i++ {
-		org := orgnr(i)
-		if i%badEvery == badEvery-1 {
-			last := org[9] - '0'
-			org = org[:9] + string(rune('0'+(last+1)%10))
-		}
-		proc := ""
-		if i%97 == 0 {
-			proc = fmt.Sprintf("|KK-AVOMFO$2025-%02d-03", 1+i%12)
-		} else if i%89 == 0 {
-			proc = "|LI-AVSLAVOMFO$2021-02-01"
-		}
-		dereg, reason := "", ""
-		if i%53 == 0 {
-			dereg, reason = "2022-06-30", "VERKUPP-AVORG"
-		}
-		reg := fmt.Sprintf("%04d-%02d-%02d", 1990+i%35, 1+i%12, 1+i%28)
-		fmt.Fprintf(bw, "\"%s$ORGNR-IDORG\";\"1\";\"SE-LAND\";\"Omsorg %d AB$FORETAGSNAMN-ORGNAM$%s\";\"%s-ORGFO\";\"%s\";\"%s\";\"%s\";\"%s\";\"Bedriva verksamhet nr %d\";\"Storgatan %d$$UMEÅ$9%04d$SE-LAND\"\n",
-			org, i, reg, forms[i%len(forms)], dereg, reason, proc, reg, i, 1+i%200, i%10000)
-	}
-	return bw.Flush()
-}
-
-// makeZip writes a zip holding a bulk file of n rows (streamed, never whole
-// in memory) and returns its path.
+// makeZip writes a zip holding a bulk file of n rows (WriteSampleZip)
+// and returns its path.
 func makeZip(t testing.TB, dir string, n int) string {
 	t.Helper()
 	path := filepath.Join(dir, "bolagsverket_bulkfil.zip")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	w, err := zw.Create("bolagsverket-bulkfil.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := writeBulk(w, n); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := WriteSampleZip(path, n); err != nil {
 		t.Fatal(err)
 	}
 	return path

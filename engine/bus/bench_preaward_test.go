@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 
@@ -49,13 +48,13 @@ func BenchmarkPreAwardFirstCheck(b *testing.B) {
 		_, err := st.Put([]store.Observation{{Item: it, Observed: clk.Now()}})
 		return err
 	}
-	var warm benchLatency
+	var warm Latency
 	b.Run("warm", func(b *testing.B) { warm = benchLatencies(b, check) })
 	first := func(name string, before func(i int) error) {
 		b.Run(name, func(b *testing.B) {
 			l := benchFirstLatencies(b, before, check)
-			if warm.p50 > 0 {
-				b.ReportMetric(float64(l.p50)/float64(warm.p50), "p50-ratio")
+			if warm.P50 > 0 {
+				b.ReportMetric(float64(l.P50)/float64(warm.P50), "p50-ratio")
 			}
 		})
 	}
@@ -77,35 +76,24 @@ func BenchmarkPreAwardFirstCheck(b *testing.B) {
 
 // benchFirstLatencies runs before (untimed, unless nil) and then do
 // (timed) b.N times, and reports do's median and 99th percentile latency.
-func benchFirstLatencies(b *testing.B, before, do func(i int) error) benchLatency {
+func benchFirstLatencies(b *testing.B, before, do func(i int) error) Latency {
 	b.Helper()
-	lat := make([]time.Duration, b.N)
-	b.ResetTimer()
-	for i := range b.N {
-		if before != nil {
+	if before != nil {
+		untimed := before
+		before = func(i int) error {
 			b.StopTimer()
-			if err := before(i); err != nil {
-				b.Fatalf("before request %d: %v", i, err)
-			}
-			b.StartTimer()
-		}
-		start := time.Now()
-		err := do(i)
-		lat[i] = time.Since(start)
-		if err != nil {
-			b.Fatalf("request %d: %v", i, err)
+			defer b.StartTimer()
+			return untimed(i)
 		}
 	}
+	b.ResetTimer()
+	lat, err := Timed(b.N, before, do)
 	b.StopTimer()
-	return reportLatencies(b, lat)
-}
-
-// reportLatencies reports the median and 99th percentile of lat (which
-// it sorts).
-func reportLatencies(b *testing.B, lat []time.Duration) benchLatency {
-	slices.Sort(lat)
-	l := benchLatency{p50: benchQuantile(lat, 0.50), p99: benchQuantile(lat, 0.99)}
-	b.ReportMetric(float64(l.p50)/float64(time.Microsecond), "p50-µs")
-	b.ReportMetric(float64(l.p99)/float64(time.Microsecond), "p99-µs")
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := Latencies(lat)
+	b.ReportMetric(float64(l.P50)/float64(time.Microsecond), "p50-µs")
+	b.ReportMetric(float64(l.P99)/float64(time.Microsecond), "p99-µs")
 	return l
 }

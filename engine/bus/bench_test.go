@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"testing"
 	"time"
@@ -78,16 +77,11 @@ func BenchmarkRoundTrip(b *testing.B) {
 	b.Cleanup(func() { svc.Stop(); ss.Wait() })
 
 	echoSubject := "vaksam-bench.echo." + strconv.FormatInt(time.Now().UnixNano(), 36)
-	echo, err := micro.AddService(srvNC, micro.Config{Name: "vaksam-bench-echo", Version: "1.0.0"})
+	echo, err := StartEcho(srvNC, echoSubject)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { echo.Stop() })
-	err = echo.AddEndpoint("echo", micro.HandlerFunc(func(r micro.Request) { _ = r.Respond(r.Data()) }),
-		micro.WithEndpointSubject(echoSubject))
-	if err != nil {
-		b.Fatal(err)
-	}
 	if err := srvNC.Flush(); err != nil {
 		b.Fatal(err)
 	}
@@ -149,7 +143,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			return check(i, m)
 		}
 	}
-	var bare benchLatency
+	var bare Latency
 	b.Run("bare-echo", func(b *testing.B) {
 		bare = benchLatencies(b, request(echoSubject, checkEcho))
 	})
@@ -175,21 +169,19 @@ func BenchmarkRoundTrip(b *testing.B) {
 		if n := svc.Stats().Endpoints[0].NumRequests - before; n != benchWarmUp+b.N {
 			b.Fatalf("the service answered %d of %d requests", n, benchWarmUp+b.N)
 		}
-		if bare.p50 > 0 {
-			b.ReportMetric(float64(l.p50)/float64(bare.p50), "p50-ratio")
-			b.ReportMetric(float64(l.p99)/float64(bare.p99), "p99-ratio")
+		if bare.P50 > 0 {
+			b.ReportMetric(float64(l.P50)/float64(bare.P50), "p50-ratio")
+			b.ReportMetric(float64(l.P99)/float64(bare.P99), "p99-ratio")
 		}
 	})
 }
-
-type benchLatency struct{ p50, p99 time.Duration }
 
 // benchWarmUp is how many requests go before the timed ones.
 const benchWarmUp = 50
 
 // benchLatencies runs do b.N times one after the other (after a warm-up),
 // timing each, and reports the median and 99th percentile latency.
-func benchLatencies(b *testing.B, do func(i int) error) benchLatency {
+func benchLatencies(b *testing.B, do func(i int) error) Latency {
 	b.Helper()
 	for i := range benchWarmUp { // caches, connections, goroutines
 		if err := do(i); err != nil {
@@ -197,12 +189,6 @@ func benchLatencies(b *testing.B, do func(i int) error) benchLatency {
 		}
 	}
 	return benchFirstLatencies(b, nil, do)
-}
-
-// benchQuantile is the nearest-rank quantile of sorted durations.
-func benchQuantile(sorted []time.Duration, q float64) time.Duration {
-	i := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
 // benchOrgs is how many organisations the events are spread over.
