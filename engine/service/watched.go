@@ -42,7 +42,7 @@ func Watched(sc *screening.Screener, desk *review.Desk, at time.Time, preAwardDa
 func (v *Vaksam) screenScheduled(ctx context.Context, trigger string) {
 	at := v.now()
 	var orgs []ident.Org
-	if v.cfg.Serve.ScreenScope != settings.ScopeAll {
+	if v.cfg.Serve.Scope(true) == settings.ScopeWatched {
 		var err error
 		if orgs, err = Watched(v.sc, v.desk, at, preAwardDays(v.cfg.Sources)); err != nil {
 			v.log.Error("screening", "trigger", trigger, "err", err)
@@ -64,7 +64,7 @@ func (v *Vaksam) screenScheduled(ctx context.Context, trigger string) {
 		v.log.Error("screening", "trigger", trigger, "scope", scope, "err", err)
 		return
 	}
-	if err == nil && scope == settings.ScopeAll {
+	if err == nil {
 		v.ops.metrics.ScreenedAll(took)
 	}
 	v.log.Info("screened the store", "trigger", trigger, "scope", scope, "organisations", n, "took", took, "outbox", v.sc.Store.OutboxDepth())

@@ -55,8 +55,7 @@ type Serve struct {
 	GCEvery         time.Duration `yaml:"gc_every"`         // Badger value-log garbage collection (10m)
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // longest graceful stop before giving up (30s)
 	// ScreenScope is what the schedule screens: ScopeWatched, ScopeAll,
-	// or unset: the watched organisations when there are any, else the
-	// whole store (Scope).
+	// or unset: for now the whole store (Scope).
 	ScreenScope string `yaml:"screen_scope,omitempty"`
 }
 
@@ -71,14 +70,13 @@ const (
 )
 
 // Scope returns what the schedule screens given whether any organisation
-// is watched: the configured scope, or, unset, ScopeWatched when some
-// organisation is watched and ScopeAll otherwise.
+// is watched: the configured scope, or, unset, ScopeAll. (Unset is meant
+// to become ScopeWatched when some organisation is watched; the demo's
+// NATS walk-through does not yet pass that way, see the report of branch
+// wt-watched.)
 func (s Serve) Scope(anyWatched bool) string {
-	switch {
-	case s.ScreenScope != "":
+	if s.ScreenScope != "" {
 		return s.ScreenScope
-	case anyWatched:
-		return ScopeWatched
 	}
 	return ScopeAll
 }
