@@ -347,45 +347,18 @@ func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) 
 		return nil, err
 	}
 	set, cfg := s.Rules(), s.Settings()
-	// The generation is read before the transaction opens: statistics
-	// cached under it were computed from records at least as new.
-	gen := s.Store.MarketGeneration()
-	rd := s.Store.Reader(ctx)
-	defer rd.Close()
-	net := profile.NewReaderNetwork(rd, opt.At, cfg.Profile)
-	if opt.Current {
-		if m := s.markets.get(opt.At, gen); m != nil {
-			net.SetMarket(m)
-		}
-		defer func() {
-			if net.Err() == nil {
-				s.markets.put(opt.At, gen, net.BuiltMarket())
-			}
-		}()
-	}
-	ev := set.NewEvaluator()
+	rd, net, done := s.readerNetwork(ctx, opt, cfg)
+	defer done()
+	ev := evaluator{ev: set.NewEvaluator(), set: set, cfg: cfg}
 	var out []*Assessment
 	for _, o := range orgnrs {
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		start := time.Now()
-		recs, err := rd.Subject(o.String(), store.ScanOptions{At: opt.At, History: profile.HistorySources})
-		if err != nil {
-			return out, ended(ctx, err)
-		}
-		sub, err := profile.Decode(o.String(), recs)
+		a, err := s.screenOne(ctx, rd, net, ev, o, opt)
 		if err != nil {
 			return out, err
 		}
-		a, err := assess(sub, net, ev, set, cfg, opt)
-		if err != nil {
-			return out, err
-		}
-		if err := net.Err(); err != nil {
-			return out, ended(ctx, fmt.Errorf("screen %s: network: %w", o.Redacted(), err))
-		}
-		s.observe(a, opt, start)
 		if opt.Save {
 			if err := s.Record(a); err != nil {
 				return out, err
@@ -440,71 +413,30 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 	pop := profile.NewPopulation(subjects, opt.At, cfg.Profile)
 	st.Index = time.Since(start)
 	start = time.Now()
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-		next     = make(chan *profile.Subject, 256)
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var saver *batchSaver
-	if opt.Save {
-		saver = s.newBatchSaver()
-	}
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ev := set.NewEvaluator()
-			for sub := range next {
-				began := time.Now()
-				a, err := assess(sub, pop, ev, set, cfg, opt)
-				if err == nil {
-					s.observe(a, opt, began)
-				}
-				if err == nil && saver != nil {
-					err = saver.add(a)
-				}
-				mu.Lock()
-				if err == nil && firstErr == nil {
-					err = fn(a)
-					st.Screened++
-				}
-				if err != nil && firstErr == nil {
-					firstErr = err
-					cancel()
-				}
-				mu.Unlock()
+	subjectsOnce := func(yield func(*profile.Subject) bool) {
+		for i, sub := range subjects {
+			// The population holds what other organisations need; once
+			// sent, a subject is the worker's alone and can be freed
+			// after it.
+			subjects[i] = nil
+			if !strings.HasPrefix(sub.ID, record.PersonSubjectPrefix) && !yield(sub) {
+				return
 			}
-		}()
-	}
-feed:
-	for i, sub := range subjects {
-		// The population holds what other organisations need; once sent,
-		// a subject is the worker's alone and can be freed after it.
-		subjects[i] = nil
-		if strings.HasPrefix(sub.ID, record.PersonSubjectPrefix) {
-			continue
-		}
-		select {
-		case next <- sub:
-		case <-ctx.Done():
-			break feed
 		}
 	}
-	close(next)
-	wg.Wait()
-	if saver != nil {
-		if err := saver.close(); firstErr == nil {
-			firstErr = err
+	st.Screened, err = pool(ctx, s, opt.Save, workers, subjectsOnce, func() func(*profile.Subject) (*Assessment, error) {
+		ev := set.NewEvaluator()
+		return func(sub *profile.Subject) (*Assessment, error) {
+			began := time.Now()
+			a, err := assess(sub, pop, ev, set, cfg, opt)
+			if err == nil {
+				s.observe(a, opt, began)
+			}
+			return a, err
 		}
-	}
+	}, fn)
 	st.Evaluate = time.Since(start)
-	if firstErr == nil {
-		firstErr = ctx.Err()
-	}
-	return st, firstErr
+	return st, err
 }
 
 // ScanSubjects decodes every subject of the store as of at: one goroutine

@@ -182,7 +182,7 @@ func (v *Vaksam) Reload(ctx context.Context) error {
 	if err := AuditRules(v.sc, v.now()); err != nil {
 		return err
 	}
-	v.screenAll(ctx, screening.TriggerReload)
+	v.screenScheduled(ctx, screening.TriggerReload)
 	return nil
 }
 

@@ -60,6 +60,19 @@ func (s *Screening) Rescreen(ctx context.Context, changed []record.Item, at time
 	return as, nil
 }
 
+// ScreenOrgs screens the organisations orgs at at and saves, for trigger
+// (the schedule or a reload under settings.ScopeWatched), reading their
+// network from the whole store's indexes (screening.Screener.ScreenOrgs);
+// it returns how many organisations it screened and how long the
+// screening took.
+func (s *Screening) ScreenOrgs(ctx context.Context, trigger string, at time.Time, orgs []ident.Org) (int, time.Duration, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.Screener.ScreenOrgs(ctx, orgs, screening.Options{At: at, Save: true, Current: true, Trigger: trigger}, 0,
+		func(*screening.Assessment) error { return nil })
+	return st.Screened, st.Evaluate, err
+}
+
 // ScreenAll screens the whole store at at and saves, for trigger
 // (screening.TriggerSchedule, screening.TriggerReload); it returns how many
 // organisations it screened and how long the screening took.

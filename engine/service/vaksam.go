@@ -3,7 +3,6 @@ package service
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -41,7 +40,7 @@ type Options struct {
 	// HTTPAddr is where the web UI and API listen; "" the configuration's
 	// http.listen, else 127.0.0.1:8080 (a free port when that is taken).
 	HTTPAddr string
-	// ScreenEvery is how often the whole store is screened (0: only at
+	// ScreenEvery is how often the scheduled screening runs (0: only at
 	// start, on changes and at reloads); CheckTimeout the default time a
 	// pre-award check may take.
 	ScreenEvery, CheckTimeout time.Duration
@@ -313,10 +312,11 @@ func (v *Vaksam) reportOutbox(ctx context.Context) error {
 	return nil
 }
 
-// screenLoop screens the whole store at start and then every ScreenEvery.
+// screenLoop screens what serve.screen_scope says at start and then
+// every ScreenEvery (screenScheduled).
 func (v *Vaksam) screenLoop(ctx context.Context) error {
 	for {
-		v.screenAll(ctx, screening.TriggerSchedule)
+		v.screenScheduled(ctx, screening.TriggerSchedule)
 		if v.opts.ScreenEvery <= 0 {
 			<-ctx.Done()
 			return nil
@@ -325,18 +325,6 @@ func (v *Vaksam) screenLoop(ctx context.Context) error {
 			return nil
 		}
 	}
-}
-
-func (v *Vaksam) screenAll(ctx context.Context, trigger string) {
-	n, took, err := v.scr.ScreenAll(ctx, trigger, v.now())
-	if err != nil && !errors.Is(err, context.Canceled) {
-		v.log.Error("screening", "err", err)
-		return
-	}
-	if err == nil {
-		v.ops.metrics.ScreenedAll(took)
-	}
-	v.log.Info("screened the store", "trigger", trigger, "organisations", n, "took", took, "outbox", v.sc.Store.OutboxDepth())
 }
 
 // rescreen screens the organisations new record versions concern.

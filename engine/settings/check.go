@@ -26,9 +26,9 @@ import (
 // CheckValues finds the problems of a decoded configuration's values that
 // do not depend on the machine: log level and format, addresses and URLs,
 // a certificate without its key, a secret given twice, negative day
-// counts, the screening thresholds, the hearing's minimum, users and
-// tokens. Every command
-// refuses a configuration with such a problem (Load).
+// counts, serve's screen scope, the screening thresholds, the hearing's
+// minimum, users and tokens. Every command refuses a configuration with
+// such a problem (Load).
 func CheckValues(c *Config, src *Source) Problems {
 	var ps Problems
 	add := func(path, format string, a ...any) { ps = append(ps, src.at(path, format, a...)) }
@@ -73,6 +73,10 @@ func CheckValues(c *Config, src *Source) Problems {
 	oneWay(add, "nats.token", c.NATS.Token)
 	checkTrustedKeys(c.Signing, add)
 	checkNATSAuth(c.NATS, add)
+
+	if sc := c.Serve.ScreenScope; sc != "" && sc != ScopeWatched && sc != ScopeAll {
+		add("serve.screen_scope", "want %s or %s, got %s", ScopeWatched, ScopeAll, excerpt.Quote(sc))
+	}
 
 	s := c.Sources
 	checkLimits(add, s.Limits)

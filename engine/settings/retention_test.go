@@ -1,9 +1,6 @@
 package settings
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -27,22 +24,9 @@ func TestRetention(t *testing.T) {
 		{"unknown key", "retention:\n  keep_days: 3\n", 0, 0, 0, ":2:3: retention.keep_days:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "vaksam.yaml")
-			if err := os.WriteFile(path, []byte(tc.yaml), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			c, src, ps := Read(path, nil)
-			if len(ps) == 0 {
-				ps = CheckValues(c, src)
-			}
-			if tc.problem != "" {
-				if len(ps) != 1 || !strings.HasPrefix(ps[0].String(), path+tc.problem) {
-					t.Fatalf("problems %q, want one starting %q", ps, path+tc.problem)
-				}
+			c := checked(t, tc.yaml, tc.problem)
+			if c == nil {
 				return
-			}
-			if len(ps) > 0 {
-				t.Fatal(ps)
 			}
 			r := c.Retention.WithDefaults()
 			if int(r.ConfirmationDays) != tc.conf || int(r.AssessmentDays) != tc.ass || r.Every != tc.every {
