@@ -2,6 +2,7 @@ package profile
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -63,6 +64,15 @@ func factsOf(s *Subject) *OrgFacts {
 		f.Bankruptcy = c.Deregistered
 	}
 	return f
+}
+
+// undatedBankruptcy reports whether a company has a bankruptcy that only
+// the registry's history dates (factsOf's firstSeenWith): no start date,
+// and not ended with a deregistration.
+func undatedBankruptcy(c *record.Company) bool {
+	return slices.ContainsFunc(c.Proceedings, func(p record.Proceeding) bool {
+		return p.Code == "KK" && p.From.IsZero() && !(p.Ended && !c.Deregistered.IsZero())
+	})
 }
 
 // firstSeenWith returns when the registry first showed a proceeding code,
@@ -171,7 +181,9 @@ func quantile(xs []float64, q float64) float64 {
 }
 
 // Population is a Network over every subject of one scan: built once per
-// screening of the whole store.
+// screening of the whole store. It keeps only what the network questions
+// need (roles by person, other organisations' facts, counts by address,
+// bans, market statistics), not the subjects.
 type Population struct {
 	roles   map[string][]record.Role
 	orgs    map[string]*OrgFacts
@@ -183,29 +195,88 @@ type Population struct {
 
 // NewPopulation indexes subjects decoded as of at.
 func NewPopulation(subjects []*Subject, at time.Time, cfg Config) *Population {
-	p := &Population{roles: map[string][]record.Role{}, orgs: make(map[string]*OrgFacts, len(subjects)), addrs: map[string]int{}, bans: map[string][]record.Ban{}, banRefs: map[string][]Ref{}}
-	mb := newMarketBuilder(at, cfg.spendWindow())
+	b := NewPopulationBuilder(at, cfg)
 	for _, s := range subjects {
-		for _, r := range s.Roles {
-			p.roles[r.Person.ID] = append(p.roles[r.Person.ID], r)
-		}
-		for _, b := range s.Bans {
-			p.bans[b.Person.ID] = append(p.bans[b.Person.ID], b)
-		}
-		if len(s.Bans) > 0 {
-			person := s.Bans[0].Person.ID
-			p.banRefs[person] = append(p.banRefs[person], s.Evidence[record.Naringsforbud]...)
-		}
-		if f := factsOf(s); f != nil {
-			p.orgs[s.ID] = f
-			if f.registeredAt() {
-				p.addrs[f.Address]++
-			}
-		}
-		mb.add(s)
+		b.Add(s)
 	}
-	p.market = mb.market()
-	return p
+	return b.Population()
+}
+
+// PopulationBuilder makes a Population from subjects added one at a time,
+// in the store's key order, each free to go once added: what a screening
+// of the whole store keeps resident while it streams the subjects. The
+// strings that repeat from subject to subject (role names, sources, ban
+// types, deregistration reasons) are kept once. Not safe for concurrent
+// use.
+type PopulationBuilder struct {
+	p       *Population
+	mb      *marketBuilder
+	strings map[string]string
+}
+
+// NewPopulationBuilder starts a Population as of at.
+func NewPopulationBuilder(at time.Time, cfg Config) *PopulationBuilder {
+	return &PopulationBuilder{
+		p:       &Population{roles: map[string][]record.Role{}, orgs: map[string]*OrgFacts{}, addrs: map[string]int{}, bans: map[string][]record.Ban{}, banRefs: map[string][]Ref{}},
+		mb:      newMarketBuilder(at, cfg.spendWindow()),
+		strings: map[string]string{},
+	}
+}
+
+// intern returns the one copy of a string that repeats across subjects.
+func (b *PopulationBuilder) intern(v string) string {
+	if c, ok := b.strings[v]; ok {
+		return c
+	}
+	b.strings[v] = v
+	return v
+}
+
+// refs returns refs with their sources kept once, in a slice of their own.
+func (b *PopulationBuilder) refs(refs []Ref) []Ref {
+	out := slices.Clip(slices.Clone(refs))
+	for i := range out {
+		out[i].Source = b.intern(out[i].Source)
+	}
+	return out
+}
+
+// Add indexes what the network needs of a subject decoded as of the
+// builder's time (Decode, or DecodeNetwork).
+func (b *PopulationBuilder) Add(s *Subject) {
+	p := b.p
+	for _, r := range s.Roles {
+		r.Role = b.intern(r.Role)
+		if r.Orgnr == s.ID {
+			r.Orgnr = s.ID
+		}
+		p.roles[r.Person.ID] = append(p.roles[r.Person.ID], r)
+	}
+	for _, ban := range s.Bans {
+		ban.Type, ban.DecidedBy = b.intern(ban.Type), b.intern(ban.DecidedBy)
+		p.bans[ban.Person.ID] = append(p.bans[ban.Person.ID], ban)
+	}
+	if len(s.Bans) > 0 {
+		person := s.Bans[0].Person.ID
+		p.banRefs[person] = append(p.banRefs[person], b.refs(s.Evidence[record.Naringsforbud])...)
+	}
+	if f := factsOf(s); f != nil {
+		f.DeregisteredReason = b.intern(f.DeregisteredReason)
+		f.Refs = b.refs(f.Refs)
+		p.orgs[s.ID] = f
+		if f.registeredAt() {
+			p.addrs[f.Address]++
+		}
+	}
+	b.mb.add(s)
+}
+
+// Population returns the Population of the subjects added; the builder is
+// done with.
+func (b *PopulationBuilder) Population() *Population {
+	b.p.market = b.mb.market()
+	b.strings = nil
+	return b.p
 }
 
 func (p *Population) PersonRoles(person string) []record.Role { return p.roles[person] }
