@@ -182,15 +182,30 @@ func quantile(xs []float64, q float64) float64 {
 
 // Population is a Network over every subject of one scan: built once per
 // screening of the whole store. It keeps only what the network questions
-// need (roles by person, other organisations' facts, counts by address,
-// bans, market statistics), not the subjects.
+// need, not the subjects: per person the roles (the person's id, the
+// organisation, the role and its dates: what Build reads of them), the
+// trading bans and the versions of the look-ups; per organisation its
+// OrgFacts; counts by address; the market statistics. A look-up that
+// found no ban (record.NoBan) is kept as its record versions alone.
 type Population struct {
-	roles   map[string][]record.Role
-	orgs    map[string]*OrgFacts
+	persons map[string]*personFacts
+	orgs    map[string]int32
+	facts   []OrgFacts
 	addrs   map[string]int
-	bans    map[string][]record.Ban
-	banRefs map[string][]Ref
 	market  *Market
+}
+
+// personFacts is what a Population keeps of a person.
+type personFacts struct {
+	roles []roleFact
+	bans  []record.Ban
+	refs  []Ref // the trading-ban register's record versions
+}
+
+// roleFact is a role as a Population keeps it.
+type roleFact struct {
+	orgnr, role string
+	from, to    time.Time
 }
 
 // NewPopulation indexes subjects decoded as of at.
@@ -206,8 +221,7 @@ func NewPopulation(subjects []*Subject, at time.Time, cfg Config) *Population {
 // in the store's key order, each free to go once added: what a screening
 // of the whole store keeps resident while it streams the subjects. The
 // strings that repeat from subject to subject (role names, sources, ban
-// types, deregistration reasons) are kept once. Not safe for concurrent
-// use.
+// types) are kept once. Not safe for concurrent use.
 type PopulationBuilder struct {
 	p       *Population
 	mb      *marketBuilder
@@ -217,7 +231,7 @@ type PopulationBuilder struct {
 // NewPopulationBuilder starts a Population as of at.
 func NewPopulationBuilder(at time.Time, cfg Config) *PopulationBuilder {
 	return &PopulationBuilder{
-		p:       &Population{roles: map[string][]record.Role{}, orgs: map[string]*OrgFacts{}, addrs: map[string]int{}, bans: map[string][]record.Ban{}, banRefs: map[string][]Ref{}},
+		p:       &Population{persons: map[string]*personFacts{}, orgs: map[string]int32{}, addrs: map[string]int{}},
 		mb:      newMarketBuilder(at, cfg.spendWindow()),
 		strings: map[string]string{},
 	}
@@ -232,13 +246,22 @@ func (b *PopulationBuilder) intern(v string) string {
 	return v
 }
 
-// refs returns refs with their sources kept once, in a slice of their own.
-func (b *PopulationBuilder) refs(refs []Ref) []Ref {
-	out := slices.Clip(slices.Clone(refs))
-	for i := range out {
-		out[i].Source = b.intern(out[i].Source)
+// refs appends refs to dst with their sources kept once.
+func (b *PopulationBuilder) refs(dst, refs []Ref) []Ref {
+	for _, r := range refs {
+		r.Source = b.intern(r.Source)
+		dst = append(dst, r)
 	}
-	return out
+	return dst
+}
+
+func (b *PopulationBuilder) person(id string) *personFacts {
+	pf := b.p.persons[id]
+	if pf == nil {
+		pf = &personFacts{}
+		b.p.persons[id] = pf
+	}
+	return pf
 }
 
 // Add indexes what the network needs of a subject decoded as of the
@@ -246,24 +269,34 @@ func (b *PopulationBuilder) refs(refs []Ref) []Ref {
 func (b *PopulationBuilder) Add(s *Subject) {
 	p := b.p
 	for _, r := range s.Roles {
-		r.Role = b.intern(r.Role)
-		if r.Orgnr == s.ID {
-			r.Orgnr = s.ID
+		orgnr := r.Orgnr
+		if orgnr == s.ID {
+			orgnr = s.ID
 		}
-		p.roles[r.Person.ID] = append(p.roles[r.Person.ID], r)
+		pf := b.person(r.Person.ID)
+		pf.roles = append(pf.roles, roleFact{orgnr: orgnr, role: b.intern(r.Role), from: r.From, to: r.To})
 	}
 	for _, ban := range s.Bans {
+		if ban.Type == record.NoBan {
+			continue
+		}
 		ban.Type, ban.DecidedBy = b.intern(ban.Type), b.intern(ban.DecidedBy)
-		p.bans[ban.Person.ID] = append(p.bans[ban.Person.ID], ban)
+		pf := b.person(ban.Person.ID)
+		pf.bans = append(pf.bans, ban)
 	}
 	if len(s.Bans) > 0 {
-		person := s.Bans[0].Person.ID
-		p.banRefs[person] = append(p.banRefs[person], b.refs(s.Evidence[record.Naringsforbud])...)
+		pf := b.person(s.Bans[0].Person.ID)
+		pf.refs = b.refs(pf.refs, s.Evidence[record.Naringsforbud])
 	}
 	if f := factsOf(s); f != nil {
 		f.DeregisteredReason = b.intern(f.DeregisteredReason)
-		f.Refs = b.refs(f.Refs)
-		p.orgs[s.ID] = f
+		f.Refs = b.refs(nil, f.Refs)
+		if i, ok := p.orgs[s.ID]; ok {
+			p.facts[i] = *f
+		} else {
+			p.orgs[s.ID] = int32(len(p.facts))
+			p.facts = append(p.facts, *f)
+		}
 		if f.registeredAt() {
 			p.addrs[f.Address]++
 		}
@@ -275,16 +308,39 @@ func (b *PopulationBuilder) Add(s *Subject) {
 // done with.
 func (b *PopulationBuilder) Population() *Population {
 	b.p.market = b.mb.market()
+	b.p.facts = slices.Clip(b.p.facts)
 	b.strings = nil
 	return b.p
 }
 
-func (p *Population) PersonRoles(person string) []record.Role { return p.roles[person] }
-func (p *Population) Org(orgnr string) *OrgFacts              { return p.orgs[orgnr] }
-func (p *Population) OrgsAt(addr string) int                  { return p.addrs[addr] }
-func (p *Population) Bans(person string) ([]record.Ban, []Ref) {
-	return p.bans[person], p.banRefs[person]
+func (p *Population) PersonRoles(person string) []record.Role {
+	pf := p.persons[person]
+	if pf == nil || len(pf.roles) == 0 {
+		return nil
+	}
+	out := make([]record.Role, len(pf.roles))
+	for i, r := range pf.roles {
+		out[i] = record.Role{Orgnr: r.orgnr, Person: record.PersonRef{ID: person}, Role: r.role, From: r.from, To: r.to}
+	}
+	return out
 }
+
+func (p *Population) Org(orgnr string) *OrgFacts {
+	if i, ok := p.orgs[orgnr]; ok {
+		return &p.facts[i]
+	}
+	return nil
+}
+
+func (p *Population) OrgsAt(addr string) int { return p.addrs[addr] }
+
+func (p *Population) Bans(person string) ([]record.Ban, []Ref) {
+	if pf := p.persons[person]; pf != nil {
+		return pf.bans, pf.refs
+	}
+	return nil, nil
+}
+
 func (p *Population) Market() *Market { return p.market }
 
 // StoreNetwork is a Network that reads the store's indexes on demand, for
