@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -199,7 +200,18 @@ type Population struct {
 type personFacts struct {
 	roles []roleFact
 	bans  []record.Ban
-	refs  []Ref // the trading-ban register's record versions
+	refs  []banRef // the trading-ban register's record versions
+}
+
+// banRef is a Ref to a record of the trading-ban register: its key, or
+// with suffix only what follows the person's own subject
+// (record.PersonSubjectPrefix and the person's id), its version and when
+// it was observed.
+type banRef struct {
+	key      string
+	suffix   bool
+	version  uint32
+	observed time.Time
 }
 
 // roleFact is a role as a Population keeps it.
@@ -264,6 +276,19 @@ func (b *PopulationBuilder) person(id string) *personFacts {
 	return pf
 }
 
+// banRefs appends a person's trading-ban refs to dst as banRefs.
+func banRefs(dst []banRef, person string, refs []Ref) []banRef {
+	prefix := record.PersonSubjectPrefix + person
+	for _, r := range refs {
+		br := banRef{key: r.Key, version: r.Version, observed: r.Observed}
+		if suffix, ok := strings.CutPrefix(r.Key, prefix); ok {
+			br.key, br.suffix = suffix, true
+		}
+		dst = append(dst, br)
+	}
+	return dst
+}
+
 // Add indexes what the network needs of a subject decoded as of the
 // builder's time (Decode, or DecodeNetwork).
 func (b *PopulationBuilder) Add(s *Subject) {
@@ -285,8 +310,9 @@ func (b *PopulationBuilder) Add(s *Subject) {
 		pf.bans = append(pf.bans, ban)
 	}
 	if len(s.Bans) > 0 {
-		pf := b.person(s.Bans[0].Person.ID)
-		pf.refs = b.refs(pf.refs, s.Evidence[record.Naringsforbud])
+		person := s.Bans[0].Person.ID
+		pf := b.person(person)
+		pf.refs = banRefs(pf.refs, person, s.Evidence[record.Naringsforbud])
 	}
 	if f := factsOf(s); f != nil {
 		f.DeregisteredReason = b.intern(f.DeregisteredReason)
@@ -335,10 +361,19 @@ func (p *Population) Org(orgnr string) *OrgFacts {
 func (p *Population) OrgsAt(addr string) int { return p.addrs[addr] }
 
 func (p *Population) Bans(person string) ([]record.Ban, []Ref) {
-	if pf := p.persons[person]; pf != nil {
-		return pf.bans, pf.refs
+	pf := p.persons[person]
+	if pf == nil {
+		return nil, nil
 	}
-	return nil, nil
+	var refs []Ref
+	for _, r := range pf.refs {
+		key := r.key
+		if r.suffix {
+			key = record.PersonSubjectPrefix + person + key
+		}
+		refs = append(refs, Ref{Source: record.Naringsforbud, Key: key, Version: r.version, Observed: r.observed})
+	}
+	return pf.bans, refs
 }
 
 func (p *Population) Market() *Market { return p.market }
