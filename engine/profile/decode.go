@@ -62,12 +62,14 @@ func Decode(id string, recs []store.Resolved) (*Subject, error) {
 	return decode(id, recs, false)
 }
 
-// NetworkReads says whether a Population needs a source's records: the
+// NetworkReads says whether a Population needs a record: those of the
 // registries (other organisations' facts, addresses, sole traders'
 // owners), roles, trading bans, contracts and invoices (the market). A
 // source not in the registry is read too, so that decoding it fails as
 // Decode does.
-func NetworkReads(source string) bool {
+func NetworkReads(id store.RecordID) bool { return networkSource(id.Source) }
+
+func networkSource(source string) bool {
 	switch source {
 	case record.Bolagsverket, record.BolagsverketBulk, record.SCBBulk, record.Roles, record.Naringsforbud, record.Contracts, record.Invoices:
 		return true
@@ -111,7 +113,7 @@ func decode(id string, recs []store.Resolved, network bool) (*Subject, error) {
 			return nil, fmt.Errorf("profile: record %s: source %q is not in the source registry (engine/record.Registry; known: %s)",
 				r.ID, src, strings.Join(record.Sources, ", "))
 		}
-		if network && !NetworkReads(src) {
+		if network && !networkSource(src) {
 			continue
 		}
 		st := s.Sources[src]

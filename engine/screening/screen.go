@@ -440,9 +440,13 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 	start := time.Now()
 	pb := profile.NewPopulationBuilder(opt.At, cfg.Profile)
 	ordered := newInOrder(pb.Add)
-	_, err := streamSubjects(ctx, s.Store, store.ScanOptions{At: opt.At, History: profile.HistorySources, Sources: profile.NetworkReads}, workers,
+	var persons atomic.Int64
+	_, err := streamSubjects(ctx, s.Store, store.ScanOptions{At: opt.At, History: profile.HistorySources, Only: profile.NetworkReads}, workers,
 		func(context.Context) subjectWork {
 			return func(seq int, id string, recs []store.Resolved) error {
+				if isPerson(id) {
+					persons.Add(1)
+				}
 				sub, err := profile.DecodeNetwork(id, recs)
 				ordered.put(seq, sub)
 				return err
@@ -464,14 +468,13 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 		mu     sync.Mutex
 		failed bool // fn hears of nothing after an error
 	)
-	st.Subjects, err = streamSubjects(ctx, s.Store, store.ScanOptions{At: opt.At, History: profile.HistorySources}, workers,
+	// A person's records (trading bans) are the network's alone: the
+	// second scan steps over them.
+	orgs := store.ScanOptions{At: opt.At, History: profile.HistorySources, Only: func(id store.RecordID) bool { return !isPerson(id.Subject) }}
+	st.Subjects, err = streamSubjects(ctx, s.Store, orgs, workers,
 		func(context.Context) subjectWork {
 			ev := set.NewEvaluator()
 			return func(_ int, id string, recs []store.Resolved) error {
-				if strings.HasPrefix(id, record.PersonSubjectPrefix) {
-					// A person's records (trading bans) are the network's.
-					return nil
-				}
 				a, err := s.assessOne(id, recs, pop, ev, set, cfg, opt)
 				if err == nil && saver != nil {
 					err = saver.add(a)
@@ -493,11 +496,14 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 		}
 	}
 	st.Evaluate = time.Since(start)
+	st.Subjects += int(persons.Load())
 	if err == nil {
 		err = ctx.Err()
 	}
 	return st, err
 }
+
+func isPerson(subject string) bool { return strings.HasPrefix(subject, record.PersonSubjectPrefix) }
 
 // assessOne decodes and assesses one organisation of a whole-store
 // screening.

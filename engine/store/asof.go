@@ -39,10 +39,10 @@ type ScanOptions struct {
 	// Raw asks for each version's raw bytes; without it Version.Raw is
 	// nil, which spares a screening of the whole store from copying them.
 	Raw bool
-	// Sources, when set, says which sources' records are read: the keys
-	// of the others are stepped over without reading a value, and a
-	// subject none of whose records it accepts is not passed on.
-	Sources func(source string) bool
+	// Only, when set, says which records are read: the keys of the others
+	// are stepped over without reading a value, and a subject none of
+	// whose records it accepts is not passed on.
+	Only func(id RecordID) bool
 }
 
 // Subject returns every record of one subject as of opts.At.
@@ -115,7 +115,7 @@ func scan(txn *badger.Txn, prefix []byte, opts ScanOptions, fn func(string, []Re
 		}
 		sc.rp = append(sc.rp[:0], k[:len(k)-1]...)
 		it.Next()
-		if opts.Sources != nil && !opts.Sources(id.Source) {
+		if opts.Only != nil && !opts.Only(id) {
 			for it.Valid() && bytes.HasPrefix(it.Item().Key(), sc.rp) {
 				it.Next()
 			}
