@@ -13,6 +13,7 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -131,13 +132,17 @@ func populationStore(b *testing.B, orgs int) (*store.Store, time.Time) {
 	return st, now
 }
 
-// peakMemory reports, when the benchmark ends, the highest live Go heap it
-// saw (sampled every 10 ms) as peak-heap-MB and the process's resident
-// set high-water mark (the kernel's VmHWM, reset when it starts) as
-// peak-rss-MB. Run one benchmark per process for a clean RSS figure.
+// peakMemory reports, when the benchmark ends, the highest Go heap it saw
+// (sampled every 10 ms) as peak-heap-MB, the process's resident set
+// high-water mark (the kernel's VmHWM, reset when it starts) as
+// peak-rss-MB, and the processor time the process used per iteration
+// (user and system, every goroutine's: steadier than wall time on a
+// shared machine) as cpu-s. Run one benchmark per process for a clean
+// RSS figure.
 func peakMemory(b *testing.B) {
 	b.Helper()
 	debug.FreeOSMemory()
+	cpu0 := processorTime()
 	// Writing 5 to clear_refs resets VmHWM to the current resident set.
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 	var peak atomic.Uint64
@@ -160,7 +165,17 @@ func peakMemory(b *testing.B) {
 		<-done
 		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
 		b.ReportMetric(float64(vmHWM())/(1<<20), "peak-rss-MB")
+		b.ReportMetric((processorTime()-cpu0).Seconds()/float64(b.N), "cpu-s")
 	})
+}
+
+// processorTime is the user and system time the process has used.
+func processorTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // vmHWM is the process's resident set high-water mark in bytes.
