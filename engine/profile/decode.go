@@ -59,6 +59,35 @@ var HistorySources = map[string]bool{record.Bolagsverket: true, record.Bolagsver
 
 // Decode turns resolved records into a Subject.
 func Decode(id string, recs []store.Resolved) (*Subject, error) {
+	return decode(id, recs, false)
+}
+
+// NetworkReads says whether a Population needs a record: those of the
+// registries (other organisations' facts, addresses, sole traders'
+// owners), roles, trading bans, contracts and invoices (the market). A
+// source not in the registry is read too, so that decoding it fails as
+// Decode does.
+func NetworkReads(id store.RecordID) bool { return networkSource(id.Source) }
+
+func networkSource(source string) bool {
+	switch source {
+	case record.Bolagsverket, record.BolagsverketBulk, record.SCBBulk, record.Roles, record.Naringsforbud, record.Contracts, record.Invoices:
+		return true
+	}
+	return !record.KnownSource(source)
+}
+
+// DecodeNetwork decodes what a Population reads of a subject
+// (NetworkReads): its other sources are left out, and of the registry
+// record's history only the current version unless an earlier one is
+// needed (a bankruptcy without a start date, dated by when the registry
+// first showed it). The Subject is enough for PopulationBuilder.Add, not
+// for Build.
+func DecodeNetwork(id string, recs []store.Resolved) (*Subject, error) {
+	return decode(id, recs, true)
+}
+
+func decode(id string, recs []store.Resolved, network bool) (*Subject, error) {
 	s := &Subject{ID: id, Sources: map[string]*SourceState{}, Evidence: map[string][]Ref{}}
 	// The newest import of each snapshot source, to tell ended records.
 	var newestRoles, newestIVO time.Time
@@ -83,6 +112,9 @@ func Decode(id string, recs []store.Resolved) (*Subject, error) {
 			// the record stays stored, but nothing of it can be read.
 			return nil, fmt.Errorf("profile: record %s: source %q is not in the source registry (engine/record.Registry; known: %s)",
 				r.ID, src, strings.Join(record.Sources, ", "))
+		}
+		if network && !networkSource(src) {
+			continue
 		}
 		st := s.Sources[src]
 		if st == nil {
@@ -115,14 +147,20 @@ func Decode(id string, recs []store.Resolved) (*Subject, error) {
 		}
 	}
 	if registry != nil {
-		for _, v := range registry.History {
-			var c record.Company
-			if err := json.Unmarshal(v.Parsed, &c); err != nil {
-				return nil, fmt.Errorf("profile: %s version %d: %w", registry.ID, v.N, err)
-			}
-			s.CompanyHistory = append(s.CompanyHistory, Dated[record.Company]{At: v.FirstObserved, Value: c})
+		history := registry.History
+		if network {
+			// The current version first: the others only if it needs them.
+			history = history[len(history)-1:]
 		}
-		s.Company = &s.CompanyHistory[len(s.CompanyHistory)-1].Value
+		if err := s.decodeCompany(registry, history); err != nil {
+			return nil, err
+		}
+		if network && len(registry.History) > 1 && undatedBankruptcy(s.Company) {
+			s.CompanyHistory = nil
+			if err := s.decodeCompany(registry, registry.History); err != nil {
+				return nil, err
+			}
+		}
 		s.companySource = registry.ID.Source
 		if c := s.Company; c.Owner != nil {
 			// A sole trader's owner is its representative.
@@ -141,6 +179,20 @@ func Decode(id string, recs []store.Resolved) (*Subject, error) {
 	}
 	sort.Slice(s.Invoices, func(i, j int) bool { return s.Invoices[i].Date.Before(s.Invoices[j].Date) })
 	return s, nil
+}
+
+// decodeCompany decodes versions of the registry record as the company's
+// history, the last one current.
+func (s *Subject) decodeCompany(registry *store.Resolved, history []store.Version) error {
+	for _, v := range history {
+		var c record.Company
+		if err := json.Unmarshal(v.Parsed, &c); err != nil {
+			return fmt.Errorf("profile: %s version %d: %w", registry.ID, v.N, err)
+		}
+		s.CompanyHistory = append(s.CompanyHistory, Dated[record.Company]{At: v.FirstObserved, Value: c})
+	}
+	s.Company = &s.CompanyHistory[len(s.CompanyHistory)-1].Value
+	return nil
 }
 
 // newerRegistry reports whether registry record a is fresher than b: a

@@ -65,3 +65,42 @@ func TestDecodeStoredUnknownSource(t *testing.T) {
 		t.Errorf("decoding a subject with a record of an unknown source: err = %v", err)
 	}
 }
+
+// TestDecodeNetworkDatesAnUndatedBankruptcy: DecodeNetwork decodes only
+// the current registry version, except for a bankruptcy without a start
+// date, which the registry's history dates (when it first showed it): the
+// facts equal those of the full decode in both cases.
+func TestDecodeNetworkDatesAnUndatedBankruptcy(t *testing.T) {
+	registry := func(versions ...string) store.Resolved {
+		r := resolved(record.Bolagsverket, versions[len(versions)-1])
+		r.History = nil
+		for i, v := range versions {
+			r.History = append(r.History, store.Version{N: uint32(i + 1), FirstObserved: time.Date(2024, 1, 1+i, 8, 0, 0, 0, time.UTC), Parsed: []byte(v)})
+		}
+		r.Current = &r.History[len(r.History)-1]
+		return r
+	}
+	for name, c := range map[string]struct {
+		rec          store.Resolved
+		wantVersions int
+	}{
+		"dated":   {registry(`{"name":"A AB"}`, `{"name":"A AB","proceedings":[{"code":"KK","from":"2024-01-01T00:00:00Z"}]}`), 1},
+		"undated": {registry(`{"name":"A AB"}`, `{"name":"A AB","proceedings":[{"code":"KK"}]}`, `{"name":"A AB","proceedings":[{"code":"KK"}]}`), 3},
+	} {
+		full, err := Decode("5591234561", []store.Resolved{c.rec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := DecodeNetwork("5591234561", []store.Resolved{c.rec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(net.CompanyHistory) != c.wantVersions {
+			t.Errorf("%s: %d registry versions decoded, want %d", name, len(net.CompanyHistory), c.wantVersions)
+		}
+		want, got := factsOf(full), factsOf(net)
+		if want.Bankruptcy.IsZero() || !want.Bankruptcy.Equal(got.Bankruptcy) || want.Name != got.Name {
+			t.Errorf("%s: facts %+v, want %+v", name, got, want)
+		}
+	}
+}

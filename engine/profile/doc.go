@@ -12,6 +12,15 @@
 // screening of every organisation, and StoreNetwork, which answers from the
 // store's indexes for a screening of one.
 //
+// A Population keeps only what the network questions need, not the
+// subjects: roles by person, each organisation's OrgFacts, counts by
+// address, bans by person and the market statistics. A screening of the
+// whole store builds it with a PopulationBuilder from a first scan that
+// reads only the sources the network needs (NetworkReads) and decodes them
+// with DecodeNetwork (the registry's history only where a bankruptcy
+// needs it), each subject dropped once added; a second scan then decodes,
+// profiles and evaluates one organisation at a time.
+//
 // # Market statistics
 //
 // A contract's price quartiles and a supplier's spend shares compare it

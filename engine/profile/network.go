@@ -2,7 +2,9 @@ package profile
 
 import (
 	"errors"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,6 +65,15 @@ func factsOf(s *Subject) *OrgFacts {
 		f.Bankruptcy = c.Deregistered
 	}
 	return f
+}
+
+// undatedBankruptcy reports whether a company has a bankruptcy that only
+// the registry's history dates (factsOf's firstSeenWith): no start date,
+// and not ended with a deregistration.
+func undatedBankruptcy(c *record.Company) bool {
+	return slices.ContainsFunc(c.Proceedings, func(p record.Proceeding) bool {
+		return p.Code == "KK" && p.From.IsZero() && !(p.Ended && !c.Deregistered.IsZero())
+	})
 }
 
 // firstSeenWith returns when the registry first showed a proceeding code,
@@ -171,49 +182,200 @@ func quantile(xs []float64, q float64) float64 {
 }
 
 // Population is a Network over every subject of one scan: built once per
-// screening of the whole store.
+// screening of the whole store. It keeps only what the network questions
+// need, not the subjects: per person the roles (the person's id, the
+// organisation, the role and its dates: what Build reads of them), the
+// trading bans and the versions of the look-ups; per organisation its
+// OrgFacts; counts by address; the market statistics. A look-up that
+// found no ban (record.NoBan) is kept as its record versions alone.
 type Population struct {
-	roles   map[string][]record.Role
-	orgs    map[string]*OrgFacts
+	persons map[string]*personFacts
+	orgs    map[string]int32
+	facts   []OrgFacts
 	addrs   map[string]int
-	bans    map[string][]record.Ban
-	banRefs map[string][]Ref
 	market  *Market
+}
+
+// personFacts is what a Population keeps of a person.
+type personFacts struct {
+	roles []roleFact
+	bans  []record.Ban
+	refs  []banRef // the trading-ban register's record versions
+}
+
+// banRef is a Ref to a record of the trading-ban register: its key, or
+// with suffix only what follows the person's own subject
+// (record.PersonSubjectPrefix and the person's id), its version and when
+// it was observed.
+type banRef struct {
+	key      string
+	suffix   bool
+	version  uint32
+	observed time.Time
+}
+
+// roleFact is a role as a Population keeps it.
+type roleFact struct {
+	orgnr, role string
+	from, to    time.Time
 }
 
 // NewPopulation indexes subjects decoded as of at.
 func NewPopulation(subjects []*Subject, at time.Time, cfg Config) *Population {
-	p := &Population{roles: map[string][]record.Role{}, orgs: make(map[string]*OrgFacts, len(subjects)), addrs: map[string]int{}, bans: map[string][]record.Ban{}, banRefs: map[string][]Ref{}}
-	mb := newMarketBuilder(at, cfg.spendWindow())
+	b := NewPopulationBuilder(at, cfg)
 	for _, s := range subjects {
-		for _, r := range s.Roles {
-			p.roles[r.Person.ID] = append(p.roles[r.Person.ID], r)
-		}
-		for _, b := range s.Bans {
-			p.bans[b.Person.ID] = append(p.bans[b.Person.ID], b)
-		}
-		if len(s.Bans) > 0 {
-			person := s.Bans[0].Person.ID
-			p.banRefs[person] = append(p.banRefs[person], s.Evidence[record.Naringsforbud]...)
-		}
-		if f := factsOf(s); f != nil {
-			p.orgs[s.ID] = f
-			if f.registeredAt() {
-				p.addrs[f.Address]++
-			}
-		}
-		mb.add(s)
+		b.Add(s)
 	}
-	p.market = mb.market()
-	return p
+	return b.Population()
 }
 
-func (p *Population) PersonRoles(person string) []record.Role { return p.roles[person] }
-func (p *Population) Org(orgnr string) *OrgFacts              { return p.orgs[orgnr] }
-func (p *Population) OrgsAt(addr string) int                  { return p.addrs[addr] }
-func (p *Population) Bans(person string) ([]record.Ban, []Ref) {
-	return p.bans[person], p.banRefs[person]
+// PopulationBuilder makes a Population from subjects added one at a time,
+// in the store's key order, each free to go once added: what a screening
+// of the whole store keeps resident while it streams the subjects. The
+// strings that repeat from subject to subject (role names, sources, ban
+// types) are kept once. Not safe for concurrent use.
+type PopulationBuilder struct {
+	p       *Population
+	mb      *marketBuilder
+	strings map[string]string
 }
+
+// NewPopulationBuilder starts a Population as of at.
+func NewPopulationBuilder(at time.Time, cfg Config) *PopulationBuilder {
+	return &PopulationBuilder{
+		p:       &Population{persons: map[string]*personFacts{}, orgs: map[string]int32{}, addrs: map[string]int{}},
+		mb:      newMarketBuilder(at, cfg.spendWindow()),
+		strings: map[string]string{},
+	}
+}
+
+// intern returns the one copy of a string that repeats across subjects.
+func (b *PopulationBuilder) intern(v string) string {
+	if c, ok := b.strings[v]; ok {
+		return c
+	}
+	b.strings[v] = v
+	return v
+}
+
+// refs appends refs to dst with their sources kept once.
+func (b *PopulationBuilder) refs(dst, refs []Ref) []Ref {
+	for _, r := range refs {
+		r.Source = b.intern(r.Source)
+		dst = append(dst, r)
+	}
+	return dst
+}
+
+func (b *PopulationBuilder) person(id string) *personFacts {
+	pf := b.p.persons[id]
+	if pf == nil {
+		pf = &personFacts{}
+		b.p.persons[id] = pf
+	}
+	return pf
+}
+
+// banRefs appends a person's trading-ban refs to dst as banRefs.
+func banRefs(dst []banRef, person string, refs []Ref) []banRef {
+	prefix := record.PersonSubjectPrefix + person
+	for _, r := range refs {
+		br := banRef{key: r.Key, version: r.Version, observed: r.Observed}
+		if suffix, ok := strings.CutPrefix(r.Key, prefix); ok {
+			br.key, br.suffix = suffix, true
+		}
+		dst = append(dst, br)
+	}
+	return dst
+}
+
+// Add indexes what the network needs of a subject decoded as of the
+// builder's time (Decode, or DecodeNetwork).
+func (b *PopulationBuilder) Add(s *Subject) {
+	p := b.p
+	for _, r := range s.Roles {
+		orgnr := r.Orgnr
+		if orgnr == s.ID {
+			orgnr = s.ID
+		}
+		pf := b.person(r.Person.ID)
+		pf.roles = append(pf.roles, roleFact{orgnr: orgnr, role: b.intern(r.Role), from: r.From, to: r.To})
+	}
+	for _, ban := range s.Bans {
+		if ban.Type == record.NoBan {
+			continue
+		}
+		ban.Type, ban.DecidedBy = b.intern(ban.Type), b.intern(ban.DecidedBy)
+		pf := b.person(ban.Person.ID)
+		pf.bans = append(pf.bans, ban)
+	}
+	if len(s.Bans) > 0 {
+		person := s.Bans[0].Person.ID
+		pf := b.person(person)
+		pf.refs = banRefs(pf.refs, person, s.Evidence[record.Naringsforbud])
+	}
+	if f := factsOf(s); f != nil {
+		f.DeregisteredReason = b.intern(f.DeregisteredReason)
+		f.Refs = b.refs(nil, f.Refs)
+		if i, ok := p.orgs[s.ID]; ok {
+			p.facts[i] = *f
+		} else {
+			p.orgs[s.ID] = int32(len(p.facts))
+			p.facts = append(p.facts, *f)
+		}
+		if f.registeredAt() {
+			p.addrs[f.Address]++
+		}
+	}
+	b.mb.add(s)
+}
+
+// Population returns the Population of the subjects added; the builder is
+// done with.
+func (b *PopulationBuilder) Population() *Population {
+	b.p.market = b.mb.market()
+	b.p.facts = slices.Clip(b.p.facts)
+	b.strings = nil
+	return b.p
+}
+
+func (p *Population) PersonRoles(person string) []record.Role {
+	pf := p.persons[person]
+	if pf == nil || len(pf.roles) == 0 {
+		return nil
+	}
+	out := make([]record.Role, len(pf.roles))
+	for i, r := range pf.roles {
+		out[i] = record.Role{Orgnr: r.orgnr, Person: record.PersonRef{ID: person}, Role: r.role, From: r.from, To: r.to}
+	}
+	return out
+}
+
+func (p *Population) Org(orgnr string) *OrgFacts {
+	if i, ok := p.orgs[orgnr]; ok {
+		return &p.facts[i]
+	}
+	return nil
+}
+
+func (p *Population) OrgsAt(addr string) int { return p.addrs[addr] }
+
+func (p *Population) Bans(person string) ([]record.Ban, []Ref) {
+	pf := p.persons[person]
+	if pf == nil {
+		return nil, nil
+	}
+	var refs []Ref
+	for _, r := range pf.refs {
+		key := r.key
+		if r.suffix {
+			key = record.PersonSubjectPrefix + person + key
+		}
+		refs = append(refs, Ref{Source: record.Naringsforbud, Key: key, Version: r.version, Observed: r.observed})
+	}
+	return pf.bans, refs
+}
+
 func (p *Population) Market() *Market { return p.market }
 
 // StoreNetwork is a Network that reads the store's indexes on demand, for

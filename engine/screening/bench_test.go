@@ -1,12 +1,19 @@
 package screening_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"strconv"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -125,10 +132,73 @@ func populationStore(b *testing.B, orgs int) (*store.Store, time.Time) {
 	return st, now
 }
 
+// peakMemory reports, when the benchmark ends, the highest Go heap it saw
+// (sampled every 10 ms) as peak-heap-MB, the process's resident set
+// high-water mark (the kernel's VmHWM, reset when it starts) as
+// peak-rss-MB, and the processor time the process used per iteration
+// (user and system, every goroutine's: steadier than wall time on a
+// shared machine) as cpu-s. Run one benchmark per process for a clean
+// RSS figure.
+func peakMemory(b *testing.B) {
+	b.Helper()
+	debug.FreeOSMemory()
+	cpu0 := processorTime()
+	// Writing 5 to clear_refs resets VmHWM to the current resident set.
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	var peak atomic.Uint64
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		for {
+			metrics.Read(sample)
+			peak.Store(max(peak.Load(), sample[0].Value.Uint64()))
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	b.Cleanup(func() {
+		close(stop)
+		<-done
+		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+		b.ReportMetric(float64(vmHWM())/(1<<20), "peak-rss-MB")
+		b.ReportMetric((processorTime()-cpu0).Seconds()/float64(b.N), "cpu-s")
+	})
+}
+
+// processorTime is the user and system time the process has used.
+func processorTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// vmHWM is the process's resident set high-water mark in bytes.
+func vmHWM() uint64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	sc := bufio.NewScanner(bytes.NewReader(status))
+	for sc.Scan() {
+		if v, ok := bytes.CutPrefix(sc.Bytes(), []byte("VmHWM:")); ok {
+			kb, _ := strconv.ParseUint(string(bytes.TrimSpace(bytes.TrimSuffix(v, []byte("kB")))), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
 // BenchmarkScanDecode is the baseline: one ordered scan of the whole store
 // decoding every subject as of a time, nothing else.
 func BenchmarkScanDecode(b *testing.B) {
 	st, at := populationStore(b, *benchOrgs)
+	peakMemory(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		subs, err := screening.ScanSubjects(context.Background(), st, at, runtime.GOMAXPROCS(0))
@@ -146,6 +216,7 @@ func BenchmarkScreenAll(b *testing.B) {
 	st, at := populationStore(b, *benchOrgs)
 	set, _ := defaultpack.Load(rules.Overrides{})
 	sc := &screening.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: screening.DefaultConfig()}
+	peakMemory(b)
 	b.ResetTimer()
 	var stats screening.Stats
 	for i := 0; i < b.N; i++ {

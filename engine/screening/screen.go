@@ -381,17 +381,25 @@ func ended(ctx context.Context, err error) error {
 
 // Stats describe a screening of the whole store.
 type Stats struct {
-	Subjects   int
-	Screened   int
+	Subjects int // every subject of the store: organisations and persons
+	Screened int
+	// ScanDecode is the first pass: the scan that decodes what the
+	// network needs of every subject (roles, registry facts, bans,
+	// contracts and invoices).
 	ScanDecode time.Duration
-	Index      time.Duration
-	Evaluate   time.Duration
+	// Index is the network's completion (the market statistics).
+	Index time.Duration
+	// Evaluate is the second pass: the scan that decodes, profiles,
+	// evaluates (and saves) one organisation after the other.
+	Evaluate time.Duration
 }
 
 // ScreenAll screens every organisation in the store with workers
-// goroutines (0: GOMAXPROCS): one ordered scan decodes every subject, a
-// Population answers the network questions, and each worker evaluates with
-// its own VM. fn receives the assessments in no particular order, from one
+// goroutines (0: GOMAXPROCS) in two ordered scans. The first keeps only
+// what the network questions need of every subject, in a Population; the
+// second streams the organisations to the workers, each of which decodes
+// one, builds its profile, evaluates it with its own VM (and saves it) and
+// drops it. fn receives the assessments in no particular order, from one
 // goroutine at a time.
 func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn func(*Assessment) error) (Stats, error) {
 	if workers <= 0 {
@@ -401,101 +409,107 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 	if err := s.canSave(opt); err != nil {
 		return st, err
 	}
+	set, cfg := s.Rules(), s.Settings()
 	start := time.Now()
-	subjects, err := ScanSubjects(ctx, s.Store, opt.At, workers)
+	pb := profile.NewPopulationBuilder(opt.At, cfg.Profile)
+	ordered := newInOrder(pb.Add)
+	var persons atomic.Int64
+	_, err := streamSubjects(ctx, s.Store, store.ScanOptions{At: opt.At, History: profile.HistorySources, Only: profile.NetworkReads}, workers,
+		func(context.Context) subjectWork {
+			return func(seq int, id string, recs []store.Resolved) error {
+				if isPerson(id) {
+					persons.Add(1)
+				}
+				sub, err := profile.DecodeNetwork(id, recs)
+				ordered.put(seq, sub)
+				return err
+			}
+		})
 	if err != nil {
-		return st, err
+		return st, fmt.Errorf("scan: %w", err)
 	}
-	st.Subjects = len(subjects)
 	st.ScanDecode = time.Since(start)
 	start = time.Now()
-	set, cfg := s.Rules(), s.Settings()
-	pop := profile.NewPopulation(subjects, opt.At, cfg.Profile)
+	pop := pb.Population()
 	st.Index = time.Since(start)
 	start = time.Now()
-	subjectsOnce := func(yield func(*profile.Subject) bool) {
-		for i, sub := range subjects {
-			// The population holds what other organisations need; once
-			// sent, a subject is the worker's alone and can be freed
-			// after it.
-			subjects[i] = nil
-			if !strings.HasPrefix(sub.ID, record.PersonSubjectPrefix) && !yield(sub) {
-				return
+	var saver *batchSaver
+	if opt.Save {
+		saver = s.newBatchSaver()
+	}
+	var (
+		mu     sync.Mutex
+		failed bool // fn hears of nothing after an error
+	)
+	// A person's records (trading bans) are the network's alone: the
+	// second scan steps over them.
+	orgs := store.ScanOptions{At: opt.At, History: profile.HistorySources, Only: func(id store.RecordID) bool { return !isPerson(id.Subject) }}
+	st.Subjects, err = streamSubjects(ctx, s.Store, orgs, workers,
+		func(context.Context) subjectWork {
+			ev := set.NewEvaluator()
+			return func(_ int, id string, recs []store.Resolved) error {
+				a, err := s.assessOne(id, recs, pop, ev, set, cfg, opt)
+				if err == nil && saver != nil {
+					err = saver.add(a)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil && !failed {
+					if err = fn(a); err == nil {
+						st.Screened++
+					}
+				}
+				failed = failed || err != nil
+				return err
 			}
+		})
+	if saver != nil {
+		if serr := saver.close(); err == nil {
+			err = serr
 		}
 	}
-	st.Screened, err = pool(ctx, s, opt.Save, workers, subjectsOnce, func() func(*profile.Subject) (*Assessment, error) {
-		ev := set.NewEvaluator()
-		return func(sub *profile.Subject) (*Assessment, error) {
-			began := time.Now()
-			a, err := assess(sub, pop, ev, set, cfg, opt)
-			if err == nil {
-				s.observe(a, opt, began)
-			}
-			return a, err
-		}
-	}, fn)
 	st.Evaluate = time.Since(start)
+	st.Subjects += int(persons.Load())
+	if err == nil {
+		err = ctx.Err()
+	}
 	return st, err
 }
 
-// ScanSubjects decodes every subject of the store as of at: one goroutine
-// scans in key order while workers decode.
-func ScanSubjects(ctx context.Context, st *store.Store, at time.Time, workers int) ([]*profile.Subject, error) {
-	type job struct {
-		i    int
-		id   string
-		recs []store.Resolved
-	}
-	jobs := make(chan job, 1024)
-	var (
-		mu       sync.Mutex
-		subjects []*profile.Subject
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				sub, err := profile.Decode(j.id, j.recs)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				for len(subjects) <= j.i {
-					subjects = append(subjects, nil)
-				}
-				subjects[j.i] = sub
-				mu.Unlock()
-			}
-		}()
-	}
-	n := 0
-	err := st.Scan(store.ScanOptions{At: at, History: profile.HistorySources}, func(id string, recs []store.Resolved) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		jobs <- job{i: n, id: id, recs: recs}
-		n++
-		return nil
-	})
-	close(jobs)
-	wg.Wait()
-	if err == nil {
-		err = firstErr
-	}
+func isPerson(subject string) bool { return strings.HasPrefix(subject, record.PersonSubjectPrefix) }
+
+// assessOne decodes and assesses one organisation of a whole-store
+// screening.
+func (s *Screener) assessOne(id string, recs []store.Resolved, pop profile.Network, ev *rules.Evaluator, set *rules.Set, cfg Config, opt Options) (*Assessment, error) {
+	began := time.Now()
+	sub, err := profile.Decode(id, recs)
 	if err != nil {
 		return nil, fmt.Errorf("scan: %w", err)
 	}
-	out := subjects[:0]
-	for _, s := range subjects {
-		if s != nil {
-			out = append(out, s)
-		}
+	a, err := assess(sub, pop, ev, set, cfg, opt)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	s.observe(a, opt, began)
+	return a, nil
+}
+
+// ScanSubjects decodes every subject of the store as of at, in key order:
+// one goroutine scans while workers decode.
+func ScanSubjects(ctx context.Context, st *store.Store, at time.Time, workers int) ([]*profile.Subject, error) {
+	var subjects []*profile.Subject
+	ordered := newInOrder(func(s *profile.Subject) { subjects = append(subjects, s) })
+	_, err := streamSubjects(ctx, st, store.ScanOptions{At: at, History: profile.HistorySources}, workers, func(context.Context) subjectWork {
+		return func(seq int, id string, recs []store.Resolved) error {
+			sub, err := profile.Decode(id, recs)
+			ordered.put(seq, sub)
+			return err
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scan: %w", err)
+	}
+	return subjects, nil
 }
 
 // stale reports whether data last observed at last is outside a window of

@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -37,6 +39,10 @@ type ScanOptions struct {
 	// Raw asks for each version's raw bytes; without it Version.Raw is
 	// nil, which spares a screening of the whole store from copying them.
 	Raw bool
+	// Only, when set, says which records are read: the keys of the others
+	// are stepped over without reading a value, and a subject none of
+	// whose records it accepts is not passed on.
+	Only func(id RecordID) bool
 }
 
 // Subject returns every record of one subject as of opts.At.
@@ -78,7 +84,7 @@ func (s *Store) Scan(opts ScanOptions, fn func(subject string, recs []Resolved) 
 func scan(txn *badger.Txn, prefix []byte, opts ScanOptions, fn func(string, []Resolved) error) error {
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
 	defer it.Close()
-	at := opts.At.UnixNano()
+	sc := scanner{at: opts.At.UnixNano(), opts: opts, sources: map[string]string{}}
 	var (
 		subject string
 		recs    []Resolved
@@ -94,7 +100,7 @@ func scan(txn *badger.Txn, prefix []byte, opts ScanOptions, fn func(string, []Re
 	it.Rewind()
 	for it.Valid() {
 		k := it.Item().Key()
-		id, kind, _, err := parseRecordKey(k)
+		id, kind, err := sc.parse(k, subject)
 		if err != nil {
 			return err
 		}
@@ -107,9 +113,15 @@ func scan(txn *badger.Txn, prefix []byte, opts ScanOptions, fn func(string, []Re
 			}
 			subject = id.Subject
 		}
-		rp := append([]byte(nil), k[:len(k)-1]...)
+		sc.rp = append(sc.rp[:0], k[:len(k)-1]...)
 		it.Next()
-		r, ok, err := resolve(it, rp, id, at, opts.History[id.Source], opts.Raw)
+		if opts.Only != nil && !opts.Only(id) {
+			for it.Valid() && bytes.HasPrefix(it.Item().Key(), sc.rp) {
+				it.Next()
+			}
+			continue
+		}
+		r, ok, err := sc.resolve(it, id, opts.History[id.Source])
 		if err != nil {
 			return fmt.Errorf("record %s: %w", id, err)
 		}
@@ -120,10 +132,86 @@ func scan(txn *badger.Txn, prefix []byte, opts ScanOptions, fn func(string, []Re
 	return flush()
 }
 
-// resolve reads one record as of at (Unix nanoseconds). The iterator
-// stands on the key after the record's head; on return it stands on the
-// next record's head (or is exhausted). It walks the record's keys with
-// Next only: a record has a handful of keys, and a Seek costs a merge
+// scanner holds what one scan reuses from record to record, so that
+// reading a record as of a time allocates little more than what it
+// returns: the record prefix, the runs and versions of the record being
+// read, the source names met, and the block the versions' parsed bytes
+// are copied into.
+type scanner struct {
+	at      int64 // Unix nanoseconds
+	opts    ScanOptions
+	rp      []byte
+	runs    []run
+	vers    []Version
+	sources map[string]string
+	arena   []byte
+}
+
+// run is a run of observations that saw the same version: when it began.
+type run struct {
+	at      int64
+	version uint32
+}
+
+// arenaBlock is the size of the blocks parsed bytes are carved from; a
+// larger value gets a block of its own.
+const arenaBlock = 64 << 10
+
+// keep copies b into the scanner's current block and returns the copy,
+// which stays valid (and unchanged) as long as the caller holds it.
+func (sc *scanner) keep(b []byte) []byte {
+	if len(b) > arenaBlock/4 {
+		return append([]byte(nil), b...)
+	}
+	if cap(sc.arena)-len(sc.arena) < len(b) {
+		sc.arena = make([]byte, 0, arenaBlock)
+	}
+	n := len(sc.arena)
+	sc.arena = append(sc.arena, b...)
+	return sc.arena[n:len(sc.arena):len(sc.arena)]
+}
+
+// parse splits a key under 'r' into the record id and the kind, reusing
+// the subject string when the key is of subject (the previous key's) and
+// one string per source name.
+func (sc *scanner) parse(k []byte, subject string) (RecordID, byte, error) {
+	var id RecordID
+	if len(k) == 0 || k[0] != 'r' {
+		return id, 0, errors.New("not a record key")
+	}
+	var parts [3][]byte
+	p := 1
+	for i := 0; i < 3; i++ {
+		j := bytes.IndexByte(k[p:], sep)
+		if j < 0 {
+			return id, 0, fmt.Errorf("record key %q: truncated", k)
+		}
+		parts[i] = k[p : p+j]
+		p += j + 1
+	}
+	if p >= len(k) {
+		return id, 0, fmt.Errorf("record key %q: no kind", k)
+	}
+	id.Subject = subject
+	if string(parts[0]) != subject {
+		id.Subject = string(parts[0])
+	}
+	src, ok := sc.sources[string(parts[1])]
+	if !ok {
+		src = string(parts[1])
+		sc.sources[src] = src
+	}
+	id.Source = src
+	if len(parts[2]) > 0 {
+		id.Key = string(parts[2])
+	}
+	return id, k[p], nil
+}
+
+// resolve reads one record as of sc.at. The iterator stands on the key
+// after the record's head (whose prefix is sc.rp); on return it stands on
+// the next record's head (or is exhausted). It walks the record's keys
+// with Next only: a record has a handful of keys, and a Seek costs a merge
 // across every level of the tree. ok is false when the record had no
 // observation at or before the time.
 //
@@ -131,15 +219,13 @@ func scan(txn *badger.Txn, prefix []byte, opts ScanOptions, fn func(string, []Re
 // run of observations that saw the same version, oldest first, whose
 // FirstObserved is when the run began. Content seen, replaced and seen
 // again appears twice, as the changes it was.
-func resolve(it *badger.Iterator, rp []byte, id RecordID, at int64, history, withRaw bool) (Resolved, bool, error) {
+func (sc *scanner) resolve(it *badger.Iterator, id RecordID, history bool) (Resolved, bool, error) {
 	r := Resolved{ID: id}
+	rp, at := sc.rp, sc.at
 	n := len(rp)
 	want, found := uint32(0), false
-	type seen struct {
-		at      int64
-		version uint32
-	}
-	var runs []seen // newest first while reading
+	runs := sc.runs[:0] // newest first while reading
+	defer func() { sc.runs = runs[:0] }()
 	// Observations, newest first.
 	for ; it.Valid(); it.Next() {
 		k := it.Item().Key()
@@ -170,15 +256,15 @@ func resolve(it *badger.Iterator, rp []byte, id RecordID, at int64, history, wit
 			if len(runs) > 0 && runs[len(runs)-1].version == o.Version {
 				runs[len(runs)-1].at = ts // the run began earlier
 			} else {
-				runs = append(runs, seen{ts, o.Version})
+				runs = append(runs, run{ts, o.Version})
 			}
 		}
 	}
+	if !history {
+		runs = append(runs[:0], run{0, want})
+	}
 	// Versions: only those the observations up to at saw.
 	needed := func(v uint32) bool {
-		if v == want {
-			return true
-		}
 		for _, s := range runs {
 			if s.version == v {
 				return true
@@ -186,7 +272,8 @@ func resolve(it *badger.Iterator, rp []byte, id RecordID, at int64, history, wit
 		}
 		return false
 	}
-	versions := map[uint32]*Version{}
+	vers := sc.vers[:0]
+	defer func() { clear(vers); sc.vers = vers[:0] }()
 	for ; it.Valid(); it.Next() {
 		k := it.Item().Key()
 		if len(k) != n+5 || k[n] != kindVersion || !bytes.HasPrefix(k, rp) {
@@ -196,14 +283,15 @@ func resolve(it *badger.Iterator, rp []byte, id RecordID, at int64, history, wit
 		if !found || !needed(v) {
 			continue
 		}
-		ver := &Version{}
+		vers = append(vers, Version{})
+		ver := &vers[len(vers)-1]
 		err := it.Item().Value(func(b []byte) error {
 			if err := decodeVersion(v, b, ver); err != nil {
 				return err
 			}
 			// b is only valid inside this function: keep copies.
-			ver.Parsed = append([]byte(nil), ver.Parsed...)
-			if withRaw {
+			ver.Parsed = sc.keep(ver.Parsed)
+			if sc.opts.Raw {
 				ver.Raw = append([]byte(nil), ver.Raw...)
 			} else {
 				ver.Raw = nil
@@ -213,7 +301,6 @@ func resolve(it *badger.Iterator, rp []byte, id RecordID, at int64, history, wit
 		if err != nil {
 			return r, false, fmt.Errorf("version %d: %w", v, err)
 		}
-		versions[v] = ver
 	}
 	if r.LastObserved.IsZero() {
 		return r, false, nil
@@ -221,15 +308,13 @@ func resolve(it *badger.Iterator, rp []byte, id RecordID, at int64, history, wit
 	if !found {
 		return r, true, nil
 	}
-	if !history {
-		runs = []seen{{0, want}}
-	}
+	r.History = make([]Version, 0, len(runs))
 	for i := len(runs) - 1; i >= 0; i-- {
-		ver, ok := versions[runs[i].version]
-		if !ok {
+		j := slices.IndexFunc(vers, func(v Version) bool { return v.N == runs[i].version })
+		if j < 0 {
 			return r, false, fmt.Errorf("version %d is missing", runs[i].version)
 		}
-		entry := *ver
+		entry := vers[j]
 		if history {
 			entry.FirstObserved = time.Unix(0, runs[i].at).UTC()
 		}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -67,31 +66,6 @@ func obsKey(prefix []byte, at time.Time) []byte {
 func versionKey(prefix []byte, n uint32) []byte {
 	b := append(append([]byte(nil), prefix...), kindVersion)
 	return binary.BigEndian.AppendUint32(b, n)
-}
-
-// parseRecordKey splits a key under 'r' into the record id, the kind and
-// the rest (the observation time or version number).
-func parseRecordKey(k []byte) (id RecordID, kind byte, rest []byte, err error) {
-	if len(k) == 0 || k[0] != 'r' {
-		return id, 0, nil, errors.New("not a record key")
-	}
-	parts := [3]string{}
-	p := 1
-	for i := 0; i < 3; i++ {
-		j := p
-		for j < len(k) && k[j] != sep {
-			j++
-		}
-		if j >= len(k) {
-			return id, 0, nil, fmt.Errorf("record key %q: truncated", k)
-		}
-		parts[i] = string(k[p:j])
-		p = j + 1
-	}
-	if p >= len(k) {
-		return id, 0, nil, fmt.Errorf("record key %q: no kind", k)
-	}
-	return RecordID{Subject: parts[0], Source: parts[1], Key: parts[2]}, k[p], k[p+1:], nil
 }
 
 func indexKey(kind byte, value, subject string) []byte {
