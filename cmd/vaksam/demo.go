@@ -65,7 +65,7 @@ func runDemo(ctx context.Context, a *app, args []string) (int, error) {
 		return exitFailure, err
 	}
 	st := r.Stats
-	fmt.Fprintf(a.stdout, "screened %d organisations in %s (scan and decode %s, network %s, evaluate %s), ruleset %s\n\n",
+	fmt.Fprintf(a.stdout, "screened %d organisations in %s (network scan %s, market %s, screening scan %s), ruleset %s\n\n",
 		st.Screened, since(t0), st.ScanDecode.Round(time.Millisecond), st.Index.Round(time.Millisecond), st.Evaluate.Round(time.Millisecond), r.Ruleset)
 	screening.Rank(r.Rows)
 	screening.WriteRanking(a.stdout, r.Rows, *limit, a.now())
