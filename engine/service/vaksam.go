@@ -278,12 +278,16 @@ func (v *Vaksam) startPublisher(js jetstream.JetStream) {
 	pubCtx, stopPub := context.WithCancel(context.Background())
 	v.pub = &bus.Publisher{Store: v.sc.Store, JS: js, Signer: v.signer, Log: v.log}
 	pubDone := make(chan error, 1)
-	go func() { pubDone <- v.pub.Run(pubCtx) }()
+	go func() {
+		err := v.pub.Run(pubCtx)
+		if err != nil { // said when it happens, not only at the stop
+			v.log.Error("outbox publisher stopped: events wait until the next start", "err", err, "waiting", v.sc.Store.OutboxDepth())
+		}
+		pubDone <- err
+	}()
 	v.life.Add("outbox publisher", func(context.Context) error {
 		stopPub()
-		if err := <-pubDone; err != nil {
-			v.log.Error("outbox publisher", "err", err)
-		}
+		<-pubDone
 		dctx, cancel := context.WithTimeout(context.Background(), cmp.Or(v.cfg.Serve.ShutdownTimeout, settings.DefaultShutdownTimeout))
 		defer cancel()
 		if err := v.pub.Drain(dctx); err != nil {

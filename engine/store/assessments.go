@@ -394,7 +394,11 @@ func storedAt(txn *badger.Txn, subject string, ref storedRef) ([]byte, bool, err
 
 // PutAssessment stores an assessment within the transaction.
 func (tx *Tx) PutAssessment(a StoredAssessment) error {
-	if err := tx.txn.Set(assessmentKey(a.Subject, a.At, a.Ruleset), a.Data); err != nil {
+	key := assessmentKey(a.Subject, a.At, a.Ruleset)
+	if err := tx.keepReferences(key, a.Data); err != nil {
+		return err
+	}
+	if err := tx.txn.Set(key, a.Data); err != nil {
 		return fmt.Errorf("store: assessment: %w", err)
 	}
 	return nil

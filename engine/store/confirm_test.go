@@ -264,3 +264,44 @@ func confirmLast(t *testing.T, s *Store, subject string, at time.Time, ruleset s
 		t.Fatal(err)
 	}
 }
+
+// An assessment stored again at the same key (same organisation, time and
+// rule set) with other bytes leaves the events that referred to the first
+// one as they were emitted: waiting in the outbox, or in the same
+// transaction.
+func TestOutboxReferenceSurvivesAnOverwrite(t *testing.T) {
+	s := openTest(t)
+	first := StoredAssessment{Subject: "5591234561", At: day("2026-11-20"), Ruleset: "r@1", Data: []byte(`{"orgnr":"5591234561","hits":["S04"]}`)}
+	second := first
+	second.Data = []byte(`{"orgnr":"5591234561","hits":["S04","S06"],"more":true}`)
+	third := first
+	third.Data = []byte(`{"orgnr":"5591234561","hits":[]}`)
+	payload := func(a StoredAssessment) string { return `{"assessment":` + string(a.Data) + `}` }
+	emit := func(tx *Tx, id string, a StoredAssessment) error {
+		if err := tx.PutAssessment(a); err != nil {
+			return err
+		}
+		return tx.EmitWith(Event{Org: a.Subject, Subject: "vaksam.assessment.L3.5591234561", MsgID: id, Data: []byte(payload(a))}, a)
+	}
+	if err := s.Update(func(tx *Tx) error { return emit(tx, "m1", first) }); err != nil {
+		t.Fatal(err)
+	}
+	// Waiting in the outbox, then stored over; and twice in one transaction.
+	if err := s.Update(func(tx *Tx) error {
+		if err := emit(tx, "m2", second); err != nil {
+			return err
+		}
+		return emit(tx, "m3", third)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := s.Outbox(0, 10)
+	if err != nil || len(evs) != 3 {
+		t.Fatalf("outbox: %d events, %v", len(evs), err)
+	}
+	for i, want := range []StoredAssessment{first, second, third} {
+		if string(evs[i].Data) != payload(want) {
+			t.Errorf("event %s read back %s, want %s", evs[i].MsgID, evs[i].Data, payload(want))
+		}
+	}
+}

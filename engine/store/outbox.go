@@ -240,6 +240,60 @@ func (tx *Tx) EmitWith(ev Event, a StoredAssessment) error {
 	return tx.Emit(ev)
 }
 
+// keepReferences is called before an assessment is stored at key with
+// data. An assessment stored again at the same key (the same organisation,
+// time and rule set) with other bytes would break the outbox's references
+// to the one there: the events that refer to it, waiting in the outbox or
+// emitted in this transaction, keep a copy of it instead.
+func (tx *Tx) keepReferences(key, data []byte) error {
+	for _, ev := range tx.events {
+		if a := ev.contains; a != nil && !bytes.Equal(a.Data, data) && bytes.Equal(assessmentKey(a.Subject, a.At, a.Ruleset), key) {
+			ev.contains = nil
+		}
+	}
+	item, err := tx.txn.Get(key)
+	switch {
+	case errors.Is(err, badger.ErrKeyNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("store: assessment: %w", err)
+	}
+	same := false
+	if err := item.Value(func(v []byte) error { same = bytes.Equal(v, data); return nil }); err != nil || same {
+		return err
+	}
+	type rewrite struct{ key, data []byte }
+	var rewrites []rewrite
+	it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{'o', sep}})
+	for it.Rewind(); it.Valid(); it.Next() {
+		var e outboxEntry
+		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &e) }); err != nil {
+			it.Close()
+			return fmt.Errorf("store: outbox entry %x: %w", it.Item().Key(), err)
+		}
+		if e.Ref == nil || !bytes.Equal(e.Ref.Key, key) {
+			continue
+		}
+		if err := e.resolve(tx.txn); err != nil {
+			it.Close()
+			return fmt.Errorf("store: outbox entry %x: %w", it.Item().Key(), err)
+		}
+		b, err := json.Marshal(e)
+		if err != nil {
+			it.Close()
+			return fmt.Errorf("store: outbox entry %x: %w", it.Item().Key(), err)
+		}
+		rewrites = append(rewrites, rewrite{it.Item().KeyCopy(nil), b})
+	}
+	it.Close()
+	for _, r := range rewrites {
+		if err := tx.txn.Set(r.key, r.data); err != nil {
+			return fmt.Errorf("store: outbox: %w", err)
+		}
+	}
+	return nil
+}
+
 // HeaderOrgSeq carries an event's per-organisation sequence number.
 const HeaderOrgSeq = "Vaksam-Org-Seq"
 
