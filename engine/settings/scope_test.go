@@ -7,15 +7,16 @@ import (
 	"testing"
 )
 
-// serve.screen_scope: watched or all, unset the whole store, and each problem at its FILE:LINE:COL.
+// serve.screen_scope: watched or all, unset the watched organisations when
+// there are any, and each problem at its FILE:LINE:COL.
 func TestScreenScope(t *testing.T) {
 	for _, tc := range []struct {
 		name, yaml string
 		some, none string // the scope with watched organisations, and without
 		problem    string
 	}{
-		{"absent", "", ScopeAll, ScopeAll, ""},
-		{"null", "serve:\n  screen_scope:\n", ScopeAll, ScopeAll, ""},
+		{"absent", "", ScopeWatched, ScopeAll, ""},
+		{"null", "serve:\n  screen_scope:\n", ScopeWatched, ScopeAll, ""},
 		{"watched", "serve:\n  screen_scope: watched\n", ScopeWatched, ScopeWatched, ""},
 		{"all", "serve:\n  screen_scope: all\n", ScopeAll, ScopeAll, ""},
 		{"misspelt", "serve:\n  screen_every: 1h\n  screen_scope: watch\n", "", "", `:3:17: serve.screen_scope: want watched or all, got "watch"`},

@@ -55,7 +55,7 @@ type Serve struct {
 	GCEvery         time.Duration `yaml:"gc_every"`         // Badger value-log garbage collection (10m)
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // longest graceful stop before giving up (30s)
 	// ScreenScope is what the schedule screens: ScopeWatched, ScopeAll,
-	// or unset: for now the whole store (Scope).
+	// or unset: the watched organisations when there are any (Scope).
 	ScreenScope string `yaml:"screen_scope,omitempty"`
 }
 
@@ -70,13 +70,15 @@ const (
 )
 
 // Scope returns what the schedule screens given whether any organisation
-// is watched: the configured scope, or, unset, ScopeAll. (Unset is meant
-// to become ScopeWatched when some organisation is watched; with that
-// default the demo's NATS walk-through, TestServeDemoNATSKeys, still
-// fails: the events of the first watched screening stay in the outbox.)
+// is watched: the configured scope, or, unset, ScopeWatched when some
+// organisation is watched and ScopeAll when none is (a store without the
+// municipality's own registers yet).
 func (s Serve) Scope(anyWatched bool) string {
 	if s.ScreenScope != "" {
 		return s.ScreenScope
+	}
+	if anyWatched {
+		return ScopeWatched
 	}
 	return ScopeAll
 }
