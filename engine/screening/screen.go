@@ -433,14 +433,7 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 	pop := pb.Population()
 	st.Index = time.Since(start)
 	start = time.Now()
-	var saver *batchSaver
-	if opt.Save {
-		saver = s.newBatchSaver()
-	}
-	var (
-		mu     sync.Mutex
-		failed bool // fn hears of nothing after an error
-	)
+	d := s.newDelivery(opt.Save, fn)
 	// A person's records (trading bans) are the network's alone: the
 	// second scan steps over them.
 	orgs := store.ScanOptions{At: opt.At, History: profile.HistorySources, Only: func(id store.RecordID) bool { return !isPerson(id.Subject) }}
@@ -448,31 +441,13 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 		func(context.Context) subjectWork {
 			ev := set.NewEvaluator()
 			return func(_ int, id string, recs []store.Resolved) error {
-				a, err := s.assessOne(id, recs, pop, ev, set, cfg, opt)
-				if err == nil && saver != nil {
-					err = saver.add(a)
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				if err == nil && !failed {
-					if err = fn(a); err == nil {
-						st.Screened++
-					}
-				}
-				failed = failed || err != nil
-				return err
+				return d.take(s.assessOne(id, recs, pop, ev, set, cfg, opt))
 			}
 		})
-	if saver != nil {
-		if serr := saver.close(); err == nil {
-			err = serr
-		}
-	}
+	err = d.close(ctx, err)
+	st.Screened = d.n
 	st.Evaluate = time.Since(start)
 	st.Subjects += int(persons.Load())
-	if err == nil {
-		err = ctx.Err()
-	}
 	return st, err
 }
 
