@@ -10,7 +10,8 @@ import (
 
 // benchMeasures are the lines vaksam bench prints, in order.
 var benchMeasures = []string{"screen_all", "screen_all_per_org", "screen_saved", "screen_saved_unchanged", "screen_rss",
-	"store_growth_unchanged", "preaward_p50", "preaward_p99", "preaward_first_after_write", "bulk_import", "bulk_import_rss"}
+	"screen_rss_with_files", "store_growth_unchanged", "preaward_p50", "preaward_p99", "preaward_first_after_write", "bulk_import",
+	"bulk_import_rss", "bulk_import_rss_with_files"}
 
 // TestBench runs vaksam bench end to end on a tiny store, reused by the
 // second run, and checks the shape of both outputs: every measure, in
@@ -24,6 +25,7 @@ func TestBench(t *testing.T) {
 	}
 	sc := bufio.NewScanner(strings.NewReader(out))
 	var names []string
+	values := map[string]float64{}
 	for sc.Scan() {
 		var m struct {
 			Name                      string
@@ -45,6 +47,7 @@ func TestBench(t *testing.T) {
 			t.Fatalf("line %q: %+v %v", sc.Text(), m, err)
 		}
 		names = append(names, m.Name)
+		values[m.Name] = *m.Value
 		if *m.Floor <= 0 || *m.Goal <= 0 || m.Unit == "" {
 			t.Errorf("%s: floor %v, goal %v, unit %q", m.Name, *m.Floor, *m.Goal, m.Unit)
 		}
@@ -69,6 +72,12 @@ func TestBench(t *testing.T) {
 	}
 	if strings.Join(names, " ") != strings.Join(benchMeasures, " ") {
 		t.Errorf("measures %v, want %v", names, benchMeasures)
+	}
+	// The anonymous resident set is part of the whole.
+	for _, rss := range []string{"screen_rss", "bulk_import_rss"} {
+		if values[rss] > values[rss+"_with_files"] {
+			t.Errorf("%s %v above %s_with_files %v", rss, values[rss], rss, values[rss+"_with_files"])
+		}
 	}
 
 	code, out, errOut = run(t, "bench", "--orgs", "200", "--dir", dir)

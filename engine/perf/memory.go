@@ -11,12 +11,21 @@ import (
 
 // rssPeak follows the process's resident set while something runs: the
 // kernel's high-water mark (VmHWM, reset when it starts) where the kernel
-// lets it be reset, and samples of the resident set every 10 ms.
+// lets it be reset, and samples of the resident set every 10 ms, whole
+// (VmRSS) and anonymous (RssAnon).
 type rssPeak struct {
 	reset      bool
-	peak       atomic.Uint64
+	peak, anon atomic.Uint64
 	stop, done chan struct{}
 }
+
+// peakRSS is the peak resident set of a phase, in bytes: All counts every
+// resident page (VmRSS, VmHWM); Anon only the process's own memory
+// (RssAnon: the Go heap, stacks, Badger's allocations), not the pages of
+// files it maps (Badger's tables and value logs), which the kernel reclaims
+// under memory pressure and which other processes' reads of the same files
+// share.
+type peakRSS struct{ All, Anon uint64 }
 
 // watchRSS returns memory the Go runtime holds free to the system, resets
 // the high-water mark and starts sampling.
@@ -30,8 +39,12 @@ func watchRSS() *rssPeak {
 		tick := time.NewTicker(10 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			if r := statusKB("VmRSS:"); r > p.peak.Load() {
+			st := status("VmRSS:", "RssAnon:")
+			if r := st[0]; r > p.peak.Load() {
 				p.peak.Store(r)
+			}
+			if r := st[1]; r > p.anon.Load() {
+				p.anon.Store(r)
 			}
 			select {
 			case <-p.stop:
@@ -43,35 +56,39 @@ func watchRSS() *rssPeak {
 	return p
 }
 
-// end stops the sampling and returns the peak resident set in bytes.
-func (p *rssPeak) end() uint64 {
+// end stops the sampling and returns the peak resident sets.
+func (p *rssPeak) end() peakRSS {
 	close(p.stop)
 	<-p.done
-	peak := p.peak.Load()
+	peak := peakRSS{All: p.peak.Load(), Anon: p.anon.Load()}
 	if p.reset {
-		peak = max(peak, statusKB("VmHWM:"))
+		peak.All = max(peak.All, status("VmHWM:")[0])
 	}
 	return peak
 }
 
-// statusKB reads a field of /proc/self/status in bytes (0 if absent).
-func statusKB(field string) uint64 {
+// status reads fields of /proc/self/status in bytes, in the order asked
+// (0 for a field that is absent).
+func status(fields ...string) []uint64 {
+	out := make([]uint64, len(fields))
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return 0
+		return out
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field); ok {
-			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10
+		for i, field := range fields {
+			if v, ok := strings.CutPrefix(line, field); ok {
+				kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+				out[i] = kb << 10
+			}
 		}
 	}
-	return 0
+	return out
 }
 
-// timed runs fn and returns how long it took and the peak resident set
+// timed runs fn and returns how long it took and the peak resident sets
 // while it ran.
-func timed(fn func() error) (time.Duration, uint64, error) {
+func timed(fn func() error) (time.Duration, peakRSS, error) {
 	p := watchRSS()
 	start := time.Now()
 	err := fn()
