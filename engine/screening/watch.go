@@ -1,6 +1,7 @@
 package screening
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -52,16 +53,23 @@ func WatchList(st *store.Store, at time.Time, preAwardDays int) ([]string, error
 
 // Affected returns the organisations whose assessment new record versions
 // may change: the organisations the records concern, and those linked to
-// them through a shared representative or postal address. Sorted.
-func Affected(st *store.Store, items []record.Item) ([]string, error) {
+// them through a shared representative or postal address. An
+// organisation's representatives are those the record links and those
+// the store holds for it as of at: a record without person links (a bulk
+// file's row saying the company went bankrupt) reaches the organisations
+// that share its board as well. Sorted.
+func Affected(st *store.Store, items []record.Item, at time.Time) ([]string, error) {
 	set := map[string]bool{}
 	persons := map[string]bool{}
 	addrs := map[string]bool{}
 	for _, it := range items {
 		if p, ok := strings.CutPrefix(it.Subject, record.PersonSubjectPrefix); ok {
 			persons[p] = true
-		} else {
+		} else if !set[it.Subject] {
 			set[it.Subject] = true
+			if err := representatives(st, it.Subject, at, persons); err != nil {
+				return nil, err
+			}
 		}
 		for _, p := range it.Links.Persons {
 			persons[p] = true
@@ -96,4 +104,23 @@ func Affected(st *store.Store, items []record.Item) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// representatives adds to persons the pseudonyms of org's representatives
+// as the store holds them as of at.
+func representatives(st *store.Store, org string, at time.Time, persons map[string]bool) error {
+	recs, err := st.Subject(org, store.ScanOptions{At: at, Only: func(id store.RecordID) bool { return id.Source == record.Roles }})
+	if err != nil {
+		return fmt.Errorf("representatives of %s: %w", org, err)
+	}
+	sub, err := profile.DecodeNetwork(org, recs)
+	if err != nil {
+		return fmt.Errorf("representatives of %s: %w", org, err)
+	}
+	for _, r := range sub.Roles {
+		if r.Person.ID != "" {
+			persons[r.Person.ID] = true
+		}
+	}
+	return nil
 }

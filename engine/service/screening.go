@@ -38,7 +38,7 @@ func (s *Screening) Rescreen(ctx context.Context, changed []record.Item, at time
 	if len(changed) == 0 {
 		return nil, nil
 	}
-	orgs, err := screening.Affected(s.Screener.Store, changed)
+	orgs, err := screening.Affected(s.Screener.Store, changed, at)
 	if err != nil {
 		return nil, fmt.Errorf("change-driven re-screening: %w", err)
 	}

@@ -114,7 +114,7 @@ func TestRescreenSavesWhatChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := screening.Affected(scr.Screener.Store, changed)
+	want, err := screening.Affected(scr.Screener.Store, changed, at)
 	if err != nil {
 		t.Fatal(err)
 	}
