@@ -7,10 +7,18 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// headWalk is how many keys a headReader steps over before it seeks: a
-// record's own observations and versions, and other sources' records of
-// the same subject, lie between two heads of a sorted file.
-const headWalk = 16
+// headWalk is how many keys a headReader steps over before it reads a
+// head with a point read instead; after headMisses such heads in a row it
+// reads the rest of the transaction's heads with point reads. Between two
+// heads of a sorted file lie the record's own observations and versions
+// and the subject's records of other sources: few in a store that holds
+// little besides the bulk file, many in one where other sources have been
+// fetched for a year, where a seek of the iterator would cost more than a
+// point read (which skips tables by their Bloom filters).
+const (
+	headWalk   = 16
+	headMisses = 4
+)
 
 // headReader reads records' heads within one write transaction. Records
 // that come in key order (a bulk file sorted by organisation number) are
@@ -26,29 +34,35 @@ const headWalk = 16
 // so no other transaction writes a record between this one's read and
 // commit.
 type headReader struct {
-	txn  *badger.Txn
-	it   *badger.Iterator
-	last []byte // the previous head asked for, when the iterator stands at the first key at or after it
+	txn    *badger.Txn
+	it     *badger.Iterator
+	prev   []byte // the previous head asked for
+	misses int    // heads in a row the walk did not reach
+	off    bool   // point reads only, for the rest of the transaction
 }
 
 // get returns the head stored at key and whether there is one.
 func (r *headReader) get(key []byte) (head, bool, error) {
-	if r.last != nil && bytes.Compare(key, r.last) <= 0 {
+	if r.off || (r.prev != nil && bytes.Compare(key, r.prev) <= 0) {
 		return r.point(key)
 	}
+	// The iterator only moves forward, to the first key at or after a
+	// head asked for or one key at a time: no key lies between the
+	// previous head asked for and where it stands.
+	r.prev = append(r.prev[:0], key...)
 	if r.it == nil {
 		r.it = r.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{'r'}})
 		r.it.Seek(key)
-	} else {
-		for i := 0; r.it.Valid() && bytes.Compare(r.it.Item().Key(), key) < 0; i++ {
-			if i == headWalk {
-				r.it.Seek(key)
-				break
-			}
-			r.it.Next()
-		}
 	}
-	r.last = append(r.last[:0], key...)
+	for i := 0; r.it.Valid() && bytes.Compare(r.it.Item().Key(), key) < 0; i++ {
+		if i == headWalk {
+			r.misses++
+			r.off = r.misses == headMisses
+			return r.point(key)
+		}
+		r.it.Next()
+	}
+	r.misses = 0
 	if !r.it.Valid() {
 		return head{}, false, nil
 	}
@@ -81,5 +95,5 @@ func (r *headReader) close() {
 		r.it.Close()
 		r.it = nil
 	}
-	r.last = r.last[:0]
+	r.prev = nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/vaksam/vaksam/engine/record"
 )
@@ -20,11 +21,15 @@ func TestPutReadsHeadsInKeyOrder(t *testing.T) {
 		return Observation{Item: record.Item{Source: record.BolagsverketBulk, Subject: subject(i), Key: "1",
 			Raw: []byte(content), Parsed: map[string]string{"c": content}, Pos: fmt.Sprintf("bulk.txt:%d", i+2)}}
 	}
-	// Every third subject has another source's record with many
+	// Every third subject, and every one from 20 to 29 (more than
+	// headMisses in a row), has another source's record with many
 	// observations before its bulk record.
 	for d := 0; d < 2*headWalk; d++ {
 		var obs []Observation
-		for i := 0; i < 40; i += 3 {
+		for i := 0; i < 40; i++ {
+			if i%3 != 0 && (i < 20 || i >= 30) {
+				continue
+			}
 			obs = append(obs, Observation{Item: record.Item{Source: record.Bolagsverket, Subject: subject(i), Raw: []byte("x"),
 				Parsed: map[string]int{"day": d}, Pos: "f.json:1"}, Observed: day("2026-01-01").AddDate(0, 0, d)})
 		}
@@ -98,4 +103,49 @@ func TestPutReadsHeadsInKeyOrder(t *testing.T) {
 	if r := recs[0]; len(r.History) != 2 || r.Current.N != 3 || string(r.Current.Parsed) != `{"c":"a2"}` || string(r.History[0].Parsed) != `{"c":"b"}` {
 		t.Errorf("subject 7: %d versions, current %d %s; want b, then a2 as version 3", len(r.History), r.Current.N, r.Current.Parsed)
 	}
+}
+
+// BenchmarkPutSorted stores, in key order and in batches of 512, a bulk
+// record of each of 20 000 subjects that also have another source's
+// record with 60 observations (a year of weekly fetches) lying between two
+// heads: the import of a sorted bulk file into a store that has run for a
+// while, of new records ("new") and of the same records again ("again",
+// the weekly case).
+func BenchmarkPutSorted(b *testing.B) {
+	const subjects, weeks = 20_000, 60
+	s, err := Open(b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	putAll := func(source, key string, at time.Time) {
+		obs := make([]Observation, 0, 512)
+		for i := 0; i < subjects; i++ {
+			it := record.Item{Source: source, Subject: fmt.Sprintf("55%08d", i), Key: key, Raw: []byte("row"), Parsed: map[string]int{"i": i}, Pos: "bulk.txt:1"}
+			obs = append(obs, Observation{Item: it, Observed: at})
+			if len(obs) == cap(obs) || i == subjects-1 {
+				if _, err := s.Put(obs); err != nil {
+					b.Fatal(err)
+				}
+				obs = obs[:0]
+			}
+		}
+	}
+	// scb-bulk sorts after bolagsverket-bulk: its records lie between two
+	// subjects' bulk heads.
+	for w := 0; w < weeks; w++ {
+		putAll(record.SCBBulk, "1", day("2025-01-01").AddDate(0, 0, 7*w))
+	}
+	b.Run("new", func(b *testing.B) {
+		for n := 0; n < b.N; n++ {
+			putAll(record.BolagsverketBulk, fmt.Sprint(n), day("2026-03-01"))
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/subjects, "ns/row")
+	})
+	b.Run("again", func(b *testing.B) {
+		for n := 0; n < b.N; n++ {
+			putAll(record.BolagsverketBulk, "0", day("2026-03-02").Add(time.Duration(n)*time.Minute))
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/subjects, "ns/row")
+	})
 }
