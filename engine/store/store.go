@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,8 +32,12 @@ type Store struct {
 	marketIndexed bool
 	// subjectReads counts the subjects read one at a time (Subject).
 	subjectReads atomic.Uint64
-	dir          string // the directory Check probes; "" in memory and read-only
-	faults       *faults
+	// putMu serialises the writers of records: Put reads heads with an
+	// iterator, which does not register an absent head for conflict
+	// detection (heads.go).
+	putMu  sync.Mutex
+	dir    string // the directory Check probes; "" in memory and read-only
+	faults *faults
 }
 
 // Options configure Open.
@@ -155,6 +160,8 @@ func (ob *Observation) Prepare() error {
 // few transactions as Badger allows. It returns the outcome of each.
 func (s *Store) Put(obs []Observation) ([]Outcome, error) {
 	out := make([]Outcome, 0, len(obs))
+	s.putMu.Lock()
+	defer s.putMu.Unlock()
 	// Whatever happens, the store may have changed: caches over it are
 	// stale from here.
 	defer s.gen.Add(1)
@@ -205,8 +212,10 @@ func (s *Store) putTxn(obs []Observation, out *[]Outcome) (int, error) {
 // transaction grows too big part-way, it sets tooBigAt to the record that
 // did not fit.
 func putAll(txn *badger.Txn, obs []Observation, done *[]Outcome, tooBigAt *int) error {
+	heads := &headReader{txn: txn}
+	defer heads.close()
 	for i := range obs {
-		o, err := putOne(txn, &obs[i])
+		o, err := putOne(txn, heads, &obs[i])
 		if errors.Is(err, badger.ErrTxnTooBig) && i > 0 {
 			*tooBigAt = i
 			return err
@@ -219,7 +228,7 @@ func putAll(txn *badger.Txn, obs []Observation, done *[]Outcome, tooBigAt *int) 
 	return nil
 }
 
-func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
+func putOne(txn *badger.Txn, heads *headReader, ob *Observation) (Outcome, error) {
 	it := &ob.Item
 	id := RecordID{Subject: it.Subject, Source: it.Source, Key: it.Key}
 	if err := id.validate(); err != nil {
@@ -230,18 +239,9 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 	}
 	at := ob.Observed.UnixNano()
 	prefix := recordPrefix(id)
-	var h head
-	exists := true
-	item, err := txn.Get(append(prefix, kindHead))
-	switch {
-	case errors.Is(err, badger.ErrKeyNotFound):
-		exists = false
-	case err != nil:
+	h, exists, err := heads.get(append(prefix, kindHead))
+	if err != nil {
 		return 0, fmt.Errorf("%s: read head: %w", id, err)
-	default:
-		if err := item.Value(func(b []byte) error { h, err = decodeHead(b); return err }); err != nil {
-			return 0, fmt.Errorf("%s: %w", id, err)
-		}
 	}
 	writeHead := !exists
 	entries := make([]*badger.Entry, 0, 6)
