@@ -79,6 +79,9 @@ func undatedBankruptcy(c *record.Company) bool {
 // firstSeenWith returns when the registry first showed a proceeding code,
 // for a proceeding without a start date of its own.
 func firstSeenWith(s *Subject, code string) time.Time {
+	if s.seenKnown && code == "KK" {
+		return s.bankruptcySeen
+	}
 	for _, v := range s.CompanyHistory {
 		for _, p := range v.Value.Proceedings {
 			if p.Code == code {

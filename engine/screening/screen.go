@@ -411,27 +411,11 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 	}
 	set, cfg := s.Rules(), s.Settings()
 	start := time.Now()
-	pb := profile.NewPopulationBuilder(opt.At, cfg.Profile)
-	ordered := newInOrder(pb.Add)
-	var persons atomic.Int64
-	_, err := streamSubjects(ctx, s.Store, store.ScanOptions{At: opt.At, History: profile.HistorySources, Only: profile.NetworkReads}, workers,
-		func(context.Context) subjectWork {
-			return func(seq int, id string, recs []store.Resolved) error {
-				if isPerson(id) {
-					persons.Add(1)
-				}
-				sub, err := profile.DecodeNetwork(id, recs)
-				ordered.put(seq, sub)
-				return err
-			}
-		})
+	pop, persons, err := s.population(ctx, opt, cfg, workers)
 	if err != nil {
-		return st, fmt.Errorf("scan: %w", err)
+		return st, err
 	}
 	st.ScanDecode = time.Since(start)
-	start = time.Now()
-	pop := pb.Population()
-	st.Index = time.Since(start)
 	start = time.Now()
 	d := s.newDelivery(opt.Save, fn)
 	// A person's records (trading bans) are the network's alone: the
@@ -447,8 +431,37 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 	err = d.close(ctx, err)
 	st.Screened = d.n
 	st.Evaluate = time.Since(start)
-	st.Subjects += int(persons.Load())
+	st.Subjects += persons
 	return st, err
+}
+
+// population builds what the network questions need of every subject as
+// of opt.At: from the store's network and market indexes when they answer
+// as of that time (no record read), else from a scan that decodes the
+// network's records of every subject. persons counts the person subjects.
+func (s *Screener) population(ctx context.Context, opt Options, cfg Config, workers int) (*profile.Population, int, error) {
+	pop, persons, ok, err := profile.IndexedPopulation(s.Store, opt.At, cfg.Profile)
+	if err != nil || ok {
+		return pop, persons, err
+	}
+	pb := profile.NewPopulationBuilder(opt.At, cfg.Profile)
+	ordered := newInOrder(pb.Add)
+	var n atomic.Int64
+	_, err = streamSubjects(ctx, s.Store, store.ScanOptions{At: opt.At, History: profile.HistorySources, Only: profile.NetworkReads}, workers,
+		func(context.Context) subjectWork {
+			return func(seq int, id string, recs []store.Resolved) error {
+				if isPerson(id) {
+					n.Add(1)
+				}
+				sub, err := profile.DecodeNetwork(id, recs)
+				ordered.put(seq, sub)
+				return err
+			}
+		})
+	if err != nil {
+		return nil, 0, fmt.Errorf("scan: %w", err)
+	}
+	return pb.Population(), int(n.Load()), nil
 }
 
 func isPerson(subject string) bool { return strings.HasPrefix(subject, record.PersonSubjectPrefix) }

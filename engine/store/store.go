@@ -29,6 +29,8 @@ type Store struct {
 	// marketIndexed says the market index is complete (market.go).
 	marketGen     atomic.Uint64
 	marketIndexed bool
+	// networkIndexed says the network index is complete (network.go).
+	networkIndexed bool
 	// subjectReads counts the subjects read one at a time (Subject).
 	subjectReads atomic.Uint64
 	dir          string // the directory Check probes; "" in memory and read-only
@@ -89,6 +91,10 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
 	if err := s.openMarket(o.ReadOnly); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	if err := s.openNetwork(o.ReadOnly); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
@@ -232,6 +238,7 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 	prefix := recordPrefix(id)
 	var h head
 	exists := true
+	network := isNetworkSource(id.Source)
 	item, err := txn.Get(append(prefix, kindHead))
 	switch {
 	case errors.Is(err, badger.ErrKeyNotFound):
@@ -244,6 +251,7 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 		}
 	}
 	writeHead := !exists
+	latest := h.LatestAt // the newest success before this observation
 	entries := make([]*badger.Entry, 0, 6)
 	outcome := Unchanged
 	var obsVal observation
@@ -312,6 +320,11 @@ func putOne(txn *badger.Txn, ob *Observation) (Outcome, error) {
 	entries = append(entries, badger.NewEntry(obsKey(prefix, ob.Observed), obsVal.encode()))
 	for _, e := range entries {
 		if err := txn.SetEntry(e); err != nil {
+			return 0, err
+		}
+	}
+	if network {
+		if err := indexNetwork(txn, id, ob, exists, latest, outcome, obsVal.Version); err != nil {
 			return 0, err
 		}
 	}

@@ -1,0 +1,101 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/store"
+)
+
+// IndexedPopulation builds the Population as of at from the store's
+// network and market indexes (small keys kept current as records are
+// written), without reading the records: the same Population a
+// PopulationBuilder makes of every subject decoded with DecodeNetwork.
+// ok is false when the indexes cannot answer as of at: a time before the
+// newest success of some registry, role or trading-ban record
+// (store.ErrNetworkNotCurrent), or a read-only store written without them;
+// the caller then builds it from a scan. persons counts the person
+// subjects met.
+func IndexedPopulation(st *store.Store, at time.Time, cfg Config) (pop *Population, persons int, ok bool, err error) {
+	b := NewPopulationBuilder(at, cfg)
+	var (
+		subject string
+		recs    []store.NetworkRecord
+	)
+	flush := func() {
+		if len(recs) == 0 {
+			return
+		}
+		if strings.HasPrefix(subject, record.PersonSubjectPrefix) {
+			persons++
+		}
+		b.Add(indexedSubject(subject, recs))
+		recs = recs[:0]
+	}
+	err = st.Network(at, func(r store.NetworkRecord) error {
+		if r.ID.Subject != subject {
+			flush()
+			subject = r.ID.Subject
+		}
+		recs = append(recs, r)
+		return nil
+	})
+	if err == nil {
+		flush()
+		err = st.Market(at, store.MarketFacts{Contract: b.mb.addContract, Invoice: b.mb.addInvoice})
+	}
+	switch {
+	case errors.Is(err, store.ErrNetworkNotCurrent), errors.Is(err, store.ErrNoNetworkIndex), errors.Is(err, store.ErrNoMarketIndex):
+		return nil, 0, false, nil
+	case err != nil:
+		return nil, 0, false, fmt.Errorf("network index: %w", err)
+	}
+	return b.Population(), persons, true, nil
+}
+
+// indexedSubject is what DecodeNetwork makes of a subject, from its
+// records in the network index (in key order) instead of the records: its
+// roles (those its newest import of roles no longer carried ended), its
+// trading bans, its registry facts and their evidence. Contracts and
+// invoices come from the market index.
+func indexedSubject(id string, recs []store.NetworkRecord) *Subject {
+	s := &Subject{ID: id, Evidence: map[string][]Ref{}}
+	var newestRoles time.Time
+	for i := range recs {
+		if t := recs[i].LastSuccess; recs[i].ID.Source == record.Roles && t.After(newestRoles) {
+			newestRoles = t
+		}
+	}
+	var registry *store.NetworkRecord
+	for i := range recs {
+		r := &recs[i]
+		src := r.ID.Source
+		s.Evidence[src] = append(s.Evidence[src], Ref{Source: src, Key: r.ID.Subject + keySuffix(r.ID.Key), Version: r.Version, Observed: r.LastSuccess})
+		switch {
+		case r.Role != nil:
+			v := *r.Role
+			if r.LastSuccess.Before(newestRoles) && v.To.IsZero() {
+				v.To = r.LastSuccess.UTC().Truncate(24 * time.Hour)
+			}
+			s.Roles = append(s.Roles, v)
+		case r.Ban != nil:
+			s.Bans = append(s.Bans, *r.Ban)
+		case r.Company != nil:
+			if registry == nil || newerRegistry(src, r.LastSuccess, registry.ID.Source, registry.LastSuccess) {
+				registry = r
+			}
+		}
+	}
+	if registry != nil {
+		c := registry.Company
+		s.Company, s.companySource = c, registry.ID.Source
+		s.bankruptcySeen, s.seenKnown = registry.BankruptcySeen, true
+		if c.Owner != nil {
+			s.Roles = append(s.Roles, record.Role{Orgnr: id, Person: *c.Owner, Role: OwnerRole, From: c.Registered, To: c.Deregistered})
+		}
+	}
+	return s
+}
