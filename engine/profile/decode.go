@@ -42,12 +42,6 @@ type Subject struct {
 
 	Sources  map[string]*SourceState
 	Evidence map[string][]Ref
-
-	// bankruptcySeen, when seenKnown, is when the registry record's
-	// history first showed a bankruptcy (store.NetworkRecord), standing
-	// in for CompanyHistory in firstSeenWith.
-	bankruptcySeen time.Time
-	seenKnown      bool
 }
 
 // Dated is a value with the time its version was first observed.

@@ -32,7 +32,7 @@ func IndexedPopulation(st *store.Store, at time.Time, cfg Config) (pop *Populati
 		if strings.HasPrefix(subject, record.PersonSubjectPrefix) {
 			persons++
 		}
-		b.Add(indexedSubject(subject, recs))
+		addIndexed(b, subject, recs)
 		recs = recs[:0]
 	}
 	err = st.Network(at, func(r store.NetworkRecord) error {
@@ -56,46 +56,61 @@ func IndexedPopulation(st *store.Store, at time.Time, cfg Config) (pop *Populati
 	return b.Population(), persons, true, nil
 }
 
-// indexedSubject is what DecodeNetwork makes of a subject, from its
-// records in the network index (in key order) instead of the records: its
-// roles (those its newest import of roles no longer carried ended), its
-// trading bans, its registry facts and their evidence. Contracts and
-// invoices come from the market index.
-func indexedSubject(id string, recs []store.NetworkRecord) *Subject {
-	s := &Subject{ID: id, Evidence: map[string][]Ref{}}
+// addIndexed adds to b what Add adds of the subject DecodeNetwork makes,
+// from the subject's records in the network index (in key order) instead
+// of its records: its roles (those its newest import of roles no longer
+// carried ended), its trading bans and their versions, its registry facts.
+// Contracts and invoices come from the market index.
+func addIndexed(b *PopulationBuilder, id string, recs []store.NetworkRecord) {
 	var newestRoles time.Time
 	for i := range recs {
 		if t := recs[i].LastSuccess; recs[i].ID.Source == record.Roles && t.After(newestRoles) {
 			newestRoles = t
 		}
 	}
-	var registry *store.NetworkRecord
+	var (
+		roles    []record.Role
+		bans     []record.Ban
+		banRefs  []Ref
+		registry *store.NetworkRecord
+	)
 	for i := range recs {
 		r := &recs[i]
-		src := r.ID.Source
-		s.Evidence[src] = append(s.Evidence[src], Ref{Source: src, Key: r.ID.Subject + keySuffix(r.ID.Key), Version: r.Version, Observed: r.LastSuccess})
 		switch {
 		case r.Role != nil:
 			v := *r.Role
 			if r.LastSuccess.Before(newestRoles) && v.To.IsZero() {
 				v.To = r.LastSuccess.UTC().Truncate(24 * time.Hour)
 			}
-			s.Roles = append(s.Roles, v)
+			roles = append(roles, v)
 		case r.Ban != nil:
-			s.Bans = append(s.Bans, *r.Ban)
+			bans = append(bans, *r.Ban)
+			banRefs = append(banRefs, indexedRef(r))
 		case r.Company != nil:
-			if registry == nil || newerRegistry(src, r.LastSuccess, registry.ID.Source, registry.LastSuccess) {
+			if registry == nil || newerRegistry(r.ID.Source, r.LastSuccess, registry.ID.Source, registry.LastSuccess) {
 				registry = r
 			}
 		}
 	}
+	var facts *OrgFacts
 	if registry != nil {
 		c := registry.Company
-		s.Company, s.companySource = c, registry.ID.Source
-		s.bankruptcySeen, s.seenKnown = registry.BankruptcySeen, true
+		// The evidence: every record of the registry chosen.
+		var refs []Ref
+		for i := range recs {
+			if recs[i].ID.Source == registry.ID.Source {
+				refs = append(refs, indexedRef(&recs[i]))
+			}
+		}
+		facts = factsFrom(c, refs, func() time.Time { return registry.BankruptcySeen })
 		if c.Owner != nil {
-			s.Roles = append(s.Roles, record.Role{Orgnr: id, Person: *c.Owner, Role: OwnerRole, From: c.Registered, To: c.Deregistered})
+			roles = append(roles, record.Role{Orgnr: id, Person: *c.Owner, Role: OwnerRole, From: c.Registered, To: c.Deregistered})
 		}
 	}
-	return s
+	b.add(id, roles, bans, banRefs, facts)
+}
+
+// indexedRef is the Ref Decode makes of a record's current version.
+func indexedRef(r *store.NetworkRecord) Ref {
+	return Ref{Source: r.ID.Source, Key: r.ID.Subject + keySuffix(r.ID.Key), Version: r.Version, Observed: r.LastSuccess}
 }

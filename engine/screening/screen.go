@@ -383,11 +383,15 @@ func ended(ctx context.Context, err error) error {
 type Stats struct {
 	Subjects int // every subject of the store: organisations and persons
 	Screened int
-	// ScanDecode is the first pass: the scan that decodes what the
-	// network needs of every subject (roles, registry facts, bans,
+	// Indexed says the network came from the store's network and market
+	// indexes; otherwise from a first scan of the records.
+	Indexed bool
+	// ScanDecode is the network's building: a read of the network and
+	// market indexes (Indexed), or else a first scan that decodes what
+	// the network needs of every subject (roles, registry facts, bans,
 	// contracts and invoices).
 	ScanDecode time.Duration
-	// Index is the network's completion (the market statistics).
+	// Index is zero: the network is complete once built.
 	Index time.Duration
 	// Evaluate is the second pass: the scan that decodes, profiles,
 	// evaluates (and saves) one organisation after the other.
@@ -395,11 +399,12 @@ type Stats struct {
 }
 
 // ScreenAll screens every organisation in the store with workers
-// goroutines (0: GOMAXPROCS) in two ordered scans. The first keeps only
-// what the network questions need of every subject, in a Population; the
-// second streams the organisations to the workers, each of which decodes
-// one, builds its profile, evaluates it with its own VM (and saves it) and
-// drops it. fn receives the assessments in no particular order, from one
+// goroutines (0: GOMAXPROCS). It first builds what the network questions
+// need of every subject, a Population, from the store's network and
+// market indexes (or, for a time before the newest records, from a first
+// scan); then one ordered scan streams the organisations to the workers,
+// each of which decodes one, builds its profile, evaluates it with its own
+// VM (and saves it) and drops it. fn receives the assessments in no particular order, from one
 // goroutine at a time.
 func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn func(*Assessment) error) (Stats, error) {
 	if workers <= 0 {
@@ -411,10 +416,11 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 	}
 	set, cfg := s.Rules(), s.Settings()
 	start := time.Now()
-	pop, persons, err := s.population(ctx, opt, cfg, workers)
+	pop, persons, indexed, err := s.population(ctx, opt, cfg, workers)
 	if err != nil {
 		return st, err
 	}
+	st.Indexed = indexed
 	st.ScanDecode = time.Since(start)
 	start = time.Now()
 	d := s.newDelivery(opt.Save, fn)
@@ -439,10 +445,10 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 // of opt.At: from the store's network and market indexes when they answer
 // as of that time (no record read), else from a scan that decodes the
 // network's records of every subject. persons counts the person subjects.
-func (s *Screener) population(ctx context.Context, opt Options, cfg Config, workers int) (*profile.Population, int, error) {
-	pop, persons, ok, err := profile.IndexedPopulation(s.Store, opt.At, cfg.Profile)
-	if err != nil || ok {
-		return pop, persons, err
+func (s *Screener) population(ctx context.Context, opt Options, cfg Config, workers int) (pop *profile.Population, persons int, indexed bool, err error) {
+	pop, persons, indexed, err = profile.IndexedPopulation(s.Store, opt.At, cfg.Profile)
+	if err != nil || indexed {
+		return pop, persons, indexed, err
 	}
 	pb := profile.NewPopulationBuilder(opt.At, cfg.Profile)
 	ordered := newInOrder(pb.Add)
@@ -459,9 +465,9 @@ func (s *Screener) population(ctx context.Context, opt Options, cfg Config, work
 			}
 		})
 	if err != nil {
-		return nil, 0, fmt.Errorf("scan: %w", err)
+		return nil, 0, false, fmt.Errorf("scan: %w", err)
 	}
-	return pb.Population(), int(n.Load()), nil
+	return pb.Population(), int(n.Load()), false, nil
 }
 
 func isPerson(subject string) bool { return strings.HasPrefix(subject, record.PersonSubjectPrefix) }

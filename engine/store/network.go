@@ -298,19 +298,25 @@ func (s *Store) Network(at time.Time, fn func(NetworkRecord) error) error {
 		var subject string
 		for it.Rewind(); it.Valid(); it.Next() {
 			k := it.Item().Key()
-			parts := bytes.SplitN(k[len(prefix):], []byte{sep}, 3)
-			if len(parts) != 3 {
+			rest := k[len(prefix):]
+			i := bytes.IndexByte(rest, sep)
+			j := -1
+			if i >= 0 {
+				j = bytes.IndexByte(rest[i+1:], sep)
+			}
+			if j < 0 {
 				return fmt.Errorf("network index: bad key %q", k)
 			}
-			if string(parts[0]) != subject {
-				subject = string(parts[0])
+			subj, source, key := rest[:i], rest[i+1:i+1+j], rest[i+2+j:]
+			if string(subj) != subject {
+				subject = string(subj)
 			}
-			src, ok := sources[string(parts[1])]
+			src, ok := sources[string(source)]
 			if !ok {
-				src = string(parts[1])
+				src = string(source)
 				sources[src] = src
 			}
-			nr := NetworkRecord{ID: RecordID{Subject: subject, Source: src, Key: string(parts[2])}}
+			nr := NetworkRecord{ID: RecordID{Subject: subject, Source: src, Key: string(key)}}
 			err := it.Item().Value(func(v []byte) error {
 				e, err := decodeNetworkEntry(v)
 				if err != nil {
