@@ -24,6 +24,7 @@ func IndexedPopulation(st *store.Store, at time.Time, cfg Config) (pop *Populati
 	var (
 		subject string
 		recs    []store.NetworkRecord
+		scratch indexedScratch
 	)
 	flush := func() {
 		if len(recs) == 0 {
@@ -32,7 +33,7 @@ func IndexedPopulation(st *store.Store, at time.Time, cfg Config) (pop *Populati
 		if strings.HasPrefix(subject, record.PersonSubjectPrefix) {
 			persons++
 		}
-		addIndexed(b, subject, recs)
+		scratch.add(b, subject, recs)
 		recs = recs[:0]
 	}
 	err = st.Network(at, func(r store.NetworkRecord) error {
@@ -56,24 +57,28 @@ func IndexedPopulation(st *store.Store, at time.Time, cfg Config) (pop *Populati
 	return b.Population(), persons, true, nil
 }
 
-// addIndexed adds to b what Add adds of the subject DecodeNetwork makes,
+// indexedScratch holds the slices add fills for one subject, reused for
+// the next: the builder keeps copies.
+type indexedScratch struct {
+	roles         []record.Role
+	bans          []record.Ban
+	banRefs, refs []Ref
+}
+
+// add adds to b what Add adds of the subject DecodeNetwork makes,
 // from the subject's records in the network index (in key order) instead
 // of its records: its roles (those its newest import of roles no longer
 // carried ended), its trading bans and their versions, its registry facts.
 // Contracts and invoices come from the market index.
-func addIndexed(b *PopulationBuilder, id string, recs []store.NetworkRecord) {
+func (sc *indexedScratch) add(b *PopulationBuilder, id string, recs []store.NetworkRecord) {
 	var newestRoles time.Time
 	for i := range recs {
 		if t := recs[i].LastSuccess; recs[i].ID.Source == record.Roles && t.After(newestRoles) {
 			newestRoles = t
 		}
 	}
-	var (
-		roles    []record.Role
-		bans     []record.Ban
-		banRefs  []Ref
-		registry *store.NetworkRecord
-	)
+	roles, bans, banRefs := sc.roles[:0], sc.bans[:0], sc.banRefs[:0]
+	var registry *store.NetworkRecord
 	for i := range recs {
 		r := &recs[i]
 		switch {
@@ -96,18 +101,23 @@ func addIndexed(b *PopulationBuilder, id string, recs []store.NetworkRecord) {
 	if registry != nil {
 		c := registry.Company
 		// The evidence: every record of the registry chosen.
-		var refs []Ref
+		refs := sc.refs[:0]
 		for i := range recs {
 			if recs[i].ID.Source == registry.ID.Source {
 				refs = append(refs, indexedRef(&recs[i]))
 			}
 		}
 		facts = factsFrom(c, refs, func() time.Time { return registry.BankruptcySeen })
+		sc.refs = refs
 		if c.Owner != nil {
 			roles = append(roles, record.Role{Orgnr: id, Person: *c.Owner, Role: OwnerRole, From: c.Registered, To: c.Deregistered})
 		}
 	}
 	b.add(id, roles, bans, banRefs, facts)
+	clear(roles)
+	clear(bans)
+	clear(banRefs)
+	sc.roles, sc.bans, sc.banRefs = roles, bans, banRefs
 }
 
 // indexedRef is the Ref Decode makes of a record's current version.
