@@ -31,18 +31,32 @@ func TestIndexedPopulationAnswersAsTheScan(t *testing.T) {
 	}
 	samePopulation(t, subjects, scannedPopulation(t, f.st, at), indexed)
 
+	indexedJSON := screenAllJSON(t, f.sc, at)
 	hits := map[string]int{}
-	if _, err := f.sc.ScreenAll(context.Background(), screening.Options{At: at}, 2, func(a *screening.Assessment) error {
+	for _, js := range indexedJSON {
+		var a screening.Assessment
+		if err := json.Unmarshal([]byte(js), &a); err != nil {
+			t.Fatal(err)
+		}
 		for _, h := range a.Hits {
 			hits[h.ID]++
 		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
 	}
 	for _, id := range []string{"S12", "S13", "S14"} {
 		if hits[id] == 0 {
 			t.Errorf("no %s hit in the screening (hits %v): the population lacks what this test compares", id, hits)
+		}
+	}
+	// The whole screening, network from the scan: the same bytes.
+	scanned := &screening.Screener{Store: f.st, Rules: f.sc.Rules, Config: f.sc.Settings()}
+	screening.ScanNetwork(scanned)
+	scannedJSON := screenAllJSON(t, scanned, at)
+	if len(scannedJSON) != len(indexedJSON) {
+		t.Fatalf("%d assessments from the scan's network, %d from the indexes'", len(scannedJSON), len(indexedJSON))
+	}
+	for org, js := range scannedJSON {
+		if indexedJSON[org] != js {
+			t.Errorf("%s: the indexes' network gives\n%s\nthe scan's\n%s", org, indexedJSON[org], js)
 		}
 	}
 	if _, _, ok, err := profile.IndexedPopulation(f.st, at.AddDate(-1, 0, 0), profile.Config{}); ok || err != nil {
