@@ -141,7 +141,7 @@ func decode(id string, recs []store.Resolved, network bool) (*Subject, error) {
 		case record.Bolagsverket, record.BolagsverketBulk, record.SCBBulk:
 			// The freshest registry record wins; on the same day the
 			// Bolagsverket API before its bulk file before SCB's.
-			if registry == nil || newerRegistry(r, registry) {
+			if registry == nil || newerRegistry(r.ID.Source, r.LastSuccess, registry.ID.Source, registry.LastSuccess) {
 				registry = r
 			}
 		}
@@ -195,18 +195,18 @@ func (s *Subject) decodeCompany(registry *store.Resolved, history []store.Versio
 	return nil
 }
 
-// newerRegistry reports whether registry record a is fresher than b: a
-// later calendar day of its last success, or the same day and a better
-// source.
-func newerRegistry(a, b *store.Resolved) bool {
-	da, db := a.LastSuccess.Truncate(24*time.Hour), b.LastSuccess.Truncate(24*time.Hour)
+// newerRegistry reports whether a registry record of source srcA last
+// fetched at a is fresher than one of srcB last fetched at b: a later
+// calendar day of its last success, or the same day and a better source.
+func newerRegistry(srcA string, a time.Time, srcB string, b time.Time) bool {
+	da, db := a.Truncate(24*time.Hour), b.Truncate(24*time.Hour)
 	if !da.Equal(db) {
 		return da.After(db)
 	}
-	if ra, rb := registryRank(a.ID.Source), registryRank(b.ID.Source); ra != rb {
+	if ra, rb := registryRank(srcA), registryRank(srcB); ra != rb {
 		return ra > rb
 	}
-	return a.LastSuccess.After(b.LastSuccess)
+	return a.After(b)
 }
 
 func keySuffix(k string) string {

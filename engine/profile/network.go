@@ -43,9 +43,15 @@ func factsOf(s *Subject) *OrgFacts {
 	if s.Company == nil {
 		return nil
 	}
-	c := s.Company
+	return factsFrom(s.Company, s.Evidence[s.companySource], func() time.Time { return firstSeenWith(s, "KK") })
+}
+
+// factsFrom derives OrgFacts from a registry record's content c, the
+// versions refs they come from, and firstKK: when the record's history
+// first showed a bankruptcy, for one without a start date.
+func factsFrom(c *record.Company, refs []Ref, firstKK func() time.Time) *OrgFacts {
 	f := &OrgFacts{Name: c.Name, Deregistered: c.Deregistered, DeregisteredReason: c.DeregisteredReason, Address: c.Address.Normalized(),
-		Refs: s.Evidence[s.companySource]}
+		Refs: refs}
 	for _, p := range c.Proceedings {
 		from := p.From
 		switch {
@@ -55,7 +61,7 @@ func factsOf(s *Subject) *OrgFacts {
 			// null): the company was deregistered when it ended.
 			from = c.Deregistered
 		default:
-			from = firstSeenWith(s, "KK")
+			from = firstKK()
 		}
 		if p.Code == "KK" && (f.Bankruptcy.IsZero() || from.Before(f.Bankruptcy)) {
 			f.Bankruptcy = from
@@ -276,8 +282,8 @@ func (b *PopulationBuilder) person(id string) *personFacts {
 	return pf
 }
 
-// banRefs appends a person's trading-ban refs to dst as banRefs.
-func banRefs(dst []banRef, person string, refs []Ref) []banRef {
+// appendBanRefs appends a person's trading-ban refs to dst as banRefs.
+func appendBanRefs(dst []banRef, person string, refs []Ref) []banRef {
 	prefix := record.PersonSubjectPrefix + person
 	for _, r := range refs {
 		br := banRef{key: r.Key, version: r.Version, observed: r.Observed}
@@ -292,16 +298,23 @@ func banRefs(dst []banRef, person string, refs []Ref) []banRef {
 // Add indexes what the network needs of a subject decoded as of the
 // builder's time (Decode, or DecodeNetwork).
 func (b *PopulationBuilder) Add(s *Subject) {
+	b.add(s.ID, s.Roles, s.Bans, s.Evidence[record.Naringsforbud], factsOf(s))
+	b.mb.add(s)
+}
+
+// add indexes a subject's roles, trading bans (with the versions of their
+// records, banRefs) and registry facts (nil for none).
+func (b *PopulationBuilder) add(id string, roles []record.Role, bans []record.Ban, banRefs []Ref, f *OrgFacts) {
 	p := b.p
-	for _, r := range s.Roles {
+	for _, r := range roles {
 		orgnr := r.Orgnr
-		if orgnr == s.ID {
-			orgnr = s.ID
+		if orgnr == id {
+			orgnr = id
 		}
 		pf := b.person(r.Person.ID)
 		pf.roles = append(pf.roles, roleFact{orgnr: orgnr, role: b.intern(r.Role), from: r.From, to: r.To})
 	}
-	for _, ban := range s.Bans {
+	for _, ban := range bans {
 		if ban.Type == record.NoBan {
 			continue
 		}
@@ -309,25 +322,24 @@ func (b *PopulationBuilder) Add(s *Subject) {
 		pf := b.person(ban.Person.ID)
 		pf.bans = append(pf.bans, ban)
 	}
-	if len(s.Bans) > 0 {
-		person := s.Bans[0].Person.ID
+	if len(bans) > 0 {
+		person := bans[0].Person.ID
 		pf := b.person(person)
-		pf.refs = banRefs(pf.refs, person, s.Evidence[record.Naringsforbud])
+		pf.refs = appendBanRefs(pf.refs, person, banRefs)
 	}
-	if f := factsOf(s); f != nil {
+	if f != nil {
 		f.DeregisteredReason = b.intern(f.DeregisteredReason)
 		f.Refs = b.refs(nil, f.Refs)
-		if i, ok := p.orgs[s.ID]; ok {
+		if i, ok := p.orgs[id]; ok {
 			p.facts[i] = *f
 		} else {
-			p.orgs[s.ID] = int32(len(p.facts))
+			p.orgs[id] = int32(len(p.facts))
 			p.facts = append(p.facts, *f)
 		}
 		if f.registeredAt() {
 			p.addrs[f.Address]++
 		}
 	}
-	b.mb.add(s)
 }
 
 // Population returns the Population of the subjects added; the builder is

@@ -228,6 +228,9 @@ func BenchmarkScreenAll(b *testing.B) {
 	}
 	b.ReportMetric(float64(stats.Screened), "orgs")
 	b.ReportMetric(stats.ScanDecode.Seconds(), "scan-s")
+	if stats.Indexed {
+		b.ReportMetric(1, "indexed")
+	}
 	b.ReportMetric(stats.Index.Seconds(), "network-s")
 	b.ReportMetric(stats.Evaluate.Seconds(), "eval-s")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(stats.Screened), "ns/org")
@@ -259,4 +262,20 @@ func BenchmarkScreenAllSaved(b *testing.B) {
 	b.ReportMetric(float64(stats.Screened), "orgs")
 	b.ReportMetric(float64(st.OutboxDepth()-depth), "events")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(stats.Screened), "ns/org")
+}
+
+// BenchmarkIndexedPopulation builds the whole store's Population from the
+// network and market indexes: what a whole-store screening does before its
+// one scan.
+func BenchmarkIndexedPopulation(b *testing.B) {
+	st, at := populationStore(b, *benchOrgs)
+	peakMemory(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, persons, ok, err := profile.IndexedPopulation(st, at, screening.DefaultConfig().Profile)
+		if err != nil || !ok {
+			b.Fatalf("ok %v, %v", ok, err)
+		}
+		b.ReportMetric(float64(persons), "persons")
+	}
 }

@@ -42,6 +42,9 @@ type Screener struct {
 	onSave  SaveHook
 	markets marketCache
 	config  atomic.Pointer[Config]
+	// scanNetwork makes ScreenAll build the network from the first scan
+	// even where the indexes answer (tests compare the two).
+	scanNetwork bool
 }
 
 // Triggers of a screening (Options.Trigger), for metrics and logs.
@@ -383,11 +386,15 @@ func ended(ctx context.Context, err error) error {
 type Stats struct {
 	Subjects int // every subject of the store: organisations and persons
 	Screened int
-	// ScanDecode is the first pass: the scan that decodes what the
-	// network needs of every subject (roles, registry facts, bans,
+	// Indexed says the network came from the store's network and market
+	// indexes; otherwise from a first scan of the records.
+	Indexed bool
+	// ScanDecode is the network's building: a read of the network and
+	// market indexes (Indexed), or else a first scan that decodes what
+	// the network needs of every subject (roles, registry facts, bans,
 	// contracts and invoices).
 	ScanDecode time.Duration
-	// Index is the network's completion (the market statistics).
+	// Index is zero: the network is complete once built.
 	Index time.Duration
 	// Evaluate is the second pass: the scan that decodes, profiles,
 	// evaluates (and saves) one organisation after the other.
@@ -395,11 +402,12 @@ type Stats struct {
 }
 
 // ScreenAll screens every organisation in the store with workers
-// goroutines (0: GOMAXPROCS) in two ordered scans. The first keeps only
-// what the network questions need of every subject, in a Population; the
-// second streams the organisations to the workers, each of which decodes
-// one, builds its profile, evaluates it with its own VM (and saves it) and
-// drops it. fn receives the assessments in no particular order, from one
+// goroutines (0: GOMAXPROCS). It first builds what the network questions
+// need of every subject, a Population, from the store's network and
+// market indexes (or, for a time before the newest records, from a first
+// scan); then one ordered scan streams the organisations to the workers,
+// each of which decodes one, builds its profile, evaluates it with its own
+// VM (and saves it) and drops it. fn receives the assessments in no particular order, from one
 // goroutine at a time.
 func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn func(*Assessment) error) (Stats, error) {
 	if workers <= 0 {
@@ -411,27 +419,12 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 	}
 	set, cfg := s.Rules(), s.Settings()
 	start := time.Now()
-	pb := profile.NewPopulationBuilder(opt.At, cfg.Profile)
-	ordered := newInOrder(pb.Add)
-	var persons atomic.Int64
-	_, err := streamSubjects(ctx, s.Store, store.ScanOptions{At: opt.At, History: profile.HistorySources, Only: profile.NetworkReads}, workers,
-		func(context.Context) subjectWork {
-			return func(seq int, id string, recs []store.Resolved) error {
-				if isPerson(id) {
-					persons.Add(1)
-				}
-				sub, err := profile.DecodeNetwork(id, recs)
-				ordered.put(seq, sub)
-				return err
-			}
-		})
+	pop, persons, indexed, err := s.population(ctx, opt, cfg, workers)
 	if err != nil {
-		return st, fmt.Errorf("scan: %w", err)
+		return st, err
 	}
+	st.Indexed = indexed
 	st.ScanDecode = time.Since(start)
-	start = time.Now()
-	pop := pb.Population()
-	st.Index = time.Since(start)
 	start = time.Now()
 	d := s.newDelivery(opt.Save, fn)
 	// A person's records (trading bans) are the network's alone: the
@@ -447,8 +440,39 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 	err = d.close(ctx, err)
 	st.Screened = d.n
 	st.Evaluate = time.Since(start)
-	st.Subjects += int(persons.Load())
+	st.Subjects += persons
 	return st, err
+}
+
+// population builds what the network questions need of every subject as
+// of opt.At: from the store's network and market indexes when they answer
+// as of that time (no record read), else from a scan that decodes the
+// network's records of every subject. persons counts the person subjects.
+func (s *Screener) population(ctx context.Context, opt Options, cfg Config, workers int) (pop *profile.Population, persons int, indexed bool, err error) {
+	if !s.scanNetwork {
+		pop, persons, indexed, err = profile.IndexedPopulation(s.Store, opt.At, cfg.Profile)
+		if err != nil || indexed {
+			return pop, persons, indexed, err
+		}
+	}
+	pb := profile.NewPopulationBuilder(opt.At, cfg.Profile)
+	ordered := newInOrder(pb.Add)
+	var n atomic.Int64
+	_, err = streamSubjects(ctx, s.Store, store.ScanOptions{At: opt.At, History: profile.HistorySources, Only: profile.NetworkReads}, workers,
+		func(context.Context) subjectWork {
+			return func(seq int, id string, recs []store.Resolved) error {
+				if isPerson(id) {
+					n.Add(1)
+				}
+				sub, err := profile.DecodeNetwork(id, recs)
+				ordered.put(seq, sub)
+				return err
+			}
+		})
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("scan: %w", err)
+	}
+	return pb.Population(), int(n.Load()), false, nil
 }
 
 func isPerson(subject string) bool { return strings.HasPrefix(subject, record.PersonSubjectPrefix) }

@@ -25,6 +25,8 @@
 //	s 0 <source> 0 <subject> 0 <key>                  source → records
 //	m 0 <source> 0 <subject> 0 <key> 0 ^from          market index: a contract's or invoice's facts from a time (market.go)
 //	m 1                                               the market index is complete
+//	n 0 <subject> 0 <source> 0 <key>                  network index: a registry, role or trading-ban record's facts as it stands (network.go)
+//	n 1                                               the network index is complete
 //	q 0 <source> 0 ^seq                               quarantine
 //	a 0 <subject> 0 <at> 0 <ruleset>                  assessments
 //	l 0 <subject>                                     follow-up result: the stored assessment it is, its digest
@@ -45,5 +47,8 @@
 // its context's deadline: a pre-award check sees one state of the store
 // however many subjects and indexes it reads. The market index lets it
 // compute price quartiles and spend shares as of any time from small keys,
-// without decoding every supplier.
+// without decoding every supplier. The network index does the same for
+// what a screening of the whole store needs of every subject (registry
+// facts, roles, trading bans), as of any time after the records' newest
+// success.
 package store

@@ -109,7 +109,7 @@ type factReader struct {
 
 func (r *factReader) fail() {
 	if r.err == nil {
-		r.err = errors.New("market index: truncated entry")
+		r.err = errors.New("truncated entry")
 	}
 	r.b = nil
 }
@@ -282,6 +282,21 @@ func reindexMarket(txn *badger.Txn, id RecordID) error {
 	return nil
 }
 
+// has reports whether the store holds a key (an index's mark that it is
+// complete).
+func (s *Store) has(key []byte) (bool, error) {
+	found := false
+	err := s.db.View(func(txn *badger.Txn) error {
+		_, err := txn.Get(key)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		found = err == nil
+		return err
+	})
+	return found, err
+}
+
 // deletePrefix deletes every key under prefix within txn.
 func deletePrefix(txn *badger.Txn, prefix []byte) error {
 	var keys [][]byte
@@ -302,17 +317,8 @@ func deletePrefix(txn *badger.Txn, prefix []byte) error {
 // the store was written by a version without it: once, record by record,
 // in transactions of a bounded number of records.
 func (s *Store) openMarket(readOnly bool) error {
-	err := s.db.View(func(txn *badger.Txn) error {
-		_, err := txn.Get(marketDone)
-		switch {
-		case err == nil:
-			s.marketIndexed = true
-		case !errors.Is(err, badger.ErrKeyNotFound):
-			return err
-		}
-		return nil
-	})
-	if err != nil || s.marketIndexed || readOnly {
+	var err error
+	if s.marketIndexed, err = s.has(marketDone); err != nil || s.marketIndexed || readOnly {
 		return err
 	}
 	var ids []RecordID

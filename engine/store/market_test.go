@@ -120,16 +120,7 @@ func TestMarketIndexAgreesWithTheRecords(t *testing.T) {
 		}
 	}
 	for i := 0; i < 300; i++ {
-		// Mostly forward in time, sometimes a late import or one at the
-		// very time of an earlier observation.
-		at := base.AddDate(0, 0, i/2)
-		switch rng.IntN(6) {
-		case 0:
-			at = base.AddDate(0, 0, rng.IntN(i/2+1))
-		case 1:
-			at = base.AddDate(0, 0, rng.IntN(i/2+1)).Add(time.Duration(rng.IntN(2)) * time.Hour)
-		}
-		if _, err := s.Put([]Observation{{Item: item(), Observed: at}}); err != nil {
+		if _, err := s.Put([]Observation{{Item: item(), Observed: observationTime(rng, base, i)}}); err != nil {
 			t.Fatal(err)
 		}
 		if i%25 == 0 {
@@ -139,22 +130,47 @@ func TestMarketIndexAgreesWithTheRecords(t *testing.T) {
 	compare("after every observation")
 
 	// A store written before the index: it is built when opened.
-	err = s.db.Update(func(txn *badger.Txn) error { return deletePrefix(txn, []byte{'m'}) })
-	if err != nil {
+	s = reopenWithout(t, s, dir, 'm', func(s *Store) {
+		if err := s.Market(base, MarketFacts{}); err != ErrNoMarketIndex {
+			t.Errorf("read-only store without the index: Market says %v, want ErrNoMarketIndex", err)
+		}
+	})
+	compare("rebuilt when opened")
+}
+
+// reopenWithout removes the keys of an index (every key beginning with
+// kind, its mark included), as a store written before the index has
+// none; passes the store opened read-only to readOnly, then opens it for
+// writing, which builds the index, and returns it.
+func reopenWithout(t *testing.T, s *Store, dir string, kind byte, readOnly func(*Store)) *Store {
+	t.Helper()
+	if err := s.db.Update(func(txn *badger.Txn) error { return deletePrefix(txn, []byte{kind}) }); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	if s, err = Open(dir, Options{Small: true, ReadOnly: true}); err != nil {
+	s, err := Open(dir, Options{Small: true, ReadOnly: true})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Market(base, MarketFacts{}); err != ErrNoMarketIndex {
-		t.Errorf("read-only store without the index: Market says %v, want ErrNoMarketIndex", err)
-	}
+	readOnly(s)
 	s.Close()
 	if s, err = Open(dir, Options{Small: true}); err != nil {
 		t.Fatal(err)
 	}
-	compare("rebuilt when opened")
+	return s
+}
+
+// observationTime is the time of a test's i-th observation from base:
+// mostly forward in time, sometimes a late import or one at the very time
+// of an earlier observation.
+func observationTime(rng *rand.Rand, base time.Time, i int) time.Time {
+	switch rng.IntN(6) {
+	case 0:
+		return base.AddDate(0, 0, rng.IntN(i/2+1))
+	case 1:
+		return base.AddDate(0, 0, rng.IntN(i/2+1)).Add(time.Duration(rng.IntN(2)) * time.Hour)
+	}
+	return base.AddDate(0, 0, i/2)
 }
 
 // The market generation changes with contracts and invoices only.

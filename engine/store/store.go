@@ -30,6 +30,8 @@ type Store struct {
 	// marketIndexed says the market index is complete (market.go).
 	marketGen     atomic.Uint64
 	marketIndexed bool
+	// networkIndexed says the network index is complete (network.go).
+	networkIndexed bool
 	// subjectReads counts the subjects read one at a time (Subject).
 	subjectReads atomic.Uint64
 	// putMu serialises the writers of records: Put reads heads with an
@@ -94,6 +96,10 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
 	if err := s.openMarket(o.ReadOnly); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	if err := s.openNetwork(o.ReadOnly); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
@@ -239,11 +245,13 @@ func putOne(txn *badger.Txn, heads *headReader, ob *Observation) (Outcome, error
 	}
 	at := ob.Observed.UnixNano()
 	prefix := recordPrefix(id)
+	network := isNetworkSource(id.Source)
 	h, exists, err := heads.get(append(prefix, kindHead))
 	if err != nil {
 		return 0, fmt.Errorf("%s: read head: %w", id, err)
 	}
 	writeHead := !exists
+	latest := h.LatestAt // the newest success before this observation
 	entries := make([]*badger.Entry, 0, 6)
 	outcome := Unchanged
 	var obsVal observation
@@ -312,6 +320,11 @@ func putOne(txn *badger.Txn, heads *headReader, ob *Observation) (Outcome, error
 	entries = append(entries, badger.NewEntry(obsKey(prefix, ob.Observed), obsVal.encode()))
 	for _, e := range entries {
 		if err := txn.SetEntry(e); err != nil {
+			return 0, err
+		}
+	}
+	if network {
+		if err := indexNetwork(txn, id, ob, exists, latest, outcome, obsVal.Version); err != nil {
 			return 0, err
 		}
 	}
