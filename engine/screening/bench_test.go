@@ -231,7 +231,6 @@ func BenchmarkScreenAll(b *testing.B) {
 	if stats.Indexed {
 		b.ReportMetric(1, "indexed")
 	}
-	b.ReportMetric(stats.Index.Seconds(), "network-s")
 	b.ReportMetric(stats.Evaluate.Seconds(), "eval-s")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(stats.Screened), "ns/org")
 }

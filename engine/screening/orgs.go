@@ -108,8 +108,8 @@ func (s *Screener) screenOne(ctx context.Context, rd *store.Reader, net *profile
 // network reaches, never decoded whole. The assessments equal those
 // ScreenAll gives the same organisations. With opt.Save they are stored in
 // batches, as ScreenAll stores them. fn receives the assessments in no
-// particular order, from one goroutine at a time. Stats.ScanDecode and
-// Stats.Index stay zero: reading is part of evaluating.
+// particular order, from one goroutine at a time. Stats.ScanDecode stays
+// zero: reading is part of evaluating.
 func (s *Screener) ScreenOrgs(ctx context.Context, orgs []ident.Org, opt Options, workers int, fn func(*Assessment) error) (Stats, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

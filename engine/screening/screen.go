@@ -394,8 +394,6 @@ type Stats struct {
 	// the network needs of every subject (roles, registry facts, bans,
 	// contracts and invoices).
 	ScanDecode time.Duration
-	// Index is zero: the network is complete once built.
-	Index time.Duration
 	// Evaluate is the second pass: the scan that decodes, profiles,
 	// evaluates (and saves) one organisation after the other.
 	Evaluate time.Duration

@@ -82,5 +82,5 @@ func (s *Screening) ScreenAll(ctx context.Context, trigger string, at time.Time)
 	var n int
 	st, err := s.Screener.ScreenAll(ctx, screening.Options{At: at, Save: true, Trigger: trigger}, 0,
 		func(*screening.Assessment) error { n++; return nil })
-	return n, st.ScanDecode + st.Index + st.Evaluate, err
+	return n, st.ScanDecode + st.Evaluate, err
 }
