@@ -2,7 +2,13 @@ package screening_test
 
 import (
 	"context"
+	"encoding/json"
+	"flag"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -78,4 +84,96 @@ func BenchmarkStoreGrowth(b *testing.B) {
 		b.ReportMetric(per100k(second-first), "unchanged-MB/100k")
 		b.ReportMetric(float64(changed), "changed-events")
 	}
+}
+
+var benchSavedDir = flag.String("bench.saved", "", "a `vaksam bench` directory (its store never screened) that BenchmarkServeSaved copies and screens")
+
+// BenchmarkServeSaved is serve's screening with saving, as `vaksam bench`
+// measures it, without the rest of the bench: in each iteration a copy of
+// the bench directory's store (-bench.saved, left as it is) is screened
+// with saving through the review desk twice, six hours apart on the
+// population's day (the first publishes every organisation's first
+// result, the second finds every result unchanged), each on the store
+// opened for it. It reports each screening's wall and processor time
+// (first-s, first-cpu-s, unchanged-s, unchanged-cpu-s), and, measured
+// before them on the same store, the bare scan and decode (scan-s,
+// scan-cpu-s) and the same screening without saving (nosave-s,
+// nosave-cpu-s).
+func BenchmarkServeSaved(b *testing.B) {
+	if *benchSavedDir == "" {
+		b.Skip("-bench.saved names a `vaksam bench` directory")
+	}
+	var pop struct {
+		At time.Time `json:"at"`
+	}
+	raw, err := os.ReadFile(filepath.Join(*benchSavedDir, "bench-population.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &pop); err != nil {
+		b.Fatal(err)
+	}
+	set, _ := defaultpack.Load(rules.Overrides{})
+	ctx := context.Background()
+	var scan, scanCPU, nosave, nosaveCPU, first, firstCPU, again, againCPU time.Duration
+	timed := func(wall, cpu *time.Duration, fn func() error) {
+		b.Helper()
+		start, cpu0 := time.Now(), processorTime()
+		if err := fn(); err != nil {
+			b.Fatal(err)
+		}
+		*wall += time.Since(start)
+		*cpu += processorTime() - cpu0
+	}
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dir := filepath.Join(b.TempDir(), "store")
+		if out, err := exec.Command("cp", "-a", filepath.Join(*benchSavedDir, "store"), dir).CombinedOutput(); err != nil {
+			b.Fatalf("copy the store: %v: %s", err, out)
+		}
+		b.StartTimer()
+		screen := func(run string, at time.Time, wall, cpu *time.Duration, scanFirst bool) {
+			st, err := store.Open(dir, store.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			if scanFirst {
+				timed(&scan, &scanCPU, func() error {
+					_, err := screening.ScanSubjects(ctx, st, pop.At, runtime.GOMAXPROCS(0))
+					return err
+				})
+				bare := &screening.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: screening.DefaultConfig()}
+				timed(&nosave, &nosaveCPU, func() error {
+					_, err := bare.ScreenAll(ctx, screening.Options{At: at}, 0, func(*screening.Assessment) error { return nil })
+					return err
+				})
+			}
+			desk := &review.Desk{Store: st}
+			sc, err := screening.NewScreener(st, func() *rules.Set { return set }, screening.DefaultConfig(), desk.OnSave)
+			if err != nil {
+				b.Fatal(err)
+			}
+			// Labelled for -cpuprofile: pprof -tagfocus run=first (or
+			// unchanged) shows one screening's goroutines.
+			pprof.Do(ctx, pprof.Labels("run", run), func(ctx context.Context) {
+				timed(wall, cpu, func() error {
+					_, err := sc.ScreenAll(ctx, screening.Options{At: at, Save: true, Trigger: screening.TriggerSchedule}, 0,
+						func(*screening.Assessment) error { return nil })
+					return err
+				})
+			})
+		}
+		screen("first", pop.At.Add(-18*time.Hour), &first, &firstCPU, true)
+		screen("unchanged", pop.At.Add(-12*time.Hour), &again, &againCPU, false)
+	}
+	n := float64(b.N)
+	b.ReportMetric(scan.Seconds()/n, "scan-s")
+	b.ReportMetric(scanCPU.Seconds()/n, "scan-cpu-s")
+	b.ReportMetric(nosave.Seconds()/n, "nosave-s")
+	b.ReportMetric(nosaveCPU.Seconds()/n, "nosave-cpu-s")
+	b.ReportMetric(first.Seconds()/n, "first-s")
+	b.ReportMetric(firstCPU.Seconds()/n, "first-cpu-s")
+	b.ReportMetric(again.Seconds()/n, "unchanged-s")
+	b.ReportMetric(againCPU.Seconds()/n, "unchanged-cpu-s")
 }
