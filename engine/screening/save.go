@@ -133,7 +133,13 @@ func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte, p prior) err
 		}
 	}
 	last, ok := &p.r, p.ok
-	if ok {
+	switch {
+	case ok && last.Digest == key:
+		// The same result (its key says every member): spare decoding it,
+		// which most assessments of a screening would otherwise cost.
+		prev := ch.Result
+		ch.Previous = &prev
+	case ok:
 		var prev event.Result
 		if err := json.Unmarshal(last.Summary, &prev); err != nil {
 			return fmt.Errorf("save assessment %s: previous result: %w", redact(a.Orgnr), err)
