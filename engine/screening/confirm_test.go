@@ -1,6 +1,7 @@
 package screening_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
@@ -177,5 +179,45 @@ func TestSaveHookHearsThePreviousResult(t *testing.T) {
 	screen(first.Add(12 * time.Hour))
 	if ch := heard[orgnr]; !ch.Changed || ch.Previous == nil || !reflect.DeepEqual(*ch.Previous, stored[orgnr]) || reflect.DeepEqual(ch.Result, stored[orgnr]) {
 		t.Errorf("%s, changed: changed %v, previous %+v, result %+v; stored before %+v", orgnr, ch.Changed, ch.Previous, ch.Result, stored[orgnr])
+	}
+}
+
+// What a screening stores is its assessment's JSON as json.Marshal writes
+// it, byte for byte (the pre-award reply and `vaksam screen --json` write
+// it so), saved alone or in a whole-store screening's batches.
+func TestStoredAssessmentIsItsJSON(t *testing.T) {
+	f := newFixture(t)
+	f.ingestSamples(t, instant(t, "2026-11-20"))
+	at := instant(t, "2026-11-21")
+	gave := screenAll(t, f, at)
+	if len(gave) == 0 {
+		t.Fatal("nothing screened")
+	}
+	const orgnr = "5591234561"
+	one, err := f.sc.Screen(context.Background(), []ident.Org{ident.MustOrg(orgnr)}, screening.Options{At: at.Add(time.Hour), Purpose: screening.Award, Save: true})
+	if err != nil || len(one) != 1 {
+		t.Fatalf("pre-award check: %d assessments, %v", len(one), err)
+	}
+	checked, _ := json.Marshal(one[0])
+	for org, want := range gave {
+		var stored [][]byte
+		if err := f.st.Assessments(org, func(_ time.Time, data []byte) error {
+			stored = append(stored, data)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		wants := [][]byte{want}
+		if org == orgnr {
+			wants = append(wants, checked) // the check's, stored after
+		}
+		if len(stored) != len(wants) {
+			t.Fatalf("%s: %d assessments stored, want %d", org, len(stored), len(wants))
+		}
+		for i := range wants {
+			if !bytes.Equal(stored[i], wants[i]) {
+				t.Errorf("%s: stored\n%s\nwant json.Marshal's\n%s", org, stored[i], wants[i])
+			}
+		}
 	}
 }

@@ -83,7 +83,7 @@ func (s *Screener) Save(a *Assessment) error {
 	if s.onSave == nil {
 		return fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), ErrNoSaveHook)
 	}
-	data, err := json.Marshal(a)
+	data, err := encode(a)
 	if err != nil {
 		return fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), err)
 	}
@@ -275,7 +275,7 @@ func (s *Screener) newBatchSaver() *batchSaver {
 }
 
 func (b *batchSaver) add(a *Assessment) error {
-	data, err := json.Marshal(a)
+	data, err := encode(a)
 	if err != nil {
 		return err
 	}
