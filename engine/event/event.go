@@ -1,6 +1,7 @@
 package event
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -85,7 +86,9 @@ type Assessment struct {
 	Result             // the new result
 	Previous *Result   `json:"previous"` // null for the first assessment
 	Ruleset  string    `json:"ruleset"`
-	// Assessment is the whole assessment, as `vaksam screen --json` gives it.
+	// Assessment is the whole assessment, as `vaksam screen --json` gives
+	// it: JSON as json.Marshal writes it (compact, HTML escaped), which the
+	// event holds as it is (NewAssessment). It stays the last member.
 	Assessment json.RawMessage `json:"assessment"`
 }
 
@@ -151,7 +154,22 @@ func NewAssessment(p Assessment) (store.Event, error) {
 	// Screening again as of the same time to the same result is the same
 	// message.
 	id := fmt.Sprintf("assessment.%s.%d.%s", p.Orgnr, p.At.UnixNano(), digest(p.Result.Key()))
-	return build(subj, id, AssessmentSchema, p.Orgnr, p.At, p)
+	// The assessment's bytes, written by json.Marshal, are what Marshal
+	// would write again (it compacts a RawMessage: a scan of every byte,
+	// the larger part of the event's cost): they go in as they are, in
+	// place of the null that Marshal writes for the last member left out.
+	whole := p.Assessment
+	p.Assessment = nil
+	ev, err := build(subj, id, AssessmentSchema, p.Orgnr, p.At, p)
+	if err != nil || whole == nil {
+		return ev, err
+	}
+	rest, ok := bytes.CutSuffix(ev.Data, []byte(`null}`))
+	if !ok {
+		return store.Event{}, fmt.Errorf("event: %s: the assessment is not the last member", subj)
+	}
+	ev.Data = append(append(append(make([]byte, 0, len(rest)+len(whole)+1), rest...), whole...), '}')
+	return ev, nil
 }
 
 // NewAlert builds an alert event; each revision of an alert is one message.

@@ -841,3 +841,35 @@ func TestDocExamples(t *testing.T) {
 		t.Errorf("docs/events.md has no example of %v", missing)
 	}
 }
+
+// NewAssessment places the assessment's bytes in the event as they are:
+// the event reads exactly as json.Marshal writes the payload, with or
+// without a previous result, whatever the strings hold (HTML and line
+// separators escaped, non-ASCII letters), and with no assessment at all.
+func TestAssessmentEventIsTheMarshalledPayload(t *testing.T) {
+	odd := handAssessment("")
+	odd.Name = "Vård <&> Omsorg \"Norr\" AB\u2028\u00e5"
+	odd.Hits[0].Message = rules.Text{SV: "<script>&amp;</script>", EN: "tab\there\nnewline \u2029"}
+	prev := odd.Result()
+	prev.Step = screening.L1
+	none := assessmentEventOf(t, handAssessment(""), nil)
+	none.Assessment = nil
+	for name, p := range map[string]event.Assessment{
+		"first":         assessmentEventOf(t, handAssessment(""), nil),
+		"previous":      assessmentEventOf(t, handAssessment(screening.Award), &prev),
+		"odd strings":   assessmentEventOf(t, odd, &prev),
+		"no assessment": none,
+	} {
+		want, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := event.NewAssessment(p)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(ev.Data, want) {
+			t.Errorf("%s: the event holds\n%s\nwant\n%s", name, ev.Data, want)
+		}
+	}
+}

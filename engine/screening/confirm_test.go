@@ -1,16 +1,22 @@
 package screening_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
+	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/rules"
+	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
 
 // storedCount counts the assessments stored whole, by organisation.
@@ -114,5 +120,104 @@ func TestUnchangedResultIsConfirmed(t *testing.T) {
 	}
 	if want, _ := json.Marshal(stored[2]); string(p.Assessment) != string(want) {
 		t.Errorf("the event's assessment\n%s\nwant the stored one\n%s", p.Assessment, want)
+	}
+}
+
+// The save hook hears of an unchanged result with the previous result it
+// was compared with, as stored (reading it back is spared when its key is
+// the same, not its meaning), and of a changed one with the result it
+// changed from.
+func TestSaveHookHearsThePreviousResult(t *testing.T) {
+	f := newFixture(t)
+	f.ingestSamples(t, instant(t, "2026-11-20"))
+	var mu sync.Mutex
+	heard := map[string]screening.Change{}
+	set, err := defaultpack.Load(rules.Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := screening.NewScreener(f.st, func() *rules.Set { return set }, screening.DefaultConfig(),
+		func(tx *store.Tx, a *screening.Assessment, ch screening.Change) error {
+			mu.Lock()
+			heard[a.Orgnr] = ch
+			mu.Unlock()
+			return f.desk.OnSave(tx, a, ch)
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen := func(at time.Time) {
+		t.Helper()
+		if _, err := sc.ScreenAll(context.Background(), screening.Options{At: at, Save: true}, 2,
+			func(*screening.Assessment) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := instant(t, "2026-11-21")
+	screen(first)
+	if len(heard) == 0 {
+		t.Fatal("the hook heard of no assessment")
+	}
+	for org, ch := range heard {
+		if ch.Previous != nil || !ch.Changed {
+			t.Errorf("%s, first result: changed %v, previous %+v", org, ch.Changed, ch.Previous)
+		}
+	}
+	stored := map[string]event.Result{}
+	for org := range heard {
+		_, stored[org] = lastResult(t, f.st, org)
+	}
+	screen(first.Add(6 * time.Hour))
+	for org, ch := range heard {
+		if ch.Changed || ch.Previous == nil || !reflect.DeepEqual(*ch.Previous, stored[org]) || !reflect.DeepEqual(ch.Result, stored[org]) {
+			t.Errorf("%s, unchanged: changed %v, previous %+v, result %+v; stored %+v", org, ch.Changed, ch.Previous, ch.Result, stored[org])
+		}
+	}
+
+	const orgnr = "5591234561"
+	f.ingestString(t, "kronofogden", `{"orgnr":"5591234561","per_datum":"2026-11-21","allmanna_mal":{"antal":0,"belopp_sek":0},"enskilda_mal":{"antal":0,"belopp_sek":0},"betalningsforelagganden_12m":0,"konkursansokan":false,"foretagsrekonstruktion":false,"dokument":"kfm.pdf"}`, first.Add(6*time.Hour))
+	screen(first.Add(12 * time.Hour))
+	if ch := heard[orgnr]; !ch.Changed || ch.Previous == nil || !reflect.DeepEqual(*ch.Previous, stored[orgnr]) || reflect.DeepEqual(ch.Result, stored[orgnr]) {
+		t.Errorf("%s, changed: changed %v, previous %+v, result %+v; stored before %+v", orgnr, ch.Changed, ch.Previous, ch.Result, stored[orgnr])
+	}
+}
+
+// What a screening stores is its assessment's JSON as json.Marshal writes
+// it, byte for byte (the pre-award reply and `vaksam screen --json` write
+// it so), saved alone or in a whole-store screening's batches.
+func TestStoredAssessmentIsItsJSON(t *testing.T) {
+	f := newFixture(t)
+	f.ingestSamples(t, instant(t, "2026-11-20"))
+	at := instant(t, "2026-11-21")
+	gave := screenAll(t, f, at)
+	if len(gave) == 0 {
+		t.Fatal("nothing screened")
+	}
+	const orgnr = "5591234561"
+	one, err := f.sc.Screen(context.Background(), []ident.Org{ident.MustOrg(orgnr)}, screening.Options{At: at.Add(time.Hour), Purpose: screening.Award, Save: true})
+	if err != nil || len(one) != 1 {
+		t.Fatalf("pre-award check: %d assessments, %v", len(one), err)
+	}
+	checked, _ := json.Marshal(one[0])
+	for org, want := range gave {
+		var stored [][]byte
+		if err := f.st.Assessments(org, func(_ time.Time, data []byte) error {
+			stored = append(stored, data)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		wants := [][]byte{want}
+		if org == orgnr {
+			wants = append(wants, checked) // the check's, stored after
+		}
+		if len(stored) != len(wants) {
+			t.Fatalf("%s: %d assessments stored, want %d", org, len(stored), len(wants))
+		}
+		for i := range wants {
+			if !bytes.Equal(stored[i], wants[i]) {
+				t.Errorf("%s: stored\n%s\nwant json.Marshal's\n%s", org, stored[i], wants[i])
+			}
+		}
 	}
 }

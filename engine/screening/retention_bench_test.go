@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine/ident"
-	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
@@ -30,19 +29,7 @@ func BenchmarkRetentionMonth(b *testing.B) {
 	dir := st.DB().Opts().Dir
 	st.Close()
 	set, _ := defaultpack.Load(rules.Overrides{})
-	open := func() (*store.Store, *screening.Screener) {
-		b.Helper()
-		st, err := store.Open(dir, store.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		desk := &review.Desk{Store: st}
-		sc, err := screening.NewScreener(st, func() *rules.Set { return set }, screening.DefaultConfig(), desk.OnSave)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return st, sc
-	}
+	open := func() (*store.Store, *screening.Screener) { return openSaving(b, dir, set) }
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := at.AddDate(0, 0, 1+i**benchDays)

@@ -83,7 +83,7 @@ func (s *Screener) Save(a *Assessment) error {
 	if s.onSave == nil {
 		return fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), ErrNoSaveHook)
 	}
-	data, err := json.Marshal(a)
+	data, err := encode(a)
 	if err != nil {
 		return fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), err)
 	}
@@ -133,7 +133,13 @@ func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte, p prior) err
 		}
 	}
 	last, ok := &p.r, p.ok
-	if ok {
+	switch {
+	case ok && last.Digest == key:
+		// The same result (its key says every member): spare decoding it,
+		// which most assessments of a screening would otherwise cost.
+		prev := ch.Result
+		ch.Previous = &prev
+	case ok:
 		var prev event.Result
 		if err := json.Unmarshal(last.Summary, &prev); err != nil {
 			return fmt.Errorf("save assessment %s: previous result: %w", redact(a.Orgnr), err)
@@ -269,7 +275,7 @@ func (s *Screener) newBatchSaver() *batchSaver {
 }
 
 func (b *batchSaver) add(a *Assessment) error {
-	data, err := json.Marshal(a)
+	data, err := encode(a)
 	if err != nil {
 		return err
 	}

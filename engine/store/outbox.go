@@ -110,6 +110,9 @@ type Tx struct {
 	txn    *badger.Txn
 	events []*Event
 	orgSeq map[string]uint64
+	// holding are the events emitted in this transaction that hold an
+	// assessment (EmitWith), by the assessment's key.
+	holding map[string][]*Event
 }
 
 type outbox struct {
@@ -202,8 +205,14 @@ var ErrTooBig = badger.ErrTxnTooBig
 // Emit adds an event to the transaction and numbers it within its
 // organisation.
 func (tx *Tx) Emit(ev Event) error {
+	_, err := tx.emit(ev)
+	return err
+}
+
+// emit is Emit, returning the event as the transaction holds it.
+func (tx *Tx) emit(ev Event) (*Event, error) {
 	if ev.Subject == "" || ev.MsgID == "" || ev.Org == "" {
-		return fmt.Errorf("store: emit: event without subject, message id or organisation")
+		return nil, fmt.Errorf("store: emit: event without subject, message id or organisation")
 	}
 	if tx.orgSeq == nil {
 		tx.orgSeq = map[string]uint64{}
@@ -214,10 +223,10 @@ func (tx *Tx) Emit(ev Event) error {
 		switch {
 		case errors.Is(err, badger.ErrKeyNotFound):
 		case err != nil:
-			return fmt.Errorf("store: emit: %w", err)
+			return nil, fmt.Errorf("store: emit: %w", err)
 		default:
 			if err := item.Value(func(b []byte) error { n = binary.BigEndian.Uint64(b); return nil }); err != nil {
-				return fmt.Errorf("store: emit: %w", err)
+				return nil, fmt.Errorf("store: emit: %w", err)
 			}
 		}
 	}
@@ -229,7 +238,7 @@ func (tx *Tx) Emit(ev Event) error {
 	}
 	ev.Header[HeaderOrgSeq] = strconv.FormatUint(n, 10)
 	tx.events = append(tx.events, &ev)
-	return nil
+	return &ev, nil
 }
 
 // EmitWith is Emit of an event whose Data holds the bytes of a, an
@@ -237,7 +246,16 @@ func (tx *Tx) Emit(ev Event) error {
 // reference to it, not a second copy, and the event reads back the same.
 func (tx *Tx) EmitWith(ev Event, a StoredAssessment) error {
 	ev.contains = &a
-	return tx.Emit(ev)
+	e, err := tx.emit(ev)
+	if err != nil {
+		return err
+	}
+	if tx.holding == nil {
+		tx.holding = map[string][]*Event{}
+	}
+	key := string(assessmentKey(a.Subject, a.At, a.Ruleset))
+	tx.holding[key] = append(tx.holding[key], e)
+	return nil
 }
 
 // keepReferences is called before an assessment is stored at key with
@@ -246,8 +264,8 @@ func (tx *Tx) EmitWith(ev Event, a StoredAssessment) error {
 // to the one there: the events that refer to it, waiting in the outbox or
 // emitted in this transaction, keep a copy of it instead.
 func (tx *Tx) keepReferences(key, data []byte) error {
-	for _, ev := range tx.events {
-		if a := ev.contains; a != nil && !bytes.Equal(a.Data, data) && bytes.Equal(assessmentKey(a.Subject, a.At, a.Ruleset), key) {
+	for _, ev := range tx.holding[string(key)] {
+		if a := ev.contains; a != nil && !bytes.Equal(a.Data, data) {
 			ev.contains = nil
 		}
 	}
