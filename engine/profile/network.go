@@ -433,7 +433,9 @@ func (n *StoreNetwork) subject(id string) *Subject {
 		return s
 	}
 	n.mu.Unlock()
-	recs, err := n.st.Subject(id, store.ScanOptions{At: n.at})
+	// Only what the network's answers read of a neighbour: decoded as
+	// Decode does, so its facts are those of a full decode.
+	recs, err := n.st.Subject(id, store.ScanOptions{At: n.at, Only: func(id store.RecordID) bool { return factSource(id.Source) }})
 	var s *Subject
 	if err == nil {
 		s, err = Decode(id, recs)
@@ -562,9 +564,16 @@ func (n *StoreNetwork) decodeMarket(mb *marketBuilder) {
 				continue
 			}
 			seen[id] = true
-			if s := n.subject(id); s != nil {
-				mb.add(s)
+			recs, err := n.st.Subject(id, store.ScanOptions{At: n.at, Only: NetworkReads})
+			var s *Subject
+			if err == nil {
+				s, err = DecodeNetwork(id, recs)
 			}
+			if err != nil {
+				n.fail(err)
+				continue
+			}
+			mb.add(s)
 		}
 	}
 }
