@@ -29,6 +29,9 @@ type Store struct {
 	// marketIndexed says the market index is complete (market.go).
 	marketGen     atomic.Uint64
 	marketIndexed bool
+	book          marketBook // the market index in memory (marketbook.go)
+	// marketReads counts the market index's entries read (MarketIndexReads).
+	marketReads atomic.Uint64
 	// subjectReads counts the subjects read one at a time (Subject).
 	subjectReads atomic.Uint64
 	dir          string // the directory Check probes; "" in memory and read-only
@@ -160,6 +163,7 @@ func (s *Store) Put(obs []Observation) ([]Outcome, error) {
 	defer s.gen.Add(1)
 	if slices.ContainsFunc(obs, func(o Observation) bool { return isMarketSource(o.Item.Source) }) {
 		defer s.marketGen.Add(1)
+		defer s.markMarket(obs)()
 	}
 	for len(obs) > 0 {
 		n, err := s.putTxn(obs, &out)
