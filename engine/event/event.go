@@ -1,6 +1,7 @@
 package event
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -151,7 +152,50 @@ func NewAssessment(p Assessment) (store.Event, error) {
 	// Screening again as of the same time to the same result is the same
 	// message.
 	id := fmt.Sprintf("assessment.%s.%d.%s", p.Orgnr, p.At.UnixNano(), digest(p.Result.Key()))
-	return build(subj, id, AssessmentSchema, p.Orgnr, p.At, p)
+	// The assessment is the payload's last field and most of its bytes:
+	// the rest is encoded with it null, and its JSON put in place of the
+	// null, which gives the bytes encoding it with the rest gives (it is
+	// encoding/json's own output: compact and HTML-escaped already)
+	// without encoding/json validating and copying it again.
+	whole := p.Assessment
+	p.Assessment = nil
+	ev, err := build(subj, id, AssessmentSchema, p.Orgnr, p.At, p)
+	if err != nil || whole == nil {
+		return ev, err
+	}
+	rest, ok := bytes.CutSuffix(ev.Data, []byte(`"assessment":null}`))
+	if !ok || !encoded(whole) {
+		p.Assessment = whole
+		return build(subj, id, AssessmentSchema, p.Orgnr, p.At, p)
+	}
+	data := make([]byte, 0, len(rest)+len(`"assessment":}`)+len(whole))
+	data = append(append(append(append(data, rest...), `"assessment":`...), whole...), '}')
+	ev.Data = data
+	return ev, nil
+}
+
+// encoded reports whether JSON b reads as encoding/json writes it: no
+// space outside strings, and none of the characters it escapes in strings
+// (<, >, &, U+2028, U+2029). (It does not validate b: the assessment is
+// encoding/json's output.)
+func encoded(b []byte) bool {
+	if bytes.ContainsAny(b, "<>&\u2028\u2029") {
+		return false
+	}
+	in, esc := false, false
+	for _, c := range b {
+		switch {
+		case esc:
+			esc = false
+		case in && c == '\\':
+			esc = true
+		case c == '"':
+			in = !in
+		case !in && (c == ' ' || c == '\n' || c == '\t' || c == '\r'):
+			return false
+		}
+	}
+	return !in
 }
 
 // NewAlert builds an alert event; each revision of an alert is one message.
