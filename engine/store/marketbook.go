@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -50,8 +51,25 @@ type bookRecord struct {
 type bookEntry struct {
 	from     int64
 	category string
-	a, b     time.Time
+	a, b     int64 // Unix seconds; noTime for none (a contract until further notice)
 	value    int64
+}
+
+// noTime stands for a zero time in a bookEntry.
+const noTime = math.MinInt64
+
+func bookTime(t time.Time) int64 {
+	if t.IsZero() {
+		return noTime
+	}
+	return t.Unix()
+}
+
+func (e *bookEntry) time(x int64) time.Time {
+	if x == noTime {
+		return time.Time{}
+	}
+	return time.Unix(x, 0).UTC()
 }
 
 type pendingRecord struct {
@@ -162,6 +180,10 @@ func (s *Store) readBook(ctx context.Context, txn *badger.Txn, prefix []byte) er
 			}
 		}
 		e.from = from
+		if list, ok := b.byCat[e.category]; ok && len(list) > 0 {
+			// Each category's name held once.
+			e.category = list[0].cats[slices.Index(list[0].cats, e.category)]
+		}
 		r.entries = append(r.entries, e)
 		if !slices.Contains(r.cats, e.category) {
 			r.cats = append(r.cats, e.category)
@@ -234,9 +256,9 @@ func decodeFacts(source string, v []byte) (bookEntry, error) {
 	var e bookEntry
 	switch source {
 	case record.Contracts:
-		e = bookEntry{category: r.string(), a: r.time(), b: r.time(), value: r.varint()}
+		e = bookEntry{category: r.string(), a: bookTime(r.time()), b: bookTime(r.time()), value: r.varint()}
 	case record.Invoices:
-		e = bookEntry{category: r.string(), a: r.time(), value: r.varint()}
+		e = bookEntry{category: r.string(), a: bookTime(r.time()), value: r.varint()}
 	default:
 		return e, fmt.Errorf("market index: source %s is not indexed", source)
 	}
@@ -247,9 +269,9 @@ func decodeFacts(source string, v []byte) (bookEntry, error) {
 func (e *bookEntry) pass(subject string, contract bool, fn MarketFacts) {
 	switch {
 	case contract && fn.Contract != nil:
-		fn.Contract(subject, record.Contract{Category: e.category, Start: e.a, End: e.b, DailyPrice: e.value})
+		fn.Contract(subject, record.Contract{Category: e.category, Start: e.time(e.a), End: e.time(e.b), DailyPrice: e.value})
 	case !contract && fn.Invoice != nil:
-		fn.Invoice(subject, record.Invoice{Category: e.category, Date: e.a, AmountSEK: e.value})
+		fn.Invoice(subject, record.Invoice{Category: e.category, Date: e.time(e.a), AmountSEK: e.value})
 	}
 }
 
