@@ -179,11 +179,20 @@ func NewAssessment(p Assessment) (store.Event, error) {
 // (<, >, &, U+2028, U+2029). (It does not validate b: the assessment is
 // encoding/json's output.)
 func encoded(b []byte) bool {
-	if bytes.ContainsAny(b, "<>&\u2028\u2029") {
-		return false
-	}
 	in, esc := false, false
-	for _, c := range b {
+	for i, c := range b {
+		switch c {
+		case '<', '>', '&':
+			return false
+		case 0xE2: // U+2028 and U+2029 are E2 80 A8 and E2 80 A9
+			if i+2 < len(b) && b[i+1] == 0x80 && (b[i+2] == 0xA8 || b[i+2] == 0xA9) {
+				return false
+			}
+		case ' ', '\n', '\t', '\r':
+			if !in {
+				return false
+			}
+		}
 		switch {
 		case esc:
 			esc = false
@@ -191,8 +200,6 @@ func encoded(b []byte) bool {
 			esc = true
 		case c == '"':
 			in = !in
-		case !in && (c == ' ' || c == '\n' || c == '\t' || c == '\r'):
-			return false
 		}
 	}
 	return !in

@@ -855,7 +855,8 @@ func TestAssessmentEventBytes(t *testing.T) {
 	if err := json.Indent(&indented, p.Assessment, "", "  "); err != nil {
 		t.Fatal(err)
 	}
-	for name, data := range map[string]json.RawMessage{"as stored": p.Assessment, "indented": indented.Bytes(), "a string with a space": json.RawMessage(`"a b"`)} {
+	for name, data := range map[string]json.RawMessage{"as stored": p.Assessment, "indented": indented.Bytes(), "a string with a space": json.RawMessage(`"a b"`),
+		"unescaped": json.RawMessage("[\"<b> & \u2028\"]")} {
 		p.Assessment = data
 		want, err := json.Marshal(p)
 		if err != nil {
