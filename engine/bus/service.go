@@ -127,7 +127,8 @@ func (s *ScreenService) Check(ctx context.Context, req event.ScreenRequest) (a *
 	if c, err = s.parse(req); err != nil {
 		return nil, err
 	}
-	return s.run(ctx, c)
+	a, _, err = s.run(ctx, c)
+	return a, err
 }
 
 // outcome names what a request came to (see Observe).
@@ -167,14 +168,16 @@ type check struct {
 	timeout time.Duration
 }
 
-func (s *ScreenService) run(ctx context.Context, c check) (*screening.Assessment, error) {
+// run runs a check and records it; it returns the assessment and its
+// JSON as stored.
+func (s *ScreenService) run(ctx context.Context, c check) (*screening.Assessment, []byte, error) {
 	org, opt, timeout := c.org, c.opt, c.timeout
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	opt.At = s.Now()
 	a, err := s.screen(ctx, org, opt)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if stale := s.refreshable(a); len(stale) > 0 {
 		// Leave a tenth of the time (at most 250ms) for screening and
@@ -186,7 +189,7 @@ func (s *ScreenService) run(ctx context.Context, c check) (*screening.Assessment
 		fcancel()
 		opt.At = s.Now()
 		if a, err = s.screen(ctx, org, opt); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if ferr != nil {
 			s.log().WarnContext(ctx, "pre-award check: fetching fresh data failed", "orgnr", org.Redacted(), "sources", stale, "err", ferr)
@@ -196,13 +199,14 @@ func (s *ScreenService) run(ctx context.Context, c check) (*screening.Assessment
 			a.Reasons = append(a.Reasons, fmt.Sprintf("fresh data from %s could not be fetched: %v", strings.Join(stale, ", "), ferr))
 		}
 	}
-	if err := s.Screener.Record(a); err != nil {
-		return nil, &RequestError{Code: 503, Msg: "the store is unavailable: " + err.Error()}
+	data, err := s.Screener.RecordJSON(a)
+	if err != nil {
+		return nil, nil, &RequestError{Code: 503, Msg: "the store is unavailable: " + err.Error()}
 	}
 	if a.NotRegistered {
-		return a, &RequestError{Code: 404, Field: "orgnr", Msg: org.Redacted() + " is not in Bolagsverket's register (ORGANISATION_FINNS_EJ)"}
+		return a, data, &RequestError{Code: 404, Field: "orgnr", Msg: org.Redacted() + " is not in Bolagsverket's register (ORGANISATION_FINNS_EJ)"}
 	}
-	return a, nil
+	return a, data, nil
 }
 
 func (s *ScreenService) screen(ctx context.Context, org ident.Org, opt screening.Options) (*screening.Assessment, error) {
@@ -402,20 +406,15 @@ func (s *ScreenService) handle(r micro.Request) {
 	go func() {
 		defer s.inflight.Done()
 		defer func() { <-s.sem }()
-		a, err := s.run(ctx, c)
+		// The reply is the assessment's JSON as stored.
+		a, data, err := s.run(ctx, c)
 		defer func() { s.finish(ctx, ViaNATS, c, outcome(a, err), start) }()
 		if err != nil {
 			var re *RequestError
 			if errors.As(err, &re) && re.Code == 404 && a != nil {
-				data, _ := json.Marshal(a)
 				s.reply(ctx, r, id, "404", re.Error(), data)
 				return
 			}
-			s.respondErr(ctx, r, id, err)
-			return
-		}
-		data, err := json.Marshal(a)
-		if err != nil {
 			s.respondErr(ctx, r, id, err)
 			return
 		}

@@ -154,22 +154,57 @@ func NewAssessment(p Assessment) (store.Event, error) {
 	// Screening again as of the same time to the same result is the same
 	// message.
 	id := fmt.Sprintf("assessment.%s.%d.%s", p.Orgnr, p.At.UnixNano(), digest(p.Result.Key()))
-	// The assessment's bytes, written by json.Marshal, are what Marshal
-	// would write again (it compacts a RawMessage: a scan of every byte,
-	// the larger part of the event's cost): they go in as they are, in
-	// place of the null that Marshal writes for the last member left out.
+	// The assessment is the payload's last field and most of its bytes:
+	// the rest is encoded with it null, and its JSON put in place of the
+	// null, which gives the bytes encoding it with the rest gives (it is
+	// encoding/json's own output: compact and HTML-escaped already)
+	// without encoding/json validating and copying it again.
 	whole := p.Assessment
 	p.Assessment = nil
 	ev, err := build(subj, id, AssessmentSchema, p.Orgnr, p.At, p)
 	if err != nil || whole == nil {
 		return ev, err
 	}
-	rest, ok := bytes.CutSuffix(ev.Data, []byte(`null}`))
-	if !ok {
-		return store.Event{}, fmt.Errorf("event: %s: the assessment is not the last member", subj)
+	rest, ok := bytes.CutSuffix(ev.Data, []byte(`"assessment":null}`))
+	if !ok || !encoded(whole) {
+		p.Assessment = whole
+		return build(subj, id, AssessmentSchema, p.Orgnr, p.At, p)
 	}
-	ev.Data = append(append(append(make([]byte, 0, len(rest)+len(whole)+1), rest...), whole...), '}')
+	data := make([]byte, 0, len(rest)+len(`"assessment":}`)+len(whole))
+	data = append(append(append(append(data, rest...), `"assessment":`...), whole...), '}')
+	ev.Data = data
 	return ev, nil
+}
+
+// encoded reports whether JSON b reads as encoding/json writes it: no
+// space outside strings, and none of the characters it escapes in strings
+// (<, >, &, U+2028, U+2029). (It does not validate b: the assessment is
+// encoding/json's output.)
+func encoded(b []byte) bool {
+	in, esc := false, false
+	for i, c := range b {
+		switch c {
+		case '<', '>', '&':
+			return false
+		case 0xE2: // U+2028 and U+2029 are E2 80 A8 and E2 80 A9
+			if i+2 < len(b) && b[i+1] == 0x80 && (b[i+2] == 0xA8 || b[i+2] == 0xA9) {
+				return false
+			}
+		case ' ', '\n', '\t', '\r':
+			if !in {
+				return false
+			}
+		}
+		switch {
+		case esc:
+			esc = false
+		case in && c == '\\':
+			esc = true
+		case c == '"':
+			in = !in
+		}
+	}
+	return !in
 }
 
 // NewAlert builds an alert event; each revision of an alert is one message.

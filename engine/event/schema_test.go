@@ -873,3 +873,33 @@ func TestAssessmentEventIsTheMarshalledPayload(t *testing.T) {
 		}
 	}
 }
+
+// An assessment event's payload is the bytes encoding/json gives the whole
+// payload, whether the assessment's JSON is put in place as it is (the
+// store's own encoding, names with characters JSON escapes for HTML) or,
+// not being encoding/json's own output, encoded again.
+func TestAssessmentEventBytes(t *testing.T) {
+	a := handAssessment(screening.Award)
+	a.Name = "Vård & Omsorg <Norr> AB\u2028"
+	prev := event.Result{Step: screening.L1, Verdict: screening.Clear, Hits: []string{}, Missing: []string{}}
+	p := assessmentEventOf(t, a, &prev)
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, p.Assessment, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string]json.RawMessage{"as stored": p.Assessment, "indented": indented.Bytes(), "a string with a space": json.RawMessage(`"a b"`),
+		"unescaped": json.RawMessage("[\"<b> & \u2028\"]")} {
+		p.Assessment = data
+		want, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := event.NewAssessment(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(ev.Data, want) {
+			t.Errorf("%s: event payload\n%s\nwant\n%s", name, ev.Data, want)
+		}
+	}
+}

@@ -71,6 +71,10 @@ func measurePreAward(ctx context.Context, dir string, pop *population, o Options
 			return err
 		}
 		at := pop.At
+		// As serve does at its start.
+		if err := st.WarmMarket(ctx); err != nil {
+			return err
+		}
 		ss := &bus.ScreenService{Screener: sc, Signer: signer, Now: func() time.Time { return at }, Version: "1.0.0", Log: o.Log}
 		svc, err := ss.Start(srvNC)
 		if err != nil {

@@ -295,7 +295,16 @@ func buildContracts(p *Profile, s *Subject, net Network, d time.Time) {
 	if len(s.Contracts) == 0 && len(s.Invoices) == 0 {
 		return
 	}
-	market := net.Market()
+	// The statistics of the categories it has contracts or invoices in:
+	// no other category's are read.
+	cats := make([]string, 0, len(s.Contracts)+len(s.Invoices))
+	for _, c := range s.Contracts {
+		cats = append(cats, c.Category)
+	}
+	for _, inv := range s.Invoices {
+		cats = append(cats, inv.Category)
+	}
+	market := net.Market(cats)
 	ends := map[string]time.Time{}
 	categoryPlaces := map[string]int{}
 	for _, c := range s.Contracts {

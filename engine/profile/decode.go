@@ -70,8 +70,17 @@ func Decode(id string, recs []store.Resolved) (*Subject, error) {
 func NetworkReads(id store.RecordID) bool { return networkSource(id.Source) }
 
 func networkSource(source string) bool {
+	return factSource(source) || source == record.Contracts || source == record.Invoices
+}
+
+// factSource says whether a StoreNetwork reads a source of another subject:
+// what OrgFacts, PersonRoles and Bans come from (the registries, roles,
+// trading bans), and a source not in the registry, so that decoding it
+// fails as Decode does. The rest of a neighbour's records (its contracts
+// and invoices above all, many for a supplier) are stepped over.
+func factSource(source string) bool {
 	switch source {
-	case record.Bolagsverket, record.BolagsverketBulk, record.SCBBulk, record.Roles, record.Naringsforbud, record.Contracts, record.Invoices:
+	case record.Bolagsverket, record.BolagsverketBulk, record.SCBBulk, record.Roles, record.Naringsforbud:
 		return true
 	}
 	return !record.KnownSource(source)

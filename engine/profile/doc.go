@@ -31,9 +31,12 @@
 //
 //   - A Population computes them from the subjects it decoded for a
 //     screening of the whole store.
-//   - A StoreNetwork reads them from the store's market index, which the
-//     store keeps current as contracts and invoices arrive, in the
-//     transaction that writes them: for every such record, its facts from
+//   - A StoreNetwork reads them, for the categories its supplier has
+//     contracts or invoices in, from the store's market book: the market
+//     index held in memory by category (store.MarketOf), read again from
+//     the index for the records written since. The store keeps the index
+//     current as contracts and invoices arrive, in the transaction that
+//     writes them: for every such record, its facts from
 //     each observation that changed its content. As of T it sees the
 //     content each record had at T, the same a decode of every supplier as
 //     of T sees, but from small keys and without decoding one subject; a

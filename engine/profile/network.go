@@ -2,6 +2,7 @@ package profile
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -23,8 +24,9 @@ type Network interface {
 	// Bans returns the trading bans on a person and the record versions
 	// they come from.
 	Bans(person string) ([]record.Ban, []Ref)
-	// Market returns statistics over every supplier's contracts and invoices.
-	Market() *Market
+	// Market returns statistics over every supplier's contracts and
+	// invoices, for the categories named at least (it may hold more).
+	Market(categories []string) *Market
 }
 
 // OrgFacts is what a profile shows of a representative's other
@@ -107,6 +109,32 @@ func isBankruptcyDeregistration(reason string) bool {
 type Market struct {
 	Prices map[string]Quartiles      // daily prices of active contracts
 	Spend  map[string]*CategorySpend // invoiced spend within the spend window
+	// covers names the categories computed; nil: every category. A
+	// Market is not changed once made: more categories make a new one.
+	covers map[string]bool
+}
+
+// missing lists the categories m was not computed for, each once.
+func (m *Market) missing(categories []string) []string {
+	var out []string
+	for _, c := range categories {
+		if (m == nil || m.covers != nil && !m.covers[c]) && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// with returns m and the statistics add computed for more categories.
+func (m *Market) with(add *Market) *Market {
+	if m == nil || add.covers == nil {
+		return add
+	}
+	out := &Market{Prices: maps.Clone(m.Prices), Spend: maps.Clone(m.Spend), covers: maps.Clone(m.covers)}
+	maps.Copy(out.covers, add.covers)
+	maps.Copy(out.Prices, add.Prices)
+	maps.Copy(out.Spend, add.Spend)
+	return out
 }
 
 // Quartiles of a category's daily prices.
@@ -388,7 +416,7 @@ func (p *Population) Bans(person string) ([]record.Ban, []Ref) {
 	return pf.bans, refs
 }
 
-func (p *Population) Market() *Market { return p.market }
+func (p *Population) Market([]string) *Market { return p.market }
 
 // StoreNetwork is a Network that reads the store's indexes on demand, for
 // screening a few organisations. It caches what it read; it is safe for
@@ -411,7 +439,7 @@ type storeReader interface {
 	PersonOrgs(pseudonym string) ([]string, error)
 	AddressOrgs(normalized string) ([]string, error)
 	SourceSubjects(source string) ([]string, error)
-	Market(at time.Time, fn store.MarketFacts) error
+	MarketOf(at time.Time, categories []string, fn store.MarketFacts) error
 }
 
 // NewStoreNetwork returns a Network over st as of at.
@@ -445,7 +473,9 @@ func (n *StoreNetwork) subject(id string) *Subject {
 		return s
 	}
 	n.mu.Unlock()
-	recs, err := n.st.Subject(id, store.ScanOptions{At: n.at})
+	// Only what the network's answers read of a neighbour: decoded as
+	// Decode does, so its facts are those of a full decode.
+	recs, err := n.st.Subject(id, store.ScanOptions{At: n.at, Only: func(id store.RecordID) bool { return factSource(id.Source) }})
 	var s *Subject
 	if err == nil {
 		s, err = Decode(id, recs)
@@ -519,45 +549,53 @@ func (n *StoreNetwork) Bans(person string) ([]record.Ban, []Ref) {
 }
 
 // SetMarket gives the network market statistics computed before over the
-// same records as of the same day, so that it does not read every contract
-// and invoice again.
+// same records as of the same day, so that it does not read the
+// categories they cover again.
 func (n *StoreNetwork) SetMarket(m *Market) {
 	n.mu.Lock()
 	n.market = m
 	n.mu.Unlock()
 }
 
-// BuiltMarket returns the market statistics if a screening needed them.
+// BuiltMarket returns the market statistics a screening needed, if any.
 func (n *StoreNetwork) BuiltMarket() *Market {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.market
 }
 
-// Market returns the market statistics as of the network's time: from the
-// store's market index (small keys, no subject decoded), or, on a store
-// opened read-only that has none, from every supplier's records.
-func (n *StoreNetwork) Market() *Market {
+// Market returns the market statistics of the categories as of the
+// network's time, with those it computed before: from the store's market
+// book (the market index held in memory, no subject decoded), reading
+// only the categories asked for; or, on a store opened read-only that has
+// no index, from every supplier's records.
+func (n *StoreNetwork) Market(categories []string) *Market {
 	n.mu.Lock()
-	if n.market != nil {
-		defer n.mu.Unlock()
-		return n.market
-	}
+	have := n.market
 	n.mu.Unlock()
+	missing := have.missing(categories)
+	if have != nil && len(missing) == 0 {
+		return have
+	}
 	mb := newMarketBuilder(n.at, n.cfg.spendWindow())
-	err := n.st.Market(n.at, store.MarketFacts{Contract: mb.addContract, Invoice: mb.addInvoice})
+	err := n.st.MarketOf(n.at, missing, store.MarketFacts{Contract: mb.addContract, Invoice: mb.addInvoice})
+	add := mb.market()
+	add.covers = make(map[string]bool, len(missing))
+	for _, c := range missing {
+		add.covers[c] = true
+	}
 	switch {
 	case errors.Is(err, store.ErrNoMarketIndex):
 		mb = newMarketBuilder(n.at, n.cfg.spendWindow())
 		n.decodeMarket(mb)
+		add = mb.market()
 	case err != nil:
 		n.fail(err)
 	}
-	m := mb.market()
 	n.mu.Lock()
-	n.market = m
-	n.mu.Unlock()
-	return m
+	defer n.mu.Unlock()
+	n.market = n.market.with(add)
+	return n.market
 }
 
 // decodeMarket adds every supplier with contracts or invoices, decoded.
@@ -574,9 +612,16 @@ func (n *StoreNetwork) decodeMarket(mb *marketBuilder) {
 				continue
 			}
 			seen[id] = true
-			if s := n.subject(id); s != nil {
-				mb.add(s)
+			recs, err := n.st.Subject(id, store.ScanOptions{At: n.at, Only: NetworkReads})
+			var s *Subject
+			if err == nil {
+				s, err = DecodeNetwork(id, recs)
 			}
+			if err != nil {
+				n.fail(err)
+				continue
+			}
+			mb.add(s)
 		}
 	}
 }

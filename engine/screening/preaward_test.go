@@ -80,9 +80,17 @@ func TestFirstPreAwardCheckDoesNotRebuildTheMarket(t *testing.T) {
 	clean := ident.MustOrg(man.Clean[0])
 	at := now.Add(10 * time.Hour)
 
+	// maxIndex bounds the market index entries the next check reads: all
+	// of them once, to load the market book, then only those of the
+	// records written since.
+	maxIndex := uint64(1 << 62)
 	check := func(when string, org ident.Org, at time.Time, hit bool) {
 		t.Helper()
+		indexBefore := f.st.MarketIndexReads()
 		a, reads := preAward(t, f, org, at)
+		if n := f.st.MarketIndexReads() - indexBefore; n > maxIndex {
+			t.Errorf("%s: the check read %d entries of the market index, want at most %d", when, n, maxIndex)
+		}
 		if reads > most {
 			t.Errorf("%s: the check read %d subjects (of %d suppliers with contracts or invoices), want at most %d", when, reads, suppliers, most)
 		}
@@ -94,7 +102,13 @@ func TestFirstPreAwardCheckDoesNotRebuildTheMarket(t *testing.T) {
 		}
 	}
 	check("first check", c05, at, true)
+	if f.st.MarketIndexReads() < uint64(suppliers) {
+		t.Fatalf("the first check read %d entries of the market index, fewer than the %d suppliers: no book loaded?", f.st.MarketIndexReads(), suppliers)
+	}
+	maxIndex = 0
 	check("warm check", clean, at.Add(time.Minute), false)
+	// What the contract write below adds: its one entry.
+	maxIndex = 1
 
 	// A contract far above its category's prices: the clean supplier now
 	// stands out, and the check after the write sees it.
@@ -104,11 +118,17 @@ func TestFirstPreAwardCheckDoesNotRebuildTheMarket(t *testing.T) {
 
 	// Registry records written (a pre-award refresh) leave the statistics
 	// valid; a new day does not.
+	maxIndex = 0
 	check("the next day", c05, at.Add(24*time.Hour), true)
 
-	// A restart: the store is opened again, the screener is new.
+	// A restart: the store is opened again, the screener is new. Serve
+	// loads the market book at its start (WarmMarket): the first check
+	// reads no entry of the index.
 	f.st.Close()
 	f = newFixtureIn(t, dir)
+	if err := f.st.WarmMarket(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	check("after a restart", c05, at.Add(25*time.Hour), true)
 	check("after a restart, the new contract", clean, at.Add(25*time.Hour), true)
 }

@@ -80,26 +80,40 @@ func (a *Assessment) Result() event.Result {
 // Save stores an assessment and, when its result changed, the event that
 // announces it, in one transaction with what the save hook adds.
 func (s *Screener) Save(a *Assessment) error {
-	if s.onSave == nil {
-		return fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), ErrNoSaveHook)
-	}
-	data, err := encode(a)
-	if err != nil {
-		return fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), err)
-	}
-	return s.Store.Update(func(tx *store.Tx) error { return s.saveTx(tx, a, data, prior{}) })
+	_, err := s.save(a, false)
+	return err
 }
 
 // Record saves an assessment; a pre-award check also puts the
-// organisation on the watch list.
+// organisation on the watch list, in the same transaction.
 func (s *Screener) Record(a *Assessment) error {
-	if err := s.Save(a); err != nil {
-		return err
+	_, err := s.RecordJSON(a)
+	return err
+}
+
+// RecordJSON is Record, and returns the assessment's JSON as stored (a
+// pre-award reply sends the same bytes).
+func (s *Screener) RecordJSON(a *Assessment) ([]byte, error) {
+	return s.save(a, a.Purpose != Monitor)
+}
+
+func (s *Screener) save(a *Assessment, watch bool) ([]byte, error) {
+	if s.onSave == nil {
+		return nil, fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), ErrNoSaveHook)
 	}
-	if a.Purpose != Monitor {
-		return s.Store.MarkPreAward(a.Orgnr, a.At)
+	data, err := encode(a)
+	if err != nil {
+		return nil, fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), err)
 	}
-	return nil
+	return data, s.Store.Update(func(tx *store.Tx) error {
+		if err := s.saveTx(tx, a, data, prior{}); err != nil {
+			return err
+		}
+		if watch {
+			return tx.MarkPreAward(a.Orgnr, a.At)
+		}
+		return nil
+	})
 }
 
 // saveTx stores one assessment within tx: the assessment itself (or the

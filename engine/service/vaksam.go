@@ -208,6 +208,11 @@ func (v *Vaksam) Start(ctx context.Context) error {
 		refresher = f.Runner()
 		life.Go(ctx, "fetch", f.Run)
 	}
+	// The market statistics' book in memory before the first check: its
+	// first check costs what the others do.
+	if err := v.sc.Store.WarmMarket(ctx); err != nil {
+		return err
+	}
 	svc := &bus.ScreenService{Screener: v.sc, Signer: v.signer, Refresher: refresher, Now: v.now, Timeout: o.CheckTimeout,
 		Version: o.Version, Log: v.log, Status: func() any { st, _ := v.outbox(); return st }, Observe: v.ops.metrics.PreAward}
 	micro, err := svc.Start(conn)

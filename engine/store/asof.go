@@ -154,8 +154,13 @@ type run struct {
 }
 
 // arenaBlock is the size of the blocks parsed bytes are carved from; a
-// larger value gets a block of its own.
-const arenaBlock = 64 << 10
+// larger value gets a block of its own. A scan's blocks start at
+// arenaFirst and double up to arenaBlock: a read of one subject (a
+// pre-award check reads a handful) does not allocate 64 KB for a few.
+const (
+	arenaBlock = 64 << 10
+	arenaFirst = 2 << 10
+)
 
 // keep copies b into the scanner's current block and returns the copy,
 // which stays valid (and unchanged) as long as the caller holds it.
@@ -164,7 +169,11 @@ func (sc *scanner) keep(b []byte) []byte {
 		return append([]byte(nil), b...)
 	}
 	if cap(sc.arena)-len(sc.arena) < len(b) {
-		sc.arena = make([]byte, 0, arenaBlock)
+		size := min(arenaBlock, max(2*cap(sc.arena), arenaFirst))
+		for size < len(b) {
+			size *= 2
+		}
+		sc.arena = make([]byte, 0, size)
 	}
 	n := len(sc.arena)
 	sc.arena = append(sc.arena, b...)

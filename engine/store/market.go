@@ -157,57 +157,20 @@ type MarketFacts struct {
 }
 
 // marketIn reads the market index as of at, checking ctx as it goes.
-func marketIn(ctx context.Context, txn *badger.Txn, at time.Time, fn MarketFacts) error {
+func (s *Store) marketIn(ctx context.Context, txn *badger.Txn, at time.Time, fn MarketFacts) error {
 	ts := at.UnixNano()
-	prefix := []byte{'m', sep}
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-	defer it.Close()
 	var done []byte // the record whose current entry was read
-	n := 0
-	for it.Rewind(); it.Valid(); it.Next() {
-		if n++; n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		k := it.Item().Key()
-		if len(k) < 10 || k[len(k)-9] != sep {
-			return fmt.Errorf("market index: bad key %q", k)
-		}
-		rec := k[:len(k)-8]
-		if done != nil && bytes.Equal(rec, done) {
-			continue
-		}
-		if from := int64(^binary.BigEndian.Uint64(k[len(k)-8:])); from > ts {
-			continue
+	return s.eachMarketEntryIf(ctx, txn, []byte{'m', sep}, func(rec []byte, from int64) bool {
+		// A record's entries come newest first: the first at or before at.
+		if from > ts || done != nil && bytes.Equal(rec, done) {
+			return false
 		}
 		done = append(done[:0], rec...)
-		parts := bytes.SplitN(rec[2:len(rec)-1], []byte{sep}, 3)
-		if len(parts) != 3 {
-			return fmt.Errorf("market index: bad key %q", k)
-		}
-		source, subject := string(parts[0]), string(parts[1])
-		err := it.Item().Value(func(v []byte) error {
-			r := factReader{b: v}
-			switch source {
-			case record.Contracts:
-				c := record.Contract{Category: r.string(), Start: r.time(), End: r.time(), DailyPrice: r.varint()}
-				if r.err == nil && fn.Contract != nil {
-					fn.Contract(subject, c)
-				}
-			case record.Invoices:
-				inv := record.Invoice{Category: r.string(), Date: r.time(), AmountSEK: r.varint()}
-				if r.err == nil && fn.Invoice != nil {
-					fn.Invoice(subject, inv)
-				}
-			}
-			return r.err
-		})
-		if err != nil {
-			return fmt.Errorf("market index %s: %w", rec, err)
-		}
-	}
-	return nil
+		return true
+	}, func(_ []byte, _ int64, id RecordID, e bookEntry) error {
+		e.pass(id.Subject, id.Source == record.Contracts, fn)
+		return nil
+	})
 }
 
 // Market passes every contract and invoice as of at to fn, read from the
@@ -216,7 +179,7 @@ func (s *Store) Market(at time.Time, fn MarketFacts) error {
 	if !s.marketIndexed {
 		return ErrNoMarketIndex
 	}
-	return s.db.View(func(txn *badger.Txn) error { return marketIn(context.Background(), txn, at, fn) })
+	return s.db.View(func(txn *badger.Txn) error { return s.marketIn(context.Background(), txn, at, fn) })
 }
 
 // MarketGeneration changes whenever contracts or invoices are written: the

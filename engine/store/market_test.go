@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,8 +17,20 @@ import (
 // marketOf lists what Market passes as of at, one line per record.
 func marketOf(t *testing.T, s *Store, at time.Time) []string {
 	t.Helper()
+	return marketLines(t, func(fn MarketFacts) error { return s.Market(at, fn) })
+}
+
+// bookOf lists what MarketOf passes as of at for the categories.
+func bookOf(t *testing.T, s *Store, at time.Time, cats []string) []string {
+	t.Helper()
+	return marketLines(t, func(fn MarketFacts) error { return s.MarketOf(at, cats, fn) })
+}
+
+// marketLines lists what read passes, one line per record, sorted.
+func marketLines(t *testing.T, read func(MarketFacts) error) []string {
+	t.Helper()
 	var out []string
-	err := s.Market(at, MarketFacts{
+	err := read(MarketFacts{
 		Contract: func(subject string, c record.Contract) {
 			out = append(out, fmt.Sprintf("c %s %s %s %s %d", subject, c.Category, c.Start.Format(time.DateOnly), c.End.Format(time.DateOnly), c.DailyPrice))
 		},
@@ -116,6 +129,17 @@ func TestMarketIndexAgreesWithTheRecords(t *testing.T) {
 			got, want := marketOf(t, s, at), decodedMarket(t, s, subjects, at)
 			if !slices.Equal(got, want) {
 				t.Fatalf("%s, as of %s:\nindex   %q\nrecords %q", when, at.Format(time.DateOnly), got, want)
+			}
+			// The book held in memory, kept current through the writes,
+			// agrees: for every category, and for each one alone.
+			if got := bookOf(t, s, at, cats); !slices.Equal(got, want) {
+				t.Fatalf("%s, as of %s:\nbook    %q\nrecords %q", when, at.Format(time.DateOnly), got, want)
+			}
+			for _, cat := range cats {
+				wantCat := slices.DeleteFunc(slices.Clone(want), func(l string) bool { return strings.Split(l, " ")[2] != cat })
+				if got := bookOf(t, s, at, []string{cat, cat}); !slices.Equal(got, wantCat) {
+					t.Fatalf("%s, as of %s, category %q:\nbook    %q\nrecords %q", when, at.Format(time.DateOnly), cat, got, wantCat)
+				}
 			}
 		}
 	}

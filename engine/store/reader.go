@@ -72,8 +72,18 @@ func (r *Reader) Market(at time.Time, fn MarketFacts) error {
 	if !r.s.marketIndexed {
 		return ErrNoMarketIndex
 	}
-	if err := marketIn(r.ctx, r.txn, at, fn); err != nil {
+	if err := r.s.marketIn(r.ctx, r.txn, at, fn); err != nil {
 		return fmt.Errorf("store: market: %w", err)
 	}
 	return nil
+}
+
+// MarketOf passes the contracts and invoices of the categories as of at
+// to fn, from the market book (Store.MarketOf): it sees at least what the
+// transaction sees, and stops at the Reader's context.
+func (r *Reader) MarketOf(at time.Time, categories []string, fn MarketFacts) error {
+	if err := r.check("market"); err != nil {
+		return err
+	}
+	return r.s.marketOf(r.ctx, at, categories, fn)
 }

@@ -32,6 +32,9 @@ type Store struct {
 	marketIndexed bool
 	// networkIndexed says the network index is complete (network.go).
 	networkIndexed bool
+	book           marketBook // the market index in memory (marketbook.go)
+	// marketReads counts the market index's entries read (MarketIndexReads).
+	marketReads atomic.Uint64
 	// subjectReads counts the subjects read one at a time (Subject).
 	subjectReads atomic.Uint64
 	// putMu serialises the writers of records: Put reads heads with an
@@ -173,6 +176,7 @@ func (s *Store) Put(obs []Observation) ([]Outcome, error) {
 	defer s.gen.Add(1)
 	if slices.ContainsFunc(obs, func(o Observation) bool { return isMarketSource(o.Item.Source) }) {
 		defer s.marketGen.Add(1)
+		defer s.markMarket(obs)()
 	}
 	for len(obs) > 0 {
 		n, err := s.putTxn(obs, &out)

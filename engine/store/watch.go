@@ -28,19 +28,31 @@ func (s *Store) MarkPreAward(subject string, at time.Time) error {
 
 // markPreAward is one try of MarkPreAward.
 func (s *Store) markPreAward(subject string, at time.Time) error {
-	return s.commit("watch list", func(txn *badger.Txn) error {
-		k := watchKey(subject)
-		if item, err := txn.Get(k); err == nil {
-			var old int64
-			if err := item.Value(func(b []byte) error { old = int64(binary.BigEndian.Uint64(b)); return nil }); err != nil {
-				return err
-			}
-			if old >= at.UnixNano() {
-				return nil
-			}
+	return s.commit("watch list", func(txn *badger.Txn) error { return markPreAwardIn(txn, subject, at) })
+}
+
+// MarkPreAward records a pre-award screening within the transaction, as
+// Store.MarkPreAward does: the assessment and the watch list in one
+// commit.
+func (tx *Tx) MarkPreAward(subject string, at time.Time) error {
+	if err := markPreAwardIn(tx.txn, subject, at); err != nil {
+		return fmt.Errorf("store: pre-award mark: %w", err)
+	}
+	return nil
+}
+
+func markPreAwardIn(txn *badger.Txn, subject string, at time.Time) error {
+	k := watchKey(subject)
+	if item, err := txn.Get(k); err == nil {
+		var old int64
+		if err := item.Value(func(b []byte) error { old = int64(binary.BigEndian.Uint64(b)); return nil }); err != nil {
+			return err
 		}
-		return txn.Set(k, binary.BigEndian.AppendUint64(nil, uint64(at.UnixNano())))
-	})
+		if old >= at.UnixNano() {
+			return nil
+		}
+	}
+	return txn.Set(k, binary.BigEndian.AppendUint64(nil, uint64(at.UnixNano())))
 }
 
 // PreAwardSince lists the subjects screened before award at or after since

@@ -155,7 +155,7 @@ func (w *Workplace) History(orgnr string, each func(*screening.Assessment)) (run
 // a detail page does without the price quartiles and spend shares.
 type localNetwork struct{ *profile.StoreNetwork }
 
-func (localNetwork) Market() *profile.Market { return &profile.Market{} }
+func (localNetwork) Market([]string) *profile.Market { return &profile.Market{} }
 
 // ProfileConfig is the running profile settings (the screener's).
 func (w *Workplace) ProfileConfig() profile.Config {
