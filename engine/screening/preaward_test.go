@@ -32,14 +32,21 @@ func marketSubjects(t *testing.T, f *fixture) int {
 	return len(seen)
 }
 
-// preAward checks one organisation as a pre-award check does and returns
-// the assessment and how many subjects it read.
+// checkDeadline is serve's default deadline of a pre-award check
+// (settings.DefaultCheckTimeout).
+const checkDeadline = 2 * time.Second
+
+// preAward checks one organisation as a pre-award check does, under the
+// deadline serve gives a check, and returns the assessment and how many
+// subjects it read.
 func preAward(t *testing.T, f *fixture, org ident.Org, at time.Time) (*screening.Assessment, uint64) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), checkDeadline)
+	defer cancel()
 	before := f.st.SubjectReads()
-	as, err := f.sc.Screen(context.Background(), []ident.Org{org}, screening.Options{At: at, Purpose: screening.Award, Current: true, Trigger: screening.TriggerPreAward})
+	as, err := f.sc.Screen(ctx, []ident.Org{org}, screening.Options{At: at, Purpose: screening.Award, Current: true, Trigger: screening.TriggerPreAward})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("pre-award check of %s within %s: %v", org.Redacted(), checkDeadline, err)
 	}
 	return as[0], f.st.SubjectReads() - before
 }
