@@ -64,7 +64,7 @@ func newHarness(t *testing.T, dir string, f *fakeFetcher, start time.Time) (*har
 		Planner:  NewPlanner(Config{Windows: map[string]time.Duration{record.Bolagsverket: 7 * 24 * time.Hour}}),
 		Fetchers: map[string]connectors.Fetcher{record.Bolagsverket: f},
 		OnChange: func(_ context.Context, changed []record.Item) {
-			orgs, err := screening.Affected(st, changed)
+			orgs, err := screening.Affected(st, changed, h.clock.Now())
 			if err != nil {
 				t.Error(err)
 			}
