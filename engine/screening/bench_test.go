@@ -272,10 +272,24 @@ func BenchmarkIndexedPopulation(b *testing.B) {
 	peakMemory(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		_, persons, ok, err := profile.IndexedPopulation(st, at, screening.DefaultConfig().Profile)
+		before := liveHeap()
+		pop, persons, ok, err := profile.IndexedPopulation(st, at, screening.DefaultConfig().Profile)
 		if err != nil || !ok {
 			b.Fatalf("ok %v, %v", ok, err)
 		}
 		b.ReportMetric(float64(persons), "persons")
+		// What the Population keeps: the live heap after a collection,
+		// with it, less the live heap before it was built.
+		after := liveHeap()
+		b.ReportMetric(float64(after-min(before, after))/(1<<20), "live-pop-MB")
+		runtime.KeepAlive(pop)
 	}
+}
+
+// liveHeap is the Go heap's live objects after a full collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }
