@@ -2,6 +2,7 @@ package profile
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -361,13 +362,15 @@ func (t *strtab) grow() {
 
 func (t *strtab) clip() { t.arena, t.ends = slices.Clip(t.arena), slices.Clip(t.ends) }
 
-// ctime is a time.Time as numbers: Unix seconds and nanoseconds, and its
-// location's number in the Population's zones (0 for UTC).
-type ctime struct {
-	sec  int64
-	nsec int32
-	zone uint16
-}
+// ctime is a time.Time as numbers, twelve bytes: the low 32 bits of its
+// Unix seconds, then the next 16 bits of them (signed: ±4 million years)
+// below its location's number in the Population's zones (0 for UTC), then
+// its nanoseconds.
+type ctime struct{ lo, hi, nsec uint32 }
+
+func (c ctime) sec() int64 { return int64(c.hi)<<48>>16 | int64(c.lo) }
+
+func (c ctime) zone() int { return int(c.hi >> 16) }
 
 // zones numbers the locations of a Population's times: each location
 // once, and locations that give a time the same zone once (every time
@@ -377,23 +380,31 @@ type ctime struct {
 type zones struct{ locs []*time.Location }
 
 func (z *zones) put(t time.Time) ctime {
-	c := ctime{sec: t.Unix(), nsec: int32(t.Nanosecond())}
+	sec := t.Unix()
+	if sec<<16>>16 != sec {
+		panic(fmt.Sprintf("profile: time %v beyond what a Population keeps", t))
+	}
+	c := ctime{lo: uint32(sec), hi: uint32(sec>>32) & 0xffff, nsec: uint32(t.Nanosecond())}
 	loc := t.Location()
 	if loc == time.UTC {
 		return c
 	}
 	name, off := t.Zone()
+	zone := 0
 	for i, l := range z.locs {
 		if l == loc || sameZone(t, l, loc, name, off) {
-			c.zone = uint16(i + 1)
-			return c
+			zone = i + 1
+			break
 		}
 	}
-	if len(z.locs) == 1<<16-1 {
-		panic("profile: more than 65535 time zones in one Population")
+	if zone == 0 {
+		if len(z.locs) == 1<<16-1 {
+			panic("profile: more than 65535 time zones in one Population")
+		}
+		z.locs = append(z.locs, loc)
+		zone = len(z.locs)
 	}
-	z.locs = append(z.locs, loc)
-	c.zone = uint16(len(z.locs))
+	c.hi |= uint32(zone) << 16
 	return c
 }
 
@@ -409,9 +420,9 @@ func sameZone(t time.Time, l, loc *time.Location, name string, off int) bool {
 }
 
 func (z *zones) time(c ctime) time.Time {
-	t := time.Unix(c.sec, int64(c.nsec))
-	if c.zone == 0 {
+	t := time.Unix(c.sec(), int64(c.nsec))
+	if c.zone() == 0 {
 		return t.UTC()
 	}
-	return t.In(z.locs[c.zone-1])
+	return t.In(z.locs[c.zone()-1])
 }

@@ -34,8 +34,8 @@ func TestPopulationTimesComeBackAsTheyWentIn(t *testing.T) {
 	if back := z.time(cs[0]); back != (time.Time{}) {
 		t.Errorf("the zero time came back %#v", back)
 	}
-	if cs[3].zone != cs[4].zone || cs[3].zone == cs[6].zone || cs[3].zone == cs[5].zone {
-		t.Errorf("zones %d %d %d %d: want the two unnamed +01:00 alike, the named and -05:00 apart", cs[3].zone, cs[4].zone, cs[5].zone, cs[6].zone)
+	if cs[3].zone() != cs[4].zone() || cs[3].zone() == cs[6].zone() || cs[3].zone() == cs[5].zone() {
+		t.Errorf("zones %d %d %d %d: want the two unnamed +01:00 alike, the named and -05:00 apart", cs[3].zone(), cs[4].zone(), cs[5].zone(), cs[6].zone())
 	}
 }
 
