@@ -119,8 +119,9 @@ func (b *PopulationBuilder) Add(s *Subject) {
 	b.mb.add(s)
 }
 
-// text appends v to the text arena.
+// putText appends v to the text arena.
 func (p *Population) putText(v string) span {
+	arenaRoom(p.text, v)
 	s := span{off: uint32(len(p.text)), n: uint32(len(v))}
 	p.text = append(p.text, v...)
 	return s
@@ -208,17 +209,18 @@ func byPerson[T any](xs []T, n int, person func(*T) uint32) []uint32 {
 	return start
 }
 
-// of returns the range of person's entries in a byPerson slice, or false.
-func (p *Population) of(start []uint32, person string) (lo, hi uint32, id uint32, ok bool) {
-	id, ok = p.persons.find(person)
+// of returns the range of person's entries in a byPerson slice, or false
+// for none.
+func (p *Population) of(start []uint32, person string) (lo, hi uint32, ok bool) {
+	id, ok := p.persons.find(person)
 	if !ok || len(start) == 0 {
-		return 0, 0, 0, false
+		return 0, 0, false
 	}
-	return start[id], start[id+1], id, start[id] < start[id+1]
+	return start[id], start[id+1], start[id] < start[id+1]
 }
 
 func (p *Population) PersonRoles(person string) []record.Role {
-	lo, hi, _, ok := p.of(p.roleStart, person)
+	lo, hi, ok := p.of(p.roleStart, person)
 	if !ok {
 		return nil
 	}
@@ -256,14 +258,14 @@ func (p *Population) OrgsAt(addr string) int {
 
 func (p *Population) Bans(person string) ([]record.Ban, []Ref) {
 	var bans []record.Ban
-	if lo, hi, _, ok := p.of(p.banStart, person); ok {
+	if lo, hi, ok := p.of(p.banStart, person); ok {
 		bans = make([]record.Ban, 0, hi-lo)
 		for _, b := range p.bans[lo:hi] {
 			bans = append(bans, b.ban)
 		}
 	}
 	var refs []Ref
-	if lo, hi, _, ok := p.of(p.refStart, person); ok {
+	if lo, hi, ok := p.of(p.refStart, person); ok {
 		refs = make([]Ref, 0, hi-lo)
 		for _, r := range p.banRefs[lo:hi] {
 			key := p.str(r.key)
@@ -307,6 +309,15 @@ func arenaString(arena []byte, lo, hi uint32) string {
 	return unsafe.String(&arena[lo], hi-lo)
 }
 
+// arenaRoom panics if v does not fit in arena below the 4 GiB its 32-bit
+// offsets reach (each arena holds ~50 MB for a register of 1 M
+// organisations).
+func arenaRoom(arena []byte, v string) {
+	if uint64(len(arena))+uint64(len(v)) > 1<<32-1 {
+		panic("profile: a Population's strings beyond 4 GiB")
+	}
+}
+
 // fnv1a is the 64-bit FNV-1a hash of v.
 func fnv1a(v string) uint64 {
 	h := uint64(14695981039346656037)
@@ -345,6 +356,7 @@ func (t *strtab) add(v string) uint32 {
 	if s := t.slots[i]; s != 0 {
 		return s - 1
 	}
+	arenaRoom(t.arena, v)
 	t.arena = append(t.arena, v...)
 	t.ends = append(t.ends, uint32(len(t.arena)))
 	t.slots[i] = uint32(len(t.ends))
