@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -182,10 +181,9 @@ func (b *PopulationBuilder) Population() *Population {
 	p := b.p
 	p.market = b.mb.market()
 	n := p.persons.len()
-	p.roleStart = byPerson(p.roles, n, func(r *roleFact) uint32 { return r.person })
-	p.refStart = byPerson(p.banRefs, n, func(r *banRef) uint32 { return r.person })
-	p.banStart = byPerson(p.bans, n, func(r *personBan) uint32 { return r.person })
-	p.roles, p.banRefs, p.bans = slices.Clip(p.roles), slices.Clip(p.banRefs), slices.Clip(p.bans)
+	p.roles, p.roleStart = byPerson(p.roles, n, func(r *roleFact) uint32 { return r.person })
+	p.banRefs, p.refStart = byPerson(p.banRefs, n, func(r *banRef) uint32 { return r.person })
+	p.bans, p.banStart = byPerson(p.bans, n, func(r *personBan) uint32 { return r.person })
 	p.facts, p.refs, p.counts, p.text = slices.Clip(p.facts), slices.Clip(p.refs), slices.Clip(p.counts), slices.Clip(p.text)
 	for _, t := range []*strtab{&p.persons, &p.orgs, &p.addrs, &p.words} {
 		t.clip()
@@ -194,11 +192,10 @@ func (b *PopulationBuilder) Population() *Population {
 	return p
 }
 
-// byPerson sorts xs by person, keeping the order they were added in within
-// a person, and returns where each of n persons' entries start (n+1
-// offsets).
-func byPerson[T any](xs []T, n int, person func(*T) uint32) []uint32 {
-	slices.SortStableFunc(xs, func(a, b T) int { return cmp.Compare(person(&a), person(&b)) })
+// byPerson returns xs ordered by person, in the order they were added
+// within a person (a counting sort: linear, one copy), and where each of n
+// persons' entries start (n+1 offsets).
+func byPerson[T any](xs []T, n int, person func(*T) uint32) ([]T, []uint32) {
 	start := make([]uint32, n+1)
 	for i := range xs {
 		start[person(&xs[i])+1]++
@@ -206,7 +203,14 @@ func byPerson[T any](xs []T, n int, person func(*T) uint32) []uint32 {
 	for i := 1; i <= n; i++ {
 		start[i] += start[i-1]
 	}
-	return start
+	next := slices.Clone(start[:n])
+	out := make([]T, len(xs))
+	for i := range xs {
+		p := person(&xs[i])
+		out[next[p]] = xs[i]
+		next[p]++
+	}
+	return out, start
 }
 
 // of returns the range of person's entries in a byPerson slice, or false
