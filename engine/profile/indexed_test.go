@@ -9,8 +9,9 @@ import (
 	"github.com/vaksam/vaksam/engine/store"
 )
 
-// The Population built from the indexes answers every question (for each person, organisation and address it knows) as the one
-// built from every subject decoded whole, on a store with what only the
+// The Population built from the indexes answers every question (for each
+// person, organisation and address it knows) as the one built from every
+// subject decoded whole, on a store with what only the
 // records' history tells: a bankruptcy without a start date (dated by when
 // the registry first showed it), a role the newest import of roles no
 // longer carried (ended), a registry chosen among two sources, a sole
