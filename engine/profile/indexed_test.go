@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -10,8 +9,9 @@ import (
 	"github.com/vaksam/vaksam/engine/store"
 )
 
-// The Population built from the indexes equals, field for field, the one
-// built from every subject decoded whole, on a store with what only the
+// The Population built from the indexes answers every question (for each
+// person, organisation and address it knows) as the one built from every
+// subject decoded whole, on a store with what only the
 // records' history tells: a bankruptcy without a start date (dated by when
 // the registry first showed it), a role the newest import of roles no
 // longer carried (ended), a registry chosen among two sources, a sole
@@ -73,8 +73,8 @@ func TestIndexedPopulationEqualsTheDecoded(t *testing.T) {
 	if err != nil || !ok || persons != 2 {
 		t.Fatalf("IndexedPopulation: ok %v, %d persons, %v", ok, persons, err)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("indexed Population\n%s\nwant\n%s", dumpPopulation(got), dumpPopulation(want))
+	if g, w := answers(got), answers(want); !reflect.DeepEqual(g, w) {
+		t.Errorf("indexed Population\n%+v\nwant\n%+v", g, w)
 	}
 	if f := want.Org(a); f == nil || !f.Bankruptcy.Equal(day(2)) {
 		t.Errorf("the undated bankruptcy is dated %+v, want when first seen: the test lacks what it compares", f)
@@ -84,10 +84,34 @@ func TestIndexedPopulationEqualsTheDecoded(t *testing.T) {
 	}
 }
 
-func dumpPopulation(p *Population) string {
-	out := fmt.Sprintf("orgs %v facts %+v addrs %v market %+v\n", p.orgs, p.facts, p.addrs, p.market)
-	for id, pf := range p.persons {
-		out += fmt.Sprintf("person %s %+v\n", id, *pf)
+// populationAnswers is every answer a Population gives: for each person
+// it knows, its roles, bans and ban look-ups; for each organisation, its
+// facts; for each address, the organisations registered there; the
+// market.
+type populationAnswers struct {
+	Roles  map[string][]record.Role
+	Bans   map[string][]record.Ban
+	Refs   map[string][]Ref
+	Orgs   map[string]*OrgFacts
+	Addrs  map[string]int
+	Market *Market
+}
+
+func answers(p *Population) populationAnswers {
+	a := populationAnswers{Roles: map[string][]record.Role{}, Bans: map[string][]record.Ban{}, Refs: map[string][]Ref{},
+		Orgs: map[string]*OrgFacts{}, Addrs: map[string]int{}, Market: p.Market(nil)}
+	for i := range p.persons.len() {
+		id := p.persons.str(uint32(i))
+		a.Roles[id] = p.PersonRoles(id)
+		a.Bans[id], a.Refs[id] = p.Bans(id)
 	}
-	return out
+	for i := range p.orgs.len() {
+		id := p.orgs.str(uint32(i))
+		a.Orgs[id] = p.Org(id)
+	}
+	for i := range p.addrs.len() {
+		addr := p.addrs.str(uint32(i))
+		a.Addrs[addr] = p.OrgsAt(addr)
+	}
+	return a
 }

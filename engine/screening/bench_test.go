@@ -135,17 +135,18 @@ func populationStore(b *testing.B, orgs int) (*store.Store, time.Time) {
 // peakMemory reports, when the benchmark ends, the highest Go heap it saw
 // (sampled every 10 ms) as peak-heap-MB, the process's resident set
 // high-water mark (the kernel's VmHWM, reset when it starts) as
-// peak-rss-MB, and the processor time the process used per iteration
-// (user and system, every goroutine's: steadier than wall time on a
-// shared machine) as cpu-s. Run one benchmark per process for a clean
-// RSS figure.
+// peak-rss-MB, the highest resident memory that is not a mapped file
+// (RssAnon, sampled with the heap) as peak-anon-MB, and the processor
+// time the process used per iteration (user and system, every
+// goroutine's: steadier than wall time on a shared machine) as cpu-s.
+// Run one benchmark per process for a clean RSS figure.
 func peakMemory(b *testing.B) {
 	b.Helper()
 	debug.FreeOSMemory()
 	cpu0 := processorTime()
 	// Writing 5 to clear_refs resets VmHWM to the current resident set.
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-	var peak atomic.Uint64
+	var peak, anon atomic.Uint64
 	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
@@ -153,6 +154,7 @@ func peakMemory(b *testing.B) {
 		for {
 			metrics.Read(sample)
 			peak.Store(max(peak.Load(), sample[0].Value.Uint64()))
+			anon.Store(max(anon.Load(), procStatus("RssAnon:")))
 			select {
 			case <-stop:
 				return
@@ -164,7 +166,8 @@ func peakMemory(b *testing.B) {
 		close(stop)
 		<-done
 		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
-		b.ReportMetric(float64(vmHWM())/(1<<20), "peak-rss-MB")
+		b.ReportMetric(float64(procStatus("VmHWM:"))/(1<<20), "peak-rss-MB")
+		b.ReportMetric(float64(anon.Load())/(1<<20), "peak-anon-MB")
 		b.ReportMetric((processorTime()-cpu0).Seconds()/float64(b.N), "cpu-s")
 	})
 }
@@ -178,15 +181,18 @@ func processorTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// vmHWM is the process's resident set high-water mark in bytes.
-func vmHWM() uint64 {
+// procStatus is a size field of /proc/self/status in bytes: VmHWM: the
+// resident set's high-water mark, RssAnon: the resident memory that is
+// not a mapped file (Badger's tables and value log are; the kernel can
+// drop their pages).
+func procStatus(field string) uint64 {
 	status, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	sc := bufio.NewScanner(bytes.NewReader(status))
 	for sc.Scan() {
-		if v, ok := bytes.CutPrefix(sc.Bytes(), []byte("VmHWM:")); ok {
+		if v, ok := bytes.CutPrefix(sc.Bytes(), []byte(field)); ok {
 			kb, _ := strconv.ParseUint(string(bytes.TrimSpace(bytes.TrimSuffix(v, []byte("kB")))), 10, 64)
 			return kb << 10
 		}
@@ -271,10 +277,24 @@ func BenchmarkIndexedPopulation(b *testing.B) {
 	peakMemory(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		_, persons, ok, err := profile.IndexedPopulation(st, at, screening.DefaultConfig().Profile)
+		before := liveHeap()
+		pop, persons, ok, err := profile.IndexedPopulation(st, at, screening.DefaultConfig().Profile)
 		if err != nil || !ok {
 			b.Fatalf("ok %v, %v", ok, err)
 		}
 		b.ReportMetric(float64(persons), "persons")
+		// What the Population keeps: the live heap after a collection,
+		// with it, less the live heap before it was built.
+		after := liveHeap()
+		b.ReportMetric(float64(after-min(before, after))/(1<<20), "live-pop-MB")
+		runtime.KeepAlive(pop)
 	}
+}
+
+// liveHeap is the Go heap's live objects after a full collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }
