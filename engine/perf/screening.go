@@ -67,7 +67,7 @@ func measureScreening(ctx context.Context, storeDir string, pop *population, log
 			return err
 		}
 		bare := func() error {
-			_, err := screening.ScanSubjects(ctx, st, at, runtime.GOMAXPROCS(0))
+			_, err := screening.DecodeSubjects(ctx, st, at, runtime.GOMAXPROCS(0))
 			return err
 		}
 		if scan, scanRSS, err = timed(bare); err != nil {

@@ -160,7 +160,7 @@ func BenchmarkServeSaved(b *testing.B) {
 			defer st.Close()
 			if scanFirst {
 				timed(b, &scan, &scanCPU, func() error {
-					_, err := screening.ScanSubjects(ctx, st, popAt, runtime.GOMAXPROCS(0))
+					_, err := screening.DecodeSubjects(ctx, st, popAt, runtime.GOMAXPROCS(0))
 					return err
 				})
 				bare := &screening.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: screening.DefaultConfig()}

@@ -491,6 +491,25 @@ func (s *Screener) assessOne(id string, recs []store.Resolved, pop profile.Netwo
 	return a, nil
 }
 
+// DecodeSubjects decodes every subject of the store as of at and drops
+// it, as ScanSubjects decodes them (one goroutine scans while workers
+// decode), holding none: the bare scan and decode a screening of the whole
+// store is measured against. It returns how many subjects it decoded.
+func DecodeSubjects(ctx context.Context, st *store.Store, at time.Time, workers int) (int64, error) {
+	var n atomic.Int64
+	_, err := streamSubjects(ctx, st, store.ScanOptions{At: at, History: profile.HistorySources}, workers, func(context.Context) subjectWork {
+		return func(_ int, id string, recs []store.Resolved) error {
+			_, err := profile.Decode(id, recs)
+			n.Add(1)
+			return err
+		}
+	})
+	if err != nil {
+		return n.Load(), fmt.Errorf("scan: %w", err)
+	}
+	return n.Load(), nil
+}
+
 // ScanSubjects decodes every subject of the store as of at, in key order:
 // one goroutine scans while workers decode.
 func ScanSubjects(ctx context.Context, st *store.Store, at time.Time, workers int) ([]*profile.Subject, error) {
