@@ -150,14 +150,8 @@ func TestStoreNetworkAnswersAsThePopulation(t *testing.T) {
 		pop := scannedPopulation(t, f.st, at)
 		rd := f.st.Reader(context.Background())
 		net := profile.NewReaderNetwork(rd, at, profile.Config{})
-		persons, bankrupt, banned := map[string]bool{}, 0, 0
+		persons, bankrupt, banned := subjectPersons(subjects), 0, 0
 		for _, s := range subjects {
-			for _, r := range s.Roles {
-				persons[r.Person.ID] = true
-			}
-			for _, ban := range s.Bans {
-				persons[ban.Person.ID] = true
-			}
 			want, got := pop.Org(s.ID), net.Org(s.ID)
 			if !reflect.DeepEqual(want, got) {
 				t.Errorf("%s: Org(%s) = %+v, want %+v", at, s.ID, got, want)
