@@ -23,7 +23,20 @@
 // reads only the sources the network needs (NetworkReads) and decodes them
 // with DecodeNetwork (the registry's history only where a bankruptcy
 // needs it), each subject dropped once added; a second scan then decodes,
-// profiles and evaluates one organisation at a time.
+// profiles and evaluates one organisation at a time. When the store's
+// network index answers as of T (IndexedPopulation), the Population is
+// built from its small entries instead of the first scan.
+//
+// A StoreNetwork reads another subject's registry facts, roles and bans
+// from the same network index (store.NetworkOf), entry by entry as the
+// questions reach it, and the Population's rules make the answers: so a
+// screening of a few organisations (a pre-award check, the watched) and
+// one of the whole store give the same, a bankruptcy without a start date
+// included (dated by when the registry's history first showed it). For a
+// T before the newest success of one of the subject's records it reads
+// and decodes the subject's records (with the registries' history), as
+// the first scan does. A record of a source outside the registry is not
+// in the index: through the index it is not read, as in a Population.
 //
 // # Market statistics
 //

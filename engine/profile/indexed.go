@@ -65,19 +65,33 @@ type indexedScratch struct {
 	banRefs, refs []Ref
 }
 
-// add adds to b what Add adds of the subject DecodeNetwork makes,
-// from the subject's records in the network index (in key order) instead
-// of its records: its roles (those its newest import of roles no longer
-// carried ended), its trading bans and their versions, its registry facts.
-// Contracts and invoices come from the market index.
+// add adds to b what Add adds of the subject DecodeNetwork makes, from
+// the subject's records in the network index (in key order) instead of
+// its records (indexedFacts). Contracts and invoices come from the market
+// index.
 func (sc *indexedScratch) add(b *PopulationBuilder, id string, recs []store.NetworkRecord) {
+	roles, bans, banRefs, facts := sc.facts(id, recs)
+	b.add(id, roles, bans, banRefs, facts)
+	clear(roles)
+	clear(bans)
+	clear(banRefs)
+	sc.roles, sc.bans, sc.banRefs = roles, bans, banRefs
+}
+
+// facts returns what the network reads of the subject DecodeNetwork
+// makes, from the subject's records in the network index (in key order)
+// instead of its records: its roles (those its newest import of roles no
+// longer carried ended, and a sole trader's owner), its trading bans and
+// their versions, its registry facts (nil for none). The slices are
+// sc's: a zero indexedScratch gives new ones.
+func (sc *indexedScratch) facts(id string, recs []store.NetworkRecord) (roles []record.Role, bans []record.Ban, banRefs []Ref, facts *OrgFacts) {
 	var newestRoles time.Time
 	for i := range recs {
 		if t := recs[i].LastSuccess; recs[i].ID.Source == record.Roles && t.After(newestRoles) {
 			newestRoles = t
 		}
 	}
-	roles, bans, banRefs := sc.roles[:0], sc.bans[:0], sc.banRefs[:0]
+	roles, bans, banRefs = sc.roles[:0], sc.bans[:0], sc.banRefs[:0]
 	var registry *store.NetworkRecord
 	for i := range recs {
 		r := &recs[i]
@@ -97,7 +111,6 @@ func (sc *indexedScratch) add(b *PopulationBuilder, id string, recs []store.Netw
 			}
 		}
 	}
-	var facts *OrgFacts
 	if registry != nil {
 		c := registry.Company
 		// The evidence: every record of the registry chosen.
@@ -113,11 +126,7 @@ func (sc *indexedScratch) add(b *PopulationBuilder, id string, recs []store.Netw
 			roles = append(roles, record.Role{Orgnr: id, Person: *c.Owner, Role: OwnerRole, From: c.Registered, To: c.Deregistered})
 		}
 	}
-	b.add(id, roles, bans, banRefs, facts)
-	clear(roles)
-	clear(bans)
-	clear(banRefs)
-	sc.roles, sc.bans, sc.banRefs = roles, bans, banRefs
+	return roles, bans, banRefs, facts
 }
 
 // indexedRef is the Ref Decode makes of a record's current version.

@@ -215,23 +215,37 @@ func quantile(xs []float64, q float64) float64 {
 }
 
 // StoreNetwork is a Network that reads the store's indexes on demand, for
-// screening a few organisations. It caches what it read; it is safe for
-// concurrent use.
+// screening a few organisations. What it reads of another subject (its
+// registry facts, roles, trading bans) comes from the network index
+// (store.NetworkOf), as a whole-store screening's Population does; for a
+// time the index does not answer (before the newest success of one of
+// the subject's records), or on a read-only store without it, from the
+// subject's records, decoded as DecodeNetwork does. It caches what it
+// read; it is safe for concurrent use.
 type StoreNetwork struct {
 	st  storeReader
 	at  time.Time
 	cfg Config
 
-	mu       sync.Mutex
-	subjects map[string]*Subject
-	market   *Market
-	err      error
+	mu         sync.Mutex
+	neighbours map[string]*neighbour
+	market     *Market
+	err        error
+}
+
+// neighbour is what a StoreNetwork read of another subject.
+type neighbour struct {
+	roles   []record.Role
+	bans    []record.Ban // record.NoBan look-ups included
+	banRefs []Ref
+	facts   *OrgFacts // nil: no registry record
 }
 
 // storeReader is what a StoreNetwork reads: the store itself (a
 // transaction per read) or a store.Reader (one transaction, a deadline).
 type storeReader interface {
 	Subject(subject string, opts store.ScanOptions) ([]store.Resolved, error)
+	NetworkOf(subject string, at time.Time) ([]store.NetworkRecord, error)
 	PersonOrgs(pseudonym string) ([]string, error)
 	AddressOrgs(normalized string) ([]string, error)
 	SourceSubjects(source string) ([]string, error)
@@ -251,7 +265,7 @@ func NewReaderNetwork(r *store.Reader, at time.Time, cfg Config) *StoreNetwork {
 }
 
 func newStoreNetwork(st storeReader, at time.Time, cfg Config) *StoreNetwork {
-	return &StoreNetwork{st: st, at: at, cfg: cfg, subjects: map[string]*Subject{}}
+	return &StoreNetwork{st: st, at: at, cfg: cfg, neighbours: map[string]*neighbour{}}
 }
 
 // Err returns the first store error met while answering; a Network cannot
@@ -262,20 +276,14 @@ func (n *StoreNetwork) Err() error {
 	return n.err
 }
 
-func (n *StoreNetwork) subject(id string) *Subject {
+func (n *StoreNetwork) subject(id string) *neighbour {
 	n.mu.Lock()
-	if s, ok := n.subjects[id]; ok || n.err != nil {
+	if s, ok := n.neighbours[id]; ok || n.err != nil {
 		n.mu.Unlock()
 		return s
 	}
 	n.mu.Unlock()
-	// Only what the network's answers read of a neighbour: decoded as
-	// Decode does, so its facts are those of a full decode.
-	recs, err := n.st.Subject(id, store.ScanOptions{At: n.at, Only: func(id store.RecordID) bool { return factSource(id.Source) }})
-	var s *Subject
-	if err == nil {
-		s, err = Decode(id, recs)
-	}
+	s, err := n.read(id)
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if err != nil {
@@ -284,8 +292,34 @@ func (n *StoreNetwork) subject(id string) *Subject {
 		}
 		return nil
 	}
-	n.subjects[id] = s
+	n.neighbours[id] = s
 	return s
+}
+
+// read reads what the network's answers need of a subject: from the
+// network index when it answers as of the network's time, else from the
+// subject's records (only the sources the answers read, with the
+// registries' history, which dates a bankruptcy without a start date),
+// decoded as DecodeNetwork does.
+func (n *StoreNetwork) read(id string) (*neighbour, error) {
+	idx, err := n.st.NetworkOf(id, n.at)
+	if err == nil {
+		var sc indexedScratch
+		roles, bans, banRefs, facts := sc.facts(id, idx)
+		return &neighbour{roles: roles, bans: bans, banRefs: banRefs, facts: facts}, nil
+	}
+	if !errors.Is(err, store.ErrNetworkNotCurrent) && !errors.Is(err, store.ErrNoNetworkIndex) {
+		return nil, err
+	}
+	recs, err := n.st.Subject(id, store.ScanOptions{At: n.at, History: HistorySources, Only: func(id store.RecordID) bool { return factSource(id.Source) }})
+	if err != nil {
+		return nil, err
+	}
+	s, err := DecodeNetwork(id, recs)
+	if err != nil {
+		return nil, err
+	}
+	return &neighbour{roles: s.Roles, bans: s.Bans, banRefs: s.Evidence[record.Naringsforbud], facts: factsOf(s)}, nil
 }
 
 func (n *StoreNetwork) fail(err error) {
@@ -305,7 +339,7 @@ func (n *StoreNetwork) PersonRoles(person string) []record.Role {
 	var out []record.Role
 	for _, o := range orgs {
 		if s := n.subject(o); s != nil {
-			for _, r := range s.Roles {
+			for _, r := range s.roles {
 				if r.Person.ID == person {
 					out = append(out, r)
 				}
@@ -317,7 +351,7 @@ func (n *StoreNetwork) PersonRoles(person string) []record.Role {
 
 func (n *StoreNetwork) Org(orgnr string) *OrgFacts {
 	if s := n.subject(orgnr); s != nil {
-		return factsOf(s)
+		return s.facts
 	}
 	return nil
 }
@@ -339,7 +373,7 @@ func (n *StoreNetwork) OrgsAt(addr string) int {
 
 func (n *StoreNetwork) Bans(person string) ([]record.Ban, []Ref) {
 	if s := n.subject(record.PersonSubjectPrefix + person); s != nil {
-		return s.Bans, s.Evidence[record.Naringsforbud]
+		return s.bans, s.banRefs
 	}
 	return nil, nil
 }

@@ -3,12 +3,16 @@ package screening_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/synthetic"
 )
@@ -127,4 +131,69 @@ func screenAllJSON(t *testing.T, sc *screening.Screener, at time.Time) map[strin
 		t.Fatal(err)
 	}
 	return out
+}
+
+// A StoreNetwork, which reads each neighbour from the network index (or,
+// for a time the index does not answer for the neighbour, from its
+// records), answers every question about every organisation and person
+// as the whole store's Population does: as of the ingest's time (all from
+// the index) and as of three days before, when the registry's newest
+// imports are later (the organisations they cover read from the records,
+// the others from the index).
+func TestStoreNetworkAnswersAsThePopulation(t *testing.T) {
+	f, man := syntheticFixture(t, 300)
+	for _, at := range []time.Time{man.Now, man.Now.AddDate(0, 0, -3)} {
+		subjects, err := screening.ScanSubjects(context.Background(), f.st, at, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pop := scannedPopulation(t, f.st, at)
+		rd := f.st.Reader(context.Background())
+		net := profile.NewReaderNetwork(rd, at, profile.Config{})
+		persons, bankrupt, banned := subjectPersons(subjects), 0, 0
+		for _, s := range subjects {
+			want, got := pop.Org(s.ID), net.Org(s.ID)
+			if !reflect.DeepEqual(want, got) {
+				t.Errorf("%s: Org(%s) = %+v, want %+v", at, s.ID, got, want)
+			}
+			if want != nil && !want.Bankruptcy.IsZero() {
+				bankrupt++
+			}
+			if want != nil && pop.OrgsAt(want.Address) != net.OrgsAt(want.Address) {
+				t.Errorf("%s: OrgsAt(%q) = %d, want %d", at, want.Address, net.OrgsAt(want.Address), pop.OrgsAt(want.Address))
+			}
+		}
+		roleLines := func(roles []record.Role) []string {
+			var out []string
+			for _, r := range roles { // what Build reads of a role
+				out = append(out, fmt.Sprintf("%s %s %s %s %s", r.Orgnr, r.Person.ID, r.Role, r.From.Format(time.RFC3339Nano), r.To.Format(time.RFC3339Nano)))
+			}
+			slices.Sort(out)
+			return out
+		}
+		for p := range persons {
+			if want, got := roleLines(pop.PersonRoles(p)), roleLines(net.PersonRoles(p)); !slices.Equal(want, got) {
+				t.Errorf("%s: PersonRoles(%s) = %q, want %q", at, p, got, want)
+			}
+			wb, wr := pop.Bans(p)
+			gb, gr := net.Bans(p)
+			gb = slices.DeleteFunc(slices.Clone(gb), func(b record.Ban) bool { return b.Type == record.NoBan })
+			if len(gb) == 0 {
+				gb = nil // the Population keeps no ban as none
+			}
+			if len(wb) > 0 {
+				banned++
+			}
+			if !reflect.DeepEqual(wb, gb) || !reflect.DeepEqual(wr, gr) {
+				t.Errorf("%s: Bans(%s) = %+v %+v, want %+v %+v", at, p, gb, gr, wb, wr)
+			}
+		}
+		if err := net.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rd.Close()
+		if bankrupt == 0 || banned == 0 || len(persons) < 100 {
+			t.Fatalf("%s: %d bankrupt organisations, %d banned of %d persons: the population lacks what this test compares", at, bankrupt, banned, len(persons))
+		}
+	}
 }

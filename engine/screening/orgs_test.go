@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
+	"github.com/vaksam/vaksam/engine/store"
 )
 
 // The watched organisations, screened on their own with the network read
@@ -117,5 +121,103 @@ func TestOrgs(t *testing.T) {
 	want := []ident.Org{ident.MustOrg("5560160680"), ident.MustOrg("5591234561")}
 	if !slices.Equal(got, want) {
 		t.Errorf("Orgs = %v, want %v", got, want)
+	}
+}
+
+// A representative's other organisation whose bankruptcy has no start
+// date is dated by when its registry record first showed it (the first
+// version of its history with one): a screening of a few organisations
+// (the watched, a pre-award check), whose network is read from the
+// store's indexes, dates it as a screening of the whole store does, both
+// as of a time the network index answers for and as of one it does not
+// (an earlier time, where the records are read and decoded).
+func TestUndatedBankruptcySameInScreenOrgsAndScreenAll(t *testing.T) {
+	f, man := syntheticFixture(t, 300)
+	at := man.Now
+	// An organisation with S13 and a bankrupt organisation its evidence
+	// names.
+	var org ident.Org
+	var bankrupt string
+	if _, err := f.sc.ScreenAll(context.Background(), screening.Options{At: at}, 2, func(a *screening.Assessment) error {
+		for _, h := range a.Hits {
+			if h.ID != "S13" || bankrupt != "" {
+				continue
+			}
+			for _, r := range h.Evidence {
+				if r.Source == record.Bolagsverket && !strings.HasPrefix(r.Key, a.Orgnr) {
+					org, bankrupt = ident.MustOrg(a.Orgnr), strings.SplitN(r.Key, "/", 2)[0]
+					break
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if bankrupt == "" {
+		t.Fatal("no S13 hit names a bankrupt organisation's registry record")
+	}
+	recs, err := f.st.Subject(bankrupt, store.ScanOptions{At: at, Only: func(id store.RecordID) bool { return id.Source == record.Bolagsverket }})
+	if err != nil || len(recs) != 1 || recs[0].Current == nil {
+		t.Fatalf("%s's registry record: %d records, %v", bankrupt, len(recs), err)
+	}
+	var c record.Company
+	if err := json.Unmarshal(recs[0].Current.Parsed, &c); err != nil {
+		t.Fatal(err)
+	}
+	// The registry shows a bankruptcy without a date one day, then the
+	// same with another name the next: the current version is not the
+	// first with a bankruptcy, which dates it.
+	c.Proceedings = []record.Proceeding{{Code: "KK"}}
+	c.Deregistered, c.DeregisteredReason = time.Time{}, ""
+	first, second := at.Add(24*time.Hour), at.Add(48*time.Hour)
+	for i, when := range []time.Time{first, second} {
+		if i == 1 {
+			c.Name += " i konkurs"
+		}
+		if _, err := f.st.Put([]store.Observation{{Item: record.Item{Source: record.Bolagsverket, Subject: bankrupt, Key: recs[0].ID.Key, Pos: "test:1", Parsed: c}, Observed: when}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, when := range map[string]time.Time{"indexed": second.Add(24 * time.Hour), "before the index's time": first.Add(time.Hour)} {
+		var all *screening.Assessment
+		if _, err := f.sc.ScreenAll(context.Background(), screening.Options{At: when}, 2, func(a *screening.Assessment) error {
+			if a.Orgnr == org.String() {
+				all = a
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var orgs *screening.Assessment
+		if _, err := f.sc.ScreenOrgs(context.Background(), []ident.Org{org}, screening.Options{At: when}, 1, func(a *screening.Assessment) error {
+			orgs = a
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		pre, err := f.sc.Screen(context.Background(), []ident.Org{org}, screening.Options{At: when, Purpose: screening.Award, Current: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, _ := json.Marshal(all)
+		if !strings.Contains(string(x), `"id":"S13"`) || strings.Contains(string(x), "konkurs "+second.Format("2006-01-02")) {
+			t.Errorf("%s: ScreenAll has no S13 or dates the bankruptcy by the current version (%s): %s", name, second.Format("2006-01-02"), x)
+		}
+		if y, _ := json.Marshal(orgs); string(x) != string(y) {
+			t.Errorf("%s: ScreenOrgs\n%s\nScreenAll\n%s", name, y, x)
+		}
+		s13 := func(a *screening.Assessment) string {
+			for _, h := range a.Hits {
+				if h.ID == "S13" {
+					b, _ := json.Marshal(h)
+					return string(b)
+				}
+			}
+			return ""
+		}
+		if got, want := s13(pre[0]), s13(all); got != want {
+			t.Errorf("%s: the pre-award check's S13\n%s\nScreenAll's\n%s", name, got, want)
+		}
 	}
 }

@@ -47,12 +47,9 @@ func scannedPopulation(t *testing.T, st *store.Store, at time.Time) *profile.Pop
 	return b.Population()
 }
 
-// samePopulation checks that got answers every network question about
-// subjects (organisations, their addresses, persons with roles or bans,
-// the market) as want does, on a population with bankruptcies.
-func samePopulation(t *testing.T, subjects []*profile.Subject, full, streamed *profile.Population) {
-	t.Helper()
-	persons, orgs, bankrupt := map[string]bool{}, 0, 0
+// subjectPersons returns the persons with roles or bans among subjects.
+func subjectPersons(subjects []*profile.Subject) map[string]bool {
+	persons := map[string]bool{}
 	for _, s := range subjects {
 		for _, r := range s.Roles {
 			persons[r.Person.ID] = true
@@ -60,6 +57,17 @@ func samePopulation(t *testing.T, subjects []*profile.Subject, full, streamed *p
 		for _, ban := range s.Bans {
 			persons[ban.Person.ID] = true
 		}
+	}
+	return persons
+}
+
+// samePopulation checks that got answers every network question about
+// subjects (organisations, their addresses, persons with roles or bans,
+// the market) as want does, on a population with bankruptcies.
+func samePopulation(t *testing.T, subjects []*profile.Subject, full, streamed *profile.Population) {
+	t.Helper()
+	persons, orgs, bankrupt := subjectPersons(subjects), 0, 0
+	for _, s := range subjects {
 		if s.Company == nil {
 			continue
 		}

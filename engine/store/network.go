@@ -289,60 +289,94 @@ func (s *Store) Network(at time.Time, fn func(NetworkRecord) error) error {
 	if !s.networkIndexed {
 		return ErrNoNetworkIndex
 	}
-	ts := at.UnixNano()
 	return s.db.View(func(txn *badger.Txn) error {
-		prefix := []byte{'n', sep}
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		defer it.Close()
-		sources := map[string]string{}
-		var subject string
-		for it.Rewind(); it.Valid(); it.Next() {
-			k := it.Item().Key()
-			rest := k[len(prefix):]
-			i := bytes.IndexByte(rest, sep)
-			j := -1
-			if i >= 0 {
-				j = bytes.IndexByte(rest[i+1:], sep)
-			}
-			if j < 0 {
-				return fmt.Errorf("network index: bad key %q", k)
-			}
-			subj, source, key := rest[:i], rest[i+1:i+1+j], rest[i+2+j:]
-			if string(subj) != subject {
-				subject = string(subj)
-			}
-			src, ok := sources[string(source)]
-			if !ok {
-				src = string(source)
-				sources[src] = src
-			}
-			nr := NetworkRecord{ID: RecordID{Subject: subject, Source: src, Key: string(key)}}
-			err := it.Item().Value(func(v []byte) error {
-				e, err := decodeNetworkEntry(v)
-				if err != nil {
-					return err
-				}
-				if e.lastSuccess > ts {
-					return ErrNetworkNotCurrent
-				}
-				nr.Version, nr.LastSuccess = e.version, time.Unix(0, e.lastSuccess).UTC()
-				if e.kk != 0 {
-					nr.BankruptcySeen = time.Unix(0, e.kk).UTC()
-				}
-				return decodeFacts(&nr, e.facts)
-			})
-			if errors.Is(err, ErrNetworkNotCurrent) {
-				return err
-			}
-			if err != nil {
-				return fmt.Errorf("network index %s: %w", nr.ID, err)
-			}
-			if err := fn(nr); err != nil {
-				return err
-			}
-		}
+		return networkIn(txn, []byte{'n', sep}, at, fn)
+	})
+}
+
+// NetworkOf returns the network index's records of one subject as of at,
+// in key order, read in one transaction: ErrNetworkNotCurrent when at is
+// before the newest success of one of them, ErrNoNetworkIndex on a
+// read-only store without the index.
+func (s *Store) NetworkOf(subject string, at time.Time) ([]NetworkRecord, error) {
+	var out []NetworkRecord
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		out, err = s.networkOf(txn, subject, at)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) networkOf(txn *badger.Txn, subject string, at time.Time) ([]NetworkRecord, error) {
+	if !s.networkIndexed {
+		return nil, ErrNoNetworkIndex
+	}
+	s.subjectReads.Add(1)
+	prefix := make([]byte, 0, 3+len(subject))
+	prefix = append(append(append(prefix, 'n', sep), subject...), sep)
+	var out []NetworkRecord
+	err := networkIn(txn, prefix, at, func(nr NetworkRecord) error {
+		out = append(out, nr)
 		return nil
 	})
+	return out, err
+}
+
+// networkIn passes the network index's records under prefix (the index's
+// own, or one subject's) to fn, as Network does.
+func networkIn(txn *badger.Txn, prefix []byte, at time.Time, fn func(NetworkRecord) error) error {
+	ts := at.UnixNano()
+	whole := []byte{'n', sep}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	sources := map[string]string{}
+	var subject string
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := it.Item().Key()
+		rest := k[len(whole):]
+		i := bytes.IndexByte(rest, sep)
+		j := -1
+		if i >= 0 {
+			j = bytes.IndexByte(rest[i+1:], sep)
+		}
+		if j < 0 {
+			return fmt.Errorf("network index: bad key %q", k)
+		}
+		subj, source, key := rest[:i], rest[i+1:i+1+j], rest[i+2+j:]
+		if string(subj) != subject {
+			subject = string(subj)
+		}
+		src, ok := sources[string(source)]
+		if !ok {
+			src = string(source)
+			sources[src] = src
+		}
+		nr := NetworkRecord{ID: RecordID{Subject: subject, Source: src, Key: string(key)}}
+		err := it.Item().Value(func(v []byte) error {
+			e, err := decodeNetworkEntry(v)
+			if err != nil {
+				return err
+			}
+			if e.lastSuccess > ts {
+				return ErrNetworkNotCurrent
+			}
+			nr.Version, nr.LastSuccess = e.version, time.Unix(0, e.lastSuccess).UTC()
+			if e.kk != 0 {
+				nr.BankruptcySeen = time.Unix(0, e.kk).UTC()
+			}
+			return decodeFacts(&nr, e.facts)
+		})
+		if errors.Is(err, ErrNetworkNotCurrent) {
+			return err
+		}
+		if err != nil {
+			return fmt.Errorf("network index %s: %w", nr.ID, err)
+		}
+		if err := fn(nr); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // indexNetwork keeps a network record's entry current after putOne wrote

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -198,6 +199,9 @@ func TestNetworkIndexAgreesWithTheRecords(t *testing.T) {
 		if err := s.Network(newest, func(NetworkRecord) error { return nil }); !errors.Is(err, ErrNoNetworkIndex) {
 			t.Errorf("read-only store without the index: Network says %v, want ErrNoNetworkIndex", err)
 		}
+		if _, err := s.NetworkOf(orgs[0], newest); !errors.Is(err, ErrNoNetworkIndex) {
+			t.Errorf("read-only store without the index: NetworkOf says %v, want ErrNoNetworkIndex", err)
+		}
 	})
 	compare("rebuilt when opened")
 	if rebuilt := indexDump(t, s); !slices.Equal(rebuilt, kept) {
@@ -234,7 +238,69 @@ func checkNetwork(t *testing.T, s *Store, subjects []string, when string) time.T
 	if _, err := networkOf(t, s, newest.Add(-time.Nanosecond)); !errors.Is(err, ErrNetworkNotCurrent) {
 		t.Fatalf("%s: before the newest success the index says %v, want ErrNetworkNotCurrent", when, err)
 	}
+	checkNetworkOf(t, s, subjects, when)
 	return newest
+}
+
+// checkNetworkOf compares what NetworkOf says of each subject, from the
+// store and through a Reader, with the records as of the newest success
+// of the subject's own network records, and after it, and checks that it
+// says it does not answer before it.
+func checkNetworkOf(t *testing.T, s *Store, subjects []string, when string) {
+	t.Helper()
+	rd := s.Reader(context.Background())
+	defer rd.Close()
+	for _, subject := range subjects {
+		recs, err := s.Subject(subject, ScanOptions{At: latestTime})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var newest time.Time
+		for _, r := range recs {
+			if r.Current != nil && isNetworkSource(r.ID.Source) && r.LastSuccess.After(newest) {
+				newest = r.LastSuccess
+			}
+		}
+		if newest.IsZero() {
+			continue
+		}
+		for _, at := range []time.Time{newest, newest.AddDate(1, 0, 0)} {
+			want := decodedNetwork(t, s, []string{subject}, at)
+			for name, read := range map[string]func(string, time.Time) ([]NetworkRecord, error){"store": s.NetworkOf, "reader": rd.NetworkOf} {
+				nrs, err := read(subject, at)
+				if err != nil {
+					t.Fatalf("%s, %s's NetworkOf(%s, %s): %v", when, name, subject, at, err)
+				}
+				var got []string
+				for _, nr := range nrs {
+					got = append(got, networkLine(nr))
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s, %s's NetworkOf(%s, %s):\nindex   %q\nrecords %q", when, name, subject, at, got, want)
+				}
+			}
+		}
+		if _, err := s.NetworkOf(subject, newest.Add(-time.Nanosecond)); !errors.Is(err, ErrNetworkNotCurrent) {
+			t.Fatalf("%s: NetworkOf(%s) before its newest success says %v, want ErrNetworkNotCurrent", when, subject, err)
+		}
+	}
+}
+
+// A Reader's NetworkOf stops at the Reader's context and says why.
+func TestReaderNetworkOfStopsAtItsContext(t *testing.T) {
+	s := openTest(t)
+	subject := "5591234561"
+	put(t, s, record.Item{Subject: subject, Source: record.Bolagsverket, Pos: "t:1", Parsed: record.Company{Orgnr: subject, Name: "Bolag AB"}}, day("2026-01-10"))
+	ctx, cancel := context.WithCancel(context.Background())
+	rd := s.Reader(ctx)
+	defer rd.Close()
+	if nrs, err := rd.NetworkOf(subject, day("2026-01-11")); err != nil || len(nrs) != 1 || nrs[0].Company == nil || nrs[0].Company.Name != "Bolag AB" {
+		t.Fatalf("NetworkOf before the context ends: %v, %v", nrs, err)
+	}
+	cancel()
+	if nrs, err := rd.NetworkOf(subject, day("2026-01-11")); !errors.Is(err, context.Canceled) || nrs != nil {
+		t.Fatalf("NetworkOf once the context ended: %v, %v; want context.Canceled", nrs, err)
+	}
 }
 
 // An observation at the very time of a record's newest success replaces

@@ -42,6 +42,15 @@ func (r *Reader) Subject(subject string, opts ScanOptions) ([]Resolved, error) {
 	return r.s.subjectIn(r.txn, subject, opts)
 }
 
+// NetworkOf returns the network index's records of one subject as of at
+// (Store.NetworkOf).
+func (r *Reader) NetworkOf(subject string, at time.Time) ([]NetworkRecord, error) {
+	if err := r.check("network index"); err != nil {
+		return nil, err
+	}
+	return r.s.networkOf(r.txn, subject, at)
+}
+
 // PersonOrgs returns the organisations a person has or had a role in.
 func (r *Reader) PersonOrgs(pseudonym string) ([]string, error) {
 	if err := r.check("person index"); err != nil {
