@@ -25,6 +25,10 @@ type constants struct {
 }
 
 func (c constants) Visit(node *ast.Node) {
+	if in, ok := (*node).(*ast.BinaryNode); ok {
+		c.inSet(node, in)
+		return
+	}
 	m, ok := (*node).(*ast.MemberNode)
 	if !ok || m.Optional {
 		return
@@ -44,6 +48,32 @@ func (c constants) Visit(node *ast.Node) {
 			ast.Patch(node, &ast.ConstantNode{Value: v})
 		}
 	}
+}
+
+// inSet turns `x in lists.Y` (already a constant slice: the tree is
+// walked children first) with a string x into a lookup in a constant set,
+// as expr's optimizer does for a literal list of strings; over a slice,
+// expr compares x with each element by reflection, boxing each.
+func (c constants) inSet(node *ast.Node, in *ast.BinaryNode) {
+	if in.Operator != "in" || in.Left.Type() == nil || in.Left.Type().Kind() != reflect.String {
+		return
+	}
+	list, ok := in.Right.(*ast.ConstantNode)
+	if !ok {
+		return
+	}
+	strs, ok := list.Value.([]string)
+	if !ok {
+		return
+	}
+	set := make(map[string]struct{}, len(strs))
+	for _, s := range strs {
+		set[s] = struct{}{}
+	}
+	right := &ast.ConstantNode{Value: set}
+	right.SetType(reflect.TypeOf(set))
+	right.SetLocation(list.Location())
+	ast.Patch(node, &ast.BinaryNode{Operator: "in", Left: in.Left, Right: right})
 }
 
 // timeMethods rewrites x.IsZero(), x.After(y), x.Before(y) and x.Equal(y)

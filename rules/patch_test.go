@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/expr-lang/expr"
@@ -69,7 +70,7 @@ func TestPatchedProgramsComputeTheSame(t *testing.T) {
 
 // TestPatchesRemoveLookupsAndMethodCalls checks that the rewrites apply:
 // a compiled program no longer reads params or lists from the
-// environment nor calls a time method, and takes the values the rule was
+// environment nor calls a time method, looks a string up in a list's set, and takes the values the rule was
 // compiled with (an override), not the environment's.
 func TestPatchesRemoveLookupsAndMethodCalls(t *testing.T) {
 	src := `org.form in lists.forms && !org.registered.IsZero() && org.registered.After(addMonths(now, -params.months))`
@@ -87,6 +88,12 @@ func TestPatchesRemoveLookupsAndMethodCalls(t *testing.T) {
 		case *ast.MemberNode:
 			if s, ok := x.Property.(*ast.StringNode); ok && timeFunction[s.Value] != "" {
 				left = append(left, s.Value)
+			}
+		case *ast.BinaryNode:
+			if c, ok := x.Right.(*ast.ConstantNode); ok && x.Operator == "in" {
+				if _, set := c.Value.(map[string]struct{}); !set {
+					left = append(left, fmt.Sprintf("in over %T", c.Value))
+				}
 			}
 		}
 	}))
