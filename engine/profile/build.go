@@ -258,7 +258,21 @@ func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
 // calls it; a profile made otherwise with roles calls it before rules
 // read the derived fields.
 func (p *Profile) DeriveRoles() {
-	p.Board, p.CurrentBoard, p.CurrentRoles = nil, nil, nil
+	board, cur, curBoard := 0, 0, 0
+	for _, r := range p.Roles {
+		if r.Board {
+			board++
+		}
+		if r.Current {
+			cur++
+			if r.Board {
+				curBoard++
+			}
+		}
+	}
+	// One array holds the three lists.
+	all := make([]*Role, board+cur+curBoard)
+	p.Board, p.CurrentRoles, p.CurrentBoard = all[:0:board], all[board:board:board+cur], all[board+cur:board+cur]
 	for _, r := range p.Roles {
 		if r.Board {
 			p.Board = append(p.Board, r)
