@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/expr-lang/expr"
@@ -32,6 +33,8 @@ func TestPatchedProgramsComputeTheSame(t *testing.T) {
 		`-params.months`,
 		`count(org.address_changes, {.at.After(addMonths(now, -params.months)) && !.at.After(now)}) > params.max`,
 		`string(params.max) + " " + join(lists.forms, ",")`,
+		`org.reports?.latest_period_end.IsZero() ?? "no reports"`,
+		`org.reports?.latest_period_end.Before(now)`,
 	}
 	now := date("2026-11-21")
 	profiles := []*profile.Profile{
@@ -39,7 +42,7 @@ func TestPatchedProgramsComputeTheSame(t *testing.T) {
 		{Form: "AB", SNI: []string{"87901"}, Registered: date("2026-05-02"), Deregistered: date("2026-05-02"),
 			Proceedings:    []*profile.Proceeding{{Code: "KK", From: date("2026-11-21")}, {Code: "FR", From: date("2025-01-01")}},
 			AddressChanges: []*profile.Change{{At: date("2026-01-01")}, {At: date("2026-11-22")}, {At: date("2025-11-21")}}},
-		{Form: "HB", SNI: []string{"47110"}, Registered: date("2019-04-02"), Deregistered: date("2027-01-01"),
+		{Form: "HB", SNI: []string{"47110"}, Registered: date("2019-04-02"), Deregistered: date("2027-01-01"), Reports: &profile.Reports{Count: 1, LatestPeriodEnd: date("2025-12-31")},
 			Proceedings: []*profile.Proceeding{{Code: "LI", From: date("2026-11-22")}}},
 	}
 	for _, src := range exprs {
@@ -61,7 +64,7 @@ func TestPatchedProgramsComputeTheSame(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s, patched: %v", src, err)
 			}
-			if got != want {
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("%s on profile %d: patched %v (%T), unpatched %v (%T)", src, i, got, got, want, want)
 			}
 		}
