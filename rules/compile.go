@@ -382,7 +382,16 @@ func compileChecked(src string, asBool bool, params map[string]float64, lists ma
 	if undeclared != nil {
 		return nil, undeclared.Bind(file.NewSource(src))
 	}
-	return expr.Compile(src, exprOptions(asBool)...)
+	// Type-check without the patches first: expr does not check again the
+	// arguments of a call that a first checking pass has typed, so a
+	// patched compile alone would let org.registred inside
+	// monthsBetween(...) through.
+	if _, err := expr.Compile(src, exprOptions(asBool)...); err != nil {
+		return nil, err
+	}
+	opts := append(exprOptions(asBool), timeFunctions...)
+	opts = append(opts, expr.Patch(constants{params: params, lists: lists}), expr.Patch(timeMethods{}))
+	return expr.Compile(src, opts...)
 }
 
 func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }

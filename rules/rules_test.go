@@ -209,6 +209,7 @@ func TestReadsFollowClosuresAndLets(t *testing.T) {
 		{`let ds = org.av_decisions; any(ds, {.type == "forbud"})`, []string{"av_decisions", "av_decisions.type"}},
 		{`org.roles[0].elsewhere[0].bankruptcy.IsZero()`, []string{"roles", "roles.elsewhere", "roles.elsewhere.bankruptcy"}},
 		{`org.orgnr == "x" && now.Year() > 2000`, []string{"orgnr"}},
+		{`any(org.current_roles, {any(.bans, {.from <= now})})`, []string{"current_roles", "current_roles.bans", "current_roles.bans.from"}},
 	} {
 		reads, err := readsOf(tc.src)
 		if err != nil {
@@ -224,6 +225,26 @@ func TestReadsFollowClosuresAndLets(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: reads %v, want %v", tc.src, got, want)
 		}
+	}
+}
+
+// The lists derived from roles come from the roles source, their bans
+// from the trading-ban register, like roles': a rule reading them declares
+// both.
+func TestDerivedRolesNeedTheirSources(t *testing.T) {
+	reads, err := readsOf(`any(org.current_board, {len(.bans) > 0}) || len(org.board) > 3`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := checkNeeds([]string{"roles", "naringsforbud"}, reads); len(got) != 0 {
+		t.Errorf("with both declared: %v", got)
+	}
+	got := checkNeeds([]string{"roles"}, reads)
+	if len(got) != 1 || !strings.Contains(got[0], "org.current_board.bans from source naringsforbud") {
+		t.Errorf("without naringsforbud: %v, want one problem naming org.current_board.bans", got)
+	}
+	if got := checkNeeds([]string{"naringsforbud"}, reads); len(got) != 1 || !strings.Contains(got[0], "source roles") {
+		t.Errorf("without roles: %v, want one problem naming source roles", got)
 	}
 }
 

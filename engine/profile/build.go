@@ -250,7 +250,40 @@ func buildRoles(p *Profile, s *Subject, net Network, d time.Time) {
 			Seats: seats[id], Elsewhere: others[id], Bans: bans[id]})
 	}
 	sort.SliceStable(p.Roles, func(i, j int) bool { return p.Roles[i].From.Before(p.Roles[j].From) })
+	p.DeriveRoles()
 	banRegister(p, s, lookedUp, d)
+}
+
+// DeriveRoles sets Board, CurrentBoard and CurrentRoles from Roles. Build
+// calls it; a profile made otherwise with roles calls it before rules
+// read the derived fields.
+func (p *Profile) DeriveRoles() {
+	board, cur, curBoard := 0, 0, 0
+	for _, r := range p.Roles {
+		if r.Board {
+			board++
+		}
+		if r.Current {
+			cur++
+			if r.Board {
+				curBoard++
+			}
+		}
+	}
+	// One array holds the three lists.
+	all := make([]*Role, board+cur+curBoard)
+	p.Board, p.CurrentRoles, p.CurrentBoard = all[:0:board], all[board:board:board+cur], all[board+cur:board+cur]
+	for _, r := range p.Roles {
+		if r.Board {
+			p.Board = append(p.Board, r)
+		}
+		if r.Current {
+			p.CurrentRoles = append(p.CurrentRoles, r)
+			if r.Board {
+				p.CurrentBoard = append(p.CurrentBoard, r)
+			}
+		}
+	}
 }
 
 // banRegister derives what the trading-ban register says for this

@@ -43,6 +43,15 @@ type Profile struct {
 	Invoices  []*Invoice  `expr:"invoices" json:"invoices" source:"invoices"`
 	Spend     []*Spend    `expr:"spend" json:"spend" source:"invoices"` // this supplier's share of each category's spend, last 12 months
 
+	// Board, CurrentBoard and CurrentRoles are Roles filtered once when
+	// the profile is built (in Roles' order), so that rules do not filter
+	// them again, field by field through expr's reflection, at every
+	// evaluation: the board and CEO roles, current and past (Board set);
+	// those of them that are current; every current role.
+	Board        []*Role `expr:"board" json:"-" source:"roles"`
+	CurrentBoard []*Role `expr:"current_board" json:"-" source:"roles"`
+	CurrentRoles []*Role `expr:"current_roles" json:"-" source:"roles"`
+
 	Sources map[string]*SourceState `expr:"sources" json:"sources"`
 
 	// Unknown lists the facts a source that answered could not give, by

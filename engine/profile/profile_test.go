@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +36,8 @@ func date(s string) time.Time {
 }
 
 // A roles import is the organisation's whole list: a role the newest
-// import no longer carries has ended.
+// import no longer carries has ended. The derived lists (board, current
+// board, current roles) follow.
 func TestRoleMissingFromNewestImportHasEnded(t *testing.T) {
 	st, err := store.Open(t.TempDir(), store.Options{})
 	if err != nil {
@@ -48,18 +50,20 @@ func TestRoleMissingFromNewestImportHasEnded(t *testing.T) {
 	}
 	first := date("2026-10-01").Add(12 * time.Hour)
 	second := date("2026-11-01").Add(12 * time.Hour)
-	if _, err := st.Put([]store.Observation{{Item: role("PA", "ordforande"), Observed: first}, {Item: role("PB", "styrelseledamot"), Observed: first}}); err != nil {
+	if _, err := st.Put([]store.Observation{{Item: role("PA", "ordforande"), Observed: first}, {Item: role("PB", "styrelseledamot"), Observed: first},
+		{Item: role("PC", "revisor"), Observed: first}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Put([]store.Observation{{Item: role("PA", "ordforande"), Observed: second}}); err != nil {
+	if _, err := st.Put([]store.Observation{{Item: role("PA", "ordforande"), Observed: second}, {Item: role("PC", "revisor"), Observed: second}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		at      time.Time
-		current map[string]bool
+		at                                  time.Time
+		current                             map[string]bool
+		board, currentBoard, currentPersons string
 	}{
-		{date("2026-10-15"), map[string]bool{"PA": true, "PB": true}},
-		{date("2026-11-15"), map[string]bool{"PA": true, "PB": false}},
+		{date("2026-10-15"), map[string]bool{"PA": true, "PB": true, "PC": true}, "PA PB", "PA PB", "PA PB PC"},
+		{date("2026-11-15"), map[string]bool{"PA": true, "PB": false, "PC": true}, "PA PB", "PA", "PA PC"},
 	} {
 		recs, err := st.Subject("5591234561", store.ScanOptions{At: tc.at})
 		if err != nil {
@@ -73,6 +77,19 @@ func TestRoleMissingFromNewestImportHasEnded(t *testing.T) {
 		for _, r := range p.Roles {
 			if r.Current != tc.current[r.Person] {
 				t.Errorf("as of %s: %s current %v, want %v", tc.at.Format(time.DateOnly), r.Person, r.Current, tc.current[r.Person])
+			}
+		}
+		for _, l := range []struct {
+			name  string
+			roles []*Role
+			want  string
+		}{{"board", p.Board, tc.board}, {"current_board", p.CurrentBoard, tc.currentBoard}, {"current_roles", p.CurrentRoles, tc.currentPersons}} {
+			var got []string
+			for _, r := range l.roles {
+				got = append(got, r.Person)
+			}
+			if strings.Join(got, " ") != l.want {
+				t.Errorf("as of %s: %s %v, want %s", tc.at.Format(time.DateOnly), l.name, got, l.want)
 			}
 		}
 	}
