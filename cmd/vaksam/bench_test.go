@@ -3,9 +3,15 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vaksam/vaksam/engine/store"
 )
 
 // benchMeasures are the lines vaksam bench prints, in order.
@@ -78,6 +84,23 @@ func TestBench(t *testing.T) {
 		if values[rss] > values[rss+"_with_files"] {
 			t.Errorf("%s %v above %s_with_files %v", rss, values[rss], rss, values[rss+"_with_files"])
 		}
+	}
+
+	// Serve's screenings saved into a copy: the directory's store holds no
+	// assessment, so the next run's first saving screening is a first one.
+	if _, err := os.Stat(filepath.Join(dir, "store.scratch")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the copy for the saving screenings is left: %v", err)
+	}
+	st, err := store.Open(filepath.Join(dir, "store"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assessed, err := st.AssessedSubjects()
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || len(assessed) != 0 {
+		t.Errorf("the bench directory's store holds %d assessed organisations (%v), want none", len(assessed), err)
 	}
 
 	code, out, errOut = run(t, "bench", "--orgs", "200", "--dir", dir)

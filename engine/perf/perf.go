@@ -77,12 +77,16 @@ func Run(ctx context.Context, o Options) ([]Measure, error) {
 		return nil, err
 	}
 	o.Log.Info("bench: screening", "reused", pop.Reused, "records", pop.Records)
-	ms, err := measureScreening(ctx, filepath.Join(dir, "store"), pop, o.Log)
+	// What writes (serve's screenings, the pre-award checks) works on a
+	// copy of the store, so that a reused directory's store stays as made.
+	scratch := filepath.Join(dir, "store.scratch")
+	defer os.RemoveAll(scratch)
+	ms, err := measureScreening(ctx, filepath.Join(dir, "store"), scratch, pop, o.Log)
 	if err != nil {
 		return nil, err
 	}
 	o.Log.Info("bench: pre-award checks")
-	pa, err := measurePreAward(ctx, dir, pop, o)
+	pa, err := measurePreAward(ctx, dir, scratch, pop, o)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -28,8 +27,10 @@ const warmUp = 50
 // flagged supplier) against a bare micro echo of the same bytes on the
 // same server; then the first check after each of a series of record
 // writes (an invoice, which changes the market statistics) against the
-// warm checks.
-func measurePreAward(ctx context.Context, dir string, pop *population, o Options) ([]Measure, error) {
+// warm checks. It checks suppliers of the store in storeDir (a scratch
+// copy: the checks and the invoices written between them change it), with
+// NATS's files in dir.
+func measurePreAward(ctx context.Context, dir, storeDir string, pop *population, o Options) ([]Measure, error) {
 	if len(pop.Clean) == 0 {
 		return nil, fmt.Errorf("bench: the population has no clean supplier")
 	}
@@ -65,7 +66,7 @@ func measurePreAward(ctx context.Context, dir string, pop *population, o Options
 		return nil, err
 	}
 	var out []Measure
-	err = withStore(filepath.Join(dir, "store"), func(st *store.Store) error {
+	err = withStore(storeDir, func(st *store.Store) error {
 		sc, err := screener(st)
 		if err != nil {
 			return err
