@@ -492,22 +492,11 @@ func (s *Screener) assessOne(id string, recs []store.Resolved, pop profile.Netwo
 }
 
 // DecodeSubjects decodes every subject of the store as of at and drops
-// it, as ScanSubjects decodes them (one goroutine scans while workers
-// decode), holding none: the bare scan and decode a screening of the whole
-// store is measured against. It returns how many subjects it decoded.
-func DecodeSubjects(ctx context.Context, st *store.Store, at time.Time, workers int) (int64, error) {
-	var n atomic.Int64
-	_, err := streamSubjects(ctx, st, store.ScanOptions{At: at, History: profile.HistorySources}, workers, func(context.Context) subjectWork {
-		return func(_ int, id string, recs []store.Resolved) error {
-			_, err := profile.Decode(id, recs)
-			n.Add(1)
-			return err
-		}
-	})
-	if err != nil {
-		return n.Load(), fmt.Errorf("scan: %w", err)
-	}
-	return n.Load(), nil
+// it, as ScanSubjects decodes them, holding none: the bare scan and decode
+// a screening of the whole store is measured against. It returns how many
+// subjects it decoded.
+func DecodeSubjects(ctx context.Context, st *store.Store, at time.Time, workers int) (int, error) {
+	return decodeSubjects(ctx, st, at, workers, func(int, *profile.Subject) {})
 }
 
 // ScanSubjects decodes every subject of the store as of at, in key order:
@@ -515,17 +504,28 @@ func DecodeSubjects(ctx context.Context, st *store.Store, at time.Time, workers 
 func ScanSubjects(ctx context.Context, st *store.Store, at time.Time, workers int) ([]*profile.Subject, error) {
 	var subjects []*profile.Subject
 	ordered := newInOrder(func(s *profile.Subject) { subjects = append(subjects, s) })
-	_, err := streamSubjects(ctx, st, store.ScanOptions{At: at, History: profile.HistorySources}, workers, func(context.Context) subjectWork {
+	if _, err := decodeSubjects(ctx, st, at, workers, ordered.put); err != nil {
+		return nil, err
+	}
+	return subjects, nil
+}
+
+// decodeSubjects decodes every subject of the store as of at, with their
+// registries' history, one goroutine scanning while workers decode, and
+// passes each to keep with its place in key order (from any worker); it
+// returns how many subjects it scanned.
+func decodeSubjects(ctx context.Context, st *store.Store, at time.Time, workers int, keep func(seq int, s *profile.Subject)) (int, error) {
+	n, err := streamSubjects(ctx, st, store.ScanOptions{At: at, History: profile.HistorySources}, workers, func(context.Context) subjectWork {
 		return func(seq int, id string, recs []store.Resolved) error {
 			sub, err := profile.Decode(id, recs)
-			ordered.put(seq, sub)
+			keep(seq, sub)
 			return err
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("scan: %w", err)
+		return n, fmt.Errorf("scan: %w", err)
 	}
-	return subjects, nil
+	return n, nil
 }
 
 // stale reports whether data last observed at last is outside a window of

@@ -25,7 +25,7 @@ func TestNetworkScanAnswersAsTheFullDecode(t *testing.T) {
 	samePopulation(t, subjects, profile.NewPopulation(subjects, at, profile.Config{}), scannedPopulation(t, f.st, at))
 	// The bare decode the benchmarks measure against decodes the same
 	// subjects, holding none.
-	if n, err := screening.DecodeSubjects(context.Background(), f.st, at, 2); err != nil || n != int64(len(subjects)) {
+	if n, err := screening.DecodeSubjects(context.Background(), f.st, at, 2); err != nil || n != len(subjects) {
 		t.Errorf("DecodeSubjects decoded %d subjects (%v), ScanSubjects %d", n, err, len(subjects))
 	}
 }
