@@ -95,42 +95,32 @@ func measureScreening(ctx context.Context, storeDir, scratch string, pop *popula
 	if err := os.CopyFS(scratch, os.DirFS(storeDir)); err != nil {
 		return nil, fmt.Errorf("bench: copy the store: %w", err)
 	}
-	storeDir = scratch
-	base, err := store.Size(storeDir)
-	if err != nil {
+	// The store's size before the first saving screening and after each.
+	var size [3]int64
+	if size[0], err = store.Size(scratch); err != nil {
 		return nil, err
 	}
-	err = withStore(storeDir, func(st *store.Store) error {
-		sc, err := screener(st)
-		if err != nil {
+	for i, run := range []struct {
+		at   time.Time
+		took *time.Duration
+	}{{at.Add(-18 * time.Hour), &saved}, {at.Add(-12 * time.Hour), &again}} {
+		err = withStore(scratch, func(st *store.Store) error {
+			sc, err := screener(st)
+			if err != nil {
+				return err
+			}
+			log.Info("bench: serve's screening", "at", run.at)
+			*run.took, _, err = timed(serveScreening(ctx, sc, run.at, log))
 			return err
-		}
-		log.Info("bench: serve's screening")
-		saved, _, err = timed(serveScreening(ctx, sc, at.Add(-18*time.Hour), log))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	first, err := store.Size(storeDir)
-	if err != nil {
-		return nil, err
-	}
-	err = withStore(storeDir, func(st *store.Store) error {
-		sc, err := screener(st)
+		})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		again, _, err = timed(serveScreening(ctx, sc, at.Add(-12*time.Hour), log))
-		return err
-	})
-	if err != nil {
-		return nil, err
+		if size[i+1], err = store.Size(scratch); err != nil {
+			return nil, err
+		}
 	}
-	second, err := store.Size(storeDir)
-	if err != nil {
-		return nil, err
-	}
+	base, first, second := size[0], size[1], size[2]
 	floor := min(scan, scan2).Seconds()
 	return []Measure{
 		measure("screen_all", "s", all.Seconds(), floor, goalScreenRatio, OnRatio,
