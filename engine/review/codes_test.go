@@ -26,6 +26,9 @@ func TestFieldErrorCodes(t *testing.T) {
 		{"a blank contract", func(r *DecisionRequest) { r.Contracts = []string{" "} }, "contracts[0]", CodeBlank},
 		{"a contract twice", func(r *DecisionRequest) { r.Contracts = []string{"K1", "K1"} }, "contracts[1]", CodeTwice},
 		{"a snooze on a halt", func(r *DecisionRequest) { r.Snooze = true }, "snooze", CodeOnlyIngenAtgard},
+		{"a diarienummer too long", func(r *DecisionRequest) { r.Diarienummer = strings.Repeat("9", MaxDiarienummer+1) }, "diarienummer", CodeTooLong},
+		{"a diarienummer on two lines", func(r *DecisionRequest) { r.Diarienummer = "KS 2026/1\n2" }, "diarienummer", CodeInvalid},
+		{"a diarienummer not UTF-8", func(r *DecisionRequest) { r.Diarienummer = "KS \xff" }, "diarienummer", CodeNotUTF8},
 		{"evidence after the decision", func(r *DecisionRequest) { r.Evidence.AssessmentAt = day(9) }, "evidence.assessment_at", CodeAfterDecision},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
@@ -125,7 +127,8 @@ func newDecision(al *Alert, r DecisionRequest, at time.Time) *Decision {
 	seq := len(al.Decisions) + 1
 	dec := &Decision{ID: fmt.Sprintf("%s-d%d", al.ID, seq), Seq: seq, AlertID: al.ID, Orgnr: al.Orgnr, Name: al.Name,
 		Kind: r.Kind, DecidedBy: r.DecidedBy, DecidedByPerson: r.DecidedByPerson, DecidedAt: at, Justification: r.Justification, Ground: r.Ground,
-		Contracts: make([]string, 0, len(r.Contracts)), Evidence: r.Evidence, Status: Bekraftad}
+		Diarienummer: strings.TrimSpace(r.Diarienummer),
+		Contracts:    make([]string, 0, len(r.Contracts)), Evidence: r.Evidence, Status: Bekraftad}
 	switch r.Ground {
 	case GroundAvtalsvillkor:
 		dec.ContractClause = strings.TrimSpace(r.ContractClause)
@@ -326,6 +329,7 @@ func validate(r DecisionRequest, at time.Time) error {
 	if r.Ground != GroundAnnat && !blank(r.GroundOther) {
 		ps = append(ps, &problem{"ground_other", "only with ground " + GroundAnnat, CodeOnlyOtherGround, nil})
 	}
+	ps = append(ps, diarienummer(r.Diarienummer))
 	seen := map[string]bool{}
 	for i, c := range r.Contracts {
 		c = strings.TrimSpace(c)
@@ -359,6 +363,21 @@ func validate(r DecisionRequest, at time.Time) error {
 type problem struct {
 	field, text, code string
 	args              []any
+}
+
+// diarienummer is the problem of a decision's diarienummer, if any:
+// optional, but not longer than MaxDiarienummer, UTF-8, and on one line.
+func diarienummer(v string) *problem {
+	v = strings.TrimSpace(v)
+	switch {
+	case !utf8.ValidString(v):
+		return &problem{"diarienummer", "not UTF-8", CodeNotUTF8, nil}
+	case utf8.RuneCountInString(v) > MaxDiarienummer:
+		return &problem{"diarienummer", fmt.Sprintf("%d characters, at most %d", utf8.RuneCountInString(v), MaxDiarienummer), CodeTooLong, nil}
+	case strings.ContainsFunc(v, unicode.IsControl):
+		return &problem{"diarienummer", "a control character (e.g. a line break)", CodeInvalid, nil}
+	}
+	return nil
 }
 
 func req(field, v string) *problem {

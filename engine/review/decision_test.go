@@ -20,7 +20,11 @@ func TestHaltAndResume(t *testing.T) {
 	r := request(al.ID, Avropsstopp, "anna")
 	r.Ground, r.ContractClause = GroundAvtalsvillkor, "12.3 Hävning och avropsstopp"
 	r.Contracts = []string{"AVT-2025-017", "AVT-2026-002"}
+	r.Diarienummer = " KS 2026/123 "
 	halt := e.decide(r, day(3))
+	if halt.Diarienummer != "KS 2026/123" {
+		t.Errorf("diarienummer %q, want it trimmed", halt.Diarienummer)
+	}
 	if halt.ID != al.ID+"-d1" || halt.Status != Bekraftad || halt.Kind != Avropsstopp || halt.DecidedBy != "anna" ||
 		!halt.DecidedAt.Equal(day(3)) || halt.Orgnr != org1 || halt.Name != al.Name || halt.ContractClause != r.ContractClause ||
 		!halt.Evidence.AssessmentAt.Equal(day(2)) || halt.Evidence.Ruleset != "default@1a2b3c" || len(halt.Evidence.Records) != 1 {

@@ -263,7 +263,15 @@ type DecisionRequest struct {
 	// SnoozeUntil (which implies Snooze) at most until that time.
 	Snooze      bool      `json:"snooze,omitempty"`
 	SnoozeUntil time.Time `json:"snooze_until,omitzero"`
+	// Diarienummer is the number the municipality's registry gave the
+	// case (e.g. "KS 2026/123"), entered with the decision; optional, at
+	// most MaxDiarienummer characters, no control characters.
+	Diarienummer string `json:"diarienummer,omitempty"`
 }
+
+// MaxDiarienummer is the longest diarienummer a decision takes, in
+// characters.
+const MaxDiarienummer = 64
 
 // Decision is a recorded decision.
 type Decision struct {
@@ -279,12 +287,16 @@ type Decision struct {
 	DecidedByPerson string    `json:"decided_by_person,omitempty"`
 	DecidedAt       time.Time `json:"decided_at"`
 	Justification   string    `json:"justification"`
-	Ground          string    `json:"ground,omitempty"`
-	ContractClause  string    `json:"contract_clause,omitempty"`
-	GroundOther     string    `json:"ground_other,omitempty"`
-	Contracts       []string  `json:"contracts"`
-	Evidence        Evidence  `json:"evidence"`
-	Status          string    `json:"status"`
+	// Diarienummer is the registry's number of the case, as entered with
+	// the decision; empty for a decision taken without one (and every
+	// decision recorded before it was asked for).
+	Diarienummer   string   `json:"diarienummer,omitempty"`
+	Ground         string   `json:"ground,omitempty"`
+	ContractClause string   `json:"contract_clause,omitempty"`
+	GroundOther    string   `json:"ground_other,omitempty"`
+	Contracts      []string `json:"contracts"`
+	Evidence       Evidence `json:"evidence"`
+	Status         string   `json:"status"`
 
 	ApprovedBy      string    `json:"approved_by,omitempty"`
 	ApprovedAt      time.Time `json:"approved_at,omitzero"`

@@ -19,6 +19,7 @@ type decisionRequest struct {
 	Ground         string   `json:"ground"`
 	ContractClause string   `json:"contract_clause"`
 	GroundOther    string   `json:"ground_other"`
+	Diarienummer   string   `json:"diarienummer"`
 	Contracts      []string `json:"contracts"`
 	Snooze         bool     `json:"snooze"`
 	// SnoozeUntil is RFC 3339, or a date (YYYY-MM-DD): the start of that
@@ -34,7 +35,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, p *access.Princi
 	}
 	dr := review.DecisionRequest{AlertID: r.PathValue("id"), Kind: ladder.DecisionKind(req.Kind), DecidedBy: p.UserID, DecidedByPerson: p.Person,
 		Justification: req.Justification, Ground: req.Ground, ContractClause: req.ContractClause,
-		GroundOther: req.GroundOther, Contracts: req.Contracts, Snooze: req.Snooze}
+		GroundOther: req.GroundOther, Diarienummer: req.Diarienummer, Contracts: req.Contracts, Snooze: req.Snooze}
 	if req.SnoozeUntil != "" {
 		t, err := parseWhen("snooze_until", req.SnoozeUntil)
 		if err != nil {

@@ -353,7 +353,7 @@ func (s *Server) uiComment(w http.ResponseWriter, r *http.Request, p *access.Pri
 }
 
 // uiDecide: POST /alerts/{id}/decisions: kind, justification, ground (with
-// contract_clause or ground_other), contracts (repeated), snooze and
+// contract_clause or ground_other), diarienummer (optional), contracts (repeated), snooze and
 // snooze_until (ingen_atgard). The form shows every field to a browser
 // without script, so the fields that do not apply to the kind and ground
 // chosen are dropped, not refused. The evidence is the newest
@@ -365,7 +365,8 @@ func (s *Server) uiDecide(w http.ResponseWriter, r *http.Request, p *access.Prin
 	}
 	id := r.PathValue("id")
 	dr := review.DecisionRequest{AlertID: id, Kind: ladder.DecisionKind(strings.TrimSpace(vals.Get("kind"))), DecidedBy: p.UserID,
-		DecidedByPerson: p.Person, Justification: vals.Get("justification"), Ground: strings.TrimSpace(vals.Get("ground"))}
+		DecidedByPerson: p.Person, Justification: vals.Get("justification"), Ground: strings.TrimSpace(vals.Get("ground")),
+		Diarienummer: vals.Get("diarienummer")}
 	for _, c := range vals["contracts"] {
 		if c = strings.TrimSpace(c); c != "" && !slices.Contains(dr.Contracts, c) {
 			dr.Contracts = append(dr.Contracts, c)
