@@ -175,6 +175,7 @@ func TestConfigEnvOverrides(t *testing.T) {
 		"VAKSAM_RULES_PARAMS_AV_MONTHS":        "36",
 		"VAKSAM_SOURCES_PRE_AWARD_DAYS":        "120",
 		"VAKSAM_SOURCES_BOLAGSVERKET_BULK_URL": "https://bulk.example/bulk.zip",
+		"VAKSAM_MUNICIPALITY_NAME":             "Övreby kommun",
 		"VAKSAM_LOG_FORMAT":                    "", // empty: unset
 		"UNRELATED":                            "x",
 	}
@@ -205,6 +206,8 @@ func TestConfigEnvOverrides(t *testing.T) {
 		{"rules.params.av_months", c.Rules.Params["av_months"], 36.0},
 		{"sources.pre_award_days", c.Sources.PreAwardDays, 120},
 		{"users (file)", len(c.Users), 3},
+		{"municipality.name", c.Municipality.Name, "Övreby kommun"},
+		{"municipality.logo_text (file)", c.Municipality.LogoText, "EXEMPELBY KOMMUN · Socialnämnden"},
 	}
 	for _, ck := range checks {
 		if !reflect.DeepEqual(ck.got, ck.want) {
@@ -218,8 +221,8 @@ func TestConfigEnvOverrides(t *testing.T) {
 	for _, v := range src.FromEnv {
 		vars = append(vars, v.Var)
 	}
-	if len(vars) != 15 || slices.Contains(vars, "VAKSAM_LOG_FORMAT") {
-		t.Errorf("from the environment: %v, want the 15 set variables", vars)
+	if len(vars) != 16 || slices.Contains(vars, "VAKSAM_LOG_FORMAT") {
+		t.Errorf("from the environment: %v, want the 16 set variables", vars)
 	}
 
 	// Through the command, with the real environment.

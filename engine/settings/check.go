@@ -143,6 +143,7 @@ func CheckValues(c *Config, src *Source) Problems {
 	}
 
 	ps = append(ps, checkReview(c, src)...)
+	ps = append(ps, checkMunicipality(c, src)...)
 	ps = append(ps, checkRetention(c, src)...)
 	ps = append(ps, checkAccess(c, src)...)
 	ps = append(ps, checkOIDC(c, src)...)

@@ -33,8 +33,10 @@ type Config struct {
 	Signing   Signing           `yaml:"signing"`
 	HTTP      HTTP              `yaml:"http"`
 	Review    Review            `yaml:"review"`
-	Retention Retention         `yaml:"retention"`
-	OIDC      *OIDC             `yaml:"oidc"` // single sign-on; nil: none
+	// Municipality names who the service works for on printed pages.
+	Municipality Municipality `yaml:"municipality"`
+	Retention    Retention    `yaml:"retention"`
+	OIDC         *OIDC        `yaml:"oidc"` // single sign-on; nil: none
 	// Users sign in to the web UI and the API; tokens are for machines.
 	Users  []access.User  `yaml:"users"`
 	Tokens []access.Token `yaml:"tokens"`
