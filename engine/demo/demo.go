@@ -123,6 +123,9 @@ func (d *Demo) prepare(ctx context.Context, o Options, cfg *settings.Config) err
 		ClientID     settings.Secret `yaml:"client_id"`
 		ClientSecret settings.Secret `yaml:"client_secret"`
 	}{BaseURL: fake.URL, TokenURL: fake.TokenURL, ClientID: settings.Secret{File: id}, ClientSecret: settings.Secret{File: sec}}
+	if cfg.Municipality == (settings.Municipality{}) {
+		cfg.Municipality = settings.DemoMunicipality
+	}
 	d.Users, d.Passwords = access.DemoUsers()
 	if o.NATSKeys {
 		if d.NATS, err = writeCredentials(d.Data); err != nil {

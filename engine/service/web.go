@@ -55,7 +55,8 @@ func (v *Vaksam) startHTTP(check web.Checker) (string, func(), error) {
 		return "", nil, err
 	}
 	api := &web.Server{Store: v.sc.Store, Screener: v.sc, Desk: v.desk, Audit: log, Guard: guard,
-		Check: check, Now: v.now, Log: v.log}
+		Check: check, Now: v.now, Log: v.log,
+		Municipality: web.Municipality{Name: v.cfg.Municipality.Name, LogoText: v.cfg.Municipality.LogoText}}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil && fallback {
 		v.log.Warn("port 8080 is taken; the web server listens on a free port", "address", listen)

@@ -22,7 +22,7 @@ type Checker interface {
 	Check(ctx context.Context, req event.ScreenRequest) (*screening.Assessment, error)
 }
 
-// Server serves Vaksam over HTTP. Every field but Log is
+// Server serves Vaksam over HTTP. Every field but Log and Municipality is
 // required; set them before calling Handler and do not change them after.
 type Server struct {
 	Store    *store.Store
@@ -33,6 +33,9 @@ type Server struct {
 	Check    Checker          // POST /api/v1/screen; nil answers 503
 	Now      func() time.Time // required: nothing below cmd/ reads the wall clock
 	Log      *slog.Logger     // nil: discard
+	// Municipality is who the service works for, named in the printed
+	// decision basis's letterhead; zero: none.
+	Municipality Municipality
 }
 
 // Handler returns the server's routes. Each area registers its own (the

@@ -823,7 +823,8 @@ func TestUIStatic(t *testing.T) {
 		t.Errorf("missing file: %d", rec.Code)
 	}
 	css := f.get(anon, "/static/app.css").Body.String()
-	wantContains(t, "app.css", css, "@media print", "@page", ":focus-visible", "break-before: page")
+	wantContains(t, "app.css", css, "@media print", "@page", ":focus-visible", `"Sida " counter(page) " av " counter(pages)`, "size: A4")
+	wantNot(t, "app.css", css, "break-before: page") // the decision basis flows: no section starts a page
 	js := f.get(anon, "/static/app.js").Body.String()
 	wantContains(t, "app.js", js, "window.print()")
 }

@@ -1,7 +1,11 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -74,4 +78,68 @@ func TestDiarienummer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The printed decision basis of a termination: the municipality's
+// letterhead and the diarienummer, the decision and its ground, the
+// hearing with the file's SHA-256, every record version with its
+// SHA-256, the history, and a signature block whose approver part is
+// left to fill in until the approval, then names the approver. A
+// decision without a diarienummer shows "–". The approved basis is
+// held to testdata/underlag-approved.golden (-update rewrites it).
+func TestUnderlagPrint(t *testing.T) {
+	f := newFixture(t)
+	f.srv.Municipality = Municipality{Name: "Exempelby kommun", LogoText: "EXEMPELBY KOMMUN · Socialnämnden"}
+	f.h = f.srv.Handler()
+	anna, cecilia := f.as("anna"), f.as("cecilia")
+	page := "/alerts/" + sampleAlert
+
+	// A halt without a diarienummer, then a termination with one.
+	wantRedirect(t, "halt", f.post(anna, page+"/decisions", decideForm(review.Avropsstopp), true), page+"?ok=decided")
+	body := f.page(anna, "/decisions/"+sampleAlert+"-d1/underlag")
+	wantContains(t, "halt", body, `<dd class="diarienummer">–</dd>`, "Beslutande", "Anna (anna)", "Samordnare")
+	wantNot(t, "halt", body, "Godkännande (fyra ögon)")
+	form := decideForm(review.Havning)
+	form.Set("diarienummer", "SN 2026/417")
+	wantRedirect(t, "havning", f.post(anna, page+"/decisions", form, true), page+"?ok=pending")
+	dec := sampleAlert + "-d2"
+	underlag := "/decisions/" + dec + "/underlag"
+	body = f.page(anna, underlag)
+	wantContains(t, "pending", body, "Godkännande (fyra ögon)", `<span class="fill">fylls i för hand</span>`)
+
+	wantRedirect(t, "inform", f.post(anna, "/decisions/"+dec+"/hearing",
+		url.Values{"informed_at": {"2026-11-22"}, "deadline": {"2026-12-06"}, "channel": {"rekommenderat brev"}}, true), page)
+	file := []byte("Yttrande: skulden är betald.\n")
+	sum := sha256.Sum256(file)
+	wantRedirect(t, "respond", f.upload(anna, "/decisions/"+dec+"/hearing/response", true, part{name: "received_at", value: "2026-11-22"},
+		part{name: "text", value: "Leverantören bestrider."}, part{name: "file", file: "yttrande.txt", ctype: "text/plain", data: file}), page)
+	wantRedirect(t, "approve", f.post(cecilia, "/decisions/"+dec+"/approve", nil, true), page+"?ok=approved")
+
+	body = f.page(anna, underlag)
+	wantContains(t, "approved", body,
+		`<p class="logo">EXEMPELBY KOMMUN · Socialnämnden</p>`, `<dd class="municipality">Exempelby kommun</dd>`,
+		`<dd class="diarienummer">SN 2026/417</dd>`, "Hävning", "LOU 13 kap. 1 §", "Rekommenderat brev", "2026-12-06",
+		"Leverantören bestrider.", "yttrande.txt", hex.EncodeToString(sum[:]),
+		"Beslutande", "Anna (anna)", "Samordnare", "Godkännande (fyra ögon)", "Cecilia (cecilia)", "Godkännare")
+	wantNot(t, "approved", body, `class="fill"`)
+	d, err := f.desk.Decision(dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashes := regexp.MustCompile(`<span class="key hash">[0-9a-f]{64}</span>`).FindAllString(body, -1)
+	if len(d.Evidence.Records) == 0 || len(hashes) != len(d.Evidence.Records) {
+		t.Errorf("%d hashes for %d record versions", len(hashes), len(d.Evidence.Records))
+	}
+	al, err := f.desk.Alert(sampleAlert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := strings.Count(body, `<td class="num">`); rows < len(al.History) {
+		t.Errorf("%d numbered cells for %d history entries", rows, len(al.History))
+	}
+	golden(t, "underlag-approved", body)
+
+	// In English.
+	wantContains(t, "in English", f.page(anna, underlag+"?lang=en"), `<html lang="en">`, "Case number (diarienummer)",
+		"Decided by", "Approved by (four eyes)", "Signature")
 }
