@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +25,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/settings"
 )
 
 // The browser test drives Debian's Chromium, headless, against a real
@@ -256,25 +259,27 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	}
 	t.Logf("top alert %s: %s", alertURL, strings.TrimSpace(h1))
 
-	decide := func(kind, justification, ok string) chromedp.Tasks {
-		return chromedp.Tasks{
+	decide := func(kind, diarienummer, justification, ok string) chromedp.Tasks {
+		tasks := chromedp.Tasks{
 			chromedp.Navigate(alertURL),
 			chromedp.WaitVisible(`#d-kind-`+kind, chromedp.ByQuery),
 			chromedp.Click(`#d-kind-`+kind, chromedp.ByQuery),
 			chromedp.Click(`input[name="ground"][value="LOU 13:3"]`, chromedp.ByQuery),
 			chromedp.SendKeys(`#d-justification`, justification, chromedp.ByQuery),
-			chromedp.Submit(`#d-justification`, chromedp.ByQuery),
-			landed(ok),
-			chromedp.WaitVisible(`#decisions-h`, chromedp.ByQuery),
 		}
+		if diarienummer != "" {
+			tasks = append(tasks, chromedp.SendKeys(`#d-diarienummer`, diarienummer, chromedp.ByQuery))
+		}
+		return append(tasks, chromedp.Submit(`#d-justification`, chromedp.ByQuery), landed(ok), chromedp.WaitVisible(`#decisions-h`, chromedp.ByQuery))
 	}
 	// Halt call-offs: the halt command reaches NATS.
-	run("halt call-offs", decide("avropsstopp", "Skatteskulder och näringsförbud i ledningen; avrop stoppas i väntan på utredning.", "decided"), shot("03-halted"))
+	run("halt call-offs", decide("avropsstopp", "", "Skatteskulder och näringsförbud i ledningen; avrop stoppas i väntan på utredning.", "decided"), shot("03-halted"))
 	halt := acts.wait(t, "halt")
 	t.Logf("seen on NATS: %s", halt)
 
 	// Request termination: it waits for a second person.
-	run("request termination", decide("havning", "Allvarliga brister: hävning begärs enligt avtalets villkor och LOU 13:3.", "pending"), shot("04-termination-requested"))
+	const diarienummer = "SN 2026/417"
+	run("request termination", decide("havning", diarienummer, "Allvarliga brister: hävning begärs enligt avtalets villkor och LOU 13:3.", "pending"), shot("04-termination-requested"))
 	var pending string
 	run("termination pending", chromedp.Text(`#pending`, &pending, chromedp.ByQuery))
 	if strings.TrimSpace(pending) == "" {
@@ -310,7 +315,8 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 		chromedp.WaitVisible(`#r-file`, chromedp.ByQuery))
 	const attachmentName = "yttrande-leverantoren.txt"
 	attachment := filepath.Join(t.TempDir(), attachmentName)
-	if err := os.WriteFile(attachment, []byte("Yttrande\n\nVi bestrider uppgifterna om skulder: skulden är betald.\n"), 0o644); err != nil {
+	attachmentBody := []byte("Yttrande\n\nVi bestrider uppgifterna om skulder: skulden är betald.\n")
+	if err := os.WriteFile(attachment, attachmentBody, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var hearing string
@@ -354,17 +360,21 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 		chromedp.Evaluate(`[...document.querySelectorAll('a[href$="/underlag"]')].map(a => a.getAttribute('href')).sort().pop()`, &underlag))
 	var pdf []byte
 	var basis string
+	var printed printedPage
 	run("print the decision basis",
 		chromedp.Navigate(srv.web+underlag),
 		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
 		chromedp.Text(`body`, &basis, chromedp.ByQuery),
+		chromedp.Evaluate(printedPageJS, &printed),
 		shot("07-underlag"),
 		chromedp.ActionFunc(func(ctx context.Context) error {
 			var err error
-			pdf, _, err = page.PrintToPDF().Do(ctx)
+			// The page's @page rule sets A4 and its margins.
+			pdf, _, err = page.PrintToPDF().WithPreferCSSPageSize(true).Do(ctx)
 			return err
 		}))
-	if err := os.WriteFile(filepath.Join(outDir, "underlag.pdf"), pdf, 0o644); err != nil {
+	pdfPath := filepath.Join(outDir, "underlag.pdf")
+	if err := os.WriteFile(pdfPath, pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if len(pdf) < 1000 || !strings.HasPrefix(string(pdf), "%PDF") {
@@ -375,6 +385,9 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 			t.Errorf("the decision basis lacks %q", want)
 		}
 	}
+	sum := sha256.Sum256(attachmentBody)
+	checkPrinted(t, pdfPath, printed, []string{settings.DemoMunicipality.Name, settings.DemoMunicipality.LogoText, diarienummer,
+		"Hävning", "LOU 13:3", "Kontradiktion", "Rekommenderat brev", deadline, attachmentName, hex.EncodeToString(sum[:])})
 	b, _ := json.Marshal(acts.seen)
 	t.Logf("actions on NATS: %s", b)
 }
