@@ -85,6 +85,23 @@
 // to such a principal has what is left of person numbers and pseudonyms
 // masked (personal.go).
 //
+// # The printed decision basis
+//
+// GET /decisions/{id}/underlag (ui_underlag.go, templates/underlag.html,
+// the print section of static/app.css) is what a nämnd files: on A4, a
+// letterhead with Server.Municipality (the configuration's municipality
+// section) and the decision's diarienummer ("–" when none was entered
+// with it), the organisation, the decision and its legal ground, the
+// supplier's hearing (when and how informed, the deadline, the response,
+// the file's SHA-256), the assessment and its hits, every record version
+// the decision rested on with the SHA-256 of its stored content
+// (workplace.EvidenceHashes), the alert's history, and a signature block
+// for the decider and, for termination and exclusion, the approver (name,
+// role, date and a line; left to fill in while the approval is awaited).
+// Printed, sections flow, tables keep to the page's width (fixed column
+// shares, long words wrap) and every page is numbered "Sida N av M"
+// ("Page N of M" in English) in its bottom margin.
+//
 // # Serving
 //
 //	dir, _ := access.NewDirectory(users, tokens)
@@ -93,6 +110,7 @@
 //		Secure: secure, OnLogin: web.AuditLogins(log, logger),
 //		SSO: sso, OnSSOLogin: web.AuditSSOLogins(log, logger)} // SSO optional (access.NewSSO)
 //	srv := &web.Server{Store: st, Screener: sc, Desk: desk, Audit: log, Guard: g,
-//		Check: &bus.ScreenService{Screener: sc, Refresher: r, Now: now}, Now: now, Log: logger}
+//		Check: &bus.ScreenService{Screener: sc, Refresher: r, Now: now}, Now: now, Log: logger,
+//		Municipality: web.Municipality{Name: "Exempelby kommun"}} // optional: the printed letterhead
 //	http.Server{Addr: ":8080", Handler: srv.Handler()}
 package web

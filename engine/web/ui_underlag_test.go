@@ -35,6 +35,13 @@ func TestDiarienummer(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFixture(t)
+			if c.via == "ui" && c.status == http.StatusSeeOther {
+				// The field is on the form of those who may decide, not
+				// on the viewer's page.
+				wantContains(t, "coordinator's alert page", f.page(f.as(c.user), "/alerts/"+sampleAlert),
+					`<input type="text" id="d-diarienummer" name="diarienummer" maxlength="64"`, "Ärendets nummer i nämndens diarium")
+				wantNot(t, "viewer's alert page", f.page(f.as("bo"), "/alerts/"+sampleAlert), `id="d-diarienummer"`)
+			}
 			var w who
 			if name, ok := strings.CutPrefix(c.user, "token "); ok {
 				w = f.token(name)
