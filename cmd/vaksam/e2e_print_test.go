@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -22,11 +23,8 @@ const printedPageJS = `({
 })`
 
 // checkPrinted reads the printed decision basis with pdftotext -layout
-// (poppler-utils) and checks that it is complete: every page numbered
-// "Sida N av M", the texts wanted, every record version's hash, every
-// history row with each of its cells (so that no column is cut at the
-// page's edge), and the signature block naming the decider and the
-// approver.
+// (poppler-utils) and fails the test with every problem printedProblems
+// finds in its text.
 func checkPrinted(t *testing.T, pdfPath string, page printedPage, want []string) {
 	t.Helper()
 	bin, err := exec.LookPath("pdftotext")
@@ -37,25 +35,43 @@ func checkPrinted(t *testing.T, pdfPath string, page printedPage, want []string)
 	if err != nil {
 		t.Fatalf("pdftotext %s: %v", pdfPath, err)
 	}
-	text := string(out)
-	pages := strings.Split(strings.TrimRight(text, "\f\n "), "\f")
-	t.Logf("the printed decision basis has %d pages", len(pages))
+	t.Logf("the printed decision basis has %d pages", len(printedPages(string(out))))
+	for _, p := range printedProblems(string(out), page, want) {
+		t.Error(p)
+	}
+}
+
+// printedPages are the pages of pdftotext's text (form feeds between).
+func printedPages(text string) []string {
+	return strings.Split(strings.TrimRight(text, "\f\n "), "\f")
+}
+
+// printedProblems is what is missing from the printed decision basis's
+// text (pdftotext -layout) that the page showed: "Sida N av M" on every
+// page, the texts wanted, every record version's hash, every history row
+// with each of its cells' first word on the row's lines (so that no
+// column was cut at the page's edge), and the signature block naming the
+// decider and the approver.
+func printedProblems(text string, page printedPage, want []string) []string {
+	var ps []string
+	add := func(format string, a ...any) { ps = append(ps, fmt.Sprintf(format, a...)) }
+	pages := printedPages(text)
 	for i, p := range pages {
 		if n := "Sida " + strconv.Itoa(i+1) + " av " + strconv.Itoa(len(pages)); !strings.Contains(p, n) {
-			t.Errorf("page %d lacks %q", i+1, n)
+			add("page %d lacks %q", i+1, n)
 		}
 	}
 	for _, w := range want {
 		if !strings.Contains(text, w) {
-			t.Errorf("the printed decision basis lacks %q", w)
+			add("the printed decision basis lacks %q", w)
 		}
 	}
 	if len(page.Hashes) == 0 {
-		t.Error("the decision basis shows no record version")
+		add("the decision basis shows no record version")
 	}
 	for _, h := range page.Hashes {
 		if !strings.Contains(text, h) {
-			t.Errorf("the printed decision basis lacks the record version hash %s", h)
+			add("the printed decision basis lacks the record version hash %s", h)
 		}
 	}
 
@@ -65,7 +81,8 @@ func checkPrinted(t *testing.T, pdfPath string, page printedPage, want []string)
 	_, hist, found := strings.Cut(text, "Larmets historik")
 	hist, signatures, found2 := strings.Cut(hist, "Underskrifter")
 	if !found || !found2 {
-		t.Fatalf("the printed decision basis lacks the history or the signatures:\n%s", text)
+		add("the printed decision basis lacks the history or the signatures:\n%s", text)
+		return ps
 	}
 	rowStart := regexp.MustCompile(`^\s*(\d+)\s`)
 	var rows [][]string // each row's lines
@@ -78,23 +95,24 @@ func checkPrinted(t *testing.T, pdfPath string, page printedPage, want []string)
 		}
 	}
 	if len(rows) != len(page.History) {
-		t.Errorf("the printed history has %d rows, the page %d:\n%s", len(rows), len(page.History), hist)
+		add("the printed history has %d rows, the page %d:\n%s", len(rows), len(page.History), hist)
 	}
 	for i := range min(len(rows), len(page.History)) {
 		cells, printed := page.History[i], strings.Join(rows[i], "\n")
 		if rev := rowStart.FindStringSubmatch(rows[i][0])[1]; len(cells) == 0 || rev != cells[0] {
-			t.Errorf("printed history row %d is revision %s, the page's %v", i+1, rev, cells)
+			add("printed history row %d is revision %s, the page's %v", i+1, rev, cells)
 			continue
 		}
 		for c, cell := range cells {
 			if f := strings.Fields(cell); len(f) > 0 && !strings.Contains(printed, f[0]) {
-				t.Errorf("printed history row %d lacks column %d (%q):\n%s", i+1, c+1, cell, printed)
+				add("printed history row %d lacks column %d (%q):\n%s", i+1, c+1, cell, printed)
 			}
 		}
 	}
 	for _, who := range []string{"(samordnare)", "(godkannare)"} {
 		if !strings.Contains(signatures, who) {
-			t.Errorf("the signature block lacks %s:\n%s", who, signatures)
+			add("the signature block lacks %s:\n%s", who, signatures)
 		}
 	}
+	return ps
 }
