@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine/access"
-	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/screening"
@@ -73,22 +72,13 @@ func (s *Server) searchSuppliers(w http.ResponseWriter, r *http.Request, p *acce
 	for _, f := range res.Found[lo:hi] {
 		h := supplierHit{Orgnr: orgnrFor(p, f.Orgnr), OrgnrRef: orgnrRef(p, f.Orgnr), Name: nameFor(p, f.Orgnr, f.Name),
 			Match: string(f.By), Hits: []string{}}
-		if f.By == workplace.ByAddress && !hidden(p, f.Orgnr) {
-			h.Address = f.Address
-		}
-		if f.Result != nil {
-			h.AssessedAt = f.Result.At
-			var sum event.Result
-			if len(f.Result.Summary) > 0 && json.Unmarshal(f.Result.Summary, &sum) == nil {
-				h.Step, h.Verdict, h.Score, h.Incomplete, h.Hits = sum.Step, sum.Verdict, sum.Score, sum.Incomplete, nonNil(sum.Hits)
-			}
-		}
-		al, err := s.Desk.OpenAlert(f.Orgnr)
+		sum, err := s.foundFacts(p, f, &h.Address, &h.OpenAlert)
 		if err != nil {
 			return err
 		}
-		if al != nil {
-			h.OpenAlert = ref(p, f.Orgnr, al.ID)
+		if f.Result != nil {
+			h.AssessedAt = f.Result.At
+			h.Step, h.Verdict, h.Score, h.Incomplete, h.Hits = sum.Step, sum.Verdict, sum.Score, sum.Incomplete, nonNil(sum.Hits)
 		}
 		out.Suppliers = append(out.Suppliers, h)
 	}

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"encoding/json"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -9,6 +12,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/workplace"
@@ -43,11 +47,11 @@ func (s *Server) findSuppliers(p *access.Principal, text, via string) (*workplac
 		q.Persons = s.personKeys(text)
 	}
 	res, err := s.workplace().Search(q)
-	if err != nil || res.PersonOrgs == 0 {
-		return res, err
+	if err != nil {
+		return nil, err
 	}
-	for _, k := range q.Persons {
-		d := map[string]string{"via": via, "view": "search", "organisations": strconv.Itoa(res.PersonOrgs)}
+	for _, k := range slices.Sorted(maps.Keys(res.Persons)) {
+		d := map[string]string{"via": via, "view": "search", "organisations": strconv.Itoa(res.Persons[k])}
 		if _, err := s.Audit.Record(audit.Entry{At: s.now(), Actor: p.UserID, Action: audit.ViewPersons,
 			Object: record.PersonSubjectPrefix + k, Detail: d}); err != nil {
 			return nil, err
@@ -56,18 +60,38 @@ func (s *Server) findSuppliers(p *access.Principal, text, via string) (*workplac
 	return res, nil
 }
 
-// personKeys are the pseudonyms a search text may name: the text itself
-// when it could be one (one word), and a personnummer's pseudonym when
-// the server has Persons.
+// personKeys are the pseudonyms a search text may name: a personnummer's
+// (only when the server has Persons), else the text itself when it could
+// be one (one word).
 func (s *Server) personKeys(text string) []string {
 	if text == "" || strings.ContainsFunc(text, unicode.IsSpace) {
 		return nil
 	}
-	keys := []string{text}
-	if s.Persons != nil {
-		if pn, err := ident.ParsePersonAt(text, s.now()); err == nil {
-			keys = append(keys, s.Persons.Pseudonym(pn))
+	if pn, err := ident.ParsePersonAt(text, s.now()); err == nil {
+		if s.Persons == nil {
+			return nil
 		}
+		return []string{s.Persons.Pseudonym(pn)}
 	}
-	return keys
+	return []string{text}
+}
+
+// foundFacts is what both lists show of an organisation found, as p may
+// see it: the summary of its newest result (zero when never screened or
+// unreadable); into address, the address it was found at; into
+// openAlert, its open alert's reference ("" for none).
+func (s *Server) foundFacts(p *access.Principal, f workplace.Found, address, openAlert *string) (event.Result, error) {
+	var sum event.Result
+	if f.Result != nil && len(f.Result.Summary) > 0 && json.Unmarshal(f.Result.Summary, &sum) != nil {
+		sum = event.Result{}
+	}
+	if f.By == workplace.ByAddress && !hidden(p, f.Orgnr) {
+		*address = f.Address
+	}
+	al, err := s.Desk.OpenAlert(f.Orgnr)
+	if err != nil || al == nil {
+		return sum, err
+	}
+	*openAlert = ref(p, f.Orgnr, al.ID)
+	return sum, nil
 }

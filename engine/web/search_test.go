@@ -52,11 +52,7 @@ func TestSearchByAddress(t *testing.T) {
 // view_persons, audited; a viewer gets no person matches and no trail.
 func TestSearchByPerson(t *testing.T) {
 	f := newFixture(t)
-	persons, err := record.NewHMACPseudonymizer([]byte("web tests: not a deployment secret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.srv.Persons = persons
+	persons := f.withPersons()
 	pn, err := ident.ParsePerson("197505121231")
 	if err != nil {
 		t.Fatal(err)
@@ -102,4 +98,15 @@ func TestSearchByPerson(t *testing.T) {
 // viewedPersons are the entries of audit.ViewPersons.
 func viewedPersons(es []audit.Entry) []audit.Entry {
 	return slices.DeleteFunc(es, func(e audit.Entry) bool { return e.Action != audit.ViewPersons })
+}
+
+// withPersons gives the server the fixture's pseudonymizer (Server.Persons).
+func (f *fixture) withPersons() *record.HMACPseudonymizer {
+	f.t.Helper()
+	persons, err := record.NewHMACPseudonymizer([]byte("web tests: not a deployment secret"))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.srv.Persons = persons
+	return persons
 }

@@ -64,8 +64,8 @@ type SearchResult struct {
 	// Truncated: an index had more entries than SearchLimit, so some
 	// organisations at an address (or of a person) are not in Found.
 	Truncated bool
-	// PersonOrgs counts the organisations found by person.
-	PersonOrgs int
+	// Persons are the pseudonyms that found organisations, with how many.
+	Persons map[string]int
 }
 
 // Search finds suppliers. Names and parts of numbers are matched against
@@ -78,7 +78,7 @@ func (w *Workplace) Search(q SearchQuery) (*SearchResult, error) {
 	text := strings.TrimSpace(q.Text)
 	digits, lower := OrgDigits(text), strings.ToLower(text)
 	hidden := func(orgnr string) bool { return q.Hidden != nil && q.Hidden(orgnr) }
-	out := &SearchResult{}
+	out := &SearchResult{Persons: map[string]int{}}
 
 	// What the indexes find: organisation → how.
 	indexed := map[string]Found{}
@@ -110,9 +110,7 @@ func (w *Workplace) Search(q SearchQuery) (*SearchResult, error) {
 			if strings.HasPrefix(o, record.PersonSubjectPrefix) {
 				continue
 			}
-			if f, dup := indexed[o]; !dup || f.By != ByPerson {
-				out.PersonOrgs++
-			}
+			out.Persons[pseudonym]++
 			indexed[o] = Found{Orgnr: o, By: ByPerson}
 		}
 	}
