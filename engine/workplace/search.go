@@ -1,12 +1,14 @@
 package workplace
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
@@ -115,7 +117,18 @@ func (w *Workplace) Search(q SearchQuery) (*SearchResult, error) {
 		}
 	}
 
-	err := w.Store.Results(func(subject string, res store.Result) error {
+	// What cannot match is passed over undecoded: a name containing the
+	// text has it, lower-cased, in its stored JSON when the text has
+	// nothing JSON escapes.
+	var keep func(string, []byte) bool
+	if text != "" && plainJSON(lower) {
+		needle := []byte(lower)
+		keep = func(subject string, stored []byte) bool {
+			_, ok := indexed[subject]
+			return ok || digits != "" && strings.Contains(subject, digits) || bytes.Contains(bytes.ToLower(stored), needle)
+		}
+	}
+	err := w.Store.ResultsWhere(keep, func(subject string, res store.Result) error {
 		f, ok := indexed[subject]
 		switch {
 		case ok:
@@ -158,6 +171,15 @@ func (w *Workplace) Search(q SearchQuery) (*SearchResult, error) {
 		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.Orgnr, b.Orgnr))
 	})
 	return out, nil
+}
+
+// plainJSON reports whether s is written as it is inside a JSON string
+// (encoding/json escapes quotes, backslashes, <, >, &, control characters
+// and U+2028, U+2029).
+func plainJSON(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool {
+		return r < 0x20 || r == '"' || r == '\\' || r == '<' || r == '>' || r == '&' || r == '\u2028' || r == '\u2029' || r == utf8.RuneError
+	})
 }
 
 // OrgDigits is a query's digits when it is an organisation number or part
