@@ -39,6 +39,7 @@ type checkPage struct {
 	NotFound   bool // the register does not know the organisation
 	Hits       []hitView
 	SupplierID string // the organisation's reference for its page's link
+	Number     string // its number, NNNNNN-NNNN (masked as orgnrFor)
 }
 
 func (s *Server) checkPage(w http.ResponseWriter, r *http.Request, status int, data checkPage) {
@@ -91,7 +92,7 @@ func (s *Server) uiCheck(w http.ResponseWriter, r *http.Request, p *access.Princ
 		return err
 	}
 	data := checkPage{Form: &formState{Values: vals}, Answer: a, NotFound: notFound != nil, Hits: hitViews(a, p),
-		SupplierID: ref(p, a.Orgnr, a.Orgnr)}
+		SupplierID: ref(p, a.Orgnr, a.Orgnr), Number: orgnrShown(p, a.Orgnr, s.now())}
 	status := http.StatusOK
 	if data.NotFound {
 		status = http.StatusNotFound

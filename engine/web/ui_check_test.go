@@ -56,7 +56,7 @@ func TestUICheck(t *testing.T) {
 	body := rec.Body.String()
 	want := []string{"Svar för " + api.Name, `verdict-` + string(api.Verdict), uiT("sv", "verdict."+string(api.Verdict)),
 		`step-` + string(api.Step) + `">` + string(api.Step), "<dd>" + uiDecimal("sv", api.Score) + "</dd>", api.Ruleset,
-		`href="/suppliers/` + sampleOrg + `"`, `value="559123-4561"`, `value="hvb_barn" selected`}
+		`href="/suppliers/` + sampleOrg + `"`, `<dd class="orgnr">559123-4561</dd>`, `value="559123-4561"`, `value="hvb_barn" selected`}
 	if len(api.Hits) == 0 {
 		t.Fatal("the API's answer has no hits")
 	}

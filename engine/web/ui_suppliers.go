@@ -94,10 +94,7 @@ func (s *Server) uiSuppliers(w http.ResponseWriter, r *http.Request, p *access.P
 	lo, hi, _ := workplace.Page(data.Total, data.Page, suppliersPerPage)
 	wp, now := s.workplace(), s.now()
 	for _, f := range res.Found[lo:hi] {
-		row := supplierRow{Ref: ref(p, f.Orgnr, f.Orgnr), Name: nameFor(p, f.Orgnr, f.Name), Number: orgnrFor(p, f.Orgnr), Match: f.By}
-		if !hidden(p, f.Orgnr) {
-			row.Number = ident.MustOrg(f.Orgnr).Separated(now)
-		}
+		row := supplierRow{Ref: ref(p, f.Orgnr, f.Orgnr), Name: nameFor(p, f.Orgnr, f.Name), Number: orgnrShown(p, f.Orgnr, now), Match: f.By}
 		sum, err := s.foundFacts(p, f, &row.Address, &row.OpenAlert)
 		if err != nil {
 			return err
@@ -132,4 +129,13 @@ func countText(lang, key string, n int) string {
 		return uiT(lang, key+".one", uiInt(lang, int64(n)))
 	}
 	return uiT(lang, key+".other", uiInt(lang, int64(n)))
+}
+
+// orgnrShown is an organisation's number as a page shows it to p:
+// NNNNNN-NNNN (ident.Org.Separated), masked when p may not see it.
+func orgnrShown(p *access.Principal, orgnr string, at time.Time) string {
+	if hidden(p, orgnr) {
+		return orgnrFor(p, orgnr)
+	}
+	return ident.MustOrg(orgnr).Separated(at)
 }
