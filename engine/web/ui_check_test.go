@@ -55,11 +55,20 @@ func TestUICheck(t *testing.T) {
 	checkHTML(t, "POST /check", rec)
 	body := rec.Body.String()
 	want := []string{"Svar för " + api.Name, `verdict-` + string(api.Verdict), uiT("sv", "verdict."+string(api.Verdict)),
-		`step-` + string(api.Step) + `">` + string(api.Step), "<dd>" + uiDecimal("sv", api.Score) + "</dd>", api.Ruleset,
+		`step-` + string(api.Step) + `">` + string(api.Step), api.Ruleset,
 		`href="/suppliers/` + sampleOrg + `"`, `<dd class="orgnr">559123-4561</dd>`, `value="559123-4561"`, `value="hvb_barn" selected`}
 	if len(api.Hits) == 0 {
 		t.Fatal("the API's answer has no hits")
 	}
+	// A critical hit adds no points: it is shown in place of the score.
+	score := "<dd>" + uiDecimal("sv", api.Score) + "</dd>"
+	if slices.ContainsFunc(api.Hits, func(h screening.Hit) bool { return h.Severity == "critical" }) {
+		score = `<dd><span class="badge sev-critical">Kritisk</span>`
+		if api.Score != 0 {
+			score += " (" + uiDecimal("sv", api.Score) + ")</dd>"
+		}
+	}
+	want = append(want, score)
 	for _, h := range api.Hits {
 		want = append(want, `id="hit-`+h.ID+`"`, h.Message.SV)
 		for _, e := range h.Evidence {
