@@ -72,7 +72,8 @@ type SearchResult struct {
 
 // Search finds suppliers. Names and parts of numbers are matched against
 // every screened organisation's newest result (one pass over the store's
-// result heads, store.Results: its cost grows with the store); an
+// result heads, store.ResultsWhere, decoding only those that may match:
+// its cost grows with the store); an
 // address reads only the address index's entries that begin with it, a
 // person only the person index's entries of the pseudonym, and a whole
 // organisation number never screened only its own records.
