@@ -91,9 +91,9 @@
 // through Server.Persons), both at most workplace.SearchLimit. Names and
 // parts of numbers take one pass over the result heads of every
 // screened organisation (store.ResultsWhere), which decodes only those
-// whose stored bytes can match: about 0.25–0.5 s per 100 000 screened
+// whose stored bytes can match: about 0.15–0.25 s per 100 000 screened
 // organisations on a small shared machine (BenchmarkSearchByName), so
-// seconds at a million. The page searches when the form is sent, never
+// 1.5–2.5 s at a million; a list without q decodes every one. The page searches when the form is sent, never
 // per keystroke. The review desk records its own changes (alerts,
 // decisions, comments) in the transactions that make them.
 //

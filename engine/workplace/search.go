@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/vaksam/vaksam/engine/ident"
@@ -123,10 +124,13 @@ func (w *Workplace) Search(q SearchQuery) (*SearchResult, error) {
 	// nothing JSON escapes.
 	var keep func(string, []byte) bool
 	if text != "" && plainJSON(lower) {
-		needle := []byte(lower)
+		needle, buf := []byte(lower), []byte(nil)
 		keep = func(subject string, stored []byte) bool {
-			_, ok := indexed[subject]
-			return ok || digits != "" && strings.Contains(subject, digits) || bytes.Contains(bytes.ToLower(stored), needle)
+			if _, ok := indexed[subject]; ok || digits != "" && strings.Contains(subject, digits) {
+				return true
+			}
+			buf = appendLower(buf[:0], stored)
+			return bytes.Contains(buf, needle)
 		}
 	}
 	err := w.Store.ResultsWhere(keep, func(subject string, res store.Result) error {
@@ -172,6 +176,25 @@ func (w *Workplace) Search(q SearchQuery) (*SearchResult, error) {
 		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.Orgnr, b.Orgnr))
 	})
 	return out, nil
+}
+
+// appendLower appends b lower-cased as bytes.ToLower does it, into a
+// buffer that is reused rather than allocated for every result.
+func appendLower(buf, b []byte) []byte {
+	for i := 0; i < len(b); {
+		if c := b[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		i += n
+	}
+	return buf
 }
 
 // plainJSON reports whether s is written as it is inside a JSON string

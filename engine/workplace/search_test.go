@@ -1,6 +1,7 @@
 package workplace
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"testing"
@@ -19,6 +20,14 @@ func TestOrgDigitsAndAddressPrefix(t *testing.T) {
 		"Storgatan 12, 903 26 Umeå": "STORGATAN 12|90326", "Box 4, Umeå": "BOX 4", "--": ""} {
 		if got := AddressPrefix(q); got != want {
 			t.Errorf("AddressPrefix(%q) = %q, want %q", q, got, want)
+		}
+	}
+}
+
+func TestAppendLower(t *testing.T) {
+	for _, in := range []string{"Omsorgshuset NORR AB", "ÅSA ÖSTBERG ÄLDREVÅRD", "\u212a and \u0130", "bad \xff byte", ""} {
+		if got, want := string(appendLower([]byte("x"), []byte(in))), "x"+string(bytes.ToLower([]byte(in))); got != want {
+			t.Errorf("appendLower(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
