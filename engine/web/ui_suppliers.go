@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vaksam/vaksam/engine/access"
@@ -99,6 +100,7 @@ func (s *Server) uiSuppliers(w http.ResponseWriter, r *http.Request, p *access.P
 		if err != nil {
 			return err
 		}
+		row.Address = strings.Replace(row.Address, "|", ", ", 1) // STREET|POSTAL CODE, normalised
 		if f.Result != nil {
 			row.Screened, row.AssessedAt = true, f.Result.At
 			row.Step, row.Score, row.Incomplete = sum.Step, sum.Score, sum.Incomplete

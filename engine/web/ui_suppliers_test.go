@@ -29,7 +29,7 @@ func TestUISuppliers(t *testing.T) {
 		{anna, "omsorgshuset", []string{"1 leverantör.", "Omsorgshuset Norr AB", "Hittad på", "namn"}, []string{"Anna Ek"}},
 		{anna, "5591234561", []string{"1 leverantör.", "559123-4561", "organisationsnummer"}, nil},
 		{anna, "559123-4561", []string{"1 leverantör.", "Omsorgshuset Norr AB"}, nil},
-		{anna, "Storgatan 12", []string{"1 leverantör.", "Omsorgshuset Norr AB", "adress", "STORGATAN 12|90326"}, nil},
+		{anna, "Storgatan 12", []string{"1 leverantör.", "Omsorgshuset Norr AB", "adress", "STORGATAN 12, 90326"}, nil},
 		{anna, "197505121231", []string{"1 leverantör.", "Omsorgshuset Norr AB", "person"}, nil},
 		{anna, "ingen sådan", []string{"0 leverantörer.", "Ingen leverantör matchar sökningen."}, []string{"<table"}},
 		// A viewer: no check in the menu, no person found.
