@@ -242,9 +242,39 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	}
 	run := func(step string, tasks ...chromedp.Action) { t.Helper(); runStep(t, ctx, step, tasks...) }
 
-	// A coordinator logs in and opens the top alert of the queue.
+	// A coordinator logs in, finds a supplier by its number and checks
+	// it before an award, then opens the top alert of the queue.
 	var alertURL, h1, evidence string
 	run("coordinator logs in", login("samordnare"), shot("01-queue"))
+	var top, number, found, answer string
+	run("search the suppliers",
+		chromedp.Text(`table.queue td.key`, &top, chromedp.ByQuery),
+		chromedp.Click(`nav a[href="/suppliers"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#s-q`, chromedp.ByQuery))
+	run("find the top alert's supplier by its number",
+		chromedp.SendKeys(`#s-q`, top, chromedp.ByQuery),
+		chromedp.Submit(`#s-q`, chromedp.ByQuery),
+		pageAt("the search", func(loc string) bool { return strings.Contains(loc, "/suppliers?q=") }),
+		chromedp.Text(`main [role="status"]`, &found, chromedp.ByQuery),
+		chromedp.Text(`td.orgnr`, &number, chromedp.ByQuery),
+		shot("01a-suppliers"))
+	if !regexp.MustCompile(`^\d{6}-\d{4}$`).MatchString(number) || !strings.HasPrefix(found, "1 leverantör.") {
+		t.Errorf("searched for %q: %q, %q, want one supplier NNNNNN-NNNN", top, found, number)
+	}
+	run("check it before an award",
+		chromedp.Click(`nav a[href="/check"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#c-orgnr`, chromedp.ByQuery),
+		chromedp.SendKeys(`#c-orgnr`, number, chromedp.ByQuery),
+		chromedp.SendKeys(`#c-value_sek`, "1 200 000", chromedp.ByQuery),
+		chromedp.Submit(`#c-orgnr`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#answer-h`, chromedp.ByQuery),
+		chromedp.Text(`#answer`, &answer, chromedp.ByQuery),
+		shot("01b-check"))
+	if !strings.Contains(answer, "Besked") || !strings.Contains(answer, number) || !strings.Contains(answer, "Träffar och underlag") ||
+		!strings.Contains(answer, "Källa") {
+		t.Errorf("the check's answer:\n%.2000s", answer)
+	}
+	run("back to the queue", chromedp.Navigate(srv.web+"/"), chromedp.WaitVisible(`table a[href^="/alerts/"]`, chromedp.ByQuery))
 	run("open the top alert",
 		chromedp.Click(`table a[href^="/alerts/"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#hits-h`, chromedp.ByQuery),

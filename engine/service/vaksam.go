@@ -226,7 +226,7 @@ func (v *Vaksam) Start(ctx context.Context) error {
 		svc.Wait() // pre-award checks in progress are answered
 		return nil
 	})
-	webURL, stopHTTP, err := v.startHTTP(svc)
+	webURL, stopHTTP, err := v.startHTTP(svc, persons)
 	if err != nil {
 		return err
 	}

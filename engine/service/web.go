@@ -13,13 +13,14 @@ import (
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/web"
 )
 
 // startHTTP serves the API, the web UI and the operators' endpoints; it
 // returns the base URL and a function that shuts the server down
 // gracefully.
-func (v *Vaksam) startHTTP(check web.Checker) (string, func(), error) {
+func (v *Vaksam) startHTTP(check web.Checker, persons record.Pseudonymizer) (string, func(), error) {
 	hc := v.cfg.HTTP
 	listen := v.opts.HTTPAddr
 	if listen == "" {
@@ -55,7 +56,7 @@ func (v *Vaksam) startHTTP(check web.Checker) (string, func(), error) {
 		return "", nil, err
 	}
 	api := &web.Server{Store: v.sc.Store, Screener: v.sc, Desk: v.desk, Audit: log, Guard: guard,
-		Check: check, Now: v.now, Log: v.log,
+		Check: check, Now: v.now, Log: v.log, Persons: persons,
 		Municipality: web.Municipality{Name: v.cfg.Municipality.Name, LogoText: v.cfg.Municipality.LogoText}}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil && fallback {

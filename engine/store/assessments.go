@@ -258,6 +258,14 @@ func (r *resultReader) read(subject string) (res Result, ok bool, err error) {
 // Results calls fn with every subject's newest published result, in
 // subject order.
 func (s *Store) Results(fn func(subject string, r Result) error) error {
+	return s.ResultsWhere(nil, fn)
+}
+
+// ResultsWhere is Results of the subjects keep accepts (nil: every one):
+// keep sees the subject and its stored result as JSON before it is
+// decoded, so that a search passes over what cannot match without the
+// cost of decoding it.
+func (s *Store) ResultsWhere(keep func(subject string, stored []byte) bool, fn func(subject string, r Result) error) error {
 	prefix := []byte{'l', sep}
 	return s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 256})
@@ -296,7 +304,13 @@ func (s *Store) Results(fn func(subject string, r Result) error) error {
 				return err
 			}
 			subject, cur, pending = string(k), Result{}, true
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &cur) }); err != nil {
+			if err := it.Item().Value(func(b []byte) error {
+				if keep != nil && !keep(subject, b) {
+					pending = false
+					return nil
+				}
+				return json.Unmarshal(b, &cur)
+			}); err != nil {
 				return fmt.Errorf("store: result %s: %w", subject, err)
 			}
 			cur.Stored = cur.At

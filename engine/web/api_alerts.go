@@ -175,23 +175,7 @@ func search(p *access.Principal, text string) func(*review.Alert) bool {
 // orgDigits is q's digits when q is an organisation number or a part of
 // one (digits, hyphens, spaces, a plus), else "". A 12-digit number with
 // its century is cut to the 10 digits stored.
-func orgDigits(q string) string {
-	var b strings.Builder
-	for _, r := range q {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '-' || r == ' ' || r == '+':
-		default:
-			return ""
-		}
-	}
-	d := b.String()
-	if len(d) == 12 {
-		d = d[2:]
-	}
-	return d
-}
+func orgDigits(q string) string { return workplace.OrgDigits(q) }
 
 // alertDetail is GET /alerts/{id}.
 type alertDetail struct {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 )
 
@@ -27,25 +29,44 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request, p *access.Princi
 	if err != nil {
 		return err
 	}
-	if s.Check == nil {
-		return errStatus(http.StatusServiceUnavailable, "pre-award checks are not available")
+	a, notFound, err := s.check(r.Context(), p, req, "api")
+	if err != nil {
+		return err
 	}
-	a, err := s.Check.Check(r.Context(), req)
+	if notFound != nil {
+		return &apiError{status: notFound.Code, field: notFound.Field, msg: notFound.Msg, assessment: a}
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// check runs a pre-award check (Server.Check) for p, the one the API
+// and the web's form (ui_check.go) share: it appends AuditScreen (via
+// the API or the web), and audit.ViewPersons too when the answer names
+// persons, before it returns the assessment as p may see it. When the
+// register does not know the organisation the assessment comes with
+// notFound (code 404); any other refusal is the error (a
+// *bus.RequestError naming the field, or 503 without a Checker).
+func (s *Server) check(ctx context.Context, p *access.Principal, req event.ScreenRequest, via string) (
+	shownA *screening.Assessment, notFound *bus.RequestError, err error) {
+	if s.Check == nil {
+		return nil, nil, errStatus(http.StatusServiceUnavailable, "pre-award checks are not available")
+	}
+	a, err := s.Check.Check(ctx, req)
 	var re *bus.RequestError
-	status := http.StatusOK
 	switch {
 	case err == nil && a != nil:
 	case errors.As(err, &re) && re.Code == http.StatusNotFound && a != nil:
-		status = http.StatusNotFound
+		notFound = re
 	default:
 		if err == nil {
 			err = errors.New("pre-award check: no assessment")
 		}
-		return err
+		return nil, nil, err
 	}
 	shownA, _, shown := s.forPrincipal(a, p)
 	err = s.Store.Update(func(tx *store.Tx) error {
-		d := map[string]string{"via": "api", "purpose": a.Purpose, "verdict": string(a.Verdict), "step": string(a.Step)}
+		d := map[string]string{"via": via, "purpose": a.Purpose, "verdict": string(a.Verdict), "step": string(a.Step)}
 		if _, err := audit.Append(tx, audit.Entry{At: s.now(), Actor: p.UserID, Action: AuditScreen, Object: a.Orgnr, Detail: d}); err != nil {
 			return err
 		}
@@ -53,15 +74,11 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request, p *access.Princi
 			return nil
 		}
 		_, err := audit.Append(tx, audit.Entry{At: s.now(), Actor: p.UserID, Action: audit.ViewPersons, Object: a.Orgnr,
-			Detail: map[string]string{"via": "api", "view": "screen", "hit_messages": "shown"}})
+			Detail: map[string]string{"via": via, "view": "screen", "hit_messages": "shown"}})
 		return err
 	})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if status != http.StatusOK {
-		return &apiError{status: status, field: re.Field, msg: re.Msg, assessment: shownA}
-	}
-	writeJSON(w, http.StatusOK, shownA)
-	return nil
+	return shownA, notFound, nil
 }

@@ -5,13 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vaksam/vaksam/engine/access"
-	"github.com/vaksam/vaksam/engine/event"
-	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/screening"
@@ -31,79 +27,60 @@ type supplierHit struct {
 	Incomplete bool           `json:"incomplete"`
 	Hits       []string       `json:"hits"`
 	OpenAlert  string         `json:"open_alert,omitempty"`
+	// Match is how the search found it: name, number, address or person
+	// ("" without q); Address the normalised address it is registered at.
+	Match   string `json:"match,omitempty"`
+	Address string `json:"address,omitempty"`
 }
 
 type supplierList struct {
 	Suppliers []supplierHit `json:"suppliers"`
 	pageInfo
+	// Truncated: an address or a person had more organisations than
+	// one search reads (workplace.SearchLimit).
+	Truncated bool `json:"truncated,omitempty"`
 }
 
-// searchSuppliers: GET /suppliers?q=. A q of digits (hyphens, spaces
-// allowed) finds organisation numbers containing them (a 12-digit number
-// loses its century); any other q finds names containing it, whatever
-// the case. Without q: every screened organisation. Sorted by name. A
-// sole trader, to a principal without view_persons, is found only by its
-// whole number and named SoleTrader (personal.go).
+// searchSuppliers: GET /suppliers?q= (findSuppliers), sorted by name.
+// A q of digits (hyphens, spaces allowed) finds organisation numbers
+// containing them (a 12-digit number loses its century); a street address
+// the organisations ever registered at an address beginning with it; a
+// person's pseudonym or personnummer, to a principal with view_persons,
+// the organisations the person has or had a role in (audited); any other
+// q names containing it, whatever the case. Without q: every screened
+// organisation. A sole trader, to a principal without view_persons, is
+// found only by its whole number and named SoleTrader (personal.go).
 func (s *Server) searchSuppliers(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	q, err := queryParams(r, "q", "page", "per_page")
 	if err != nil {
 		return err
 	}
-	text := strings.TrimSpace(q.Get("q"))
-	switch n := utf8.RuneCountInString(text); {
-	case !utf8.ValidString(text):
-		return badField("q", "not UTF-8")
-	case n > 200:
-		return badField("q", "longer than 200 characters")
+	text, err := searchText(q)
+	if err != nil {
+		return err
 	}
 	page, perPage, err := paging(q)
 	if err != nil {
 		return err
 	}
-	digits, lower := orgDigits(text), strings.ToLower(text)
-	var found []supplierHit
-	err = s.Store.Results(func(subject string, res store.Result) error {
-		if text != "" && !matches(p, subject, res.Name, "", lower, digits) {
-			return nil
-		}
-		h := supplierHit{Orgnr: subject, Name: nameFor(p, subject, res.Name), AssessedAt: res.At, Hits: []string{}}
-		var sum event.Result
-		if len(res.Summary) > 0 && json.Unmarshal(res.Summary, &sum) == nil {
-			h.Step, h.Verdict, h.Score, h.Incomplete, h.Hits = sum.Step, sum.Verdict, sum.Score, sum.Incomplete, nonNil(sum.Hits)
-		}
-		found = append(found, h)
-		return nil
-	})
+	res, err := s.findSuppliers(p, text, "api")
 	if err != nil {
 		return err
 	}
-	// A whole organisation number the store has records of but never
-	// screened is found too.
-	if o, err := ident.ParseOrg(text); err == nil && digits != "" &&
-		!slices.ContainsFunc(found, func(h supplierHit) bool { return h.Orgnr == o.String() }) {
-		prof, ok, err := s.profileOf(o.String(), s.now())
+	lo, hi, info := paginate(w, r, q, page, perPage, len(res.Found))
+	out := supplierList{Suppliers: []supplierHit{}, pageInfo: info, Truncated: res.Truncated}
+	for _, f := range res.Found[lo:hi] {
+		h := supplierHit{Orgnr: orgnrFor(p, f.Orgnr), OrgnrRef: orgnrRef(p, f.Orgnr), Name: nameFor(p, f.Orgnr, f.Name),
+			Match: string(f.By), Hits: []string{}}
+		sum, err := s.foundFacts(p, f, &h.Address, &h.OpenAlert)
 		if err != nil {
 			return err
 		}
-		if ok {
-			found = append(found, supplierHit{Orgnr: o.String(), Name: nameFor(p, o.String(), prof.Name), Hits: []string{}})
+		if f.Result != nil {
+			h.AssessedAt = f.Result.At
+			h.Step, h.Verdict, h.Score, h.Incomplete, h.Hits = sum.Step, sum.Verdict, sum.Score, sum.Incomplete, nonNil(sum.Hits)
 		}
-	}
-	slices.SortFunc(found, func(a, b supplierHit) int {
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.Orgnr, b.Orgnr))
-	})
-	lo, hi, info := paginate(w, r, q, page, perPage, len(found))
-	out := supplierList{Suppliers: nonNil(found[lo:hi]), pageInfo: info}
-	for i := range out.Suppliers {
-		h := &out.Suppliers[i]
-		al, err := s.Desk.OpenAlert(h.Orgnr)
-		if err != nil {
-			return err
-		}
-		if al != nil {
-			h.OpenAlert = ref(p, h.Orgnr, al.ID)
-		}
-		h.Orgnr, h.OrgnrRef = orgnrFor(p, h.Orgnr), orgnrRef(p, h.Orgnr)
+		out.Suppliers = append(out.Suppliers, h)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

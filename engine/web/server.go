@@ -9,6 +9,7 @@ import (
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
@@ -22,7 +23,7 @@ type Checker interface {
 	Check(ctx context.Context, req event.ScreenRequest) (*screening.Assessment, error)
 }
 
-// Server serves Vaksam over HTTP. Every field but Log and Municipality is
+// Server serves Vaksam over HTTP. Every field but Log, Persons and Municipality is
 // required; set them before calling Handler and do not change them after.
 type Server struct {
 	Store    *store.Store
@@ -32,7 +33,10 @@ type Server struct {
 	Guard    *access.Guard
 	Check    Checker          // POST /api/v1/screen; nil answers 503
 	Now      func() time.Time // required: nothing below cmd/ reads the wall clock
-	Log      *slog.Logger     // nil: discard
+	// Persons, if set, turns a personnummer searched for (GET
+	// /suppliers?q=) into the pseudonym records key the person by.
+	Persons record.Pseudonymizer
+	Log     *slog.Logger // nil: discard
 	// Municipality is who the service works for, named in the printed
 	// decision basis's letterhead; zero: none.
 	Municipality Municipality

@@ -69,6 +69,9 @@ const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 
 //	POST /decisions/{id}/hearing/response  decide: its response, multipart with a file
 //	GET  /decisions/{id}/attachments/{n}   view_persons: the file, for download (audited)
 //	GET  /decisions/{id}/underlag    view_alerts: the printable decision basis
+//	GET  /suppliers                  view_alerts: the suppliers, searched by name, number, address, person (view_persons)
+//	GET  /check                      decide (as POST /api/v1/screen): the pre-award check form
+//	POST /check                      decide: runs the check (Server.check), answers 200 with it on the page
 //	GET  /suppliers/{orgnr}          view_alerts: chart, hits, timeline, network (view_persons), contracts
 //	GET  /suppliers/{orgnr}/records  view_persons: the raw records (audited)
 //	GET  /static/{file}              public: app.css, app.js
@@ -101,6 +104,9 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: post, Path: "/decisions/{id}/hearing/response", Perm: access.Decide, Handle: s.uiRespond,
 			MaxBody: MaxHearingBody},
 		{Method: get, Path: "/decisions/{id}/attachments/{n}", Perm: access.ViewPersons, Handle: s.uiAttachment},
+		{Method: get, Path: "/suppliers", Perm: access.ViewAlerts, Handle: s.uiSuppliers},
+		{Method: get, Path: "/check", Perm: access.Decide, Handle: s.uiCheckForm},
+		{Method: post, Path: "/check", Perm: access.Decide, Handle: s.uiCheck},
 		{Method: get, Path: "/suppliers/{orgnr}", Perm: access.ViewAlerts, Handle: s.uiSupplier},
 		{Method: get, Path: "/suppliers/{orgnr}/records", Perm: access.ViewPersons, Handle: s.uiRecords},
 		{Method: get, Path: "/decisions/{id}/underlag", Perm: access.ViewAlerts, Handle: s.uiUnderlag},
