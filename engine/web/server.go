@@ -33,6 +33,9 @@ type Server struct {
 	Check    Checker          // POST /api/v1/screen; nil answers 503
 	Now      func() time.Time // required: nothing below cmd/ reads the wall clock
 	Log      *slog.Logger     // nil: discard
+	// Footer: the contact and accessibility statement every page's foot
+	// links (ui_a11y.go).
+	Footer Footer
 }
 
 // Handler returns the server's routes. Each area registers its own (the
