@@ -162,7 +162,9 @@ func cardProblems(page string) []string {
 }
 
 // Wide tables are cards on a phone: the queue, an alert's decisions,
-// evidence, hearing and history, and the decision basis's.
+// evidence, hearing and history, the decision basis's, and the supplier
+// page's (alerts, timeline, network, contracts, invoices, the chart's
+// table).
 func TestUICards(t *testing.T) {
 	f := newFixture(t)
 	anna := f.as("anna")
@@ -171,7 +173,8 @@ func TestUICards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for path, tables := range map[string]int{"/": 1, "/alerts/" + sampleAlert: 3, "/decisions/" + d.ID + "/underlag": 2} {
+	for path, tables := range map[string]int{"/": 1, "/alerts/" + sampleAlert: 3, "/decisions/" + d.ID + "/underlag": 2,
+		"/suppliers/" + sampleOrg: 6} {
 		body := f.page(anna, path)
 		if n := len(tableRe.FindAllString(body, -1)); n < tables {
 			t.Errorf("%s: %d card tables, want at least %d", path, n, tables)

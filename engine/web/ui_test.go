@@ -314,6 +314,8 @@ func TestUIPages(t *testing.T) {
 		{"/decisions/" + dec + "/underlag", []string{"Beslutsunderlag " + dec, "Skriv ut", "Organisation", "Beslutet", "Bedömningen som beslutet vilar på",
 			"Postversioner som beslutet vilar på", "Larmets historik", "LOU 13 kap. 1 §"},
 			[]string{"Decision basis " + dec, "Print", "The decision", "The assessment the decision rests on", "LOU ch. 13 s. 1"}},
+		{"/tillganglighet", []string{"Tillgänglighetsredogörelse för Vaksam", "Kända brister", "Tillsyn"},
+			[]string{"Accessibility statement for Vaksam", "Known shortcomings", "Enforcement"}},
 	}
 	for _, p := range pages {
 		body := f.page(anna, p.path)
