@@ -3,10 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -97,8 +102,8 @@ func axeRun(src string, out *[]axeViolation) chromedp.Action {
 }
 
 // sidewaysScroll is how many CSS pixels the page is wider than the
-// viewport (0 when it does not scroll sideways), and the widest element
-// that sticks out, for the message.
+// viewport (0 when it does not scroll sideways), and the innermost of the
+// widest elements that stick out, for the message.
 func sidewaysScroll(over *int64, culprit *string) chromedp.Action {
 	return chromedp.Tasks{
 		chromedp.Evaluate(`Math.max(0, document.documentElement.scrollWidth - window.innerWidth)`, over),
@@ -108,7 +113,7 @@ func sidewaysScroll(over *int64, culprit *string) chromedp.Action {
     const box = el.getBoundingClientRect();
     // Its box, or its content when that overflows the box (a long word).
     const r = Math.max(box.right, box.left + el.scrollWidth) + window.scrollX;
-    if (r > right) { right = r; worst = el; }
+    if (r > right || (worst && r === right)) { right = r; worst = el; } // the innermost of the widest
   }
   if (!worst) return "";
   const id = worst.id ? "#" + worst.id : "";
@@ -151,5 +156,55 @@ func (c *pageChecker) check(name string) {
 	}
 	if c.vp.Phone && over > 0 {
 		c.t.Errorf("at %s px the page %s (%s) scrolls sideways by %d px; widest: %s", c.vp.Name, name, loc, over, culprit)
+	}
+}
+
+// The checks find what they look for: axe-core a missing alt text, a
+// nameless button and a scrollable region a keyboard cannot reach, and
+// the sideways check a page wider than a phone.
+func TestBrowserChecksFindProblems(t *testing.T) {
+	chrome := chromiumPath()
+	if chrome == "" {
+		t.Skip("Chromium is not installed (set VAKSAM_CHROMIUM or install Debian's chromium); .ci/run installs it")
+	}
+	if testing.Short() {
+		t.Skip("-short: starts Chromium")
+	}
+	axe := axeSource(t)
+	const bad = `<!DOCTYPE html><html lang="en"><head><title>Bad</title></head><body><main>
+<h1>A bad page</h1>
+<img src="/nothing.png">
+<button></button>
+<div style="overflow:auto;width:200px;height:60px"><p style="width:800px;height:200px">Wide text nobody can scroll to by keyboard.</p></div>
+<div style="width:900px">Wider than a phone.</div>
+</main></body></html>`
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, bad)
+	}))
+	defer ts.Close()
+	ctx := openBrowser(t, chrome, time.Minute)
+	var (
+		violations []axeViolation
+		over       int64
+		culprit    string
+	)
+	phone := e2eViewports[len(e2eViewports)-1]
+	runStep(t, ctx, "check a bad page", phone.emulate(), chromedp.Navigate(ts.URL),
+		axeRun(axe, &violations), sidewaysScroll(&over, &culprit))
+	var ids []string
+	for _, v := range violations {
+		ids = append(ids, v.ID)
+		if v.Impact == "" || v.Help == "" || len(v.Targets) == 0 {
+			t.Errorf("violation without its impact, help or targets: %+v", v)
+		}
+	}
+	for _, want := range []string{"image-alt", "button-name", "scrollable-region-focusable"} {
+		if !slices.Contains(ids, want) {
+			t.Errorf("axe-core found %v, want %s among them", ids, want)
+		}
+	}
+	if !phone.Phone || over < 900-phone.W || !strings.Contains(culprit, "Wider than a phone") {
+		t.Errorf("at %d px: %d px sideways, widest %q; want at least %d px, the 900 px div", phone.W, over, culprit, 900-phone.W)
 	}
 }
