@@ -25,6 +25,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vaksam/vaksam/engine/bus"
+	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/settings"
 )
 
@@ -34,12 +35,17 @@ import (
 // on NATS), requests termination and records the supplier's hearing
 // (informed, and its response with an uploaded file); an approver
 // approves it (the terminate action is seen); the decision basis, which
-// names the file, is printed. Screenshots
-// and the printed PDF are saved in $VAKSAM_E2E_OUT (default: a directory
-// under the system's temporary directory, logged).
+// names the file, is printed. It walks at 1280 px and again, on the next
+// alert, at a phone's 390 px; every page it visits is checked with
+// axe-core (WCAG 2.1 A and AA) and, at 390 px, for sideways scrolling
+// (e2e_axe_test.go). Screenshots (<width>-<step>.png) and the printed
+// PDFs (<width>-underlag.pdf) are saved in $VAKSAM_E2E_OUT (default: a
+// directory under the system's temporary directory, logged).
 //
 // It needs Chromium: $VAKSAM_CHROMIUM or `chromium` on the PATH. .ci/run
-// installs Debian's package when it is missing.
+// installs Debian's package when it is missing. With Chromium it needs
+// axe-core too ($VAKSAM_AXE, or `npm ci --prefix .ci/axe`, which .ci/run
+// does), and fails without it.
 
 func chromiumPath() string {
 	if p := os.Getenv("VAKSAM_CHROMIUM"); p != "" {
@@ -137,17 +143,24 @@ func startDemoServer(t *testing.T, extra ...string) *demoServer {
 
 // actions collects the action commands published on NATS.
 type actions struct {
-	mu   sync.Mutex
-	seen []string // subjects
+	mu    sync.Mutex
+	seen  []string     // subjects
+	taken map[int]bool // indexes of seen that wait returned
 }
 
+// wait returns the first action of a kind published and not returned
+// before, waiting for it up to 30 s.
 func (a *actions) wait(t *testing.T, kind string) string {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		a.mu.Lock()
-		for _, s := range a.seen {
-			if strings.HasPrefix(s, "vaksam.action."+kind+".") {
+		for i, s := range a.seen {
+			if strings.HasPrefix(s, "vaksam.action."+kind+".") && !a.taken[i] {
+				if a.taken == nil {
+					a.taken = map[int]bool{}
+				}
+				a.taken[i] = true
 				a.mu.Unlock()
 				return s
 			}
@@ -155,8 +168,23 @@ func (a *actions) wait(t *testing.T, kind string) string {
 		a.mu.Unlock()
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("no vaksam.action.%s.* on NATS within 30s (seen %v)", kind, a.seen)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t.Fatalf("no new vaksam.action.%s.* on NATS within 30s (seen %v)", kind, a.seen)
 	return ""
+}
+
+// fresh are the actions of a kind published and not yet returned by wait.
+func (a *actions) fresh(kind string) []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []string
+	for i, s := range a.seen {
+		if strings.HasPrefix(s, "vaksam.action."+kind+".") && !a.taken[i] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
@@ -167,6 +195,7 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the browser test builds and starts vaksam serve --demo")
 	}
+	axe := axeSource(t)
 	outDir := os.Getenv("VAKSAM_E2E_OUT")
 	if outDir == "" {
 		outDir = filepath.Join(os.TempDir(), "vaksam-e2e")
@@ -215,16 +244,39 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	}
 	defer cc.Stop()
 
-	ctx := openBrowser(t, chrome, 3*time.Minute)
+	ctx := openBrowser(t, chrome, 12*time.Minute)
 	// The approval form asks for confirmation: accept it as a user would.
 	chromedp.ListenTarget(ctx, func(ev any) {
 		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
 			go chromedp.Run(ctx, page.HandleJavaScriptDialog(true))
 		}
 	})
-	shot := func(name string) chromedp.Action { return screenshot(outDir, name) }
+	// The walk decides on the top alert not decided yet: each width has
+	// its own.
+	var decided []string
+	for _, vp := range e2eViewports {
+		t.Run(vp.Name, func(t *testing.T) {
+			runStep(t, ctx, "a viewport of "+vp.Name+" px", vp.emulate())
+			pc := &pageChecker{t: t, ctx: ctx, vp: vp, axe: axe, outDir: outDir}
+			decided = append(decided, walkHaltTerminateApprovePrint(t, ctx, srv, &acts, pc, decided))
+			t.Logf("at %s px: checked %d pages (%s)", vp.Name, len(pc.pages), strings.Join(pc.pages, ", "))
+		})
+	}
+	b, _ := json.Marshal(acts.seen)
+	t.Logf("actions on NATS: %s", b)
+}
+
+// walkHaltTerminateApprovePrint is the browser test's walk at one width:
+// a coordinator opens the top alert not in skip (their paths), halts
+// call-offs, requests termination and records the hearing; an approver
+// approves; the decision basis is printed. Every page is checked (pc).
+// It returns the alert's path.
+func walkHaltTerminateApprovePrint(t *testing.T, ctx context.Context, srv *demoServer, acts *actions, pc *pageChecker, skip []string) string {
+	t.Helper()
+	outDir, width := pc.outDir, pc.vp.Name
 	login := func(user string) chromedp.Tasks {
 		return chromedp.Tasks{
+			network.ClearBrowserCookies(),
 			chromedp.Navigate(srv.web + "/login"),
 			chromedp.WaitVisible(`#username`, chromedp.ByQuery),
 			chromedp.SendKeys(`#username`, user, chromedp.ByQuery),
@@ -242,10 +294,24 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	}
 	run := func(step string, tasks ...chromedp.Action) { t.Helper(); runStep(t, ctx, step, tasks...) }
 
-	// A coordinator logs in, finds a supplier by its number and checks
-	// it before an award, then opens the top alert of the queue.
-	var alertURL, h1, evidence string
-	run("coordinator logs in", login("samordnare"), shot("01-queue"))
+	// The sign-in page, as a stranger sees it.
+	run("the sign-in page", network.ClearBrowserCookies(), chromedp.Navigate(srv.web+"/login"), chromedp.WaitVisible(`#username`, chromedp.ByQuery))
+	pc.check("00-login")
+	// The accessibility statement, from the footer, as a stranger sees it.
+	run("the accessibility statement",
+		chromedp.Click(`footer a[href="/tillganglighet"]`, chromedp.ByQuery),
+		pageAt("/tillganglighet", func(loc string) bool { return strings.HasSuffix(loc, "/tillganglighet") }),
+		chromedp.WaitVisible(`h1`, chromedp.ByQuery))
+	pc.check("00b-accessibility")
+
+	// A coordinator logs in and opens the top alert of the queue that no
+	// earlier walk decided on.
+	var alertPath, alertURL, h1, evidence string
+	skipJSON, _ := json.Marshal(skip)
+	run("coordinator logs in", login("samordnare"))
+	pc.check("01-queue")
+	// The coordinator finds a supplier by its number and checks it
+	// before an award, then goes back to the queue.
 	var top, number, found, answer string
 	run("search the suppliers",
 		chromedp.Text(`table.queue td.key`, &top, chromedp.ByQuery),
@@ -256,8 +322,8 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 		chromedp.Submit(`#s-q`, chromedp.ByQuery),
 		pageAt("the search", func(loc string) bool { return strings.Contains(loc, "/suppliers?q=") }),
 		chromedp.Text(`main [role="status"]`, &found, chromedp.ByQuery),
-		chromedp.Text(`td.orgnr`, &number, chromedp.ByQuery),
-		shot("01a-suppliers"))
+		chromedp.Text(`td.orgnr`, &number, chromedp.ByQuery))
+	pc.check("01a-suppliers")
 	if !regexp.MustCompile(`^\d{6}-\d{4}$`).MatchString(number) || !strings.HasPrefix(found, "1 leverantör.") {
 		t.Errorf("searched for %q: %q, %q, want one supplier NNNNNN-NNNN", top, found, number)
 	}
@@ -268,26 +334,56 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 		chromedp.SendKeys(`#c-value_sek`, "1 200 000", chromedp.ByQuery),
 		chromedp.Submit(`#c-orgnr`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#answer-h`, chromedp.ByQuery),
-		chromedp.Text(`#answer`, &answer, chromedp.ByQuery),
-		shot("01b-check"))
+		chromedp.Text(`#answer`, &answer, chromedp.ByQuery))
+	pc.check("01b-check")
 	if !strings.Contains(answer, "Besked") || !strings.Contains(answer, number) || !strings.Contains(answer, "Träffar och underlag") ||
 		!strings.Contains(answer, "Källa") {
 		t.Errorf("the check's answer:\n%.2000s", answer)
 	}
 	run("back to the queue", chromedp.Navigate(srv.web+"/"), chromedp.WaitVisible(`table a[href^="/alerts/"]`, chromedp.ByQuery))
+	run("find the top alert not decided yet", chromedp.Evaluate(`(() => {
+  const skip = `+string(skipJSON)+` || [];
+  const a = [...document.querySelectorAll('table a[href^="/alerts/"]')].find(a => !skip.includes(a.getAttribute("href")));
+  return a ? a.getAttribute("href") : "";
+})()`, &alertPath))
+	if alertPath == "" {
+		t.Fatalf("the queue has no alert beside %v", skip)
+	}
 	run("open the top alert",
-		chromedp.Click(`table a[href^="/alerts/"]`, chromedp.ByQuery),
+		chromedp.Click(`table a[href="`+alertPath+`"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#hits-h`, chromedp.ByQuery),
 		chromedp.Location(&alertURL),
 		chromedp.Text(`h1`, &h1, chromedp.ByQuery),
-		chromedp.Text(`#hits-h`, &evidence, chromedp.ByQuery),
-		shot("02-alert"))
+		chromedp.Text(`#hits-h`, &evidence, chromedp.ByQuery))
+	pc.check("02-alert")
 	var evidenceText string
 	run("read the evidence", chromedp.Text(`main`, &evidenceText, chromedp.ByQuery))
-	if !regexp.MustCompile(`(?i)(bolagsverket|kronofogden|roles|ivo|scb|contracts|invoices)`).MatchString(evidenceText) {
+	var sources []string // the sources' names and labels, as the page may name them
+	for _, src := range record.Registry {
+		sources = append(sources, regexp.QuoteMeta(src.Name), regexp.QuoteMeta(src.Label.Sv))
+	}
+	if !regexp.MustCompile(`(?i)\b(` + strings.Join(sources, "|") + `)\b`).MatchString(evidenceText) {
 		t.Errorf("the alert page names no evidence source:\n%.2000s", evidenceText)
 	}
 	t.Logf("top alert %s: %s", alertURL, strings.TrimSpace(h1))
+
+	// The supplier's page and its raw records, from the alert.
+	var records bool
+	run("the supplier's page",
+		chromedp.Click(`main a[href^="/suppliers/"]`, chromedp.ByQuery),
+		pageAt("the supplier's page", func(loc string) bool { return strings.Contains(loc, "/suppliers/") }),
+		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('a[href$="/records"]') !== null`, &records))
+	pc.check("02b-supplier")
+	if !records {
+		t.Errorf("the coordinator's supplier page has no link to the raw records")
+	} else {
+		run("the raw records",
+			chromedp.Click(`a[href$="/records"]`, chromedp.ByQuery),
+			pageAt("the raw records", func(loc string) bool { return strings.Contains(loc, "/records") }),
+			chromedp.WaitVisible(`h1`, chromedp.ByQuery))
+		pc.check("02c-records")
+	}
 
 	decide := func(kind, diarienummer, justification, ok string) chromedp.Tasks {
 		tasks := chromedp.Tasks{
@@ -303,25 +399,23 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 		return append(tasks, chromedp.Submit(`#d-justification`, chromedp.ByQuery), landed(ok), chromedp.WaitVisible(`#decisions-h`, chromedp.ByQuery))
 	}
 	// Halt call-offs: the halt command reaches NATS.
-	run("halt call-offs", decide("avropsstopp", "", "Skatteskulder och näringsförbud i ledningen; avrop stoppas i väntan på utredning.", "decided"), shot("03-halted"))
+	run("halt call-offs", decide("avropsstopp", "", "Skatteskulder och näringsförbud i ledningen; avrop stoppas i väntan på utredning.", "decided"))
+	pc.check("03-halted")
 	halt := acts.wait(t, "halt")
 	t.Logf("seen on NATS: %s", halt)
 
 	// Request termination: it waits for a second person.
 	const diarienummer = "SN 2026/417"
-	run("request termination", decide("havning", diarienummer, "Allvarliga brister: hävning begärs enligt avtalets villkor och LOU 13:3.", "pending"), shot("04-termination-requested"))
+	run("request termination", decide("havning", diarienummer, "Allvarliga brister: hävning begärs enligt avtalets villkor och LOU 13:3.", "pending"))
+	pc.check("04-termination-requested")
 	var pending string
 	run("termination pending", chromedp.Text(`#pending`, &pending, chromedp.ByQuery))
 	if strings.TrimSpace(pending) == "" {
 		t.Fatal("the requested termination is not shown as waiting for approval")
 	}
-	acts.mu.Lock()
-	for _, s := range acts.seen {
-		if strings.HasPrefix(s, "vaksam.action.terminate.") {
-			t.Fatalf("terminate published before approval: %s", s)
-		}
+	if early := acts.fresh("terminate"); len(early) > 0 {
+		t.Fatalf("terminate published before approval: %v", early)
 	}
-	acts.mu.Unlock()
 
 	// The supplier is heard before anyone may approve: the coordinator
 	// records that it was informed today (by registered letter, with 14
@@ -357,8 +451,8 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 		landed("responded"),
 		chromedp.WaitVisible(`#hearing a[href*="/attachments/1"]`, chromedp.ByQuery),
 		chromedp.ScrollIntoView(`#hearing`, chromedp.ByQuery),
-		chromedp.Text(`#hearing`, &hearing, chromedp.ByQuery),
-		shot("04b-hearing"))
+		chromedp.Text(`#hearing`, &hearing, chromedp.ByQuery))
+	pc.check("04b-hearing")
 	for _, want := range []string{attachmentName, "Rekommenderat brev", deadline, "bestrider"} {
 		if !strings.Contains(hearing, want) {
 			t.Errorf("the hearing lacks %q:\n%s", want, hearing)
@@ -366,15 +460,16 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	}
 
 	// A second user, an approver, approves: the terminate command reaches NATS.
-	run("approver logs in", network.ClearBrowserCookies(), login("godkannare"))
-	run("approve",
+	run("approver logs in", login("godkannare"))
+	run("the approval",
 		chromedp.Navigate(alertURL),
-		chromedp.WaitVisible(`form[action$="/approve"] button:enabled`, chromedp.ByQuery),
-		shot("05-approval"),
+		chromedp.WaitVisible(`form[action$="/approve"] button:enabled`, chromedp.ByQuery))
+	pc.check("05-approval")
+	run("approve",
 		chromedp.Click(`form[action$="/approve"] button`, chromedp.ByQuery),
 		landed("approved"),
-		chromedp.WaitVisible(`#decisions-h`, chromedp.ByQuery),
-		shot("06-approved"))
+		chromedp.WaitVisible(`#decisions-h`, chromedp.ByQuery))
+	pc.check("06-approved")
 	terminate := acts.wait(t, "terminate")
 	t.Logf("seen on NATS: %s", terminate)
 	if org := halt[strings.LastIndex(halt, ".")+1:]; !strings.HasSuffix(terminate, "."+org) {
@@ -391,19 +486,20 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	var pdf []byte
 	var basis string
 	var printed printedPage
-	run("print the decision basis",
+	run("open the decision basis",
 		chromedp.Navigate(srv.web+underlag),
 		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
 		chromedp.Text(`body`, &basis, chromedp.ByQuery),
-		chromedp.Evaluate(printedPageJS, &printed),
-		shot("07-underlag"),
+		chromedp.Evaluate(printedPageJS, &printed))
+	pc.check("07-underlag")
+	run("print the decision basis",
 		chromedp.ActionFunc(func(ctx context.Context) error {
 			var err error
 			// The page's @page rule sets A4 and its margins.
 			pdf, _, err = page.PrintToPDF().WithPreferCSSPageSize(true).Do(ctx)
 			return err
 		}))
-	pdfPath := filepath.Join(outDir, "underlag.pdf")
+	pdfPath := filepath.Join(outDir, width+"-underlag.pdf")
 	if err := os.WriteFile(pdfPath, pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -418,8 +514,7 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	sum := sha256.Sum256(attachmentBody)
 	checkPrinted(t, pdfPath, printed, []string{settings.DemoMunicipality.Name, settings.DemoMunicipality.LogoText, diarienummer,
 		"Hävning", "LOU 13:3", "Kontradiktion", "Rekommenderat brev", deadline, attachmentName, hex.EncodeToString(sum[:])})
-	b, _ := json.Marshal(acts.seen)
-	t.Logf("actions on NATS: %s", b)
+	return alertPath
 }
 
 // openBrowser starts a headless Chromium for a browser test, closed when

@@ -58,6 +58,7 @@ func (v *Vaksam) startHTTP(check web.Checker, persons record.Pseudonymizer) (str
 	api := &web.Server{Store: v.sc.Store, Screener: v.sc, Desk: v.desk, Audit: log, Guard: guard,
 		Check: check, Now: v.now, Log: v.log, Persons: persons,
 		Municipality: web.Municipality{Name: v.cfg.Municipality.Name, LogoText: v.cfg.Municipality.LogoText}}
+	api.Footer = web.Footer(v.cfg.Footer) // the same fields, without the YAML tags
 	ln, err := net.Listen("tcp", listen)
 	if err != nil && fallback {
 		v.log.Warn("port 8080 is taken; the web server listens on a free port", "address", listen)

@@ -147,6 +147,7 @@ func CheckValues(c *Config, src *Source) Problems {
 	ps = append(ps, checkRetention(c, src)...)
 	ps = append(ps, checkAccess(c, src)...)
 	ps = append(ps, checkOIDC(c, src)...)
+	ps = append(ps, checkFooter(c, src)...)
 	return ps
 }
 

@@ -37,6 +37,8 @@ type Config struct {
 	Municipality Municipality `yaml:"municipality"`
 	Retention    Retention    `yaml:"retention"`
 	OIDC         *OIDC        `yaml:"oidc"` // single sign-on; nil: none
+	// Footer: the web UI's contact and accessibility statement.
+	Footer Footer `yaml:"footer"`
 	// Users sign in to the web UI and the API; tokens are for machines.
 	Users  []access.User  `yaml:"users"`
 	Tokens []access.Token `yaml:"tokens"`

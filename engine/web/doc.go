@@ -122,6 +122,22 @@
 // Printed, sections flow, tables keep to the page's width (fixed column
 // shares, long words wrap) and every page is numbered "Sida N av M"
 // ("Page N of M" in English) in its bottom margin.
+// # Phones and assistive technology
+//
+// The pages aim at WCAG 2.1 AA (ui_a11y.go, app.css's own section). At
+// a phone's width (390 px) no page scrolls sideways: a wide table is a
+// table.cards, a real table at wide widths and a card per row below
+// 40rem, each cell labelled by its data-label (its column's heading;
+// checkHTML's cardProblems holds every rendered page to it). A table
+// that may still scroll sits in a focusable, named region (role=region,
+// tabindex=0, aria-label). Organisation numbers are shown as NNNNNN-NNNN
+// (view.Orgnr) and never break; a sole trader's stays masked. Every page
+// ends with a footer: the contact and the accessibility statement
+// (Server.Footer, from the configuration's footer section); the built-in
+// statement is the public page /tillganglighet, which sends the browser
+// to the configured one when there is one. The browser test
+// (cmd/vaksam/e2e_test.go) runs axe-core on every page of its walk at
+// 1280 and 390 px.
 //
 // # Serving
 //

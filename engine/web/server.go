@@ -40,6 +40,9 @@ type Server struct {
 	// Municipality is who the service works for, named in the printed
 	// decision basis's letterhead; zero: none.
 	Municipality Municipality
+	// Footer: the contact and accessibility statement every page's foot
+	// links (ui_a11y.go).
+	Footer Footer
 }
 
 // Handler returns the server's routes. Each area registers its own (the

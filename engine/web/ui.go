@@ -74,6 +74,7 @@ const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 
 //	POST /check                      decide: runs the check (Server.check), answers 200 with it on the page
 //	GET  /suppliers/{orgnr}          view_alerts: chart, hits, timeline, network (view_persons), contracts
 //	GET  /suppliers/{orgnr}/records  view_persons: the raw records (audited)
+//	GET  /tillganglighet             public: the accessibility statement (or a 303 to the configured one)
 //	GET  /static/{file}              public: app.css, app.js
 //
 // When the guard has no HTMLError it gets the UI's (Server.HTMLError):
@@ -110,6 +111,7 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: get, Path: "/suppliers/{orgnr}", Perm: access.ViewAlerts, Handle: s.uiSupplier},
 		{Method: get, Path: "/suppliers/{orgnr}/records", Perm: access.ViewPersons, Handle: s.uiRecords},
 		{Method: get, Path: "/decisions/{id}/underlag", Perm: access.ViewAlerts, Handle: s.uiUnderlag},
+		{Method: get, Path: AccessibilityPath, Handle: s.uiAccessibility},
 	} {
 		rt.Handle(e.Method+" "+e.Path, s.uiPage(e))
 	}
@@ -518,12 +520,7 @@ func (s *Server) HTMLError(w http.ResponseWriter, r *http.Request, status int, m
 
 // uiError writes the error page; text "" says what the status says.
 func (s *Server) uiError(w http.ResponseWriter, r *http.Request, status int, text, detail string) {
-	if _, ok := access.PrincipalFrom(r.Context()); !ok && s.Guard != nil && s.Guard.Dir != nil {
-		// A page outside Require (404): show who is signed in.
-		if p, err := s.Guard.Authenticate(r); err == nil {
-			r = r.WithContext(access.WithPrincipal(r.Context(), p))
-		}
-	}
+	r = s.signedIn(r) // a page outside Require (404): show who is signed in
 	v := s.newView(w, r, "", nil)
 	v.Self = "/"
 	if _, ok := uiText["err."+strconv.Itoa(status)]; !ok {

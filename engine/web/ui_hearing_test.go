@@ -117,7 +117,7 @@ func TestUIHearing(t *testing.T) {
 	f.wantTrail(audit.HearingInform + " anna " + dec)
 	body = f.page(anna, page+"?ok=informed")
 	wantContains(t, "informed", body, "Underrättelsen till leverantören registrerades.",
-		"Leverantören är underrättad och har till och med 2026-12-06 på sig att svara.", "<td>Rekommenderat brev</td>",
+		"Leverantören är underrättad och har till och med 2026-12-06 på sig att svara.", `<td data-label="Sätt">Rekommenderat brev</td>`,
 		`action="/decisions/`+dec+`/hearing/response" enctype="multipart/form-data"`, `type="file" id="r-file" name="file"`,
 		"Registrera en ny underrättelse", "Inget svar registrerat.")
 	body = f.page(cecilia, page)
