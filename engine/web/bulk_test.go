@@ -169,6 +169,7 @@ func TestUIBulk(t *testing.T) {
 		`<option value="assign">`, `<option value="snooze">`, `<option value="close">`,
 		`name="alerts" value="`+sampleAlert+`" form="bulk"`)
 	wantNot(t, "viewer's queue", f.page(bo, "/"), `id="bulk"`, `name="alerts"`)
+	wantContains(t, "approver's queue", f.page(f.as("cecilia"), "/"), `<form id="bulk"`, `<option value="close">`)
 	if rec := f.post(bo, "/alerts/bulk", url.Values{"action": {"close"}, "alerts": {sampleAlert}, "justification": {"x"}}, true); rec.Code != http.StatusForbidden {
 		t.Fatalf("viewer posting: %d", rec.Code)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"testing"
@@ -97,4 +98,23 @@ func (f *fixture) relogin(user string) who {
 	delete(f.sessions, user)
 	f.mu.Unlock()
 	return f.as(user)
+}
+
+// The assignee list starts at "Välj handläggare": posted as it is, the
+// form is refused naming the field, and nobody is assigned.
+func TestUIAssignStartsEmpty(t *testing.T) {
+	f := newFixture(t)
+	anna := f.as("anna")
+	rec := f.post(anna, "/alerts/"+sampleAlert+"/assign", url.Values{"assignee": {""}}, true)
+	if rec.Code != http.StatusBadRequest {
+		t.Fatalf("empty assignee: %d", rec.Code)
+	}
+	checkHTML(t, "empty assignee", rec)
+	wantContains(t, "empty assignee", rec.Body.String(), `id="assign-user-error">`, `<option value="" selected>Välj handläggare</option>`)
+	if a, _ := f.desk.Alert(sampleAlert); a.Assignee != "" || a.Revision != 1 {
+		t.Errorf("assigned: %+v", a)
+	}
+	// Refused with a user chosen, that user stays chosen.
+	rec = f.post(anna, "/alerts/"+sampleAlert+"/assign", url.Values{"assignee": {"bo"}}, true)
+	wantContains(t, "viewer chosen", rec.Body.String(), `<option value="">Välj handläggare</option>`)
 }
