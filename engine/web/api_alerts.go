@@ -50,12 +50,15 @@ type work struct {
 	Status  review.Status `json:"status"`
 	Due     string        `json:"due,omitempty"` // the last day (YYYY-MM-DD, Stockholm) of the work at its step
 	PastDue bool          `json:"past_due,omitempty"`
+	// Halted: an avropsstopp decided on the alert is in force, whatever
+	// the status shows first (a termination awaiting approval, say).
+	Halted bool `json:"halted,omitempty"`
 }
 
 // workOf is the alert's status and deadline now.
 func (s *Server) workOf(a *review.Alert) work {
 	sla := s.Desk.SLAInForce()
-	w := work{Status: a.Status(), PastDue: sla.PastDue(a, s.now())}
+	w := work{Status: a.Status(), PastDue: sla.PastDue(a, s.now()), Halted: a.Halted()}
 	if due := sla.Due(a); !due.IsZero() {
 		w.Due = due.Format(time.DateOnly)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/ladder"
-	"github.com/vaksam/vaksam/engine/review"
 )
 
 // bulkForm is the state of the queue's bulk form after a post: what was
@@ -105,11 +104,11 @@ func (f queueFilter) BulkURL() string {
 	return "/alerts/bulk" + strings.TrimPrefix(q, "/")
 }
 
-// StepLabel names an alert's step as its status allows: once a halt was
-// decided, L3's "avropsstopp föreslås" (proposed) would mislead, so a
-// halted alert's step reads as the halt decided.
-func (v *view) StepLabel(step ladder.Step, st review.Status) string {
-	if st == review.StatusAvropsstopp {
+// StepLabel names an alert's step as the work allows: once a halt was
+// decided (halted, work.Halted), L3's "avropsstopp föreslås" (proposed)
+// would mislead, so the step reads as the halt decided.
+func (v *view) StepLabel(step ladder.Step, halted bool) string {
+	if halted {
 		return v.T("work.halted")
 	}
 	return v.L("step", step)

@@ -77,6 +77,17 @@ func TestUIStatusAndDue(t *testing.T) {
 	row := regexp.MustCompile(`(?s)<tr[^>]*>\n<td><input[^>]*value="` + sampleAlert + `".*?</tr>`).FindString(f.page(anna, "/"))
 	wantContains(t, "halted in the queue", row, "Avropsstopp beslutat", "Avropsstopp gäller")
 	wantNot(t, "halted in the queue", row, "Avropsstopp föreslås")
+	// A termination awaiting approval after the halt: the status says it
+	// waits, the step still that the halt was decided.
+	wantRedirect(t, "terminate", f.post(anna, "/alerts/"+sampleAlert+"/decisions", decideForm(review.Havning), true), "/alerts/")
+	page = f.page(anna, "/alerts/"+sampleAlert)
+	wantContains(t, "termination waits", page, `work-vantar_godkannande">Beslut väntar på godkännande</span>`, "Avropsstopp beslutat")
+	wantNot(t, "termination waits", page, "Avropsstopp föreslås", ">Nytt<")
+	var d alertDetail
+	f.ok(http.StatusOK, anna, http.MethodGet, "/api/v1/alerts/"+sampleAlert, "", &d)
+	if d.Status != review.StatusVantarGodkannande || !d.Halted {
+		t.Errorf("API: %+v", d.work)
+	}
 
 	f.clk.Add(6 * 24 * time.Hour)
 	anna = f.relogin("anna")
