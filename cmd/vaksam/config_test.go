@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,6 +16,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/ladder"
+	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/service"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/rules"
@@ -352,6 +355,7 @@ func TestConfigShow(t *testing.T) {
 		"scb: 45\n",         // with the file's
 		"password_hash: (hidden)\n",
 		"hash: (hidden)\n",
+		"L3: 3\n", // the file's deadlines replace the default
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show lacks %q:\n%s", want, out)
@@ -372,7 +376,8 @@ func TestConfigShow(t *testing.T) {
 		t.Fatalf("show's output does not read back: %v", ps)
 	}
 	if back.HTTP.TLSCert != orig.HTTP.TLSCert || back.NATS.Password != orig.NATS.Password || back.Users[1].ID != "bo" ||
-		back.Screening.Freshness["scb"] != 45 || back.Serve.GCEvery != 5*time.Minute {
+		back.Screening.Freshness["scb"] != 45 || back.Serve.GCEvery != 5*time.Minute ||
+		!maps.Equal(back.Review.SLAInForce(), review.SLA{ladder.L2: 8, ladder.L3: 3}) {
 		t.Errorf("show's output reads back as %+v", back)
 	}
 }

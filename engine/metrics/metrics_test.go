@@ -20,7 +20,10 @@ import (
 	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
 
-const org = "5591234561"
+const (
+	org  = "5591234561"
+	org2 = "5560360793"
+)
 
 func day(n int) time.Time { return time.Date(2026, 11, n, 12, 0, 0, 0, time.UTC) }
 
@@ -53,12 +56,21 @@ func fixture(t *testing.T) (*Metrics, *review.Desk) {
 		Evidence: review.Evidence{AssessmentAt: day(2), Ruleset: "default@1"}}, day(3)); err != nil {
 		t.Fatal(err)
 	}
+	// A second organisation's alert at L2 since Monday 2 November: its ten
+	// working days end on the 16th, so it is past due on the 17th.
+	l2 := &screening.Assessment{Orgnr: org2, Name: "Hemtjänst Syd AB", At: day(2), Step: screening.L2, Score: 35,
+		Verdict: screening.Review, Ruleset: "default@1", Missing: []screening.Missing{}, NotChecked: []string{},
+		Hits: []screening.Hit{{ID: "S04", Severity: "high", Category: "S", Confidence: 1}}}
+	if err := sc.Save(l2); err != nil {
+		t.Fatal(err)
+	}
 	m := New(Build{Version: "1.2.3", Revision: "abc", GoVersion: "go1.26"}, &State{
 		Outbox: func() (bus.OutboxStatus, error) {
 			return bus.OutboxStatus{Depth: 2, OldestAge: 42, Published: 10, Duplicates: 1, Failures: 3}, nil
 		},
 		NATS: func() (bool, uint64) { return false, 4 },
 		Desk: desk,
+		Now:  func() time.Time { return day(17) },
 	})
 	return m, desk
 }
@@ -121,7 +133,10 @@ func TestFamiliesValuesAndLint(t *testing.T) {
 		name, text string
 	}{
 		{"vaksam_alerts_open", `vaksam_alerts_open{state="beslutad",step="L3"} 1`},
-		{"vaksam_alerts_open", `vaksam_alerts_open{state="ny",step="L2"} 0`},
+		{"vaksam_alerts_open", `vaksam_alerts_open{state="ny",step="L2"} 1`},
+		{"vaksam_alerts_past_due", `vaksam_alerts_past_due{step="L2"} 1`},
+		{"vaksam_alerts_past_due", `vaksam_alerts_past_due{step="L3"} 0`}, // halted: no deadline runs
+		{"vaksam_alerts_past_due", `vaksam_alerts_past_due{step="L4"} 0`},
 		{"vaksam_decisions_total", `vaksam_decisions_total{kind="avropsstopp",status="bekraftad"} 1`},
 		{"vaksam_decisions_total", `vaksam_decisions_total{kind="havning",status="bekraftad"} 0`},
 		{"vaksam_outbox_depth", `vaksam_outbox_depth 2`},

@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vaksam/vaksam/engine/bus"
@@ -17,6 +19,9 @@ type State struct {
 	NATS func() (connected bool, reconnects uint64)
 	// Desk holds the alerts and decisions.
 	Desk *review.Desk
+	// Now is the time the alerts' deadlines are judged at (the desk's
+	// SLA); nil leaves vaksam_alerts_past_due out.
+	Now func() time.Time
 }
 
 var (
@@ -32,7 +37,7 @@ type stateCollector struct {
 
 	outboxDepth, outboxAge, published, publishErrors *prometheus.Desc
 	connected, reconnects                            *prometheus.Desc
-	alertsOpen, decisions                            *prometheus.Desc
+	alertsOpen, decisions, pastDue                   *prometheus.Desc
 }
 
 func newStateCollector(s *State) *stateCollector {
@@ -51,12 +56,14 @@ func newStateCollector(s *State) *stateCollector {
 		reconnects:    d("nats_reconnects_total", "Reconnections to NATS since start."),
 		alertsOpen:    d("alerts_open", "Alerts not closed, by step and state.", "step", "state"),
 		decisions:     d("decisions_total", "Decisions recorded, by kind and status.", "kind", "status"),
+		pastDue: d("alerts_past_due", "Open alerts whose deadline at their step (review.sla_days, in Swedish working days) has passed, by step.",
+			"step"),
 	}
 }
 
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.outboxDepth, c.outboxAge, c.published, c.publishErrors,
-		c.connected, c.reconnects, c.alertsOpen, c.decisions} {
+		c.connected, c.reconnects, c.alertsOpen, c.decisions, c.pastDue} {
 		ch <- d
 	}
 }
@@ -99,12 +106,18 @@ func (c *stateCollector) collectDesk(ch chan<- prometheus.Metric, failed func(*p
 	alerts, err := c.s.Desk.Alerts(func(a *review.Alert) bool { return a.Open() })
 	if err != nil {
 		failed(c.alertsOpen, err)
+		if c.s.Now != nil {
+			failed(c.pastDue, err)
+		}
 	} else {
 		for _, a := range alerts {
 			open[key{string(a.Step), string(a.State)}]++
 		}
 		for k, n := range open {
 			ch <- prometheus.MustNewConstMetric(c.alertsOpen, prometheus.GaugeValue, float64(n), k.a, k.b)
+		}
+		if c.s.Now != nil {
+			c.collectPastDue(ch, alerts, c.s.Now())
 		}
 	}
 	decided := map[key]int{}
@@ -121,5 +134,23 @@ func (c *stateCollector) collectDesk(ch chan<- prometheus.Metric, failed func(*p
 	}
 	for k, n := range decided {
 		ch <- prometheus.MustNewConstMetric(c.decisions, prometheus.CounterValue, float64(n), k.a, k.b)
+	}
+}
+
+// collectPastDue counts the open alerts past their deadline at a time, by
+// step: every step the SLA has a deadline for is exported, zero or not.
+func (c *stateCollector) collectPastDue(ch chan<- prometheus.Metric, alerts []*review.Alert, at time.Time) {
+	sla := c.s.Desk.SLAInForce()
+	late := map[ladder.Step]int{}
+	for st := range sla {
+		late[st] = 0
+	}
+	for _, a := range alerts {
+		if sla.PastDue(a, at) {
+			late[a.Step]++
+		}
+	}
+	for st, n := range late {
+		ch <- prometheus.MustNewConstMetric(c.pastDue, prometheus.GaugeValue, float64(n), string(st))
 	}
 }

@@ -186,7 +186,13 @@ func record(tx *store.Tx, al *Alert, e Entry, reason string) error {
 // terminate after a halt, say); assigning it to whom it is already
 // assigned changes nothing.
 func (d *Desk) Assign(alertID, assignee, by string, at time.Time) (*Alert, error) {
-	assignee, by = strings.TrimSpace(assignee), strings.TrimSpace(by)
+	return d.AssignBecause(alertID, assignee, by, "", at)
+}
+
+// AssignBecause is Assign with why (may be empty): kept in the alert's
+// history entry and the audit entry ("reason"), never in the event.
+func (d *Desk) AssignBecause(alertID, assignee, by, why string, at time.Time) (*Alert, error) {
+	assignee, by, why = strings.TrimSpace(assignee), strings.TrimSpace(by), strings.TrimSpace(why)
 	if err := check("assign", req("alert_id", alertID), req("assignee", assignee), req("by", by), reqTime("at", at)); err != nil {
 		return nil, err
 	}
@@ -205,10 +211,11 @@ func (d *Desk) Assign(alertID, assignee, by string, at time.Time) (*Alert, error
 		}
 		al.State, al.Assignee = Utreds, assignee
 		out = al
-		if err := record(tx, al, Entry{At: at, By: by, What: event.AlertAssigned, Event: event.AlertAssigned, Assignee: assignee}, ""); err != nil {
+		if err := record(tx, al, Entry{At: at, By: by, What: event.AlertAssigned, Event: event.AlertAssigned, Assignee: assignee,
+			Reason: why}, ""); err != nil {
 			return err
 		}
-		return audited(tx, at, by, audit.AlertAssign, al.ID, alertDetail(al, "assignee", assignee))
+		return audited(tx, at, by, audit.AlertAssign, al.ID, alertDetail(al, "assignee", assignee, "reason", why))
 	})
 	if err != nil {
 		return nil, wrap("alert", alertID, err)

@@ -40,6 +40,10 @@ var actions = map[ladder.DecisionKind]string{
 //   - ingen_atgard takes effect at once and closes the alert, snoozed when
 //     asked: events alert "decided" then "closed". It is refused while an
 //     avropsstopp is in force.
+//
+// An alert nobody has is assigned to the decider by the decision (see
+// handler): whoever decides on it is its handler. One that has a handler
+// keeps it.
 func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
 	r.AlertID, r.Kind, r.DecidedBy = strings.TrimSpace(r.AlertID), ladder.DecisionKind(strings.TrimSpace(string(r.Kind))), strings.TrimSpace(r.DecidedBy)
 	if r.DecidedByPerson = strings.TrimSpace(r.DecidedByPerson); r.DecidedByPerson == r.DecidedBy {
@@ -97,20 +101,22 @@ func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
 				return err
 			}
 		}
+		assigned := handler(al, dec)
 		if r.Kind.FourEyes() {
 			dec.Status = VantarGodkannande
 			al.Pending = dec.ID
-			if err := record(tx, al, Entry{At: at, By: dec.DecidedBy, What: Pending, Decision: dec.ID}, ""); err != nil {
+			if err := record(tx, al, Entry{At: at, By: dec.DecidedBy, What: Pending, Decision: dec.ID, Assignee: assigned}, ""); err != nil {
 				return err
 			}
-		} else if err := take(tx, al, dec, dec.DecidedBy, at); err != nil {
+		} else if err := take(tx, al, dec, dec.DecidedBy, assigned, at); err != nil {
 			return err
 		}
 		if err := put(tx, decisionKind, dec.ID, dec); err != nil {
 			return err
 		}
 		if err := audited(tx, at, dec.DecidedBy, audit.DecisionCreate, dec.ID,
-			decisionDetail(dec, al, "supersedes", localID(dec.Supersedes, dec.Orgnr), "person", dec.DecidedByPerson)); err != nil {
+			decisionDetail(dec, al, "supersedes", localID(dec.Supersedes, dec.Orgnr), "person", dec.DecidedByPerson,
+				"assigned", assigned)); err != nil {
 			return err
 		}
 		return put(tx, orgKind, al.Orgnr, org)
@@ -120,6 +126,25 @@ func (d *Desk) Decide(r DecisionRequest, at time.Time) (*Decision, error) {
 	}
 	d.log().Info("review: decision", "decision", redactID(dec.ID), "kind", dec.Kind, "status", dec.Status, "by", dec.DecidedBy)
 	return dec, nil
+}
+
+// handler makes the decider the handler of an alert nobody has: it is
+// assigned to the decider (Decision.Decider, the person), and a ny alert
+// becomes utreds, as part of the decision's change: its history entry and
+// event ("decided", or the pending entry) carry the assignee, and the
+// decision's audit entry names it ("assigned"). It returns who was
+// assigned, "" when the alert has a handler: that one keeps it, whoever
+// decides (the handler runs the case, the decision names its decider,
+// and reassigning stays a choice someone makes with Assign).
+func handler(al *Alert, dec *Decision) string {
+	if al.Assignee != "" {
+		return ""
+	}
+	al.Assignee = dec.Decider()
+	if al.State == Ny {
+		al.State = Utreds
+	}
+	return al.Assignee
 }
 
 // newDecision builds the decision a request asks for on an alert.
@@ -150,11 +175,12 @@ func newDecision(al *Alert, r DecisionRequest, at time.Time) *Decision {
 
 // take makes a confirmed decision take effect on its alert at a time, by
 // the decider or the approver: the alert is beslutad ("decided"), then,
-// for ingen_atgard, stangd ("closed"); the action is published.
-func take(tx *store.Tx, al *Alert, dec *Decision, by string, at time.Time) error {
+// for ingen_atgard, stangd ("closed"); the action is published. assigned
+// is who the decision made the alert's handler, "" for nobody.
+func take(tx *store.Tx, al *Alert, dec *Decision, by, assigned string, at time.Time) error {
 	al.State, al.Decision = Beslutad, dec.ID
 	if err := record(tx, al, Entry{At: at, By: by, What: event.AlertDecided, Event: event.AlertDecided,
-		Decision: dec.ID, Reason: string(dec.Kind)}, string(dec.Kind)); err != nil {
+		Decision: dec.ID, Reason: string(dec.Kind), Assignee: assigned}, string(dec.Kind)); err != nil {
 		return err
 	}
 	if dec.Kind == IngenAtgard {
@@ -211,7 +237,7 @@ func (d *Desk) ApproveAs(decisionID string, by Actor, at time.Time) (*Decision, 
 		}
 		dec.Status, dec.ApprovedBy, dec.ApprovedAt = Bekraftad, approver, at
 		al.Pending = ""
-		if err := take(tx, al, dec, approver, at); err != nil {
+		if err := take(tx, al, dec, approver, "", at); err != nil {
 			return err
 		}
 		out = dec

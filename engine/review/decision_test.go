@@ -127,7 +127,9 @@ func TestFourEyes(t *testing.T) {
 				t.Fatalf("events %q", subjects(evs))
 			}
 			got := e.alert(al.ID)
-			if got.State != Ny || got.Pending != dec.ID || got.Revision != 2 || got.History[1].What != Pending || got.History[1].Event != "" {
+			// The decider became the handler of the alert nobody had.
+			if got.State != Utreds || got.Assignee != "anna" || got.Status() != StatusVantarGodkannande || got.Pending != dec.ID ||
+				got.Revision != 2 || got.History[1].What != Pending || got.History[1].Event != "" || got.History[1].Assignee != "anna" {
 				t.Fatalf("alert %+v", got)
 			}
 			// Another decision must wait, except a halt.
@@ -214,11 +216,11 @@ func TestReject(t *testing.T) {
 	}
 	evs := e.reviewEvents()
 	e.wantSubjects(evs, "vaksam.alert.updated."+org1)
-	if p := alertEvent(t, evs[0]); p.Reason != Rejected || p.Decision != dec.ID || p.By != "bertil" || p.State != Ny || p.Revision != 3 {
+	if p := alertEvent(t, evs[0]); p.Reason != Rejected || p.Decision != dec.ID || p.By != "bertil" || p.State != Utreds || p.Revision != 3 {
 		t.Errorf("payload %+v", p)
 	}
 	got := e.alert(al.ID)
-	if got.Pending != "" || got.State != Ny || got.History[2].What != Rejected || got.History[2].Reason != rej.RejectionReason {
+	if got.Pending != "" || got.State != Utreds || got.Status() != StatusUtreds || got.History[2].What != Rejected || got.History[2].Reason != rej.RejectionReason {
 		t.Fatalf("alert %+v", got)
 	}
 	// The alert may take another decision.

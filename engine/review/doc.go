@@ -33,6 +33,13 @@
 // either answered or let the deadline pass. The hearing publishes
 // nothing and does not change the alert; the audit trail records it.
 //
+// Besides its state, an alert has a status (Alert.Status, status.go): where
+// the work stands as the users follow it, read from the alert alone —
+// closed, a decision awaiting approval, halted (an avropsstopp in force),
+// decided, under investigation or new. A deadline per step (SLA, sla.go)
+// counts working days in Sweden's calendar from when the alert reached
+// its step, while it is new or under investigation.
+//
 // Users may comment on an alert (Desk.Comment): a note kept with the
 // alert that changes nothing about it and publishes nothing.
 //
@@ -47,7 +54,10 @@
 // their order is the per-organisation sequence. An alert event's reason is
 // a code, never a user's text (that stays in the store): "reopened";
 // "rejected" (a pending decision); the decision's kind on "decided";
-// "ingen_atgard" on the "closed" that follows such a decision. Nothing
+// "ingen_atgard" on the "closed" that follows such a decision. A decision
+// on an alert nobody has makes its decider the handler: the decision's
+// change carries the assignee (its event, history entry and audit entry,
+// "assigned"); an alert that has a handler keeps it. Nothing
 // reads the clock: every operation is given its time.
 //
 // Users are plain ids here; roles are the HTTP layer's business. The one

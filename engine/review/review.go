@@ -25,6 +25,9 @@ type Desk struct {
 	// or exclusion and its deadline to answer (Inform, Approve); 0 is
 	// DefaultHearingDays.
 	HearingDays int
+	// SLA is the deadline of the work at each step, in working days
+	// (sla.go); nil is DefaultSLA.
+	SLA SLA
 }
 
 // Errors callers test with errors.Is.

@@ -11,9 +11,9 @@ import (
 )
 
 // NewDesk is the review desk over a store with the configured rules (the
-// hearing minimum).
+// hearing minimum, the deadlines per step).
 func NewDesk(r settings.Review, st *store.Store, log *slog.Logger) *review.Desk {
-	return &review.Desk{Store: st, Log: log, HearingDays: r.HearingDaysInForce()}
+	return &review.Desk{Store: st, Log: log, HearingDays: r.HearingDaysInForce(), SLA: r.SLAInForce()}
 }
 
 // OpenScreener reads the thresholds and the rule set cfg names (rulePath,

@@ -48,6 +48,7 @@ func newOps(v *Vaksam) *ops {
 			return v.conn.IsConnected(), v.conn.Stats().Reconnects
 		},
 		Desk: v.desk,
+		Now:  v.now,
 	})
 	o.ready = &health.Checker{Checks: []health.Check{
 		{Name: "store", Fn: v.sc.Store.Check},

@@ -51,6 +51,10 @@ func Show(c *Config, src *Source) ([]byte, error) {
 	v.NATS.URL = bus.RedactURL(c.NATS.URL) // a URL may carry a password or token
 	v.Serve = c.Serve.WithDefaults()
 	v.Review.HearingDays = screening.Days(c.Review.HearingDaysInForce())
+	v.Review.SLADays = map[string]screening.Days{}
+	for st, n := range c.Review.SLAInForce() {
+		v.Review.SLADays[string(st)] = screening.Days(n)
+	}
 	v.Retention = c.Retention.WithDefaults()
 	ec := c.MergedScreening() // Load has validated it
 	v.Screening = &ec

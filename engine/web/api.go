@@ -86,6 +86,9 @@ func (s *Server) api() []route {
 
 		{Method: get, Path: v1 + "/alerts", Perm: access.ViewAlerts, Handle: s.alerts},
 		{Method: get, Path: v1 + "/alerts/{id}", Perm: access.ViewAlerts, Handle: s.getAlert},
+		{Method: post, Path: v1 + "/alerts/bulk/assign", Perm: access.Assign, Handle: s.bulkAPI(bulkAssign)},
+		{Method: post, Path: v1 + "/alerts/bulk/snooze", Perm: access.Decide, Handle: s.bulkAPI(bulkSnooze)},
+		{Method: post, Path: v1 + "/alerts/bulk/close", Perm: access.Decide, Handle: s.bulkAPI(bulkClose)},
 		{Method: post, Path: v1 + "/alerts/{id}/assign", Perm: access.Assign, Handle: s.assignAlert},
 		{Method: post, Path: v1 + "/alerts/{id}/close", Perm: access.Decide, Handle: s.closeAlert},
 		{Method: get, Path: v1 + "/alerts/{id}/comments", Perm: access.ViewAlerts, Handle: s.listComments},

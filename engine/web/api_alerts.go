@@ -41,16 +41,38 @@ type alertSummary struct {
 	SnoozeUntil time.Time         `json:"snooze_until,omitzero"`
 	Pending     string            `json:"pending,omitempty"`
 	Decision    string            `json:"decision,omitempty"`
+	work
+}
+
+// work is where the work on an alert stands, as lists and the alert
+// show it: its status and, while a deadline runs, the deadline.
+type work struct {
+	Status  review.Status `json:"status"`
+	Due     string        `json:"due,omitempty"` // the last day (YYYY-MM-DD, Stockholm) of the work at its step
+	PastDue bool          `json:"past_due,omitempty"`
+	// Halted: an avropsstopp decided on the alert is in force, whatever
+	// the status shows first (a termination awaiting approval, say).
+	Halted bool `json:"halted,omitempty"`
+}
+
+// workOf is the alert's status and deadline now.
+func (s *Server) workOf(a *review.Alert) work {
+	sla := s.Desk.SLAInForce()
+	w := work{Status: a.Status(), PastDue: sla.PastDue(a, s.now()), Halted: a.Halted()}
+	if due := sla.Due(a); !due.IsZero() {
+		w.Due = due.Format(time.DateOnly)
+	}
+	return w
 }
 
 // summary is an alert in a list as p may see it (personal.go).
 func (s *Server) summary(a *review.Alert, p *access.Principal) alertSummary {
-	orgnr := a.Orgnr
+	orgnr, w := a.Orgnr, s.workOf(a)
 	a = alertFor(p, a, true)
 	return alertSummary{ID: a.ID, Orgnr: orgnrFor(p, orgnr), OrgnrRef: orgnrRef(p, orgnr), Name: a.Name, State: a.State, Revision: a.Revision, Step: a.Step,
 		Score: a.Score, Hits: nonNil(a.Hits), Categories: s.categories(a.Hits), AssessedAt: a.AssessedAt, Assignee: a.Assignee,
 		OpenedAt: a.OpenedAt, UpdatedAt: a.UpdatedAt, ClosedAt: a.ClosedAt, Snoozed: a.Snoozed, SnoozeUntil: a.SnoozeUntil,
-		Pending: a.Pending, Decision: a.Decision}
+		Pending: a.Pending, Decision: a.Decision, work: w}
 }
 
 // workplace is the query layer over the server's desk and store.
@@ -76,11 +98,12 @@ type alertList struct {
 // alerts: GET /alerts (operation listAlerts). Open alerts by default;
 // filters combine with AND, the values of a comma list with OR.
 func (s *Server) alerts(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	q, err := queryParams(r, "state", "step", "category", "assignee", "q", "sort", "order", "page", "per_page")
+	q, err := queryParams(r, "state", "step", "category", "assignee", "past_due", "q", "sort", "order", "page", "per_page")
 	if err != nil {
 		return err
 	}
 	aq, err := alertQuery(q, p)
+	aq.At = s.now()
 	if err != nil {
 		return err
 	}
@@ -143,6 +166,13 @@ func alertQuery(q url.Values, p *access.Principal) (workplace.AlertQuery, error)
 	if aq.Assignee == "me" {
 		aq.Assignee = p.UserID
 	}
+	switch v := q.Get("past_due"); v {
+	case "", "false":
+	case "true":
+		aq.PastDue = true
+	default:
+		return aq, badField("past_due", "%s is not true or false", excerpt.Quote(v))
+	}
 	text := strings.TrimSpace(q.Get("q"))
 	if len([]rune(text)) > 200 {
 		return aq, badField("q", "longer than 200 characters")
@@ -191,6 +221,7 @@ type alertDetail struct {
 	// OrgnrRef: a sole trader's reference, in place of its masked number
 	// (personal.go).
 	OrgnrRef string `json:"orgnr_ref,omitempty"`
+	work
 }
 
 func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
@@ -203,7 +234,7 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p *access.Prin
 	}
 	a := c.Alert
 	out := alertDetail{Alert: alertFor(p, a, true), Decisions: decisionsFor(p, nonNil(c.Decisions), true), Comments: len(c.Comments),
-		OrgnrRef: orgnrRef(p, a.Orgnr)}
+		OrgnrRef: orgnrRef(p, a.Orgnr), work: s.workOf(a)}
 	var shown bool
 	out.Assessment, out.PersonsWithheld, shown = s.forPrincipal(c.Current, p)
 	if p.Can(access.ViewPersons) {
@@ -233,20 +264,9 @@ func (s *Server) assignAlert(w http.ResponseWriter, r *http.Request, p *access.P
 	if err != nil {
 		return err
 	}
-	who := strings.ToLower(strings.TrimSpace(req.Assignee))
-	switch who {
-	case "":
-		return badField("assignee", "required")
-	case "me":
-		who = p.UserID
-	default:
-		u, ok := s.Guard.Dir.User(who)
-		if !ok || u.Disabled {
-			return badField("assignee", "%s is not a user", excerpt.Quote(req.Assignee))
-		}
-		if !(&access.Principal{Roles: u.Roles}).Can(access.Assign) {
-			return badField("assignee", "%q may not work alerts (no role grants %s)", u.ID, access.Assign)
-		}
+	who, err := s.assigneeFor(p, req.Assignee)
+	if err != nil {
+		return err
 	}
 	a, err := s.Desk.Assign(r.PathValue("id"), who, p.UserID, s.now())
 	return reply(w, http.StatusOK, a, err)

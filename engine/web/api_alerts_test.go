@@ -23,17 +23,20 @@ func alertIDs(l alertList) []string {
 	return out
 }
 
+// alerts lists the alerts as w, with the query ("" or "?…").
+func (f *fixture) alerts(w who, query string) alertList {
+	f.t.Helper()
+	var l alertList
+	f.ok(http.StatusOK, w, http.MethodGet, "/api/v1/alerts"+query, "", &l)
+	return l
+}
+
 func TestListAlerts(t *testing.T) {
 	f := newFixture(t)
 	// A coordinator: a viewer sees the sole trader masked and finds it
 	// only by its number (TestSoleTraderByRole).
 	anna := f.as("anna")
-	list := func(query string) alertList {
-		t.Helper()
-		var l alertList
-		f.ok(http.StatusOK, anna, http.MethodGet, "/api/v1/alerts"+query, "", &l)
-		return l
-	}
+	list := func(query string) alertList { t.Helper(); return f.alerts(anna, query) }
 	// Priority: both L3, the higher score first.
 	l := list("")
 	if got := alertIDs(l); !slices.Equal(got, []string{sampleAlert, soleTraderAlert}) || l.Total != 2 || l.Page != 1 ||

@@ -23,8 +23,11 @@
 //	POST /api/v1/logout                     authenticated
 //	GET  /api/v1/me                         authenticated: who, roles, permissions, CSRF token
 //	GET  /api/v1/openapi.yaml               public
-//	GET  /api/v1/alerts                     view_alerts: filter, sort, paginate
+//	GET  /api/v1/alerts                     view_alerts: filter (?past_due=true …), sort, paginate
 //	GET  /api/v1/alerts/{id}                view_alerts: history, decisions, newest assessment (+ persons)
+//	POST /api/v1/alerts/bulk/assign         assign: several alerts, one justification
+//	POST /api/v1/alerts/bulk/snooze         decide: "no action", snoozed, for several alerts
+//	POST /api/v1/alerts/bulk/close          decide: close several alerts without a decision
 //	POST /api/v1/alerts/{id}/assign         assign
 //	POST /api/v1/alerts/{id}/close          decide
 //	GET  /api/v1/alerts/{id}/comments       view_alerts
@@ -42,6 +45,25 @@
 //	GET  /api/v1/suppliers/{orgnr}/records  view_persons: every stored version, raw
 //	POST /api/v1/screen                     decide: the pre-award check (as vaksam.screen on NATS)
 //	GET  /api/v1/audit                      admin: the audit trail
+//
+// # The work on alerts
+//
+// Every alert the API answers carries its status (review.Status: ny,
+// utreds, vantar_godkannande, avropsstopp, beslutad, stangd — where the
+// work stands, which the stored state alone does not say) and, while a
+// deadline runs, due (the last day, in Stockholm, of the work at its step:
+// review.SLA in Swedish working days, from the configuration's
+// review.sla_days) and past_due. The queue shows both and filters the
+// alerts past due (?past_due=true, as the API's list).
+//
+// The bulk changes (bulk.go; the queue's form, ui_bulk.go) take the
+// alerts and one justification; the request is checked whole first (400
+// naming the field, nothing changed), then each alert goes through the
+// single change in its own transaction, evented and audited as that one
+// is, and its result says whether it was done or why not (the status and
+// code the single change would have answered). Adverse decisions
+// (avropsstopp, hävning, uteslutning) are never bulk: one at a time, with
+// four eyes where the desk asks for them.
 //
 // # Authentication
 //

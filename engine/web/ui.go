@@ -59,6 +59,7 @@ const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 
 //	GET  /login/oidc/callback        public: the provider's answer, then 303 to ?next=
 //	GET  /                           view_alerts: the queue of open alerts
 //	GET  /alerts/{id}                view_alerts: the alert, its hits, decisions, comments, history
+//	POST /alerts/bulk                assign (action assign) or decide (snooze, close): several alerts, one justification
 //	POST /alerts/{id}/assign         assign
 //	POST /alerts/{id}/close          decide
 //	POST /alerts/{id}/comments       assign or decide
@@ -94,6 +95,8 @@ func (s *Server) uiRoutes(rt *router) {
 
 		{Method: get, Path: "/{$}", Perm: access.ViewAlerts, Handle: s.queue},
 		{Method: get, Path: "/alerts/{id}", Perm: access.ViewAlerts, Handle: s.uiAlert},
+		{Method: post, Path: "/alerts/bulk", Perm: access.Authenticated,
+			AnyOf: []access.Permission{access.Assign, access.Decide}, Handle: s.uiBulk},
 		{Method: post, Path: "/alerts/{id}/assign", Perm: access.Assign, Handle: s.uiAssign},
 		{Method: post, Path: "/alerts/{id}/close", Perm: access.Decide, Handle: s.uiClose},
 		{Method: post, Path: "/alerts/{id}/comments", Perm: access.Authenticated,

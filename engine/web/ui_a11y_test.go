@@ -120,10 +120,11 @@ func TestUIOrgnr(t *testing.T) {
 var (
 	tableRe   = regexp.MustCompile(`(?s)<table class="cards[^"]*">.*?</table>`)
 	colRe     = regexp.MustCompile(`(?s)<th scope="col"[^>]*>(.*?)</th>`)
-	rowRe     = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
+	rowRe     = regexp.MustCompile(`(?s)<tr(?: [^>]*)?>(.*?)</tr>`)
 	cellRe    = regexp.MustCompile(`<t[dh][ >][^>]*`)
 	dataLabel = regexp.MustCompile(`data-label="([^"]*)"`)
 	wrapRe    = regexp.MustCompile(`<div class="table-wrap"[^>]*>`)
+	tagRe     = regexp.MustCompile(`<[^>]*>`)
 	// A wrapper is a named region when it has each of these, in any order.
 	namedRegion = []*regexp.Regexp{regexp.MustCompile(` role="region"`), regexp.MustCompile(` tabindex="0"`),
 		regexp.MustCompile(` aria-label(ledby)?="[^"]+"`)}
@@ -146,7 +147,8 @@ func cardProblems(page string) []string {
 		thead, tbody, _ := strings.Cut(table, "</thead>")
 		var cols []string
 		for _, m := range colRe.FindAllStringSubmatch(thead, -1) {
-			cols = append(cols, html.UnescapeString(m[1]))
+			// A heading's text, without the markup that hides it visually.
+			cols = append(cols, html.UnescapeString(tagRe.ReplaceAllString(m[1], "")))
 		}
 		for _, row := range rowRe.FindAllStringSubmatch(tbody, -1) {
 			var labels []string

@@ -126,6 +126,7 @@ type alertPage struct {
 	Grounds    []string
 	Closable   bool
 	Forms      map[string]*formState
+	Work       work // status and deadline
 }
 
 // Form is a form's state (nil when it was not posted).
@@ -224,7 +225,8 @@ func (s *Server) renderAlert(w http.ResponseWriter, r *http.Request, p *access.P
 		return err
 	}
 	a := c.Alert
-	data := alertPage{Alert: a, Forms: forms, Grounds: review.Grounds, Decisions: c.Decisions, Comments: c.Comments, Halt: c.Halt}
+	data := alertPage{Alert: a, Forms: forms, Grounds: review.Grounds, Decisions: c.Decisions, Comments: c.Comments, Halt: c.Halt,
+		Work: s.workOf(a)}
 	var shown bool
 	data.Assessment, data.Withheld, shown = s.forPrincipal(c.Current, p)
 	data.Hits = hitViews(data.Assessment, p)

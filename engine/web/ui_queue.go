@@ -24,9 +24,10 @@ const queuePerPage = 50
 const queueTopHits = 3
 
 // queueFilter is what the queue is filtered by (the query's step,
-// category, owner, assignee and q).
+// category, owner, assignee, past_due and q).
 type queueFilter struct {
 	Step, Category, Owner, Assignee, Q string
+	PastDue                            string // "true": only the alerts past their deadline
 }
 
 func (f queueFilter) empty() bool { return f == queueFilter{} }
@@ -34,7 +35,8 @@ func (f queueFilter) empty() bool { return f == queueFilter{} }
 // query is the filter as a query string (with page when > 1).
 func (f queueFilter) query(page int) string {
 	q := url.Values{}
-	for k, v := range map[string]string{"step": f.Step, "category": f.Category, "owner": f.Owner, "assignee": f.Assignee, "q": f.Q} {
+	for k, v := range map[string]string{"step": f.Step, "category": f.Category, "owner": f.Owner, "assignee": f.Assignee, "q": f.Q,
+		"past_due": f.PastDue} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -64,6 +66,11 @@ type queuePage struct {
 	ResetURL   string
 	Approver   bool
 	Pending    []*review.Decision
+	// The bulk form (bulk.go): the actions the user may take, and the
+	// state of a refused or partly refused post.
+	BulkActions []string
+	Bulk        *bulkForm
+	PastDue     int // open alerts past their deadline, whatever the filter
 }
 
 type stepCount struct {
@@ -80,6 +87,7 @@ type queueRow struct {
 	*review.Alert
 	Top  []workplace.Hit
 	More int // hits not named
+	Work work
 }
 
 // ownContracts are the organisation's own contracts as the store holds
@@ -106,6 +114,12 @@ func (s *Server) assignees() []access.User {
 // alerts by priority (the highest step, the highest score, the longest
 // waiting first).
 func (s *Server) queue(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	return s.renderQueue(w, r, p, nil, http.StatusOK)
+}
+
+// renderQueue writes the queue as the query filters it, with the state of
+// a bulk form posted (nil: none) and the status.
+func (s *Server) renderQueue(w http.ResponseWriter, r *http.Request, p *access.Principal, bulk *bulkForm, status int) error {
 	f, aq, page, err := s.queueQuery(r.URL.Query(), p)
 	if err != nil {
 		return err
@@ -139,7 +153,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, p *access.Princip
 	lo, hi, _ := workplace.Page(len(res.Alerts), data.Page, queuePerPage)
 	wp := s.workplace()
 	for _, a := range res.Alerts[lo:hi] {
-		row := queueRow{Alert: alertFor(p, a, false), Top: wp.Hits(a.Hits)}
+		row := queueRow{Alert: alertFor(p, a, false), Top: wp.Hits(a.Hits), Work: s.workOf(a)}
 		if n := len(row.Top); n > queueTopHits {
 			row.Top, row.More = row.Top[:queueTopHits], n-queueTopHits
 		}
@@ -167,9 +181,21 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, p *access.Princip
 		}
 		slices.SortStableFunc(data.Pending, func(a, b *review.Decision) int { return a.DecidedAt.Compare(b.DecidedAt) })
 	}
+	data.Bulk = bulk
+	for _, act := range []string{bulkAssign, bulkSnooze, bulkClose} {
+		if p.Can(bulkActions[act]) {
+			data.BulkActions = append(data.BulkActions, act)
+		}
+	}
+	sla := s.Desk.SLAInForce()
+	for _, a := range res.Open {
+		if sla.PastDue(a, aq.At) {
+			data.PastDue++
+		}
+	}
 	v := s.newView(w, r, "queue", data)
 	v.Title = v.T("queue.title")
-	s.render(w, r, http.StatusOK, "queue", v)
+	s.render(w, r, status, "queue", v)
 	return nil
 }
 
@@ -177,8 +203,12 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, p *access.Princip
 // alerts by priority, with the counts beside them.
 func (s *Server) queueQuery(q url.Values, p *access.Principal) (f queueFilter, aq workplace.AlertQuery, page int, err error) {
 	f = queueFilter{Step: q.Get("step"), Category: strings.ToUpper(q.Get("category")), Owner: q.Get("owner"),
-		Assignee: q.Get("assignee"), Q: strings.TrimSpace(q.Get("q"))}
-	aq = workplace.AlertQuery{Owner: f.Owner, Assignee: f.Assignee, Match: search(p, f.Q), Facets: true, At: s.now()}
+		Assignee: q.Get("assignee"), Q: strings.TrimSpace(q.Get("q")), PastDue: q.Get("past_due")}
+	aq = workplace.AlertQuery{Owner: f.Owner, Assignee: f.Assignee, Match: search(p, f.Q), Facets: true, At: s.now(),
+		PastDue: f.PastDue == "true"}
+	if f.PastDue != "" && f.PastDue != "true" {
+		return f, aq, 0, badField("past_due", "%s is not true", excerpt.Quote(f.PastDue))
+	}
 	if f.Step != "" {
 		step, err := ladder.ParseStep(f.Step)
 		if err != nil {

@@ -51,6 +51,9 @@ type AlertQuery struct {
 	Categories []string // compared without case
 	Owner      string   // an owner of one of the organisation's contracts
 	Assignee   string   // a user id, None for the unassigned
+	// PastDue keeps the alerts whose deadline (the desk's SLA) has passed
+	// at At.
+	PastDue bool
 	// Match is the search as the asker may search (the web's rules for
 	// personal data); nil matches every alert.
 	Match func(*review.Alert) bool
@@ -58,7 +61,7 @@ type AlertQuery struct {
 	Asc   bool // every sort is descending unless Asc
 	// Facets asks for the counts a queue shows beside its rows.
 	Facets bool
-	At     time.Time // as of when contracts are read (Owner, Facets)
+	At     time.Time // as of when contracts are read (Owner, Facets) and deadlines judged (PastDue)
 }
 
 // AlertResult is the answer to an AlertQuery.
@@ -67,6 +70,7 @@ type AlertResult struct {
 	// With Facets: over every alert in the query's states, before the
 	// other filters.
 	All        int                 // how many
+	Open       []*review.Alert     // which, by organisation
 	Steps      map[ladder.Step]int // how many at each step
 	Categories []string            // their hits' categories, sorted
 	Owners     []string            // their contracts' owners, sorted
@@ -90,7 +94,7 @@ func (w *Workplace) Alerts(q AlertQuery) (*AlertResult, error) {
 	}
 	out := &AlertResult{}
 	if q.Facets {
-		out.All, out.Steps = len(all), map[ladder.Step]int{}
+		out.All, out.Open, out.Steps = len(all), all, map[ladder.Step]int{}
 		for _, a := range all {
 			out.Steps[ladder.Step(a.Step)]++
 			for _, c := range w.Categories(a.Hits) {
@@ -124,6 +128,8 @@ func (w *Workplace) lets(q AlertQuery, a *review.Alert, owners map[string][]stri
 	case q.Assignee == None && a.Assignee != "":
 		return false
 	case q.Assignee != "" && q.Assignee != None && a.Assignee != q.Assignee:
+		return false
+	case q.PastDue && !w.Desk.SLAInForce().PastDue(a, q.At):
 		return false
 	case q.Owner != "" && !slices.Contains(owners[a.Orgnr], q.Owner):
 		return false
