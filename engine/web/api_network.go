@@ -95,22 +95,39 @@ func (s *Server) massAddressOrgs() int {
 	return defaultMassAddress
 }
 
-// network builds o's network as p may see it, and audits it when it
-// names persons (via: api or web).
-func (s *Server) network(p *access.Principal, via string, o ident.Org, depth int) (*networkAnswer, error) {
+// buildNetwork is o's network as p may see it, with the number of
+// persons it names (0 when they are withheld), or nil when nothing is
+// known of o.
+func (s *Server) buildNetwork(p *access.Principal, o ident.Org, depth int) (*networkAnswer, int, error) {
 	g, err := s.workplace().Network(o.String(), s.now(), workplace.NetworkOptions{Depth: depth, MassAddress: s.massAddressOrgs()})
 	var fe *workplace.FieldError
 	if errors.As(err, &fe) {
-		return nil, badField(fe.Field, "%s", fe.Problem)
+		return nil, 0, badField(fe.Field, "%s", fe.Problem)
 	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(g.Nodes) == 1 && !g.Nodes[0].Known {
+		return nil, 0, nil
+	}
+	a := networkFor(p, g)
+	if a.PersonsWithheld {
+		return a, 0, nil
+	}
+	return a, len(g.Nodes) - countOrgs(g), nil
+}
+
+// network is o's network as p may see it, audited when it names persons
+// (via: api or web); 404 when nothing is known of o.
+func (s *Server) network(p *access.Principal, via string, o ident.Org, depth int) (*networkAnswer, error) {
+	a, persons, err := s.buildNetwork(p, o, depth)
 	if err != nil {
 		return nil, err
 	}
-	if len(g.Nodes) == 1 && !g.Nodes[0].Known {
+	if a == nil {
 		return nil, errStatus(http.StatusNotFound, "organisation %s: nothing is known of it", o.Redacted())
 	}
-	a := networkFor(p, g)
-	if persons := len(g.Nodes) - countOrgs(g); !a.PersonsWithheld && persons > 0 {
+	if persons > 0 {
 		d := map[string]string{"via": via, "view": "network", "depth": strconv.Itoa(depth), "persons": strconv.Itoa(persons)}
 		if _, err := s.Audit.Record(audit.Entry{At: s.now(), Actor: p.UserID, Action: audit.ViewPersons, Object: o.String(), Detail: d}); err != nil {
 			return nil, err

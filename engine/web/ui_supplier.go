@@ -45,6 +45,12 @@ type supplierPage struct {
 	Network      *networkView // nil when withheld
 	Contracts    []*profile.Contract
 	Invoices     []*profile.Invoice
+	// The dossier's summary and parts (ui_dossier.go).
+	OrgnrShown string        // NNNNNN-NNNN, or masked
+	OpenAlert  *review.Alert // the alert not closed, if any
+	Spend      spendSummary
+	Decisions  []openDecision
+	Graph      *networkPanel // nil when nothing is known of the network
 }
 
 // networkView is the supplier's people and neighbours (view_persons).
@@ -99,6 +105,19 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 	data := supplierPage{Orgnr: orgnr, Name: nameFor(p, orgnr, sv.Name), Personal: o.Personal(), Profile: prof,
 		Contracts: prof.Contracts, Invoices: prof.Invoices, History: sv.History}
 	data.ShowPersonal = !data.Personal || p.Can(access.ViewPersons)
+	data.OrgnrShown, data.Spend = orgnrShown(p, o, now), spendOf(prof, now)
+	if data.Decisions, err = s.openDecisions(p, orgnr, now); err != nil {
+		return err
+	}
+	graph, netPersons, err := s.buildNetwork(p, o, defaultNetworkDepth)
+	if err != nil {
+		return err
+	}
+	if graph != nil {
+		if data.Graph, err = newNetworkPanel(lang, graph); err != nil {
+			return err
+		}
+	}
 	var shown, checkWithheld, checkShown bool
 	data.Latest, data.Withheld, shown = s.forPrincipal(sv.Latest, p)
 	data.Check, checkWithheld, checkShown = s.forPrincipal(sv.Check, p)
@@ -110,6 +129,9 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 	data.Chart = s.newChart(lang, points)
 	for _, a := range sv.Alerts {
 		data.Alerts = append(data.Alerts, alertFor(p, a, false))
+		if a.Open() && data.OpenAlert == nil {
+			data.OpenAlert = data.Alerts[len(data.Alerts)-1]
+		}
 	}
 	data.Halt = decisionFor(p, sv.Halt, false)
 	data.Timeline = timeline(lang, sv.Records, data.ShowPersonal, p.Can(access.ViewPersons))
@@ -148,7 +170,7 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 		}
 		data.Network = nw
 		detail := []string{"view", "supplier", "representatives", strconv.Itoa(len(prof.Roles)),
-			"beneficial_owners", strconv.Itoa(len(nw.Owners))}
+			"beneficial_owners", strconv.Itoa(len(nw.Owners)), "network_persons", strconv.Itoa(netPersons)}
 		if shown {
 			detail = append(detail, "hit_messages", "shown")
 		}
@@ -250,8 +272,9 @@ func (s *Server) newChart(lang string, pts []chartPoint) *scoreChart {
 
 func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
 
-// timeline describes every version of every record, oldest first: what
-// the source said then, and what changed from the version before.
+// timeline describes every version of every record, newest first: what
+// the source said then, and what changed from the version before (the
+// page shows the source, not the record's key, which may be a pseudonym).
 // personal says whether the page may show what is about a person (a
 // sole trader's registry data); persons whether it may name persons.
 func timeline(lang string, recs []store.Resolved, personal, persons bool) []timelineEntry {
@@ -274,7 +297,7 @@ func timeline(lang string, recs []store.Resolved, personal, persons bool) []time
 		}
 	}
 	slices.SortStableFunc(out, func(a, b timelineEntry) int {
-		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Source, b.Source), cmp.Compare(a.Key, b.Key), cmp.Compare(a.Version, b.Version))
+		return cmp.Or(b.At.Compare(a.At), cmp.Compare(a.Source, b.Source), cmp.Compare(a.Key, b.Key), cmp.Compare(b.Version, a.Version))
 	})
 	return out
 }
