@@ -40,7 +40,7 @@ func spendOf(prof *profile.Profile, now time.Time) spendSummary {
 			s.ActiveValue += c.EstimatedSEK
 		}
 	}
-	since := now.AddDate(-1, 0, 0)
+	since := now.AddDate(-1, 0, 0).Truncate(24 * time.Hour) // invoices carry dates, midnight UTC
 	for _, in := range prof.Invoices {
 		s.InvoicedTotal += in.AmountSEK
 		if !in.Date.Before(since) && !in.Date.After(now) {
@@ -142,5 +142,5 @@ func newNetworkPanel(lang string, a *networkAnswer) (*networkPanel, error) {
 }
 
 // networkJSLabels are the words of network.js, each dos.js.<name>.
-var networkJSLabels = []string{"person", "expand", "expanded", "open", "loading", "failed", "added", "full",
-	"bankrupt", "dereg", "ban", "mass", "org", "hop", "root", "soletrader"}
+var networkJSLabels = []string{"person", "expand", "open", "loading", "failed", "added", "full",
+	"bankrupt", "dereg", "ban", "mass", "hop", "root"}

@@ -94,7 +94,6 @@
 
   var cy = window.cytoscape({
     container: view.querySelector(".netcanvas"),
-    wheelSensitivity: 0.3,
     minZoom: 0.2,
     maxZoom: 3,
     style: [
@@ -116,10 +115,11 @@
     ]
   });
 
+  // layout: Cytoscape's force-directed layout (cose), the same on every
+  // load (no randomness), fitted to the canvas.
   var layout = function () {
-    cy.layout({ name: "concentric", animate: false, minNodeSpacing: 30,
-      concentric: function (n) { return 100 - (nodes[n.id()].hop * 2 + (nodes[n.id()].kind === "person" ? 1 : 0)); },
-      levelWidth: function () { return 1; } }).run();
+    cy.layout({ name: "cose", animate: false, randomize: false, fit: true, padding: 24, idealEdgeLength: function () { return 90; },
+      nodeRepulsion: function () { return 400000; }, nodeDimensionsIncludeLabels: true }).run();
   };
 
   var say = function (text) { status.textContent = text; };
@@ -154,8 +154,8 @@
   // expanded, and keep the keyboard on its button.
   var choose = function (id) {
     var n = nodes[id];
-    show(id);
     expand(n).then(function () {
+      show(id);
       var b = list.querySelector('button[data-id="' + CSS.escape(id) + '"]');
       if (b) { b.focus(); }
     });
@@ -177,7 +177,7 @@
       b.setAttribute("data-id", id);
       var parts = [n.root ? t("root") : t("hop", n.hop)];
       if (n.kind === "organisation") {
-        parts.push(n.withheld ? t("soletrader") : n.orgnr);
+        parts.push(n.orgnr);
         if (!n.expanded) { parts.push(t("expand")); }
       }
       var m = marks(n);
@@ -210,6 +210,5 @@
   cy.resize();
   add(first, 0, "root");
   layout();
-  cy.fit(undefined, 20);
   render();
 })();
