@@ -69,7 +69,7 @@ const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 
 //	POST /decisions/{id}/hearing/response  decide: its response, multipart with a file
 //	GET  /decisions/{id}/attachments/{n}   view_persons: the file, for download (audited)
 //	GET  /decisions/{id}/underlag    view_alerts: the printable decision basis
-//	GET  /suppliers/{orgnr}          view_alerts: chart, hits, timeline, network (view_persons), contracts
+//	GET  /suppliers/{orgnr}          view_alerts: the dossier: summary, contracts, open decisions, chart, hits, timeline, network (persons with view_persons)
 //	GET  /suppliers/{orgnr}/records  view_persons: the raw records (audited)
 //	GET  /static/{file...}           public: app.css, app.js, network.js, vendor/ (third-party, each with its licence)
 //
