@@ -50,7 +50,7 @@ func TestUIDossier(t *testing.T) {
 		t.Run(tc.who.name, func(t *testing.T) {
 			body := f.page(tc.who, "/suppliers/"+sampleOrg)
 			// The summary, the spend, the open decisions.
-			wantContains(t, "summary", body, `<dd class="key nowrap">559123-4561</dd>`, "Ärende",
+			wantContains(t, "summary", body, `<dd class="key nowrap">559123-4561</dd>`, "Ärende", "<dd>Aktiebolag (AB)</dd>",
 				"Inga avtal gäller. Fakturerat senaste 12 månaderna: 504\u00a0000\u00a0kr; totalt: 504\u00a0000\u00a0kr.",
 				"Öppna beslut och kontradiktion", sampleAlert+"-d1", "Avropsstopp", "Gäller",
 				"Ändringar i källornas uppgifter, nyast först")

@@ -3,6 +3,14 @@ package web
 // The supplier dossier's words (ui_dossier.go, supplier.html,
 // static/network.js through dos.js.*), merged into uiText.
 var uiTextDossier = map[string]msg{
+	"dos.orgform.AB":               {"Aktiebolag", "Limited company"},
+	"dos.orgform.E":                {"Enskild näringsidkare", "Sole trader"},
+	"dos.orgform.HB":               {"Handelsbolag", "Trading partnership"},
+	"dos.orgform.KB":               {"Kommanditbolag", "Limited partnership"},
+	"dos.orgform.EK":               {"Ekonomisk förening", "Economic association"},
+	"dos.orgform.I":                {"Ideell förening", "Non-profit association"},
+	"dos.orgform.S":                {"Stiftelse", "Foundation"},
+	"dos.orgform.FL":               {"Filial", "Branch"},
 	"dos.status":                   {"Ärende", "Case"},
 	"dos.spend":                    {"%d avtal gäller, värda %s. Fakturerat senaste 12 månaderna: %s; totalt: %s.", "Contracts in force: %d, worth %s. Invoiced in the last 12 months: %s; in all: %s."},
 	"dos.spend0":                   {"Inga avtal gäller. Fakturerat senaste 12 månaderna: %s; totalt: %s.", "No contract is in force. Invoiced in the last 12 months: %s; in all: %s."},
