@@ -256,6 +256,32 @@ func TestBrowserHaltTerminateApprovePrint(t *testing.T) {
 	}
 	t.Logf("top alert %s: %s", alertURL, strings.TrimSpace(h1))
 
+	// The supplier's dossier: the network is drawn (Cytoscape under the
+	// page's CSP) and listed; choosing an organisation not yet expanded
+	// fetches its own network.
+	var drawn bool
+	var netStatus string
+	run("open the supplier's dossier",
+		chromedp.Click(`main a[href^="/suppliers/"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.netlist li button`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector(".netcanvas canvas") !== null`, &drawn),
+		shot("02b-dossier"))
+	if !drawn {
+		t.Errorf("the dossier's network is not drawn")
+	}
+	var closed bool
+	run("find an organisation to expand", chromedp.Evaluate(`document.querySelector('.netlist button[aria-expanded="false"]') !== null`, &closed))
+	if closed {
+		run("expand the network",
+			chromedp.Click(`.netlist button[aria-expanded="false"]`, chromedp.ByQuery),
+			chromedp.Poll(`document.querySelector('[data-net="status"]').textContent.indexOf("…") < 0 && document.querySelector('[data-net="status"]').textContent`, &netStatus),
+			shot("02c-network-expanded"))
+		if strings.Contains(netStatus, "Kunde inte") {
+			t.Errorf("expanding the network: %s", netStatus)
+		}
+		t.Logf("network expanded: %s", netStatus)
+	}
+
 	decide := func(kind, justification, ok string) chromedp.Tasks {
 		return chromedp.Tasks{
 			chromedp.Navigate(alertURL),

@@ -1,15 +1,18 @@
 package web
 
 import (
+	"encoding/json"
 	"html"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
 )
 
@@ -131,6 +134,41 @@ func TestSpendOf(t *testing.T) {
 	} {
 		if got := spendOf(&tc.prof, now); got != tc.want {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// The timeline says what changed, from what to what.
+func TestDescribeChanges(t *testing.T) {
+	js := func(v any) []byte {
+		t.Helper()
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tax := record.TaxStatus{FSkatt: 1, Moms: 1, Employer: 1, SizeClass: 3}
+	lost := tax
+	lost.FSkatt, lost.SizeClass = 9, 2
+	debt := record.Enforcement{Public: record.Claims{Count: 1, AmountSEK: 1000}}
+	more := debt
+	more.Public, more.AsOf = record.Claims{Count: 3, AmountSEK: 184500}, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name, source string
+		cur, prev    []byte
+		want         []string
+	}{
+		{"tax, first", record.SCB, js(tax), nil, []string{"F-skatt godkänd, moms registrerad, arbetsgivare registrerad, storleksklass 3"}},
+		{"tax, changed", record.SCB, js(lost), js(tax), []string{"F-skatt: godkänd → avregistrerad", "Storleksklass: 3 → 2"}},
+		{"tax, the same", record.SCB, js(tax), js(tax), []string{"F-skatt godkänd, moms registrerad, arbetsgivare registrerad, storleksklass 3"}},
+		{"debts, changed", record.Kronofogden, js(more), js(debt), []string{
+			"Kronofogden per 2026-10-01: 3 allmänna mål (184\u00a0500\u00a0kr), 0 enskilda mål (0\u00a0kr), 0 betalningsförelägganden senaste 12 mån",
+			"Allmänna mål hos Kronofogden: 1 (1\u00a0000\u00a0kr) → 3 (184\u00a0500\u00a0kr)"}},
+	} {
+		got := describe("sv", tc.source, tc.cur, tc.prev, true, true)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

@@ -370,6 +370,30 @@ func describe(lang, source string, cur, prev []byte, personal, persons bool) []s
 			}
 			return known
 		}
+		var was record.TaxStatus
+		if prev != nil && json.Unmarshal(prev, &was) == nil {
+			// What changed, from what to what.
+			wasFact := func(key, known string) string {
+				if _, ok := was.Unknown[key]; ok {
+					return t("value.unknown")
+				}
+				return known
+			}
+			var out []string
+			for _, f := range []struct{ key, what, from, to string }{
+				{"fskatt", "dos.tl.fskatt", label("fskatt", strconv.Itoa(was.FSkatt)), label("fskatt", strconv.Itoa(ts.FSkatt))},
+				{"moms", "dos.tl.moms", label("regstatus", strconv.Itoa(was.Moms)), label("regstatus", strconv.Itoa(ts.Moms))},
+				{"employer", "dos.tl.employer", label("regstatus", strconv.Itoa(was.Employer)), label("regstatus", strconv.Itoa(ts.Employer))},
+				{"size_class", "dos.tl.size", strconv.Itoa(was.SizeClass), strconv.Itoa(ts.SizeClass)},
+			} {
+				if from, to := wasFact(f.key, f.from), fact(f.key, f.to); from != to {
+					out = append(out, t(f.what, from, to))
+				}
+			}
+			if len(out) > 0 {
+				return out
+			}
+		}
 		return []string{t("tl.tax", fact("fskatt", label("fskatt", strconv.Itoa(ts.FSkatt))), fact("moms", label("regstatus", strconv.Itoa(ts.Moms))),
 			fact("employer", label("regstatus", strconv.Itoa(ts.Employer))), fact("size_class", strconv.Itoa(ts.SizeClass)))}
 	case record.Kronofogden:
@@ -379,6 +403,15 @@ func describe(lang, source string, cur, prev []byte, personal, persons bool) []s
 		}
 		out := []string{t("tl.debt", day(e.AsOf), e.Public.Count, uiSEK(lang, e.Public.AmountSEK), e.Private.Count,
 			uiSEK(lang, e.Private.AmountSEK), e.PaymentOrders12m)}
+		var was record.Enforcement
+		if prev != nil && json.Unmarshal(prev, &was) == nil {
+			if was.Public != e.Public {
+				out = append(out, t("dos.tl.public", was.Public.Count, uiSEK(lang, was.Public.AmountSEK), e.Public.Count, uiSEK(lang, e.Public.AmountSEK)))
+			}
+			if was.Private != e.Private {
+				out = append(out, t("dos.tl.private", was.Private.Count, uiSEK(lang, was.Private.AmountSEK), e.Private.Count, uiSEK(lang, e.Private.AmountSEK)))
+			}
+		}
 		if e.BankruptcyPetition {
 			out = append(out, t("tl.petition"))
 		}
