@@ -43,7 +43,8 @@ func TestUIDossier(t *testing.T) {
 	var a networkAnswer
 	f.ok(http.StatusOK, anna, http.MethodGet, "/api/v1/suppliers/"+sampleOrg+"/network", "", &a)
 	linkSoleTrader(t, f, strings.TrimPrefix(nodeNamed(a, "Sara Holm").ID, "p:"))
-	wantRedirect(t, "decide", f.post(anna, "/alerts/"+sampleAlert+"/decisions", decideForm(review.Avropsstopp), true), "/alerts/")
+	wantRedirect(t, "halt", f.post(anna, "/alerts/"+sampleAlert+"/decisions", decideForm(review.Avropsstopp), true), "/alerts/")
+	wantRedirect(t, "terminate", f.post(anna, "/alerts/"+sampleAlert+"/decisions", decideForm(review.Havning), true), "/alerts/")
 	f.trail()
 
 	for _, tc := range []struct {
@@ -56,6 +57,7 @@ func TestUIDossier(t *testing.T) {
 			wantContains(t, "summary", body, `<dd class="key nowrap">559123-4561</dd>`, "Ärende", "<dd>Aktiebolag (AB)</dd>",
 				"Inga avtal gäller. Fakturerat senaste 12 månaderna: 504\u00a0000\u00a0kr; totalt: 504\u00a0000\u00a0kr.",
 				"Öppna beslut och kontradiktion", sampleAlert+"-d1", "Avropsstopp", "Gäller",
+				sampleAlert+"-d2", "Hävning av avtal", "Väntar på godkännande", "Leverantören är inte underrättad",
 				"Ändringar i källornas uppgifter, nyast först")
 			// The timeline: newest first, no record keys.
 			times := timelineOf(t, body)
@@ -92,6 +94,9 @@ func TestUIDossier(t *testing.T) {
 			}
 		})
 	}
+	// In English.
+	wantContains(t, "in English", f.page(bo, "/suppliers/"+sampleOrg+"?lang=en"), "Limited company (AB)", "Open decisions and hearings",
+		"data, newest first", "The network as a table", "a representative (Board member, ended)")
 	// The coordinator's view is audited with the network's persons; the
 	// viewer's is not.
 	es := f.wantTrail(audit.ViewPersons + " anna " + sampleOrg)
