@@ -10,7 +10,10 @@ import (
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/rules"
+	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
 
 // linkSoleTrader gives the sample supplier's VD, Sara Holm, a role in
@@ -140,4 +143,29 @@ func TestSupplierNetwork(t *testing.T) {
 		t.Errorf("anonymous: %d", rec.Code)
 	}
 	f.wantTrail()
+}
+
+// The mass-address threshold is S12's parameter in the running rule set.
+func TestMassAddressOrgs(t *testing.T) {
+	withSet := func(ov rules.Overrides) *Server {
+		t.Helper()
+		set, err := defaultpack.Load(ov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &Server{Screener: &screening.Screener{Rules: func() *rules.Set { return set }}}
+	}
+	for _, tc := range []struct {
+		name string
+		srv  *Server
+		want int
+	}{
+		{"no screener", &Server{}, defaultMassAddress},
+		{"the pack's", withSet(rules.Overrides{}), 10},
+		{"overridden", withSet(rules.Overrides{Params: map[string]float64{"mass_address_orgs": 7}}), 7},
+	} {
+		if got := tc.srv.massAddressOrgs(); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
 }
