@@ -90,8 +90,9 @@ type networkPanel struct {
 // networkRow is an organisation of the network with the persons through
 // whom it is there.
 type networkRow struct {
-	Node networkNode
-	Via  []networkVia
+	Node   networkNode
+	Number string // NNNNNN-NNNN, or masked
+	Via    []networkVia
 }
 
 type networkVia struct {
@@ -129,7 +130,10 @@ func newNetworkPanel(lang string, a *networkAnswer) (*networkPanel, error) {
 		if n.Kind != "organisation" {
 			continue
 		}
-		row := networkRow{Node: n}
+		row := networkRow{Node: n, Number: n.Orgnr}
+		if o, err := ident.ParseOrg(n.Orgnr); err == nil {
+			row.Number = o.Separated(a.At)
+		}
 		for _, e := range a.Edges {
 			if e.Target == n.ID {
 				person := byID[e.Source]

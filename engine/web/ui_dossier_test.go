@@ -84,7 +84,7 @@ func TestUIDossier(t *testing.T) {
 			graph := html.UnescapeString(regexp.MustCompile(`data-network="([^"]*)"`).FindStringSubmatch(body)[1])
 			if tc.persons {
 				wantContains(t, "network with persons", body, "Sara Holm (Styrelseledamot, avslutad) – <strong>näringsförbud</strong>",
-					`<a href="/suppliers/6001011235">Anna Ek Omsorg</a>`)
+					`<a href="/suppliers/6001011235">Anna Ek Omsorg</a> <span class="key nowrap">600101-1235</span>`)
 				wantContains(t, "graph with persons", graph, `"name":"Sara Holm"`, `"trading_ban":true`)
 			} else {
 				wantContains(t, "network without persons", body, "en företrädare (Styrelseledamot, avslutad)", "Din roll får inte se personuppgifter",

@@ -42,9 +42,11 @@
     if (n.mass_address) { m.push(t("mass")); }
     return m;
   };
+  // number: NNNNNN-NNNN (a masked number as it is).
+  var number = function (n) { return /^\d{10}$/.test(n.orgnr) ? n.orgnr.slice(0, 6) + "-" + n.orgnr.slice(6) : n.orgnr; };
   var nameOf = function (n) {
     if (n.kind === "person") { return n.name || t("person"); }
-    return n.name || n.orgnr;
+    return n.name || number(n);
   };
   var classes = function (n) {
     var c = [n.kind];
@@ -177,7 +179,7 @@
       b.setAttribute("data-id", id);
       var parts = [n.root ? t("root") : t("hop", n.hop)];
       if (n.kind === "organisation") {
-        parts.push(n.orgnr);
+        if (n.name) { parts.push(number(n)); }
         if (!n.expanded) { parts.push(t("expand")); }
       }
       var m = marks(n);
