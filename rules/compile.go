@@ -425,3 +425,10 @@ func (s *Set) Pack(name string) *Set {
 	}
 	return sub
 }
+
+// Param is a parameter of the rule's pack as the rule sees it (after
+// the overrides); false when the pack has none by that name.
+func (r *Rule) Param(name string) (float64, bool) {
+	v, ok := r.params[name]
+	return v, ok
+}

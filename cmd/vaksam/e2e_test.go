@@ -367,14 +367,35 @@ func walkHaltTerminateApprovePrint(t *testing.T, ctx context.Context, srv *demoS
 	}
 	t.Logf("top alert %s: %s", alertURL, strings.TrimSpace(h1))
 
-	// The supplier's page and its raw records, from the alert.
-	var records bool
-	run("the supplier's page",
+	// The supplier's dossier: the network is drawn (Cytoscape under the
+	// page's CSP) and listed; choosing an organisation not yet expanded
+	// fetches its own network.
+	var drawn bool
+	var netStatus string
+	run("open the supplier's dossier",
 		chromedp.Click(`main a[href^="/suppliers/"]`, chromedp.ByQuery),
-		pageAt("the supplier's page", func(loc string) bool { return strings.Contains(loc, "/suppliers/") }),
-		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelector('a[href$="/records"]') !== null`, &records))
-	pc.check("02b-supplier")
+		chromedp.WaitVisible(`.netlist li button`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector(".netcanvas canvas") !== null`, &drawn))
+	pc.check("02b-dossier")
+	if !drawn {
+		t.Errorf("the dossier's network is not drawn")
+	}
+	var closed bool
+	run("find an organisation to expand", chromedp.Evaluate(`document.querySelector('.netlist button[aria-expanded="false"]') !== null`, &closed))
+	if closed {
+		run("expand the network",
+			chromedp.Click(`.netlist button[aria-expanded="false"]`, chromedp.ByQuery),
+			chromedp.Poll(`document.querySelector('[data-net="status"]').textContent.indexOf("…") < 0 && document.querySelector('[data-net="status"]').textContent`, &netStatus))
+		pc.check("02c-network-expanded")
+		if strings.Contains(netStatus, "Kunde inte") {
+			t.Errorf("expanding the network: %s", netStatus)
+		}
+		t.Logf("network expanded: %s", netStatus)
+	}
+
+	// The supplier's raw records, from its dossier.
+	var records bool
+	run("the raw records' link", chromedp.Evaluate(`document.querySelector('a[href$="/records"]') !== null`, &records))
 	if !records {
 		t.Errorf("the coordinator's supplier page has no link to the raw records")
 	} else {
@@ -382,7 +403,7 @@ func walkHaltTerminateApprovePrint(t *testing.T, ctx context.Context, srv *demoS
 			chromedp.Click(`a[href$="/records"]`, chromedp.ByQuery),
 			pageAt("the raw records", func(loc string) bool { return strings.Contains(loc, "/records") }),
 			chromedp.WaitVisible(`h1`, chromedp.ByQuery))
-		pc.check("02c-records")
+		pc.check("02d-records")
 	}
 
 	decide := func(kind, diarienummer, justification, ok string) chromedp.Tasks {

@@ -108,6 +108,7 @@ func (s *Server) api() []route {
 		{Method: get, Path: v1 + "/suppliers", Perm: access.ViewAlerts, Handle: s.searchSuppliers},
 		{Method: get, Path: v1 + "/suppliers/{orgnr}", Perm: access.ViewAlerts, Handle: s.getSupplier},
 		{Method: get, Path: v1 + "/suppliers/{orgnr}/records", Perm: access.ViewPersons, Handle: s.supplierRecords},
+		{Method: get, Path: v1 + "/suppliers/{orgnr}/network", Perm: access.ViewAlerts, Handle: s.supplierNetwork},
 
 		{Method: post, Path: v1 + "/screen", Perm: access.Decide, Handle: s.screen},
 		{Method: get, Path: v1 + "/audit", Perm: access.Administer, Handle: s.listAudit},

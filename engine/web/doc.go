@@ -3,9 +3,11 @@
 // /api/v1/openapi.yaml (openapi.yaml in this package, which a test holds
 // to the routes), and the coordinators' HTML pages beside it (ui*.go,
 // templates/, static/): the queue, the alert with its decisions, the
-// supplier list and search, the supplier, raw records, the pre-award
-// check form and the printable decision basis, in Swedish with English
-// available.
+// supplier list and search, the supplier dossier (summary, contracts and
+// spend, open decisions, the timeline newest first, the network drawn
+// with the vendored Cytoscape.js in static/vendor/ and as a table), raw
+// records, the pre-award check form and the printable decision basis, in
+// Swedish with English available.
 //
 // The API's endpoints are in api*.go, the pages in ui*.go; what both
 // read or decide is asked of engine/workplace (alert queries, the alert
@@ -43,6 +45,7 @@
 //	GET  /api/v1/suppliers                  view_alerts: search by name, number, address, person (view_persons, audited)
 //	GET  /api/v1/suppliers/{orgnr}          view_alerts: history, evidence, records, contracts (+ persons)
 //	GET  /api/v1/suppliers/{orgnr}/records  view_persons: every stored version, raw
+//	GET  /api/v1/suppliers/{orgnr}/network  view_alerts: representatives, their organisations, ?depth= hops (+ persons)
 //	POST /api/v1/screen                     decide: the pre-award check (as vaksam.screen on NATS)
 //	GET  /api/v1/audit                      admin: the audit trail
 //
@@ -118,6 +121,16 @@
 // 1.5–2.5 s at a million; a list without q decodes every one. The page searches when the form is sent, never
 // per keystroke. The review desk records its own changes (alerts,
 // decisions, comments) in the transactions that make them.
+//
+// The network (api_network.go, workplace.Network) shows organisations
+// to every principal with view_alerts: the structure of who sits where
+// is what the indicators of bankrupt-and-restart networks rest on. Its
+// persons are named (with birth year and trading bans) only with
+// view_persons, and each such answer or page appends audit.ViewPersons
+// (view "network", or "network_persons" on the supplier page's entry);
+// without it each person is a placeholder, "en företrädare", with no
+// name, year, ban or pseudonym, numbered within one answer only, so two
+// answers do not tell that a placeholder is the same person.
 //
 // Without view_persons a sole trader, whose organisation number is its
 // owner's personnummer, is named "enskild näringsidkare" with the number

@@ -73,10 +73,10 @@ const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 
 //	GET  /suppliers                  view_alerts: the suppliers, searched by name, number, address, person (view_persons)
 //	GET  /check                      decide (as POST /api/v1/screen): the pre-award check form
 //	POST /check                      decide: runs the check (Server.check), answers 200 with it on the page
-//	GET  /suppliers/{orgnr}          view_alerts: chart, hits, timeline, network (view_persons), contracts
+//	GET  /suppliers/{orgnr}          view_alerts: the dossier: summary, contracts, open decisions, chart, hits, timeline, network (persons with view_persons)
 //	GET  /suppliers/{orgnr}/records  view_persons: the raw records (audited)
 //	GET  /tillganglighet             public: the accessibility statement (or a 303 to the configured one)
-//	GET  /static/{file}              public: app.css, app.js
+//	GET  /static/{file...}           public: app.css, app.js, network.js, vendor/ (third-party, each with its licence)
 //
 // When the guard has no HTMLError it gets the UI's (Server.HTMLError):
 // its 401 and 403 answers to browsers are then pages in the user's
@@ -118,7 +118,7 @@ func (s *Server) uiRoutes(rt *router) {
 	} {
 		rt.Handle(e.Method+" "+e.Path, s.uiPage(e))
 	}
-	rt.Handle("GET /static/{file}", s.uiCommon(http.HandlerFunc(serveStatic)))
+	rt.Handle("GET /static/{file...}", s.uiCommon(http.HandlerFunc(serveStatic)))
 	// Anything else outside /api/: a 404 page.
 	rt.Handle("/", s.uiCommon(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.uiFail(w, r, errStatus(http.StatusNotFound, "no such page"))
@@ -647,8 +647,10 @@ var uiAssets, uiAssetVersion = func() (map[string]uiAsset, string) {
 			ctype = "text/css; charset=utf-8"
 		case ".js":
 			ctype = "text/javascript; charset=utf-8"
+		case "", ".md": // a vendored package's LICENSE and README
+			ctype = "text/plain; charset=utf-8"
 		}
-		out[path.Base(p)] = uiAsset{data: data, ctype: ctype, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+		out[strings.TrimPrefix(p, "static/")] = uiAsset{data: data, ctype: ctype, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
 		return nil
 	})
 	if err != nil {

@@ -45,6 +45,12 @@ type supplierPage struct {
 	Network      *networkView // nil when withheld
 	Contracts    []*profile.Contract
 	Invoices     []*profile.Invoice
+	// The dossier's summary and parts (ui_dossier.go).
+	OrgnrShown string        // NNNNNN-NNNN, or masked
+	OpenAlert  *review.Alert // the alert not closed, if any
+	Spend      spendSummary
+	Decisions  []openDecision
+	Graph      *networkPanel // nil when nothing is known of the network
 }
 
 // networkView is the supplier's people and neighbours (view_persons).
@@ -99,6 +105,19 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 	data := supplierPage{Orgnr: orgnr, Name: nameFor(p, orgnr, sv.Name), Personal: o.Personal(), Profile: prof,
 		Contracts: prof.Contracts, Invoices: prof.Invoices, History: sv.History}
 	data.ShowPersonal = !data.Personal || p.Can(access.ViewPersons)
+	data.OrgnrShown, data.Spend = orgnrShown(p, o.String(), now), spendOf(prof, now)
+	if data.Decisions, err = s.openDecisions(p, orgnr, now); err != nil {
+		return err
+	}
+	graph, netPersons, err := s.buildNetwork(p, o, defaultNetworkDepth)
+	if err != nil {
+		return err
+	}
+	if graph != nil {
+		if data.Graph, err = newNetworkPanel(lang, graph); err != nil {
+			return err
+		}
+	}
 	var shown, checkWithheld, checkShown bool
 	data.Latest, data.Withheld, shown = s.forPrincipal(sv.Latest, p)
 	data.Check, checkWithheld, checkShown = s.forPrincipal(sv.Check, p)
@@ -110,6 +129,9 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 	data.Chart = s.newChart(lang, points)
 	for _, a := range sv.Alerts {
 		data.Alerts = append(data.Alerts, alertFor(p, a, false))
+		if a.Open() && data.OpenAlert == nil {
+			data.OpenAlert = data.Alerts[len(data.Alerts)-1]
+		}
 	}
 	data.Halt = decisionFor(p, sv.Halt, false)
 	data.Timeline = timeline(lang, sv.Records, data.ShowPersonal, p.Can(access.ViewPersons))
@@ -148,7 +170,7 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 		}
 		data.Network = nw
 		detail := []string{"view", "supplier", "representatives", strconv.Itoa(len(prof.Roles)),
-			"beneficial_owners", strconv.Itoa(len(nw.Owners))}
+			"beneficial_owners", strconv.Itoa(len(nw.Owners)), "network_persons", strconv.Itoa(netPersons)}
 		if shown {
 			detail = append(detail, "hit_messages", "shown")
 		}
@@ -250,8 +272,9 @@ func (s *Server) newChart(lang string, pts []chartPoint) *scoreChart {
 
 func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
 
-// timeline describes every version of every record, oldest first: what
-// the source said then, and what changed from the version before.
+// timeline describes every version of every record, newest first: what
+// the source said then, and what changed from the version before (the
+// page shows the source, not the record's key, which may be a pseudonym).
 // personal says whether the page may show what is about a person (a
 // sole trader's registry data); persons whether it may name persons.
 func timeline(lang string, recs []store.Resolved, personal, persons bool) []timelineEntry {
@@ -274,7 +297,7 @@ func timeline(lang string, recs []store.Resolved, personal, persons bool) []time
 		}
 	}
 	slices.SortStableFunc(out, func(a, b timelineEntry) int {
-		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Source, b.Source), cmp.Compare(a.Key, b.Key), cmp.Compare(a.Version, b.Version))
+		return cmp.Or(b.At.Compare(a.At), cmp.Compare(a.Source, b.Source), cmp.Compare(a.Key, b.Key), cmp.Compare(b.Version, a.Version))
 	})
 	return out
 }
@@ -347,6 +370,30 @@ func describe(lang, source string, cur, prev []byte, personal, persons bool) []s
 			}
 			return known
 		}
+		var was record.TaxStatus
+		if prev != nil && json.Unmarshal(prev, &was) == nil {
+			// What changed, from what to what.
+			wasFact := func(key, known string) string {
+				if _, ok := was.Unknown[key]; ok {
+					return t("value.unknown")
+				}
+				return known
+			}
+			var out []string
+			for _, f := range []struct{ key, what, from, to string }{
+				{"fskatt", "dos.tl.fskatt", label("fskatt", strconv.Itoa(was.FSkatt)), label("fskatt", strconv.Itoa(ts.FSkatt))},
+				{"moms", "dos.tl.moms", label("regstatus", strconv.Itoa(was.Moms)), label("regstatus", strconv.Itoa(ts.Moms))},
+				{"employer", "dos.tl.employer", label("regstatus", strconv.Itoa(was.Employer)), label("regstatus", strconv.Itoa(ts.Employer))},
+				{"size_class", "dos.tl.size", strconv.Itoa(was.SizeClass), strconv.Itoa(ts.SizeClass)},
+			} {
+				if from, to := wasFact(f.key, f.from), fact(f.key, f.to); from != to {
+					out = append(out, t(f.what, from, to))
+				}
+			}
+			if len(out) > 0 {
+				return out
+			}
+		}
 		return []string{t("tl.tax", fact("fskatt", label("fskatt", strconv.Itoa(ts.FSkatt))), fact("moms", label("regstatus", strconv.Itoa(ts.Moms))),
 			fact("employer", label("regstatus", strconv.Itoa(ts.Employer))), fact("size_class", strconv.Itoa(ts.SizeClass)))}
 	case record.Kronofogden:
@@ -356,6 +403,15 @@ func describe(lang, source string, cur, prev []byte, personal, persons bool) []s
 		}
 		out := []string{t("tl.debt", day(e.AsOf), e.Public.Count, uiSEK(lang, e.Public.AmountSEK), e.Private.Count,
 			uiSEK(lang, e.Private.AmountSEK), e.PaymentOrders12m)}
+		var was record.Enforcement
+		if prev != nil && json.Unmarshal(prev, &was) == nil {
+			if was.Public != e.Public {
+				out = append(out, t("dos.tl.public", was.Public.Count, uiSEK(lang, was.Public.AmountSEK), e.Public.Count, uiSEK(lang, e.Public.AmountSEK)))
+			}
+			if was.Private != e.Private {
+				out = append(out, t("dos.tl.private", was.Private.Count, uiSEK(lang, was.Private.AmountSEK), e.Private.Count, uiSEK(lang, e.Private.AmountSEK)))
+			}
+		}
 		if e.BankruptcyPetition {
 			out = append(out, t("tl.petition"))
 		}
