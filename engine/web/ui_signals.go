@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"regexp"
 	"strings"
 
 	"github.com/vaksam/vaksam/engine/ladder"
@@ -84,4 +85,52 @@ func (v *view) RulesetText(name string) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// missingReasons are the screening's reasons for a data-quality finding
+// (D01, D02; engine/screening, connectors/formats), which assessments
+// store in English, with their Swedish: a pattern of the English and the
+// Swedish with its submatches ($1, $2). A reason without a pattern shows
+// as stored.
+var missingReasons = []struct {
+	en *regexp.Regexp
+	sv string
+}{
+	{regexp.MustCompile(`^no record for this organisation$`), "ingen uppgift om organisationen"},
+	{regexp.MustCompile(`^organisation not found in the register \((.+)\)$`), "organisationen finns inte i registret ($1)"},
+	{regexp.MustCompile(`^stale: last observed (.+), window (\d+) days$`), "inaktuell: senast hämtad $1, får vara högst $2 dagar gammal"},
+	{regexp.MustCompile(`^older than the requested max age (.+): last observed (.+)$`), "äldre än den begärda högsta åldern $1: senast hämtad $2"},
+	{regexp.MustCompile(`^source error: (.*)$`), "fel hos källan: $1"},
+	{regexp.MustCompile(`^(\d+) of (\d+) current representatives never looked up in the trading-ban register$`), "$1 av $2 nuvarande företrädare har aldrig slagits upp i näringsförbudsregistret"},
+	{regexp.MustCompile(`^(.+): not ordered from SCB \(\*\)$`), "$1: inte beställd från SCB (*)"},
+	{regexp.MustCompile(`^(.+): not delivered by SCB \(no such column\)$`), "$1: levereras inte av SCB (kolumnen saknas)"},
+	{regexp.MustCompile(`^(.+): no value in SCB's row$`), "$1: inget värde i SCB:s rad"},
+	{regexp.MustCompile(`^answer without organisationsidentitet$`), "svar utan organisationsidentitet"},
+}
+
+// unknownFact is the screening's "unknown <fact>: <why>".
+var unknownFact = regexp.MustCompile(`^unknown (\S+): (.+)$`)
+
+// MissingReason is a data-quality finding's reason in the page's
+// language: the screening joins several with "; ".
+func (v *view) MissingReason(reason string) string { return missingReason(v.Lang, reason) }
+
+func missingReason(lang, reason string) string {
+	if lang == "en" {
+		return reason
+	}
+	parts := strings.Split(reason, "; ")
+	for i, p := range parts {
+		if m := unknownFact.FindStringSubmatch(p); m != nil {
+			parts[i] = "okänd uppgift (" + m[1] + "): " + missingReason(lang, m[2])
+			continue
+		}
+		for _, r := range missingReasons {
+			if r.en.MatchString(p) {
+				parts[i] = r.en.ReplaceAllString(p, r.sv)
+				break
+			}
+		}
+	}
+	return strings.Join(parts, "; ")
 }

@@ -141,3 +141,27 @@ func TestUIRulesetLabel(t *testing.T) {
 		t.Error("the alert page does not name the rule set in words")
 	}
 }
+
+// The screening's reasons for missing data (stored in English) read in
+// Swedish on a Swedish page; what has no pattern shows as stored.
+func TestUIMissingReason(t *testing.T) {
+	for _, tc := range []struct{ en, sv string }{
+		{"no record for this organisation", "ingen uppgift om organisationen"},
+		{"organisation not found in the register (ORGANISATION_FINNS_EJ)", "organisationen finns inte i registret (ORGANISATION_FINNS_EJ)"},
+		{"stale: last observed 2026-10-01 08:00, window 35 days", "inaktuell: senast hämtad 2026-10-01 08:00, får vara högst 35 dagar gammal"},
+		{"older than the requested max age 24h0m0s: last observed 2026-10-01 08:00", "äldre än den begärda högsta åldern 24h0m0s: senast hämtad 2026-10-01 08:00"},
+		{"source error: timeout", "fel hos källan: timeout"},
+		{"2 of 3 current representatives never looked up in the trading-ban register", "2 av 3 nuvarande företrädare har aldrig slagits upp i näringsförbudsregistret"},
+		{"unknown tax.fskatt: Fskattstatus: not ordered from SCB (*); unknown sni: SCB: ORGANISATION_FINNS_EJ (naringsgrenOrganisation)",
+			"okänd uppgift (tax.fskatt): Fskattstatus: inte beställd från SCB (*); okänd uppgift (sni): SCB: ORGANISATION_FINNS_EJ (naringsgrenOrganisation)"},
+		{"Bransch_1: not delivered by SCB (no such column)", "Bransch_1: levereras inte av SCB (kolumnen saknas)"},
+		{"something new", "something new"},
+	} {
+		if got := missingReason("sv", tc.en); got != tc.sv {
+			t.Errorf("%q:\n got %q\nwant %q", tc.en, got, tc.sv)
+		}
+		if got := missingReason("en", tc.en); got != tc.en {
+			t.Errorf("en %q: %q", tc.en, got)
+		}
+	}
+}
