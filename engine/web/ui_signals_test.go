@@ -165,3 +165,31 @@ func TestUIMissingReason(t *testing.T) {
 		}
 	}
 }
+
+// A format whose first count is 1 takes its singular form.
+func TestUIPlural(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"sv", 1, "1 organisation är registrerad på Storgatan 1."},
+		{"sv", 12, "12 organisationer är registrerade på Storgatan 1."},
+		{"en", 1, "1 organisation is registered at Storgatan 1."},
+		{"en", 0, "0 organisations are registered at Storgatan 1."},
+	} {
+		if got := uiT(tc.lang, "net.coloaddr", tc.n, "Storgatan 1"); got != tc.want {
+			t.Errorf("%s %d: %q, want %q", tc.lang, tc.n, got, tc.want)
+		}
+	}
+	for k := range uiText {
+		if base, ok := strings.CutSuffix(k, ".one"); ok {
+			if _, ok := uiText[base]; !ok {
+				t.Errorf("%s: the singular of no format", k)
+			}
+			if strings.Count(uiText[k].sv, "%") != strings.Count(uiText[base].sv, "%") {
+				t.Errorf("%s takes other arguments than %s", k, base)
+			}
+		}
+	}
+}
