@@ -8,7 +8,7 @@ import "fmt"
 var uiTextSignals = map[string]msg{
 	"score.critical":          {"Kritisk", "Critical"},
 	"score.criticaltitle":     {"En kritisk träff placerade bedömningen på %s; kritiska träffar ger inga poäng.", "A critical hit placed the assessment on %s; critical hits add no points."},
-	"score.plus":              {"+ %s poäng", "+ %s points"},
+	"score.plus":              {"+\u00a0%s\u00a0poäng", "+\u00a0%s\u00a0points"},
 	"score.points":            {"%s poäng", "%s points"},
 	"score.criticalhit":       {"kritisk träff", "critical hit"},
 	"score.criticalandpoints": {"kritisk träff och %s poäng", "critical hit and %s points"},

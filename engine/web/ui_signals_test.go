@@ -72,7 +72,7 @@ func TestUICriticalNeverScoreZero(t *testing.T) {
 			if hi := strings.Index(q, `href="/alerts/`+highOrg+`-1"`); hi < 0 || hi < strings.Index(q, `href="/alerts/`+alert+`"`) {
 				t.Errorf("the L2 alert (score 70) is not below the L3 one (score 0)")
 			}
-			if r := row(t, q, sampleAlert); !strings.Contains(r, tc.word+"</strong> + 100") {
+			if r := row(t, q, sampleAlert); !strings.Contains(r, tc.word+"</strong> +\u00a0100\u00a0") {
 				t.Errorf("a critical alert with points shows neither: %s", r)
 			}
 
