@@ -61,7 +61,8 @@ func (v *view) Ruleset(name string) template.HTML {
 
 // RulesetText names a rule set ("pack+pack@hash") in words: each pack
 // by its label, with its version and "current" when the set is the
-// running one, "earlier version" otherwise.
+// running one, "earlier version" otherwise (the label alone when no rule
+// set runs).
 func (v *view) RulesetText(name string) string {
 	if name == "" {
 		return v.T("value.none")
@@ -76,6 +77,8 @@ func (v *view) RulesetText(name string) string {
 	for _, p := range strings.Split(packs, "+") {
 		label := v.L("pack", p)
 		switch {
+		case running == nil: // nothing runs to compare with
+			parts = append(parts, label)
 		case current && running.Versions[p] > 0:
 			parts = append(parts, v.T("ruleset.current", label, running.Versions[p]))
 		case current:

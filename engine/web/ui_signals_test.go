@@ -132,6 +132,9 @@ func TestUIRulesetLabel(t *testing.T) {
 	if got := v.RulesetText("egna@0123456789ab"); got != "egna, tidigare version" {
 		t.Errorf("another pack: %q", got)
 	}
+	if got := (&view{Lang: "en"}).RulesetText(cur); got != "Vaksam's default rules" {
+		t.Errorf("without a running set: %q", got)
+	}
 	html := string(v.Ruleset(cur))
 	if !strings.Contains(html, `title="`+cur+`"`) || !strings.Contains(html, "kontrollsumma "+strings.TrimPrefix(cur, "default@")) {
 		t.Errorf("ruleset markup %s", html)
