@@ -115,6 +115,25 @@ func TestTermsErrors(t *testing.T) {
 	}
 }
 
+// Amounts in whole kronor: Swedish groups from five digits on with a
+// no-break space, English with commas from four.
+func TestSEKText(t *testing.T) {
+	for _, tc := range []struct {
+		v      any
+		sv, en string
+	}{
+		{int64(4500), "4500\u00a0kr", "SEK 4,500"},
+		{int64(184500), "184\u00a0500\u00a0kr", "SEK 184,500"},
+		{1234567.6, "1\u00a0234\u00a0568\u00a0kr", "SEK 1,234,568"},
+		{0, "0\u00a0kr", "SEK 0"},
+		{int64(-12000), "−12\u00a0000\u00a0kr", "SEK -12,000"},
+	} {
+		if sv, en := sekText(tc.v, langSV), sekText(tc.v, langEN); sv != tc.sv || en != tc.en {
+			t.Errorf("%v: %q, %q; want %q, %q", tc.v, sv, en, tc.sv, tc.en)
+		}
+	}
+}
+
 func TestLongDate(t *testing.T) {
 	for _, tc := range []struct {
 		t      time.Time
