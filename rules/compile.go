@@ -70,7 +70,10 @@ type Set struct {
 	// Hash identifies the rule files and overrides: assessments record it.
 	Hash  string
 	Packs []string
-	byID  map[string]*Rule
+	// Versions are the packs' versions (the highest of a pack's files'),
+	// by pack name.
+	Versions map[string]int
+	byID     map[string]*Rule
 }
 
 // Rule returns the rule with an id, or nil.
@@ -135,18 +138,23 @@ func Load(files map[string][]byte, ov Overrides) (*Set, error) {
 	}
 	sort.Strings(names)
 	var errs Errors
-	set := &Set{byID: map[string]*Rule{}}
+	set := &Set{byID: map[string]*Rule{}, Versions: map[string]int{}}
 	usedParam := map[string]bool{}
 	usedList := map[string]bool{}
 	h := sha256.New()
+	var packs []*PackDef
 	for _, name := range names {
 		fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(name), len(files[name]))
 		h.Write(files[name])
 		p, perrs := parsePack(name, files[name])
 		errs = append(errs, perrs...)
-		if p == nil {
-			continue
+		if p != nil {
+			packs = append(packs, p)
 		}
+	}
+	terms := packTerms(packs, &errs)
+	for _, p := range packs {
+		p.Terms = terms[p.Pack]
 		params := map[string]float64{}
 		for k, v := range p.Params {
 			params[k] = v
@@ -166,6 +174,7 @@ func Load(files map[string][]byte, ov Overrides) (*Set, error) {
 		if !slices.Contains(set.Packs, p.Pack) {
 			set.Packs = append(set.Packs, p.Pack)
 		}
+		set.Versions[p.Pack] = max(set.Versions[p.Pack], p.Version)
 		for i := range p.Rules {
 			r := compileRule(p, &p.Rules[i], params, lists, &errs)
 			if r == nil {
@@ -173,7 +182,7 @@ func Load(files map[string][]byte, ov Overrides) (*Set, error) {
 			}
 			if prev, dup := set.byID[r.ID]; dup {
 				n := p.Rules[i].pos["id"]
-				errs.add(name, &n, "rule id %s is already defined at %s:%d", r.ID, prev.File, prev.Line)
+				errs.add(p.file, &n, "rule id %s is already defined at %s:%d", r.ID, prev.File, prev.Line)
 				continue
 			}
 			set.byID[r.ID] = r
@@ -200,8 +209,42 @@ func Load(files map[string][]byte, ov Overrides) (*Set, error) {
 	return set, nil
 }
 
-func exprOptions(asBool bool) []expr.Option {
+// packTerms gathers each pack's terms from all of its files: a message
+// of any file of the pack may use a list declared in another. A list
+// declared in two files of one pack is an error.
+func packTerms(packs []*PackDef, errs *Errors) map[string]map[string]map[string]Text {
+	out := map[string]map[string]map[string]Text{}
+	where := map[string]string{} // pack/list → the file declaring it
+	for _, p := range packs {
+		if out[p.Pack] == nil {
+			out[p.Pack] = map[string]map[string]Text{}
+		}
+		names := make([]string, 0, len(p.Terms))
+		for n := range p.Terms {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if f, dup := where[p.Pack+"/"+n]; dup {
+				errs.add(p.file, nil, "terms.%s is already declared in %s", n, f)
+				continue
+			}
+			where[p.Pack+"/"+n] = p.file
+			out[p.Pack][n] = p.Terms[n]
+		}
+	}
+	return out
+}
+
+// exprOptions are the options of every compile: a message's functions
+// speak its language (msg nil: they are typed, as readsOf needs, but
+// checkMessageCall keeps them out of when and confidence).
+func exprOptions(asBool bool, msg *message) []expr.Option {
+	if msg == nil {
+		msg = &message{}
+	}
 	opts := append([]expr.Option{expr.Env(Env{})}, functions...)
+	opts = append(opts, messageFunctions(msg.lang, msg.terms)...)
 	if asBool {
 		opts = append(opts, expr.AsBool())
 	}
@@ -259,7 +302,7 @@ func compileRule(p *PackDef, d *RuleDef, params map[string]float64, lists map[st
 	for i, text := range []string{d.Message.SV, d.Message.EN} {
 		t, err := parseTemplate(text, func(src string) (*vm.Program, error) {
 			sources = append(sources, src)
-			return compileChecked(src, false, params, lists)
+			return compileChecked(src, false, params, lists, &message{lang: i, terms: p.Terms})
 		})
 		if err != nil {
 			errs.add(file, mn, "rule %s: message.%s: %v", d.ID, []string{"sv", "en"}[i], err)
@@ -296,7 +339,7 @@ func compileRule(p *PackDef, d *RuleDef, params map[string]float64, lists map[st
 }
 
 func compileExpr(p *PackDef, n *yaml.Node, id, field, src string, asBool bool, params map[string]float64, lists map[string][]string, errs *Errors) *vm.Program {
-	prog, err := compileChecked(src, asBool, params, lists)
+	prog, err := compileChecked(src, asBool, params, lists, nil)
 	if err == nil {
 		return prog
 	}
@@ -353,15 +396,27 @@ func firstLine(err error) string {
 	return s
 }
 
+// message is what a message's expressions are compiled for: its
+// language and the pack's terms.
+type message struct {
+	lang  int
+	terms map[string]map[string]Text
+}
+
 // compileChecked compiles an expression and checks that every params.X
-// and lists.X it names is declared.
-func compileChecked(src string, asBool bool, params map[string]float64, lists map[string][]string) (*vm.Program, error) {
+// and lists.X it names is declared; in a message (msg not nil), that
+// every term(name, …) names a list of the pack's terms. The functions of
+// messageFunctions are a message's only.
+func compileChecked(src string, asBool bool, params map[string]float64, lists map[string][]string, msg *message) (*vm.Program, error) {
 	tree, err := parser.Parse(src)
 	if err != nil {
 		return nil, err
 	}
 	var undeclared *file.Error
 	ast.Walk(&tree.Node, visitor(func(n ast.Node) {
+		if c, ok := n.(*ast.CallNode); ok && undeclared == nil {
+			undeclared = checkMessageCall(c, msg)
+		}
 		m, ok := n.(*ast.MemberNode)
 		if !ok || undeclared != nil {
 			return
@@ -386,12 +441,37 @@ func compileChecked(src string, asBool bool, params map[string]float64, lists ma
 	// arguments of a call that a first checking pass has typed, so a
 	// patched compile alone would let org.registred inside
 	// monthsBetween(...) through.
-	if _, err := expr.Compile(src, exprOptions(asBool)...); err != nil {
+	if _, err := expr.Compile(src, exprOptions(asBool, msg)...); err != nil {
 		return nil, err
 	}
-	opts := append(exprOptions(asBool), timeFunctions...)
+	opts := append(exprOptions(asBool, msg), timeFunctions...)
 	opts = append(opts, expr.Patch(constants{params: params, lists: lists}), expr.Patch(timeMethods{}))
 	return expr.Compile(src, opts...)
+}
+
+// checkMessageCall refuses a call of a message's function outside a
+// message, and a term(name, …) whose name is not a literal naming a list
+// of the pack's terms.
+func checkMessageCall(c *ast.CallNode, msg *message) *file.Error {
+	fn, ok := c.Callee.(*ast.IdentifierNode)
+	if !ok || !slices.Contains(messageOnly, fn.Value) {
+		return nil
+	}
+	loc := c.Location()
+	if msg == nil {
+		return &file.Error{Location: loc, Message: fmt.Sprintf("%s() may only be used in a message", fn.Value)}
+	}
+	if fn.Value != "term" || len(c.Arguments) == 0 {
+		return nil
+	}
+	name, ok := c.Arguments[0].(*ast.StringNode)
+	switch {
+	case !ok:
+		return &file.Error{Location: loc, Message: "term: the first argument is the name of a list of the pack's terms, in quotes"}
+	case !hasKey(msg.terms, name.Value):
+		return &file.Error{Location: loc, Message: fmt.Sprintf("terms.%s is not declared in the pack's terms", name.Value)}
+	}
+	return nil
 }
 
 func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }
@@ -404,16 +484,16 @@ func (v visitor) Visit(n *ast.Node) { v(*n) }
 func (s *Set) Only(id string) *Set {
 	r := s.byID[id]
 	if r == nil {
-		return &Set{Hash: s.Hash, Packs: s.Packs, byID: map[string]*Rule{}}
+		return &Set{Hash: s.Hash, Packs: s.Packs, Versions: s.Versions, byID: map[string]*Rule{}}
 	}
-	return &Set{Rules: []*Rule{r}, Hash: s.Hash, Packs: s.Packs, byID: map[string]*Rule{id: r}}
+	return &Set{Rules: []*Rule{r}, Hash: s.Hash, Packs: s.Packs, Versions: s.Versions, byID: map[string]*Rule{id: r}}
 }
 
 // Pack returns a Set with only the rules of the named pack, or nil when no
 // rule belongs to it. Rule tests of one pack run against it, so that other
 // packs loaded beside it do not change their outcome.
 func (s *Set) Pack(name string) *Set {
-	sub := &Set{Hash: s.Hash, Packs: []string{name}, byID: map[string]*Rule{}}
+	sub := &Set{Hash: s.Hash, Packs: []string{name}, Versions: map[string]int{name: s.Versions[name]}, byID: map[string]*Rule{}}
 	for _, r := range s.Rules {
 		if r.Pack == name {
 			sub.Rules = append(sub.Rules, r)

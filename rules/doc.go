@@ -11,4 +11,11 @@
 // time and parameters in, hits out) and an Evaluator holds one expr VM, so
 // each worker goroutine owns one. A Manager keeps the running Set and, when
 // a reload fails, keeps the previous one and reports why.
+//
+// A hit's message is rendered in Swedish and in English, each compiled
+// with the functions that speak its language (functions.go): dateText(t)
+// writes a day as Swedish authorities do in running text, sek(n) an
+// amount in kronor as the language groups its digits, term(list,
+// code) says a source's code in words from the pack's terms, which any
+// file of the pack may declare; plural(n, one, other) picks the number.
 package rules

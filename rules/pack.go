@@ -53,7 +53,12 @@ type PackDef struct {
 	Description string              `yaml:"description"`
 	Params      map[string]float64  `yaml:"params"`
 	Lists       map[string][]string `yaml:"lists"`
-	Rules       []RuleDef           `yaml:"rules"`
+	// Terms are named lists of words: a code a source uses (a
+	// proceeding's KK, a decision's forelaggande) → what it means in
+	// Swedish and English. A message says a code in its own language with
+	// term("name", code).
+	Terms map[string]map[string]Text `yaml:"terms"`
+	Rules []RuleDef                  `yaml:"rules"`
 
 	file     string
 	lines    []string // the file's lines, to place errors inside block scalars
@@ -109,7 +114,7 @@ func (es Errors) sorted() Errors {
 
 // schema lists the keys each mapping may hold.
 var (
-	packKeys = []string{"pack", "version", "description", "params", "lists", "rules"}
+	packKeys = []string{"pack", "version", "description", "params", "lists", "terms", "rules"}
 	ruleKeys = []string{"id", "title", "description", "category", "severity", "needs", "when", "confidence", "message", "evidence", "legal"}
 	textKeys = []string{"sv", "en"}
 )
@@ -161,6 +166,9 @@ func parsePack(file string, data []byte) (*PackDef, Errors) {
 		if err := n.Decode(&p.Lists); err != nil {
 			errs.add(file, n, "lists: want a mapping of name: [strings]: %v", err)
 		}
+	}
+	if n, ok := fields["terms"]; ok {
+		p.Terms = decodeTerms(file, n, &errs)
 	}
 	if p.Pack == "" {
 		errs.add(file, root, "pack: a name is required")
@@ -239,6 +247,44 @@ func decodeText(file string, fields map[string]*yaml.Node, key string, dst *Text
 	tf := checkKeys(file, n, textKeys, errs)
 	decodeField(file, tf, "sv", &dst.SV, errs)
 	decodeField(file, tf, "en", &dst.EN, errs)
+}
+
+// decodeTerms reads terms: a mapping of list name → code → {sv, en},
+// both languages required.
+func decodeTerms(file string, n *yaml.Node, errs *Errors) map[string]map[string]Text {
+	if n.Kind != yaml.MappingNode {
+		errs.add(file, n, "terms: want a mapping of name: {code: {sv, en}}")
+		return nil
+	}
+	out := map[string]map[string]Text{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if _, dup := out[k.Value]; dup {
+			errs.add(file, k, "terms.%s given twice", excerpt.Name(k.Value))
+			continue
+		}
+		if v.Kind != yaml.MappingNode {
+			errs.add(file, v, "terms.%s: want a mapping of code: {sv, en}", excerpt.Name(k.Value))
+			continue
+		}
+		words := map[string]Text{}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			code, tn := v.Content[j], v.Content[j+1]
+			field := fmt.Sprintf("terms.%s.%s", excerpt.Name(k.Value), excerpt.Name(code.Value))
+			if _, dup := words[code.Value]; dup {
+				errs.add(file, code, "%s given twice", field)
+				continue
+			}
+			var t Text
+			decodeText(file, map[string]*yaml.Node{field: tn}, field, &t, errs)
+			if tn.Kind == yaml.MappingNode && (t.SV == "" || t.EN == "") {
+				errs.add(file, tn, "%s: needs sv and en", field)
+			}
+			words[code.Value] = t
+		}
+		out[k.Value] = words
+	}
+	return out
 }
 
 // YAMLError turns a yaml.v3 syntax error into an Error with its line

@@ -46,11 +46,11 @@ func TestPatchedProgramsComputeTheSame(t *testing.T) {
 			Proceedings: []*profile.Proceeding{{Code: "LI", From: date("2026-11-22")}}},
 	}
 	for _, src := range exprs {
-		plain, err := expr.Compile(src, exprOptions(false)...)
+		plain, err := expr.Compile(src, exprOptions(false, nil)...)
 		if err != nil {
 			t.Fatalf("%s: %v", src, err)
 		}
-		patched, err := compileChecked(src, false, params, lists)
+		patched, err := compileChecked(src, false, params, lists, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", src, err)
 		}
@@ -77,7 +77,7 @@ func TestPatchedProgramsComputeTheSame(t *testing.T) {
 // compiled with (an override), not the environment's.
 func TestPatchesRemoveLookupsAndMethodCalls(t *testing.T) {
 	src := `org.form in lists.forms && !org.registered.IsZero() && org.registered.After(addMonths(now, -params.months))`
-	prog, err := compileChecked(src, true, map[string]float64{"months": 12}, map[string][]string{"forms": {"AB"}})
+	prog, err := compileChecked(src, true, map[string]float64{"months": 12}, map[string][]string{"forms": {"AB"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,7 +74,7 @@ func elem(t reflect.Type) reflect.Type {
 // each member access back to org, through closures (the elements of the
 // collection a predicate ranges over) and let variables.
 func readsOf(src string) ([]read, error) {
-	prog, err := expr.Compile(src, append(exprOptions(false), expr.Optimize(false))...)
+	prog, err := expr.Compile(src, append(exprOptions(false, nil), expr.Optimize(false))...)
 	if err != nil {
 		return nil, err
 	}

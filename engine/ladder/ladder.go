@@ -41,6 +41,11 @@ func (s Step) Rank() int {
 	return int(s[1] - '0')
 }
 
+// Critical reports whether a critical hit placed an assessment on the
+// step (L3 in the follow-up, L5 before award): critical hits add no
+// points, so such a step says more than its score.
+func (s Step) Critical() bool { return s == L3 || s == L5 }
+
 // ParseStep reads a step of the form L0 to L9 (the API's filters accept
 // the whole form; the ladder itself has L0 to L5).
 func ParseStep(s string) (Step, error) {

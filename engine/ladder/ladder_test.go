@@ -101,3 +101,16 @@ func TestJSON(t *testing.T) {
 		t.Fatalf("got %s, want %s", b, want)
 	}
 }
+
+// Only the steps a critical hit computes are critical: L3 in the
+// follow-up, L5 before award; L4 is a decision, never computed.
+func TestStepCritical(t *testing.T) {
+	for _, tc := range []struct {
+		step Step
+		want bool
+	}{{L0, false}, {L1, false}, {L2, false}, {L3, true}, {L4, false}, {L5, true}, {"", false}, {"L9", false}} {
+		if got := tc.step.Critical(); got != tc.want {
+			t.Errorf("%q.Critical() = %v, want %v", tc.step, got, tc.want)
+		}
+	}
+}

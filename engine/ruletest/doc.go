@@ -22,4 +22,6 @@
 //	    expect: [S04]         # exactly these of the rules under test fire; [] = none may
 //	    not_checked: []       # optional: exactly these rules are not checked
 //	    incomplete: false     # optional
+//	    messages:             # optional: hits' messages, each language given compared whole
+//	      S04: {sv: "3 allmänna mål, 184\u00a0500\u00a0kr (per 2 november 2026)"}  # \u00a0: no-break space
 package ruletest

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,6 +55,9 @@ type Test struct {
 	Missing *[]string      `yaml:"missing"`
 	Step    ladder.Step    `yaml:"step"`
 	Verdict ladder.Verdict `yaml:"verdict"`
+	// Messages are hits' messages as they must read, by rule id: each
+	// language given is compared whole (a rule that did not fire fails).
+	Messages map[string]rules.Text `yaml:"messages"`
 
 	line int
 }
@@ -280,7 +284,34 @@ func (r *Runner) runOne(ctx context.Context, set *rules.Set, f *File, t *Test, r
 	if t.Verdict != "" && a.Verdict != t.Verdict {
 		res.Failures = append(res.Failures, fmt.Sprintf("verdict %s, want %s", a.Verdict, t.Verdict))
 	}
+	res.Failures = append(res.Failures, messageFailures(a, t.Messages)...)
 	return nil
+}
+
+// messageFailures compares the hits' messages with the test's, in rule
+// id order.
+func messageFailures(a *screening.Assessment, want map[string]rules.Text) []string {
+	ids := make([]string, 0, len(want))
+	for id := range want {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var out []string
+	for _, id := range ids {
+		i := slices.IndexFunc(a.Hits, func(h screening.Hit) bool { return h.ID == id })
+		if i < 0 {
+			out = append(out, fmt.Sprintf("%s: no hit, so no message to compare", id))
+			continue
+		}
+		got, w := a.Hits[i].Message, want[id]
+		if w.SV != "" && got.SV != w.SV {
+			out = append(out, fmt.Sprintf("%s: message.sv %q, want %q", id, got.SV, w.SV))
+		}
+		if w.EN != "" && got.EN != w.EN {
+			out = append(out, fmt.Sprintf("%s: message.en %q, want %q", id, got.EN, w.EN))
+		}
+	}
+	return out
 }
 
 func notCheckedNote(a *screening.Assessment, id string) string {

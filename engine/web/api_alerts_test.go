@@ -148,7 +148,7 @@ func TestAlertPersons(t *testing.T) {
 
 	var d alertDetail
 	rec := f.ok(http.StatusOK, anna, http.MethodGet, "/api/v1/alerts/"+sampleAlert, "", &d)
-	if d.PersonsWithheld || d.Persons == nil || !strings.Contains(rec.Body.String(), "Sara Holm (vd) har näringsförbud") {
+	if d.PersonsWithheld || d.Persons == nil || !strings.Contains(rec.Body.String(), "Sara Holm (VD) har näringsförbud") {
 		t.Fatalf("coordinator: %s", rec.Body)
 	}
 	var sara *representative

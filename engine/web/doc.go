@@ -174,6 +174,21 @@
 // (cmd/vaksam/e2e_test.go) runs axe-core on every page of its walk at
 // 1280 and 390 px.
 //
+// # Signals on the pages
+//
+// A critical hit adds no points: it places the assessment on L3 (L5
+// before award). Wherever a page shows a score beside a step (the queue,
+// the alert's summary and history, the supplier's tables, the underlag)
+// a critical step reads "Kritisk" ("+ N poäng" when other hits add
+// points) and running text "kritisk träff"; the supplier's chart draws
+// such assessments as diamonds in a band "Kritisk" above the scores. The
+// API keeps the numbers (ui_signals.go). The rule set is named in words
+// (its packs' labels, "pack.<name>", with the version and whether it is
+// the running one), its stored name pack@hash as the tooltip. The
+// screening's English reasons for missing data read in Swedish on
+// Swedish pages (missingReason), and a format whose first count is 1
+// takes its "<key>.one" singular (uiT).
+//
 // # Serving
 //
 //	dir, _ := access.NewDirectory(users, tokens)

@@ -275,7 +275,25 @@ func uiT(lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return m.in(lang)
 	}
+	if one, ok := uiText[key+".one"]; ok && firstInt(args) == 1 {
+		m = one // "1 organisation", not "1 organisationer"
+	}
 	return fmt.Sprintf(m.in(lang), args...)
+}
+
+// firstInt is the first whole-number argument, -1 when there is none:
+// a format whose count is 1 takes its "<key>.one" form when the
+// catalogue has one.
+func firstInt(args []any) int {
+	for _, a := range args {
+		switch n := a.(type) {
+		case int:
+			return n
+		case int64:
+			return int(n)
+		}
+	}
+	return -1
 }
 
 // L labels an enumerated value (a string, or one of the ladder's words):

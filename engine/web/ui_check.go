@@ -12,7 +12,6 @@ import (
 	"github.com/vaksam/vaksam/engine/bus"
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/screening"
-	"github.com/vaksam/vaksam/rules"
 )
 
 // The pre-award check form: GET /check shows it, POST /check runs the
@@ -41,7 +40,6 @@ type checkPage struct {
 	Hits       []hitView
 	SupplierID string // the organisation's reference for its page's link
 	Number     string // its number, NNNNNN-NNNN (masked as orgnrFor)
-	Critical   bool   // a hit is critical: shown in place of the score, which critical hits do not add to
 }
 
 func (s *Server) checkPage(w http.ResponseWriter, r *http.Request, status int, data checkPage) {
@@ -95,9 +93,6 @@ func (s *Server) uiCheck(w http.ResponseWriter, r *http.Request, p *access.Princ
 	}
 	data := checkPage{Form: &formState{Values: vals}, Answer: a, NotFound: notFound != nil, Hits: hitViews(a, p),
 		SupplierID: ref(p, a.Orgnr, a.Orgnr), Number: orgnrShown(p, a.Orgnr, s.now())}
-	for _, h := range a.Hits {
-		data.Critical = data.Critical || h.Severity == rules.Critical
-	}
 	status := http.StatusOK
 	if data.NotFound {
 		status = http.StatusNotFound

@@ -61,14 +61,8 @@ func TestUICheck(t *testing.T) {
 	if len(api.Hits) == 0 {
 		t.Fatal("the API's answer has no hits")
 	}
-	// A critical hit adds no points: it is shown in place of the score.
-	score := "<dd>" + uiDecimal("sv", api.Score) + "</dd>"
-	if slices.ContainsFunc(api.Hits, func(h screening.Hit) bool { return h.Severity == "critical" }) {
-		score = `<dd><span class="badge sev-critical">Kritisk</span>`
-		if api.Score != 0 {
-			score += " (" + uiDecimal("sv", api.Score) + ")</dd>"
-		}
-	}
+	// A critical step shows "Kritisk" in place of the score, as everywhere.
+	score := "<dd>" + string((&view{Lang: "sv"}).StepScore(api.Step, api.Score)) + "</dd>"
 	want = append(want, score)
 	for _, h := range api.Hits {
 		want = append(want, `id="hit-`+h.ID+`"`, h.Message.SV)

@@ -189,17 +189,23 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 }
 
 // The score chart: an inline SVG drawn here, and the same as a table.
+// An assessment a critical hit placed on L3 is drawn as a diamond in a
+// band "Kritisk" above the scores: its score (critical hits add none)
+// would put it at the bottom, below the threshold, as if all were well.
 const (
 	chartW, chartH                               = 720, 240
-	chartLeft, chartRight, chartTop, chartBottom = 44, 16, 12, 32
+	chartLeft, chartRight, chartTop, chartBottom = 64, 16, 12, 32
+	chartBandH                                   = 36 // the height of the band of critical assessments
 )
 
 type chartPoint struct {
-	At    time.Time
-	Score float64
-	Step  ladder.Step
-	X, Y  float64
-	Label string // for the point's <title>
+	At       time.Time
+	Score    float64
+	Step     ladder.Step
+	X, Y     float64
+	Label    string // for the point's <title>
+	Critical bool   // drawn as a diamond in the band (Diamond its path)
+	Diamond  string
 }
 
 type scoreChart struct {
@@ -216,6 +222,15 @@ type scoreChart struct {
 	Desc      string
 	YLabelX   float64 // where the score labels end
 	XLabelY   float64 // the baseline of the date labels
+	// Band is the row of the critical assessments, nil when there is none.
+	Band *chartBand
+}
+
+// chartBand is the row of the critical assessments above the scores.
+type chartBand struct {
+	Top, Height, Width float64 // its rectangle, from Left
+	Mid                float64 // where its points and label sit
+	Label              string
 }
 
 type chartTick struct {
@@ -236,6 +251,14 @@ func (s *Server) newChart(lang string, pts []chartPoint) *scoreChart {
 	}
 	c := &scoreChart{W: chartW, H: chartH, Left: chartLeft, Right: chartW - chartRight, Top: chartTop, Bottom: chartH - chartBottom,
 		YLabelX: chartLeft - 6, XLabelY: chartH - chartBottom + 20}
+	if slices.ContainsFunc(pts, func(p chartPoint) bool { return p.Step.Critical() }) {
+		c.H += chartBandH
+		c.Bottom += chartBandH
+		c.XLabelY += chartBandH
+		c.Band = &chartBand{Top: chartTop, Height: chartBandH - 8, Width: c.Right - c.Left, Mid: chartTop + (chartBandH-8)/2,
+			Label: uiT(lang, "chart.critical")}
+		c.Top += chartBandH
+	}
 	y := func(score float64) float64 {
 		return round1(c.Bottom - min(max(score, 0), maxScore)/maxScore*(c.Bottom-c.Top))
 	}
@@ -250,7 +273,11 @@ func (s *Server) newChart(lang string, pts []chartPoint) *scoreChart {
 	var line []string
 	for _, p := range pts {
 		p.X, p.Y = x(p.At), y(p.Score)
-		p.Label = p.At.In(record.Stockholm).Format(time.DateOnly) + ": " + uiDecimal(lang, p.Score) + " (" + string(p.Step) + ")"
+		if p.Critical = p.Step.Critical(); p.Critical {
+			p.Y = c.Band.Mid
+			p.Diamond = diamond(p.X, p.Y, 7)
+		}
+		p.Label = p.At.In(record.Stockholm).Format(time.DateOnly) + ": " + scoreText(lang, p.Step, p.Score) + " (" + string(p.Step) + ")"
 		c.Points = append(c.Points, p)
 		line = append(line, strconv.FormatFloat(p.X, 'f', -1, 64)+","+strconv.FormatFloat(p.Y, 'f', -1, 64))
 	}
@@ -266,8 +293,14 @@ func (s *Server) newChart(lang string, pts []chartPoint) *scoreChart {
 		c.XTicks = append(c.XTicks, chartTick{Pos: c.Right, Label: day(last), Anchor: "end"})
 	}
 	lp := pts[len(pts)-1]
-	c.Desc = uiT(lang, "chart.desc", day(first), day(last), uiDecimal(lang, lp.Score), lp.Step)
+	c.Desc = uiT(lang, "chart.desc", day(first), day(last), scoreText(lang, lp.Step, lp.Score), lp.Step)
 	return c
+}
+
+// diamond is the SVG path of a diamond of half-width r around (x, y).
+func diamond(x, y, r float64) string {
+	f := func(v float64) string { return strconv.FormatFloat(round1(v), 'f', -1, 64) }
+	return "M" + f(x) + "," + f(y-r) + " L" + f(x+r) + "," + f(y) + " L" + f(x) + "," + f(y+r) + " L" + f(x-r) + "," + f(y) + " Z"
 }
 
 func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }

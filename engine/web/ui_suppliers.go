@@ -39,7 +39,6 @@ type supplierRow struct {
 	Step       ladder.Step
 	Score      float64
 	Incomplete bool
-	Critical   bool // a hit of critical severity
 	Match      workplace.Match
 	Address    string
 	OpenAlert  string // its reference, "" for none
@@ -93,7 +92,7 @@ func (s *Server) uiSuppliers(w http.ResponseWriter, r *http.Request, p *access.P
 	_, _, data.Pages = workplace.Page(data.Total, 1, suppliersPerPage)
 	data.Page = min(page, data.Pages)
 	lo, hi, _ := workplace.Page(data.Total, data.Page, suppliersPerPage)
-	wp, now := s.workplace(), s.now()
+	now := s.now()
 	for _, f := range res.Found[lo:hi] {
 		row := supplierRow{Ref: ref(p, f.Orgnr, f.Orgnr), Name: nameFor(p, f.Orgnr, f.Name), Number: orgnrShown(p, f.Orgnr, now), Match: f.By}
 		sum, err := s.foundFacts(p, f, &row.Address, &row.OpenAlert)
@@ -104,9 +103,6 @@ func (s *Server) uiSuppliers(w http.ResponseWriter, r *http.Request, p *access.P
 		if f.Result != nil {
 			row.Screened, row.AssessedAt = true, f.Result.At
 			row.Step, row.Score, row.Incomplete = sum.Step, sum.Score, sum.Incomplete
-			for _, h := range wp.Hits(sum.Hits) {
-				row.Critical = row.Critical || ladder.Severity(h.Severity) == ladder.Critical
-			}
 		}
 		data.Rows = append(data.Rows, row)
 	}
@@ -124,13 +120,14 @@ func (s *Server) uiSuppliers(w http.ResponseWriter, r *http.Request, p *access.P
 	return nil
 }
 
-// countText is "<key>.one" (n is 1) or "<key>.other" of the catalogue
-// with n, its thousands separated.
+// countText is the catalogue's key with n, its thousands separated; n of
+// 1 takes the key's singular ("<key>.one"), as uiT does for a format
+// whose first count is 1.
 func countText(lang, key string, n int) string {
 	if n == 1 {
-		return uiT(lang, key+".one", uiInt(lang, int64(n)))
+		key += ".one"
 	}
-	return uiT(lang, key+".other", uiInt(lang, int64(n)))
+	return uiT(lang, key, uiInt(lang, int64(n)))
 }
 
 // orgnrShown is an organisation's number as a page shows it to p:

@@ -300,9 +300,9 @@ func TestUIPages(t *testing.T) {
 		{"/", []string{"<h1>Larm</h1>", "Öppna larm per steg", "Avtalsägare", "Omsorgshuset Norr AB", "Anna Ek Omsorg", "Främsta träffar", "Ej tilldelade"},
 			[]string{"<h1>Alerts</h1>", "Open alerts per step", "Contract owner", "Top hits", "Unassigned"}},
 		{"/alerts/" + sampleAlert, []string{"Larm Omsorgshuset Norr AB", "Träffar", "Rättslig grund", "LOU 13:2", "Konkurs, likvidation eller avregistrering",
-			"KK sedan 2025-11-03", "Sara Holm (vd) har näringsförbud", "Avropsstopp", "Beslutsunderlag", "Kommentarer", "Ringde leverantören", "Händelser",
+			"Pågående konkurs sedan 3 november 2025", "Sara Holm (VD) har näringsförbud", "Avropsstopp", "Beslutsunderlag", "Kommentarer", "Ringde leverantören", "Händelser",
 			"Fatta beslut", "Häv avropsstopp", "Leverantörens sida"},
-			[]string{"Alert Omsorgshuset Norr AB", "Hits", "Legal ground", "KK since 2025-11-03", "Sara Holm (vd) is under a trading ban",
+			[]string{"Alert Omsorgshuset Norr AB", "Hits", "Legal ground", "Ongoing bankruptcy since 3 November 2025", "Sara Holm (CEO) is under a trading ban",
 				"Decision basis", "Comments", "History", "Take a decision", "Lift the call-off halt"}},
 		{"/suppliers/" + sampleOrg, []string{"Riskpoäng över tid", "<svg", "Vad har ändrats när", "Adress: Storgatan 12, 90326 UMEÅ", "Nätverk",
 			"Erik Lind", "Sara Holm", "Företrädare", "Verkliga huvudmän", "Bolag på samma adress", "Avtal", "ASN-2024-1001", "F-2026-000123",
@@ -796,7 +796,7 @@ func TestUIUnderlag(t *testing.T) {
 		}
 	}
 	wantContains(t, "underlag", body, d.Justification, "LOU 13 kap. 1 § – obligatorisk uteslutning (brott)", `<span class="key">ASN-2024-1001</span>: HVB barn och unga`,
-		"Sara Holm (vd) har näringsförbud", "LOU 13:1; lag (2014:836) om näringsförbud", "Postversioner (16)", `data-print hidden`,
+		"Sara Holm (VD) har näringsförbud", "LOU 13:1; lag (2014:836) om näringsförbud", "Postversioner (16)", `data-print hidden`,
 		"Larmet öppnades", "Beslut trädde i kraft", "default@")
 	f.trail()
 	body = f.page(bo, "/decisions/"+d.ID+"/underlag")
@@ -959,22 +959,37 @@ func golden(t *testing.T, name, got string) {
 // The audit trail's actions the UI writes are audit's.
 var _ = []string{audit.ViewPersons, audit.ViewRaw, audit.Logout}
 
-// The chart spreads the assessments over its width, the score upward.
+// The chart spreads the assessments over its width, the score upward; an
+// assessment a critical hit placed on L3 sits in the band "Kritisk" above
+// the scores as a diamond, not at its score.
 func TestUIChart(t *testing.T) {
 	s := &Server{}
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 12, 0, 0, 0, time.UTC) }
-	c := s.newChart("sv", []chartPoint{{At: day(1), Score: 0, Step: "L0"}, {At: day(11), Score: 42.5, Step: "L2"}, {At: day(21), Score: 100, Step: "L3"}})
-	if c.Line != "44,208 374,124.7 704,12" {
+	c := s.newChart("sv", []chartPoint{{At: day(1), Score: 0, Step: "L0"}, {At: day(11), Score: 42.5, Step: "L2"}, {At: day(21), Score: 0, Step: "L3"}})
+	if c.Band == nil || c.Band.Label != "Kritisk" || c.Top != chartTop+chartBandH {
+		t.Fatalf("band %+v, top %v", c.Band, c.Top)
+	}
+	if c.Line != "64,244 384,160.7 704,26" {
 		t.Errorf("line %q", c.Line)
+	}
+	if p := c.Points[2]; !p.Critical || p.Y != c.Band.Mid || p.Diamond != "M704,19 L711,26 L704,33 L697,26 Z" || p.Label != "2026-11-21: kritisk träff (L3)" {
+		t.Errorf("critical point %+v", p)
+	}
+	if c.Points[0].Critical || c.Points[1].Critical || c.Points[0].Y != c.Bottom {
+		t.Errorf("points %+v", c.Points)
 	}
 	if len(c.XTicks) != 2 || c.XTicks[0].Label != "2026-11-01" || c.XTicks[1].Label != "2026-11-21" || c.XTicks[1].Anchor != "end" {
 		t.Errorf("x ticks %+v", c.XTicks)
 	}
-	if c.Threshold.Pos != 149.2 || c.Points[1].Label != "2026-11-11: 42,5 (L2)" {
+	if c.Threshold.Pos != 185.2 || c.Points[1].Label != "2026-11-11: 42,5 poäng (L2)" {
 		t.Errorf("threshold %+v, point %+v", c.Threshold, c.Points[1])
 	}
-	if c.Desc != "Poängen i varje lagrad bedömning i uppföljningen, från 2026-11-01 till 2026-11-21. Senast 100 (L3)." {
+	if c.Desc != "Poängen i varje lagrad bedömning i uppföljningen, från 2026-11-01 till 2026-11-21. Senast kritisk träff (L3)." {
 		t.Errorf("desc %q", c.Desc)
+	}
+	// Without a critical assessment, no band.
+	if c := s.newChart("en", []chartPoint{{At: day(1), Score: 50, Step: "L2"}}); c.Band != nil || c.Top != chartTop || c.Points[0].Label != "2026-11-01: 50 points (L2)" {
+		t.Errorf("no critical: band %+v, top %v, %+v", c.Band, c.Top, c.Points)
 	}
 	if s.newChart("sv", nil) != nil {
 		t.Error("a chart of nothing")
