@@ -29,7 +29,7 @@ func (v *Vaksam) startHTTP(check web.Checker) (string, func(), error) {
 	if fallback {
 		listen = "127.0.0.1:8080"
 	}
-	users, tokens := append(slices.Clip(v.cfg.Users), v.opts.Users...), v.cfg.Tokens
+	users, tokens := append(slices.Clip(v.cfg.Users), v.opts.Users...), append(slices.Clip(v.cfg.Tokens), v.opts.Tokens...)
 	dir, err := access.NewDirectory(users, tokens)
 	if err != nil {
 		return "", nil, err
@@ -55,7 +55,7 @@ func (v *Vaksam) startHTTP(check web.Checker) (string, func(), error) {
 		return "", nil, err
 	}
 	api := &web.Server{Store: v.sc.Store, Screener: v.sc, Desk: v.desk, Audit: log, Guard: guard,
-		Check: check, Now: v.now, Log: v.log}
+		Check: check, Now: v.now, Log: v.log, Version: v.opts.Version}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil && fallback {
 		v.log.Warn("port 8080 is taken; the web server listens on a free port", "address", listen)

@@ -33,6 +33,10 @@ type Server struct {
 	Check    Checker          // POST /api/v1/screen; nil answers 503
 	Now      func() time.Time // required: nothing below cmd/ reads the wall clock
 	Log      *slog.Logger     // nil: discard
+	// Version is the running build's version (buildinfo), which the
+	// served OpenAPI document reports as info.version; "" serves the
+	// document as written (buildinfo.Release).
+	Version string
 }
 
 // Handler returns the server's routes. Each area registers its own (the
