@@ -1,6 +1,8 @@
 package bus
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -152,5 +154,11 @@ func TestScreenServiceRefusalsAreJSON(t *testing.T) {
 				}
 			}
 		})
+	}
+	// AskScreen, as vaksam check asks, hands the field on.
+	_, _, err := AskScreen(context.Background(), h.nc, testKeys, event.ScreenRequest{Orgnr: "559123-4562", Purpose: "award"}, "order-field", 5*time.Second)
+	var ref *Refused
+	if !errors.As(err, &ref) || !ref.BadRequest() || ref.Field != "orgnr" || !strings.HasPrefix(ref.Description, "orgnr: ") {
+		t.Errorf("AskScreen of a bad orgnr: %#v, want a 400 Refused naming orgnr", err)
 	}
 }
