@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -58,15 +59,20 @@ func TestServeDemoForIntegrators(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, b
 	}
-	// A supplier of the demo, as the ordering system would name one.
-	code, b := call(http.MethodGet, "/api/v1/suppliers", "")
-	var list struct {
-		Suppliers []struct{ Orgnr string } `json:"suppliers"`
-	}
-	if err := json.Unmarshal(b, &list); code != http.StatusOK || err != nil || len(list.Suppliers) == 0 {
-		t.Fatalf("GET /api/v1/suppliers with the token: %d %v %.300s", code, err, b)
-	}
-	org := list.Suppliers[0].Orgnr
+	// A supplier of the demo, as the ordering system would name one, once
+	// the demo's first screening has listed them.
+	var org string
+	eventually(t, 30*time.Second, "the token lists a screened supplier", func() error {
+		code, b := call(http.MethodGet, "/api/v1/suppliers", "")
+		var list struct {
+			Suppliers []struct{ Orgnr string } `json:"suppliers"`
+		}
+		if err := json.Unmarshal(b, &list); code != http.StatusOK || err != nil || len(list.Suppliers) == 0 {
+			return fmt.Errorf("GET /api/v1/suppliers with the token: %d %v %.300s", code, err, b)
+		}
+		org = list.Suppliers[0].Orgnr
+		return nil
+	})
 	for _, tt := range []struct {
 		name, method, path, body string
 		want                     int
