@@ -87,14 +87,22 @@ func wantReady(t *testing.T, base, failing string) health.Report {
 	return rep
 }
 
+// serveDemo runs serve --demo of 150 organisations and waits until it is
+// ready; it returns it with its NATS and web URLs.
+func serveDemo(t *testing.T) (srv *proc, natsURL, base string) {
+	t.Helper()
+	clock := connectors.NewManualClock(serveNow)
+	srv, natsURL = serve(t, clock, filepath.Join(t.TempDir(), "demo"), "--demo", "--demo-orgs", "150",
+		"--nats-listen", "127.0.0.1:"+strconv.Itoa(freeTCPPort(t)), "--http", "127.0.0.1:0")
+	base = webURL(t, srv)
+	wantReady(t, base, "")
+	return srv, natsURL, base
+}
+
 // A scrape of a running serve --demo finds every family, lint-clean, and
 // the pre-award check made before it counted.
 func TestServeDemoMetrics(t *testing.T) {
-	clock := connectors.NewManualClock(serveNow)
-	srv, natsURL := serve(t, clock, filepath.Join(t.TempDir(), "demo"), "--demo", "--demo-orgs", "150",
-		"--nats-listen", "127.0.0.1:"+strconv.Itoa(freeTCPPort(t)), "--http", "127.0.0.1:0")
-	base := webURL(t, srv)
-	wantReady(t, base, "")
+	srv, natsURL, base := serveDemo(t)
 
 	nc, _ := connectAs(t, natsURL, demoKey(t, srv, "consumer"))
 	msg, err := nc.Request("vaksam.screen", []byte(`{"orgnr":"12345"}`), 5*time.Second)

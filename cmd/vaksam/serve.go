@@ -95,7 +95,7 @@ func runServe(ctx context.Context, a *app, args []string) (int, error) {
 		Signer: func() (*sign.Signer, error) { return cfg.Signing.Signer(demoData(d)) },
 		Clock:  a.clock, HTTP: a.http, Log: a.log, Out: a.stdout, Progress: os.Stderr, Build: thisBuild().Metrics(), Version: thisBuild().Version}
 	if d != nil {
-		opts.Users, opts.NATSUsers = d.Users, d.NATSUsers()
+		opts.Users, opts.Tokens, opts.NATSUsers = d.Users, d.Tokens, d.NATSUsers()
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -160,6 +160,8 @@ func printServing(w io.Writer, e service.Endpoints, d *demo.Demo) {
 			}
 		}
 	}
+	fmt.Fprintf(w, "  demo API token (new at every start; role %s, for an ordering system's pre-award checks):\n    %-22s %s\n", d.Tokens[0].Roles[0], d.Tokens[0].ID, d.Bearer)
+	fmt.Fprintf(w, "      curl -sS -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{\"orgnr\":\"ORGNR\",\"purpose\":\"award\"}' %s/api/v1/screen\n", d.Bearer, e.Web)
 	fmt.Fprintln(w, "  demo logins (new passwords at every start):")
 	for _, u := range d.Users {
 		fmt.Fprintf(w, "    %-11s %s   (%s)\n", u.ID, d.Passwords[u.ID], u.Roles[0].Label())

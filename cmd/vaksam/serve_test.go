@@ -496,8 +496,9 @@ func TestServe(t *testing.T) {
 		for _, body := range []string{`{"orgnr":"559123-456","purpose":"award"}`, `{"orgnr":"559123-4562","purpose":"award"}`} {
 			reply := request(body)
 			code, desc := reply.Header.Get("Nats-Service-Error-Code"), reply.Header.Get("Nats-Service-Error")
-			if code != "400" || !strings.HasPrefix(desc, "orgnr: ") || len(reply.Data) != 0 {
-				t.Errorf("%s: error %q %q, body %q", body, code, desc, reply.Data)
+			var e struct{ Error, Field string }
+			if code != "400" || !strings.HasPrefix(desc, "orgnr: ") || json.Unmarshal(reply.Data, &e) != nil || e.Error != desc || e.Field != "orgnr" {
+				t.Errorf("%s: error %q %q, body %q, want 400 and {\"error\", \"field\"} naming orgnr", body, code, desc, reply.Data)
 			}
 		}
 	})

@@ -9,24 +9,18 @@ import (
 	"github.com/vaksam/vaksam/engine/buildinfo"
 )
 
-// release is the version of this source tree. A binary built from a
-// released module version (go install …/cmd/vaksam@v0.5.0) reports that
-// version, from its build info; one built in a checkout (whose build info
-// has a pseudo-version), by go run or by go test ("(devel)") reports
-// this. It is the only place the version is written: `vaksam version`,
-// vaksam_build_info and the NATS micro service all read thisBuild.
-const release = "0.4.0"
-
 // revision is the VCS commit the binary was built from when the build
 // says so itself: the Dockerfile sets it with -ldflags "-X
 // main.revision=…" (its build context has no .git). Else the build info's
 // vcs.revision counts.
 var revision = ""
 
-// thisBuild describes the running binary.
+// thisBuild describes the running binary: the version of its build info
+// or buildinfo.Release. `vaksam version`, vaksam_build_info, the NATS
+// micro service and the served OpenAPI document all read it.
 var thisBuild = sync.OnceValue(func() buildinfo.Build {
 	info, _ := debug.ReadBuildInfo()
-	return buildinfo.Describe(info, release, revision)
+	return buildinfo.Describe(info, buildinfo.Release, revision)
 })
 
 func runVersion(_ context.Context, a *app, args []string) (int, error) {

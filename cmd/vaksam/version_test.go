@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/vaksam/vaksam/engine/buildinfo"
 )
 
 // vaksam version and vaksam --version print the version, the commit and
@@ -11,7 +13,7 @@ import (
 func TestVersionCommand(t *testing.T) {
 	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}} {
 		code, out, errOut := run(t, args...)
-		if code != exitOK || out != thisBuild().String() || !strings.HasPrefix(out, "vaksam "+release+"\ncommit: ") ||
+		if code != exitOK || out != thisBuild().String() || !strings.HasPrefix(out, "vaksam "+buildinfo.Release+"\ncommit: ") ||
 			!strings.Contains(out, "\ngo:     "+runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH+"\n") {
 			t.Errorf("%v: exit %d\n%s%s", args, code, out, errOut)
 		}
@@ -24,7 +26,7 @@ func TestVersionCommand(t *testing.T) {
 	}
 	// go test builds carry no VCS information: the commit is unknown, the
 	// version this tree's; vaksam_build_info says the same.
-	if m := thisBuild().Metrics(); m.Version != release || m.Revision != "unknown" || m.GoVersion != runtime.Version() {
+	if m := thisBuild().Metrics(); m.Version != buildinfo.Release || m.Revision != "unknown" || m.GoVersion != runtime.Version() {
 		t.Errorf("build info for metrics %+v", m)
 	}
 }

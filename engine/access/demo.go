@@ -35,6 +35,25 @@ func DemoUsers() ([]User, map[string]string) {
 	return users, pw
 }
 
+// DemoOrderingSystem is the id of the API token `vaksam serve --demo`
+// gives an ordering system.
+const DemoOrderingSystem = "ordering-system"
+
+// DemoToken returns the API token of `vaksam serve --demo` for an
+// ordering system that asks for pre-award checks (POST /api/v1/screen),
+// and its bearer credential "<id>.<secret>", new at every call. Its role
+// is coordinator, as the API's documentation advises for such a system
+// (the check needs decide), so it is owned by the demo coordinator
+// samordnare (a token that may decide must have an owner).
+func DemoToken() (Token, string) {
+	t, bearer, err := NewToken(DemoOrderingSystem, "Beställningssystem (demo)", []Role{Coordinator})
+	if err != nil {
+		panic("access: DemoToken: " + err.Error()) // cannot happen: the id and role are fixed
+	}
+	t.Owner = "samordnare"
+	return t, bearer
+}
+
 // demoPassword is 16 letters and digits easy to read and type, no 0/o,
 // 1/l/i, in four groups.
 func demoPassword() string {

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -195,6 +196,25 @@ func TestDemoUsers(t *testing.T) {
 	}
 	if _, again := DemoUsers(); again["samordnare"] == pw["samordnare"] {
 		t.Error("demo passwords are the same at every call")
+	}
+}
+
+// The demo's ordering-system token is a coordinator's, owned by the demo
+// coordinator, its bearer working with the demo users and new at every
+// call.
+func TestDemoToken(t *testing.T) {
+	users, _ := DemoUsers()
+	tok, bearer := DemoToken()
+	d, err := NewDirectory(users, []Token{tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := d.verifyToken(bearer)
+	if !ok || got.ID != DemoOrderingSystem || !slices.Equal(got.Roles, []Role{Coordinator}) || got.Owner != "samordnare" {
+		t.Errorf("demo token %+v (ok %v), want %s of role coordinator owned by samordnare", got, ok, DemoOrderingSystem)
+	}
+	if _, again := DemoToken(); again == bearer {
+		t.Error("the demo token is the same at every call")
 	}
 }
 

@@ -11,6 +11,15 @@ import (
 	"github.com/vaksam/vaksam/engine/metrics"
 )
 
+// Release is the version of this source tree, the one place it is
+// written. A binary built from a released module version (go install
+// …/cmd/vaksam@v0.5.0) reports that version, from its build info (see
+// Describe); one built in a checkout, by go run or by go test reports
+// Release. The OpenAPI document (engine/web/openapi.yaml) carries it as
+// info.version, which a test holds to Release, and the document served
+// at /api/v1/openapi.yaml reports the running build's version.
+const Release = "0.4.0"
+
 // Build is what a binary says of itself.
 type Build struct {
 	Version  string // semantic version, without a leading v

@@ -16,9 +16,11 @@ import (
 )
 
 // Refused is the pre-award service's refusal of a request, as the caller
-// of AskScreen sees it: the code and description of its reply.
+// of AskScreen sees it: the code and description of its reply, and the
+// field of the request it is about ("" when none: a 404, 503 or 500).
 type Refused struct {
 	Code, Description, RequestID string
+	Field                        string
 }
 
 func (e *Refused) Error() string {
@@ -57,7 +59,12 @@ func AskScreen(ctx context.Context, nc *nats.Conn, keys *sign.Keys, req event.Sc
 		return nil, "", fmt.Errorf("the reply (request id %s) is NOT Vaksam's answer, not acted on: %w", id, err)
 	}
 	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
-		return nil, keyID, &Refused{Code: code, Description: msg.Header.Get(micro.ErrorHeader), RequestID: id}
+		ref := &Refused{Code: code, Description: msg.Header.Get(micro.ErrorHeader), RequestID: id}
+		var body event.ScreenError
+		if msg.Header.Get(event.HeaderSchema) == event.ScreenErrorSchema && json.Unmarshal(msg.Data, &body) == nil {
+			ref.Field = body.Field
+		}
+		return nil, keyID, ref
 	}
 	var x screening.Assessment
 	if err := json.Unmarshal(msg.Data, &x); err != nil {

@@ -4,6 +4,11 @@
 // as a NATS micro service (vaksam.screen) and consumes records pushed in
 // on vaksam.ingest.<source>.
 //
+// The service refuses bad input as a micro error (Nats-Service-Error-Code
+// 400 and Nats-Service-Error) whose body is an event.ScreenError, the HTTP
+// API's {"error", "field"}, worded in JSON's terms by strictjson.Problem;
+// busy (503) and faults (500) are answered the same way.
+//
 // It also holds the client side, for `vaksam check` and `vaksam watch` or
 // any consumer in Go: AskScreen asks for a pre-award check and accepts
 // only a reply signed for the request; WatchEvents and ConsumeEvents read

@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -412,25 +413,27 @@ func (s *ScreenService) handle(r micro.Request) {
 		if err != nil {
 			var re *RequestError
 			if errors.As(err, &re) && re.Code == 404 && a != nil {
-				s.reply(ctx, r, id, "404", re.Error(), data)
+				s.reply(ctx, r, id, "404", re.Error(), event.ScreenReplySchema, data)
 				return
 			}
 			s.respondErr(ctx, r, id, err)
 			return
 		}
-		s.reply(ctx, r, id, "", "", data)
+		s.reply(ctx, r, id, "", "", event.ScreenReplySchema, data)
 	}()
 }
 
 // reply sends a signed reply to request id: an assessment (code ""), or a
-// refusal with its code and description and, for a 404, the assessment.
-func (s *ScreenService) reply(ctx context.Context, r micro.Request, id, code, desc string, data []byte) {
+// refusal with its code and description and, for a 404, the assessment
+// (schema event.ScreenReplySchema), else an event.ScreenError (schema
+// event.ScreenErrorSchema).
+func (s *ScreenService) reply(ctx context.Context, r micro.Request, id, code, desc, schema string, data []byte) {
 	h := micro.Headers{
 		RequestIDHeader:     {id},
 		sign.HeaderSignedAt: {s.Now().UTC().Format(time.RFC3339Nano)},
 	}
 	if data != nil {
-		h[event.HeaderSchema] = []string{event.ScreenReplySchema}
+		h[event.HeaderSchema] = []string{schema}
 	}
 	if code != "" {
 		// A header value is one line.
@@ -454,28 +457,21 @@ func (s *ScreenService) reply(ctx context.Context, r micro.Request, id, code, de
 	}
 }
 
-// badRequestJSON names the field of a JSON decoding error.
+// badRequestJSON names the field of a JSON decoding error, in JSON's
+// words ("body" for the request as a whole, as the HTTP API says).
 func badRequestJSON(err error) error {
-	var (
-		te  *json.UnmarshalTypeError
-		dup *strictjson.DuplicateError
-	)
-	if errors.As(err, &te) {
-		return badField(te.Field, "must be a %s", te.Type)
-	}
-	if errors.As(err, &dup) {
-		return badField(dup.Field(), "given twice")
-	}
-	if name, ok := strictjson.UnknownField(err); ok {
-		return badField(excerpt.Name(name), "unknown field")
-	}
-	return badField("body", "not a JSON request: %v", err)
+	field, msg := strictjson.Problem(err)
+	return badField(cmp.Or(field, "body"), "%s", msg)
 }
 
+// respondErr refuses the request: the micro error headers carry the code
+// and the message, the body the same as an event.ScreenError (the HTTP
+// API's error shape). An error other than a *RequestError is a 500.
 func (s *ScreenService) respondErr(ctx context.Context, r micro.Request, id string, err error) {
 	var re *RequestError
 	if !errors.As(err, &re) {
 		re = &RequestError{Code: 500, Msg: err.Error()}
 	}
-	s.reply(ctx, r, id, strconv.Itoa(re.Code), re.Error(), nil)
+	data, _ := json.Marshal(event.ScreenError{Error: re.Error(), Field: re.Field}) // two strings: cannot fail
+	s.reply(ctx, r, id, strconv.Itoa(re.Code), re.Error(), event.ScreenErrorSchema, data)
 }

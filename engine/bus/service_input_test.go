@@ -1,6 +1,8 @@
 package bus
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -10,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/micro"
 
 	"github.com/vaksam/vaksam/engine/event"
+	"github.com/vaksam/vaksam/engine/strictjson"
 )
 
 // A pre-award request with a member name given twice is refused naming
@@ -97,5 +100,65 @@ func TestChecksAnswerUnderConcurrentWrites(t *testing.T) {
 		if a.code != "" {
 			t.Errorf("a check answered %s %s", a.code, a.desc)
 		}
+	}
+}
+
+// A refused pre-award request is answered in plain words: the body is an
+// event.ScreenError ({"error", "field"}, as the HTTP API answers), its
+// error the same text as the micro error header, naming the field and
+// JSON's types, never Go's (before: "must be a event.ScreenRequest").
+func TestScreenServiceRefusalsAreJSON(t *testing.T) {
+	h := newServiceHarness(t, testNow, false)
+	for _, tt := range []struct {
+		name, body, field, msg string
+	}{
+		{"malformed JSON", `{"orgnr":"5591234561",`, "body", "not valid JSON"},
+		{"not JSON", `screen 5591234561`, "body", "not valid JSON"},
+		{"not an object", `["5591234561","award"]`, "body", "must be a JSON object, not an array"},
+		{"a string", `"5591234561"`, "body", "must be a JSON object, not a string"},
+		{"unknown field", `{"orgnummer":"5591234561","purpose":"award"}`, "orgnummer", "unknown field"},
+		{"wrong type", `{"orgnr":"5591234561","purpose":"award","value_sek":"4800000"}`, "value_sek", "must be an integer, not a string"},
+		{"orgnr a number", `{"orgnr":5591234561,"purpose":"award"}`, "orgnr", "must be a string, not a number"},
+		{"bad orgnr", `{"orgnr":"559123-4562","purpose":"award"}`, "orgnr", "check digit"},
+		{"no orgnr", `{"purpose":"award"}`, "orgnr", "required"},
+		{"bad purpose", `{"orgnr":"5591234561","purpose":"buy"}`, "purpose", "is not award, calloff or direct"},
+		{"trailing data", `{"orgnr":"5591234561","purpose":"award"} {}`, "body", "more after the JSON object"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			msg, err := h.nc.Request(event.ScreenSubject, []byte(tt.body), 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := testKeys.Verify(event.ScreenSubject, msg.Header, msg.Data); err != nil {
+				t.Errorf("the refusal is not signed: %v", err)
+			}
+			if code := msg.Header.Get(micro.ErrorCodeHeader); code != "400" {
+				t.Errorf("code %q, want 400", code)
+			}
+			if got := msg.Header.Get(event.HeaderSchema); got != event.ScreenErrorSchema {
+				t.Errorf("%s %q, want %q", event.HeaderSchema, got, event.ScreenErrorSchema)
+			}
+			var e event.ScreenError
+			if err := strictjson.Decode(msg.Data, &e); err != nil {
+				t.Fatalf("body %q: %v", msg.Data, err)
+			}
+			if e.Field != tt.field || !strings.HasPrefix(e.Error, tt.field+": ") || !strings.Contains(e.Error, tt.msg) {
+				t.Errorf("body %+v, want field %q and an error %q… with %q", e, tt.field, tt.field+": ", tt.msg)
+			}
+			if hdr := msg.Header.Get(micro.ErrorHeader); hdr != e.Error {
+				t.Errorf("header %s %q, body error %q: want the same", micro.ErrorHeader, hdr, e.Error)
+			}
+			for _, goWord := range []string{"event.", "ScreenRequest", "int64", "json:", "Go "} {
+				if strings.Contains(e.Error, goWord) {
+					t.Errorf("error %q speaks Go (%q)", e.Error, goWord)
+				}
+			}
+		})
+	}
+	// AskScreen, as vaksam check asks, hands the field on.
+	_, _, err := AskScreen(context.Background(), h.nc, testKeys, event.ScreenRequest{Orgnr: "559123-4562", Purpose: "award"}, "order-field", 5*time.Second)
+	var ref *Refused
+	if !errors.As(err, &ref) || !ref.BadRequest() || ref.Field != "orgnr" || !strings.HasPrefix(ref.Description, "orgnr: ") {
+		t.Errorf("AskScreen of a bad orgnr: %#v, want a 400 Refused naming orgnr", err)
 	}
 }

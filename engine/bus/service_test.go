@@ -120,7 +120,7 @@ func (h *serviceHarness) check(t *testing.T, body string, wait time.Duration) (*
 	}
 	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
 		var a *screening.Assessment
-		if len(msg.Data) > 0 {
+		if msg.Header.Get(event.HeaderSchema) == event.ScreenReplySchema {
 			a = new(screening.Assessment)
 			if err := json.Unmarshal(msg.Data, a); err != nil {
 				t.Fatal(err)

@@ -35,7 +35,7 @@ func TestScreenServiceSignsReplies(t *testing.T) {
 		name, body, code, schema string
 	}{
 		{"answer", fresh, "", event.ScreenReplySchema},
-		{"refusal", `{"orgnr":"559123-4562","purpose":"award"}`, "400", ""},
+		{"refusal", `{"orgnr":"559123-4562","purpose":"award"}`, "400", event.ScreenErrorSchema},
 		{"unknown organisation", `{"orgnr":"556000-0167","purpose":"award"}`, "", event.ScreenReplySchema},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

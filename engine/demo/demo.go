@@ -57,6 +57,10 @@ type Demo struct {
 	// Users are the demo's users; Passwords theirs, by user id.
 	Users     []access.User
 	Passwords map[string]string
+	// Tokens are the demo's API tokens: one, an ordering system's
+	// (access.DemoToken); Bearer its credential, "<id>.<secret>".
+	Tokens []access.Token
+	Bearer string
 	// NATS are the embedded server's demo clients: the consumer first.
 	NATS []Credential
 
@@ -127,6 +131,8 @@ func (d *Demo) prepare(ctx context.Context, o Options, cfg *settings.Config) err
 		cfg.Municipality = settings.DemoMunicipality
 	}
 	d.Users, d.Passwords = access.DemoUsers()
+	tok, bearer := access.DemoToken()
+	d.Tokens, d.Bearer = []access.Token{tok}, bearer
 	if o.NATSKeys {
 		if d.NATS, err = writeCredentials(d.Data); err != nil {
 			return fmt.Errorf("demo: NATS keys: %w", err)

@@ -39,9 +39,10 @@ const (
 	actionEvent     = "action-event.json"
 	screenRequest   = "screen-request.json"
 	screenReply     = "screen-reply.json"
+	screenError     = "screen-error.json"
 )
 
-var schemaFiles = []string{actionEvent, alertEvent, assessmentEvent, screenReply, screenRequest}
+var schemaFiles = []string{actionEvent, alertEvent, assessmentEvent, screenError, screenReply, screenRequest}
 
 // compiled is every schema compiled once, by file name.
 func compiled(t *testing.T) map[string]*jsonschema.Schema {
@@ -202,6 +203,7 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 		{alertEvent, "", event.Alert{}},
 		{actionEvent, "", event.Action{}},
 		{screenRequest, "", event.ScreenRequest{}},
+		{screenError, "", event.ScreenError{}},
 		{screenReply, "", screening.Assessment{}},
 		{screenReply, "/$defs/missing", screening.Missing{}},
 		{screenReply, "/$defs/hit", screening.Hit{}},

@@ -10,7 +10,8 @@ import (
 
 // Schemas holds the JSON Schemas (draft 2020-12) of the payloads, one file
 // per payload under schema/: assessment-event.json, alert-event.json,
-// action-event.json, screen-request.json and screen-reply.json. Each
+// action-event.json, screen-request.json, screen-reply.json and
+// screen-error.json. Each
 // schema's $id is SchemaBase followed by its file name, and
 // assessment-event.json refers to screen-reply.json relative to it.
 //

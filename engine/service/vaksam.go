@@ -60,9 +60,10 @@ type Options struct {
 	// command sends SIGHUP here).
 	Reload <-chan os.Signal
 
-	// Users and NATSUsers are added to the configuration's users and
-	// nats.users (the demo's).
+	// Users, Tokens and NATSUsers are added to the configuration's
+	// users, tokens and nats.users (the demo's).
 	Users     []access.User
+	Tokens    []access.Token
 	NATSUsers []bus.User
 
 	Clock    connectors.Clock // what every part reads the time from and waits on
@@ -71,7 +72,7 @@ type Options struct {
 	Out      io.Writer // what the bulk import reports
 	Progress *os.File  // a bulk import's progress
 	Build    metrics.Build
-	Version  string // the pre-award service's version
+	Version  string // the build's: the pre-award service's and the served OpenAPI document's
 }
 
 // Vaksam is a running Vaksam: the screening over the store, the embedded

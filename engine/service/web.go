@@ -30,7 +30,7 @@ func (v *Vaksam) startHTTP(check web.Checker, persons record.Pseudonymizer) (str
 	if fallback {
 		listen = "127.0.0.1:8080"
 	}
-	users, tokens := append(slices.Clip(v.cfg.Users), v.opts.Users...), v.cfg.Tokens
+	users, tokens := append(slices.Clip(v.cfg.Users), v.opts.Users...), append(slices.Clip(v.cfg.Tokens), v.opts.Tokens...)
 	dir, err := access.NewDirectory(users, tokens)
 	if err != nil {
 		return "", nil, err
@@ -56,7 +56,7 @@ func (v *Vaksam) startHTTP(check web.Checker, persons record.Pseudonymizer) (str
 		return "", nil, err
 	}
 	api := &web.Server{Store: v.sc.Store, Screener: v.sc, Desk: v.desk, Audit: log, Guard: guard,
-		Check: check, Now: v.now, Log: v.log, Persons: persons,
+		Check: check, Now: v.now, Log: v.log, Persons: persons, Version: v.opts.Version,
 		Municipality: web.Municipality{Name: v.cfg.Municipality.Name, LogoText: v.cfg.Municipality.LogoText}}
 	api.Footer = web.Footer(v.cfg.Footer) // the same fields, without the YAML tags
 	ln, err := net.Listen("tcp", listen)

@@ -355,75 +355,17 @@ func decodeBody(r *http.Request, v any, emptyOK bool) error {
 		}
 		return badField("body", "empty: want a JSON object")
 	}
-	var dup *strictjson.DuplicateError
-	switch err := strictjson.Decode(data, v); {
-	case err == nil:
-		return nil
-	case err == strictjson.ErrTrailing:
-		return badField("body", "more after the JSON object")
-	case errors.As(err, &dup):
-		return badField(dup.Field(), "given twice")
-	default:
+	if err := strictjson.Decode(data, v); err != nil {
 		return jsonError(err)
 	}
+	return nil
 }
 
-// jsonError names the field a decoding error is about.
+// jsonError names the field a decoding error is about ("body" for the
+// body as a whole).
 func jsonError(err error) error {
-	var (
-		se *json.SyntaxError
-		te *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &se):
-		return badField("body", "not valid JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return badField("body", "not valid JSON: it ends too soon")
-	case errors.As(err, &te):
-		if te.Field == "" {
-			return badField("body", "must be a JSON object, not %s", jsonKind(te.Value))
-		}
-		return badField(te.Field, "must be %s, not %s", jsonType(te.Type.String()), jsonKind(te.Value))
-	}
-	if name, ok := strictjson.UnknownField(err); ok {
-		return badField(excerpt.Name(name), "unknown field")
-	}
-	return badField("body", "%s", strings.TrimPrefix(err.Error(), "json: "))
-}
-
-// jsonType names a Go type as JSON does.
-func jsonType(goType string) string {
-	switch {
-	case goType == "string":
-		return "a string"
-	case goType == "bool":
-		return "true or false"
-	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"):
-		return "an integer"
-	case strings.HasPrefix(goType, "float"):
-		return "a number"
-	case strings.HasPrefix(goType, "[]"):
-		return "an array"
-	}
-	return "an object"
-}
-
-// jsonKind names the JSON value found ("number", "string", "array",
-// "object", "bool", "number 1.5").
-func jsonKind(v string) string {
-	switch v {
-	case "bool":
-		return "true or false"
-	case "":
-		return "this value"
-	}
-	if strings.HasPrefix(v, "number") {
-		return "a number"
-	}
-	if strings.HasPrefix(v, "a") || strings.HasPrefix(v, "o") {
-		return "an " + v
-	}
-	return "a " + v
+	field, msg := strictjson.Problem(err)
+	return badField(cmp.Or(field, "body"), "%s", msg)
 }
 
 // queryParams parses the query, refusing parameters not in allowed and

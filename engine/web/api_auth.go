@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,8 +28,28 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request, _ *access.Princ
 	}
 	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	w.Write(openapiYAML)
+	w.Write(openapiFor(s.Version))
 	return nil
+}
+
+// infoVersion is the line of info.version in openapi.yaml: the only key
+// "version" indented by two spaces (info's members are; a path's,
+// a component's members are indented by four).
+var infoVersion = regexp.MustCompile(`(?m)^  version: .*$`)
+
+// openapiFor is the OpenAPI document as served by a build of the given
+// version: info.version is that version ("" leaves the document's own,
+// buildinfo.Release, which a test holds it to).
+func openapiFor(version string) []byte {
+	if version == "" {
+		return openapiYAML
+	}
+	loc := infoVersion.FindIndex(openapiYAML)
+	if loc == nil {
+		return openapiYAML // a test finds the line
+	}
+	line := "  version: '" + strings.ReplaceAll(version, "'", "''") + "'"
+	return slices.Concat(openapiYAML[:loc[0]], []byte(line), openapiYAML[loc[1]:])
 }
 
 // whoami is the answer of GET /me and of a login.

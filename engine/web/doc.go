@@ -1,7 +1,9 @@
 // Package web serves Vaksam over HTTP: the JSON API under /api/v1/,
 // described by the OpenAPI 3 document it serves at
 // /api/v1/openapi.yaml (openapi.yaml in this package, which a test holds
-// to the routes), and the coordinators' HTML pages beside it (ui*.go,
+// to the routes and .ci/run lints with Redocly CLI; its info.version is
+// buildinfo.Release, and the document served reports the running build's
+// version, Server.Version), and the coordinators' HTML pages beside it (ui*.go,
 // templates/, static/): the queue, the alert with its decisions, the
 // supplier list and search, the supplier dossier (summary, contracts and
 // spend, open decisions, the timeline newest first, the network drawn
@@ -77,7 +79,8 @@
 // Machines send "Authorization: Bearer <id>.<secret>" and need no CSRF
 // token. An ordering system that asks for pre-award checks gets a token
 // of role coordinator (POST /api/v1/screen needs decide; the answer may
-// name representatives). Unauthenticated requests get 401, requests
+// name representatives); serve --demo makes one (access.DemoToken) and
+// prints it. Unauthenticated requests get 401, requests
 // without the permission 403 {"error": "forbidden: needs <permission>"}.
 //
 // # Errors

@@ -43,6 +43,10 @@ type Server struct {
 	// Footer: the contact and accessibility statement every page's foot
 	// links (ui_a11y.go).
 	Footer Footer
+	// Version is the running build's version (buildinfo), which the
+	// served OpenAPI document reports as info.version; "" serves the
+	// document as written (buildinfo.Release).
+	Version string
 }
 
 // Handler returns the server's routes. Each area registers its own (the
