@@ -1,6 +1,10 @@
 package web
 
-import "github.com/vaksam/vaksam/engine/record"
+import (
+	"fmt"
+
+	"github.com/vaksam/vaksam/engine/record"
+)
 
 // The web UI's strings. Every string a page shows is here, in Swedish
 // (the default) and English; templates ask for them by key with
@@ -25,10 +29,20 @@ func (m msg) in(lang string) string {
 	return m.sv
 }
 
-// The labels of sources ("src.<name>") come from the source registry.
+// The labels of sources ("src.<name>") come from the source registry;
+// the strings of some areas are kept in files of their own
+// (ui_i18n_<area>.go), merged here. A key in two places is a mistake.
 func init() {
 	for _, s := range record.Registry {
 		uiText["src."+s.Name] = msg{s.Label.Sv, s.Label.En}
+	}
+	for _, area := range []map[string]msg{uiTextA11y, uiTextDossier, uiTextSearch, uiTextSignals, uiTextUnderlag, uiTextWork} {
+		for k, m := range area {
+			if _, dup := uiText[k]; dup {
+				panic(fmt.Sprintf("web: UI string %q is defined twice", k))
+			}
+			uiText[k] = m
+		}
 	}
 }
 

@@ -1,7 +1,5 @@
 package web
 
-import "fmt"
-
 // The strings of the footer and the accessibility statement (ui_a11y.go).
 var uiTextA11y = map[string]msg{
 	"ev.caption":       {"Registeruppgifter som träffen bygger på", "The records the hit rests on"},
@@ -28,13 +26,4 @@ var uiTextA11y = map[string]msg{
 	"a11y.test.h":    {"Hur vi testat tjänsten", "How we tested the service"},
 	"a11y.test": {"Varje version testas automatiskt i en webbläsare med verktyget axe-core mot WCAG 2.1 A och AA, på varje sida i handläggningens flöde, både i 1280 och 390 pixlars bredd (mobil). Automatiska test hittar inte alla brister: berätta för oss om det du stöter på.",
 		"Every version is tested automatically in a browser with the axe-core tool against WCAG 2.1 A and AA, on every page of the case work, at widths of 1280 and 390 pixels (phone). Automated tests do not find every problem: tell us about the ones you meet."},
-}
-
-func init() {
-	for k, m := range uiTextA11y {
-		if _, dup := uiText[k]; dup {
-			panic(fmt.Sprintf("web: UI string %q is defined twice", k))
-		}
-		uiText[k] = m
-	}
 }

@@ -65,12 +65,3 @@ var uiTextDossier = map[string]msg{
 	"dos.js.hop":      {"steg %s", "step %s"},
 	"dos.js.root":     {"leverantören", "the supplier"},
 }
-
-func init() {
-	for k, m := range uiTextDossier {
-		if _, dup := uiText[k]; dup {
-			panic("ui_i18n_dossier: " + k + " is already in uiText")
-		}
-		uiText[k] = m
-	}
-}

@@ -1,18 +1,5 @@
 package web
 
-import "fmt"
-
-// The strings of the supplier search (/suppliers) and the pre-award
-// check form (/check), merged into uiText.
-func init() {
-	for k, m := range uiTextSearch {
-		if _, dup := uiText[k]; dup {
-			panic(fmt.Sprintf("web: catalogue key %q twice", k))
-		}
-		uiText[k] = m
-	}
-}
-
 var uiTextSearch = map[string]msg{
 	"nav.suppliers": {"Leverantörer", "Suppliers"},
 	"nav.check":     {"Kontroll före tilldelning", "Pre-award check"},

@@ -1,7 +1,5 @@
 package web
 
-import "fmt"
-
 // The strings of the signals a coordinator reads: critical steps
 // instead of a bare score, the rule set's label, the chart's critical
 // marker (ui_signals.go, ui_supplier.go's chart).
@@ -26,13 +24,4 @@ var uiTextSignals = map[string]msg{
 	"bytes.b.one":              {"%d byte", "%d byte"},
 	"hear.deadlinehelp.one":    {"Sista dag för leverantören att svara, minst %d dag efter att leverantören underrättades. Kommer inget svar kan beslutet godkännas dagen därpå.", "The last day for the supplier to respond, at least %d day after it was informed. If no response comes, the decision may be approved the day after."},
 	"fe.deadline_too_soon.one": {"Svarsfristen måste vara minst %d dag efter att leverantören underrättades: tidigast %s.", "The deadline must be at least %d day after the supplier was informed: %s at the earliest."},
-}
-
-func init() {
-	for k, m := range uiTextSignals {
-		if _, dup := uiText[k]; dup {
-			panic(fmt.Sprintf("web: ui text %s defined twice", k))
-		}
-		uiText[k] = m
-	}
 }

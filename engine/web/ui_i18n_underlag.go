@@ -20,12 +20,3 @@ var uiTextUnderlag = map[string]msg{
 	"ul.sign.date":          {"Datum", "Date"},
 	"ul.sign.blank":         {"fylls i för hand", "to be filled in by hand"},
 }
-
-func init() {
-	for k, m := range uiTextUnderlag {
-		if _, dup := uiText[k]; dup {
-			panic("ui_i18n_underlag.go: key " + k + " is already in uiText")
-		}
-		uiText[k] = m
-	}
-}

@@ -45,12 +45,3 @@ var uiTextWork = map[string]msg{
 	"bulk.bad.snooze_until":        {"Ange ett datum efter i dag, eller inget.", "Give a date after today, or none."},
 	"ok.bulk":                      {"De valda larmen ändrades.", "The selected alerts were changed."},
 }
-
-func init() {
-	for k, m := range uiTextWork {
-		if _, dup := uiText[k]; dup {
-			panic("web: ui text " + k + " twice")
-		}
-		uiText[k] = m
-	}
-}
