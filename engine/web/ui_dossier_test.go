@@ -168,7 +168,7 @@ func TestDescribeChanges(t *testing.T) {
 		{"tax, changed", record.SCB, js(lost), js(tax), []string{"F-skatt: godkänd → avregistrerad", "Storleksklass: 3 → 2"}},
 		{"tax, the same", record.SCB, js(tax), js(tax), []string{"F-skatt godkänd, moms registrerad, arbetsgivare registrerad, storleksklass 3"}},
 		{"debts, changed", record.Kronofogden, js(more), js(debt), []string{
-			"Kronofogden per 2026-10-01: 3 allmänna mål (184\u00a0500\u00a0kr), 0 enskilda mål (0\u00a0kr), 0 betalningsförelägganden senaste 12 mån",
+			"Kronofogden per 2026-10-01: allmänna mål 3 (184\u00a0500\u00a0kr), enskilda mål 0 (0\u00a0kr), betalningsförelägganden senaste 12 mån 0",
 			"Allmänna mål hos Kronofogden: 1 (1\u00a0000\u00a0kr) → 3 (184\u00a0500\u00a0kr)"}},
 	} {
 		got := describe("sv", tc.source, tc.cur, tc.prev, true, true)
