@@ -55,6 +55,16 @@
 //     assessments must be incomplete, never clear.
 //   - an accounting firm with eight clients at one street address (nine
 //     organisations: below the S12 threshold).
+//   - a front men's chain of three companies without contracts, going on
+//     from the first S13 network (chain.go): the second board member of
+//     its first bankrupt predecessor also sat on the board of the chain's
+//     first company, and each next front man on two neighbouring companies.
+//     The first went bankrupt 22 months ago and the third was deregistered
+//     (KKAV) 46 months ago, both Planted with S01 and S06; the second is
+//     active and built to trigger nothing (each of its board members sat
+//     on one bankrupt company only). From that network's S13 case the
+//     chain's first company is at hop 2, so the supplier dossier's network
+//     (drawn to depth 2) has an organisation to expand at every size.
 //
 // Some special organisations' sources answer as the real services were
 // seen to (shared/formats/README.md, "Corrections from the real
@@ -78,8 +88,8 @@
 //     KKAV-AVORG 18-25 months ago. It fires S01 and S06, not S07 (the
 //     reconstruction ended). KindModifierBankruptcy is that network's S13
 //     case: its ended bankruptcy counts at the deregistration date, and S13
-//     fires. Ordinary bulk rows carry "|FRUHOR-AVSLAVOMFO$null" (the 4th,
-//     24th, … row) and "|LIUHAVD-AVSLAVOMFO$null" (the 9th, 29th, …), which
+//     fires. Ordinary bulk rows carry "|FRUHOR-AVSLAVOMFO$null" (the 2nd,
+//     22nd, … row) and "|LIUHAVD-AVSLAVOMFO$null" (the 4th, 24th, …), which
 //     change nothing.
 //   - KindTaxWithheld: the two clean controls whose SCB rows withhold tax
 //     statuses (above): S01 not checked, incomplete, review.

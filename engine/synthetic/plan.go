@@ -14,6 +14,9 @@ const (
 	kPred    // bankrupt predecessor of an S13 case
 	kClean
 	kAcct // accounting firm (v 0) and its clients (v 1)
+	// kChain: a company of the front men's chain that goes on from the
+	// first bankrupt predecessor of S13 network chainGroup (chain.go).
+	kChain
 )
 
 // What an organisation's SCB row withholds (spec.withheld, org.withheld):
@@ -131,6 +134,7 @@ func (g *gen) plan() {
 		add(spec{kind: kPred, inds: []string{"S01", "S06"}, grp: gi, v: 0, cat: -1, bus: businessFor(catHVBBarn)})
 		add(spec{kind: kPred, inds: []string{"S01", "S06"}, grp: gi, v: 1, cat: -1, bus: businessFor(catStodboende), real: pred})
 	}
+	g.planChain(add)
 	straw := 1 + o/500_000
 	for m := 0; m < straw; m++ {
 		for k := 0; k < 10; k++ {
@@ -246,6 +250,7 @@ func (g *gen) special(j, k int) int { return g.specialBase + 8*j + k }
 func (g *gen) s13Person(gr int) int { return g.groupBase + gr }
 func (g *gen) strawMan(m int) int   { return g.groupBase + 1000 + m }
 func (g *gen) loner(b int) int      { return g.groupBase + 2000 + b }
+func (g *gen) chainMan(k int) int   { return g.groupBase + 3000 + k }
 
 // siteAddr is the k-th care site (visiting address) of organisation i.
 func (g *gen) siteAddr(i, k int) address {
@@ -451,6 +456,8 @@ func (g *gen) build(i int) *org {
 		switch {
 		case sp.kind == kPred:
 			o.reg = g.predReg(sp)
+		case sp.kind == kChain:
+			o.reg = chainLinks[sp.v].reg(t)
 		case sp.ind == "S08":
 			o.reg = t.AddDate(0, 0, -(120 + (sp.v*37)%130))
 		case sp.ind == "S13":

@@ -63,19 +63,17 @@ func (g *gen) applySpec(r *rand.Rand, o *org, sp *spec, j int) {
 		kk, dereg := g.predDates(sp)
 		x := g.personFor(g.s13Person(sp.grp), false)
 		other := pp(1)
+		if sp.grp == chainGroup && sp.v == 0 {
+			other = g.chainPerson(0)
+		}
 		xr, or := "ordforande", "styrelseledamot"
 		if sp.v == 1 {
 			xr, or = or, xr
 		}
-		o.roles = []role{{x, xr, o.reg.AddDate(0, 0, 30), kk}, {other, or, o.reg, kk}}
-		o.owners = []owner{{other, halfShare}, {x, halfShare}}
-		if dereg.IsZero() {
-			o.proc = []proceeding{{"KK", "Konkurs", kk}}
-		} else {
-			o.dereg, o.deregCode, o.deregText = dereg, "KKAV", "Avslutad konkurs"
-		}
-		o.fskatt, o.moms, o.employer, o.stkl = 9, 9, 9, 1
-		o.docs = docNone
+		g.bankrupt(o, role{x, xr, o.reg.AddDate(0, 0, 30), kk}, role{other, or, o.reg, kk}, kk, dereg)
+		return
+	case kChain:
+		g.applyChain(o, sp)
 		return
 	case kClean:
 		o.withheld = sp.withheld

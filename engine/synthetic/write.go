@@ -759,7 +759,10 @@ func (g *gen) writeFiles() error {
 		}
 		if o.sp != nil {
 			switch o.sp.kind {
-			case kPlanted, kPred:
+			case kPlanted, kPred, kChain:
+				if len(o.sp.inds) == 0 {
+					break
+				}
 				inds := append([]string(nil), o.sp.inds...)
 				sort.Strings(inds)
 				g.planted = append(g.planted, Planted{Orgnr: o.orgnr, Name: o.name, Indicators: inds})
@@ -883,10 +886,11 @@ func (g *gen) writeBulk(w *bufio.Writer, o *org) {
 	default:
 		// Ended proceedings with modifiers and no date, as the real file
 		// has them: a reconstruction that ended, a liquidation cancelled.
+		// Early rows, so that the smallest populations have both.
 		switch g.bulkRows % 20 {
-		case 3:
+		case 1:
 			proc = "|FRUHOR-AVSLAVOMFO$null"
-		case 8:
+		case 3:
 			proc = "|LIUHAVD-AVSLAVOMFO$null"
 		}
 		g.bulkRows++
