@@ -111,7 +111,7 @@ const (
 	extraTokenWeight    = 0.3 // an entity name token the query lacks counts this much (patronymics, middle names)
 	minTokenSimilarity  = 0.8 // below this two tokens are different names
 	shortToken          = 4   // tokens shorter than this must match exactly
-	maxScored           = 256 // names scored per query, the ones sharing most blocking keys
+	maxScored           = 64  // names scored per query, the ones sharing most blocking keys
 )
 
 type entry struct {
@@ -164,7 +164,7 @@ func New(entities []sanctions.Entity) *Index {
 			ix.entries = append(ix.entries, entry{entity: int32(ei), name: int32(ni), toks: toks, weight: weight(toks)})
 			seen := map[string]bool{}
 			for _, t := range toks {
-				for _, k := range keys(t) {
+				for _, k := range nameKeys(t) {
 					if !seen[k] {
 						seen[k] = true
 						ix.postings[k] = append(ix.postings[k], en)
@@ -174,26 +174,77 @@ func New(entities []sanctions.Entity) *Index {
 		}
 	}
 	n := len(ix.entries)
-	ix.scratch.New = func() any { return &scratch{hits: make([]uint8, n)} }
+	ix.scratch.New = func() any { return &scratch{hits: make([]uint16, n), seen: make([]uint32, n)} }
 	return ix
 }
 
+// scratch is one search's counters, one per name, pooled.
 type scratch struct {
-	hits    []uint8
+	hits    []uint16 // weighted keys shared with the query
+	seen    []uint32 // the stamp of the query token that last found the name
+	stamp   uint32
 	touched []int32
 }
 
-// keys are a token's blocking keys: the token itself, its consonant
-// skeleton and its first four letters.
-func keys(t string) []string {
+// A token's blocking keys. A name's token is filed under itself, its
+// consonant skeleton, the skeleton with one consonant deleted (skeletons of
+// four or more consonants) and its first four letters. A query token looks
+// up the same, and its skeleton among the deletions and its skeleton's
+// deletions among the skeletons and deletions: two tokens whose skeletons
+// are one or two consonants apart (a consonant dropped, added or changed,
+// "Pavlin" and "Pavin") share a key.
+type key struct {
+	k string
+	w uint16 // the weight of a hit: 3 for the token, 2 the skeleton, 1 the rest
+}
+
+// nameKeys are the keys a name's token is filed under.
+func nameKeys(t string) []string {
 	k := []string{"t:" + t}
-	if s := skeleton(t); s != "" {
-		k = append(k, "s:"+s)
+	sk := skeleton(t)
+	if sk != "" {
+		k = append(k, "s:"+sk)
+	}
+	for _, d := range deletions(sk) {
+		k = append(k, "d:"+d)
 	}
 	if len(t) > 4 {
 		k = append(k, "p:"+t[:4])
 	}
 	return k
+}
+
+// queryKeys are the keys a query token looks up, best first.
+func queryKeys(t string) []key {
+	k := []key{{"t:" + t, 3}}
+	sk := skeleton(t)
+	if sk != "" {
+		k = append(k, key{"s:" + sk, 2}, key{"d:" + sk, 1})
+	}
+	for _, d := range deletions(sk) {
+		k = append(k, key{"s:" + d, 1}, key{"d:" + d, 1})
+	}
+	if len(t) > 4 {
+		k = append(k, key{"p:" + t[:4], 1})
+	}
+	return k
+}
+
+// deletions are the skeleton with one consonant deleted, for skeletons of
+// four consonants or more (shorter ones would share keys with too many
+// names to tell them apart).
+func deletions(sk string) []string {
+	if len(sk) < 4 {
+		return nil
+	}
+	out := make([]string, 0, len(sk))
+	for i := range len(sk) {
+		d := sk[:i] + sk[i+1:]
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func weight(toks []string) float64 {
@@ -249,6 +300,17 @@ func (ix *Index) Search(q Query, threshold float64, limit int) []Candidate {
 		qtoks = orgTokens(qtoks)
 	}
 	if len(qtoks) > 0 {
+		// token similarities, each pair computed once per query
+		memo := make(map[[2]string]float64)
+		sim := func(a, b string) float64 {
+			k := [2]string{a, b}
+			if v, ok := memo[k]; ok {
+				return v
+			}
+			v := similarity(a, b)
+			memo[k] = v
+			return v
+		}
 		for _, en := range ix.block(qtoks) {
 			en := &ix.entries[en]
 			e := &ix.entities[en.entity]
@@ -262,12 +324,12 @@ func (ix *Index) Search(q Query, threshold float64, limit int) []Candidate {
 			if q.Kind == "" && e.Kind == sanctions.Organisation {
 				toks = orgTokens(qtoks)
 			}
-			c := ix.score(q, toks, en)
+			c := ix.score(q, toks, en, sim, false)
 			if c.Score < threshold {
 				continue
 			}
 			if old, ok := best[en.entity]; !ok || c.Score > old.Score {
-				best[en.entity] = c
+				best[en.entity] = ix.score(q, toks, en, sim, true)
 			}
 		}
 	}
@@ -291,32 +353,34 @@ func (ix *Index) Search(q Query, threshold float64, limit int) []Candidate {
 }
 
 // block finds the names sharing blocking keys with the query's tokens and
-// returns at most maxScored of them, those sharing most first.
+// returns at most maxScored of them, best first: per query token, the best
+// key that found a name counts (queryKeys).
 func (ix *Index) block(qtoks []string) []int32 {
 	s := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(s)
 	s.touched = s.touched[:0]
 	for _, t := range qtoks {
-		// one hit per query token and name, whichever key found it
-		var found []int32
-		for _, k := range keys(t) {
-			for _, en := range ix.postings[k] {
-				if s.hits[en]&0x80 == 0 {
-					if s.hits[en] == 0 {
-						s.touched = append(s.touched, en)
-					}
-					s.hits[en] = (s.hits[en] + 1) | 0x80
-					found = append(found, en)
-				}
-			}
+		s.stamp++
+		if s.stamp == 0 { // wrapped: forget the old stamps
+			clear(s.seen)
+			s.stamp = 1
 		}
-		for _, en := range found {
-			s.hits[en] &^= 0x80
+		for _, k := range queryKeys(t) {
+			for _, en := range ix.postings[k.k] {
+				if s.seen[en] == s.stamp {
+					continue // this token found it already, by a better key
+				}
+				s.seen[en] = s.stamp
+				if s.hits[en] == 0 {
+					s.touched = append(s.touched, en)
+				}
+				s.hits[en] += k.w
+			}
 		}
 	}
 	out := slices.Clone(s.touched)
 	if len(out) > maxScored {
-		sort.SliceStable(out, func(i, j int) bool { return s.hits[out[i]] > s.hits[out[j]] })
+		slices.SortStableFunc(out, func(a, b int32) int { return int(s.hits[b]) - int(s.hits[a]) })
 		out = out[:maxScored]
 	}
 	for _, en := range s.touched {
@@ -352,7 +416,7 @@ func similarity(a, b string) float64 {
 // weighted by their lengths, over the query's length, the matched name
 // tokens' length and a fraction (extraTokenWeight) of the name tokens the
 // query lacks.
-func align(q, n []string) (float64, []Pair) {
+func align(q, n []string, similarity func(a, b string) float64) (float64, []Pair) {
 	type cell struct {
 		i, j int
 		s    float64 // similarity times the tokens' lengths
@@ -427,24 +491,30 @@ func align(q, n []string) (float64, []Pair) {
 }
 
 // score a name entry against the query, with the features.
-func (ix *Index) score(q Query, qtoks []string, en *entry) Candidate {
+// Without explain, only the score is computed (the explanation is built
+// for the names that reach the threshold).
+func (ix *Index) score(q Query, qtoks []string, en *entry, sim func(a, b string) float64, explain bool) Candidate {
 	e := &ix.entities[en.entity]
 	n := e.Names[en.name]
-	s, pairs := align(qtoks, en.toks)
+	s, pairs := align(qtoks, en.toks, sim)
 	x := Explanation{Name: n.Full, Alias: en.name > 0, Weak: n.Weak, Alignment: pairs, NameScore: s}
-	move := func(f, outcome, detail string, to float64) {
-		x.Features = append(x.Features, Feature{Feature: f, Outcome: outcome, Detail: detail, Effect: to - s})
+	move := func(f, outcome string, detail func() string, to float64) {
+		if explain {
+			x.Features = append(x.Features, Feature{Feature: f, Outcome: outcome, Detail: detail(), Effect: to - s})
+		}
 		s = to
 	}
 	if n.Weak {
-		move("weak_alias", "disagree", "the list calls this alias weak", s*weakAliasFactor)
+		move("weak_alias", "disagree", func() string { return "the list calls this alias weak" }, s*weakAliasFactor)
 	}
 	if y := ix.years[en.entity]; q.BirthYear != 0 && y[0] != 0 {
-		span := strconv.Itoa(y[0])
-		if y[1] != y[0] {
-			span += "–" + strconv.Itoa(y[1])
+		detail := func() string {
+			span := strconv.Itoa(y[0])
+			if y[1] != y[0] {
+				span += "–" + strconv.Itoa(y[1])
+			}
+			return fmt.Sprintf("query %d, list %s", q.BirthYear, span)
 		}
-		detail := fmt.Sprintf("query %d, list %s", q.BirthYear, span)
 		if q.BirthYear >= y[0]-1 && q.BirthYear <= y[1]+1 {
 			move("birth_year", "agree", detail, s+(1-s)*birthAgreeGain)
 		} else {
@@ -452,7 +522,9 @@ func (ix *Index) score(q Query, qtoks []string, en *entry) Candidate {
 		}
 	}
 	if q.Nationality != "" && len(e.Nationalities) > 0 {
-		detail := fmt.Sprintf("query %s, list %s", q.Nationality, strings.Join(e.Nationalities, ","))
+		detail := func() string {
+			return fmt.Sprintf("query %s, list %s", q.Nationality, strings.Join(e.Nationalities, ","))
+		}
 		if slices.Contains(e.Nationalities, strings.ToUpper(q.Nationality)) {
 			move("nationality", "agree", detail, s+(1-s)*natAgreeGain)
 		} else {

@@ -75,13 +75,12 @@ func orgTokens(toks []string) []string {
 	return out
 }
 
-// skeleton is a token's consonants with doubled letters collapsed:
-// "mohammed" and the Arabic "mHmd" both give "mhmd", "andersson" and
-// "andersen" both "ndrsn". It is the blocking key that survives vowel
+// skeleton is a token's consonants, doubled letters written once (h and w
+// count as vowels): "mohammed" and the Arabic "mHmd" both give "mmd",
+// "andersson" and "andersen" both "ndrsn". It is the blocking key that survives vowel
 // misspellings and vowel-less transliterations.
 func skeleton(t string) string {
 	var b strings.Builder
-	var last byte
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		switch c {
@@ -89,11 +88,10 @@ func skeleton(t string) string {
 			// vowels, and h and w which transliterations add or drop
 			continue
 		}
-		if c == last {
-			continue
+		if i > 0 && t[i-1] == c {
+			continue // a doubled letter
 		}
 		b.WriteByte(c)
-		last = c
 	}
 	return b.String()
 }
