@@ -5,7 +5,8 @@
 // Names are folded before they are compared: other scripts are
 // transliterated to Latin letters and diacritics dropped
 // (github.com/mozillazg/go-unidecode: Cyrillic, Arabic, Greek and the
-// rest), case folded, punctuation dropped; organisations lose their legal
+// rest), case folded, punctuation dropped (the dots of abbreviations join:
+// "S.A." is "sa"); organisations lose their legal
 // forms (AB, Aktiebolag, HB, LLC, Ltd, OOO/ООО, GmbH, SA…, the table in
 // normalise.go), so "Rosneft OOO" is "ROSNEFT". The Arabic article written
 // apart ("Al-Zahrani") is joined to its word, as Arabic script writes it.

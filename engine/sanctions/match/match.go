@@ -380,7 +380,12 @@ func (ix *Index) block(qtoks []string) []int32 {
 	}
 	out := slices.Clone(s.touched)
 	if len(out) > maxScored {
-		slices.SortStableFunc(out, func(a, b int32) int { return int(s.hits[b]) - int(s.hits[a]) })
+		slices.SortFunc(out, func(a, b int32) int {
+			if d := int(s.hits[b]) - int(s.hits[a]); d != 0 {
+				return d
+			}
+			return int(a - b) // ties in list order, so a search is reproducible
+		})
 		out = out[:maxScored]
 	}
 	for _, en := range s.touched {

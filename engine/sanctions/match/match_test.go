@@ -153,3 +153,44 @@ func TestNormaliseIdentifier(t *testing.T) {
 		}
 	}
 }
+
+func TestFold(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		org      bool
+	}{
+		{"Владимир Путин", "vladimir putin", false},
+		{"Αλέξανδρος Παπαδόπουλος", "alexandros papadopoulos", false},
+		{"Jörg-Åke O'Brien", "jorg ake obrien", false},
+		{"Mohammed Al-Zahrani", "mohammed alzahrani", false},
+		{"ООО «Роснефть»", "rosneft", true},
+		{"Rosneft Trading S.A.", "rosneft trading", true},
+		{"Nordic Fish Aktiebolag (publ)", "nordic fish", true},
+		{"AB", "ab", true}, // nothing but a legal form: kept
+	} {
+		toks := fold(c.in)
+		if c.org {
+			toks = orgTokens(toks)
+		}
+		if got := strings.Join(toks, " "); got != c.want {
+			t.Errorf("%q: got %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestSearchBadInput(t *testing.T) {
+	ix := New(testList())
+	for _, c := range []struct {
+		name  string
+		q     Query
+		limit int
+	}{
+		{"no limit", Query{Name: "Vladimir Putin"}, 0},
+		{"punctuation only", Query{Name: "--- ,,, ..."}, 5},
+		{"unknown identifier", Query{Identifiers: []string{"", "  "}}, 5},
+	} {
+		if got := ix.Search(c.q, threshold, c.limit); len(got) != 0 {
+			t.Errorf("%s: got %v", c.name, got)
+		}
+	}
+}

@@ -21,9 +21,10 @@ func fold(s string) []string {
 			b.WriteRune(r)
 		case r >= 'A' && r <= 'Z':
 			b.WriteRune(unicode.ToLower(r))
-		case r == '\'' || r == '`':
+		case r == '\'' || r == '`' || r == '.':
 			// apostrophes inside names (O'Brien, the transliterated
-			// ayn and hamza) join rather than split
+			// ayn and hamza) join rather than split, and so do the dots
+			// of abbreviations (S.A., B.V., L.L.C.)
 		default:
 			b.WriteByte(' ')
 		}
