@@ -1,6 +1,7 @@
 package match
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -191,6 +192,63 @@ func TestSearchBadInput(t *testing.T) {
 	} {
 		if got := ix.Search(c.q, threshold, c.limit); len(got) != 0 {
 			t.Errorf("%s: got %v", c.name, got)
+		}
+	}
+}
+
+func TestExplanationOfAliasesAndIdentifiers(t *testing.T) {
+	ix := New(testList())
+	cases := []struct {
+		name    string
+		q       Query
+		check   func(c Candidate) bool
+		explain string // a part of Explanation.String()
+	}{
+		{"cyrillic alias", Query{Name: "Рамзан Ахматович Кадыров"}, func(c Candidate) bool {
+			return c.Explanation.Alias && !c.Explanation.Weak && c.Name == "Рамзан Ахматович Кадыров"
+		}, "alias"},
+		{"weak alias", Query{Name: "The Bear", BirthYear: 1980}, func(c Candidate) bool {
+			return c.Explanation.Weak && len(c.Explanation.Features) == 2 && c.Explanation.Features[0].Effect < 0
+		}, "weak alias"},
+		{"identifier", Query{Identifiers: []string{"1027700043502"}}, func(c Candidate) bool { return c.Match == ByIdentifier && c.Score == 1 }, "identifier 1027700043502 matched exactly"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := ix.Search(c.q, 0.5, 1)
+			if len(got) != 1 || !c.check(got[0]) {
+				t.Fatalf("got %+v", got)
+			}
+			if s := got[0].Explanation.String(); !strings.Contains(s, c.explain) {
+				t.Errorf("String() = %q, want it to say %q", s, c.explain)
+			}
+		})
+	}
+}
+
+func TestSearchConcurrently(t *testing.T) {
+	ix := New(testList())
+	queries := []string{"Vladimir Putin", "Ramzan Kadyrov", "Rosneft", "Anna Andersson"}
+	want := make([][]Candidate, len(queries))
+	for i, q := range queries {
+		want[i] = ix.Search(Query{Name: q}, 0.5, 3)
+	}
+	done := make(chan error)
+	for g := range 4 {
+		go func() {
+			for i := range 50 {
+				k := (g + i) % len(queries)
+				got := ix.Search(Query{Name: queries[k]}, 0.5, 3)
+				if len(got) != len(want[k]) || (len(got) > 0 && got[0].EntityID != want[k][0].EntityID) {
+					done <- fmt.Errorf("%q: got %v, want %v", queries[k], got, want[k])
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
 		}
 	}
 }
