@@ -66,7 +66,7 @@ type Pair struct {
 
 // Feature is one corroborating fact and how it moved the score.
 type Feature struct {
-	Feature string  `json:"feature"` // "alias", "weak_alias", "birth_year", "nationality"
+	Feature string  `json:"feature"` // "weak_alias", "birth_year", "nationality"
 	Outcome string  `json:"outcome"` // "agree", "disagree"
 	Detail  string  `json:"detail,omitempty"`
 	Effect  float64 `json:"effect"` // the score after minus the score before
@@ -112,13 +112,13 @@ const (
 	minTokenSimilarity  = 0.8 // below this two tokens are different names
 	shortToken          = 4   // tokens shorter than this must match exactly
 	maxScored           = 64  // names scored per query, the ones sharing most blocking keys
+	maxQueryTokens      = 16  // a query's tokens beyond these are ignored (no name is that long; bounds the work)
 )
 
 type entry struct {
 	entity int32
 	name   int32
-	toks   []string
-	weight float64 // sum of token lengths
+	toks   []string // folded, an organisation's without legal forms
 }
 
 // Index is the lists' entities ready to search. Build it once with New;
@@ -161,7 +161,7 @@ func New(entities []sanctions.Entity) *Index {
 				continue
 			}
 			en := int32(len(ix.entries))
-			ix.entries = append(ix.entries, entry{entity: int32(ei), name: int32(ni), toks: toks, weight: weight(toks)})
+			ix.entries = append(ix.entries, entry{entity: int32(ei), name: int32(ni), toks: toks})
 			seen := map[string]bool{}
 			for _, t := range toks {
 				for _, k := range nameKeys(t) {
@@ -247,14 +247,6 @@ func deletions(sk string) []string {
 	return out
 }
 
-func weight(toks []string) float64 {
-	w := 0
-	for _, t := range toks {
-		w += len(t)
-	}
-	return float64(w)
-}
-
 // birthYears reads the years of the list's birth dates ("YYYY…") as a
 // range; {0, 0} when there are none.
 func birthYears(dates []string) [2]int {
@@ -296,6 +288,9 @@ func (ix *Index) Search(q Query, threshold float64, limit int) []Candidate {
 		}
 	}
 	qtoks := fold(q.Name)
+	if len(qtoks) > maxQueryTokens {
+		qtoks = qtoks[:maxQueryTokens]
+	}
 	if q.Kind == sanctions.Organisation {
 		qtoks = orgTokens(qtoks)
 	}

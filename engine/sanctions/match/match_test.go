@@ -191,6 +191,7 @@ func TestSearchBadInput(t *testing.T) {
 		{"no limit", Query{Name: "Vladimir Putin"}, 0},
 		{"punctuation only", Query{Name: "--- ,,, ..."}, 5},
 		{"unknown identifier", Query{Identifiers: []string{"", "  "}}, 5},
+		{"endless name", Query{Name: strings.Repeat("Zyx Qwv ", 100000)}, 5},
 	} {
 		if got := ix.Search(c.q, threshold, c.limit); len(got) != 0 {
 			t.Errorf("%s: got %v", c.name, got)
