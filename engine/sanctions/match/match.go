@@ -42,7 +42,7 @@ type Candidate struct {
 	Entity      *sanctions.Entity `json:"-"`
 	Name        string            `json:"name"`  // the entity's name or alias that matched, as written
 	Score       float64           `json:"score"` // 0..1
-	Match       string            `json:"match"` // ByIdentifier or ByName
+	Match       string            `json:"kind"`  // ByIdentifier or ByName ("match" in the CLI's JSON says whether it reaches the threshold)
 	Explanation Explanation       `json:"explanation"`
 }
 
