@@ -375,12 +375,9 @@ func (ix *Index) block(qtoks []string) []int32 {
 	}
 	out := slices.Clone(s.touched)
 	if len(out) > maxScored {
-		slices.SortFunc(out, func(a, b int32) int {
-			if d := int(s.hits[b]) - int(s.hits[a]); d != 0 {
-				return d
-			}
-			return int(a - b) // ties in list order, so a search is reproducible
-		})
+		// ties in the order the keys found them (the query's first
+		// token's best key first): the same for the same query and list
+		slices.SortStableFunc(out, func(a, b int32) int { return int(s.hits[b]) - int(s.hits[a]) })
 		out = out[:maxScored]
 	}
 	for _, en := range s.touched {
