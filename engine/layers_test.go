@@ -29,7 +29,7 @@ var layers = []struct {
 }{
 	// The words every layer speaks: identifiers, record types and the
 	// source registry, the action ladder, signatures, logging, excerpts.
-	{"vocabulary", []string{"engine", "engine/sanctions", "engine/excerpt", "engine/ident", "engine/strictjson", "engine/ladder",
+	{"vocabulary", []string{"engine", "engine/sanctions", "engine/sanctions/match", "engine/excerpt", "engine/ident", "engine/strictjson", "engine/ladder",
 		"engine/record", "engine/logging", "engine/sign", "engine/health"}},
 	// The authorities' formats and the clients that fetch them.
 	{"sources", []string{"connectors", "connectors/formats", "connectors/bolagsverket", "connectors/scb"}},
