@@ -20,6 +20,7 @@ const euWeak = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
     <subjectType code="person" classificationCode="P"/>
     <nameAlias firstName="Ivan" lastName="Petrov" wholeName="Ivan  Petrov" strong="true"/>
     <nameAlias wholeName="Vanya" strong="false"/>
+    <nameAlias firstName="Ivan" lastName="Petroff" wholeName="" strong="true"/>
     <citizenship countryIso2Code="ru"/>
     <citizenship countryIso2Code="00"/>
     <birthdate year="1970"/>
@@ -31,8 +32,8 @@ func TestEUXMLWeakAliasAndCitizenship(t *testing.T) {
 	if err != nil || len(res.Problems) != 0 {
 		t.Fatal(err, res.Problems)
 	}
-	check(t, res.Entities, []want{{id: "42", kind: model.Person, primary: "Ivan Petrov", names: 2, given: "Ivan", family: "Petrov",
-		weak: []string{"Vanya"}, births: []string{"1970"}, nations: []string{"RU"}, programmes: []string{"RUS"}, listed: "2022-03-15"}})
+	check(t, res.Entities, []want{{id: "42", kind: model.Person, primary: "Ivan Petrov", names: 3, given: "Ivan", family: "Petrov",
+		strong: []string{"Ivan Petroff"}, weak: []string{"Vanya"}, births: []string{"1970"}, nations: []string{"RU"}, programmes: []string{"RUS"}, listed: "2022-03-15"}})
 }
 
 // TestBadEntitiesQuarantined: a bad entity is left out with a problem that

@@ -99,6 +99,10 @@ func (b *builder) once(key string) bool {
 func (b *builder) name(n model.Name) {
 	n.Full = strings.Join(strings.Fields(n.Full), " ")
 	if n.Full == "" {
+		// Some entries give the parts only.
+		n.Full = strings.Join(strings.Fields(n.Given+" "+n.Family), " ")
+	}
+	if n.Full == "" {
 		return
 	}
 	for i := range b.e.Names {
