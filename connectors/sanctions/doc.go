@@ -8,11 +8,15 @@
 //     detail: an alias, a birth date, an identification…), rows grouped by
 //     Entity_LogicalId. The groups are held until the end of the file, since
 //     the format does not promise that one entity's rows are adjacent: the
-//     memory is that of the list's entities, not of its rows.
+//     memory is that of the list's entities, not of its rows. The CSV has
+//     no column for the XML's strong="false", so its aliases are all read
+//     as strong: prefer the XML, which marks the weak ones.
 //   - ReadUNXML: the UN Security Council consolidated list (CONSOLIDATED_LIST,
 //     INDIVIDUALS/INDIVIDUAL and ENTITIES/ENTITY), streamed one entry at a
 //     time. The entity id is the DATAID; the reference number (QDi.001…) is
-//     kept as an identifier of type "un-reference".
+//     kept as an identifier of type "un-reference". The list gives
+//     nationalities as country names ("Democratic Republic of the Congo"),
+//     not ISO codes, and they are not read yet.
 //   - ReadFtM: an OpenSanctions FollowTheMoney entity stream
 //     (entities.ftm.json, one JSON object per line). Only target entities
 //     (target: true) of the schemata Person, Organization, Company,
