@@ -175,3 +175,24 @@ func FuzzEUXML(f *testing.F) { fuzzReader(f, ReadEUXML, "eu_fsf_1_1.xml") }
 func FuzzEUCSV(f *testing.F) { fuzzReader(f, ReadEUCSV, "eu_fsf_1_1.csv") }
 func FuzzUNXML(f *testing.F) { fuzzReader(f, ReadUNXML, "un_consolidated.xml") }
 func FuzzFtM(f *testing.F)   { fuzzReader(f, ReadFtM, "entities.ftm.json") }
+
+// TestFtMBadSanctionDateKeepsEntity: a Sanction whose start date is not a
+// date loses the date only; a year alone is no designation day but no
+// problem either.
+func TestFtMBadSanctionDateKeepsEntity(t *testing.T) {
+	in := `{"id":"NK-1","schema":"Person","properties":{"name":["Jane Roe"]},"target":true}
+{"id":"s1","schema":"Sanction","properties":{"entity":["NK-1"],"program":["P1"],"startDate":["soon"]}}
+{"id":"s2","schema":"Sanction","properties":{"entity":["NK-1"],"program":["P2"],"listingDate":["2019"]}}
+`
+	res, err := ReadFtM(strings.NewReader(in), "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, res.Entities, []want{{id: "NK-1", kind: model.Person, primary: "Jane Roe", programmes: []string{"P1", "P2"}}})
+	if !res.Entities[0].Listed.IsZero() {
+		t.Errorf("listed %v, want none", res.Entities[0].Listed)
+	}
+	if len(res.Problems) != 1 || !res.Problems[0].Kept || res.Problems[0].String() != `f:2: entity s1: startDate: "soon" is not a date (detail dropped, entity kept)` {
+		t.Errorf("problems %v", res.Problems)
+	}
+}
