@@ -53,5 +53,40 @@
 //	go test -run '^$' -bench Search -benchtime 20000x ./engine/sanctions/match/
 //
 // On the 2-core development machine, shared with other work: p50 about
-// 0.12 ms, p99 about 0.26 ms.
+// 0.12 ms, p99 about 0.26 ms.//
+// Quality: TestEvaluation runs 279 labelled queries (testdata/eval.jsonl;
+// testdata/README.md says where each list and name came from) at the
+// threshold 0.85 against the real list samples and 22 public sanctioned
+// entities: 171 listed names misspelled, reordered, transliterated
+// (Cyrillic and Arabic to Latin in several spellings), in their own script
+// and with legal forms; 108 that must not match (SCB's most common Swedish
+// names, with and without birth years, Swedish company names, names sharing
+// a first name or surname with a listed person, listed names with another
+// birth year). It logs every miss and false positive:
+//
+//	go test -run TestEvaluation -v ./engine/sanctions/match/
+//
+// Recall is 0.98 (168/171: "Sergej Sjojgu" 0.74, "Bachar el-Assad" 0.76,
+// the bare "Almaz-Antey" 0.82 miss); precision 1.00 over the lists alone
+// and 0.85 (168/197) with the benchmark's 20 000 synthetic names added as
+// decoys. The decoys' false positives are names whose token is a prefix of
+// a long synthetic token ("Peter Lindberg" and "Peter LINDBERMONT" 0.94:
+// Jaro-Winkler rewards the shared prefix), "Rosneft" against synthetic
+// organisations named Rosneft-something, and a common Arabic first name
+// with an unmatched short surname ("Mohammed Ali" and "Mohammed Lkhtyb"
+// 0.89, birth years one apart).
+//
+// Re-screening after a list update: BenchmarkRescreen searches 1 000 000
+// representatives (common Swedish names, 400 foreign) against an index of
+// the 200 changed entities only (341 names):
+//
+//	go test -run '^$' -bench Rescreen -benchtime 1x ./engine/sanctions/match/
+//
+// On the 2-core machine, shared with a CI run: 11 to 20 s on 2 workers
+// (11 to 20 µs a name; two thirds of it scoring, align and Jaro-Winkler's
+// rune conversions, as the blocking passes most of a small index's names
+// sharing a prefix or skeleton); 67 representatives reach the threshold,
+// nearly all on synthetic names with a Swedish-looking prefix ("Sofia
+// Pettersson" and "Sofia PETERSENKOICH" 0.94). BenchmarkSearch measured
+// at the same time (20000x, three runs): p50 0.12 ms, p99 0.54 to 1.05 ms.
 package match
