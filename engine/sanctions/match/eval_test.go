@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -100,12 +101,17 @@ func evaluate(t *testing.T, ix *Index, listed []sanctions.Entity, qs []evalQuery
 		t.Fatalf("%d labelled queries, want at least 150", len(qs))
 	}
 	var pos, found, hits, trueHits int
+	byVariant := map[string]*[2]int{} // variant → labelled queries found, labelled queries
 	for _, q := range qs {
 		if q.Expect != "" && !known[q.Expect] {
 			t.Fatalf("query %q expects %s, which is in no list of testdata", q.Query, q.Expect)
 		}
 		if q.Expect != "" {
 			pos++
+			if byVariant[q.Variant] == nil {
+				byVariant[q.Variant] = &[2]int{}
+			}
+			byVariant[q.Variant][1]++
 		}
 		ok := false
 		for _, c := range ix.Search(Query{Name: q.Query, Kind: q.Kind, BirthYear: q.BirthYear}, evalThreshold, 10) {
@@ -129,12 +135,16 @@ func evaluate(t *testing.T, ix *Index, listed []sanctions.Entity, qs []evalQuery
 			t.Logf("miss (%s): %q born %d, want %s (its score %.3f)", q.Variant, q.Query, q.BirthYear, q.Expect, score)
 		} else if ok {
 			found++
+			byVariant[q.Variant][0]++
 		}
 	}
 	recall = float64(found) / float64(pos)
 	precision = 1.0
 	if hits > 0 {
 		precision = float64(trueHits) / float64(hits)
+	}
+	for _, v := range slices.Sorted(maps.Keys(byVariant)) {
+		t.Logf("recall of %s: %d/%d", v, byVariant[v][0], byVariant[v][1])
 	}
 	t.Logf("%d queries (%d labelled with an entity), %d names indexed, threshold %.2f: recall %.3f (%d/%d), precision %.3f (%d/%d)",
 		len(qs), pos, ix.Len(), evalThreshold, recall, found, pos, precision, trueHits, hits)
