@@ -103,8 +103,12 @@ func (e Explanation) String() string {
 
 // The weights of the features; see doc.go.
 const (
-	weakAliasFactor     = 0.8 // a weak alias's name score is multiplied by this
-	birthAgreeGain      = 0.5 // share of the remaining distance to 1 a birth year agreement adds
+	weakAliasFactor = 0.8 // a weak alias's name score is multiplied by this
+	birthAgreeGain  = 0.5 // share of the remaining distance to 1 a birth year agreement adds
+	// corroborateFrom: a birth year or nationality that agrees lifts
+	// only a name that already is a strong match; it corroborates, it
+	// does not make a weak name a match.
+	corroborateFrom     = 0.8
 	birthDisagreeFactor = 0.8 // a birth year disagreement multiplies the score by this
 	natAgreeGain        = 0.2
 	natDisagreeFactor   = 0.95
@@ -487,6 +491,11 @@ func align(q, n []string, similarity func(a, b string) float64) (float64, []Pair
 	return num / den, pairs
 }
 
+// allPaired says whether every query token found a token of the name.
+func allPaired(pairs []Pair) bool {
+	return !slices.ContainsFunc(pairs, func(p Pair) bool { return p.Name == "" })
+}
+
 // score a name entry against the query, with the features.
 // Without explain, only the score is computed (the explanation is built
 // for the names that reach the threshold).
@@ -512,10 +521,16 @@ func (ix *Index) score(q Query, qtoks []string, en *entry, sim func(a, b string)
 			}
 			return fmt.Sprintf("query %d, list %s", q.BirthYear, span)
 		}
-		if q.BirthYear >= y[0]-1 && q.BirthYear <= y[1]+1 {
-			move("birth_year", "agree", detail, s+(1-s)*birthAgreeGain)
-		} else {
+		switch {
+		case q.BirthYear < y[0]-1 || q.BirthYear > y[1]+1:
 			move("birth_year", "disagree", detail, s*birthDisagreeFactor)
+		case allPaired(pairs):
+			move("birth_year", "agree", detail, s+(1-s)*birthAgreeGain)
+		default:
+			// A birth year corroborates a name; it does not stand in for
+			// a part of the name that found no counterpart ("Mohammed
+			// Ali" against "Mohammed Lkhtyb").
+			move("birth_year", "agree", func() string { return detail() + "; not counted: a part of the name is unmatched" }, s)
 		}
 	}
 	if q.Nationality != "" && len(e.Nationalities) > 0 {

@@ -128,6 +128,22 @@ func TestBirthYearMovesScore(t *testing.T) {
 	}
 }
 
+// A birth year corroborates a name whose every part found a counterpart;
+// it does not lift a name one of whose parts is unmatched.
+func TestBirthYearCorroboratesOnlyAWholeName(t *testing.T) {
+	ix := New([]sanctions.Entity{person(sanctions.EU, "eu-lkhtyb", "1991", "Mohammed Lkhtyb")})
+	got := ix.Search(Query{Name: "Mohammed Ali", Kind: sanctions.Person, BirthYear: 1992}, 0, 1)
+	if len(got) != 1 {
+		t.Fatalf("candidates %v, want the one entity below the threshold", got)
+	}
+	if got[0].Score >= threshold || got[0].Score != got[0].Explanation.NameScore {
+		t.Errorf("score %.3f (name %.3f): the agreeing birth year lifted a name with an unmatched part", got[0].Score, got[0].Explanation.NameScore)
+	}
+	if f := got[0].Explanation.Features; len(f) != 1 || f[0].Feature != "birth_year" || f[0].Effect != 0 {
+		t.Errorf("features %+v, want birth_year with no effect", f)
+	}
+}
+
 func TestExplanation(t *testing.T) {
 	ix := New(testList())
 	got := ix.Search(Query{Name: "Putin Vladimir", Nationality: "ru"}, threshold, 1)
