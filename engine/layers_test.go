@@ -39,7 +39,7 @@ var layers = []struct {
 	// fetch schedule, synthetic data.
 	{"intake", []string{"engine/ingest", "connectors/bulkfile", "connectors/filedrop", "connectors/schedule", "engine/synthetic"}},
 	// A subject's records as of a time, as one typed Profile.
-	{"profile", []string{"engine/profile"}},
+	{"profile", []string{"engine/profile", "engine/watchlist"}},
 	// Rule packs compiled against the Profile.
 	{"rules", []string{"rules", "rules/default"}},
 	// Assessments and what they announce; the audit trail; rule tests.

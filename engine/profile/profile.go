@@ -43,6 +43,11 @@ type Profile struct {
 	Invoices  []*Invoice  `expr:"invoices" json:"invoices" source:"invoices"`
 	Spend     []*Spend    `expr:"spend" json:"spend" source:"invoices"` // this supplier's share of each category's spend, last 12 months
 
+	// Sanctions are the listed entities the organisation or a current
+	// representative may be (S18), from the EU list or a list standing in
+	// for it; filled by screening (engine/watchlist), not by Build.
+	Sanctions []*Sanction `expr:"sanctions" json:"sanctions,omitempty" source:"sanctions-eu"`
+
 	// Board, CurrentBoard and CurrentRoles are Roles filtered once when
 	// the profile is built (in Roles' order), so that rules do not filter
 	// them again, field by field through expr's reflection, at every

@@ -276,6 +276,13 @@ func birthYears(dates []string) [2]int {
 // Len is the number of names indexed.
 func (ix *Index) Len() int { return len(ix.entries) }
 
+// Entities counts the indexed entities; Entity returns the i-th, 0 <= i <
+// Entities().
+func (ix *Index) Entities() int { return len(ix.entities) }
+
+// Entity returns the index's i-th entity.
+func (ix *Index) Entity(i int) *sanctions.Entity { return &ix.entities[i] }
+
 // Search returns up to limit candidates for q whose score reaches
 // threshold, best first. Identifier matches come first with score 1.
 func (ix *Index) Search(q Query, threshold float64, limit int) []Candidate {
