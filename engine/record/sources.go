@@ -35,6 +35,10 @@ const (
 	// ByInbox: files dropped in the source's inbox directory
 	// (connectors/filedrop).
 	ByInbox Arrival = "inbox"
+	// ByDownload: a whole list file fetched on a schedule with a
+	// conditional request, or dropped in the source's inbox (the sanctions
+	// lists).
+	ByDownload Arrival = "download"
 	// ByImportOnly: no fetcher; vaksam ingest and NATS push only.
 	ByImportOnly Arrival = "import only"
 )
