@@ -60,6 +60,11 @@ func euKind(code string) model.Kind {
 func ReadEUXML(r io.Reader, file string) (Result, error) {
 	var res Result
 	err := streamXML(r, file, map[string]func(*xml.Decoder, xml.StartElement, string) error{
+		// The root: its attributes only, the entities are read as they come.
+		"export": func(_ *xml.Decoder, se xml.StartElement, where string) error {
+			res.published(se, "generationDate", where)
+			return nil
+		},
 		"sanctionEntity": func(d *xml.Decoder, se xml.StartElement, where string) error {
 			var x euEntity
 			if err := decodeEntry(d, se, where, file, &x); err != nil {

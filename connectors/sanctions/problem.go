@@ -1,6 +1,7 @@
 package sanctions
 
 import (
+	"encoding/xml"
 	"fmt"
 	"regexp"
 	"strings"
@@ -36,6 +37,33 @@ func (p Problem) String() string {
 type Result struct {
 	Entities []model.Entity `json:"entities"`
 	Problems []Problem      `json:"problems,omitempty"`
+	// Published is when the file says the list was generated: the EU
+	// XML's export generationDate, the UN list's dateGenerated; zero when
+	// the format does not say (the EU CSV's rows, an FtM stream) or the
+	// value is not a time (then a kept Problem says so).
+	Published time.Time `json:"published,omitzero"`
+}
+
+// published reads a list's generation time (RFC 3339, with or without
+// fractional seconds) from attribute attr of its root element se; a value
+// that is not a time is a kept Problem at where.
+func (res *Result) published(se xml.StartElement, attr, where string) {
+	for _, a := range se.Attr {
+		if a.Name.Local != attr {
+			continue
+		}
+		v := strings.TrimSpace(a.Value)
+		if v == "" {
+			return
+		}
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			res.Problems = append(res.Problems, Problem{Where: where, Field: attr, Reason: fmt.Sprintf("%q is not a time (RFC 3339)", v), Kept: true})
+			return
+		}
+		res.Published = t
+		return
+	}
 }
 
 var partialDate = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`)

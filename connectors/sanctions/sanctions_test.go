@@ -125,6 +125,9 @@ func TestEUXMLSample(t *testing.T) {
 			strong:     []string{"Фронт на великите ислямски източни воини", "IBDA-C"},
 			programmes: []string{"TERR"}, listed: "2018-03-22"},
 	})
+	if want := time.Date(2018, 12, 21, 14, 39, 54, 511e6, time.FixedZone("", 3600)); !res.Published.Equal(want) {
+		t.Errorf("published %v, want the export's generationDate %v", res.Published, want)
+	}
 	if l := res.Entities[1].Names[2].Lang; l != "bg" {
 		t.Errorf("the Bulgarian name's language is %q, want bg", l)
 	}
@@ -145,6 +148,9 @@ func TestEUCSVSample(t *testing.T) {
 
 func TestUNSample(t *testing.T) {
 	res := readSample(t, "un_consolidated.xml", func(f *os.File, n string) (Result, error) { return ReadUNXML(f, n) })
+	if want := time.Date(2026, 2, 27, 0, 0, 9, 554e6, time.UTC); !res.Published.Equal(want) {
+		t.Errorf("published %v, want the list's dateGenerated %v", res.Published, want)
+	}
 	check(t, res.Entities, []want{
 		{id: "6907994", kind: model.Person, primary: "FRANK KAKOLELE BWAMBALE",
 			strong:      []string{"FRANK KAKORERE", "AIGLE BLANC"},

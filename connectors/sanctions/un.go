@@ -96,6 +96,11 @@ func ReadUNXML(r io.Reader, file string) (Result, error) {
 		}
 	}
 	err := streamXML(r, file, map[string]func(*xml.Decoder, xml.StartElement, string) error{
+		// The root: its attributes only, the entries are read as they come.
+		"CONSOLIDATED_LIST": func(_ *xml.Decoder, se xml.StartElement, where string) error {
+			res.published(se, "dateGenerated", where)
+			return nil
+		},
 		"INDIVIDUAL": entry(model.Person),
 		"ENTITY":     entry(model.Organisation),
 	})

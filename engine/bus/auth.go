@@ -75,6 +75,9 @@ func (u User) Check() error {
 		if !record.KnownSource(u.Source) {
 			return fmt.Errorf("source: want one of %s, got %q", strings.Join(record.Sources, ", "), u.Source)
 		}
+		if err := pushable(u.Source); err != nil {
+			return fmt.Errorf("source: %w", err)
+		}
 	default:
 		return fmt.Errorf("role: want %s or %s, got %q", RoleConsumer, RoleIngest, u.Role)
 	}

@@ -526,6 +526,7 @@ func TestEmbeddedServerRefusesBadUsers(t *testing.T) {
 		{User{Name: "a", NKey: good, Role: RoleConsumer, Source: "roles"}, "source: only an ingest user has a source"},
 		{User{Name: "a", NKey: good, Role: RoleIngest}, `source: want one of bolagsverket, `},
 		{User{Name: "a", NKey: good, Role: RoleIngest, Source: "roles.>"}, `got "roles.>"`},
+		{User{Name: "a", NKey: good, Role: RoleIngest, Source: record.SanctionsUN}, "source: source sanctions-un is a whole list file and cannot be pushed"},
 	} {
 		if err := tt.u.Check(); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: %v, want %q", tt.u, err, tt.want)

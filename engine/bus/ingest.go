@@ -168,6 +168,9 @@ func (in *Ingest) job(source, name string, m jetstream.Msg, stored time.Time) (i
 	if !record.KnownSource(source) {
 		return job, fmt.Errorf("unknown source %q in subject %s (known: %s)", source, m.Subject(), strings.Join(record.Sources, ", "))
 	}
+	if err := pushable(source); err != nil {
+		return job, fmt.Errorf("subject %s: %w", m.Subject(), err)
+	}
 	h := m.Headers()
 	if v := h.Get(HeaderObserved); v != "" {
 		t, err := record.ParseInstant(v)
@@ -184,6 +187,17 @@ func (in *Ingest) job(source, name string, m jetstream.Msg, stored time.Time) (i
 		job.Orgnr = o
 	}
 	return job, nil
+}
+
+// pushable refuses the sources that are not pushed record by record: a
+// sanctions list (record.ByDownload) is one whole file, a snapshot in
+// which a missing entity has left the list, so part of one must never be
+// stored as if it were the list.
+func pushable(source string) error {
+	if s, ok := record.LookupSource(source); ok && s.Arrival == record.ByDownload {
+		return fmt.Errorf("source %s is a whole list file and cannot be pushed: import it with vaksam ingest --source %s FILE or drop it in its inbox", source, source)
+	}
+	return nil
 }
 
 func (in *Ingest) quarantine(source, name string, data []byte, at time.Time, reason string) {

@@ -69,13 +69,15 @@ func TestIngestStoresPushedRecordsAndQuarantinesBadOnes(t *testing.T) {
 	seq := publish("vaksam.ingest.kronofogden", "2026-11-20T08:00:00Z", strings.TrimSpace(string(sample))+"\n{\"orgnr\": broken\n"+other)
 	publish("vaksam.ingest.nosuch", "", `{"orgnr":"5591234561"}`)
 	publish("vaksam.ingest.kronofogden", "yesterday", string(sample))
+	// A sanctions list is a whole file, never pushed.
+	publish("vaksam.ingest.sanctions-eu", "", `<export generationDate="2026-11-20T08:00:00Z"/>`)
 
 	eventually(t, 10*time.Second, func() error {
 		subs, err := st.SourceSubjects(record.Kronofogden)
 		if err != nil || len(subs) != 2 {
 			return fmt.Errorf("kronofogden subjects %v, %v", subs, err)
 		}
-		if c := in.Counts(); c.New != 2 || c.Quarantined != 3 {
+		if c := in.Counts(); c.New != 2 || c.Quarantined != 4 {
 			return fmt.Errorf("counts %+v", c)
 		}
 		return nil
@@ -92,7 +94,7 @@ func TestIngestStoresPushedRecordsAndQuarantinesBadOnes(t *testing.T) {
 
 	// Every bad input is quarantined with what and where.
 	var reasons []string
-	for _, src := range []string{record.Kronofogden, "nats"} {
+	for _, src := range []string{record.Kronofogden, record.SanctionsEU, "nats"} {
 		qs, err := st.Quarantined(src)
 		if err != nil {
 			t.Fatal(err)
@@ -105,6 +107,7 @@ func TestIngestStoresPushedRecordsAndQuarantinesBadOnes(t *testing.T) {
 		fmt.Sprintf("nats:vaksam.ingest.kronofogden#%d:2", seq),
 		"unknown source \"nosuch\"",
 		"header Vaksam-Observed",
+		"source sanctions-eu is a whole list file and cannot be pushed",
 	}
 	all := strings.Join(reasons, "\n")
 	for _, w := range want {

@@ -315,6 +315,13 @@ func (s *Subject) add(r *store.Resolved, ended bool) error {
 			return err
 		}
 		s.Bans = append(s.Bans, v)
+	case record.SanctionsEU, record.SanctionsUN, record.SanctionsFtM:
+		// A sanctions list's records live under its own subject
+		// (record.ListSubject), never an organisation's, and are read by
+		// engine/watchlist as a whole list: nothing of one record goes
+		// into a Subject. Decoding the list's subject notes them in
+		// Sources and Evidence only, and does not fail.
+		return nil
 	default:
 		return fmt.Errorf("version %d: no decoder for source %q in engine/profile", r.Current.N, r.ID.Source)
 	}

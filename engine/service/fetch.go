@@ -24,8 +24,13 @@ import (
 	"github.com/vaksam/vaksam/engine/settings"
 )
 
-// DropSources are the sources that arrive as files (record.ByInbox).
-var DropSources = record.SourcesWhere(func(s record.Source) bool { return s.Arrival == record.ByInbox })
+// DropSources are the sources that arrive as files: the inbox sources
+// (record.ByInbox) and the downloaded lists (record.ByDownload), whose file
+// may be dropped in the source's inbox until their download fetcher is set
+// up here.
+var DropSources = record.SourcesWhere(func(s record.Source) bool {
+	return s.Arrival == record.ByInbox || s.Arrival == record.ByDownload
+})
 
 // Fetcher wires the connectors to the store and the screening: the
 // scheduled fetches of the watched organisations (Bolagsverket, SCB), the
@@ -285,7 +290,8 @@ func (f *Fetcher) Arrivals() map[string]record.Arrival {
 	}
 	if f.drops != nil {
 		for _, src := range f.drops.Config.Sources {
-			out[src] = record.ByInbox
+			s, _ := record.LookupSource(src)
+			out[src] = s.Arrival // ByInbox, or ByDownload dropped as a file
 		}
 	}
 	return out

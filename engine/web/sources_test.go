@@ -13,6 +13,9 @@ func TestEverySourceDescribed(t *testing.T) {
 	// Sources whose records never reach an organisation's timeline, and why.
 	notOnTimeline := map[string]string{
 		record.Naringsforbud: "a trading ban's subject is the person (record.PersonSubjectPrefix), not an organisation",
+		record.SanctionsEU:   "a sanctions list's subject is the list (record.ListSubject), not an organisation",
+		record.SanctionsUN:   "a sanctions list's subject is the list (record.ListSubject), not an organisation",
+		record.SanctionsFtM:  "a sanctions list's subject is the list (record.ListSubject), not an organisation",
 	}
 	for _, s := range record.Registry {
 		for _, lang := range uiLangs {
