@@ -1,12 +1,21 @@
 package record
 
 import (
+	"strings"
 	"time"
 )
 
 // PersonSubjectPrefix starts the Subject of a record that concerns a person
 // rather than an organisation (trading bans). The rest is the pseudonym.
 const PersonSubjectPrefix = "p:"
+
+// OrganisationSubject reports whether a record's subject is an
+// organisation: neither a person's (PersonSubjectPrefix) nor a sanctions
+// list's (ListSubjectPrefix). Only organisations are screened, searched
+// for and counted as suppliers.
+func OrganisationSubject(subject string) bool {
+	return !strings.HasPrefix(subject, PersonSubjectPrefix) && !IsListSubject(subject)
+}
 
 // Item is one record as a source delivered it.
 type Item struct {

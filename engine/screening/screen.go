@@ -425,9 +425,10 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 	st.ScanDecode = time.Since(start)
 	start = time.Now()
 	d := s.newDelivery(opt.Save, fn)
-	// A person's records (trading bans) are the network's alone: the
-	// second scan steps over them.
-	orgs := store.ScanOptions{At: opt.At, History: profile.HistorySources, Only: func(id store.RecordID) bool { return !isPerson(id.Subject) }}
+	// A person's records (trading bans) are the network's alone, and a
+	// sanctions list's are read through engine/watchlist: the second scan
+	// steps over both.
+	orgs := store.ScanOptions{At: opt.At, History: profile.HistorySources, Only: func(id store.RecordID) bool { return record.OrganisationSubject(id.Subject) }}
 	st.Subjects, err = streamSubjects(ctx, s.Store, orgs, workers,
 		func(context.Context) subjectWork {
 			ev := set.NewEvaluator()
@@ -515,7 +516,10 @@ func ScanSubjects(ctx context.Context, st *store.Store, at time.Time, workers in
 // passes each to keep with its place in key order (from any worker); it
 // returns how many subjects it scanned.
 func decodeSubjects(ctx context.Context, st *store.Store, at time.Time, workers int, keep func(seq int, s *profile.Subject)) (int, error) {
-	n, err := streamSubjects(ctx, st, store.ScanOptions{At: at, History: profile.HistorySources}, workers, func(context.Context) subjectWork {
+	// A sanctions list is no subject of its own to decode: it is read as
+	// a whole by engine/watchlist.
+	notList := func(id store.RecordID) bool { return !record.IsListSubject(id.Subject) }
+	n, err := streamSubjects(ctx, st, store.ScanOptions{At: at, History: profile.HistorySources, Only: notList}, workers, func(context.Context) subjectWork {
 		return func(seq int, id string, recs []store.Resolved) error {
 			sub, err := profile.Decode(id, recs)
 			keep(seq, sub)

@@ -63,6 +63,12 @@ func Affected(st *store.Store, items []record.Item, at time.Time) ([]string, err
 	persons := map[string]bool{}
 	addrs := map[string]bool{}
 	for _, it := range items {
+		if record.IsListSubject(it.Subject) {
+			// A sanctions list's entity concerns no organisation by
+			// itself: who it may be is the sanctions screening's question
+			// over the whole population, not a neighbour's.
+			continue
+		}
 		if p, ok := strings.CutPrefix(it.Subject, record.PersonSubjectPrefix); ok {
 			persons[p] = true
 		} else if !set[it.Subject] {

@@ -111,7 +111,7 @@ func (w *Workplace) Search(q SearchQuery) (*SearchResult, error) {
 			orgs, out.Truncated = orgs[:SearchLimit], true
 		}
 		for _, o := range orgs {
-			if strings.HasPrefix(o, record.PersonSubjectPrefix) {
+			if !record.OrganisationSubject(o) {
 				continue
 			}
 			out.Persons[pseudonym]++
