@@ -169,3 +169,24 @@ func TestFlagsAfterArguments(t *testing.T) {
 		}
 	}
 }
+
+// The sanctions lists import with vaksam ingest, one file at a time, and
+// the counts name the entities and the list's version.
+func TestIngestSanctionsLists(t *testing.T) {
+	data, lists := t.TempDir(), "../../connectors/sanctions/testdata/"
+	for _, tc := range []struct{ source, file, observed, want string }{
+		{"sanctions-eu", "eu_fsf_1_1.xml", "2026-11-20", "3 new, 0 unchanged"},
+		{"sanctions-eu", "eu_fsf_1_1.csv", "2026-11-21", "2 new, 0 unchanged"},
+		{"sanctions-un", "un_consolidated.xml", "2026-11-20", "5 new, 0 unchanged"},
+		{"sanctions-ftm", "entities.ftm.json", "2026-11-20", "4 new, 0 unchanged"},
+		{"sanctions-ftm", "entities.ftm.json", "2026-11-21", "0 new, 4 unchanged"},
+	} {
+		if code, out, errOut := run(t, "ingest", "--data", data, "--source", tc.source, "--observed", tc.observed, lists+tc.file); code != exitOK || !strings.Contains(out, tc.want) {
+			t.Errorf("ingest %s %s: exit %d\n%s%s\nwant %q", tc.source, tc.file, code, out, errOut, tc.want)
+		}
+	}
+	code, out, errOut := run(t, "ingest", "--data", data, "--source", "sanctions-eu", lists+"eu_fsf_1_1.xml", lists+"eu_fsf_1_1.csv")
+	if code != exitFailure || !strings.Contains(errOut, "import one at a time") {
+		t.Errorf("two list files: exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -70,7 +70,14 @@ type Ingester struct {
 
 // Files ingests the files in order, each as job says, handing each file's
 // counts to each; it returns the total and stops at the first error.
+//
+// A sanctions list's file is the whole list, a snapshot (record/lists.go):
+// two of them at one observation time would be one list version blending
+// both, so a list is imported one file at a time.
 func (in *Ingester) Files(ctx context.Context, paths []string, job Job, each func(path string, c Counts)) (Counts, error) {
+	if _, list := record.SanctionsSources[job.Source]; list && len(paths) > 1 {
+		return Counts{}, fmt.Errorf("ingest %s: %d files at one observation time: a list file is the whole list, import one at a time", job.Source, len(paths))
+	}
 	var total Counts
 	for _, path := range paths {
 		c, err := in.File(ctx, path, job)

@@ -140,3 +140,28 @@ func TestLongLineQuarantinedAsAnExcerpt(t *testing.T) {
 		})
 	}
 }
+
+// A sanctions list is imported one file at a time: two files at one
+// observation time would blend into one snapshot. One file is imported.
+func TestListFilesOneAtATime(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{Small: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	persons, _ := record.NewHMACPseudonymizer([]byte("ingest tests: not a secret"))
+	in := &Ingester{Store: st}
+	job := Job{Source: record.SanctionsEU, Observed: time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC), Persons: persons}
+	xmlFile, csvFile := "../../connectors/sanctions/testdata/eu_fsf_1_1.xml", "../../connectors/sanctions/testdata/eu_fsf_1_1.csv"
+	_, err = in.Files(context.Background(), []string{xmlFile, csvFile}, job, func(string, Counts) {})
+	if err == nil || !strings.Contains(err.Error(), "ingest sanctions-eu: 2 files at one observation time") {
+		t.Errorf("two list files: err = %v", err)
+	}
+	if subs, _ := st.SourceSubjects(record.SanctionsEU); len(subs) != 0 {
+		t.Errorf("refused files stored records under %v", subs)
+	}
+	c, err := in.Files(context.Background(), []string{xmlFile}, job, func(string, Counts) {})
+	if err != nil || c.New != 3 {
+		t.Errorf("one list file: %+v, %v; want 2 entities and the version", c, err)
+	}
+}
