@@ -346,3 +346,23 @@ func TestModesOfWhatTheWatcherMakes(t *testing.T) {
 		}
 	}
 }
+
+// A sanctions list's file dropped in its inbox is imported whole, under
+// the list's subject, as vaksam ingest would.
+func TestListFileDropped(t *testing.T) {
+	e := newEnv(t, record.SanctionsUN)
+	b, err := os.ReadFile("../sanctions/testdata/un_consolidated.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.drop(t, record.SanctionsUN, "consolidated.xml", string(b))
+	e.poll(t, e.w)
+	rs := e.poll(t, e.w)
+	if len(rs) != 1 || rs[0].Outcome != Done || rs[0].Err != nil || rs[0].Counts.New != 5 {
+		t.Fatalf("results %+v, want the list done: 4 entities and its version", rs)
+	}
+	recs, err := e.store.Subject(record.ListSubject("un"), store.ScanOptions{At: t0.Add(time.Hour)})
+	if err != nil || len(recs) != 5 {
+		t.Fatalf("%d records of the UN list (%v)", len(recs), err)
+	}
+}

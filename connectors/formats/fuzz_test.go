@@ -90,3 +90,20 @@ func FuzzCSVOwnContracts(f *testing.F) {
 func FuzzCSVOwnInvoices(f *testing.F) {
 	fuzzParser(f, record.Invoices, seed(f, "fakturor.csv"))
 }
+
+// listSeed is a real-format sample of a sanctions list.
+func listSeed(f *testing.F, name string) []byte {
+	return readFile(f, "../sanctions/testdata/"+name)
+}
+
+func FuzzSanctionsEU(f *testing.F) {
+	fuzzParser(f, record.SanctionsEU, listSeed(f, "eu_fsf_1_1.xml"), listSeed(f, "eu_fsf_1_1.csv"), []byte(euSwedish))
+}
+
+func FuzzSanctionsUN(f *testing.F) {
+	fuzzParser(f, record.SanctionsUN, listSeed(f, "un_consolidated.xml"))
+}
+
+func FuzzSanctionsFtM(f *testing.F) {
+	fuzzParser(f, record.SanctionsFtM, listSeed(f, "entities.ftm.json"))
+}

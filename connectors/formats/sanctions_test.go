@@ -19,7 +19,12 @@ import (
 // listSample reads a real-format sample of connectors/sanctions.
 func listSample(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "sanctions", "testdata", name))
+	return readFile(t, filepath.Join("..", "sanctions", "testdata", name))
+}
+
+func readFile(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,10 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
+	"github.com/vaksam/vaksam/engine/store"
 )
 
 // listSamples are the real-format samples of the sanctions lists.
@@ -69,6 +71,23 @@ func TestListsAreNoOrganisations(t *testing.T) {
 	for _, s := range subjects {
 		if record.IsListSubject(s.ID) {
 			t.Errorf("ScanSubjects decoded the list %s as a subject", s.ID)
+		}
+	}
+	// Decoding a list's subject does not fail: its records are noted,
+	// nothing of them read as an organisation's facts.
+	for _, src := range []string{record.SanctionsEU, record.SanctionsUN, record.SanctionsFtM} {
+		id := record.ListSubject(record.SanctionsSources[src])
+		recs, err := f.st.Subject(id, store.ScanOptions{At: at, History: profile.HistorySources})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := profile.Decode(id, recs)
+		if err != nil {
+			t.Errorf("decode %s: %v", id, err)
+			continue
+		}
+		if st := sub.Sources[src]; st == nil || !st.Present || st.Records != len(recs) || sub.Company != nil || len(sub.Roles) != 0 {
+			t.Errorf("decode %s: source state %+v of %d records, company %v, roles %v", id, st, len(recs), sub.Company, sub.Roles)
 		}
 	}
 	affected, err := screening.Affected(f.st, items, at)
