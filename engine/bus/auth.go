@@ -73,7 +73,7 @@ func (u User) Check() error {
 		}
 	case RoleIngest:
 		if !record.KnownSource(u.Source) {
-			return fmt.Errorf("source: want one of %s, got %q", strings.Join(record.Sources, ", "), u.Source)
+			return fmt.Errorf("source: want one of %s, got %q", strings.Join(pushedSources, ", "), u.Source)
 		}
 		if err := pushable(u.Source); err != nil {
 			return fmt.Errorf("source: %w", err)

@@ -189,6 +189,10 @@ func (in *Ingest) job(source, name string, m jetstream.Msg, stored time.Time) (i
 	return job, nil
 }
 
+// pushedSources are the sources records may be pushed of: all but the
+// whole list files (record.ByDownload).
+var pushedSources = record.SourcesWhere(func(s record.Source) bool { return s.Arrival != record.ByDownload })
+
 // pushable refuses the sources that are not pushed record by record: a
 // sanctions list (record.ByDownload) is one whole file, a snapshot in
 // which a missing entity has left the list, so part of one must never be
