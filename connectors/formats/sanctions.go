@@ -149,49 +149,55 @@ var swedishForm = regexp.MustCompile(`^([0-9]{2})?[0-9]{6}[-+][0-9]{4}$`)
 
 // listIdentifiers prepares a listed entity's identifiers for the store:
 //
-//   - a person's Swedish personnummer (or samordningsnummer) is replaced by
-//     its keyed pseudonym, with type record.PseudonymIdentifier, so that a
+//   - a Swedish personnummer (or samordningsnummer) is replaced by its
+//     keyed pseudonym, with type record.PseudonymIdentifier, so that a
 //     representative whose pseudonym is the same is an identifier match;
-//     its birth year is added to the birth dates when they have none;
+//     a person's birth year is added to the birth dates when they have
+//     none;
 //   - an organisation's Swedish organisation number is normalised to its
 //     10 digits, country SE.
 //
-// An identifier is Swedish when the list says so (its country, or, when
-// it gives none, the entity's nationality is SE) or when the value is
-// written in the Swedish form (YYMMDD-NNNN, YYYYMMDD-NNNN, NNNNNN-NNNN):
-// a bare run of digits of another country (a Russian INN) that happens
-// to pass the check digit is left alone. A person's Swedish identifier
-// that parses as no personnummer is dropped, since it may be a mistyped
-// one, and noted. Person numbers in the remarks are replaced too.
+// An identifier is foreign when the list says so: its country is another,
+// or, when it gives none, the entity has nationalities and SE is not one
+// (a Russian INN that happens to pass the check digit is left alone). Of
+// a person, any other identifier that parses as a personnummer is one.
+// Of an organisation, only one the list ties to Sweden (country SE, SE
+// nationality, or the Swedish written form NNNNNN-NNNN) is read as an
+// organisation number, or, a sole trader's, as a personnummer. A person's
+// identifier of country SE that parses as no personnummer is dropped,
+// since it may be a mistyped one, and noted. Person numbers in the
+// remarks are replaced too.
 func listIdentifiers(ent *model.Entity, ps record.Pseudonymizer, published time.Time, e *emitter) {
 	seNational := slices.Contains(ent.Nationalities, "SE")
+	person := ent.Kind == model.Person
 	out := ent.Identifiers[:0]
 	for _, id := range ent.Identifiers {
-		swedish := id.Country == "SE" || id.Country == "" && seNational || swedishForm.MatchString(strings.TrimSpace(id.Value))
-		if !swedish || id.Type == "passport" || id.Type == "eu-reference" || id.Type == "un-reference" {
+		v := strings.TrimSpace(id.Value)
+		foreign := id.Country != "" && id.Country != "SE" || id.Country == "" && len(ent.Nationalities) > 0 && !seNational
+		if foreign || id.Type == "passport" || id.Type == "eu-reference" || id.Type == "un-reference" {
 			out = append(out, id)
 			continue
 		}
-		if ent.Kind != model.Person {
-			if o, err := ident.ParseOrg(id.Value); err == nil && !o.Personal() {
-				id.Value, id.Country = o.String(), "SE"
+		swedish := id.Country == "SE" || id.Country == "" && seNational || swedishForm.MatchString(v)
+		if !person && swedish {
+			if o, err := ident.ParseOrg(v); err == nil && !o.Personal() {
+				out = append(out, model.Identifier{Type: id.Type, Value: o.String(), Country: "SE"})
+				continue
 			}
-			out = append(out, id)
-			continue
 		}
-		p, err := parseListedPerson(id.Value, published)
-		if err != nil {
-			if id.Country == "SE" && (id.Type == "national-id" || id.Type == "tax" || id.Type == "other") {
+		if person || swedish {
+			if p, err := parseListedPerson(v, published); err == nil {
+				out = append(out, model.Identifier{Type: record.PseudonymIdentifier, Value: ps.Pseudonym(p), Country: "SE"})
+				if year := p.BirthYear(); person && len(ent.BirthDates) == 0 && year > 0 {
+					ent.BirthDates = append(ent.BirthDates, strconv.Itoa(year))
+				}
+				continue
+			} else if person && id.Country == "SE" && (id.Type == "national-id" || id.Type == "tax" || id.Type == "other") {
 				e.log.Warn(e.source+": a Swedish identifier that is no personnummer dropped", "pos", e.name+"#"+ent.ID, "type", id.Type, "reason", err.Error())
 				continue
 			}
-			out = append(out, id)
-			continue
 		}
-		out = append(out, model.Identifier{Type: record.PseudonymIdentifier, Value: ps.Pseudonym(p), Country: "SE"})
-		if year := p.BirthYear(); len(ent.BirthDates) == 0 && year > 0 {
-			ent.BirthDates = append(ent.BirthDates, strconv.Itoa(year))
-		}
+		out = append(out, id)
 	}
 	ent.Identifiers = out
 	if ent.Remarks != "" {

@@ -142,9 +142,13 @@ func TestSanctionsEUDetect(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "eu.txt:1") || !strings.Contains(err.Error(), "Entity_LogicalId") {
 		t.Errorf("not a list: err = %v", err)
 	}
-	_, err = parse(t, record.SanctionsUN, "un.xml", []byte("<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>"))
-	if err == nil || !strings.Contains(err.Error(), "un.xml:1") {
-		t.Errorf("broken XML: err = %v", err)
+	// A file broken after good entities stores none of them: a list is
+	// stored whole or not at all.
+	un := string(listSample(t, "un_consolidated.xml"))
+	broken := un[:strings.Index(un, "<ENTITY>")] + "<ENTITY><DATAID>1</DATAID>"
+	c, err := parse(t, record.SanctionsUN, "un.xml", []byte(broken))
+	if err == nil || !strings.Contains(err.Error(), "un.xml:") || len(c.items)+len(c.quars) != 0 {
+		t.Errorf("broken XML: err = %v, %d records, %d quarantined", err, len(c.items), len(c.quars))
 	}
 }
 
@@ -222,13 +226,22 @@ func TestSanctionsSwedishIdentifiers(t *testing.T) {
 func TestSanctionsForeignNumbers(t *testing.T) {
 	stream := `{"id":"x-ru","schema":"Person","target":true,"properties":{"name":["Ivan Petrov"],"nationality":["ru"],"idNumber":["191212121212"]}}
 {"id":"x-se","schema":"Person","target":true,"properties":{"name":["Tolvan Tolvansson"],"nationality":["se"],"idNumber":["191212121212"],"birthDate":["1912-12-12"]}}
+{"id":"x-none","schema":"Person","target":true,"properties":{"name":["Tolvan Tolvansson"],"idNumber":["191212121212"]}}
+{"id":"x-org","schema":"Company","target":true,"properties":{"name":["Foreign Ltd"],"registrationNumber":["5591234561"]}}
+{"id":"x-trader","schema":"Company","target":true,"properties":{"name":["Tolvans Firma"],"jurisdiction":["se"],"registrationNumber":["191212121212"]}}
 `
 	c := mustParse(t, record.SanctionsFtM, "s.ftm.json", []byte(stream))
 	eq(t, "a Russian number", listEntity(t, c, "x-ru").Identifiers, []model.Identifier{{Type: "national-id", Value: "191212121212"}})
 	se := listEntity(t, c, "x-se")
 	eq(t, "a Swede's number", se.Identifiers, []model.Identifier{{Type: record.PseudonymIdentifier, Value: pseudonym(t, "191212121212"), Country: "SE"}})
 	eq(t, "birth dates as listed", se.BirthDates, []string{"1912-12-12"})
-	if v := listVersion(t, c, "ftm"); v.Entities != 2 || v.File != "s.ftm.json" {
+	// A person the list gives no country for: a personnummer is one.
+	eq(t, "a number of nobody's country", listEntity(t, c, "x-none").Identifiers, []model.Identifier{{Type: record.PseudonymIdentifier, Value: pseudonym(t, "191212121212"), Country: "SE"}})
+	// An organisation's bare number is not read as Swedish without a tie
+	// to Sweden; a Swedish sole trader's number is its owner's.
+	eq(t, "an organisation's bare number", listEntity(t, c, "x-org").Identifiers, []model.Identifier{{Type: "registration", Value: "5591234561"}})
+	eq(t, "a sole trader's number", listEntity(t, c, "x-trader").Identifiers, []model.Identifier{{Type: record.PseudonymIdentifier, Value: pseudonym(t, "191212121212"), Country: "SE"}})
+	if v := listVersion(t, c, "ftm"); v.Entities != 5 || v.File != "s.ftm.json" {
 		t.Errorf("version %+v", v)
 	}
 }
