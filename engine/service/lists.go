@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"time"
 
@@ -43,6 +44,10 @@ func (f *Fetcher) importList(source string) listfetch.ImportFunc {
 // importLists checks every list that is due, and re-screens what the
 // imports changed.
 func (f *Fetcher) importLists(ctx context.Context) error {
+	out := f.Out
+	if out == nil {
+		out = io.Discard
+	}
 	var errs []error
 	for _, d := range f.lists {
 		res, ran, err := d.RunIfDue(ctx, f.Clock.Now())
@@ -57,10 +62,10 @@ func (f *Fetcher) importLists(ctx context.Context) error {
 		case err != nil:
 			errs = append(errs, err)
 		case res.NotModified:
-			fmt.Fprintf(f.Out, "%s: unchanged since the last download; %d records observed again\n", d.Source, res.Counts.Records())
+			fmt.Fprintf(out, "%s: unchanged since the last download; %d records observed again\n", d.Source, res.Counts.Records())
 		default:
 			c := res.Counts
-			fmt.Fprintf(f.Out, "%s: %s: %d new, %d unchanged, %d quarantined\n", d.Source, res.File, c.New, c.Unchanged, c.Quarantined)
+			fmt.Fprintf(out, "%s: %s: %d new, %d unchanged, %d quarantined\n", d.Source, res.File, c.New, c.Unchanged, c.Quarantined)
 		}
 	}
 	f.flushChanges(ctx)

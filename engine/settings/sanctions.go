@@ -60,8 +60,9 @@ const (
 	maxListEvery = 24 * time.Hour
 )
 
-// reservedHeaders are set by the download itself.
-var reservedHeaders = []string{"If-None-Match", "If-Modified-Since", "X-Request-Id", "Host", "Content-Length", "User-Agent"}
+// reservedHeaders are set by the download itself (Accept-Encoding by Go's
+// transport, which then decompresses the body; set by hand, it would not).
+var reservedHeaders = []string{"If-None-Match", "If-Modified-Since", "X-Request-Id", "Host", "Content-Length", "User-Agent", "Accept-Encoding"}
 
 // each calls fn with every configured list: its key, source and settings.
 func (s SanctionsLists) each(fn func(key, source string, l *ListDownload)) {

@@ -25,6 +25,7 @@ func TestSanctionsChecked(t *testing.T) {
 		{"every not a duration", head + "    un:\n      every: daily\n", ":4:14: sources.sanctions.un.every:"},
 		{"negative max_bytes", head + "    ftm:\n      max_bytes: -1\n", ":4:18: sources.sanctions.ftm.max_bytes: must not be negative"},
 		{"reserved header", head + "    ftm:\n      headers: {User-Agent: x}\n", ":4:29: sources.sanctions.ftm.headers.User-Agent: set by the download itself"},
+		{"accept-encoding", head + "    ftm:\n      headers: {accept-encoding: gzip}\n", ":4:34: sources.sanctions.ftm.headers.accept-encoding: set by the download itself"},
 		{"bad header name", head + "    ftm:\n      headers: {\"Bad Name\": x}\n", ":4:29: sources.sanctions.ftm.headers.Bad Name: not a header name"},
 		{"unknown list", head + "    ofac: {enabled: true}\n", ":3:5: sources.sanctions.ofac:"},
 		{"unknown key", head + "    un:\n      interval: 6h\n", ":4:7: sources.sanctions.un.interval:"},
@@ -100,5 +101,26 @@ func TestSanctionsShowHidesToken(t *testing.T) {
 	}
 	if c.Sources.Sanctions.EU.URL != "https://eu.example/content?token=s3cret" {
 		t.Errorf("Show changed the configuration: %s", c.Sources.Sanctions.EU.URL)
+	}
+}
+
+// A list can be enabled and given its interval from the environment.
+func TestSanctionsFromEnvironment(t *testing.T) {
+	c, src, ps := Read("", map[string]string{"VAKSAM_SOURCES_SANCTIONS_UN_ENABLED": "true", "VAKSAM_SOURCES_SANCTIONS_UN_EVERY": "2h"})
+	if len(ps) == 0 {
+		ps = CheckValues(c, src)
+	}
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	lists, err := c.Sources.Sanctions.Lists()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lists) != 1 || lists[0].Source != record.SanctionsUN || lists[0].Every != 2*time.Hour || lists[0].URL != DefaultListURL[record.SanctionsUN] {
+		t.Errorf("lists %+v, want the UN's at its published URL every 2h", lists)
+	}
+	if !c.Sources.Configured() {
+		t.Error("an enabled list does not count as a configured source: serve would not fetch")
 	}
 }
