@@ -189,6 +189,7 @@ func (d *Downloader) Run(ctx context.Context, observed time.Time) (Result, error
 		return Result{}, err
 	}
 	res, next, err := d.run(ctx, st, observed)
+	err = scrubError(err, secretsOf(d.URL)) // a server may echo the URL in its answer
 	if err != nil {
 		next = st
 		next.Attempted, next.Error = observed, err.Error()
@@ -262,7 +263,7 @@ func (d *Downloader) run(ctx context.Context, st State, observed time.Time) (Res
 }
 
 // fetcher is the bulk file's download with the list's URL, headers and
-// bound.
+// bound, its logger scrubbing the URL's query values.
 func (d *Downloader) fetcher() *bulkfile.Fetcher {
 	h := d.Header.Clone()
 	if h == nil {
@@ -277,7 +278,11 @@ func (d *Downloader) fetcher() *bulkfile.Fetcher {
 	if max <= 0 {
 		max = DefaultMaxBytes
 	}
-	return &bulkfile.Fetcher{Client: d.Client, URL: d.URL, Name: d.Source, Header: h, MaxBytes: max}
+	c := *d.Client
+	if c.Log != nil { // the retries' warnings quote the errors
+		c.Log = slog.New(scrubHandler{next: c.Log.Handler(), secrets: secretsOf(d.URL)})
+	}
+	return &bulkfile.Fetcher{Client: &c, URL: d.URL, Name: d.Source, Header: h, MaxBytes: max}
 }
 
 // digest is the hex SHA-256 of the file f was written to.

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -345,6 +346,32 @@ func TestNetworkErrorHidesToken(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "retrying") {
 		t.Errorf("logs %s, want the retries logged", logs.String())
+	}
+}
+
+// TestEchoedTokenHidden: a server whose error pages quote the request's
+// URL (token and all): neither the retries' log lines nor the error show
+// the token.
+func TestEchoedTokenHidden(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "Service unavailable for "+r.URL.String()+" (token "+r.URL.Query().Get("token")+")", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(srv.Close)
+	_, logs, d := downloader(t, &listServer{Server: srv}, record.SanctionsEU, srv.URL+"/content?token="+url.QueryEscape(token+"/+"))
+	_, err := d.Run(context.Background(), t0)
+	var he *connectors.HTTPError
+	if !errors.As(err, &he) || he.Status != http.StatusServiceUnavailable {
+		t.Fatalf("err %v, want HTTP 503", err)
+	}
+	listfetch.Log(d.Client.Log, d.List, listfetch.Result{}, err)
+	state, _ := d.LoadState()
+	for _, s := range []string{err.Error(), logs.String(), state.Error} {
+		if strings.Contains(s, token) {
+			t.Errorf("the token shows: %s", s)
+		}
+	}
+	if strings.Count(logs.String(), "retrying") != 2 || !strings.Contains(err.Error(), "Service unavailable for") {
+		t.Errorf("err %v\nlogs %s\nwant the 2 retries logged and the answer quoted", err, logs.String())
 	}
 }
 
