@@ -12,10 +12,11 @@
 //
 //   - 200: the body is written to a temporary file, imported (Import:
 //     engine/ingest with the source's parser, as `vaksam ingest --source X
-//     FILE` does), and only then becomes the last file and its validators
+//     FILE` does) after a Check has read it whole without storing
+//     anything, and only then becomes the last file and its validators
 //     the state's. A body cut short, too large or refused by the import
 //     leaves the last file and the state as they were: the previous list
-//     stays the current one.
+//     stays the current one, none of the refused file stored.
 //   - 304: the list is unchanged, and the last file is imported again with
 //     the new observation time. The store then keeps no new version, only
 //     an observation of each record (store.Unchanged): the list stays

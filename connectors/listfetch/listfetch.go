@@ -68,6 +68,12 @@ func (l List) every() time.Duration {
 	return DefaultEvery
 }
 
+// CheckFunc reads the file at path as its import would, storing nothing:
+// an error refuses the file before any of it is stored (engine/service
+// uses ingest.Ingester.CheckFile). A list is a snapshot, and half a file
+// imported would be half a list.
+type CheckFunc func(ctx context.Context, path, name string) error
+
 // ImportFunc imports the file at path, of the Downloader's source, under
 // name, with every record observed at observed. The real one (engine/
 // service) is ingest.Ingester.File with the source's parser.
@@ -83,6 +89,9 @@ type Downloader struct {
 	// the temporary download.
 	Dir    string
 	Import ImportFunc
+	// Check, if set, reads every new file before Import (not the last
+	// file imported again on a 304: it was checked).
+	Check CheckFunc
 }
 
 // State is what the state file remembers.
@@ -250,6 +259,11 @@ func (d *Downloader) run(ctx context.Context, st State, observed time.Time) (Res
 	}
 	name := fileName(hdr, d.URL, d.Source)
 	res := Result{File: name, SHA256: sum, Observed: observed}
+	if d.Check != nil {
+		if err := d.Check(ctx, tmp.Name(), name); err != nil {
+			return res, st, fmt.Errorf("%s: %s (downloaded from %s) is refused, nothing of it stored: %w", d.Source, name, d.Redacted(), err)
+		}
+	}
 	res.Counts, err = d.Import(ctx, tmp.Name(), name, observed)
 	if err != nil {
 		return res, st, fmt.Errorf("%s: import %s (downloaded from %s): %w", d.Source, name, d.Redacted(), err)

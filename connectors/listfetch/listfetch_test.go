@@ -148,17 +148,31 @@ func (s *store) importFunc(read func(r *os.File, name string) (sanctions.Result,
 		}
 		defer f.Close()
 		res, err := read(f, name)
-		if err != nil {
-			return ingest.Counts{}, err
-		}
 		var ids []string
 		for _, e := range res.Entities {
 			ids = append(ids, e.ID)
 		}
+		if len(ids) == 0 && err != nil {
+			return ingest.Counts{}, err
+		}
+		// Like engine/ingest, what was read before an error is stored.
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.imports = append(s.imports, imported{name: name, observed: observed, ids: ids})
-		return ingest.Counts{New: len(ids), Quarantined: len(res.Problems)}, nil
+		return ingest.Counts{New: len(ids), Quarantined: len(res.Problems)}, err
+	}
+}
+
+// checkFunc reads the file with the list's reader and stores nothing.
+func checkFunc(read func(r *os.File, name string) (sanctions.Result, error)) listfetch.CheckFunc {
+	return func(ctx context.Context, path, name string) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = read(f, name)
+		return err
 	}
 }
 
@@ -192,6 +206,7 @@ func downloader(t *testing.T, srv *listServer, source, url string) (st *store, l
 		Client: &connectors.Client{HTTP: srv.Client(), Clock: instantClock{t0}, Log: log, Retries: 2},
 		Dir:    t.TempDir(),
 		Import: st.importFunc(read),
+		Check:  checkFunc(read),
 	}
 }
 
@@ -440,7 +455,7 @@ func TestNotTheFormat(t *testing.T) {
 	mid, _ := d.LoadState()
 
 	// Cut XML, served whole (Content-Length matches): the reader refuses it.
-	srv.set(good[:len(good)/3], t0.Add(time.Hour))
+	srv.set(good[:len(good)*2/3], t0.Add(time.Hour))
 	_, err := d.Run(context.Background(), t0.Add(time.Hour))
 	if err == nil || !strings.Contains(err.Error(), "consolidated.xml") || !strings.Contains(err.Error(), "not well-formed") {
 		t.Fatalf("err %v, want the reader's error naming consolidated.xml", err)

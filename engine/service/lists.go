@@ -20,7 +20,7 @@ const listsEvery = 5 * time.Minute
 // setupLists makes a Downloader of every enabled sanctions list, each
 // with its own directory under the data directory (<data>/lists/<source>:
 // its state and the last file), importing through the ingest path of
-// `vaksam ingest --source X FILE`.
+// `vaksam ingest --source X FILE` once the file has been read whole.
 func (f *Fetcher) setupLists() error {
 	lists, err := f.Sources.Sanctions.Lists()
 	if err != nil {
@@ -29,7 +29,7 @@ func (f *Fetcher) setupLists() error {
 	for _, l := range lists {
 		f.lists = append(f.lists, &listfetch.Downloader{List: l, Dir: filepath.Join(f.Data, "lists", l.Source),
 			Client: &connectors.Client{Source: l.Source, HTTP: f.httpClient(), Clock: f.Clock, Log: f.Log, Timeout: 2 * time.Minute, Observe: f.Observe},
-			Import: f.importList(l.Source)})
+			Import: f.importList(l.Source), Check: f.checkList(l.Source)})
 	}
 	return nil
 }
@@ -38,6 +38,15 @@ func (f *Fetcher) setupLists() error {
 func (f *Fetcher) importList(source string) listfetch.ImportFunc {
 	return func(ctx context.Context, path, name string, observed time.Time) (ingest.Counts, error) {
 		return f.ingester().File(ctx, path, ingest.Job{Source: source, Name: name, Observed: observed, Persons: f.Persons})
+	}
+}
+
+// checkList reads a new list file whole before its import, storing
+// nothing: a file the parser refuses leaves the previous list whole.
+func (f *Fetcher) checkList(source string) listfetch.CheckFunc {
+	return func(ctx context.Context, path, name string) error {
+		_, err := f.ingester().CheckFile(ctx, path, ingest.Job{Source: source, Name: name, Persons: f.Persons})
+		return err
 	}
 }
 

@@ -123,4 +123,27 @@ func TestFetcherDownloadsList(t *testing.T) {
 	if !strings.Contains(out.String(), "sanctions-un: unchanged since the last download") {
 		t.Errorf("output %q", out.String())
 	}
+	// A new file the parser refuses (cut short mid-element, served whole):
+	// the error names it, none of it is stored, the list stays as it was.
+	mu.Lock()
+	body = body[:len(body)*2/3]
+	etag = `"cut"`
+	mu.Unlock()
+	t2 := t1.Add(time.Hour)
+	err = fetcher(t2).Once(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "consolidated.xml") || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("err %v, want the cut consolidated.xml refused", err)
+	}
+	if v := version(t2); !v.LastSuccess.Equal(t1) {
+		t.Errorf("the list version was observed at %v after a refused file, want still %v", v.LastSuccess, t1)
+	}
+	rs, err := st.Subject(record.ListSubject(record.SanctionsSources[record.SanctionsUN]), store.ScanOptions{At: t2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.LastSuccess.After(t1) {
+			t.Errorf("%s observed at %v from the refused file", r.ID.Key, r.LastSuccess)
+		}
+	}
 }
