@@ -314,20 +314,28 @@ func digest(f *os.File) (string, error) {
 // fileName is what the downloaded file is imported under (the positions
 // of its quarantined entries): the response's Content-Disposition
 // filename, else the URL path's last element (without the query), else
-// the source's name.
+// the source's name; a name without an extension gets the one of its
+// Content-Type (the EU's ".../content" becomes content.xml).
 func fileName(hdr http.Header, raw, source string) string {
-	if _, p, err := mime.ParseMediaType(hdr.Get("Content-Disposition")); err == nil {
-		if n := filepath.Base(p["filename"]); n != "." && n != "/" && n != "" {
-			return n
-		}
+	name := strings.ReplaceAll(source, "/", "_")
+	if _, p, err := mime.ParseMediaType(hdr.Get("Content-Disposition")); err == nil && usable(filepath.Base(p["filename"])) {
+		return filepath.Base(p["filename"])
 	}
-	if u, err := url.Parse(raw); err == nil {
-		if n := path.Base(u.Path); n != "." && n != "/" && n != "" {
-			return n
-		}
+	if u, err := url.Parse(raw); err == nil && usable(path.Base(u.Path)) {
+		name = path.Base(u.Path)
 	}
-	return strings.ReplaceAll(source, "/", "_")
+	if path.Ext(name) == "" {
+		mt, _, _ := mime.ParseMediaType(hdr.Get("Content-Type"))
+		name += extensions[mt]
+	}
+	return name
 }
+
+func usable(name string) bool { return name != "." && name != "/" && name != "" }
+
+// extensions are the file extensions of the lists' content types.
+var extensions = map[string]string{"application/xml": ".xml", "text/xml": ".xml", "application/json": ".json",
+	"application/x-ndjson": ".json", "text/csv": ".csv"}
 
 // Log logs a Run's outcome.
 func Log(log *slog.Logger, l List, res Result, err error) {

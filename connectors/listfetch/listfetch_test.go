@@ -220,8 +220,8 @@ func TestETagAnd304(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.NotModified || res.Counts.New != 2 || res.File != "content" {
-		t.Fatalf("first download: %+v, want the 2 entities of the file imported as content", res)
+	if res.NotModified || res.Counts.New != 2 || res.File != "content.xml" {
+		t.Fatalf("first download: %+v, want the 2 entities of the file imported as content.xml", res)
 	}
 	// The second check is conditional; the 304 imports the last file
 	// again with the new observation time: the list stays current.
