@@ -199,6 +199,9 @@ func (d *Downloader) Run(ctx context.Context, observed time.Time) (Result, error
 	}
 	res, next, err := d.run(ctx, st, observed)
 	err = scrubError(err, secretsOf(d.URL)) // a server may echo the URL in its answer
+	if err != nil && ctx.Err() != nil {
+		return res, err // stopped, not failed: the next start tries at once
+	}
 	if err != nil {
 		next = st
 		next.Attempted, next.Error = observed, err.Error()
@@ -243,7 +246,7 @@ func (d *Downloader) run(ctx context.Context, st State, observed time.Time) (Res
 		if errors.As(err, &he) && (he.Status == http.StatusForbidden || he.Status == http.StatusUnauthorized) {
 			err = fmt.Errorf("%w (refused: check the list's user_agent, headers and token)", err)
 		}
-		return Result{}, st, fmt.Errorf("%s: download %s: %w", d.Source, d.Redacted(), err)
+		return Result{}, st, fmt.Errorf("%w (downloading %s)", err, d.Redacted()) // err names the source
 	}
 	if mt, _, _ := mime.ParseMediaType(hdr.Get("Content-Type")); mt == "text/html" {
 		// A sign-in, consent or error page answered with 200: not a

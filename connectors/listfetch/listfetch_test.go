@@ -513,3 +513,25 @@ func TestSchedule(t *testing.T) {
 		t.Errorf("statuses %v, want [200 304]", statuses)
 	}
 }
+
+// A run stopped by its context (a shutdown) is not a failure: the next
+// start checks at once instead of an hour later.
+func TestStoppedIsNotFailed(t *testing.T) {
+	srv := newListServer(t, sample(t, "un_consolidated.xml"))
+	_, _, d := downloader(t, srv, record.SanctionsUN, srv.URL+"/consolidated.xml")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := d.Run(ctx, t0); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	st, err := d.LoadState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Attempted.IsZero() || st.Error != "" || !d.Next(st).IsZero() {
+		t.Errorf("state %+v after a stop, want none: due at once", st)
+	}
+	if _, ran, err := d.RunIfDue(context.Background(), t0.Add(time.Minute)); !ran || err != nil {
+		t.Errorf("after the stop: ran %v, err %v; want a run", ran, err)
+	}
+}
