@@ -37,7 +37,7 @@ var layers = []struct {
 	{"store", []string{"engine/store"}},
 	// Getting records into the store: ingest, bulk file, file drops, the
 	// fetch schedule, synthetic data.
-	{"intake", []string{"engine/ingest", "connectors/bulkfile", "connectors/filedrop", "connectors/schedule", "engine/synthetic"}},
+	{"intake", []string{"engine/ingest", "connectors/bulkfile", "connectors/listfetch", "connectors/filedrop", "connectors/schedule", "engine/synthetic"}},
 	// A subject's records as of a time, as one typed Profile.
 	{"profile", []string{"engine/profile", "engine/watchlist"}},
 	// Rule packs compiled against the Profile.

@@ -73,10 +73,24 @@ type Fetcher struct {
 	// only *.txt one.
 	Entry    string
 	Progress *Progress
+	// Name is the source downloaded; default "bolagsverket-bulk". Other
+	// whole-file sources (connectors/listfetch) use the download alone.
+	Name string
+	// Header is sent with every request besides the validators (a
+	// User-Agent, an Accept); nil: none.
+	Header http.Header
+	// MaxBytes bounds the body; a larger one is an error and is not
+	// retried. Zero: no bound.
+	MaxBytes int64
 }
 
-// Source is "bolagsverket-bulk".
-func (f *Fetcher) Source() string { return record.BolagsverketBulk }
+// Source is Name, by default "bolagsverket-bulk".
+func (f *Fetcher) Source() string {
+	if f.Name != "" {
+		return f.Name
+	}
+	return record.BolagsverketBulk
+}
 
 // FetchBulk downloads the file unless it is unchanged since the version
 // given (an ETag or a Last-Modified date), in which case it returns
@@ -117,7 +131,7 @@ func (f *Fetcher) FetchConditional(ctx context.Context, since Validators) (*conn
 	v := Validators{ETag: hdr.Get("ETag"), LastModified: hdr.Get("Last-Modified")}
 	body, name, size, err := openEntry(path, f.Entry)
 	if err != nil {
-		return nil, Validators{}, fmt.Errorf("%s: %s: %w", f.Source(), f.URL, err)
+		return nil, Validators{}, fmt.Errorf("%s: %s: %w", f.Source(), connectors.RedactURL(f.URL), err)
 	}
 	ok = true
 	f.Progress.StartImport(size)
@@ -194,6 +208,14 @@ func openEntry(path, want string) (io.ReadCloser, string, int64, error) {
 		size = int64(pick.UncompressedSize64)
 	}
 	return &entryBody{ReadCloser: rc, zr: zr, path: path}, filepath.Base(pick.Name), size, nil
+}
+
+// Download GETs the file into w (truncated before each attempt, left at
+// the end of the body) as FetchConditional does, without opening it: the
+// response headers, or connectors.ErrNotModified on a 304. Errors and logs
+// name the URL with its query values redacted (connectors.RedactURL).
+func (f *Fetcher) Download(ctx context.Context, since Validators, w *os.File) (http.Header, error) {
+	return f.download(ctx, since, w)
 }
 
 // download GETs the file into w (truncated before each attempt), with
@@ -294,12 +316,17 @@ func (f *Fetcher) once(ctx context.Context, since Validators, id string, w io.Wr
 		if stalled.Load() {
 			err = &stallError{timeout}
 		}
-		return fmt.Errorf("%s: request %s: %w", f.Source(), id, err)
+		return fmt.Errorf("%s: request %s: %w", f.Source(), id, connectors.RedactURLError(err))
 	}
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.URL, nil)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", f.Source(), err)
+		return nil, 0, fmt.Errorf("%s: %w", f.Source(), connectors.RedactURLError(err))
+	}
+	for k, vs := range f.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
 	}
 	if since.ETag != "" {
 		req.Header.Set("If-None-Match", since.ETag)
@@ -331,11 +358,20 @@ func (f *Fetcher) once(ctx context.Context, since Validators, id string, w io.Wr
 		}
 		return nil, resp.StatusCode, &statusError{HTTPError: he, retryAfter: resp.Header.Get("Retry-After")}
 	}
+	if f.MaxBytes > 0 && resp.ContentLength > f.MaxBytes {
+		return nil, resp.StatusCode, fmt.Errorf("%s: request %s: the file has %d bytes, more than the limit of %d", f.Source(), id, resp.ContentLength, f.MaxBytes)
+	}
 	f.Progress.StartDownload(resp.ContentLength)
-	r := &stallReader{r: resp.Body, timer: timer, timeout: timeout, progress: f.Progress}
+	var r io.Reader = &stallReader{r: resp.Body, timer: timer, timeout: timeout, progress: f.Progress}
+	if f.MaxBytes > 0 {
+		r = io.LimitReader(r, f.MaxBytes+1)
+	}
 	n, err := io.Copy(w, r)
 	if err != nil {
 		return nil, resp.StatusCode, wrap(fmt.Errorf("read body: %w", err))
+	}
+	if f.MaxBytes > 0 && n > f.MaxBytes {
+		return nil, resp.StatusCode, fmt.Errorf("%s: request %s: the file has more than the limit of %d bytes", f.Source(), id, f.MaxBytes)
 	}
 	if resp.ContentLength >= 0 && n != resp.ContentLength {
 		return nil, resp.StatusCode, wrap(fmt.Errorf("read body: %d of %d bytes: %w", n, resp.ContentLength, io.ErrUnexpectedEOF))

@@ -53,10 +53,12 @@ func SaveState(path string, st State) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, append(b, '\n'))
+	return WriteFileAtomic(path, append(b, '\n'))
 }
 
-func writeAtomic(path string, data []byte) error {
+// WriteFileAtomic writes data to path atomically: a temporary file in the
+// same directory, synced, then renamed over the old one.
+func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("bulkfile: state: %w", err)

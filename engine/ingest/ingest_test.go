@@ -21,13 +21,8 @@ const goodAndBad = `{"orgnr":"5591234561","datum":"2026-02-14","typ":"forelaggan
 `
 
 func TestBadRecordsAreQuarantinedGoodOnesKept(t *testing.T) {
-	st, err := store.Open(t.TempDir(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	persons, _ := record.NewHMACPseudonymizer([]byte("ingest tests: not a secret"))
-	in := &Ingester{Store: st, BatchSize: 1}
+	in, st, persons := testIngester(t)
+	in.BatchSize = 1
 	obs := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	job := Job{Source: record.IVOBeslut, Name: "beslut.jsonl", Observed: obs, Persons: persons}
 	c, err := in.Reader(context.Background(), strings.NewReader(goodAndBad), job)
@@ -62,13 +57,7 @@ func TestBadRecordsAreQuarantinedGoodOnesKept(t *testing.T) {
 }
 
 func TestIngestNeedsTimeAndKnownSource(t *testing.T) {
-	st, err := store.Open(t.TempDir(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	persons, _ := record.NewHMACPseudonymizer([]byte("ingest tests: not a secret"))
-	in := &Ingester{Store: st}
+	in, _, persons := testIngester(t)
 	if _, err := in.Reader(context.Background(), strings.NewReader(""), Job{Source: "nope", Observed: time.Now(), Persons: persons}); err == nil || !strings.Contains(err.Error(), `unknown source "nope"`) {
 		t.Errorf("unknown source: %v", err)
 	}

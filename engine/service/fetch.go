@@ -16,6 +16,7 @@ import (
 	"github.com/vaksam/vaksam/connectors/bolagsverket"
 	"github.com/vaksam/vaksam/connectors/bulkfile"
 	"github.com/vaksam/vaksam/connectors/filedrop"
+	"github.com/vaksam/vaksam/connectors/listfetch"
 	"github.com/vaksam/vaksam/connectors/scb"
 	"github.com/vaksam/vaksam/connectors/schedule"
 	"github.com/vaksam/vaksam/engine/ingest"
@@ -34,14 +35,15 @@ var DropSources = record.SourcesWhere(func(s record.Source) bool {
 
 // Fetcher wires the connectors to the store and the screening: the
 // scheduled fetches of the watched organisations (Bolagsverket, SCB), the
-// inboxes of the sources that arrive as files, and the weekly bulk file.
+// inboxes of the sources that arrive as files, the weekly bulk file and
+// the sanctions lists' downloads (lists.go).
 // Every new record version goes through the Screening's Rescreen.
 type Fetcher struct {
 	Screening *Screening // shared with serve: one screening at a time
 	Persons   record.Pseudonymizer
 	Clock     connectors.Clock
 	Sources   settings.Sources
-	Data      string       // the data directory (the bulk file's state)
+	Data      string       // the data directory (the bulk file's and the lists' state)
 	HTTP      *http.Client // nil: the default
 	Log       *slog.Logger
 	// Out is told what Once and the bulk import did; Progress (standard
@@ -58,6 +60,7 @@ type Fetcher struct {
 	runner *schedule.Runner
 	drops  *filedrop.Watcher
 	bulk   *bulkfile.Fetcher
+	lists  []*listfetch.Downloader
 
 	mu      sync.Mutex
 	changed []record.Item
@@ -128,7 +131,7 @@ func (f *Fetcher) Setup() error {
 			return err
 		}
 	}
-	return nil
+	return f.setupLists()
 }
 
 func (f *Fetcher) httpClient() *http.Client {
@@ -209,8 +212,8 @@ func (f *Fetcher) importBulk(ctx context.Context) error {
 	return nil
 }
 
-// Once does what is due now: file drops, the bulk file, and every fetch
-// due for the watch list.
+// Once does what is due now: file drops, the bulk file, the sanctions
+// lists due, and every fetch due for the watch list.
 func (f *Fetcher) Once(ctx context.Context) error {
 	var errs []error
 	if f.drops != nil {
@@ -230,7 +233,7 @@ func (f *Fetcher) Once(ctx context.Context) error {
 		}
 		f.flushChanges(ctx)
 	}
-	errs = append(errs, f.importBulk(ctx))
+	errs = append(errs, f.importBulk(ctx), f.importLists(ctx))
 	n, err := f.watch()
 	if err != nil {
 		return errors.Join(append(errs, err)...)
@@ -257,6 +260,14 @@ func (f *Fetcher) Run(ctx context.Context) error {
 				}
 				f.flushChanges(ctx)
 				f.Clock.Sleep(ctx, time.Minute)
+			}
+		})
+	}
+	if len(f.lists) > 0 {
+		start(func() {
+			for ctx.Err() == nil {
+				f.importLists(ctx) // logged per list
+				f.Clock.Sleep(ctx, listsEvery)
 			}
 		})
 	}
@@ -293,6 +304,9 @@ func (f *Fetcher) Arrivals() map[string]record.Arrival {
 			s, _ := record.LookupSource(src)
 			out[src] = s.Arrival // ByInbox, or ByDownload dropped as a file
 		}
+	}
+	for _, d := range f.lists {
+		out[d.Source] = record.ByDownload // downloaded, and droppable in its inbox too
 	}
 	return out
 }

@@ -126,6 +126,7 @@ func CheckValues(c *Config, src *Source) Problems {
 			add("sources.bolagsverket_bulk.url", "%v", err)
 		}
 	}
+	checkSanctions(s.Sanctions, add)
 	if s.PreAwardDays < 0 {
 		add("sources.pre_award_days", "must not be negative, got %d", s.PreAwardDays)
 	}
@@ -295,7 +296,7 @@ func Secrets(c *Config) []secretRef {
 	if sc := c.Sources.SCB; sc != nil {
 		secrets = append(secrets, secretRef{"sources.scb.pkcs12_password", sc.PKCS12Password})
 	}
-	return secrets
+	return append(secrets, sanctionsSecrets(c.Sources.Sanctions)...)
 }
 
 // fileRef is a file a configuration key names.

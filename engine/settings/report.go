@@ -74,6 +74,9 @@ func (r Report) Summary() []string {
 	if b := c.Sources.BolagsverketBulk; b != nil && b.URL != "" {
 		srcs = append(srcs, "bolagsverket_bulk")
 	}
+	for _, l := range c.Sources.Sanctions.Enabled() {
+		srcs = append(srcs, l+" download")
+	}
 	if c.Sources.Inbox != "" {
 		srcs = append(srcs, "inbox "+c.Sources.Inbox)
 	}

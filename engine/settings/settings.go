@@ -265,6 +265,8 @@ type Sources struct {
 	BolagsverketBulk *struct {
 		URL string `yaml:"url"`
 	} `yaml:"bolagsverket_bulk"`
+	// Sanctions are the sanctions lists' scheduled downloads.
+	Sanctions SanctionsLists `yaml:"sanctions"`
 	// Inbox holds one directory per file-drop source (kronofogden, ivo, …).
 	Inbox string `yaml:"inbox"`
 	// PreAwardDays keeps an organisation screened before award watched.
@@ -294,7 +296,7 @@ func (s Sources) FormatLimits() map[string]formats.Limits {
 
 // Configured reports whether any source is configured.
 func (c Sources) Configured() bool {
-	return c.Bolagsverket != nil || c.SCB != nil || c.BolagsverketBulk != nil || c.Inbox != ""
+	return c.Bolagsverket != nil || c.SCB != nil || c.BolagsverketBulk != nil || c.Inbox != "" || len(c.Sanctions.Enabled()) > 0
 }
 
 // NATS is the configuration file's nats section; flags override it.

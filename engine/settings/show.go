@@ -49,6 +49,7 @@ const hidden = "(hidden)"
 func Show(c *Config, src *Source) ([]byte, error) {
 	v := *c
 	v.NATS.URL = bus.RedactURL(c.NATS.URL) // a URL may carry a password or token
+	v.Sources.Sanctions = redactedSanctions(c.Sources.Sanctions)
 	v.Serve = c.Serve.WithDefaults()
 	v.Review.HearingDays = screening.Days(c.Review.HearingDaysInForce())
 	v.Review.SLADays = map[string]screening.Days{}
