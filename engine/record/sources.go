@@ -103,6 +103,10 @@ var Registry = []Source{
 	{Name: Huvudman, Label: Text{"Verkliga huvudmän", "Beneficial owners"}, Arrival: ByInbox, Window: 92},
 	{Name: Naringsforbud, Label: Text{"Näringsförbud", "Trading bans"}, Arrival: ByInbox, Window: 31},
 	{Name: Arbetsmiljoverket, Label: Text{"Arbetsmiljöverket", "Swedish Work Environment Authority"}, Arrival: ByInbox, Window: 92},
+	{Name: SanctionsEU, Label: Text{"EU:s sanktionslista", "EU sanctions list"}, Arrival: ByDownload, Window: 2},
+	{Name: SanctionsUN, Label: Text{"FN:s sanktionslista", "UN sanctions list"}, Arrival: ByDownload, Window: 2},
+	{Name: SanctionsFtM, Label: Text{"OpenSanctions", "OpenSanctions"}, Arrival: ByDownload, Window: 2,
+		StandsInFor: []string{SanctionsEU}},
 	{Name: Contracts, Label: Text{"Egna avtal", "Own contracts"}, Arrival: ByInbox, Own: true},
 	{Name: Invoices, Label: Text{"Egna fakturor", "Own invoices"}, Arrival: ByInbox, Own: true},
 }

@@ -27,6 +27,7 @@ func syntheticFixture(t *testing.T, orgs int) (*fixture, *synthetic.Manifest) {
 		q, _ := f.st.Quarantined("")
 		t.Fatalf("ingest: %v, %d quarantined: %v", err, c.Quarantined, q)
 	}
+	putList(t, f.st, man.Now.Add(-time.Hour))
 	return f, man
 }
 

@@ -27,7 +27,7 @@ func TestDefaultConfigSources(t *testing.T) {
 	}
 	wantFresh := map[string]Days{"bolagsverket": 7, "scb": 31, "roles": 31, "kronofogden": 92, "ivo": 92}
 	wantWin := map[string]Days{"naringsforbud": 31, "huvudman": 92, "arbetsmiljoverket": 92, "ivo-beslut": 92,
-		"bolagsverket-dokument": 31, "bolagsverket-bulk": 7, "scb-bulk": 31}
+		"bolagsverket-dokument": 31, "bolagsverket-bulk": 7, "scb-bulk": 31, "sanctions-eu": 2, "sanctions-un": 2, "sanctions-ftm": 2}
 	if !maps.Equal(c.Freshness, wantFresh) {
 		t.Errorf("Freshness = %v, want %v", c.Freshness, wantFresh)
 	}

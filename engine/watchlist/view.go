@@ -230,6 +230,9 @@ func Snapshot(source string, version record.ListVersion, entities []sanctions.En
 			Item: record.Item{Source: source, Subject: subject, Key: e.ID, Parsed: e, Pos: source + "#" + e.ID}})
 	}
 	version.Entities = len(entities)
+	if version.List == "" {
+		version.List = record.SanctionsSources[source]
+	}
 	out = append(out, store.Observation{Observed: observed, Item: record.Item{Source: source, Subject: subject, Parsed: version, Pos: source + "#version"}})
 	return out
 }
