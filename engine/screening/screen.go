@@ -32,11 +32,11 @@ type Screener struct {
 	// replaces them while it runs (a reload), Settings reads them.
 	Config Config
 	Log    *slog.Logger
-	// Lists, if set, gives the sanctions lists (S18) as of a screening's
-	// time (engine/service sets it); nil: no lists are wired, and the
-	// sanctions sources are absent from every profile.
-	// NewScreener sets it: one View per list version, shared by every
-	// screening of the Screener.
+	// Lists gives the sanctions lists (S18) as of a screening's time: one
+	// View per set of list versions, shared by the Screener's screenings.
+	// NewScreener sets it (and so engine/service's Screener has it); nil:
+	// no lists are wired, and the sanctions sources are absent from every
+	// profile.
 	Lists *watchlist.Cache
 	// Observe, if set, is told of every assessment made, with what
 	// triggered the screening (Options.Trigger) and how long the
@@ -482,8 +482,6 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 	st.ScanDecode = time.Since(start)
 	start = time.Now()
 	d := s.newDelivery(opt.Save, fn)
-	// A person's records (trading bans) are the network's alone: the
-	// second scan steps over them.
 	// A person's records (trading bans) are the network's alone, and a
 	// sanctions list's are read through lists: the second scan steps over
 	// them.
