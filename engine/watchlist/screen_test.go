@@ -24,7 +24,7 @@ const (
 	listedPseud = "pnr-7f3a91"
 )
 
-func openStore(t *testing.T) *store.Store {
+func openStore(t testing.TB) *store.Store {
 	t.Helper()
 	st, err := store.Open(t.TempDir(), store.Options{Small: true})
 	if err != nil {
