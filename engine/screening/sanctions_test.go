@@ -294,7 +294,8 @@ func TestSanctionsNameMatches(t *testing.T) {
 			t.Errorf("S18H message %q lacks %q", h.Message.SV, want)
 		}
 	}
-	if want := "Sara Holm (VD) liknar Sarah Holm (EU.40.1, " + listVersion + "): namnträff "; !strings.Contains(m.Message.SV, want) {
+	if want := "Sara Holm (VD) liknar Sarah Holm (EU.40.1, " + listVersion + "): namnträff " +
+		fmt.Sprintf("%d %%, inget födelseår att jämföra", int(sara.Score*100+0.5)); !strings.Contains(m.Message.SV, want) {
 		t.Errorf("S18M message %q lacks %q", m.Message.SV, want)
 	}
 	if want := "Sara Holm (CEO) resembles Sarah Holm (EU.40.1, "; !strings.Contains(m.Message.EN, want) {
