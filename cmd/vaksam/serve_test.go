@@ -27,6 +27,7 @@ import (
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/sign"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/watchlist"
 )
 
 // The tests of `vaksam serve` and `vaksam watch` run the commands
@@ -111,6 +112,18 @@ func sampleData(t *testing.T) string {
 	}
 	if code, out, errOut := run(t, "ingest", "--data", data, "--source", "bolagsverket-dokument", "--orgnr", sampleOrg, "--observed", "2026-11-20", filepath.Join(samples, "bolagsverket-dokumentlista.json")); code != exitOK {
 		t.Fatalf("ingest dokument: exit %d\n%s%s", code, out, errOut)
+	}
+	// An import of the EU sanctions list that names nobody, as of the
+	// same day: S18 checked. (Written directly until the list's importer
+	// is merged; then `ingest --source sanctions-eu` with a sample.)
+	st, err := store.Open(filepath.Join(data, "store"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	observed, _ := record.ParseInstant("2026-11-20")
+	if _, err := st.Put(watchlist.Snapshot(record.SanctionsEU, record.ListVersion{SHA256: "e0"}, nil, observed)); err != nil {
+		t.Fatal(err)
 	}
 	return data
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/vaksam/vaksam/engine/sign"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/synthetic"
+	"github.com/vaksam/vaksam/engine/watchlist"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
@@ -271,6 +272,7 @@ func populate(t testing.TB, st *store.Store, orgs int) *population {
 	if _, err := gg.m.Ingest(context.Background(), &ingest.Ingester{Store: st}, gg.dir, persons); err != nil {
 		t.Fatal(err)
 	}
+	putNobodyList(t, st, testNow.Add(-time.Hour))
 	set, err := defaultpack.Load(rules.Overrides{})
 	if err != nil {
 		t.Fatal(err)
@@ -360,6 +362,18 @@ func (p *population) reingest(t testing.TB, at time.Time, except ...string) {
 		}
 	}
 	if _, err := m.Ingest(context.Background(), &ingest.Ingester{Store: p.st}, p.files, p.persons); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(except, record.SanctionsFtM) {
+		putNobodyList(t, p.st, at)
+	}
+}
+
+// putNobodyList stores an OpenSanctions import (standing in for the EU
+// list) observed at that names nobody: S18 checked.
+func putNobodyList(t testing.TB, st *store.Store, at time.Time) {
+	t.Helper()
+	if _, err := st.Put(watchlist.Snapshot(record.SanctionsFtM, record.ListVersion{SHA256: "e0"}, nil, at)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -26,8 +26,10 @@ import (
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/sanctions"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/watchlist"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
@@ -209,6 +211,7 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 		{screenReply, "/$defs/hit", screening.Hit{}},
 		{screenReply, "/$defs/text", rules.Text{}},
 		{screenReply, "/$defs/ref", profile.Ref{}},
+		{screenReply, "/$defs/sanction", profile.Sanction{}},
 	} {
 		typ := reflect.TypeOf(tc.typ)
 		t.Run(tc.file+tc.pointer, func(t *testing.T) {
@@ -719,6 +722,12 @@ func TestRealScreening(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The EU sanctions list lists the sample supplier's chair, Erik Lind
+	// (born 1975), under a spelling of his own: a sanctions candidate.
+	listed := sanctions.Entity{List: sanctions.EU, ID: "EU.30.1", Kind: sanctions.Person, Names: []sanctions.Name{{Full: "Erik Lindh"}}, BirthDates: []string{"1975"}}
+	if _, err := st.Put(watchlist.Snapshot(record.SanctionsEU, record.ListVersion{SHA256: "e0"}, []sanctions.Entity{listed}, observed)); err != nil {
+		t.Fatal(err)
+	}
 	desk := &review.Desk{Store: st}
 	sc, err := screening.NewScreener(st, func() *rules.Set { return set }, screening.DefaultConfig(), desk.OnSave)
 	if err != nil {
@@ -743,19 +752,21 @@ func TestRealScreening(t *testing.T) {
 		}
 		replies = append(replies, as...)
 	}
-	var sawNullRecords, sawBlock, sawIncomplete bool
+	var sawNullRecords, sawBlock, sawIncomplete, sawSanction bool
 	for _, a := range replies {
 		data, err := json.Marshal(a)
 		if err != nil {
 			t.Fatal(err)
 		}
 		mustValid(t, schemas, screenReply, data)
+		sawSanction = sawSanction || len(a.Sanctions) > 0
 		sawNullRecords = sawNullRecords || (a.Unknown && a.Records != nil && len(a.Records) == 0)
 		sawBlock = sawBlock || a.Verdict == screening.Block
 		sawIncomplete = sawIncomplete || a.Incomplete
 	}
-	if !sawNullRecords || !sawBlock || !sawIncomplete {
-		t.Errorf("the samples no longer cover an unknown organisation with records [] (%t), block (%t) and incomplete (%t)", sawNullRecords, sawBlock, sawIncomplete)
+	if !sawNullRecords || !sawBlock || !sawIncomplete || !sawSanction {
+		t.Errorf("the samples no longer cover an unknown organisation with records [] (%t), block (%t), incomplete (%t) and a sanctions candidate (%t)",
+			sawNullRecords, sawBlock, sawIncomplete, sawSanction)
 	}
 
 	evs, err := st.Outbox(0, 1000)

@@ -19,6 +19,7 @@ import (
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/watchlist"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -238,7 +239,7 @@ func (r *Runner) runOne(ctx context.Context, set *rules.Set, f *File, t *Test, r
 			return fmt.Errorf("records[%d] (%s): %d record(s) quarantined: %s", i, inp.Source, c.Quarantined, strings.Join(reasons, "; "))
 		}
 	}
-	sc := &screening.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: r.Config}
+	sc := &screening.Screener{Store: st, Rules: func() *rules.Set { return set }, Config: r.Config, Lists: &watchlist.Cache{}}
 	as, err := sc.Screen(ctx, []ident.Org{org}, screening.Options{At: at, Purpose: t.Purpose})
 	if err != nil {
 		return err

@@ -14,8 +14,10 @@ import (
 	"github.com/vaksam/vaksam/engine/ingest"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
+	"github.com/vaksam/vaksam/engine/sanctions"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/watchlist"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
@@ -110,6 +112,20 @@ func (f *fixture) ingestSamples(t testing.TB, observed time.Time) {
 		if c := f.ingestFile(t, s.source, filepath.Join(samples, s.file), s.orgnr, observed); c.Quarantined > 0 {
 			t.Fatalf("%s: %d quarantined", s.file, c.Quarantined)
 		}
+	}
+	putList(t, f.st, observed)
+}
+
+// putList stores an import of the EU sanctions list observed at
+// observed that lists nobody the samples or the synthetic population name:
+// the sanctions source is then present and S18 checked (and quiet).
+func putList(t testing.TB, st *store.Store, observed time.Time) {
+	t.Helper()
+	nobody := sanctions.Entity{List: sanctions.EU, ID: "EU.9999.1", Kind: sanctions.Person,
+		Names: []sanctions.Name{{Full: "Quetzalcoatl Xylander-Vhoorn"}}, BirthDates: []string{"1931"}}
+	v := record.ListVersion{SHA256: "00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee", File: "eu-test.xml"}
+	if _, err := st.Put(watchlist.Snapshot(record.SanctionsEU, v, []sanctions.Entity{nobody}, observed)); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -211,7 +227,8 @@ func TestNoDataIsNeverClear(t *testing.T) {
 		}
 		sources = append(sources, m.Source)
 	}
-	if got := strings.Join(sources, " "); got != "bolagsverket kronofogden roles scb" {
+	// No sanctions list imported: S18, critical, is not checked.
+	if got := strings.Join(sources, " "); got != "bolagsverket kronofogden roles scb sanctions-eu" {
 		t.Errorf("missing sources %q", got)
 	}
 	if len(a.NotChecked) == 0 {
@@ -227,9 +244,10 @@ func TestStaleAndFailingSources(t *testing.T) {
 	for _, m := range a.Missing {
 		got = append(got, m.ID+":"+m.Source)
 	}
-	// Bolagsverket's window is 7 days; SCB's, roles' and Kronofogden's are longer.
-	if strings.Join(got, " ") != "D01:bolagsverket" || !a.Incomplete {
-		t.Errorf("missing %v, want D01:bolagsverket", a.Missing)
+	// Bolagsverket's window is 7 days, the sanctions lists' 2; SCB's,
+	// roles' and Kronofogden's are longer.
+	if strings.Join(got, " ") != "D01:bolagsverket D01:sanctions-eu" || !a.Incomplete {
+		t.Errorf("missing %v, want D01:bolagsverket D01:sanctions-eu", a.Missing)
 	}
 	failed := `{"organisationer":[{"organisationsidentitet":{"identitetsbeteckning":"5591234561","typ":{"kod":"ORGNR","klartext":"Organisationsnummer"}},"namnskyddslopnummer":null,"organisationsnamn":{"organisationsnamnLista":null,"dataproducent":"Bolagsverket","fel":{"typ":"OTILLGANGLIG_UPPGIFTSKALLA","felBeskrivning":"Uppgiftskällan är inte tillgänglig."}},"registreringsland":null,"reklamsparr":null,"organisationsform":null,"avregistreradOrganisation":null,"avregistreringsorsak":null,"pagaendeAvvecklingsEllerOmstruktureringsforfarande":null,"juridiskForm":null,"verksamOrganisation":null,"organisationsdatum":null,"verksamhetsbeskrivning":null,"naringsgrenOrganisation":null,"postadressOrganisation":null}]}`
 	f.ingestString(t, "bolagsverket", failed, instant(t, "2026-11-20"))

@@ -52,7 +52,7 @@ func TestIndexedPopulationAnswersAsTheScan(t *testing.T) {
 		}
 	}
 	// The whole screening, network from the scan: the same bytes.
-	scanned := &screening.Screener{Store: f.st, Rules: f.sc.Rules, Config: f.sc.Settings()}
+	scanned := &screening.Screener{Store: f.st, Rules: f.sc.Rules, Config: f.sc.Settings(), Lists: f.sc.Lists}
 	screening.ScanNetwork(scanned)
 	scannedJSON := screenAllJSON(t, scanned, at)
 	if len(scannedJSON) != len(indexedJSON) {

@@ -89,7 +89,7 @@ func (s *Screener) screenOne(ctx context.Context, rd *store.Reader, net *profile
 	if err != nil {
 		return nil, err
 	}
-	a, err := assess(sub, net, ev.ev, ev.set, ev.cfg, opt)
+	a, err := assess(sub, net, ev.lists, ev.ev, ev.set, ev.cfg, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -120,11 +120,14 @@ func (s *Screener) ScreenOrgs(ctx context.Context, orgs []ident.Org, opt Options
 	}
 	start := time.Now()
 	set, cfg := s.Rules(), s.Settings()
+	lists, err := s.lists(ctx, opt.At)
+	if err != nil {
+		return st, err
+	}
 	rd, net, done := s.readerNetwork(ctx, opt, cfg)
 	defer done()
-	var err error
 	st.Screened, err = pool(ctx, s, opt.Save, workers, slices.Values(orgs), func() func(ident.Org) (*Assessment, error) {
-		ev := evaluator{ev: set.NewEvaluator(), set: set, cfg: cfg}
+		ev := evaluator{ev: set.NewEvaluator(), set: set, cfg: cfg, lists: lists}
 		return func(o ident.Org) (*Assessment, error) { return s.screenOne(ctx, rd, net, ev, o, opt) }
 	}, fn)
 	st.Evaluate = time.Since(start)
@@ -134,7 +137,8 @@ func (s *Screener) ScreenOrgs(ctx context.Context, orgs []ident.Org, opt Options
 // evaluator is one worker's VM with the rule set and thresholds it was
 // made for.
 type evaluator struct {
-	ev  *rules.Evaluator
-	set *rules.Set
-	cfg Config
+	ev    *rules.Evaluator
+	set   *rules.Set
+	cfg   Config
+	lists *sanctionLists
 }

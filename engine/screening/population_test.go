@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/synthetic"
+	"github.com/vaksam/vaksam/engine/watchlist"
 )
 
 // syntheticFixture generates a small population and ingests it through
@@ -26,6 +28,11 @@ func syntheticFixture(t *testing.T, orgs int) (*fixture, *synthetic.Manifest) {
 	if err != nil || c.Quarantined > 0 {
 		q, _ := f.st.Quarantined("")
 		t.Fatalf("ingest: %v, %d quarantined: %v", err, c.Quarantined, q)
+	}
+	// An OpenSanctions import (standing in for the EU list) that names
+	// nobody: S18 checked.
+	if _, err := f.st.Put(watchlist.Snapshot(record.SanctionsFtM, record.ListVersion{SHA256: "e0"}, nil, man.Now.Add(-time.Hour))); err != nil {
+		t.Fatal(err)
 	}
 	return f, man
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/watchlist"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -30,8 +31,8 @@ var ErrNoSaveHook = errors.New("engine: a screener without a save hook (the revi
 // NewScreener returns a Screener of the store's organisations with the
 // rule set set returns and the thresholds cfg, which stores assessments
 // through onSave: the review desk's hook (review.Desk.OnSave), so that no
-// assessment is stored without the alerts following it. A nil store or
-// hook is refused.
+// assessment is stored without the alerts following it. It reads the
+// sanctions lists stored in st (Lists). A nil store or hook is refused.
 func NewScreener(st *store.Store, set func() *rules.Set, cfg Config, onSave SaveHook) (*Screener, error) {
 	switch {
 	case st == nil:
@@ -39,7 +40,7 @@ func NewScreener(st *store.Store, set func() *rules.Set, cfg Config, onSave Save
 	case onSave == nil:
 		return nil, fmt.Errorf("engine: new screener: %w", ErrNoSaveHook)
 	}
-	return &Screener{Store: st, Rules: set, Config: cfg, onSave: onSave}, nil
+	return &Screener{Store: st, Rules: set, Config: cfg, onSave: onSave, Lists: &watchlist.Cache{}}, nil
 }
 
 // canSave refuses a screening that saves on a Screener without a hook,

@@ -17,6 +17,7 @@ import (
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/watchlist"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -31,6 +32,12 @@ type Screener struct {
 	// replaces them while it runs (a reload), Settings reads them.
 	Config Config
 	Log    *slog.Logger
+	// Lists gives the sanctions lists (S18) as of a screening's time: one
+	// View per set of list versions, shared by the Screener's screenings.
+	// NewScreener sets it (and so engine/service's Screener has it); nil:
+	// no lists are wired, and the sanctions sources are absent from every
+	// profile.
+	Lists *watchlist.Cache
 	// Observe, if set, is told of every assessment made, with what
 	// triggered the screening (Options.Trigger) and how long the
 	// organisation took (metrics).
@@ -158,12 +165,51 @@ func sourceState(states map[string]*profile.SourceState, src string) profile.Sou
 	return out
 }
 
+// sanctionLists are the sanctions lists of one screening, read once as
+// of its time for every organisation it screens.
+type sanctionLists struct {
+	view *watchlist.View
+	st   *store.Store
+}
+
+// lists reads the sanctions lists as of at; nil when none are wired. A
+// screening whose context has ended reads nothing.
+func (s *Screener) lists(ctx context.Context, at time.Time) (*sanctionLists, error) {
+	if s.Lists == nil {
+		return nil, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	v, err := s.Lists.View(s.Store, at)
+	if err != nil {
+		return nil, fmt.Errorf("screen: sanctions lists as of %s: %w", at.Format(time.RFC3339), err)
+	}
+	return &sanctionLists{view: v, st: s.Store}, nil
+}
+
+// fill gives p its sanctions facts (watchlist.Screen), reading the
+// organisation's judgements only when it has a name candidate.
+func (l *sanctionLists) fill(p *profile.Profile) error {
+	if l == nil {
+		return nil
+	}
+	err := watchlist.Screen(l.view, p, func(orgnr string) ([]watchlist.Judgement, error) { return watchlist.Judgements(l.st, orgnr) })
+	if err != nil {
+		return fmt.Errorf("screen %s: sanctions: %w", redact(p.Orgnr), err)
+	}
+	return nil
+}
+
 // assess screens one decoded subject.
-func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set *rules.Set, cfg Config, opt Options) (*Assessment, error) {
+func assess(sub *profile.Subject, net profile.Network, lists *sanctionLists, ev *rules.Evaluator, set *rules.Set, cfg Config, opt Options) (*Assessment, error) {
 	at := opt.At
 	p := profile.Build(sub, net, at)
+	if err := lists.fill(p); err != nil {
+		return nil, err
+	}
 	a := &Assessment{Orgnr: sub.ID, Name: p.Name, At: at, Purpose: opt.Purpose, Ruleset: set.Version(),
-		Missing: []Missing{}, NotChecked: []string{}, Hits: []Hit{}, Records: []profile.Ref{}}
+		Missing: []Missing{}, NotChecked: []string{}, Hits: []Hit{}, Records: []profile.Ref{}, Sanctions: p.Sanctions}
 	required := requiredSources(p, cfg)
 	known := make(map[string]rules.Usability, 8)
 	var usable func(src string) rules.Usability
@@ -225,15 +271,15 @@ func assess(sub *profile.Subject, net profile.Network, ev *rules.Evaluator, set 
 		for _, src := range h.Rule.Evidence {
 			for _, s := range append([]string{src}, record.StandIns[src]...) {
 				hit.Evidence = append(hit.Evidence, sub.Evidence[s]...)
+				hit.Evidence = append(hit.Evidence, p.Linked[s]...)
 			}
-			hit.Evidence = append(hit.Evidence, p.Linked[src]...)
 		}
 		a.Hits = append(a.Hits, hit)
 	}
 	for _, src := range record.Sources {
 		a.Records = append(a.Records, sub.Evidence[src]...)
 	}
-	for _, src := range []string{record.Naringsforbud, profile.EvidenceNetwork} {
+	for _, src := range append([]string{record.Naringsforbud, profile.EvidenceNetwork}, watchlist.Sources...) {
 		a.Records = append(a.Records, p.Linked[src]...)
 	}
 	a.Unknown = len(a.Records) == 0
@@ -277,6 +323,9 @@ func sourceGap(p *profile.Profile, src string, cfg Config, opt Options) (id, rea
 	case !st.Present:
 		if st.Gap != "" {
 			return "D01", st.Gap, true
+		}
+		if _, list := record.SanctionsSources[src]; list {
+			return "D01", "no list imported", true
 		}
 		return "D01", "no record for this organisation", true
 	case windowed && stale(st.LastObserved, opt.At, w):
@@ -350,9 +399,13 @@ func (s *Screener) Screen(ctx context.Context, orgnrs []ident.Org, opt Options) 
 		return nil, err
 	}
 	set, cfg := s.Rules(), s.Settings()
+	lists, err := s.lists(ctx, opt.At)
+	if err != nil {
+		return nil, err
+	}
 	rd, net, done := s.readerNetwork(ctx, opt, cfg)
 	defer done()
-	ev := evaluator{ev: set.NewEvaluator(), set: set, cfg: cfg}
+	ev := evaluator{ev: set.NewEvaluator(), set: set, cfg: cfg, lists: lists}
 	var out []*Assessment
 	for _, o := range orgnrs {
 		if err := ctx.Err(); err != nil {
@@ -417,6 +470,10 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 	}
 	set, cfg := s.Rules(), s.Settings()
 	start := time.Now()
+	lists, err := s.lists(ctx, opt.At)
+	if err != nil {
+		return st, err
+	}
 	pop, persons, indexed, err := s.population(ctx, opt, cfg, workers)
 	if err != nil {
 		return st, err
@@ -433,7 +490,7 @@ func (s *Screener) ScreenAll(ctx context.Context, opt Options, workers int, fn f
 		func(context.Context) subjectWork {
 			ev := set.NewEvaluator()
 			return func(_ int, id string, recs []store.Resolved) error {
-				return d.take(s.assessOne(id, recs, pop, ev, set, cfg, opt))
+				return d.take(s.assessOne(id, recs, pop, lists, ev, set, cfg, opt))
 			}
 		})
 	err = d.close(ctx, err)
@@ -478,13 +535,13 @@ func isPerson(subject string) bool { return strings.HasPrefix(subject, record.Pe
 
 // assessOne decodes and assesses one organisation of a whole-store
 // screening.
-func (s *Screener) assessOne(id string, recs []store.Resolved, pop profile.Network, ev *rules.Evaluator, set *rules.Set, cfg Config, opt Options) (*Assessment, error) {
+func (s *Screener) assessOne(id string, recs []store.Resolved, pop profile.Network, lists *sanctionLists, ev *rules.Evaluator, set *rules.Set, cfg Config, opt Options) (*Assessment, error) {
 	began := time.Now()
 	sub, err := profile.Decode(id, recs)
 	if err != nil {
 		return nil, fmt.Errorf("scan: %w", err)
 	}
-	a, err := assess(sub, pop, ev, set, cfg, opt)
+	a, err := assess(sub, pop, lists, ev, set, cfg, opt)
 	if err != nil {
 		return nil, err
 	}

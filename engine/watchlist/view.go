@@ -215,3 +215,24 @@ func cacheKey(lists []*List) string {
 	}
 	return b.String()
 }
+
+// Snapshot is what one import of a whole list file stores, as
+// observations at observed: one record per entity, keyed by its id, and
+// the version record (record.ListVersion, the empty key), last. The file
+// parsers (connectors/formats) emit the same items from the real formats;
+// tests and the synthetic population write lists with it directly.
+func Snapshot(source string, version record.ListVersion, entities []sanctions.Entity, observed time.Time) []store.Observation {
+	subject := record.ListSubject(record.SanctionsSources[source])
+	out := make([]store.Observation, 0, len(entities)+1)
+	for i := range entities {
+		e := &entities[i]
+		out = append(out, store.Observation{Observed: observed,
+			Item: record.Item{Source: source, Subject: subject, Key: e.ID, Parsed: e, Pos: source + "#" + e.ID}})
+	}
+	version.Entities = len(entities)
+	if version.List == "" {
+		version.List = record.SanctionsSources[source]
+	}
+	out = append(out, store.Observation{Observed: observed, Item: record.Item{Source: source, Subject: subject, Parsed: version, Pos: source + "#version"}})
+	return out
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/watchlist"
 	"github.com/vaksam/vaksam/rules"
 	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
@@ -161,6 +162,10 @@ func newFixture(t *testing.T) *fixture {
 		if err != nil || c.Quarantined > 0 {
 			t.Fatalf("%s: %v, %+v", s.file, err, c)
 		}
+	}
+	// An import of the EU sanctions list that names nobody: S18 checked.
+	if _, err := st.Put(watchlist.Snapshot(record.SanctionsEU, record.ListVersion{SHA256: "e0"}, nil, instant(t, "2026-11-20"))); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := sc.ScreenAll(context.Background(), screening.Options{At: instant(t, "2026-11-21"), Save: true}, 2,
 		func(*screening.Assessment) error { return nil }); err != nil {
