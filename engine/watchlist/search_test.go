@@ -165,3 +165,45 @@ func TestParseSearch(t *testing.T) {
 		}
 	}
 }
+
+func TestJudge(t *testing.T) {
+	st := openTestStore(t)
+	day := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
+	const pseudonym = "PABCDEFGHIJKLMNOPQRST"
+	listedRep := sanctions.Entity{List: sanctions.UN, ID: "QDi.1", Kind: sanctions.Person, Names: []sanctions.Name{{Full: "Anna Berg"}},
+		Identifiers: []sanctions.Identifier{{Type: record.PseudonymIdentifier, Value: pseudonym, Country: "SE"}}}
+	storeList(t, st, record.SanctionsUN, day, listedRep)
+	storeList(t, st, record.SanctionsEU, day, listedOrg)
+	v, err := Load(st, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Judge("5591234561", pseudonym, sanctions.UN, "QDi.1", "x", "anna", day); !errors.Is(err, ErrIdentifierMatch) {
+		t.Errorf("the representative's own pseudonym: %v", err)
+	}
+	if _, err := v.Judge("5591234561", SubjectOrganisation, sanctions.UN, "QDi.2", "x", "anna", day); !errors.Is(err, ErrNotListed) {
+		t.Errorf("not listed: %v", err)
+	}
+	j, err := v.Judge("5591234561", "PZZZZZZZZZZZZZZZZZZZZ", sanctions.UN, "QDi.1", " Annan person ", "anna", day)
+	if err != nil || j.Reason != "Annan person" || j.EntityHash != v.Entry(sanctions.UN, "QDi.1").Hash {
+		t.Fatalf("%+v %v", j, err)
+	}
+	if s := v.State(j); !s.InForce || s.State != InForce || !strings.HasPrefix(s.ListVersion, "UN ") {
+		t.Errorf("%+v", s)
+	}
+	// The next import changes the entry and drops the organisation.
+	listedRep.Remarks = "changed"
+	storeList(t, st, record.SanctionsUN, day.Add(24*time.Hour), listedRep)
+	storeList(t, st, record.SanctionsEU, day.Add(24*time.Hour))
+	v, err = Load(st, day.Add(25*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := v.State(j); s.InForce || s.State != EntryChanged {
+		t.Errorf("changed: %+v", s)
+	}
+	gone := Judgement{List: sanctions.EU, EntityID: listedOrg.ID, EntityHash: "x"}
+	if s := v.State(gone); s.InForce || s.State != NotListed {
+		t.Errorf("left the list: %+v", s)
+	}
+}
