@@ -57,6 +57,9 @@ type Assessment struct {
 	Hits               []Hit         `json:"hits"`
 	Ruleset            string        `json:"ruleset"`
 	Records            []profile.Ref `json:"records"` // every record version the assessment rested on
+	// Sanctions are the sanctions lists' candidates (S18) of the
+	// organisation and its current representatives, as screened.
+	Sanctions []*profile.Sanction `json:"sanctions,omitempty"`
 }
 
 // Missing is a data-quality finding: D01 (missing or stale) or D02 (error).

@@ -22,7 +22,7 @@ import (
 func encode(a *Assessment) ([]byte, error) {
 	e := encoder{b: make([]byte, 0, 2048)}
 	e.assessment(a)
-	if e.bad {
+	if e.bad || len(a.Sanctions) > 0 { // sanctions candidates are rare: json.Marshal writes them
 		return json.Marshal(a)
 	}
 	return e.b, nil

@@ -20,6 +20,9 @@ import (
 func fill(v reflect.Value, r *rand.Rand) {
 	switch v.Kind() {
 	case reflect.Pointer:
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
 		fill(v.Elem(), r)
 	case reflect.Struct:
 		if v.Type() == reflect.TypeFor[time.Time]() {

@@ -149,9 +149,9 @@ func (s *Server) judge(p *access.Principal, orgnr string, req judgementRequest, 
 	j, err := v.Judge(orgnr, req.Subject, sanctions.List(req.List), req.EntityID, req.Reason, p.UserID, s.now())
 	switch {
 	case errors.Is(err, watchlist.ErrNotListed):
-		return nil, &apiError{status: http.StatusConflict, field: "entity_id", msg: err.Error()}
+		return nil, errors.Join(err, &apiError{status: http.StatusConflict, field: "entity_id", msg: err.Error()})
 	case errors.Is(err, watchlist.ErrIdentifierMatch):
-		return nil, &apiError{status: http.StatusUnprocessableEntity, field: "entity_id", msg: err.Error()}
+		return nil, errors.Join(err, &apiError{status: http.StatusUnprocessableEntity, field: "entity_id", msg: err.Error()})
 	case err != nil:
 		return nil, err
 	}
