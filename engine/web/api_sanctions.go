@@ -4,12 +4,14 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/sanctions"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/watchlist"
@@ -141,6 +143,19 @@ func (s *Server) judge(p *access.Principal, orgnr string, req judgementRequest, 
 		return nil, badField("reason", "required: why the candidate is not the same person or organisation")
 	case utf8.RuneCountInString(req.Reason) > MaxJudgementReason || !utf8.ValidString(req.Reason):
 		return nil, badField("reason", "longer than %d characters or not UTF-8", MaxJudgementReason)
+	}
+	// The organisation must be known, and a person one of its current
+	// representatives: the subjects screening queries.
+	prof, found, err := s.profileOf(orgnr, s.now())
+	switch {
+	case err != nil:
+		return nil, err
+	case !found:
+		return nil, errStatus(http.StatusNotFound, "organisation %s: nothing is known of it", orgnr)
+	case req.Subject != watchlist.SubjectOrganisation && !slices.ContainsFunc(prof.Roles, func(r *profile.Role) bool {
+		return r.Current && r.Person == req.Subject
+	}):
+		return nil, badField("subject", "not a current representative of the organisation")
 	}
 	v, err := s.sanctionsView()
 	if err != nil {

@@ -123,6 +123,7 @@ func TestSanctionsJudgementsAPI(t *testing.T) {
 		t.Errorf("not listed: %d %+v", rec.Code, e)
 	}
 	for body, field := range map[string]string{
+		`{"subject":"PAAAAAAAAAAAAAAAAAAAA","list":"eu","entity_id":"EU.100.1","reason":"x"}`:  "subject", // not a representative
 		`{"subject":"Anna","list":"eu","entity_id":"EU.100.1","reason":"x"}`:                   "subject",
 		`{"subject":"organisation","list":"us","entity_id":"EU.100.1","reason":"x"}`:           "list",
 		`{"subject":"organisation","list":"eu","entity_id":"EU.100.1","reason":" "}`:           "reason",
@@ -146,6 +147,10 @@ func TestSanctionsJudgementsAPI(t *testing.T) {
 	f.ok(http.StatusOK, f.as("bo"), http.MethodGet, jpath, "", &list)
 	if len(list.Judgements) != 1 || list.Judgements[0].InForce || list.Judgements[0].State != watchlist.EntryChanged {
 		t.Fatalf("after the entry changed: %+v", list)
+	}
+	rec = f.do(f.as("anna"), http.MethodPost, "/api/v1/suppliers/5569000002/sanctions/judgements", org)
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("an organisation nothing is known of: %d %s", rec.Code, rec.Body)
 	}
 	if rec := f.do(anon, http.MethodGet, jpath, ""); rec.Code != http.StatusUnauthorized {
 		t.Errorf("anonymous: %d", rec.Code)
