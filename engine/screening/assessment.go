@@ -51,15 +51,16 @@ type Assessment struct {
 	Reasons       []string `json:"reasons,omitempty"` // why the verdict is what it is
 	// CriticalNotChecked lists the critical rules that could not be
 	// checked: the verdict is then review at best, never clear.
-	CriticalNotChecked []string      `json:"critical_not_checked,omitempty"`
-	Missing            []Missing     `json:"missing"`
-	NotChecked         []string      `json:"not_checked"`
-	Hits               []Hit         `json:"hits"`
-	Ruleset            string        `json:"ruleset"`
-	Records            []profile.Ref `json:"records"` // every record version the assessment rested on
-	// Sanctions are the sanctions lists' candidates (S18) of the
-	// organisation and its current representatives, as screened.
+	CriticalNotChecked []string  `json:"critical_not_checked,omitempty"`
+	Missing            []Missing `json:"missing"`
+	NotChecked         []string  `json:"not_checked"`
+	Hits               []Hit     `json:"hits"`
+	// Sanctions are the sanctions candidates (S18) of the organisation and
+	// its current representatives as of At, with the list version each
+	// rests on, for people to see beside the hits.
 	Sanctions []*profile.Sanction `json:"sanctions,omitempty"`
+	Ruleset   string              `json:"ruleset"`
+	Records   []profile.Ref       `json:"records"` // every record version the assessment rested on
 }
 
 // Missing is a data-quality finding: D01 (missing or stale) or D02 (error).

@@ -22,7 +22,7 @@ import (
 func encode(a *Assessment) ([]byte, error) {
 	e := encoder{b: make([]byte, 0, 2048)}
 	e.assessment(a)
-	if e.bad || len(a.Sanctions) > 0 { // sanctions candidates are rare: json.Marshal writes them
+	if e.bad {
 		return json.Marshal(a)
 	}
 	return e.b, nil
@@ -208,6 +208,10 @@ func (e *encoder) assessment(a *Assessment) {
 	e.strList(`,"not_checked":`, a.NotChecked)
 	e.raw(`,"hits":`)
 	list(e, a.Hits, e.hit)
+	if len(a.Sanctions) > 0 {
+		e.raw(`,"sanctions":`)
+		list(e, a.Sanctions, e.sanction)
+	}
 	e.str(`,"ruleset":`, a.Ruleset)
 	e.refList(`,"records":`, a.Records)
 	e.b = append(e.b, '}')
@@ -224,5 +228,40 @@ func (e *encoder) hit(h Hit) {
 		e.str(`,"legal":`, h.Legal)
 	}
 	e.refList(`,"evidence":`, h.Evidence)
+	e.b = append(e.b, '}')
+}
+
+func (e *encoder) sanction(s *profile.Sanction) {
+	if s == nil {
+		e.raw("null")
+		return
+	}
+	e.str(`{"subject":`, s.Subject)
+	if s.Person != "" {
+		e.str(`,"person":`, s.Person)
+	}
+	e.str(`,"name":`, s.Name)
+	if s.Roles != "" {
+		e.str(`,"roles":`, s.Roles)
+	}
+	e.str(`,"source":`, s.Source)
+	e.str(`,"list":`, s.List)
+	e.str(`,"version":`, s.Version)
+	e.str(`,"entity_id":`, s.EntityID)
+	e.str(`,"kind":`, s.Kind)
+	e.str(`,"listed":`, s.Listed)
+	e.num(`,"score":`, s.Score)
+	e.flag(`,"identifier":`, s.Identifier)
+	if s.BirthYear != "" {
+		e.str(`,"birth_year":`, s.BirthYear)
+	}
+	if s.Nationality != "" {
+		e.str(`,"nationality":`, s.Nationality)
+	}
+	e.flag(`,"corroborated":`, s.Corroborated)
+	e.flag(`,"dismissed":`, s.Dismissed)
+	e.str(`,"explanation":`, s.Explanation)
+	e.raw(`,"ref":`)
+	e.ref(s.Ref)
 	e.b = append(e.b, '}')
 }

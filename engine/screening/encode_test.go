@@ -87,6 +87,7 @@ func TestEncodeIsMarshal(t *testing.T) {
 	check("as a screening makes it", &Assessment{Orgnr: "5591234561", Name: "Omsorg AB", At: time.Date(2026, 11, 21, 6, 0, 0, 0, time.UTC),
 		Missing: []Missing{}, NotChecked: []string{}, Hits: []Hit{{ID: "S04", Title: rules.Text{SV: "Skuld"}, Evidence: []profile.Ref{}}},
 		Records: []profile.Ref{{Source: "bolagsverket", Key: "5591234561", Version: 3, Observed: time.Date(2026, 11, 20, 22, 59, 59, 999999999, time.UTC)}}})
+	check("a sanctions candidate without the optional members", &Assessment{Sanctions: []*profile.Sanction{{Subject: "organisation", Score: 0.875}, nil}})
 	check("not a number", &Assessment{Score: math.NaN()})
 	check("infinite confidence", &Assessment{Hits: []Hit{{Confidence: math.Inf(1)}}})
 	check("year 10000", &Assessment{At: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)})
