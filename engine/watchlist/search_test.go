@@ -43,28 +43,28 @@ func openTestStore(t testing.TB) *store.Store {
 }
 
 var (
-	listedPerson = sanctions.Entity{List: sanctions.EU, ID: "EU.1234.56", Kind: sanctions.Person,
+	searchedPerson = sanctions.Entity{List: sanctions.EU, ID: "EU.1234.56", Kind: sanctions.Person,
 		Names: []sanctions.Name{{Full: "Viktor Fjodorovitj Janukovytj"}, {Full: "Viktor Yanukovych"}}, BirthDates: []string{"1950-07-09"},
 		Programmes: []string{"UKR"}}
-	listedOrg = sanctions.Entity{List: sanctions.EU, ID: "EU.777.1", Kind: sanctions.Organisation,
+	searchedOrg = sanctions.Entity{List: sanctions.EU, ID: "EU.777.1", Kind: sanctions.Organisation,
 		Names: []sanctions.Name{{Full: "Rosoboronexport OAO"}}}
 )
 
 func TestFind(t *testing.T) {
 	st := openTestStore(t)
 	day := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
-	storeList(t, st, record.SanctionsEU, day, listedPerson, listedOrg)
+	storeList(t, st, record.SanctionsEU, day, searchedPerson, searchedOrg)
 	v, err := Load(st, day.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	res := v.Find(SearchQuery{Name: "Yanukovich Viktor", Threshold: SearchThreshold, Limit: SearchLimit})
-	if len(res.Candidates) == 0 || res.Candidates[0].EntityID != listedPerson.ID || !res.Candidates[0].Match {
+	if len(res.Candidates) == 0 || res.Candidates[0].EntityID != searchedPerson.ID || !res.Candidates[0].Match {
 		t.Fatalf("a misspelled, reordered alias: got %+v", res.Candidates)
 	}
 	c := res.Candidates[0]
-	if c.List != sanctions.EU || c.Name != "Viktor Yanukovych" || c.Primary != listedPerson.Primary() || c.EntityKind != sanctions.Person ||
+	if c.List != sanctions.EU || c.Name != "Viktor Yanukovych" || c.Primary != searchedPerson.Primary() || c.EntityKind != sanctions.Person ||
 		c.By != "name" || !strings.HasPrefix(c.ListVersion, "EU 2026-11-02 (sha256 abababababab)") || c.Summary == "" || !c.Explanation.Alias {
 		t.Errorf("candidate: %+v", c)
 	}
@@ -91,7 +91,7 @@ func TestFind(t *testing.T) {
 		t.Errorf("organisation as a person: %+v", res.Candidates)
 	}
 	res = v.Find(SearchQuery{Name: "Rosoboronexport AB", Kind: sanctions.Organisation, Threshold: SearchThreshold, Limit: 1})
-	if len(res.Candidates) != 1 || res.Candidates[0].EntityID != listedOrg.ID || !res.Candidates[0].Match {
+	if len(res.Candidates) != 1 || res.Candidates[0].EntityID != searchedOrg.ID || !res.Candidates[0].Match {
 		t.Errorf("organisation: %+v", res.Candidates)
 	}
 
@@ -170,10 +170,10 @@ func TestJudge(t *testing.T) {
 	st := openTestStore(t)
 	day := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
 	const pseudonym = "PABCDEFGHIJKLMNOPQRST"
-	listedRep := sanctions.Entity{List: sanctions.UN, ID: "QDi.1", Kind: sanctions.Person, Names: []sanctions.Name{{Full: "Anna Berg"}},
+	judgedRep := sanctions.Entity{List: sanctions.UN, ID: "QDi.1", Kind: sanctions.Person, Names: []sanctions.Name{{Full: "Anna Berg"}},
 		Identifiers: []sanctions.Identifier{{Type: record.PseudonymIdentifier, Value: pseudonym, Country: "SE"}}}
-	storeList(t, st, record.SanctionsUN, day, listedRep)
-	storeList(t, st, record.SanctionsEU, day, listedOrg)
+	storeList(t, st, record.SanctionsUN, day, judgedRep)
+	storeList(t, st, record.SanctionsEU, day, searchedOrg)
 	v, err := Load(st, day)
 	if err != nil {
 		t.Fatal(err)
@@ -192,8 +192,8 @@ func TestJudge(t *testing.T) {
 		t.Errorf("%+v", s)
 	}
 	// The next import changes the entry and drops the organisation.
-	listedRep.Remarks = "changed"
-	storeList(t, st, record.SanctionsUN, day.Add(24*time.Hour), listedRep)
+	judgedRep.Remarks = "changed"
+	storeList(t, st, record.SanctionsUN, day.Add(24*time.Hour), judgedRep)
 	storeList(t, st, record.SanctionsEU, day.Add(24*time.Hour))
 	v, err = Load(st, day.Add(25*time.Hour))
 	if err != nil {
@@ -202,7 +202,7 @@ func TestJudge(t *testing.T) {
 	if s := v.State(j); s.InForce || s.State != EntryChanged {
 		t.Errorf("changed: %+v", s)
 	}
-	gone := Judgement{List: sanctions.EU, EntityID: listedOrg.ID, EntityHash: "x"}
+	gone := Judgement{List: sanctions.EU, EntityID: searchedOrg.ID, EntityHash: "x"}
 	if s := v.State(gone); s.InForce || s.State != NotListed {
 		t.Errorf("left the list: %+v", s)
 	}
