@@ -146,3 +146,13 @@ func (s *Server) uiJudge(w http.ResponseWriter, r *http.Request, p *access.Princ
 	seeOther(w, r, back, "judgement", "sanctions")
 	return nil
 }
+
+// MatchScore is a sanctions candidate's score with two decimals, as the
+// explanations give their similarities ("0,78" in Swedish).
+func (v *view) MatchScore(f float64) string {
+	s := strconv.FormatFloat(f, 'f', 2, 64)
+	if v.Lang == "sv" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}

@@ -66,7 +66,7 @@ func TestUISanctions(t *testing.T) {
 	for _, path := range []string{"/suppliers/" + sampleOrg, "/alerts/" + sampleAlert} {
 		body := f.page(anna, path)
 		wantContains(t, path, body, `<h2 id="sanctions-h">Sanktionslistor</h2>`, "Sara Holm (VD)", "Organisationen: Omsorgshuset Norr AB",
-			"EU.100.1", "Sarah Holm", "EU.200.2", "Identitetsnummer stämmer", "Födelseår: stämmer inte", "EU 2026-11-21 (sha256 1f1f1f1f1f1f)",
+			"EU.100.1", "Sarah Holm", ">0,78<", ">1,00<", "EU.200.2", "Identitetsnummer stämmer", "Födelseår: stämmer inte", "EU 2026-11-21 (sha256 1f1f1f1f1f1f)",
 			"Inte samma person: Sara Holm och EU.100.1. Skäl", `name="subject" value="`+sara+`"`, "Inga bedömningar.")
 		// The identifier match has no form.
 		wantNot(t, path, body, "Inte samma organisation som EU.200.2")
