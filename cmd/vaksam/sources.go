@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
 	"github.com/vaksam/vaksam/engine/screening"
+	"github.com/vaksam/vaksam/engine/service"
 )
 
 func runSources(ctx context.Context, a *app, args []string) (int, error) {
@@ -45,4 +47,18 @@ func runSources(ctx context.Context, a *app, args []string) (int, error) {
 		return exitOK, enc.Encode(reports)
 	}
 	return exitOK, screening.WriteSourceReports(a.stdout, reports, len(watch), at)
+}
+
+func runSanctions(ctx context.Context, a *app, args []string) (int, error) {
+	return a.subcommand(args, map[string]func([]string) (int, error){"search": func(args []string) (int, error) {
+		fs := a.newFlags("sanctions search", service.SanctionsSearchUsage, service.SanctionsSearchAbout)
+		run := service.SanctionsSearch(fs, a.now)
+		if err := a.parseFlags(fs, args); err != nil {
+			return exitUsage, err
+		} else if err := run(a.stdout, fs.Args()); errors.As(err, new(*service.ParamError)) {
+			return exitUsage, usagef("%v", err)
+		} else {
+			return exitOK, err // main exits 1 on an error
+		}
+	}}, "Usage: vaksam "+service.SanctionsSearchUsage, "want 'sanctions search [flags] NAME'")
 }

@@ -10,6 +10,13 @@
 // so a Cache keeps the View of the list versions in force and builds a new
 // one only when the versions as of the asked time differ.
 //
+// Find is the search people make (vaksam sanctions search, GET
+// /api/v1/sanctions/search): the candidates that reach a threshold and
+// the near misses below it, each with the list version it rests on. Judge
+// and State are a coordinator's judgement "not the same person or
+// organisation" as of a View: refused for an entity not listed and for an
+// identifier match, in force while the entry is as it was judged.
+//
 // It sits in the profile layer: it reads the store and gives screening the
 // profile's Sanction facts.
 package watchlist

@@ -109,6 +109,9 @@ func (s *Server) api() []route {
 		{Method: get, Path: v1 + "/suppliers/{orgnr}", Perm: access.ViewAlerts, Handle: s.getSupplier},
 		{Method: get, Path: v1 + "/suppliers/{orgnr}/records", Perm: access.ViewPersons, Handle: s.supplierRecords},
 		{Method: get, Path: v1 + "/suppliers/{orgnr}/network", Perm: access.ViewAlerts, Handle: s.supplierNetwork},
+		{Method: get, Path: v1 + "/suppliers/{orgnr}/sanctions/judgements", Perm: access.ViewAlerts, Handle: s.listJudgements},
+		{Method: post, Path: v1 + "/suppliers/{orgnr}/sanctions/judgements", Perm: access.Decide, Handle: s.postJudgement},
+		{Method: get, Path: v1 + "/sanctions/search", Perm: access.ViewAlerts, Handle: s.searchSanctions},
 
 		{Method: post, Path: v1 + "/screen", Perm: access.Decide, Handle: s.screen},
 		{Method: get, Path: v1 + "/audit", Perm: access.Administer, Handle: s.listAudit},

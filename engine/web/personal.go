@@ -380,12 +380,17 @@ func (s *Server) forPrincipal(a *screening.Assessment, p *access.Principal) (out
 		return nil, false, false
 	}
 	if p.Can(access.ViewPersons) {
-		return a, false, len(a.Hits) > 0 && (personalOrg(a.Orgnr) || slices.ContainsFunc(a.Hits, s.personHit))
+		// A representative among the sanctions candidates is a person
+		// shown too (ui_sanctions.go).
+		return a, false, len(a.Hits) > 0 && (personalOrg(a.Orgnr) || slices.ContainsFunc(a.Hits, s.personHit)) || personCandidates(a)
 	}
 	c := *a
 	c.Hits = slices.Clone(a.Hits)
 	c.Name = nameFor(p, a.Orgnr, a.Name)
 	soleTrader := personalOrg(a.Orgnr)
+	if len(a.Sanctions) > 0 {
+		c.Sanctions = withheldSanctions(a.Sanctions, soleTrader)
+	}
 	for i := range c.Hits {
 		if soleTrader || s.personHit(c.Hits[i]) {
 			c.Hits[i].Message = withheldMessage

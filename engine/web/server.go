@@ -13,6 +13,7 @@ import (
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/watchlist"
 )
 
 // Checker runs a pre-award check (bus.ScreenService): the assessment, or
@@ -47,6 +48,10 @@ type Server struct {
 	// served OpenAPI document reports as info.version; "" serves the
 	// document as written (buildinfo.Release).
 	Version string
+	// Watchlist keeps the sanctions lists' View (GET
+	// /api/v1/sanctions/search, the judgements); nil loads them per
+	// request.
+	Watchlist *watchlist.Cache
 }
 
 // Handler returns the server's routes. Each area registers its own (the

@@ -113,6 +113,7 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: post, Path: "/check", Perm: access.Decide, Handle: s.uiCheck},
 		{Method: get, Path: "/suppliers/{orgnr}", Perm: access.ViewAlerts, Handle: s.uiSupplier},
 		{Method: get, Path: "/suppliers/{orgnr}/records", Perm: access.ViewPersons, Handle: s.uiRecords},
+		{Method: post, Path: "/suppliers/{orgnr}/sanctions/judgements", Perm: access.Decide, Handle: s.uiJudge},
 		{Method: get, Path: "/decisions/{id}/underlag", Perm: access.ViewAlerts, Handle: s.uiUnderlag},
 		{Method: get, Path: AccessibilityPath, Handle: s.uiAccessibility},
 	} {

@@ -127,6 +127,7 @@ type alertPage struct {
 	Closable   bool
 	Forms      map[string]*formState
 	Work       work // status and deadline
+	Sanctions  *sanctionsSection
 }
 
 // Form is a form's state (nil when it was not posted).
@@ -230,6 +231,9 @@ func (s *Server) renderAlert(w http.ResponseWriter, r *http.Request, p *access.P
 	var shown bool
 	data.Assessment, data.Withheld, shown = s.forPrincipal(c.Current, p)
 	data.Hits = hitViews(data.Assessment, p)
+	if data.Sanctions, err = s.sanctionsOf(p, a.Orgnr, data.Assessment, "/alerts/"+ref(p, a.Orgnr, a.ID), false); err != nil {
+		return err
+	}
 	if data.Pending = c.Pending(); data.Pending != nil {
 		data.Hearing = s.hearingView(data.Pending, s.now(), uiLang(nil, r))
 		data.OwnPending = data.Pending.Decider() == actor(p).PersonID() || data.Pending.DecidedBy == p.UserID

@@ -51,6 +51,7 @@ type supplierPage struct {
 	Spend      spendSummary
 	Decisions  []openDecision
 	Graph      *networkPanel // nil when nothing is known of the network
+	Sanctions  *sanctionsSection
 }
 
 // networkView is the supplier's people and neighbours (view_persons).
@@ -127,6 +128,9 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 	}
 	data.Withheld, shown = data.Withheld || checkWithheld, shown || checkShown
 	data.Chart = s.newChart(lang, points)
+	if data.Sanctions, err = s.sanctionsOf(p, orgnr, cmp.Or(data.Latest, data.Check), "/suppliers/"+ref(p, orgnr, orgnr), false); err != nil {
+		return err
+	}
 	for _, a := range sv.Alerts {
 		data.Alerts = append(data.Alerts, alertFor(p, a, false))
 		if a.Open() && data.OpenAlert == nil {

@@ -46,6 +46,7 @@ type underlagPage struct {
 	Profile      *profile.Profile
 	ShowPersonal bool
 	PrintedBy    string
+	Sanctions    *sanctionsSection
 }
 
 // underlagRecord is a record version a decision rested on, with the
@@ -138,6 +139,9 @@ func (s *Server) uiUnderlag(w http.ResponseWriter, r *http.Request, p *access.Pr
 	var shown bool
 	data.Assessment, data.Withheld, shown = s.forPrincipal(rested, p)
 	data.Hits = hitViews(data.Assessment, p)
+	if data.Sanctions, err = s.sanctionsOf(p, d.Orgnr, data.Assessment, "", true); err != nil {
+		return err
+	}
 	hashes, err := s.workplace().EvidenceHashes(d.Evidence.Records)
 	if err != nil {
 		return err
