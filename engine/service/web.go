@@ -14,7 +14,6 @@ import (
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/record"
-	"github.com/vaksam/vaksam/engine/watchlist"
 	"github.com/vaksam/vaksam/engine/web"
 )
 
@@ -60,7 +59,7 @@ func (v *Vaksam) startHTTP(check web.Checker, persons record.Pseudonymizer) (str
 		Check: check, Now: v.now, Log: v.log, Persons: persons, Version: v.opts.Version,
 		Municipality: web.Municipality{Name: v.cfg.Municipality.Name, LogoText: v.cfg.Municipality.LogoText}}
 	api.Footer = web.Footer(v.cfg.Footer) // the same fields, without the YAML tags
-	api.Watchlist = &watchlist.Cache{}    // the search's and the judgements' lists (one index kept while the versions stay)
+	api.Watchlist = v.sc.Lists            // the screener's lists: one index for screening, search and judgements
 	ln, err := net.Listen("tcp", listen)
 	if err != nil && fallback {
 		v.log.Warn("port 8080 is taken; the web server listens on a free port", "address", listen)
