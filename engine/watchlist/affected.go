@@ -2,9 +2,11 @@ package watchlist
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	json "github.com/goccy/go-json"
@@ -265,7 +267,8 @@ func Population(st *store.Store, at time.Time, fn func(*Screened) error) error {
 // Affected returns the organisations, sorted, whose name or one of whose
 // current representatives matches, as of at, an entity the changes
 // concern at or above floor (RescreenFloor), by name or identifier. It
-// reads the population only when some change concerns an entity.
+// reads the population only when some change concerns an entity, and
+// searches on GOMAXPROCS workers while the scan goes on.
 func Affected(st *store.Store, changes []Change, at time.Time, floor float64) ([]string, error) {
 	var ents []sanctions.Entity
 	for i := range changes {
@@ -275,18 +278,37 @@ func Affected(st *store.Store, changes []Change, at time.Time, floor float64) ([
 		return nil, nil
 	}
 	ix := match.New(ents)
-	var out []string
-	err := Population(st, at, func(s *Screened) error {
-		for _, q := range s.Queries() {
-			if len(ix.Search(q, floor, 1)) > 0 {
-				out = append(out, s.Orgnr)
-				break
+	work := make(chan *Screened, 256)
+	var (
+		mu  sync.Mutex
+		out []string
+		wg  sync.WaitGroup
+	)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range work {
+				for _, q := range s.Queries() {
+					if len(ix.Search(q, floor, 1)) > 0 {
+						mu.Lock()
+						out = append(out, s.Orgnr)
+						mu.Unlock()
+						break
+					}
+				}
 			}
-		}
+		}()
+	}
+	err := Population(st, at, func(s *Screened) error {
+		work <- s
 		return nil
 	})
+	close(work)
+	wg.Wait()
 	if err != nil {
 		return nil, err
 	}
+	sort.Strings(out)
 	return out, nil
 }

@@ -10,6 +10,15 @@
 // so a Cache keeps the View of the list versions in force and builds a new
 // one only when the versions as of the asked time differ.
 //
+// Continuous screening: an import of a list re-screens only the
+// organisations it may concern. Changes compares the list as of just
+// before the import with as of after it (added, changed, removed
+// entities); Affected indexes those entities alone and runs the stored
+// population's names against them (Population: one scan of the store) at
+// RescreenFloor. BenchmarkAffected measures it: about 20 µs per
+// organisation with three representatives on 2 cores, so a list update
+// finds its organisations among a million within a minute or so.
+//
 // It sits in the profile layer: it reads the store and gives screening the
 // profile's Sanction facts.
 package watchlist
