@@ -53,10 +53,10 @@ func putOrg(t *testing.T, st *store.Store, at time.Time, orgnr, name string, rep
 	put(t, st, at, items...)
 }
 
-// importList stores one import of an FtM list, as its parser would: every
+// importFtM stores one import of an FtM list, as its parser would: every
 // entity, then the version record; it returns the items that got a new
 // version, as ingest's OnVersion hands them on.
-func importList(t *testing.T, st *store.Store, at time.Time, ents ...sanctions.Entity) []record.Item {
+func importFtM(t *testing.T, st *store.Store, at time.Time, ents ...sanctions.Entity) []record.Item {
 	t.Helper()
 	subject := record.ListSubject(string(sanctions.FtM))
 	var items []record.Item
@@ -136,7 +136,7 @@ func TestAffectedByListImports(t *testing.T) {
 	petrov := person("NK-3", "Viktor PETROV", 1965)
 
 	t.Run("first import", func(t *testing.T) {
-		items := importList(t, st, day(2), sidorov, ivanova)
+		items := importFtM(t, st, day(2), sidorov, ivanova)
 		cs, orgs := affected(t, st, items, day(2).Add(time.Minute))
 		if len(cs) != 1 || !cs[0].Before.IsZero() || !cs[0].After.Equal(day(2)) || !slices.Equal(ids(cs[0].Added), []string{"NK-1", "NK-2"}) {
 			t.Fatalf("changes %+v, want NK-1 and NK-2 added by a first import", cs)
@@ -146,7 +146,7 @@ func TestAffectedByListImports(t *testing.T) {
 		}
 	})
 	t.Run("added", func(t *testing.T) {
-		items := importList(t, st, day(3), sidorov, ivanova, petrov)
+		items := importFtM(t, st, day(3), sidorov, ivanova, petrov)
 		cs, orgs := affected(t, st, items, day(3).Add(time.Minute))
 		if len(cs) != 1 || !cs[0].Before.Equal(day(2)) || !slices.Equal(ids(cs[0].Added), []string{"NK-3"}) || len(cs[0].Changed)+len(cs[0].Removed) != 0 {
 			t.Fatalf("changes %+v, want NK-3 added only", cs)
@@ -160,7 +160,7 @@ func TestAffectedByListImports(t *testing.T) {
 		// way that matches nobody.
 		moved := sidorov
 		moved.BirthDates = []string{"1961"}
-		items := importList(t, st, day(4), moved, petrov)
+		items := importFtM(t, st, day(4), moved, petrov)
 		cs, orgs := affected(t, st, items, day(4).Add(time.Minute))
 		if len(cs) != 1 || !slices.Equal(ids(cs[0].Removed), []string{"NK-2"}) || !slices.Equal(ids(cs[0].Changed), []string{"NK-1"}) ||
 			len(cs[0].Added) != 0 || cs[0].Was[0].BirthDates[0] != "1960" {
@@ -172,7 +172,7 @@ func TestAffectedByListImports(t *testing.T) {
 	})
 	t.Run("back on the list", func(t *testing.T) {
 		// The same entry as before: no new version of it, yet it is added.
-		items := importList(t, st, day(5), sidorov, ivanova, petrov)
+		items := importFtM(t, st, day(5), sidorov, ivanova, petrov)
 		cs, orgs := affected(t, st, items, day(5).Add(time.Minute))
 		if len(cs) != 1 || !slices.Equal(ids(cs[0].Added), []string{"NK-2"}) {
 			t.Fatalf("changes %+v, want NK-2 added again", cs)
@@ -187,7 +187,7 @@ func TestAffectedByListImports(t *testing.T) {
 		firm := sanctions.Entity{ID: "NK-4", Kind: sanctions.Organisation, Names: []sanctions.Name{{Full: "Zeta Trading LLC"}},
 			Identifiers: []sanctions.Identifier{{Type: "registration", Value: "556000-0002", Country: "SE"}}}
 		pnr := person("NK-5", "Juan PEREZ", 1950, sanctions.Identifier{Type: record.PseudonymIdentifier, Value: "pKarin", Country: "SE"})
-		items := importList(t, st, day(6), sidorov, ivanova, petrov, firm, pnr)
+		items := importFtM(t, st, day(6), sidorov, ivanova, petrov, firm, pnr)
 		_, orgs := affected(t, st, items, day(6).Add(time.Minute))
 		if !slices.Equal(orgs, []string{"5560000002", "5560000005"}) {
 			t.Errorf("affected %v, want [5560000002 5560000005] by organisation number and pseudonym", orgs)
@@ -216,7 +216,7 @@ func TestPopulation(t *testing.T) {
 		rep{id: "pAnna", name: "Anna Berg", role: "styrelseledamot", born: 1970},
 		rep{id: "pOld", name: "Per Gammal", role: "ordforande", born: 1940, to: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)},
 		rep{id: "pRev", name: "Rut Revisor", role: "revisor", born: 1960})
-	importList(t, st, at, person("NK-1", "Ivan SIDOROV", 1960))
+	importFtM(t, st, at, person("NK-1", "Ivan SIDOROV", 1960))
 	put(t, st, at, record.Item{Source: record.Naringsforbud, Subject: record.PersonSubjectPrefix + "pAnna", Parsed: record.Ban{Type: record.NoBan}})
 	var got []*watchlist.Screened
 	if err := watchlist.Population(st, at.Add(time.Hour), func(s *watchlist.Screened) error {
