@@ -42,7 +42,7 @@ func (s *Screening) Rescreen(ctx context.Context, changed []record.Item, at time
 	if len(changed) == 0 {
 		return nil, nil
 	}
-	orgs, err := s.affected(changed, at)
+	orgs, err := s.affected(ctx, changed, at)
 	if err != nil {
 		return nil, fmt.Errorf("change-driven re-screening: %w", err)
 	}
@@ -69,7 +69,7 @@ func (s *Screening) Rescreen(ctx context.Context, changed []record.Item, at time
 // (screening.Affected), and those whose name or representatives match
 // what a new version of a sanctions list added, changed or removed
 // (watchlist.Affected).
-func (s *Screening) affected(changed []record.Item, at time.Time) ([]string, error) {
+func (s *Screening) affected(ctx context.Context, changed []record.Item, at time.Time) ([]string, error) {
 	st := s.Screener.Store
 	var records []record.Item
 	for _, it := range changed {
@@ -85,7 +85,7 @@ func (s *Screening) affected(changed []record.Item, at time.Time) ([]string, err
 	if err != nil {
 		return nil, err
 	}
-	listed, err := watchlist.Affected(st, lists, at, watchlist.RescreenFloor)
+	listed, err := watchlist.Affected(ctx, st, lists, at, watchlist.RescreenFloor)
 	if err != nil {
 		return nil, err
 	}

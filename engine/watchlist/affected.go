@@ -1,6 +1,7 @@
 package watchlist
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"slices"
@@ -230,12 +231,15 @@ func populationSource(src string) bool {
 // Population calls fn with every stored organisation's name and current
 // representatives as of at, read in one scan of the store (never one
 // read per organisation), in the order of their numbers. Person and list
-// subjects are not organisations.
-func Population(st *store.Store, at time.Time, fn func(*Screened) error) error {
+// subjects are not organisations. The scan stops when ctx ends.
+func Population(ctx context.Context, st *store.Store, at time.Time, fn func(*Screened) error) error {
 	opts := store.ScanOptions{At: at, Only: func(id store.RecordID) bool {
 		return populationSource(id.Source) && !record.IsListSubject(id.Subject) && !strings.HasPrefix(id.Subject, record.PersonSubjectPrefix)
 	}}
 	return st.Scan(opts, func(subject string, recs []store.Resolved) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		sub, err := profile.Decode(subject, recs)
 		if err != nil {
 			return fmt.Errorf("watchlist: population: %w", err)
@@ -269,7 +273,7 @@ func Population(st *store.Store, at time.Time, fn func(*Screened) error) error {
 // concern at or above floor (RescreenFloor), by name or identifier. It
 // reads the population only when some change concerns an entity, and
 // searches on GOMAXPROCS workers while the scan goes on.
-func Affected(st *store.Store, changes []Change, at time.Time, floor float64) ([]string, error) {
+func Affected(ctx context.Context, st *store.Store, changes []Change, at time.Time, floor float64) ([]string, error) {
 	var ents []sanctions.Entity
 	for i := range changes {
 		ents = append(ents, changes[i].Entities()...)
@@ -300,7 +304,7 @@ func Affected(st *store.Store, changes []Change, at time.Time, floor float64) ([
 			}
 		}()
 	}
-	err := Population(st, at, func(s *Screened) error {
+	err := Population(ctx, st, at, func(s *Screened) error {
 		work <- s
 		return nil
 	})

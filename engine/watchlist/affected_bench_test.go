@@ -1,6 +1,7 @@
 package watchlist_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -62,7 +63,7 @@ func BenchmarkAffected(b *testing.B) {
 	var found int
 	b.ResetTimer()
 	for range b.N {
-		out, err := watchlist.Affected(st, []watchlist.Change{change}, at.Add(time.Hour), watchlist.RescreenFloor)
+		out, err := watchlist.Affected(context.Background(), st, []watchlist.Change{change}, at.Add(time.Hour), watchlist.RescreenFloor)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,8 @@
 package watchlist_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -103,7 +105,7 @@ func affected(t *testing.T, st *store.Store, items []record.Item, at time.Time) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	orgs, err := watchlist.Affected(st, cs, at, watchlist.RescreenFloor)
+	orgs, err := watchlist.Affected(context.Background(), st, cs, at, watchlist.RescreenFloor)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +221,7 @@ func TestPopulation(t *testing.T) {
 	importFtM(t, st, at, person("NK-1", "Ivan SIDOROV", 1960))
 	put(t, st, at, record.Item{Source: record.Naringsforbud, Subject: record.PersonSubjectPrefix + "pAnna", Parsed: record.Ban{Type: record.NoBan}})
 	var got []*watchlist.Screened
-	if err := watchlist.Population(st, at.Add(time.Hour), func(s *watchlist.Screened) error {
+	if err := watchlist.Population(context.Background(), st, at.Add(time.Hour), func(s *watchlist.Screened) error {
 		got = append(got, s)
 		return nil
 	}); err != nil {
@@ -231,6 +233,12 @@ func TestPopulation(t *testing.T) {
 	p := got[0].People
 	if len(p) != 1 || p[0].ID != "pAnna" || p[0].BirthYear != 1970 || !slices.Equal(p[0].Roles, []string{"styrelseledamot", "vd"}) {
 		t.Errorf("people %+v, want Anna Berg with both roles only", p)
+	}
+	// A scan whose context has ended stops.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := watchlist.Population(ctx, st, at, func(*watchlist.Screened) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Errorf("population with an ended context: %v, want context.Canceled", err)
 	}
 	qs := got[0].Queries()
 	if len(qs) != 2 || qs[0].Kind != sanctions.Organisation || qs[0].Identifiers[0] != "5560000001" ||
