@@ -26,9 +26,9 @@
 //	ivo-tillstand.csv, ivo-beslut.jsonl        permits for permit-category contracts, decisions
 //	roles.jsonl, huvudman.jsonl, naringsforbud.jsonl, arbetsmiljoverket.jsonl
 //	avtal.csv, fakturor.csv                    contracts (about 12 % of organisations) and monthly invoices
-//	sanktioner/eu-sanktionslista.xml           the EU consolidated sanctions list (XML 1.1), observed at now-1
-//	                                           day: 320 foreign persons and enterprises, and two entries about
-//	                                           suppliers' chairs (sanctions.go)
+//	sanktioner/eu-sanktionslista.xml           the EU consolidated sanctions list (XML 1.1), observed an hour
+//	                                           before now: 320 foreign persons and enterprises, and two entries
+//	                                           about suppliers' chairs (sanctions.go)
 //	manifest.json                              the Manifest: steps in ingest order, planted, clean and
 //	                                           real-format cases (ReadManifest reads it)
 //

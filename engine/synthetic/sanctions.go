@@ -193,7 +193,9 @@ func (g *gen) writeSanctions() error {
 	if listed == nil || near == nil {
 		return fmt.Errorf("synthetic: sanctions list: no two ordinary suppliers with an active contract to list (of %d considered)", len(g.sancCands))
 	}
-	published := g.observed(1)
+	// Downloaded an hour before now: the lists' freshness window is two
+	// days, the shortest of all sources, and a demo serves for a while.
+	published := g.cfg.Now.Add(-time.Hour)
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"+
 		"<export xmlns=\"http://eu.europa.ec/fpi/fsd/export\" generationDate=\"%s\" globalFileId=\"%d\">\n",
