@@ -12,6 +12,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/sanctions"
@@ -313,6 +314,36 @@ func Affected(ctx context.Context, st *store.Store, changes []Change, at time.Ti
 	if err != nil {
 		return nil, err
 	}
+	// An organisation the population does not hold (no register record,
+	// no roles: a supplier known from its contracts only) is still found
+	// by its number.
+	for _, orgnr := range listedNumbers(ents) {
+		if slices.Contains(out, orgnr) {
+			continue
+		}
+		recs, err := st.Subject(orgnr, store.ScanOptions{At: at})
+		if err != nil {
+			return nil, fmt.Errorf("watchlist: %s: %w", orgnr, err)
+		}
+		if len(recs) > 0 {
+			out = append(out, orgnr)
+		}
+	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// listedNumbers returns the Swedish organisation numbers among the
+// entities' identifiers (a sole trader's, a personnummer, aside), each
+// once.
+func listedNumbers(ents []sanctions.Entity) []string {
+	var out []string
+	for _, e := range ents {
+		for _, id := range e.Identifiers {
+			if o, err := ident.ParseOrg(id.Value); err == nil && !o.Personal() && !slices.Contains(out, o.String()) {
+				out = append(out, o.String())
+			}
+		}
+	}
+	return out
 }

@@ -132,6 +132,9 @@ func TestAffectedByListImports(t *testing.T) {
 		rep{id: "pViktor2", name: "Viktor Petrov", role: "styrelseledamot", born: 1965, to: ended},
 		rep{id: "pOlga2", name: "Olga Ivanova", role: "revisor", born: 1975})
 	putOrg(t, st, day(1), "5560000005", "Epsilon Transport AB", rep{id: "pKarin", name: "Karin Ek", role: "vd", born: 1990})
+	// A supplier known from its contract only.
+	put(t, st, day(1), record.Item{Source: record.Contracts, Subject: "5560000068", Key: "AVT-1",
+		Parsed: record.Contract{ID: "AVT-1", Orgnr: "5560000068", Supplier: "Zeta Omsorg AB", Category: "hvb_barn"}})
 
 	sidorov := person("NK-1", "Ivan SIDOROV", 1960)
 	ivanova := person("NK-2", "Olga IVANOVA", 1975)
@@ -186,13 +189,17 @@ func TestAffectedByListImports(t *testing.T) {
 	t.Run("identifiers", func(t *testing.T) {
 		// Names that match nobody, identifiers that do: the organisation
 		// number of Beta Bygg AB, the pseudonym of Karin Ek.
-		firm := sanctions.Entity{ID: "NK-4", Kind: sanctions.Organisation, Names: []sanctions.Name{{Full: "Zeta Trading LLC"}},
-			Identifiers: []sanctions.Identifier{{Type: "registration", Value: "556000-0002", Country: "SE"}}}
+		firm := sanctions.Entity{ID: "NK-4", Kind: sanctions.Organisation, Names: []sanctions.Name{{Full: "Xylo Trading LLC"}},
+			Identifiers: []sanctions.Identifier{{Type: "registration", Value: "5560000002", Country: "SE"}}}
 		pnr := person("NK-5", "Juan PEREZ", 1950, sanctions.Identifier{Type: record.PseudonymIdentifier, Value: "pKarin", Country: "SE"})
-		items := importFtM(t, st, day(6), sidorov, ivanova, petrov, firm, pnr)
+		contractor := sanctions.Entity{ID: "NK-6", Kind: sanctions.Organisation, Names: []sanctions.Name{{Full: "Quorra Holdings Ltd"}},
+			Identifiers: []sanctions.Identifier{{Type: "registration", Value: "5560000068", Country: "SE"}}}
+		unknown := sanctions.Entity{ID: "NK-7", Kind: sanctions.Organisation, Names: []sanctions.Name{{Full: "Vantablack Shipping Ltd"}},
+			Identifiers: []sanctions.Identifier{{Type: "registration", Value: "5560000076", Country: "SE"}}}
+		items := importFtM(t, st, day(6), sidorov, ivanova, petrov, firm, pnr, contractor, unknown)
 		_, orgs := affected(t, st, items, day(6).Add(time.Minute))
-		if !slices.Equal(orgs, []string{"5560000002", "5560000005"}) {
-			t.Errorf("affected %v, want [5560000002 5560000005] by organisation number and pseudonym", orgs)
+		if !slices.Equal(orgs, []string{"5560000002", "5560000005", "5560000068"}) {
+			t.Errorf("affected %v, want [5560000002 5560000005 5560000068] by organisation number (stored ones only) and pseudonym", orgs)
 		}
 	})
 	t.Run("nothing changed", func(t *testing.T) {
