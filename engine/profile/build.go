@@ -57,6 +57,10 @@ func current(r record.Role, d time.Time) bool {
 	return !r.From.After(d) && (r.To.IsZero() || r.To.After(d))
 }
 
+// CurrentRole reports whether a role is held on the (Swedish) day of at,
+// as Build sets Role.Current.
+func CurrentRole(r record.Role, at time.Time) bool { return current(r, day(at)) }
+
 // Build makes the Profile of subject s as of at.
 func Build(s *Subject, net Network, at time.Time) *Profile {
 	d := day(at)

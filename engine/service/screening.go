@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
+	"github.com/vaksam/vaksam/engine/watchlist"
 )
 
 // Screening screens a store and saves the assessments, one screening at a
@@ -31,14 +33,16 @@ func NewScreening(sc *screening.Screener, log *slog.Logger) *Screening {
 }
 
 // Rescreen screens the organisations whose assessment the changed record
-// versions may change (screening.Affected), as a screening of the present at
-// at, and saves their assessments; numbers that do not parse (person
-// subjects) are skipped. It returns the assessments saved.
+// versions may change (screening.Affected; for a sanctions list's records,
+// those matching what its import added, changed or removed:
+// watchlist.Affected), as a screening of the present at at, and saves
+// their assessments; numbers that do not parse (person subjects) are
+// skipped. It returns the assessments saved.
 func (s *Screening) Rescreen(ctx context.Context, changed []record.Item, at time.Time) ([]*screening.Assessment, error) {
 	if len(changed) == 0 {
 		return nil, nil
 	}
-	orgs, err := screening.Affected(s.Screener.Store, changed, at)
+	orgs, err := s.affected(ctx, changed, at)
 	if err != nil {
 		return nil, fmt.Errorf("change-driven re-screening: %w", err)
 	}
@@ -58,6 +62,40 @@ func (s *Screening) Rescreen(ctx context.Context, changed []record.Item, at time
 		return as, fmt.Errorf("re-screening %d organisations: %w", len(ids), err)
 	}
 	return as, nil
+}
+
+// affected returns the organisations to re-screen, sorted: those the
+// changed records of organisations and persons may change
+// (screening.Affected), and those whose name or representatives match
+// what a new version of a sanctions list added, changed or removed
+// (watchlist.Affected).
+func (s *Screening) affected(ctx context.Context, changed []record.Item, at time.Time) ([]string, error) {
+	st := s.Screener.Store
+	var records []record.Item
+	for _, it := range changed {
+		if !record.IsListSubject(it.Subject) {
+			records = append(records, it)
+		}
+	}
+	orgs, err := screening.Affected(st, records, at)
+	if err != nil || len(records) == len(changed) {
+		return orgs, err
+	}
+	lists, err := watchlist.Changes(st, changed, at)
+	if err != nil {
+		return nil, err
+	}
+	listed, err := watchlist.Affected(ctx, st, lists, at, watchlist.RescreenFloor)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range lists {
+		s.Log.Info("sanctions list changed", "source", c.Source, "imported", c.After, "added", len(c.Added),
+			"changed", len(c.Changed), "removed", len(c.Removed), "organisations", len(listed))
+	}
+	orgs = append(orgs, listed...)
+	slices.Sort(orgs)
+	return slices.Compact(orgs), nil
 }
 
 // ScreenOrgs screens the organisations orgs at at and saves, for trigger

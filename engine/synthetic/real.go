@@ -99,7 +99,7 @@ func (g *gen) writeWithoutIdentity(o *org) error {
 
 // kindOrder is the order of Manifest.RealFormat.
 var kindOrder = []string{KindSCBOnly, KindBulkModifiers, KindModifierBankruptcy, KindTaxWithheld,
-	KindUnknownBirthDate, KindUnknownBirthDateMember, KindWithoutIdentity}
+	KindUnknownBirthDate, KindUnknownBirthDateMember, KindWithoutIdentity, KindSanctionsIdentifier, KindSanctionsNearName}
 
 // sortReal orders real-format cases by kind, in kindOrder.
 func sortReal(l []RealCase) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/sanctions/match"
 )
 
 // Config selects the population.
@@ -34,7 +35,7 @@ type Step struct {
 type Planted struct {
 	Orgnr      string   `json:"orgnr"`
 	Name       string   `json:"name"`
-	Indicators []string `json:"indicators"` // the indicator ids this organisation was built to trigger (exactly these among S01-S17,S19,S20,C01-C05,P01-P04, as of Config.Now)
+	Indicators []string `json:"indicators"` // the indicator ids this organisation was built to trigger (exactly these among S01-S20,C01-C05,P01-P04, as of Config.Now; S18 by the sanctions list, sanctions.go)
 }
 
 // Manifest describes a generated population.
@@ -198,6 +199,7 @@ func Generate(dir string, cfg Config) (*Manifest, error) {
 	if err := g.planContracts(); err != nil {
 		return nil, err
 	}
+	g.pickSanctionCandidates()
 	if err := g.writeAll(); err != nil {
 		return nil, err
 	}
@@ -253,6 +255,7 @@ const (
 	saltMonth
 	saltSupp
 	saltUnknownBirth
+	saltSanctions
 )
 
 // Snapshots of the Bolagsverket API, in days before now. The last is the
@@ -295,6 +298,10 @@ type gen struct {
 	incomplete []Incomplete
 	real       []RealCase
 	bans       []ban
+
+	// The sanctions list's candidates (sanctions.go).
+	sancCands []*sanctionCand
+	sancIx    *match.Index
 }
 
 func newGen(dir string, cfg Config) *gen {

@@ -648,6 +648,7 @@ func (g *gen) writeFiles() error {
 	ci := 0
 	for i := 0; i < g.n; i++ {
 		o := g.build(i)
+		g.noteSanctionNames(o)
 		c0 := ci
 		for ci < len(g.contracts) && g.contracts[ci].org == i {
 			ci++
@@ -791,7 +792,10 @@ func (g *gen) writeFiles() error {
 	if err := g.writeBans(w.nf); err != nil {
 		return err
 	}
-	return g.writeContracts()
+	if err := g.writeContracts(); err != nil {
+		return err
+	}
+	return g.writeSanctions()
 }
 
 func writeDecision(w *bufio.Writer, orgnr string, d decision) {

@@ -17,6 +17,15 @@
 // organisation" as of a View: refused for an entity not listed and for an
 // identifier match, in force while the entry is as it was judged.
 //
+// Continuous screening: an import of a list re-screens only the
+// organisations it may concern. Changes compares the list as of just
+// before the import with as of after it (added, changed, removed
+// entities); Affected indexes those entities alone and runs the stored
+// population's names against them (Population: one scan of the store) at
+// RescreenFloor. BenchmarkAffected measures it: about 20 µs per
+// organisation with three representatives on 2 cores, so a list update
+// finds its organisations among a million within a minute or so.
+//
 // It sits in the profile layer: it reads the store and gives screening the
 // profile's Sanction facts.
 package watchlist

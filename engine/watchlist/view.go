@@ -112,25 +112,19 @@ func load(st *store.Store, at time.Time, lists []*List) (*View, error) {
 	v := &View{At: at, Lists: lists, entries: map[entryKey]*Entry{}}
 	var all []sanctions.Entity
 	for _, l := range lists {
-		recs, err := st.Subject(record.ListSubject(string(l.List)), store.ScanOptions{At: at,
-			Only: func(id store.RecordID) bool { return id.Key != "" && id.Source == l.Source }})
-		if err != nil {
-			return nil, fmt.Errorf("watchlist: %s: %w", l.Source, err)
-		}
-		for _, r := range recs {
-			// A snapshot: an entity the newest import did not carry has
-			// left the list.
-			if r.Current == nil || r.LastSuccess.Before(l.Observed) {
-				continue
-			}
+		err := listed(st, l, at, func(r *store.Resolved) error {
 			var e sanctions.Entity
 			if err := json.Unmarshal(r.Current.Parsed, &e); err != nil {
-				return nil, fmt.Errorf("watchlist: %s: %w", r.ID, err)
+				return fmt.Errorf("watchlist: %s: %w", r.ID, err)
 			}
 			all = append(all, e)
 			l.Entities++
 			v.entries[entryKey{e.List, e.ID}] = &Entry{List: l, Hash: hex.EncodeToString(r.Current.Hash[:]),
 				Ref: profile.Ref{Source: l.Source, Key: r.ID.Key, Version: r.Current.N, Observed: r.Current.FirstObserved}}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	v.index = match.New(all)
@@ -141,6 +135,28 @@ func load(st *store.Store, at time.Time, lists []*List) (*View, error) {
 		}
 	}
 	return v, nil
+}
+
+// listed calls fn with the record of every entity that list l lists as of
+// at: those its newest import at or before at carried.
+func listed(st *store.Store, l *List, at time.Time, fn func(r *store.Resolved) error) error {
+	recs, err := st.Subject(record.ListSubject(string(l.List)), store.ScanOptions{At: at,
+		Only: func(id store.RecordID) bool { return id.Key != "" && id.Source == l.Source }})
+	if err != nil {
+		return fmt.Errorf("watchlist: %s: %w", l.Source, err)
+	}
+	for i := range recs {
+		r := &recs[i]
+		// A snapshot: an entity the newest import did not carry has left
+		// the list.
+		if r.Current == nil || r.LastSuccess.Before(l.Observed) {
+			continue
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Entry returns a listed entity, or nil when the View does not hold it.
