@@ -1,16 +1,21 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
+	"github.com/vaksam/vaksam/engine/ident"
+	"github.com/vaksam/vaksam/engine/profile"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/sanctions"
+	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/watchlist"
 )
@@ -168,5 +173,60 @@ func TestSanctionsSearchNoLists(t *testing.T) {
 	es, err := log.Entries(1, 0)
 	if err != nil || len(es) != 1 || es[0].Action != AuditSanctionsSearch || es[0].Detail["name"] != "Sara Holm" {
 		t.Fatalf("trail %+v %v", es, err)
+	}
+}
+
+// A coordinator's judgement that a representative is not the listed
+// person holds across re-screenings, is reproduced by a screening as of a
+// time after it, and is void once the list entry changes: the candidate
+// counts again.
+func TestSanctionsJudgementAcrossRescreeningAndListChange(t *testing.T) {
+	f := newFixture(t)
+	listed := func(remarks string) []sanctions.Entity {
+		return []sanctions.Entity{{List: sanctions.EU, ID: "EU.300.1", Kind: sanctions.Person, Names: []sanctions.Name{{Full: "Sara Holm"}}, Remarks: remarks}}
+	}
+	putSanctionsList(t, f.st, instant(t, "2026-11-21T09:00:00Z"), strings.Repeat("3a", 32), listed("")...)
+	screen := func(at string) (*screening.Assessment, *profile.Sanction) {
+		t.Helper()
+		as, err := f.sc.Screen(context.Background(), []ident.Org{ident.MustOrg(sampleOrg)}, screening.Options{At: instant(t, at), Save: true})
+		if err != nil || len(as) != 1 {
+			t.Fatalf("screen as of %s: %v", at, err)
+		}
+		for _, s := range as[0].Sanctions {
+			if s.EntityID == "EU.300.1" && s.Subject == "person" {
+				return as[0], s
+			}
+		}
+		t.Fatalf("as of %s: no candidate EU.300.1 among %+v", at, as[0].Sanctions)
+		return nil, nil
+	}
+	fires := func(a *screening.Assessment, id string) bool {
+		return slices.ContainsFunc(a.Hits, func(h screening.Hit) bool { return h.ID == id })
+	}
+	a, cand := screen("2026-11-22T07:00:00Z")
+	if !fires(a, "S18M") || cand.Dismissed {
+		t.Fatalf("before the judgement: hits %v, candidate %+v: want S18M", a.Hits, cand)
+	}
+
+	f.as("anna")
+	var j watchlist.JudgementState
+	f.ok(http.StatusCreated, f.as("anna"), http.MethodPost, "/api/v1/suppliers/"+sampleOrg+"/sanctions/judgements",
+		`{"subject":"`+cand.Person+`","list":"eu","entity_id":"EU.300.1","reason":"Annan person: vår VD är född i Sverige 1982 och har aldrig bott utomlands."}`, &j)
+
+	for _, at := range []string{"2026-11-22T09:00:00Z", "2026-11-22T12:00:00Z"} { // two re-screenings
+		a, cand = screen(at)
+		if fires(a, "S18M") || fires(a, "S18H") || !cand.Dismissed {
+			t.Fatalf("as of %s, after the judgement: hits %v, candidate %+v: want dismissed, quiet", at, a.Hits, cand)
+		}
+	}
+	// As of before the judgement, it did not exist: reproducible.
+	if a, cand = screen("2026-11-22T07:30:00Z"); !fires(a, "S18M") || cand.Dismissed {
+		t.Fatalf("as of before the judgement: hits %v, candidate %+v", a.Hits, cand)
+	}
+
+	// A new list version changes the entry: the judgement is void.
+	putSanctionsList(t, f.st, instant(t, "2026-11-22T13:00:00Z"), strings.Repeat("3b", 32), listed("Ändrad: nytt födelseland.")...)
+	if a, cand = screen("2026-11-22T14:00:00Z"); !fires(a, "S18M") || cand.Dismissed {
+		t.Fatalf("after the entry changed: hits %v, candidate %+v: want S18M again", a.Hits, cand)
 	}
 }
