@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -200,6 +201,26 @@ func (d *demoServer) networkedSupplier(t *testing.T) string {
 		}
 	}
 	t.Fatalf("none of the demo's %d alerts has a network with an organisation to expand", len(list.Alerts))
+	return ""
+}
+
+// sanctionedSupplier is the supplier of an alert S18 raised: the demo
+// plants a representative listed with their personnummer.
+func (d *demoServer) sanctionedSupplier(t *testing.T) string {
+	t.Helper()
+	var list struct {
+		Alerts []struct {
+			Orgnr string   `json:"orgnr"`
+			Hits  []string `json:"hits"`
+		} `json:"alerts"`
+	}
+	d.get(t, "/api/v1/alerts?per_page=100", &list)
+	for _, a := range list.Alerts {
+		if slices.Contains(a.Hits, "S18") {
+			return a.Orgnr
+		}
+	}
+	t.Fatalf("none of the demo's %d alerts was raised by S18", len(list.Alerts))
 	return ""
 }
 
@@ -437,6 +458,19 @@ func walkHaltTerminateApprovePrint(t *testing.T, ctx context.Context, srv *demoS
 	t.Logf("network of %s expanded: %s", networked, netStatus)
 
 	// Back to the queue: the top alert no earlier walk decided on.
+	// The demo's planted sanctioned representative (S18): the dossier's
+	// Sanktionslistor section names the candidate and the list version it
+	// rests on.
+	sanctioned := srv.sanctionedSupplier(t)
+	var sanctionsText string
+	run("the sanctioned supplier's dossier",
+		chromedp.Navigate(srv.web+"/suppliers/"+sanctioned),
+		chromedp.WaitVisible(`#sanctions-h`, chromedp.ByQuery),
+		chromedp.Text(`#sanctions`, &sanctionsText, chromedp.ByQuery))
+	pc.check("01e-sanctions")
+	if !strings.Contains(sanctionsText, "Sanktionslistor") || !regexp.MustCompile(`EU \d{4}-\d{2}-\d{2} \(sha256 [0-9a-f]{12}\)`).MatchString(sanctionsText) {
+		t.Errorf("the dossier's sanctions section:\n%.2000s", sanctionsText)
+	}
 	run("back to the queue", chromedp.Navigate(srv.web+"/"), chromedp.WaitVisible(`table a[href^="/alerts/"]`, chromedp.ByQuery))
 	run("find the top alert not decided yet", chromedp.Evaluate(`(() => {
   const skip = `+string(skipJSON)+` || [];
