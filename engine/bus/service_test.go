@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,8 +18,10 @@ import (
 	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/sanctions"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/watchlist"
 )
 
 // serviceHarness is a pre-award service on a real store, fetching from a
@@ -400,5 +403,30 @@ func checkFollowUpKept(t *testing.T, pop *population, orgnr string, revision int
 	stored, err := pop.sc.Assessments(orgnr)
 	if err != nil || len(stored) == 0 || stored[len(stored)-1].Purpose != screening.Award {
 		t.Errorf("the check is not stored: %d assessments, %v", len(stored), err)
+	}
+}
+
+// A pre-award check screens against the sanctions lists in force: a list
+// import naming the supplier's organisation number makes the answer block
+// (S18, critical), with the candidate and the list version it rests on.
+func TestScreenServiceBlocksAListedSupplier(t *testing.T) {
+	h := newServiceHarness(t, testNow, false)
+	clean := h.pop.manifest.Clean[0]
+	listed := sanctions.Entity{List: sanctions.EU, ID: "EU.777.1", Kind: sanctions.Organisation,
+		Names:       []sanctions.Name{{Full: "Omsorgsbolaget Nordost Holding Ltd"}},
+		Identifiers: []sanctions.Identifier{{Type: "registration", Value: clean[:6] + "-" + clean[6:], Country: "SE"}}}
+	if _, err := h.pop.st.Put(watchlist.Snapshot(record.SanctionsEU, record.ListVersion{SHA256: strings.Repeat("7e", 32)},
+		[]sanctions.Entity{listed}, testNow.Add(-30*time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	a, code, desc, _ := h.check(t, `{"orgnr":"`+clean+`","purpose":"award","category":"hvb_barn","value_sek":1200000}`, 5*time.Second)
+	if code != "" {
+		t.Fatalf("error %s %s", code, desc)
+	}
+	if a.Verdict != screening.Block || !slices.ContainsFunc(a.Hits, func(h screening.Hit) bool { return h.ID == "S18" }) {
+		t.Fatalf("listed supplier: verdict %s hits %v, want block by S18", a.Verdict, a.Hits)
+	}
+	if len(a.Sanctions) != 1 || a.Sanctions[0].EntityID != "EU.777.1" || !a.Sanctions[0].Identifier || !strings.HasPrefix(a.Sanctions[0].Version, "EU ") {
+		t.Errorf("candidates %+v", a.Sanctions)
 	}
 }
