@@ -69,11 +69,23 @@ func TestSanctionsSearch(t *testing.T) {
 		t.Errorf("text: exit %d\n%s", code, out)
 	}
 
+	// As of before the import, no list was in force: "was this name
+	// listed on that date" answers no.
+	code, out, _ = run(t, "sanctions", "search", "--data", data, "--at", "2026-11-19", "Alyaksandr", "Lukashenka")
+	if code != exitFailure || strings.Contains(out, "EU.4711.22") || !strings.Contains(out, "no sanctions list is stored") {
+		t.Errorf("as of 2026-11-19: exit %d\n%s", code, out)
+	}
+	code, out, _ = run(t, "sanctions", "search", "--data", data, "--at", "2026-11-20T07:00:00Z", "Alyaksandr", "Lukashenka")
+	if code != exitOK || !strings.Contains(out, "EU.4711.22") {
+		t.Errorf("as of 2026-11-20 07:00: exit %d\n%s", code, out)
+	}
+
 	for _, c := range []struct {
 		args   []string
 		code   int
 		stderr string
 	}{
+		{[]string{"sanctions", "search", "--data", data, "--at", "yesterday", "x"}, exitUsage, "--at:"},
 		{[]string{"sanctions", "search", "--data", empty, "Anna Berg"}, exitFailure, "no sanctions list is stored"},
 		{[]string{"sanctions", "search", "--data", data, "--type", "vessel", "x"}, exitUsage, "type:"},
 		{[]string{"sanctions", "search", "--data", data, "--threshold", "2", "x"}, exitUsage, "threshold:"},

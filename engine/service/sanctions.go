@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/watchlist"
 )
@@ -17,10 +18,11 @@ import (
 // so that cmd/vaksam only parses the arguments and hands them over.
 
 // SanctionsSearchUsage is the command's usage line (after "vaksam ").
-const SanctionsSearchUsage = "sanctions search --data DIR [--json] [--type person|organisation] [--birth-year Y] [--threshold T] [--limit N] NAME"
+const SanctionsSearchUsage = "sanctions search --data DIR [--json] [--type person|organisation] [--birth-year Y] [--threshold T] [--limit N] [--at TIME] NAME"
 
 // SanctionsSearchAbout says what it does.
-const SanctionsSearchAbout = "Searches the sanctions lists stored in DIR (as of now) for NAME and prints the\n" +
+const SanctionsSearchAbout = "Searches the sanctions lists stored in DIR (as of now, or as of --at: the lists\n" +
+	"in force then, so \"was this name listed on that date\" is answered) for NAME and prints the\n" +
 	"ranked candidates: list, the list's own id, the name that matched, the score,\n" +
 	"whether it reaches the threshold, the list version it rests on and why. Near\n" +
 	"misses (up to 0.1 below the threshold) are shown as such. It opens the store\n" +
@@ -43,10 +45,17 @@ func SanctionsSearch(fs *flag.FlagSet, now func() time.Time) func(w io.Writer, a
 	year := fs.String("birth-year", "", "the person's birth year: agreeing corroborates, disagreeing lowers the score")
 	threshold := fs.String("threshold", "", fmt.Sprintf("the score a match reaches (default %v)", watchlist.SearchThreshold))
 	limit := fs.String("limit", "", fmt.Sprintf("matches shown at most (default %d)", watchlist.SearchLimit))
+	asOf := fs.String("at", "", "search the lists in force at this time (2026-11-20 or RFC 3339; default now)")
 	return func(w io.Writer, args []string) error {
 		q, err := watchlist.ParseSearch(strings.Join(args, " "), *kind, *year, *threshold, *limit)
 		if err != nil {
 			return err
+		}
+		at := now()
+		if *asOf != "" {
+			if at, err = record.ParseInstant(*asOf); err != nil {
+				return &watchlist.ParamError{Field: "--at", Problem: err.Error()}
+			}
 		}
 		if *data == "" {
 			return &watchlist.ParamError{Field: "--data", Problem: "required: the data directory"}
@@ -59,7 +68,7 @@ func SanctionsSearch(fs *flag.FlagSet, now func() time.Time) func(w io.Writer, a
 			return fmt.Errorf("sanctions search: %w", err)
 		}
 		defer st.Close()
-		v, err := watchlist.Load(st, now())
+		v, err := watchlist.Load(st, at)
 		if err != nil {
 			return fmt.Errorf("sanctions search: %w", err)
 		}

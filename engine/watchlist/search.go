@@ -7,10 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
 
+	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/sanctions"
 	"github.com/vaksam/vaksam/engine/sanctions/match"
 )
@@ -97,7 +99,9 @@ func ParseSearch(name, kind, birthYear, threshold, limit string) (SearchQuery, e
 
 // SearchResult is what a search answers.
 type SearchResult struct {
-	Query     string         `json:"query"`
+	Query string `json:"query"`
+	// At is the time the lists were read as of: the lists in force then.
+	At        time.Time      `json:"at"`
 	Type      sanctions.Kind `json:"type,omitempty"`
 	BirthYear int            `json:"birth_year,omitempty"`
 	Threshold float64        `json:"threshold"`
@@ -142,7 +146,7 @@ const NoListsNote = "no sanctions list is stored: import one with vaksam ingest 
 // q.Limit), then the near misses down to the floor (at most
 // MaxNearMisses).
 func (v *View) Find(q SearchQuery) SearchResult {
-	res := SearchResult{Query: q.Name, Type: q.Kind, BirthYear: q.BirthYear, Threshold: q.Threshold,
+	res := SearchResult{Query: q.Name, At: v.At, Type: q.Kind, BirthYear: q.BirthYear, Threshold: q.Threshold,
 		Floor: math.Max(0, math.Round((q.Threshold-NearMissBand)*1000)/1000), Candidates: []SearchCandidate{}, Lists: []SearchedList{}}
 	for _, l := range v.Lists {
 		res.Lists = append(res.Lists, SearchedList{List: l.List, Version: l.Label(), Entities: l.Entities})
@@ -196,7 +200,8 @@ func (r *SearchResult) Write(w io.Writer, asJSON bool) error {
 		}
 		fmt.Fprintf(&b, "%s (%d entities)", l.Version, l.Entities)
 	}
-	fmt.Fprintf(w, "%q: threshold %.2f, near misses from %.2f; lists %s\n", r.Query, r.Threshold, r.Floor, b.String())
+	fmt.Fprintf(w, "%q: threshold %.2f, near misses from %.2f; lists in force %s: %s\n", r.Query, r.Threshold, r.Floor,
+		r.At.In(record.Stockholm).Format("2006-01-02 15:04"), b.String())
 	if len(r.Candidates) == 0 {
 		_, err := fmt.Fprintln(w, "no candidates")
 		return err

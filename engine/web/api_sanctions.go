@@ -7,11 +7,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/vaksam/vaksam/engine/access"
 	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/profile"
+	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/sanctions"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/watchlist"
@@ -36,21 +38,25 @@ const (
 const MaxJudgementReason = 2000
 
 // sanctionsView is the lists as of now: the server's Cache's View, else
-// loaded for this request.
-func (s *Server) sanctionsView() (*watchlist.View, error) {
+// loaded for this request. As of another time (a search's at) they are
+// loaded for the request, leaving the Cache to the lists in force.
+func (s *Server) sanctionsView(at ...time.Time) (*watchlist.View, error) {
+	if len(at) > 0 {
+		return watchlist.Load(s.Store, at[0])
+	}
 	if s.Watchlist != nil {
 		return s.Watchlist.View(s.Store, s.now())
 	}
 	return watchlist.Load(s.Store, s.now())
 }
 
-// searchSanctions: GET /api/v1/sanctions/search?name=&type=&birth_year=&threshold=&limit=.
+// searchSanctions: GET /api/v1/sanctions/search?name=&type=&birth_year=&threshold=&limit=&at=.
 func (s *Server) searchSanctions(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	qv, err := queryParams(r, "name", "type", "birth_year", "threshold", "limit")
+	qv, err := queryParams(r, "name", "type", "birth_year", "threshold", "limit", "at")
 	if err != nil {
 		return err
 	}
-	res, err := s.findSanctions(p, qv.Get("name"), qv.Get("type"), qv.Get("birth_year"), qv.Get("threshold"), qv.Get("limit"), "api")
+	res, err := s.findSanctions(p, qv.Get("name"), qv.Get("type"), qv.Get("birth_year"), qv.Get("threshold"), qv.Get("limit"), qv.Get("at"), "api")
 	if err != nil {
 		return err
 	}
@@ -60,13 +66,21 @@ func (s *Server) searchSanctions(w http.ResponseWriter, r *http.Request, p *acce
 
 // findSanctions reads a search's parameters, searches, and appends
 // AuditSanctionsSearch before anything is shown.
-func (s *Server) findSanctions(p *access.Principal, name, kind, year, threshold, limit, via string) (*watchlist.SearchResult, error) {
+func (s *Server) findSanctions(p *access.Principal, name, kind, year, threshold, limit, asOf, via string) (*watchlist.SearchResult, error) {
 	q, err := watchlist.ParseSearch(name, kind, year, threshold, limit)
 	var pe *watchlist.ParamError
 	if errors.As(err, &pe) {
 		return nil, badField(pe.Field, "%s", pe.Problem)
 	}
-	v, err := s.sanctionsView()
+	var at []time.Time
+	if asOf != "" {
+		t, err := record.ParseInstant(asOf)
+		if err != nil {
+			return nil, badField("at", "%v", err)
+		}
+		at = append(at, t)
+	}
+	v, err := s.sanctionsView(at...)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +98,9 @@ func (s *Server) findSanctions(p *access.Principal, name, kind, year, threshold,
 	}
 	if q.BirthYear != 0 {
 		d["birth_year"] = strconv.Itoa(q.BirthYear)
+	}
+	if asOf != "" {
+		d["at"] = v.At.Format(time.RFC3339)
 	}
 	if _, err := s.Audit.Record(audit.Entry{At: s.now(), Actor: p.UserID, Action: AuditSanctionsSearch, Object: "sanctions", Detail: d}); err != nil {
 		return nil, err

@@ -69,12 +69,31 @@ func TestSanctionsSearchAPI(t *testing.T) {
 	if d := es[0].Detail; d["name"] != "Holm Sara" || d["type"] != "person" || d["matches"] != "1" || d["via"] != "api" {
 		t.Errorf("audit detail %v", d)
 	}
+	// As of a time: the lists in force then. Before the import there was
+	// none; after it, the listed person.
+	var then watchlist.SearchResult
+	f.ok(http.StatusOK, f.as("bo"), http.MethodGet, path+"&at=2026-11-19", "", &then)
+	if len(then.Lists) != 0 || len(then.Candidates) != 0 || then.Note == "" || !then.At.Equal(instant(t, "2026-11-19")) {
+		t.Errorf("as of 2026-11-19: %+v", then)
+	}
+	f.ok(http.StatusOK, f.as("bo"), http.MethodGet, path+"&at=2026-11-21T12:00:00Z", "", &then) // the list naming nobody
+	if len(then.Lists) != 1 || len(then.Candidates) != 0 {
+		t.Errorf("as of 2026-11-21 12:00: %+v", then)
+	}
+	f.ok(http.StatusOK, f.as("bo"), http.MethodGet, path+"&at=2026-11-22T12:00:00Z", "", &then)
+	if len(then.Candidates) != 1 || then.Candidates[0].EntityID != "EU.100.1" {
+		t.Errorf("as of 2026-11-22 12:00: %+v", then)
+	}
+	if es := f.wantTrail("sanctions.search bo sanctions", "sanctions.search bo sanctions", "sanctions.search bo sanctions"); es[2].Detail["at"] != "2026-11-22T12:00:00Z" {
+		t.Errorf("audit detail %v", es[1].Detail)
+	}
 	// Nobody signed in may not.
 	if rec := f.do(anon, http.MethodGet, path, ""); rec.Code != http.StatusUnauthorized {
 		t.Errorf("anonymous: %d", rec.Code)
 	}
 	for q, field := range map[string]string{"name=x&type=vessel": "type", "name=x&birth_year=sixty": "birth_year",
-		"name=x&threshold=7": "threshold", "name=x&limit=0": "limit", "type=person": "name", "name=x&q=y": "q"} {
+		"name=x&threshold=7": "threshold", "name=x&limit=0": "limit", "type=person": "name", "name=x&q=y": "q",
+		"name=x&at=yesterday": "at"} {
 		rec := f.do(f.as("bo"), http.MethodGet, "/api/v1/sanctions/search?"+q, "")
 		if e := errorOf(t, rec); rec.Code != http.StatusBadRequest || e.Field != field {
 			t.Errorf("%s: %d %+v, want 400 naming %s", q, rec.Code, e, field)
@@ -166,7 +185,7 @@ func TestSanctionsSearchNoLists(t *testing.T) {
 	defer st.Close()
 	log := &audit.Log{Store: st}
 	srv := &Server{Store: st, Audit: log, Now: func() time.Time { return instant(t, "2026-11-22") }}
-	res, err := srv.findSanctions(&access.Principal{UserID: "bo", Roles: []access.Role{access.Viewer}}, "Sara Holm", "", "", "", "", "api")
+	res, err := srv.findSanctions(&access.Principal{UserID: "bo", Roles: []access.Role{access.Viewer}}, "Sara Holm", "", "", "", "", "", "api")
 	if err != nil || res.Note != watchlist.NoListsNote || len(res.Candidates) != 0 || len(res.Lists) != 0 {
 		t.Fatalf("%+v %v", res, err)
 	}
