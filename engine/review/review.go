@@ -173,6 +173,12 @@ type Alert struct {
 	ClosedAt    time.Time `json:"closed_at,omitzero"`
 	ClosedBy    string    `json:"closed_by,omitempty"`
 	CloseReason string    `json:"close_reason,omitempty"`
+	// Outcome is what the coordinator who closed the alert found
+	// (OutcomeConfirmed, OutcomeJustified, OutcomeFalseAlarm); "" for an
+	// alert closed before outcomes were recorded, or still open.
+	// WrongHits are, for a false alarm, the indicators that were wrong.
+	Outcome   string   `json:"outcome,omitempty"`
+	WrongHits []string `json:"wrong_hits,omitempty"`
 	// Snoozed: closed with "no action" until SnoozeUntil (zero: until new
 	// evidence). A hit not in SnoozedHits, or an assessment at or after
 	// SnoozeUntil, reopens it.
@@ -186,6 +192,17 @@ type Alert struct {
 
 	History []Entry `json:"history"`
 }
+
+// Outcomes of a closed alert: what the case showed (issue 17). The words
+// are the coordinators' own.
+const (
+	OutcomeConfirmed  = "bekraftad_risk" // bekräftad risk: the risk was real
+	OutcomeJustified  = "befogat_larm"   // befogat larm: worth looking at, no risk found
+	OutcomeFalseAlarm = "falsklarm"      // falsklarm: the hits were wrong
+)
+
+// Outcomes lists them in the order people are offered them.
+var Outcomes = []string{OutcomeConfirmed, OutcomeJustified, OutcomeFalseAlarm}
 
 // Open reports whether the alert is not closed (ny, utreds or beslutad).
 func (a *Alert) Open() bool { return a.State != Stangd }
