@@ -188,6 +188,7 @@ type scratch struct {
 	seen    []uint32 // the stamp of the query token that last found the name
 	stamp   uint32
 	touched []int32
+	counts  []int // per weight, for best
 }
 
 // A token's blocking keys. A name's token is filed under itself, its
@@ -386,13 +387,47 @@ func (ix *Index) block(qtoks []string) []int32 {
 	}
 	out := slices.Clone(s.touched)
 	if len(out) > maxScored {
-		// ties in the order the keys found them (the query's first
-		// token's best key first): the same for the same query and list
-		slices.SortStableFunc(out, func(a, b int32) int { return int(s.hits[b]) - int(s.hits[a]) })
-		out = out[:maxScored]
+		out = s.best(out)
 	}
 	for _, en := range s.touched {
 		s.hits[en] = 0
+	}
+	return out
+}
+
+// best keeps the maxScored names with the most weighted keys; among
+// names with as many, those the keys found first (the query's first
+// token's best key first): the same for the same query and list. It is
+// what a stable sort by weight, cut at maxScored, keeps, found by
+// counting: the weights are small (at most 3 per query token).
+func (s *scratch) best(found []int32) []int32 {
+	top := uint16(0)
+	for _, en := range found {
+		top = max(top, s.hits[en])
+	}
+	if cap(s.counts) < int(top)+1 {
+		s.counts = make([]int, int(top)+1)
+	}
+	counts := s.counts[:int(top)+1]
+	clear(counts)
+	for _, en := range found {
+		counts[s.hits[en]]++
+	}
+	// cut: the weight of the last name kept; above it all are kept, at
+	// it the first room of them.
+	cut, room := top, maxScored
+	for ; cut > 0 && counts[cut] < room; cut-- {
+		room -= counts[cut]
+	}
+	out := found[:0]
+	for _, en := range found {
+		switch h := s.hits[en]; {
+		case h > cut:
+			out = append(out, en)
+		case h == cut && room > 0:
+			out = append(out, en)
+			room--
+		}
 	}
 	return out
 }

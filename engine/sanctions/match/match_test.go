@@ -2,6 +2,8 @@ package match
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -268,6 +270,31 @@ func TestSearchConcurrently(t *testing.T) {
 	for range 4 {
 		if err := <-done; err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// best keeps what a stable sort by weight, cut at maxScored, keeps: the
+// same names, whatever the weights and the order they were found in.
+func TestBestIsAStableSortsCut(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	s := &scratch{hits: make([]uint16, 1000)}
+	for round := range 200 {
+		n := maxScored + 1 + rnd.IntN(300)
+		found := rnd.Perm(1000)[:n]
+		var names []int32
+		for _, en := range found {
+			names = append(names, int32(en))
+			s.hits[en] = uint16(1 + rnd.IntN(1+round%24))
+		}
+		want := slices.Clone(names)
+		slices.SortStableFunc(want, func(a, b int32) int { return int(s.hits[b]) - int(s.hits[a]) })
+		want = want[:maxScored]
+		got := s.best(slices.Clone(names))
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: best kept %v, the stable sort %v", round, got, want)
 		}
 	}
 }
