@@ -18,8 +18,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/vaksam/vaksam/engine/excerpt"
 	"github.com/vaksam/vaksam/engine/ladder"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
@@ -108,8 +111,11 @@ type Precision struct {
 	Estimate   *float64 `json:"estimate"`
 }
 
-// ErrDates is a range of dates a backtest refuses.
-var ErrDates = errors.New("backtest: bad dates")
+// Errors of Dates: a range it refuses, and one with too many dates.
+var (
+	ErrDates        = errors.New("backtest: bad dates")
+	ErrTooManyDates = errors.New("backtest: too many dates")
+)
 
 // Dates lists from, from+every, … up to to; at most max dates (0: no
 // limit). A zero every is one date, from. An every of whole days steps by
@@ -118,11 +124,11 @@ var ErrDates = errors.New("backtest: bad dates")
 func Dates(from, to time.Time, every time.Duration, max int) ([]time.Time, error) {
 	switch {
 	case to.Before(from):
-		return nil, fmt.Errorf("%w: --to %s is before --from %s", ErrDates, to.Format(time.RFC3339), from.Format(time.RFC3339))
+		return nil, fmt.Errorf("%w: the last date %s is before the first %s", ErrDates, to.Format(time.RFC3339), from.Format(time.RFC3339))
 	case every < 0:
 		return nil, fmt.Errorf("%w: a negative interval", ErrDates)
 	case every == 0 && !to.Equal(from):
-		return nil, fmt.Errorf("%w: an interval is needed between --from and --to", ErrDates)
+		return nil, fmt.Errorf("%w: an interval is needed between two dates", ErrDates)
 	}
 	out := []time.Time{from}
 	for every > 0 {
@@ -134,11 +140,54 @@ func Dates(from, to time.Time, every time.Duration, max int) ([]time.Time, error
 			break
 		}
 		if max > 0 && len(out) == max {
-			return nil, fmt.Errorf("%w: more than %d dates", ErrDates, max)
+			return nil, fmt.Errorf("%w: more than %d; a longer interval or a shorter range", ErrTooManyDates, max)
 		}
 		out = append(out, next)
 	}
 	return out, nil
+}
+
+// ParseRange reads a backtest's dates as a command or a form gives them
+// (empty: the default): from and to are dates (YYYY-MM-DD, the day's
+// end) or RFC 3339 instants, to defaults to now and from to to; every is
+// a whole number of days ("7d", the default) or a Go duration. More than max dates (0:
+// no limit) is refused. A value it cannot read is a
+// *watchlist.ParamError naming from, to or every.
+func ParseRange(from, to, every string, now time.Time, max int) ([]time.Time, error) {
+	end := now
+	if to = strings.TrimSpace(to); to != "" {
+		t, err := record.ParseInstant(to)
+		if err != nil {
+			return nil, &watchlist.ParamError{Field: "to", Problem: err.Error()}
+		}
+		end = t
+	}
+	start := end
+	if from = strings.TrimSpace(from); from != "" {
+		t, err := record.ParseInstant(from)
+		if err != nil {
+			return nil, &watchlist.ParamError{Field: "from", Problem: err.Error()}
+		}
+		start = t
+	}
+	every = cmp.Or(strings.TrimSpace(every), "7d")
+	step, err := time.ParseDuration(every)
+	if n, ok := strings.CutSuffix(every, "d"); ok {
+		var days int
+		days, err = strconv.Atoi(n)
+		step = time.Duration(days) * 24 * time.Hour
+	}
+	if err != nil || step <= 0 {
+		return nil, &watchlist.ParamError{Field: "every", Problem: fmt.Sprintf("%s: want a positive number of days (7d) or a duration (36h)", excerpt.Quote(every))}
+	}
+	dates, err := Dates(start, end, step, max)
+	switch {
+	case errors.Is(err, ErrTooManyDates):
+		return nil, &watchlist.ParamError{Field: "every", Problem: strings.TrimPrefix(err.Error(), "backtest: ")}
+	case errors.Is(err, ErrDates):
+		return nil, &watchlist.ParamError{Field: "to", Problem: strings.TrimPrefix(err.Error(), ErrDates.Error()+": ")}
+	}
+	return dates, err
 }
 
 // line is what a date's first pass keeps of one organisation.

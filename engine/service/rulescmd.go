@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,8 +10,6 @@ import (
 	"time"
 
 	"github.com/vaksam/vaksam/engine/backtest"
-	"github.com/vaksam/vaksam/engine/bus"
-	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/ruletest"
 	"github.com/vaksam/vaksam/engine/settings"
 	"github.com/vaksam/vaksam/engine/store"
@@ -135,38 +134,6 @@ func rulesTest(fs *flag.FlagSet, _ func() time.Time) RulesRun {
 	}
 }
 
-// DiffRange reads a backtest's dates as given (empty: its default): from
-// and to are dates (YYYY-MM-DD, the day's end) or RFC 3339 instants, to
-// defaults to now and from to to; every is a Go duration or "7d". More
-// than max dates (0: no limit) is refused.
-func DiffRange(from, to, every string, now time.Time, max int) ([]time.Time, error) {
-	end := now
-	if to != "" {
-		t, err := record.ParseInstant(to)
-		if err != nil {
-			return nil, &ParamError{Field: "--to", Problem: err.Error()}
-		}
-		end = t
-	}
-	start := end
-	if from != "" {
-		t, err := record.ParseInstant(from)
-		if err != nil {
-			return nil, &ParamError{Field: "--from", Problem: err.Error()}
-		}
-		start = t
-	}
-	step, err := bus.ParseAge(every)
-	if err != nil || step <= 0 {
-		return nil, &ParamError{Field: "--every", Problem: fmt.Sprintf("%q: want a positive duration (7d, 36h)", every)}
-	}
-	dates, err := backtest.Dates(start, end, step, max)
-	if err != nil {
-		return nil, &ParamError{Field: "--from/--to", Problem: err.Error()}
-	}
-	return dates, nil
-}
-
 func rulesDiff(fs *flag.FlagSet, now func() time.Time) RulesRun {
 	cfgPath := fs.String("config", "", "configuration file: the running pack (rule_path or the built-in one), its overrides and thresholds")
 	data := fs.String("data", "", "data directory (default: the configuration's data_dir)")
@@ -182,8 +149,11 @@ func rulesDiff(fs *flag.FlagSet, now func() time.Time) RulesRun {
 		if *candidate == "" {
 			return &ParamError{Field: "--rules", Problem: "required: the candidate pack"}
 		}
-		dates, err := DiffRange(*from, *to, *every, now(), 0)
-		if err != nil {
+		dates, err := backtest.ParseRange(*from, *to, *every, now(), 0)
+		var pe *ParamError
+		if errors.As(err, &pe) {
+			return &ParamError{Field: "--" + pe.Field, Problem: pe.Problem}
+		} else if err != nil {
 			return err
 		}
 		cfg, err := settings.Load(*cfgPath)
