@@ -36,8 +36,10 @@ func TestUIBacktest(t *testing.T) {
 	f := newFixture(t)
 	dora := f.as("dora")
 	page := f.page(dora, BacktestPath)
-	wantContains(t, "form", page, `<h1>Regeltest</h1>`, `enctype="multipart/form-data"`, `name="pack"`, `type="file"`)
+	wantContains(t, "form", page, `<a href="/admin/regeltest" aria-current="page">Regeltest</a>`, `<h1>Regeltest</h1>`, `enctype="multipart/form-data"`, `name="pack"`, `type="file"`)
+	wantContains(t, "in English", f.page(dora, BacktestPath+"?lang=en"), `<h1>Rule backtest</h1>`, "Run backtest")
 	for _, u := range []string{"anna", "bo", "cecilia"} {
+		wantNot(t, u+"'s menu", f.page(f.as(u), "/suppliers"), "/admin/regeltest")
 		if rec := f.get(f.as(u), BacktestPath); rec.Code != http.StatusForbidden {
 			t.Errorf("GET as %s: %d, want 403", u, rec.Code)
 		}

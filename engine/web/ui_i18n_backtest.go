@@ -3,7 +3,8 @@ package web
 // The page Regeltest's words (ui_backtest.go, backtest.html), merged into
 // uiText.
 var uiTextBacktest = map[string]msg{
-	"bt.title": {"Regeltest", "Rule backtest"},
+	"nav.backtest": {"Regeltest", "Rule backtest"},
+	"bt.title":     {"Regeltest", "Rule backtest"},
 	"bt.intro": {"Pröva ett ändrat regelpaket mot leverantörerna som de såg ut vid tidigare datum, innan det tas i bruk. Båda regeluppsättningarna bedömer samma data; inget sparas och inga larm skapas. Kandidaten ersätter hela regeluppsättningen: ta med alla paketets regler.",
 		"Try a changed rule pack on the suppliers as they were at earlier dates, before it goes live. Both rule sets assess the same data; nothing is stored and no alert is opened. The candidate replaces the whole rule set: include all of the pack's rules."},
 	"bt.form":         {"Kandidat och datum", "Candidate and dates"},
