@@ -176,8 +176,8 @@ func reported(d *backtest.DateReport) map[string]change {
 }
 
 // closeWith opens an alert for orgnr as of at (an assessment at L2 with
-// the hit S11, saved through the desk) and, unless outcome is "", closes
-// it with that outcome.
+// the hit S11, saved through the desk) and closes it with outcome, or
+// when outcome is "" halts call-offs (avropsstopp) and leaves it open.
 func closeWith(t *testing.T, st *store.Store, orgnr string, at time.Time, outcome string) {
 	t.Helper()
 	desk := &review.Desk{Store: st}
@@ -196,7 +196,12 @@ func closeWith(t *testing.T, st *store.Store, orgnr string, at time.Time, outcom
 	if err != nil || al == nil {
 		t.Fatalf("no alert opened for %s: %v", orgnr, err)
 	}
-	if outcome == "" {
+	if outcome == "" { // a halt of call-offs instead
+		if _, err := desk.Decide(review.DecisionRequest{AlertID: al.ID, Kind: review.Avropsstopp, DecidedBy: "hanna",
+			Justification: "adressbyten utreds", Ground: review.GroundLOU133,
+			Evidence: review.Evidence{AssessmentAt: at, Ruleset: a.Ruleset, Records: a.Records}}, at.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
 		return
 	}
 	if _, err := desk.Close(al.ID, "hanna", "utrett", at.Add(time.Hour)); err != nil {
@@ -249,7 +254,8 @@ func TestDiffListsExactlyTheOrganisationsThatChange(t *testing.T) {
 		want[i] = expected(t, st, running, candidate, orgs, at)
 	}
 	// Alerts on three of the last date's newly firing organisations, opened
-	// before it: one confirmed, one a false alarm, one still open. (The
+	// before it: one confirmed, one a false alarm, one still open with
+	// call-offs halted. (The
 	// synthetic population's address changes come in with its newest
 	// records: the earlier dates see none of them, and must report none.)
 	last := dates[2]
@@ -313,6 +319,10 @@ func TestDiffListsExactlyTheOrganisationsThatChange(t *testing.T) {
 			}
 			if len(o.Alerts) != wantAlerts {
 				t.Errorf("%s: %d alerts, want %d (opened by %s)", o.Orgnr, len(o.Alerts), wantAlerts, final.At)
+			}
+			if o.Orgnr == newly[2] && (len(o.Alerts) != 1 || !slices.Equal(o.Alerts[0].Decisions, []ladder.DecisionKind{review.Avropsstopp}) ||
+				o.Alerts[0].State != review.Beslutad || o.Outcome != "") {
+				t.Errorf("%s: %+v, want its open alert, beslutad with an avropsstopp, and no outcome", o.Orgnr, o.Alerts)
 			}
 		}
 	}
