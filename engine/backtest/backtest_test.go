@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -366,5 +367,25 @@ func TestDates(t *testing.T) {
 	}
 	if got, err := backtest.Dates(from, from, 0, 0); err != nil || len(got) != 1 {
 		t.Errorf("one date: %v, %v", got, err)
+	}
+}
+
+func TestParseRange(t *testing.T) {
+	now := instant(t, "2026-11-21")
+	if got, err := backtest.ParseRange("", "", "", now, 26); err != nil || len(got) != 1 || !got[0].Equal(now) {
+		t.Errorf("defaults: %v, %v; want now alone", got, err)
+	}
+	if got, err := backtest.ParseRange("2026-11-07", "", "", now, 26); err != nil || len(got) != 3 {
+		t.Errorf("two weeks by the default 7d: %v, %v", got, err)
+	}
+	for _, tc := range []struct{ from, to, every, field string }{
+		{"igår", "", "", "from"}, {"", "2026-13-01", "", "to"}, {"", "", "0d", "every"}, {"", "", "sju", "every"},
+		{"2026-11-22", "2026-11-21", "", "to"}, {"2026-01-01", "", "1d", "every"},
+	} {
+		_, err := backtest.ParseRange(tc.from, tc.to, tc.every, now, 26)
+		var pe *watchlist.ParamError
+		if !errors.As(err, &pe) || pe.Field != tc.field {
+			t.Errorf("%+v: %v, want a problem of %s", tc, err, tc.field)
+		}
 	}
 }

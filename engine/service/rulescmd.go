@@ -41,6 +41,10 @@ const RulesUsage = "Usage: vaksam rules check [PATH]\n       vaksam rules test [
 	"Without PATH both use the built-in default pack. diff backtests a candidate\n" +
 	"pack against the running one on the stored population."
 
+// MaxDiffDates bounds the dates of one `vaksam rules diff` (a typo in
+// --every should not screen the store a million times).
+const MaxDiffDates = 1000
+
 // RulesCommands are the subcommands of `vaksam rules`.
 var RulesCommands = map[string]RulesCommand{
 	"check": {
@@ -57,11 +61,12 @@ var RulesCommands = map[string]RulesCommand{
 		Usage: "rules diff --rules CANDIDATE [--data DIR] [--config FILE] [--from DATE] [--to DATE] [--every 7d] [--json]",
 		About: "Backtests a candidate rule pack (a file or a directory, compiled strictly, the\n" +
 			"configuration's overrides applied): screens the stored population as of each\n" +
-			"date (from, from+every, … up to to; default one date, now) with the running pack\n" +
-			"and with the candidate, nothing stored, and reports per date and indicator which\n" +
-			"organisations newly fire or stop firing, whose step changes, and the outcomes\n" +
-			"of their alerts opened by then (the estimated precision of the change). It\n" +
-			"opens the store read-only: stop a serve on DIR first.",
+			"date (from, from+every, … up to to, at most 1000; default one date, now) with\n" +
+			"the running pack and with the candidate, nothing stored, and reports per date\n" +
+			"and indicator which organisations newly fire or stop firing, whose step\n" +
+			"changes, and the outcomes of their alerts opened by then (the estimated\n" +
+			"precision of the change). It " +
+			"opens the store read-only: stop a serve on DIR\nfirst, or use the admin page Regeltest.",
 		Define: rulesDiff,
 	},
 }
@@ -149,7 +154,7 @@ func rulesDiff(fs *flag.FlagSet, now func() time.Time) RulesRun {
 		if *candidate == "" {
 			return &ParamError{Field: "--rules", Problem: "required: the candidate pack"}
 		}
-		dates, err := backtest.ParseRange(*from, *to, *every, now(), 0)
+		dates, err := backtest.ParseRange(*from, *to, *every, now(), MaxDiffDates)
 		var pe *ParamError
 		if errors.As(err, &pe) {
 			return &ParamError{Field: "--" + pe.Field, Problem: pe.Problem}
