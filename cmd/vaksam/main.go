@@ -7,7 +7,7 @@
 //	vaksam <command> [flags] [arguments]
 //
 // Commands: ingest, screen, assessments, sources, fetch, serve, check, watch,
-// rules check, rules test, sanctions search, demo, audit, config, backup, restore, version.
+// rules check, rules test, rules diff, sanctions search, demo, audit, config, backup, restore, version.
 // Every command takes --help; vaksam --version is vaksam version.
 package main
 
@@ -77,7 +77,7 @@ func commands() []command {
 		{"sources", "show how fresh each source's data is for the watched organisations", runSources},
 		{"fetch", "keep the watched organisations' data fresh from the configured sources", runFetch},
 		{"sanctions", "search the stored sanctions lists for a name (sanctions search)", runSanctions},
-		{"rules", "check or test rule packs (rules check, rules test)", runRules},
+		{"rules", "check, test or backtest rule packs (rules check, test, diff)", runRules},
 		{"serve", "run Vaksam: screening, alerts, events on NATS, the pre-award service", runServe},
 		{"check", "ask a running serve for a pre-award check over NATS", runCheck},
 		{"watch", "print Vaksam's events as they arrive on NATS", runWatch},

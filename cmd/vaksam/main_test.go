@@ -25,7 +25,7 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"ingest", "--help"}, {"screen", "--help"}, {"assessments", "--help"}, {"sources", "--help"}, {"rules", "--help"}, {"rules", "check", "--help"}, {"rules", "test", "--help"}, {"demo", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"ingest", "--help"}, {"screen", "--help"}, {"assessments", "--help"}, {"sources", "--help"}, {"rules", "--help"}, {"rules", "check", "--help"}, {"rules", "test", "--help"}, {"rules", "diff", "--help"}, {"demo", "--help"}} {
 		code, out, _ := run(t, args...)
 		if code != exitOK || !strings.Contains(out, "Usage: vaksam") {
 			t.Errorf("%v: exit %d, output %q", args, code, out)

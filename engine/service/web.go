@@ -56,7 +56,7 @@ func (v *Vaksam) startHTTP(check web.Checker, persons record.Pseudonymizer) (str
 		return "", nil, err
 	}
 	api := &web.Server{Store: v.sc.Store, Screener: v.sc, Desk: v.desk, Audit: log, Guard: guard,
-		Check: check, Now: v.now, Log: v.log, Persons: persons, Version: v.opts.Version,
+		Check: check, Now: v.now, Log: v.log, Persons: persons, Version: v.opts.Version, RuleOverrides: v.cfg.Rules,
 		Municipality: web.Municipality{Name: v.cfg.Municipality.Name, LogoText: v.cfg.Municipality.LogoText}}
 	api.Footer = web.Footer(v.cfg.Footer) // the same fields, without the YAML tags
 	api.Watchlist = v.sc.Lists            // the screener's lists: one index for screening, search and judgements

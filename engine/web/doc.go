@@ -8,8 +8,9 @@
 // supplier list and search, the supplier dossier (summary, contracts and
 // spend, open decisions, the timeline newest first, the network drawn
 // with the vendored Cytoscape.js in static/vendor/ and as a table), raw
-// records, the pre-award check form and the printable decision basis, in
-// Swedish with English available.
+// records, the pre-award check form, the printable decision basis and
+// the admins' Regeltest (a candidate rule pack backtested against the
+// running one, engine/backtest), in Swedish with English available.
 //
 // The API's endpoints are in api*.go, the pages in ui*.go; what both
 // read or decide is asked of engine/workplace (alert queries, the alert

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/vaksam/vaksam/engine/access"
@@ -14,6 +15,7 @@ import (
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/watchlist"
+	"github.com/vaksam/vaksam/rules"
 )
 
 // Checker runs a pre-award check (bus.ScreenService): the assessment, or
@@ -52,6 +54,12 @@ type Server struct {
 	// /api/v1/sanctions/search, the judgements); nil loads them per
 	// request.
 	Watchlist *watchlist.Cache
+	// RuleOverrides are the configuration's rule overrides: a candidate
+	// pack on the page Regeltest compiles with them, as the running set
+	// did.
+	RuleOverrides rules.Overrides
+
+	backtests sync.Mutex // one backtest at a time (ui_backtest.go)
 }
 
 // Handler returns the server's routes. Each area registers its own (the

@@ -76,6 +76,8 @@ const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 
 //	GET  /suppliers/{orgnr}          view_alerts: the dossier: summary, contracts, open decisions, chart, hits, timeline, network (persons with view_persons)
 //	GET  /suppliers/{orgnr}/records  view_persons: the raw records (audited)
 //	GET  /tillganglighet             public: the accessibility statement (or a 303 to the configured one)
+//	GET  /admin/regeltest            admin: the backtest form (Regeltest, ui_backtest.go)
+//	POST /admin/regeltest            admin: a candidate rule pack against the running one, answers 200 with the report
 //	GET  /static/{file...}           public: app.css, app.js, network.js, vendor/ (third-party, each with its licence)
 //
 // When the guard has no HTMLError it gets the UI's (Server.HTMLError):
@@ -116,6 +118,8 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: post, Path: "/suppliers/{orgnr}/sanctions/judgements", Perm: access.Decide, Handle: s.uiJudge},
 		{Method: get, Path: "/decisions/{id}/underlag", Perm: access.ViewAlerts, Handle: s.uiUnderlag},
 		{Method: get, Path: AccessibilityPath, Handle: s.uiAccessibility},
+		{Method: get, Path: BacktestPath, Perm: access.Administer, Handle: s.uiBacktestForm},
+		{Method: post, Path: BacktestPath, Perm: access.Administer, Handle: s.uiBacktest, MaxBody: MaxCandidateBody},
 	} {
 		rt.Handle(e.Method+" "+e.Path, s.uiPage(e))
 	}
