@@ -12,6 +12,7 @@ import (
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/screening"
+	"github.com/vaksam/vaksam/engine/shadow"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/watchlist"
 )
@@ -52,6 +53,9 @@ type Server struct {
 	// /api/v1/sanctions/search, the judgements); nil loads them per
 	// request.
 	Watchlist *watchlist.Cache
+	// Shadow is the candidate rule pack that runs in shadow beside the
+	// live one (GET /api/v1/rules/shadow, promotion); nil answers 503.
+	Shadow *shadow.Runner
 }
 
 // Handler returns the server's routes. Each area registers its own (the
