@@ -27,8 +27,12 @@ func (v *Vaksam) openShadow() error {
 		return AuditRules(v.sc, at)
 	}
 	v.scr.Shadow = v.shadow
-	if p := v.cfg.Rules.Shadow; p != "" {
-		if _, err := v.shadow.Load(p, audit.System, v.now()); err != nil {
+	set, err := v.cfg.ShadowSet()
+	if err != nil {
+		return err
+	}
+	if set != nil {
+		if err := v.shadow.Start(set, v.cfg.Rules.Shadow, audit.System, v.now()); err != nil {
 			return err
 		}
 	}

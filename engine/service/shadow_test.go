@@ -234,6 +234,19 @@ func TestShadowModeAndPromotion(t *testing.T) {
 		return err == nil
 	})
 	eventually(t, "the change-driven re-screening compared", func() bool { return compared(changeAt, "change") })
+	// A pre-award check is answered by the live set, and repeated in shadow.
+	clock.Advance(time.Minute)
+	var checked struct {
+		Ruleset string
+		Hits    []struct{ ID string }
+	}
+	if code := coord.do("POST", "/api/v1/screen", map[string]string{"orgnr": "5591234561", "purpose": "award"}, &checked); code != http.StatusOK {
+		t.Fatalf("a pre-award check: %d", code)
+	}
+	if checked.Ruleset != live || slices.ContainsFunc(checked.Hits, func(h struct{ ID string }) bool { return h.ID == "X99" }) {
+		t.Errorf("the pre-award check was answered with %s %v, want the live %s without X99", checked.Ruleset, checked.Hits, live)
+	}
+	eventually(t, "the pre-award check compared", func() bool { return compared(clock.Now(), "pre_award") })
 	for range 4 {
 		eventually(t, "the schedule sleeps", func() bool { return clock.Sleepers() > 0 })
 		clock.Set(start.Add(o.ScreenEvery * time.Duration(1+int(clock.Now().Sub(start)/o.ScreenEvery))))
