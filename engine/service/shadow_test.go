@@ -29,22 +29,10 @@ import (
 	defaultpack "github.com/vaksam/vaksam/rules/default"
 )
 
-// candidatePack is the default pack with one more rule, X99, that fires
-// for every organisation the company register knows: a candidate that
-// fires more than the live set.
-const candidatePack = `pack: kandidat
-version: 1
-rules:
-  - id: X99
-    title: {sv: Kandidatregel, en: Candidate rule}
-    category: S
-    severity: high
-    needs: [bolagsverket]
-    when: org.name != ""
-    message: {sv: 'Kandidat', en: 'Candidate'}
-`
-
-// writeCandidate writes the candidate pack's files into a new directory.
+// writeCandidate writes the candidate pack's files into a new directory:
+// the default pack's, and one more rule, X99, that fires for every
+// organisation the company register names: a candidate that fires more
+// than the live set.
 func writeCandidate(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -61,7 +49,11 @@ func writeCandidate(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "kandidat.yaml"), []byte(candidatePack), 0o600); err != nil {
+	b, err := os.ReadFile("../shadow/testdata/kandidat.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "kandidat.yaml"), b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return dir

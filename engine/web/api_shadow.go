@@ -36,14 +36,19 @@ func shadowFail(err error) error {
 	return err
 }
 
+// shadowReport is the comparison of the candidate with the live set.
+func (s *Server) shadowReport() (shadow.Report, error) {
+	sh, err := s.shadowRunner()
+	if err != nil {
+		return shadow.Report{}, err
+	}
+	return sh.Report()
+}
+
 // getShadow answers GET /api/v1/rules/shadow: the comparison of the
 // candidate with the live set.
 func (s *Server) getShadow(w http.ResponseWriter, r *http.Request, _ *access.Principal) error {
-	sh, err := s.shadowRunner()
-	if err != nil {
-		return err
-	}
-	rep, err := sh.Report()
+	rep, err := s.shadowReport()
 	if err != nil {
 		return err
 	}

@@ -116,6 +116,11 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: post, Path: "/suppliers/{orgnr}/sanctions/judgements", Perm: access.Decide, Handle: s.uiJudge},
 		{Method: get, Path: "/decisions/{id}/underlag", Perm: access.ViewAlerts, Handle: s.uiUnderlag},
 		{Method: get, Path: AccessibilityPath, Handle: s.uiAccessibility},
+		{Method: get, Path: shadowPath, Perm: access.Administer, Handle: s.uiShadow},
+		{Method: post, Path: shadowPath, Perm: access.Administer, Handle: s.uiShadowAction("shadow.set", s.uiShadowSet)},
+		{Method: post, Path: shadowPath + "/clear", Perm: access.Administer, Handle: s.uiShadowAction("shadow.cleared", s.uiShadowClear)},
+		{Method: post, Path: shadowPath + "/promotion", Perm: access.Administer, Handle: s.uiShadowAction("shadow.requested", s.uiShadowRequest)},
+		{Method: post, Path: shadowPath + "/promotion/approve", Perm: access.Administer, Handle: s.uiShadowAction("shadow.promoted", s.uiShadowApprove)},
 	} {
 		rt.Handle(e.Method+" "+e.Path, s.uiPage(e))
 	}
