@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/vaksam/vaksam/engine/audit"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/shadow"
@@ -16,7 +15,8 @@ const preAwardQueue = 256
 
 // openShadow makes the shadow runner over the live screener, and runs
 // the configuration's rules.shadow in it (a pack that does not load fails
-// the start, as the live pack does). A promotion keeps the pack in the
+// the start, as the live pack does), or else the candidate that ran
+// before the restart (shadow.Runner.Restore). A promotion keeps the pack in the
 // data directory and writes the change of the running rules to the audit
 // trail. The live screener's pre-award checks are handed to the shadow.
 func (v *Vaksam) openShadow() error {
@@ -31,10 +31,8 @@ func (v *Vaksam) openShadow() error {
 	if err != nil {
 		return err
 	}
-	if set != nil {
-		if err := v.shadow.Start(set, v.cfg.Rules.Shadow, audit.System, v.now()); err != nil {
-			return err
-		}
+	if err := v.shadow.Restore(set, v.cfg.Rules.Shadow, v.now()); err != nil {
+		return err
 	}
 	v.preAward = make(chan *screening.Assessment, preAwardQueue)
 	observe := v.sc.Observe

@@ -19,6 +19,10 @@ import (
 // batch is how many results one transaction stores.
 const batch = 500
 
+// MaxOrganisations bounds the organisations a Report lists (by
+// organisation number); Differing counts them all.
+const MaxOrganisations = 1000
+
 // Screen repeats, with the candidate, a live screening at at for trigger
 // of the organisations orgs (nil: the whole store), whose live results
 // are live (by organisation number), and stores each organisation's
@@ -91,7 +95,7 @@ type Report struct {
 	Indicators []IndicatorCount `json:"indicators"`
 	Steps      []StepCount      `json:"steps"`
 	// Organisations are those whose result differs, by organisation
-	// number.
+	// number: the first MaxOrganisations.
 	Organisations []Result   `json:"organisations"`
 	Promotion     *Promotion `json:"promotion,omitempty"`
 }
@@ -142,7 +146,9 @@ func (r *Runner) Report() (Report, error) {
 			return nil
 		}
 		rep.Differing++
-		rep.Organisations = append(rep.Organisations, x)
+		if len(rep.Organisations) < MaxOrganisations {
+			rep.Organisations = append(rep.Organisations, x)
+		}
 		count := func(ids []string, add bool) {
 			for _, id := range ids {
 				c := inds[id]

@@ -109,19 +109,17 @@ func (r *Runner) Load(path, actor string, at time.Time) (*rules.Set, error) {
 // Start runs set in shadow, in place of any candidate before it (whose
 // promotion request lapses), and audits it.
 func (r *Runner) Start(set *rules.Set, path, actor string, at time.Time) error {
-	sc, err := screening.NewScreener(r.Store, func() *rules.Set { return set }, r.Live.Settings(),
-		func(*store.Tx, *screening.Assessment, screening.Change) error { return errRefuseSaves })
+	next, err := r.candidate(set, path, actor, at)
 	if err != nil {
-		return fmt.Errorf("shadow screener: %w", err)
-	}
-	sc.Lists, sc.Log = r.Live.Lists, r.Live.Log
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.audit(audit.Entry{At: at, Actor: actor, Action: audit.RulesShadowSet, Object: set.Version(),
-		Detail: map[string]string{"live": r.Rules.Set().Version()}}); err != nil {
 		return err
 	}
-	r.cur = &candidate{set: set, sc: sc, path: path, by: actor, since: at}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.record(audit.Entry{At: at, Actor: actor, Action: audit.RulesShadowSet, Object: set.Version(),
+		Detail: map[string]string{"live": r.Rules.Set().Version()}}, next); err != nil {
+		return err
+	}
+	r.cur = next
 	r.log().Info("rule pack runs in shadow", "ruleset", set.Version(), "live", r.Rules.Set().Version(), "by", actor)
 	return nil
 }
@@ -133,7 +131,7 @@ func (r *Runner) Clear(actor string, at time.Time) error {
 	if r.cur == nil {
 		return ErrNoShadow
 	}
-	if err := r.audit(audit.Entry{At: at, Actor: actor, Action: audit.RulesShadowClear, Object: r.cur.set.Version()}); err != nil {
+	if err := r.record(audit.Entry{At: at, Actor: actor, Action: audit.RulesShadowClear, Object: r.cur.set.Version()}, nil); err != nil {
 		return err
 	}
 	r.cur = nil
@@ -153,13 +151,6 @@ func (r *Runner) Set() *rules.Set {
 	return r.cur.set
 }
 
-func (r *Runner) audit(e audit.Entry) error {
-	return r.Store.Update(func(tx *store.Tx) error {
-		_, err := audit.Append(tx, e)
-		return err
-	})
-}
-
 // Request asks, as actor (the person person), that the candidate become
 // the live set; another admin approves it (Approve).
 func (r *Runner) Request(actor, person string, at time.Time) (Promotion, error) {
@@ -172,19 +163,21 @@ func (r *Runner) Request(actor, person string, at time.Time) (Promotion, error) 
 		return *r.cur.request, ErrRequested
 	}
 	p := Promotion{Ruleset: r.cur.set.Version(), RequestedBy: actor, RequestedAt: at}
-	if err := r.audit(audit.Entry{At: at, Actor: actor, Action: audit.RulesPromoteRequest, Object: p.Ruleset,
-		Detail: map[string]string{"live": r.Rules.Set().Version(), "person": person}}); err != nil {
+	next := *r.cur
+	next.request, next.person = &p, person
+	if err := r.record(audit.Entry{At: at, Actor: actor, Action: audit.RulesPromoteRequest, Object: p.Ruleset,
+		Detail: map[string]string{"live": r.Rules.Set().Version(), "person": person}}, &next); err != nil {
 		return Promotion{}, err
 	}
-	r.cur.request, r.cur.person = &p, person
+	r.cur = &next
 	return p, nil
 }
 
 // Approve, by actor, an admin who is another person than the one who
 // requested it (ErrSameAdmin), makes the
-// candidate the live set: its files are kept in Dir, the rules manager
-// runs it, the approval is audited (with who requested it), Promoted
-// runs, and the shadow is cleared. When anything before the reload
+// candidate the live set: its files are kept in Dir, the approval is
+// audited (with who requested it) and the shadow cleared, the rules
+// manager runs it, and Promoted runs. When keeping the files or the audit
 // fails, the live set stays. It returns the new live set's version.
 func (r *Runner) Approve(actor, person string, at time.Time) (string, error) {
 	r.mu.Lock()
@@ -203,15 +196,15 @@ func (r *Runner) Approve(actor, person string, at time.Time) (string, error) {
 			return "", fmt.Errorf("promotion of %s: %w", set.Version(), err)
 		}
 	}
-	if err := r.Rules.Reload(func() (*rules.Set, error) { return set, nil }, at); err != nil {
-		return "", fmt.Errorf("promotion of %s: %w", set.Version(), err)
-	}
-	if err := r.audit(audit.Entry{At: at, Actor: actor, Action: audit.RulesPromoteApprove, Object: set.Version(),
+	if err := r.record(audit.Entry{At: at, Actor: actor, Action: audit.RulesPromoteApprove, Object: set.Version(),
 		Detail: map[string]string{"from": prev, "requested_by": r.cur.request.RequestedBy, "person": person,
-			"requested_by_person": r.cur.person}}); err != nil {
+			"requested_by_person": r.cur.person}}, nil); err != nil {
 		return "", err
 	}
 	r.cur = nil
+	if err := r.Rules.Reload(func() (*rules.Set, error) { return set, nil }, at); err != nil {
+		return "", fmt.Errorf("promotion of %s: %w", set.Version(), err)
+	}
 	if r.Promoted != nil {
 		if err := r.Promoted(at); err != nil {
 			return set.Version(), err

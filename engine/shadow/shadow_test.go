@@ -119,3 +119,70 @@ func TestPromotion(t *testing.T) {
 		t.Errorf("report after the promotion: %+v, %v", rep, err)
 	}
 }
+
+// A restart runs the stored candidate again, with who set it and its
+// promotion request (four eyes still knows the requester); one whose
+// files changed does not run, unless the configuration names it, which
+// starts it anew; a cleared shadow stays cleared.
+func TestRestore(t *testing.T) {
+	r, _ := runner(t)
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	again := func() *shadow.Runner {
+		return &shadow.Runner{Store: r.Store, Live: r.Live, Rules: r.Rules, Dir: r.Dir}
+	}
+	src, err := os.ReadFile("testdata/kandidat.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kandidat.yaml")
+	if err := os.WriteFile(path, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cand, err := r.Load(path, "admin1", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Request("admin1", "admin1", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+
+	r2 := again()
+	if err := r2.Restore(nil, "", at.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := r2.Report()
+	if err != nil || !rep.Active || rep.Ruleset != cand.Version() || rep.SetBy != "admin1" || !rep.Since.Equal(at) ||
+		rep.Promotion == nil || rep.Promotion.RequestedBy != "admin1" {
+		t.Fatalf("after a restart: %+v, %v", rep, err)
+	}
+	if _, err := r2.Approve("admin1-token", "admin1", at); !errors.Is(err, shadow.ErrSameAdmin) {
+		t.Errorf("the requester's approval after a restart: %v", err)
+	}
+
+	changed := append(src, "# changed\n"...)
+	if err := os.WriteFile(path, changed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r3 := again()
+	if err := r3.Restore(nil, "", at); err != nil || r3.Set() != nil {
+		t.Errorf("a stored candidate whose files changed: %v, runs %v", err, r3.Set())
+	}
+	now, err := rules.LoadPath(path, rules.Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r4 := again()
+	if err := r4.Restore(now, path, at); err != nil || r4.Set() == nil || r4.Set().Version() != now.Version() {
+		t.Fatalf("the configuration's changed candidate: %v, runs %v", err, r4.Set())
+	}
+	if rep, _ := r4.Report(); rep.Promotion != nil || rep.SetBy != "vaksam" {
+		t.Errorf("a candidate started anew keeps %+v", rep)
+	}
+	if err := r4.Clear("admin2", at); err != nil {
+		t.Fatal(err)
+	}
+	r5 := again()
+	if err := r5.Restore(nil, "", at); err != nil || r5.Set() != nil {
+		t.Errorf("after a clear: %v, runs %v", err, r5.Set())
+	}
+}
