@@ -72,7 +72,7 @@ func (s *Screening) Rescreen(ctx context.Context, changed []record.Item, at time
 		for _, a := range as {
 			live.add(a)
 		}
-		s.shadow(ctx, screening.TriggerChange, at, ids, live)
+		s.shadow(ctx, screening.Options{At: at, Trigger: screening.TriggerChange}, ids, live)
 	}
 	return as, nil
 }
@@ -97,18 +97,19 @@ func (l liveResults) add(a *screening.Assessment) {
 }
 
 // shadow repeats a screening with the candidate (shadow.Runner.Screen).
-func (s *Screening) shadow(ctx context.Context, trigger string, at time.Time, orgs []ident.Org, live liveResults) {
-	if live == nil {
+func (s *Screening) shadow(ctx context.Context, opt screening.Options, orgs []ident.Org, live liveResults) {
+	set := s.Shadow.Set()
+	if live == nil || set == nil {
 		return
 	}
-	n, err := s.Shadow.Screen(ctx, trigger, at, orgs, live)
+	n, err := s.Shadow.Screen(ctx, opt, orgs, live)
 	if err != nil {
 		if ctx.Err() == nil {
-			s.Log.Error("shadow screening", "trigger", trigger, "err", err)
+			s.Log.Error("shadow screening", "trigger", opt.Trigger, "err", err)
 		}
 		return
 	}
-	s.Log.Info("shadow screening", "trigger", trigger, "ruleset", s.Shadow.Set().Version(), "organisations", n)
+	s.Log.Info("shadow screening", "trigger", opt.Trigger, "ruleset", set.Version(), "organisations", n)
 }
 
 // affected returns the organisations to re-screen, sorted: those the
@@ -157,7 +158,7 @@ func (s *Screening) ScreenOrgs(ctx context.Context, trigger string, at time.Time
 	st, err := s.Screener.ScreenOrgs(ctx, orgs, screening.Options{At: at, Save: true, Current: true, Trigger: trigger}, 0,
 		func(a *screening.Assessment) error { live.add(a); return nil })
 	if err == nil {
-		s.shadow(ctx, trigger, at, orgs, live)
+		s.shadow(ctx, screening.Options{At: at, Trigger: trigger}, orgs, live)
 	}
 	return st.Screened, st.Evaluate, err
 }
@@ -173,7 +174,7 @@ func (s *Screening) ScreenAll(ctx context.Context, trigger string, at time.Time)
 	st, err := s.Screener.ScreenAll(ctx, screening.Options{At: at, Save: true, Trigger: trigger}, 0,
 		func(a *screening.Assessment) error { n++; live.add(a); return nil })
 	if err == nil {
-		s.shadow(ctx, trigger, at, nil, live)
+		s.shadow(ctx, screening.Options{At: at, Trigger: trigger}, nil, live)
 	}
 	return n, st.ScanDecode + st.Evaluate, err
 }

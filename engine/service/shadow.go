@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/shadow"
@@ -34,22 +35,32 @@ func (v *Vaksam) openShadow() error {
 	if err := v.shadow.Restore(set, v.cfg.Rules.Shadow, v.now()); err != nil {
 		return err
 	}
-	v.preAward = make(chan *screening.Assessment, preAwardQueue)
+	v.preAward = make(chan preAwardCheck, preAwardQueue)
 	observe := v.sc.Observe
 	v.sc.Observe = func(a *screening.Assessment, trigger string, took time.Duration) {
 		if observe != nil {
 			observe(a, trigger, took)
 		}
-		if trigger != screening.TriggerPreAward || v.shadow.Set() == nil {
+		set := v.shadow.Set()
+		if trigger != screening.TriggerPreAward || set == nil {
 			return
 		}
 		select {
-		case v.preAward <- a:
+		case v.preAward <- preAwardCheck{orgnr: a.Orgnr, opt: screening.Options{At: a.At, Purpose: a.Purpose, Trigger: trigger}, result: a.Result()}:
 		default:
-			v.log.Warn("shadow: a pre-award check is not repeated; the queue is full", "ruleset", v.shadow.Set().Version())
+			v.log.Warn("shadow: a pre-award check is not repeated; the queue is full", "ruleset", set.Version())
 		}
 	}
 	return nil
+}
+
+// preAwardCheck is what the shadow repeats of a pre-award check: the
+// organisation, the check's time and purpose, and its live result (the
+// caller's max_age is not repeated).
+type preAwardCheck struct {
+	orgnr  string
+	opt    screening.Options
+	result event.Result
 }
 
 // shadowPreAward repeats each pre-award check with the candidate that
@@ -59,12 +70,12 @@ func (v *Vaksam) shadowPreAward(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case a := <-v.preAward:
-			o, err := ident.ParseOrg(a.Orgnr)
+		case c := <-v.preAward:
+			o, err := ident.ParseOrg(c.orgnr)
 			if err != nil {
 				continue
 			}
-			v.scr.shadow(ctx, screening.TriggerPreAward, a.At, []ident.Org{o}, liveResults{a.Orgnr: a.Result()})
+			v.scr.shadow(ctx, c.opt, []ident.Org{o}, liveResults{c.orgnr: c.result})
 		}
 	}
 }

@@ -97,7 +97,7 @@ type Vaksam struct {
 
 	shadow *shadow.Runner // the candidate pack in shadow, if any
 	// preAward carries the pre-award checks' live results to the shadow.
-	preAward chan *screening.Assessment
+	preAward chan preAwardCheck
 
 	embedded *bus.Server
 	key      nkeys.KeyPair // Vaksam's own on the embedded server

@@ -23,13 +23,13 @@ const batch = 500
 // organisation number); Differing counts them all.
 const MaxOrganisations = 1000
 
-// Screen repeats, with the candidate, a live screening at at for trigger
-// of the organisations orgs (nil: the whole store), whose live results
-// are live (by organisation number), and stores each organisation's
-// comparison. Organisations without a live result are not compared. It
-// does nothing when no candidate runs. It returns how many organisations
-// it compared.
-func (r *Runner) Screen(ctx context.Context, trigger string, at time.Time, orgs []ident.Org, live map[string]event.Result) (int, error) {
+// Screen repeats, with the candidate, a live screening with the options
+// opt (its time, trigger, purpose; it never saves) of the organisations
+// orgs (nil: the whole store), whose live results are live (by
+// organisation number), and stores each organisation's comparison.
+// Organisations without a live result are not compared. It does nothing
+// when no candidate runs. It returns how many organisations it compared.
+func (r *Runner) Screen(ctx context.Context, opt screening.Options, orgs []ident.Org, live map[string]event.Result) (int, error) {
 	r.mu.Lock()
 	cur := r.cur
 	r.mu.Unlock()
@@ -38,7 +38,8 @@ func (r *Runner) Screen(ctx context.Context, trigger string, at time.Time, orgs 
 	}
 	cur.sc.SetConfig(r.Live.Settings())
 	liveSet := r.Rules.Set().Version()
-	opt := screening.Options{At: at, Current: true, Trigger: trigger} // never Save
+	opt.Save, opt.Current = false, true // a screening of the present that stores nothing
+	at, trigger := opt.At, opt.Trigger
 	var out []Result
 	fn := func(a *screening.Assessment) error {
 		l, ok := live[a.Orgnr]

@@ -60,7 +60,7 @@ func TestShadowAPIAndPage(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := f.srv.Shadow.Screen(context.Background(), screening.TriggerSchedule, at, nil, live)
+	n, err := f.srv.Shadow.Screen(context.Background(), screening.Options{At: at, Trigger: screening.TriggerSchedule}, nil, live)
 	if err != nil || n != len(live) || n == 0 {
 		t.Fatalf("shadow screening: %d of %d, %v", n, len(live), err)
 	}
