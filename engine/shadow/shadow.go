@@ -19,7 +19,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -99,6 +101,11 @@ func (r *Runner) log() *slog.Logger {
 // live pack is) with the configuration's overrides and runs it in shadow
 // (Start). A pack that does not load changes nothing.
 func (r *Runner) Load(path, actor string, at time.Time) (*rules.Set, error) {
+	// Only pack files are read: an admin's path names no other file of
+	// the server, whose lines a parse error would quote.
+	if info, err := os.Stat(path); err == nil && !info.IsDir() && !strings.HasSuffix(path, ".yaml") && !strings.HasSuffix(path, ".yml") {
+		return nil, fmt.Errorf("shadow rule pack %s: not a directory nor a *.yaml file", path)
+	}
 	set, err := rules.LoadPath(path, r.Overrides)
 	if err != nil {
 		return nil, fmt.Errorf("shadow rule pack %s: %w", path, err)

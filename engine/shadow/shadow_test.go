@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +72,13 @@ func TestPromotion(t *testing.T) {
 	}
 	if _, err := r.Load(filepath.Join(t.TempDir(), "missing.yaml"), "admin1", at); err == nil || r.Set() != nil {
 		t.Fatalf("a missing pack: %v, shadow %v", err, r.Set())
+	}
+	notPack := filepath.Join(t.TempDir(), "hemligt.txt")
+	if err := os.WriteFile(notPack, []byte("lösenord: hemligt\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Load(notPack, "admin1", at); err == nil || strings.Contains(err.Error(), "lösenord") || r.Set() != nil {
+		t.Fatalf("a file that is not a pack: %v, shadow %v", err, r.Set())
 	}
 	cand, err := r.Load(path, "admin1", at)
 	if err != nil {
