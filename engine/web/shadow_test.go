@@ -30,7 +30,10 @@ func TestShadowAPIAndPage(t *testing.T) {
 	dora, anna := f.as("dora"), f.as("anna")
 	f.trail() // the logins
 	body := f.page(dora, "/admin/rules/shadow")
-	wantContains(t, "no shadow", body, "Inget regelpaket körs i skuggläge.")
+	wantContains(t, "no shadow", body, "Inget regelpaket körs i skuggläge.", `<a href="/admin/rules/shadow" aria-current="page">Skuggläge</a>`)
+	if body := f.page(anna, "/"); strings.Contains(body, "/admin/rules/shadow") {
+		t.Error("a coordinator's menu links the admins' page")
+	}
 	if rec := f.get(anna, "/admin/rules/shadow"); rec.Code != http.StatusForbidden {
 		t.Errorf("a coordinator's page: %d", rec.Code)
 	}

@@ -3,6 +3,7 @@ package web
 // The words of shadow mode's admin page (ui_shadow.go, shadow.html),
 // merged into uiText.
 var uiTextShadow = map[string]msg{
+	"nav.shadow":            {"Skuggläge", "Shadow mode"},
 	"shadow.title":          {"Regler i skuggläge", "Rules in shadow mode"},
 	"shadow.intro":          {"Ett kandidatregelpaket kontrollerar samma leverantörer vid samma tillfällen som det gällande, utan att öppna larm eller skicka händelser. Här syns vad det skulle ändra. En administratör begär att det tas i bruk och en annan godkänner (fyra ögon).", "A candidate rule pack screens the same suppliers at the same times as the live one, without opening alerts or sending events. Here is what it would change. One admin requests that it goes live and another approves (four eyes)."},
 	"shadow.live":           {"Gällande regelpaket", "Live rule pack"},
