@@ -30,8 +30,30 @@ func PromotedPath(data string) string {
 
 // keepPack copies the pack at path (a file, or a directory's pack files)
 // into dir, replacing what was there, once the copy compiles to version
-// with ov; until then dir is left as it was.
-func keepPack(path, dir, version string, ov rules.Overrides) error {
+// with ov; until then dir is left as it was. Until done or undo is
+// called, the previous pack waits beside it: undo puts it back, done
+// removes it.
+func keepPack(path, dir, version string, ov rules.Overrides) (done, undo func() error, err error) {
+	if err := copyPack(path, dir, version, ov); err != nil {
+		return nil, nil, err
+	}
+	old := dir + ".old"
+	done = func() error { return os.RemoveAll(old) }
+	undo = func() error {
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+		if err := os.Rename(old, dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	return done, undo, nil
+}
+
+// copyPack puts the pack at path into dir, keeping what was there in
+// dir.old.
+func copyPack(path, dir, version string, ov rules.Overrides) error {
 	if path == "" {
 		return errors.New("the candidate has no files to keep")
 	}
@@ -89,5 +111,5 @@ func keepPack(path, dir, version string, ov rules.Overrides) error {
 		_ = os.Rename(old, dir) // the previous promoted pack stays
 		return fmt.Errorf("keep the pack: %w", err)
 	}
-	return os.RemoveAll(old)
+	return nil
 }

@@ -185,7 +185,7 @@ func (r *Runner) Request(actor, person string, at time.Time) (Promotion, error) 
 // candidate the live set: its files are kept in Dir, the approval is
 // audited (with who requested it) and the shadow cleared, the rules
 // manager runs it, and Promoted runs. When keeping the files or the audit
-// fails, the live set stays. It returns the new live set's version.
+// fails, the live set and the kept pack stay as they were. It returns the new live set's version.
 func (r *Runner) Approve(actor, person string, at time.Time) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -198,15 +198,23 @@ func (r *Runner) Approve(actor, person string, at time.Time) (string, error) {
 		return "", ErrSameAdmin
 	}
 	set, prev := r.cur.set, r.Rules.Set().Version()
+	done, undo := func() error { return nil }, func() error { return nil }
 	if r.Dir != "" {
-		if err := keepPack(r.cur.path, r.Dir, set.Version(), r.Overrides); err != nil {
+		var err error
+		if done, undo, err = keepPack(r.cur.path, r.Dir, set.Version(), r.Overrides); err != nil {
 			return "", fmt.Errorf("promotion of %s: %w", set.Version(), err)
 		}
 	}
 	if err := r.record(audit.Entry{At: at, Actor: actor, Action: audit.RulesPromoteApprove, Object: set.Version(),
 		Detail: map[string]string{"from": prev, "requested_by": r.cur.request.RequestedBy, "person": person,
 			"requested_by_person": r.cur.person}}, nil); err != nil {
+		if uerr := undo(); uerr != nil { // a restart would run a pack nobody approved
+			r.log().Error("shadow: the promoted pack could not be put back after a failed approval", "dir", r.Dir, "err", uerr)
+		}
 		return "", err
+	}
+	if err := done(); err != nil {
+		r.log().Warn("shadow: the previous promoted pack was not removed", "dir", r.Dir+".old", "err", err)
 	}
 	r.cur = nil
 	if err := r.Rules.Reload(func() (*rules.Set, error) { return set, nil }, at); err != nil {
