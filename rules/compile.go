@@ -36,6 +36,10 @@ type Env struct {
 type Overrides struct {
 	Params map[string]float64  `yaml:"params" json:"params,omitempty"`
 	Lists  map[string][]string `yaml:"lists" json:"lists,omitempty"`
+	// Shadow is a candidate pack (a file or directory) serve runs in
+	// shadow beside the live one (engine/service's Shadow). It is not a
+	// part of any set: it is left out of the hash.
+	Shadow string `yaml:"shadow" json:"-"`
 }
 
 // Rule is a compiled rule.

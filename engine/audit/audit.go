@@ -57,6 +57,14 @@ const (
 	ViewRaw         = "view.raw"         // a user viewed raw source records
 )
 
+// The actions of shadow mode (engine/shadow).
+const (
+	RulesShadowSet      = "rules.shadow.set"      // an admin (or the configuration's rules.shadow) ran a candidate rule pack in shadow
+	RulesShadowClear    = "rules.shadow.clear"    // an admin stopped the candidate that ran in shadow
+	RulesPromoteRequest = "rules.promote.request" // an admin asked that the candidate become the live rule pack
+	RulesPromoteApprove = "rules.promote.approve" // a second admin approved: the candidate became the live rule pack
+)
+
 // Limits of an entry: it is a line of a log, not a document.
 const (
 	MaxField       = 256  // bytes of Actor, Action or Object

@@ -14,6 +14,7 @@ import (
 	"github.com/vaksam/vaksam/engine/metrics"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/settings"
+	"github.com/vaksam/vaksam/engine/shadow"
 	"github.com/vaksam/vaksam/rules"
 )
 
@@ -172,7 +173,7 @@ func (v *Vaksam) Reload(ctx context.Context) error {
 			return nil, err
 		}
 		var set *rules.Set
-		ec, set, err = cfg.ScreeningRules("")
+		ec, set, err = cfg.ScreeningRules(shadow.PromotedPath(v.opts.Data))
 		return set, err
 	}, now)
 	v.ops.metrics.RulesLoaded(v.rules.Set(), err, now)

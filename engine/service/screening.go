@@ -8,9 +8,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vaksam/vaksam/engine/event"
 	"github.com/vaksam/vaksam/engine/ident"
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/screening"
+	"github.com/vaksam/vaksam/engine/shadow"
 	"github.com/vaksam/vaksam/engine/watchlist"
 )
 
@@ -20,6 +22,10 @@ import (
 type Screening struct {
 	Screener *screening.Screener
 	Log      *slog.Logger
+	// Shadow, if set, repeats every screening with the candidate rule pack
+	// that runs in shadow, after the live one, and stores the comparison;
+	// its failures are logged, never the live screening's.
+	Shadow *shadow.Runner
 
 	mu sync.Mutex // one screening of the store at a time
 }
@@ -61,7 +67,49 @@ func (s *Screening) Rescreen(ctx context.Context, changed []record.Item, at time
 	if err != nil {
 		return as, fmt.Errorf("re-screening %d organisations: %w", len(ids), err)
 	}
+	if s.Shadow.Set() != nil {
+		live := s.live()
+		for _, a := range as {
+			live.add(a)
+		}
+		s.shadow(ctx, screening.Options{At: at, Trigger: screening.TriggerChange}, ids, live)
+	}
 	return as, nil
+}
+
+// liveResults are the live results of a screening the shadow repeats;
+// nil when no candidate runs in shadow.
+type liveResults map[string]event.Result
+
+// live returns a map to collect the live results in, nil when no
+// candidate runs in shadow.
+func (s *Screening) live() liveResults {
+	if s.Shadow.Set() == nil {
+		return nil
+	}
+	return liveResults{}
+}
+
+func (l liveResults) add(a *screening.Assessment) {
+	if l != nil {
+		l[a.Orgnr] = a.Result()
+	}
+}
+
+// shadow repeats a screening with the candidate (shadow.Runner.Screen).
+func (s *Screening) shadow(ctx context.Context, opt screening.Options, orgs []ident.Org, live liveResults) {
+	set := s.Shadow.Set()
+	if live == nil || set == nil {
+		return
+	}
+	n, err := s.Shadow.Screen(ctx, opt, orgs, live)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.Log.Error("shadow screening", "trigger", opt.Trigger, "err", err)
+		}
+		return
+	}
+	s.Log.Info("shadow screening", "trigger", opt.Trigger, "ruleset", set.Version(), "organisations", n)
 }
 
 // affected returns the organisations to re-screen, sorted: those the
@@ -106,8 +154,12 @@ func (s *Screening) affected(ctx context.Context, changed []record.Item, at time
 func (s *Screening) ScreenOrgs(ctx context.Context, trigger string, at time.Time, orgs []ident.Org) (int, time.Duration, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	live := s.live()
 	st, err := s.Screener.ScreenOrgs(ctx, orgs, screening.Options{At: at, Save: true, Current: true, Trigger: trigger}, 0,
-		func(*screening.Assessment) error { return nil })
+		func(a *screening.Assessment) error { live.add(a); return nil })
+	if err == nil {
+		s.shadow(ctx, screening.Options{At: at, Trigger: trigger}, orgs, live)
+	}
 	return st.Screened, st.Evaluate, err
 }
 
@@ -118,7 +170,11 @@ func (s *Screening) ScreenAll(ctx context.Context, trigger string, at time.Time)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var n int
+	live := s.live()
 	st, err := s.Screener.ScreenAll(ctx, screening.Options{At: at, Save: true, Trigger: trigger}, 0,
-		func(*screening.Assessment) error { n++; return nil })
+		func(a *screening.Assessment) error { n++; live.add(a); return nil })
+	if err == nil {
+		s.shadow(ctx, screening.Options{At: at, Trigger: trigger}, nil, live)
+	}
 	return n, st.ScanDecode + st.Evaluate, err
 }

@@ -74,8 +74,18 @@ func setup(t *testing.T) (*service.Screening, *overlap, *store.Store, []record.I
 	}
 	persons, _ := record.NewHMACPseudonymizer([]byte("service tests: not a deployment secret"))
 	var changed []record.Item
-	in := &ingest.Ingester{Store: st, OnVersion: func(it record.Item) { changed = append(changed, it) }}
-	observed := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	ingestSamples(t, st, persons, time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC), func(it record.Item) { changed = append(changed, it) })
+	if len(changed) == 0 {
+		t.Fatal("the samples stored no record versions")
+	}
+	return service.NewScreening(sc, nil), o, st, changed
+}
+
+// ingestSamples stores the samples of seven sources, observed at
+// observed; onVersion (if set) hears of each new record version.
+func ingestSamples(t *testing.T, st *store.Store, persons record.Pseudonymizer, observed time.Time, onVersion func(record.Item)) {
+	t.Helper()
+	in := &ingest.Ingester{Store: st, OnVersion: onVersion}
 	for _, s := range []struct{ source, file string }{
 		{"bolagsverket", "bolagsverket-organisationer.json"},
 		{"bolagsverket-bulk", "bolagsverket-bulkfil.txt"},
@@ -95,10 +105,6 @@ func setup(t *testing.T) (*service.Screening, *overlap, *store.Store, []record.I
 			t.Fatal(err)
 		}
 	}
-	if len(changed) == 0 {
-		t.Fatal("the samples stored no record versions")
-	}
-	return service.NewScreening(sc, nil), o, st, changed
 }
 
 // Rescreen screens the organisations the changed versions concern, as a

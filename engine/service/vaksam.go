@@ -23,6 +23,7 @@ import (
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/settings"
+	"github.com/vaksam/vaksam/engine/shadow"
 	"github.com/vaksam/vaksam/engine/sign"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/rules"
@@ -94,6 +95,10 @@ type Vaksam struct {
 	ops    *ops
 	life   Lifecycle
 
+	shadow *shadow.Runner // the candidate pack in shadow, if any
+	// preAward carries the pre-award checks' live results to the shadow.
+	preAward chan preAwardCheck
+
 	embedded *bus.Server
 	key      nkeys.KeyPair // Vaksam's own on the embedded server
 	conn     *nats.Conn
@@ -140,7 +145,9 @@ func Open(o Options) (*Vaksam, error) {
 	}
 	v := &Vaksam{opts: o, cfg: o.Config, log: o.Log}
 	v.life.Log = o.Log
-	sc, desk, set, err := OpenScreener(o.Config, "", o.OpenStore, o.Log)
+	// A pack promoted from shadow runs in place of rule_path and the
+	// built-in pack (shadow.PromotedPath).
+	sc, desk, set, err := OpenScreener(o.Config, shadow.PromotedPath(o.Data), o.OpenStore, o.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +165,9 @@ func Open(o Options) (*Vaksam, error) {
 	v.ops = newOps(v)
 	v.ops.metrics.RulesLoaded(set, nil, v.now())
 	if err := AuditRules(sc, v.now()); err != nil {
+		return fail(err)
+	}
+	if err := v.openShadow(); err != nil {
 		return fail(err)
 	}
 	return v, nil
@@ -244,6 +254,7 @@ func (v *Vaksam) Start(ctx context.Context) error {
 		Stored:   func(ctx context.Context, items []record.Item) { v.rescreen(ctx, items) }}
 	life.Go(ctx, "ingest", in.Run)
 	life.Go(ctx, "screening", v.screenLoop)
+	life.Go(ctx, "shadow pre-award", v.shadowPreAward)
 	life.Go(ctx, "outbox report", v.reportOutbox)
 	life.Go(ctx, "source status", func(ctx context.Context) error {
 		return v.ops.statusLoop(ctx, cmp.Or(v.cfg.Serve.StatusEvery, settings.DefaultStatusEvery))

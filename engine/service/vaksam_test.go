@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,26 +58,37 @@ func testOptions(t *testing.T) service.Options {
 		CheckTimeout: 2 * time.Second, Out: io.Discard}
 }
 
+// startVaksam opens and starts a Vaksam with o; stop stops it (and fails
+// the test when that fails), else the test's end does.
+func startVaksam(t *testing.T, o service.Options) (v *service.Vaksam, stop func()) {
+	t.Helper()
+	v, err := service.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := v.Stop(context.Background()); err != nil {
+				t.Errorf("stop: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	if err := v.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return v, stop
+}
+
 // A started Vaksam serves its web server and readiness, answers on its
 // control socket and NATS, and once stopped holds nothing open: the store
 // opens again and the control socket is gone. A second Stop does nothing.
 func TestVaksamStartStop(t *testing.T) {
 	o := testOptions(t)
-	v, err := service.Open(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stopped := false
-	t.Cleanup(func() {
-		if !stopped {
-			v.Stop(context.Background())
-		}
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := v.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	v, stop := startVaksam(t, o)
 	e := v.Endpoints()
 	if !strings.HasPrefix(e.Web, "http://127.0.0.1:") || !strings.HasPrefix(e.NATS, "nats://127.0.0.1:") ||
 		e.NATSAccess != service.NATSNKeys || e.Data != o.Data || e.Signer == nil || e.SSOIssuer != "" {
@@ -101,10 +113,7 @@ func TestVaksamStartStop(t *testing.T) {
 	if _, err := os.Stat(service.ControlSocketPath(o.Data)); err != nil {
 		t.Errorf("control socket: %v", err)
 	}
-	if err := v.Stop(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	stopped = true
+	stop()
 	if err := v.Stop(context.Background()); err != nil {
 		t.Errorf("a second Stop: %v", err)
 	}

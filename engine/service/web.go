@@ -60,6 +60,7 @@ func (v *Vaksam) startHTTP(check web.Checker, persons record.Pseudonymizer) (str
 		Municipality: web.Municipality{Name: v.cfg.Municipality.Name, LogoText: v.cfg.Municipality.LogoText}}
 	api.Footer = web.Footer(v.cfg.Footer) // the same fields, without the YAML tags
 	api.Watchlist = v.sc.Lists            // the screener's lists: one index for screening, search and judgements
+	api.Shadow = v.shadow
 	ln, err := net.Listen("tcp", listen)
 	if err != nil && fallback {
 		v.log.Warn("port 8080 is taken; the web server listens on a free port", "address", listen)

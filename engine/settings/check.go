@@ -283,6 +283,9 @@ func CheckHost(c *Config, src *Source, env map[string]string) (Problems, *rules.
 	if err != nil {
 		ps = append(ps, ruleProblems(err, c, src)...)
 	}
+	if _, err := c.ShadowSet(); err != nil {
+		add("rules.shadow", "%v", err)
+	}
 	return ps, set
 }
 

@@ -231,6 +231,19 @@ func (c *Config) RuleSet(path string) (*rules.Set, error) {
 	return rules.LoadPath(path, c.Rules)
 }
 
+// ShadowSet returns the candidate pack rules.shadow names, compiled with
+// the same overrides as the live pack, or nil when it names none.
+func (c *Config) ShadowSet() (*rules.Set, error) {
+	if c.Rules.Shadow == "" {
+		return nil, nil
+	}
+	set, err := rules.LoadPath(c.Rules.Shadow, c.Rules)
+	if err != nil {
+		return nil, fmt.Errorf("rules.shadow: %w", err)
+	}
+	return set, nil
+}
+
 // ScreeningRules returns the thresholds and the rule set the configuration
 // names (rulePath, when given, instead of its rule_path).
 func (c *Config) ScreeningRules(rulePath string) (screening.Config, *rules.Set, error) {

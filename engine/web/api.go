@@ -115,6 +115,12 @@ func (s *Server) api() []route {
 
 		{Method: post, Path: v1 + "/screen", Perm: access.Decide, Handle: s.screen},
 		{Method: get, Path: v1 + "/audit", Perm: access.Administer, Handle: s.listAudit},
+
+		{Method: get, Path: v1 + "/rules/shadow", Perm: access.Administer, Handle: s.getShadow},
+		{Method: http.MethodPut, Path: v1 + "/rules/shadow", Perm: access.Administer, Handle: s.putShadow},
+		{Method: http.MethodDelete, Path: v1 + "/rules/shadow", Perm: access.Administer, Handle: s.deleteShadow},
+		{Method: post, Path: v1 + "/rules/shadow/promotion", Perm: access.Administer, Handle: s.requestPromotion},
+		{Method: post, Path: v1 + "/rules/shadow/promotion/approve", Perm: access.Administer, Handle: s.approvePromotion},
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/screening"
+	"github.com/vaksam/vaksam/engine/shadow"
 	"github.com/vaksam/vaksam/engine/store"
 	"github.com/vaksam/vaksam/engine/watchlist"
 	"github.com/vaksam/vaksam/rules"
@@ -60,6 +61,9 @@ type Server struct {
 	RuleOverrides rules.Overrides
 
 	backtests sync.Mutex // one backtest at a time (ui_backtest.go)
+	// Shadow is the candidate rule pack that runs in shadow beside the
+	// live one (GET /api/v1/rules/shadow, promotion); nil answers 503.
+	Shadow *shadow.Runner
 }
 
 // Handler returns the server's routes. Each area registers its own (the

@@ -120,6 +120,11 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: get, Path: AccessibilityPath, Handle: s.uiAccessibility},
 		{Method: get, Path: BacktestPath, Perm: access.Administer, Handle: s.uiBacktestForm},
 		{Method: post, Path: BacktestPath, Perm: access.Administer, Handle: s.uiBacktest, MaxBody: MaxCandidateBody},
+		{Method: get, Path: shadowPath, Perm: access.Administer, Handle: s.uiShadow},
+		{Method: post, Path: shadowPath, Perm: access.Administer, Handle: s.uiShadowAction("shadow.set", s.uiShadowSet)},
+		{Method: post, Path: shadowPath + "/clear", Perm: access.Administer, Handle: s.uiShadowAction("shadow.cleared", s.uiShadowClear)},
+		{Method: post, Path: shadowPath + "/promotion", Perm: access.Administer, Handle: s.uiShadowAction("shadow.requested", s.uiShadowRequest)},
+		{Method: post, Path: shadowPath + "/promotion/approve", Perm: access.Administer, Handle: s.uiShadowAction("shadow.promoted", s.uiShadowApprove)},
 	} {
 		rt.Handle(e.Method+" "+e.Path, s.uiPage(e))
 	}
