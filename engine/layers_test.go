@@ -45,7 +45,7 @@ var layers = []struct {
 	// Assessments and what they announce; the audit trail; rule tests.
 	{"screening", []string{"engine/screening", "engine/event", "engine/audit", "engine/ruletest"}},
 	// Alerts, decisions, and the coordinators' queries over them.
-	{"review", []string{"engine/review", "engine/workplace"}},
+	{"review", []string{"engine/review", "engine/workplace", "engine/report"}},
 	// The ways out and in: NATS, HTTP (API and UI), metrics, sign-on.
 	{"adapters", []string{"engine/access", "engine/access/oidctest", "engine/bus", "engine/web", "engine/metrics", "engine/buildinfo"}},
 	// A running Vaksam: its configuration and the parts it starts.
