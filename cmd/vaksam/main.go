@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Swedish time without relying on the host's zoneinfo
@@ -31,6 +30,7 @@ import (
 	"github.com/vaksam/vaksam/connectors"
 	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/service"
 )
 
 // Exit codes.
@@ -201,7 +201,7 @@ func (a *app) newFlags(name, usage, about string) *flag.FlagSet {
 // follows it being arguments even when it starts with "-". fs.Args() are
 // the positional arguments in order.
 func (a *app) parseFlags(fs *flag.FlagSet, args []string) error {
-	flags, positional := splitFlags(fs, args)
+	flags, positional := service.SplitFlags(fs, args)
 	for _, arg := range flags {
 		if arg == "-h" || arg == "--help" || arg == "-help" {
 			fs.SetOutput(a.stdout)
@@ -215,41 +215,6 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	// Parsing again sets no flag and leaves the arguments as fs.Args().
 	return fs.Parse(append([]string{"--"}, positional...))
-}
-
-// splitFlags separates args into the flags, each with its value as fs
-// reads it (-name=value, -name value, or a boolean -name), and the
-// positional arguments: those not starting with "-" (a lone "-" is one),
-// and everything after "--". What fs does not know is left with the flags
-// for fs.Parse to report.
-func splitFlags(fs *flag.FlagSet, args []string) (flags, positional []string) {
-	for i := 0; i < len(args); i++ {
-		arg := args[i]
-		switch {
-		case arg == "--":
-			return flags, append(positional, args[i+1:]...)
-		case len(arg) < 2 || arg[0] != '-':
-			positional = append(positional, arg)
-			continue
-		}
-		flags = append(flags, arg)
-		name := strings.TrimPrefix(arg[1:], "-")
-		if strings.Contains(name, "=") {
-			continue
-		}
-		f := fs.Lookup(name)
-		if f == nil {
-			continue
-		}
-		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-			continue
-		}
-		if i+1 < len(args) {
-			i++
-			flags = append(flags, args[i])
-		}
-	}
-	return flags, positional
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
