@@ -90,7 +90,7 @@ func TestDataDirMustExist(t *testing.T) {
 func TestFlagsAfterArguments(t *testing.T) {
 	for _, args := range [][]string{
 		{"ingest", "file.jsonl"}, {"screen", sampleOrg}, {"assessments", sampleOrg}, {"sources", "x"},
-		{"fetch", "x"}, {"serve", "x"}, {"check", sampleOrg}, {"watch", "vaksam.>"}, {"demo", "x"},
+		{"fetch", "x"}, {"report", "x"}, {"serve", "x"}, {"check", sampleOrg}, {"watch", "vaksam.>"}, {"demo", "x"},
 		{"audit", "verify", "x"}, {"audit", "list", "x"}, {"backup", "file.bak"}, {"restore", "file.bak"},
 		{"rules", "check", "pack.yaml"}, {"rules", "test", "pack.yaml"},
 		{"config", "check", "x"}, {"config", "show", "x"}, {"config", "hash-password", "x"}, {"config", "nkey", "x"}, {"version", "x"},

@@ -77,6 +77,7 @@ func commands() []command {
 		{"sources", "show how fresh each source's data is for the watched organisations", runSources},
 		{"fetch", "keep the watched organisations' data fresh from the configured sources", runFetch},
 		{"sanctions", "search the stored sanctions lists for a name (sanctions search)", runSanctions},
+		{"report", "the committee's report for a period: purchasing, contract loyalty, alerts, decisions (pdf, csv, json)", runReport},
 		{"rules", "check or test rule packs (rules check, rules test)", runRules},
 		{"serve", "run Vaksam: screening, alerts, events on NATS, the pre-award service", runServe},
 		{"check", "ask a running serve for a pre-award check over NATS", runCheck},
@@ -192,6 +193,20 @@ func (a *app) newFlags(name, usage, about string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// runEngine runs a command whose flags and work are in an engine package
+// (define): a *service.ParamError is a usage error.
+func (a *app) runEngine(define func(*flag.FlagSet, func() time.Time) func(io.Writer, []string) error, args []string, name, usage, about string) (int, error) {
+	fs := a.newFlags(name, usage, about)
+	run := define(fs, a.now)
+	if err := a.parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	} else if err := run(a.stdout, fs.Args()); errors.As(err, new(*service.ParamError)) {
+		return exitUsage, usagef("%v", err)
+	} else {
+		return exitOK, err // main exits 1 on an error
+	}
 }
 
 // parseFlags parses args, routing --help to stdout and errors to usage.

@@ -61,7 +61,11 @@ func (r *Report) WritePDF(w io.Writer) error {
 	f.SetFont("go", "B", 16)
 	f.MultiCell(textW, 8, "Inköp, avtalstrohet och arbetet mot välfärdsbrott", "", "L", false)
 	f.SetFont("go", "", 11)
-	f.MultiCell(textW, lineH, r.Municipality+", perioden "+r.period()+".", "", "L", false)
+	intro := "Perioden " + r.period() + "."
+	if r.Municipality != "" {
+		intro = r.Municipality + ", perioden " + r.period() + "."
+	}
+	f.MultiCell(textW, lineH, intro, "", "L", false)
 	f.Ln(3)
 
 	d.heading("Inköp per inköpsområde")
