@@ -489,3 +489,19 @@ func stepOrder() []string {
 	}
 	return out
 }
+
+// Formats are the formats the report is written in.
+var Formats = []string{"pdf", "csv", "json"}
+
+// Write writes the report in format, one of Formats.
+func (r *Report) Write(w io.Writer, format string) error {
+	switch format {
+	case "pdf":
+		return r.WritePDF(w)
+	case "csv":
+		return r.WriteCSV(w)
+	case "json":
+		return r.WriteJSON(w)
+	}
+	return fmt.Errorf("report: format %q is not one of %v", format, Formats)
+}

@@ -35,9 +35,6 @@ const ReportAbout = "Makes the committee's report for the period from --from to 
 	"semicolons); json the same figures. The format defaults to --out's extension,\n" +
 	"else json. It opens the store read-only: stop a serve on DIR first."
 
-// ReportFormats are the formats the report is written in.
-var ReportFormats = []string{"pdf", "csv", "json"}
-
 // Report defines the command's flags on fs and returns what runs it once
 // they are parsed, writing to w unless --out names a file. A parameter it
 // cannot read is a *ParamError (a usage error).
@@ -72,11 +69,11 @@ func Report(fs *flag.FlagSet, now func() time.Time) func(w io.Writer, args []str
 		kind := *format
 		if kind == "" {
 			kind = strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
-			if !slices.Contains(ReportFormats, kind) {
+			if !slices.Contains(report.Formats, kind) {
 				kind = "json"
 			}
 		}
-		if !slices.Contains(ReportFormats, kind) {
+		if !slices.Contains(report.Formats, kind) {
 			return &watchlist.ParamError{Field: "--format", Problem: fmt.Sprintf("want pdf, csv or json, got %q", kind)}
 		}
 		cfg, err := settings.Load(*cfgPath)
@@ -108,9 +105,8 @@ func Report(fs *flag.FlagSet, now func() time.Time) func(w io.Writer, args []str
 // a file is written beside its place and renamed into it, so that a
 // failed report leaves no half-written file.
 func writeReport(r *report.Report, kind, out string, w io.Writer) (err error) {
-	write := map[string]func(io.Writer) error{"pdf": r.WritePDF, "csv": r.WriteCSV, "json": r.WriteJSON}[kind]
 	if out == "" {
-		return write(w)
+		return r.Write(w, kind)
 	}
 	f, err := os.CreateTemp(filepath.Dir(out), ".report-*")
 	if err != nil {
@@ -121,7 +117,7 @@ func writeReport(r *report.Report, kind, out string, w io.Writer) (err error) {
 			err = errors.Join(err, os.Remove(f.Name()))
 		}
 	}()
-	if err := errors.Join(write(f), f.Close()); err != nil {
+	if err := errors.Join(r.Write(f, kind), f.Close()); err != nil {
 		return fmt.Errorf("report: %s: %w", out, err)
 	}
 	if err := os.Chmod(f.Name(), 0o644); err != nil {

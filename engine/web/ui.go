@@ -115,6 +115,8 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: get, Path: "/suppliers/{orgnr}/records", Perm: access.ViewPersons, Handle: s.uiRecords},
 		{Method: post, Path: "/suppliers/{orgnr}/sanctions/judgements", Perm: access.Decide, Handle: s.uiJudge},
 		{Method: get, Path: "/decisions/{id}/underlag", Perm: access.ViewAlerts, Handle: s.uiUnderlag},
+		{Method: get, Path: "/report", Perm: access.ViewPersons, Handle: s.uiReport},
+		{Method: get, Path: "/report/{file}", Perm: access.ViewPersons, Handle: s.uiReportFile},
 		{Method: get, Path: AccessibilityPath, Handle: s.uiAccessibility},
 	} {
 		rt.Handle(e.Method+" "+e.Path, s.uiPage(e))

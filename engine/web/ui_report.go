@@ -1,0 +1,128 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/vaksam/vaksam/engine/access"
+	"github.com/vaksam/vaksam/engine/report"
+)
+
+// The committee's report (engine/report): GET /report shows it for a
+// period (from, to: dates; default the calendar year to date) with its
+// charts; GET /report/rapport.pdf, .csv and .json download it. For
+// coordinators and above (view_persons: the suppliers' names may be a
+// sole trader's).
+
+// reportFiles are the downloads: the file's name → its format and type.
+var reportFiles = map[string]struct{ format, contentType string }{
+	"rapport.pdf":  {"pdf", "application/pdf"},
+	"rapport.csv":  {"csv", "text/csv; charset=utf-8"},
+	"rapport.json": {"json", "application/json"},
+}
+
+// ReportSuppliers is how many suppliers, the largest first, the page
+// lists; the downloads list them all.
+const ReportSuppliers = 25
+
+type reportPage struct {
+	Form      *formState
+	R         *report.Report
+	Charts    []template.HTML // the charts as SVG, built by engine/report
+	Suppliers []report.Spend  // the largest ReportSuppliers
+	From, To  string          // the period's days, for the downloads' links
+}
+
+// reportPeriod reads from and to (YYYY-MM-DD) from the query: missing,
+// the calendar year up to today; a field it cannot read is in errs.
+func (s *Server) reportPeriod(r *http.Request, lang string) (from, to time.Time, form *formState) {
+	q := r.URL.Query()
+	now := s.now().UTC()
+	from, to = time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.UTC), now
+	form = &formState{Values: q, Errors: map[string]string{}}
+	for _, f := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		if v := q.Get(f.name); v != "" {
+			t, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				form.Errors[f.name] = uiT(lang, "report.err.date")
+				continue
+			}
+			*f.t = t
+		}
+	}
+	if len(form.Errors) == 0 && to.Before(from) {
+		form.Errors["to"] = uiT(lang, "report.err.order")
+	}
+	form.Values.Set("from", from.Format(time.DateOnly))
+	form.Values.Set("to", to.Format(time.DateOnly))
+	return from, to, form
+}
+
+func (s *Server) computeReport(from, to time.Time) (*report.Report, error) {
+	return report.Compute(s.Store, s.Desk, report.Options{From: from, To: to, Municipality: s.Municipality.Name, Now: s.now()})
+}
+
+// uiReport: GET /report?from=&to=.
+func (s *Server) uiReport(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	lang := uiLang(w, r)
+	from, to, form := s.reportPeriod(r, lang)
+	data := reportPage{Form: form}
+	status := http.StatusOK
+	if len(form.Errors) > 0 {
+		status = http.StatusBadRequest
+	} else {
+		rep, err := s.computeReport(from, to)
+		if err != nil {
+			return fmt.Errorf("web: report: %w", err)
+		}
+		data.R = rep
+		for _, c := range rep.Charts() {
+			data.Charts = append(data.Charts, template.HTML(c.SVG()))
+		}
+		data.Suppliers = rep.Suppliers[:min(len(rep.Suppliers), ReportSuppliers)]
+		data.From, data.To = rep.From.Format(time.DateOnly), rep.To.Format(time.DateOnly)
+	}
+	v := s.newView(w, r, "report", data)
+	v.Title = v.T("report.title")
+	s.render(w, r, status, "report", v)
+	return nil
+}
+
+// uiReportFile: GET /report/{file}?from=&to=, file one of reportFiles.
+func (s *Server) uiReportFile(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	f, ok := reportFiles[r.PathValue("file")]
+	if !ok {
+		return errStatus(http.StatusNotFound, "no such report file")
+	}
+	from, to, form := s.reportPeriod(r, uiLang(nil, r))
+	if len(form.Errors) > 0 {
+		return errStatus(http.StatusBadRequest, "from and to: want dates (2026-01-01), to not before from")
+	}
+	rep, err := s.computeReport(from, to)
+	if err != nil {
+		return fmt.Errorf("web: report: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := rep.Write(&buf, f.format); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", f.contentType)
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="rapport-%s-%s.%s"`, rep.From.Format(time.DateOnly), rep.To.Format(time.DateOnly), f.format))
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// Days is a number of days with one decimal at most.
+func (v *view) Days(d float64) string { return uiDecimal(v.Lang, d) }
+
+// Count is a count, with the language's thousands separator.
+func (v *view) Count(n int) string { return uiInt(v.Lang, int64(n)) }
