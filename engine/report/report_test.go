@@ -84,6 +84,20 @@ func newFixture(t *testing.T, orgs int) *fixture {
 		}
 	}
 	decide(alerts[0], review.Avropsstopp, review.GroundLOU133, now.Add(26*time.Hour))
+	// A termination of the halted supplier's contracts: the supplier is
+	// informed, answers, and the decision is approved after the answer.
+	decide(alerts[0], review.Havning, review.GroundLOU131, now.Add(27*time.Hour))
+	havning := alerts[0].ID + "-d2"
+	informed := now.Add(28 * time.Hour)
+	if _, err := desk.Inform(havning, "u-koord", informed, informed.AddDate(0, 0, 14), review.ChannelBrev, informed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Respond(havning, "u-koord", informed.AddDate(0, 0, 3), "Vi bestrider.", nil, informed.AddDate(0, 0, 3)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Approve(havning, "u-godk", informed.AddDate(0, 0, 4)); err != nil {
+		t.Fatal(err)
+	}
 	decide(alerts[1], review.Avropsstopp, review.GroundLOU132, now.Add(50*time.Hour))
 	decide(alerts[2], review.IngenAtgard, "", now.Add(74*time.Hour))
 	if _, err := desk.Close(alerts[3].ID, "u-koord", "rapporttest", now.Add(98*time.Hour)); err != nil {
@@ -107,6 +121,8 @@ type independent struct {
 	halts      int
 	haltedSEK  int64
 	decisions  int
+	decided    int // alerts with a decision
+	hearings   int
 	closedNone int
 }
 
@@ -196,8 +212,13 @@ func recompute(t *testing.T, f *fixture) independent {
 	if err != nil {
 		t.Fatal(err)
 	}
+	alertsDecided := map[string]bool{}
 	for _, d := range decs {
 		x.decisions++
+		alertsDecided[d.AlertID] = true
+		if d.Hearing != nil && len(d.Hearing.Notices) > 0 {
+			x.hearings++
+		}
 		if d.Kind == review.Avropsstopp {
 			x.halts++
 			for _, c := range contracts {
@@ -207,6 +228,7 @@ func recompute(t *testing.T, f *fixture) independent {
 			}
 		}
 	}
+	x.decided = len(alertsDecided)
 	return x
 }
 
@@ -236,6 +258,9 @@ func TestReportFiguresAgreeWithTheStore(t *testing.T) {
 		HaltedSEK  int64            `json:"avropsstopp_avtalsvarde_sek"`
 		Decisions  []DecisionCount  `json:"beslut"`
 		Time       Durations        `json:"tid_till_beslut"`
+		Hearings   []Hearing        `json:"kommuniceringar"`
+		Kept       int              `json:"kommuniceringar_frist_respekterad"`
+		Overdue    int              `json:"kommuniceringar_frist_passerad"`
 	}
 	if err := json.Unmarshal(js.Bytes(), &j); err != nil {
 		t.Fatal(err)
@@ -274,8 +299,12 @@ func TestReportFiguresAgreeWithTheStore(t *testing.T) {
 	for _, d := range j.Decisions {
 		n += d.Count
 	}
-	if n != x.decisions || j.Time.Count != x.decisions {
-		t.Errorf("decisions: JSON %d (%d timed), store %d", n, j.Time.Count, x.decisions)
+	if n != x.decisions || j.Time.Count != x.decided {
+		t.Errorf("decisions: JSON %d (%d alerts timed), store %d (%d alerts)", n, j.Time.Count, x.decisions, x.decided)
+	}
+	if len(j.Hearings) != x.hearings || x.hearings != 1 || j.Kept != 1 || j.Overdue != 0 ||
+		j.Hearings[0].Status != review.HearingAnswered || j.Hearings[0].AnsweredAt.IsZero() {
+		t.Errorf("hearings: JSON %+v (kept %d, overdue %d), store %d", j.Hearings, j.Kept, j.Overdue, x.hearings)
 	}
 	if !slices.Contains(j.Decisions, DecisionCount{Kind: "avropsstopp", Ground: "LOU 13:2", Count: 1}) {
 		t.Errorf("decisions %v: no avropsstopp on LOU 13:2", j.Decisions)
