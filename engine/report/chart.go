@@ -22,14 +22,40 @@ type Chart struct {
 	Bars  []Bar
 }
 
-// Charts are the report's charts: contract loyalty per category and
-// alerts per step.
-func (r *Report) Charts() []Chart {
-	loyalty := Chart{Title: "Avtalstrohet per inköpsområde (%)", Max: 100}
-	for _, c := range r.Categories {
-		loyalty.Bars = append(loyalty.Bars, Bar{Label: CategoryLabel(c.Category), Value: 100 * c.Loyalty, Text: Decimal(100*c.Loyalty, 1) + " %"})
+// Words are what a chart prints besides the figures: its titles, a
+// category's name and a share in percent. A zero field is the Swedish of
+// the PDF.
+type Words struct {
+	LoyaltyTitle, AlertsTitle string
+	Category                  func(string) string
+	Percent                   func(float64) string // a ratio 0..1
+}
+
+func (w Words) orSwedish() Words {
+	if w.LoyaltyTitle == "" {
+		w.LoyaltyTitle = "Avtalstrohet per inköpsområde (%)"
 	}
-	alerts := Chart{Title: "Larm per steg"}
+	if w.AlertsTitle == "" {
+		w.AlertsTitle = "Larm per steg"
+	}
+	if w.Category == nil {
+		w.Category = CategoryLabel
+	}
+	if w.Percent == nil {
+		w.Percent = func(x float64) string { return Decimal(100*x, 1) + " %" }
+	}
+	return w
+}
+
+// Charts are the report's charts in words: contract loyalty per category
+// and alerts per step.
+func (r *Report) Charts(words Words) []Chart {
+	words = words.orSwedish()
+	loyalty := Chart{Title: words.LoyaltyTitle, Max: 100}
+	for _, c := range r.Categories {
+		loyalty.Bars = append(loyalty.Bars, Bar{Label: words.Category(c.Category), Value: 100 * c.Loyalty, Text: words.Percent(c.Loyalty)})
+	}
+	alerts := Chart{Title: words.AlertsTitle}
 	for _, c := range r.AlertsByStep {
 		alerts.Bars = append(alerts.Bars, Bar{Label: c.Key, Value: float64(c.Count), Text: strconv.Itoa(c.Count)})
 	}

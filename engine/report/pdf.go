@@ -77,7 +77,7 @@ func (r *Report) WritePDF(w io.Writer) error {
 	}
 	rows = append(rows, spendRow("Totalt", r.Total))
 	d.table(cols, rows, true)
-	charts := r.Charts()
+	charts := r.Charts(Words{})
 	d.chart(charts[0])
 
 	d.heading(fmt.Sprintf("Inköp per leverantör (de %d största)", min(PDFSuppliers, len(r.Suppliers))))

@@ -18,6 +18,8 @@ var uiTextReport = map[string]msg{
 	"report.pdf":                           {"Hämta som PDF (A4)", "Download as PDF (A4)"},
 	"report.csv":                           {"Hämta som CSV (Excel)", "Download as CSV (Excel)"},
 	"report.json":                          {"Hämta som JSON", "Download as JSON"},
+	"report.chart.loyalty":                 {"Avtalstrohet per inköpsområde (%)", "Contract loyalty per purchasing area (%)"},
+	"report.chart.alerts":                  {"Larm per steg", "Alerts per step"},
 	"report.categories":                    {"Inköp per inköpsområde", "Purchasing per purchasing area"},
 	"report.categories.intro":              {"Fakturerat belopp: inköp från kommunövergripande (k.ö.) avtal, från annat avtal (nämndens egna, Skånes kommuners, Addas) och utan avtal. Avtalstrohet är inköp på avtal delat med totalt.", "Invoiced amounts: bought on the city-wide (k.ö.) agreements, on other agreements (the committee's own, Skånes kommuner's, Adda's) and without contract. Contract loyalty is bought on contract divided by the total."},
 	"report.categories.caption":            {"Inköp och avtalstrohet per inköpsområde", "Purchasing and contract loyalty per purchasing area"},

@@ -83,7 +83,10 @@ func (s *Server) uiReport(w http.ResponseWriter, r *http.Request, p *access.Prin
 			return fmt.Errorf("web: report: %w", err)
 		}
 		data.R = rep
-		for _, c := range rep.Charts() {
+		v := &view{Lang: lang}
+		words := report.Words{LoyaltyTitle: uiT(lang, "report.chart.loyalty"), AlertsTitle: uiT(lang, "report.chart.alerts"),
+			Category: func(c string) string { return v.L("ccat", c) }, Percent: v.Pct}
+		for _, c := range rep.Charts(words) {
 			data.Charts = append(data.Charts, template.HTML(c.SVG()))
 		}
 		data.Suppliers = rep.Suppliers[:min(len(rep.Suppliers), ReportSuppliers)]

@@ -37,7 +37,8 @@ func TestUIReport(t *testing.T) {
 	}
 	rec := f.get(anna, "/report?lang=en")
 	checkHTML(t, "/report (en)", rec)
-	wantContains(t, "/report (en)", rec.Body.String(), "<h1>Report to the committee</h1>", "Purchasing per purchasing area", "Download as PDF (A4)")
+	wantContains(t, "/report (en)", rec.Body.String(), "<h1>Report to the committee</h1>", "Purchasing per purchasing area", "Download as PDF (A4)",
+		"Contract loyalty per purchasing area (%)", "Alerts per step")
 
 	// The downloads: the same figures.
 	rec = f.get(anna, "/report/rapport.json?from=2026-01-01&to=2026-11-22")
