@@ -361,7 +361,9 @@ func TestReportFiguresAgreeWithTheStore(t *testing.T) {
 	if text == "" {
 		return
 	}
-	for _, want := range []string{"Exempelby kommun", "Inköp per inköpsområde", "Avtalstrohet per inköpsområde", "Larm per steg", "Sida 1 av ",
+	// The committee's table: categories as rows; k.ö. avtal, annat avtal,
+	// utan avtal, totalt and avtalstrohet as columns.
+	for _, want := range []string{"Inköpsområde K.ö. avtal Annat avtal Utan avtal Totalt Avtalstrohet", "Exempelby kommun", "Inköp per inköpsområde", "Avtalstrohet per inköpsområde", "Larm per steg", "Sida 1 av ",
 		"Totalt " + Kronor(x.total[0]) + " " + Kronor(x.total[1]) + " " + Kronor(x.total[2]) + " " + Kronor(x.total[0]+x.total[1]+x.total[2]),
 		"avtalsvärde " + Kronor(x.haltedSEK) + " kr"} {
 		if !strings.Contains(text, want) {
