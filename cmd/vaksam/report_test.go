@@ -66,6 +66,13 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("report: %s", out)
 	}
 
+	// A past period: the invoices of March, which arrived in November,
+	// count as they are known when the report is made.
+	code, out, errOut = run(t, "report", "--data", data, "--config", cfg, "--from", "2026-03-01", "--to", "2026-03-31")
+	if err := json.Unmarshal([]byte(out), &r); code != exitOK || err != nil || r.Total["ko_avtal_sek"] != 60000.0 || r.Total["totalt_sek"] != 60000.0 {
+		t.Errorf("March: exit %d, %v: %s%s", code, err, out, errOut)
+	}
+
 	dir := t.TempDir()
 	for _, f := range []struct{ name, starts string }{{"r.pdf", "%PDF-"}, {"r.csv", "\uFEFFavsnitt;"}, {"r.json", "{"}} {
 		p := filepath.Join(dir, f.name)

@@ -177,7 +177,13 @@ func Compute(st *store.Store, desk *review.Desk, o Options) (*Report, error) {
 		return nil, fmt.Errorf("report: the period ends (%s) before it starts (%s)", day(o.To).Format(time.DateOnly), from.Format(time.DateOnly))
 	}
 	r := &Report{Municipality: o.Municipality, From: from, To: day(o.To), Made: o.Now.UTC()}
-	contracts, err := r.purchasing(st, from, end)
+	// The records as they are known when the report is made: an invoice
+	// of the period that arrived after it counts.
+	asOf := end
+	if o.Now.After(asOf) {
+		asOf = o.Now
+	}
+	contracts, err := r.purchasing(st, from, end, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -190,12 +196,12 @@ func Compute(st *store.Store, desk *review.Desk, o Options) (*Report, error) {
 	return r, nil
 }
 
-// readRecords reads every contract and invoice as of end.
-func readRecords(st *store.Store, end time.Time) (map[string]record.Contract, []record.Invoice, error) {
+// readRecords reads every contract and invoice as of a time.
+func readRecords(st *store.Store, at time.Time) (map[string]record.Contract, []record.Invoice, error) {
 	contracts := map[string]record.Contract{}
 	var invoices []record.Invoice
 	only := func(id store.RecordID) bool { return id.Source == record.Contracts || id.Source == record.Invoices }
-	err := st.Scan(store.ScanOptions{At: end, Only: only}, func(_ string, recs []store.Resolved) error {
+	err := st.Scan(store.ScanOptions{At: at, Only: only}, func(_ string, recs []store.Resolved) error {
 		for _, r := range recs {
 			if r.Current == nil {
 				continue
@@ -223,11 +229,11 @@ func readRecords(st *store.Store, end time.Time) (map[string]record.Contract, []
 	return contracts, invoices, nil
 }
 
-// purchasing sums the invoices dated in the period per category and per
-// supplier. An invoice is on contract when it names a stored contract;
+// purchasing sums the invoices dated in the period, as known at asOf,
+// per category and per supplier. An invoice is on contract when it names a stored contract;
 // its category is its own, or its contract's when it names none.
-func (r *Report) purchasing(st *store.Store, from, end time.Time) (map[string]record.Contract, error) {
-	contracts, invoices, err := readRecords(st, end)
+func (r *Report) purchasing(st *store.Store, from, end, asOf time.Time) (map[string]record.Contract, error) {
+	contracts, invoices, err := readRecords(st, asOf)
 	if err != nil {
 		return nil, err
 	}
