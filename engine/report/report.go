@@ -176,7 +176,8 @@ func Compute(st *store.Store, desk *review.Desk, o Options) (*Report, error) {
 	if !from.Before(end) {
 		return nil, fmt.Errorf("report: the period ends (%s) before it starts (%s)", day(o.To).Format(time.DateOnly), from.Format(time.DateOnly))
 	}
-	r := &Report{Municipality: o.Municipality, From: from, To: day(o.To), Made: o.Now.UTC()}
+	r := &Report{Municipality: o.Municipality, From: from, To: day(o.To), Made: o.Now.UTC(),
+		Categories: []Spend{}, Suppliers: []Spend{}, Decisions: []DecisionCount{}, Hearings: []Hearing{}, Halts: []Halt{}}
 	// The records as they are known when the report is made: an invoice
 	// of the period that arrived after it counts.
 	asOf := end

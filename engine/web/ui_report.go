@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -38,12 +39,11 @@ type reportPage struct {
 }
 
 // reportPeriod reads from and to (YYYY-MM-DD) from the query: missing,
-// the calendar year up to today; a field it cannot read is in errs.
-func (s *Server) reportPeriod(r *http.Request, lang string) (from, to time.Time, form *formState) {
-	q := r.URL.Query()
+// the calendar year up to today. bad names, per field it cannot read,
+// what is wrong: "date" (not a date) or "order" (to before from).
+func (s *Server) reportPeriod(q url.Values) (from, to time.Time, bad map[string]string) {
 	now := s.now().UTC()
-	from, to = time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.UTC), now
-	form = &formState{Values: q, Errors: map[string]string{}}
+	from, to, bad = time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.UTC), now, map[string]string{}
 	for _, f := range []struct {
 		name string
 		t    *time.Time
@@ -51,14 +51,25 @@ func (s *Server) reportPeriod(r *http.Request, lang string) (from, to time.Time,
 		if v := q.Get(f.name); v != "" {
 			t, err := time.Parse(time.DateOnly, v)
 			if err != nil {
-				form.Errors[f.name] = uiT(lang, "report.err.date")
+				bad[f.name] = "date"
 				continue
 			}
 			*f.t = t
 		}
 	}
-	if len(form.Errors) == 0 && to.Before(from) {
-		form.Errors["to"] = uiT(lang, "report.err.order")
+	if len(bad) == 0 && to.Before(from) {
+		bad["to"] = "order"
+	}
+	return from, to, bad
+}
+
+// reportForm is the period's form: the period read, or the problems.
+func (s *Server) reportForm(r *http.Request, lang string) (from, to time.Time, form *formState) {
+	q := r.URL.Query()
+	from, to, bad := s.reportPeriod(q)
+	form = &formState{Values: q, Errors: map[string]string{}}
+	for field, code := range bad {
+		form.Errors[field] = uiT(lang, "report.err."+code)
 	}
 	form.Values.Set("from", from.Format(time.DateOnly))
 	form.Values.Set("to", to.Format(time.DateOnly))
@@ -72,7 +83,7 @@ func (s *Server) computeReport(from, to time.Time) (*report.Report, error) {
 // uiReport: GET /report?from=&to=.
 func (s *Server) uiReport(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	lang := uiLang(w, r)
-	from, to, form := s.reportPeriod(r, lang)
+	from, to, form := s.reportForm(r, lang)
 	data := reportPage{Form: form}
 	status := http.StatusOK
 	if len(form.Errors) > 0 {
@@ -104,9 +115,9 @@ func (s *Server) uiReportFile(w http.ResponseWriter, r *http.Request, p *access.
 	if !ok {
 		return errStatus(http.StatusNotFound, "no such report file")
 	}
-	from, to, form := s.reportPeriod(r, uiLang(nil, r))
-	if len(form.Errors) > 0 {
-		return errStatus(http.StatusBadRequest, "from and to: want dates (2026-01-01), to not before from")
+	from, to, bad := s.reportPeriod(r.URL.Query())
+	if err := reportPeriodError(bad); err != nil {
+		return err
 	}
 	rep, err := s.computeReport(from, to)
 	if err != nil {
@@ -129,3 +140,35 @@ func (v *view) Days(d float64) string { return uiDecimal(v.Lang, d) }
 
 // Count is a count, with the language's thousands separator.
 func (v *view) Count(n int) string { return uiInt(v.Lang, int64(n)) }
+
+// reportPeriodError is the API's answer to a period it cannot read.
+func reportPeriodError(bad map[string]string) error {
+	for _, field := range []string{"from", "to"} {
+		switch bad[field] {
+		case "date":
+			return badField(field, "want a date (2026-01-01)")
+		case "order":
+			return badField(field, "before from")
+		}
+	}
+	return nil
+}
+
+// getReport: GET /api/v1/report?from=&to=: the committee's report as
+// JSON, as `vaksam report --format json` prints it.
+func (s *Server) getReport(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	q, err := queryParams(r, "from", "to")
+	if err != nil {
+		return err
+	}
+	from, to, bad := s.reportPeriod(q)
+	if err := reportPeriodError(bad); err != nil {
+		return err
+	}
+	rep, err := s.computeReport(from, to)
+	if err != nil {
+		return fmt.Errorf("web: report: %w", err)
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}

@@ -83,3 +83,40 @@ func TestUIReport(t *testing.T) {
 	}
 	wantNot(t, "/ as a viewer", f.page(bo, "/"), `href="/report"`)
 }
+
+// GET /api/v1/report answers the report as JSON (as the OpenAPI document
+// describes it) to a coordinator, refuses a viewer, and names the
+// parameter it cannot read.
+func TestAPIReport(t *testing.T) {
+	f := newFixture(t)
+	rec := f.do(f.as("anna"), http.MethodGet, "/api/v1/report?from=2026-01-01&to=2026-11-22", "")
+	var got struct {
+		From  time.Time    `json:"fran"`
+		To    time.Time    `json:"till"`
+		Total report.Spend `json:"inkop_totalt"`
+	}
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &got) != nil {
+		t.Fatalf("%d %.300s", rec.Code, rec.Body)
+	}
+	rep, err := report.Compute(f.st, f.desk, report.Options{From: got.From, To: got.To})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Total.TotalSEK == 0 || got.Total.TotalSEK != rep.Total.TotalSEK || got.Total.CitySEK != rep.Total.CitySEK || !got.To.Equal(time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("total %+v to %s, want %+v", got.Total, got.To, rep.Total)
+	}
+	// An empty period is still every field.
+	if rec := f.do(f.as("anna"), http.MethodGet, "/api/v1/report?from=2020-01-01&to=2020-01-31", ""); rec.Code != http.StatusOK ||
+		!strings.Contains(rec.Body.String(), `"inkop_per_kategori": []`) && !strings.Contains(rec.Body.String(), `"inkop_per_kategori":[]`) {
+		t.Errorf("an empty period: %d %.300s", rec.Code, rec.Body)
+	}
+	for _, c := range []struct{ query, field string }{{"from=igår", "from"}, {"from=2026-12-01&to=2026-11-01", "to"}, {"format=pdf", "format"}} {
+		rec := f.do(f.as("anna"), http.MethodGet, "/api/v1/report?"+c.query, "")
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"field":"`+c.field+`"`) {
+			t.Errorf("%s: %d %s", c.query, rec.Code, rec.Body)
+		}
+	}
+	if rec := f.do(f.as("bo"), http.MethodGet, "/api/v1/report", ""); rec.Code != http.StatusForbidden {
+		t.Errorf("a viewer: %d, want 403", rec.Code)
+	}
+}
