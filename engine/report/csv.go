@@ -6,7 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // The CSV is written for Swedish Excel and the committee's own tools:
@@ -34,8 +33,8 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		b.WriteString("\r\n")
 	}
 	b.WriteString(bom + CSVHeader + "\r\n")
-	row("period", "", r.Municipality, "fran", r.From.Format(time.DateOnly))
-	row("period", "", r.Municipality, "till", r.To.Format(time.DateOnly))
+	row("period", "", r.Municipality, "fran", date(r.From))
+	row("period", "", r.Municipality, "till", date(r.To))
 	spend := func(section, key, name string, s Spend) {
 		row(section, key, name, "ko_avtal_sek", strconv.FormatInt(s.CitySEK, 10))
 		row(section, key, name, "annat_avtal_sek", strconv.FormatInt(s.OtherSEK, 10))
@@ -65,15 +64,15 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		row("beslut", d.Kind, d.Ground, "antal", strconv.Itoa(d.Count))
 	}
 	for _, h := range r.Hearings {
-		row("kommunicering", h.Decision, h.Orgnr, "informerad", h.InformedAt.Format(time.DateOnly))
-		row("kommunicering", h.Decision, h.Orgnr, "svarsfrist", h.Deadline.Format(time.DateOnly))
+		row("kommunicering", h.Decision, h.Orgnr, "informerad", date(h.InformedAt))
+		row("kommunicering", h.Decision, h.Orgnr, "svarsfrist", date(h.Deadline))
 		row("kommunicering", h.Decision, h.Orgnr, "status", h.Status)
 		row("kommunicering", h.Decision, h.Orgnr, "frist_respekterad", yesNo(h.Kept))
 	}
 	row("kommuniceringar", "", "", "frist_respekterad", strconv.Itoa(r.HearingsKept))
 	row("kommuniceringar", "", "", "frist_passerad", strconv.Itoa(r.HearingsOverdue))
 	for _, h := range r.Halts {
-		row("avropsstopp", h.Decision, h.Orgnr, "sedan", h.Since.Format(time.DateOnly))
+		row("avropsstopp", h.Decision, h.Orgnr, "sedan", date(h.Since))
 		row("avropsstopp", h.Decision, h.Orgnr, "avtal", strings.Join(h.Contracts, " "))
 		row("avropsstopp", h.Decision, h.Orgnr, "avtalsvarde_sek", strconv.FormatInt(h.ContractSEK, 10))
 	}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -125,7 +124,7 @@ func (r *Report) WritePDF(w io.Writer) error {
 	d.paragraph(fmt.Sprintf("Fristen respekterad: %d. Fristen inte respekterad: %d.", r.HearingsKept, r.HearingsOverdue))
 	rows = nil
 	for _, h := range r.Hearings {
-		rows = append(rows, []string{h.Orgnr, Label(h.Kind), h.InformedAt.Format(time.DateOnly), h.Deadline.Format(time.DateOnly), Label(h.Status), yesNo(h.Kept)})
+		rows = append(rows, []string{h.Orgnr, Label(h.Kind), date(h.InformedAt), date(h.Deadline), Label(h.Status), yesNo(h.Kept)})
 	}
 	d.table([]col{{"Leverantör", 30, "L"}, {"Beslut", 28, "L"}, {"Informerad", 24, "L"}, {"Svarsfrist", 24, "L"}, {"Status", 50, "L"}, {"Frist hållen", 24, "L"}}, rows, false)
 
@@ -133,7 +132,7 @@ func (r *Report) WritePDF(w io.Writer) error {
 	d.paragraph(fmt.Sprintf("Avropsstopp i kraft vid periodens slut: %d, avtalsvärde %s kr.", len(r.Halts), Kronor(r.HaltedSEK)))
 	rows = nil
 	for _, h := range r.Halts {
-		rows = append(rows, []string{h.Orgnr, d.fit(h.Name, 60), h.Since.Format(time.DateOnly), Kronor(h.ContractSEK)})
+		rows = append(rows, []string{h.Orgnr, d.fit(h.Name, 60), date(h.Since), Kronor(h.ContractSEK)})
 	}
 	d.table([]col{{"Leverantör", 30, "L"}, {"Namn", 64, "L"}, {"Sedan", 36, "L"}, {"Avtalsvärde (kr)", 50, "R"}}, rows, false)
 
@@ -151,7 +150,7 @@ func cmpOr(s, alt string) string {
 }
 
 func (r *Report) period() string {
-	return r.From.Format(time.DateOnly) + " – " + r.To.Format(time.DateOnly)
+	return date(r.From) + " – " + date(r.To)
 }
 
 func spendRow(label string, s Spend) []string {

@@ -30,7 +30,7 @@ const NoOutcome = "ej_angivet"
 // Options say what the report covers.
 type Options struct {
 	// From and To are the period's first and last day (inclusive); only
-	// their dates count, in UTC.
+	// their dates in Sweden count, and the days are Sweden's.
 	From, To time.Time
 	// Municipality is the name the report is made for.
 	Municipality string
@@ -155,10 +155,10 @@ type Report struct {
 	TimeToDecision  Durations       `json:"tid_till_beslut"`
 }
 
-// day is t's date at midnight UTC.
+// day is the start of t's day in Sweden.
 func day(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	y, m, d := t.In(record.Stockholm).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, record.Stockholm)
 }
 
 // Period is the period's bounds: from its first day's start to the start
@@ -167,6 +167,9 @@ func (o Options) Period() (from, end time.Time) {
 	return day(o.From), day(o.To).AddDate(0, 0, 1)
 }
 
+// date is t's date in Sweden, ISO 8601.
+func date(t time.Time) string { return t.In(record.Stockholm).Format(time.DateOnly) }
+
 func in(t, from, end time.Time) bool { return !t.Before(from) && t.Before(end) }
 
 // Compute makes the report for the period from the store and the desk's
@@ -174,7 +177,7 @@ func in(t, from, end time.Time) bool { return !t.Before(from) && t.Before(end) }
 func Compute(st *store.Store, desk *review.Desk, o Options) (*Report, error) {
 	from, end := o.Period()
 	if !from.Before(end) {
-		return nil, fmt.Errorf("report: the period ends (%s) before it starts (%s)", day(o.To).Format(time.DateOnly), from.Format(time.DateOnly))
+		return nil, fmt.Errorf("report: the period ends (%s) before it starts (%s)", date(o.To), date(from))
 	}
 	r := &Report{Municipality: o.Municipality, From: from, To: day(o.To), Made: o.Now.UTC(),
 		Categories: []Spend{}, Suppliers: []Spend{}, Decisions: []DecisionCount{}, Hearings: []Hearing{}, Halts: []Halt{}}
