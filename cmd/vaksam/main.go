@@ -7,7 +7,7 @@
 //	vaksam <command> [flags] [arguments]
 //
 // Commands: ingest, screen, assessments, sources, fetch, serve, check, watch,
-// rules check, rules test, sanctions search, demo, audit, config, backup, restore, version.
+// rules check, rules test, sanctions search, report, demo, audit, config, backup, restore, version.
 // Every command takes --help; vaksam --version is vaksam version.
 package main
 
