@@ -46,8 +46,8 @@ var layers = []struct {
 	{"screening", []string{"engine/screening", "engine/event", "engine/audit", "engine/ruletest"}},
 	// Alerts, decisions, and the coordinators' queries over them; rule
 	// pack backtests (which read the outcomes of alerts); the candidate
-	// pack in shadow.
-	{"review", []string{"engine/review", "engine/workplace", "engine/backtest", "engine/shadow"}},
+	// pack in shadow; the committee's report.
+	{"review", []string{"engine/review", "engine/workplace", "engine/backtest", "engine/shadow", "engine/report"}},
 	// The ways out and in: NATS, HTTP (API and UI), metrics, sign-on.
 	{"adapters", []string{"engine/access", "engine/access/oidctest", "engine/bus", "engine/web", "engine/metrics", "engine/buildinfo"}},
 	// A running Vaksam: its configuration and the parts it starts.

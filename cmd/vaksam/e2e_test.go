@@ -471,6 +471,18 @@ func walkHaltTerminateApprovePrint(t *testing.T, ctx context.Context, srv *demoS
 	if !strings.Contains(sanctionsText, "Sanktionslistor") || !regexp.MustCompile(`EU \d{4}-\d{2}-\d{2} \(sha256 [0-9a-f]{12}\)`).MatchString(sanctionsText) {
 		t.Errorf("the dossier's sanctions section:\n%.2000s", sanctionsText)
 	}
+	// The committee's report for the year so far: its purchasing table
+	// and charts, checked with axe at both widths.
+	var reportText string
+	run("the committee's report", chromedp.Navigate(srv.web+"/report"),
+		chromedp.WaitVisible(`#rep-cat-h`, chromedp.ByQuery),
+		chromedp.Text(`main`, &reportText, chromedp.ByQuery))
+	pc.check("01f-report")
+	for _, want := range []string{"Rapport till nämnden", "Inköp från k.ö. avtal", "Avtalstrohet", "Larm per steg", "Hämta som PDF (A4)"} {
+		if !strings.Contains(reportText, want) {
+			t.Errorf("the report page lacks %q:\n%.1500s", want, reportText)
+		}
+	}
 	run("back to the queue", chromedp.Navigate(srv.web+"/"), chromedp.WaitVisible(`table a[href^="/alerts/"]`, chromedp.ByQuery))
 	run("find the top alert not decided yet", chromedp.Evaluate(`(() => {
   const skip = `+string(skipJSON)+` || [];

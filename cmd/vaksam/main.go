@@ -7,7 +7,7 @@
 //	vaksam <command> [flags] [arguments]
 //
 // Commands: ingest, screen, assessments, sources, fetch, serve, check, watch,
-// rules check, rules test, rules diff, sanctions search, demo, audit, config, backup, restore, version.
+// rules check, rules test, rules diff, sanctions search, report, demo, audit, config, backup, restore, version.
 // Every command takes --help; vaksam --version is vaksam version.
 package main
 
@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Swedish time without relying on the host's zoneinfo
@@ -31,6 +30,7 @@ import (
 	"github.com/vaksam/vaksam/connectors"
 	"github.com/vaksam/vaksam/engine/logging"
 	"github.com/vaksam/vaksam/engine/record"
+	"github.com/vaksam/vaksam/engine/service"
 )
 
 // Exit codes.
@@ -77,6 +77,7 @@ func commands() []command {
 		{"sources", "show how fresh each source's data is for the watched organisations", runSources},
 		{"fetch", "keep the watched organisations' data fresh from the configured sources", runFetch},
 		{"sanctions", "search the stored sanctions lists for a name (sanctions search)", runSanctions},
+		{"report", "the committee's report for a period: purchasing, contract loyalty, alerts, decisions (pdf, csv, json)", runReport},
 		{"rules", "check, test or backtest rule packs (rules check, test, diff)", runRules},
 		{"serve", "run Vaksam: screening, alerts, events on NATS, the pre-award service", runServe},
 		{"check", "ask a running serve for a pre-award check over NATS", runCheck},
@@ -194,6 +195,20 @@ func (a *app) newFlags(name, usage, about string) *flag.FlagSet {
 	return fs
 }
 
+// runEngine runs a command whose flags and work are in an engine package
+// (define): a *service.ParamError is a usage error.
+func (a *app) runEngine(define func(*flag.FlagSet, func() time.Time) func(io.Writer, []string) error, args []string, name, usage, about string) (int, error) {
+	fs := a.newFlags(name, usage, about)
+	run := define(fs, a.now)
+	if err := a.parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	} else if err := run(a.stdout, fs.Args()); errors.As(err, new(*service.ParamError)) {
+		return exitUsage, usagef("%v", err)
+	} else {
+		return exitOK, err // main exits 1 on an error
+	}
+}
+
 // parseFlags parses args, routing --help to stdout and errors to usage.
 // Every command parses its arguments here, so that all read them alike:
 // flags may come before, between or after the positional arguments
@@ -201,7 +216,7 @@ func (a *app) newFlags(name, usage, about string) *flag.FlagSet {
 // follows it being arguments even when it starts with "-". fs.Args() are
 // the positional arguments in order.
 func (a *app) parseFlags(fs *flag.FlagSet, args []string) error {
-	flags, positional := splitFlags(fs, args)
+	flags, positional := service.SplitFlags(fs, args)
 	for _, arg := range flags {
 		if arg == "-h" || arg == "--help" || arg == "-help" {
 			fs.SetOutput(a.stdout)
@@ -215,41 +230,6 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	// Parsing again sets no flag and leaves the arguments as fs.Args().
 	return fs.Parse(append([]string{"--"}, positional...))
-}
-
-// splitFlags separates args into the flags, each with its value as fs
-// reads it (-name=value, -name value, or a boolean -name), and the
-// positional arguments: those not starting with "-" (a lone "-" is one),
-// and everything after "--". What fs does not know is left with the flags
-// for fs.Parse to report.
-func splitFlags(fs *flag.FlagSet, args []string) (flags, positional []string) {
-	for i := 0; i < len(args); i++ {
-		arg := args[i]
-		switch {
-		case arg == "--":
-			return flags, append(positional, args[i+1:]...)
-		case len(arg) < 2 || arg[0] != '-':
-			positional = append(positional, arg)
-			continue
-		}
-		flags = append(flags, arg)
-		name := strings.TrimPrefix(arg[1:], "-")
-		if strings.Contains(name, "=") {
-			continue
-		}
-		f := fs.Lookup(name)
-		if f == nil {
-			continue
-		}
-		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-			continue
-		}
-		if i+1 < len(args) {
-			i++
-			flags = append(flags, args[i])
-		}
-	}
-	return flags, positional
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/vaksam/vaksam/engine/screening"
 	"github.com/vaksam/vaksam/engine/service"
@@ -51,14 +50,6 @@ func runSources(ctx context.Context, a *app, args []string) (int, error) {
 
 func runSanctions(ctx context.Context, a *app, args []string) (int, error) {
 	return a.subcommand(args, map[string]func([]string) (int, error){"search": func(args []string) (int, error) {
-		fs := a.newFlags("sanctions search", service.SanctionsSearchUsage, service.SanctionsSearchAbout)
-		run := service.SanctionsSearch(fs, a.now)
-		if err := a.parseFlags(fs, args); err != nil {
-			return exitUsage, err
-		} else if err := run(a.stdout, fs.Args()); errors.As(err, new(*service.ParamError)) {
-			return exitUsage, usagef("%v", err)
-		} else {
-			return exitOK, err // main exits 1 on an error
-		}
+		return a.runEngine(service.SanctionsSearch, args, "sanctions search", service.SanctionsSearchUsage, service.SanctionsSearchAbout)
 	}}, "Usage: vaksam "+service.SanctionsSearchUsage, "want 'sanctions search [flags] NAME'")
 }

@@ -34,6 +34,9 @@ var Families = []string{
 	"vaksam_preaward_requests_total", "vaksam_preaward_duration_seconds",
 	"vaksam_rules_last_reload_successful", "vaksam_rules_last_reload_success_timestamp_seconds",
 	"vaksam_rules_reloads_total", "vaksam_rules_info", "vaksam_rules_loaded",
+	"vaksam_spend_sek", "vaksam_contract_loyalty_ratio", "vaksam_p_findings_suppliers", "vaksam_suppliers_screened",
+	"vaksam_calloffs_halted", "vaksam_calloffs_halted_contract_value_sek", "vaksam_time_to_decision_seconds",
+	"vaksam_hearings", "vaksam_report_computed_timestamp_seconds",
 }
 
 // Build describes the running binary (vaksam_build_info).
@@ -101,6 +104,9 @@ func New(b Build, state *State) *Metrics {
 	m.sources = newSourceMetrics(f)
 	m.state = newStateCollector(state)
 	reg.MustRegister(m.state)
+	if state != nil && state.Desk != nil && state.Now != nil {
+		reg.MustRegister(newReportCollector(*state))
+	}
 	return m
 }
 

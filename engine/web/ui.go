@@ -117,6 +117,8 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: get, Path: "/suppliers/{orgnr}/records", Perm: access.ViewPersons, Handle: s.uiRecords},
 		{Method: post, Path: "/suppliers/{orgnr}/sanctions/judgements", Perm: access.Decide, Handle: s.uiJudge},
 		{Method: get, Path: "/decisions/{id}/underlag", Perm: access.ViewAlerts, Handle: s.uiUnderlag},
+		{Method: get, Path: "/report", Perm: access.ViewPersons, Handle: s.uiReport},
+		{Method: get, Path: "/report/{file}", Perm: access.ViewPersons, Handle: s.uiReportFile},
 		{Method: get, Path: AccessibilityPath, Handle: s.uiAccessibility},
 		{Method: get, Path: BacktestPath, Perm: access.Administer, Handle: s.uiBacktestForm},
 		{Method: post, Path: BacktestPath, Perm: access.Administer, Handle: s.uiBacktest, MaxBody: MaxCandidateBody},
