@@ -112,6 +112,7 @@ func (s *Server) api() []route {
 		{Method: get, Path: v1 + "/suppliers/{orgnr}/sanctions/judgements", Perm: access.ViewAlerts, Handle: s.listJudgements},
 		{Method: post, Path: v1 + "/suppliers/{orgnr}/sanctions/judgements", Perm: access.Decide, Handle: s.postJudgement},
 		{Method: get, Path: v1 + "/sanctions/search", Perm: access.ViewAlerts, Handle: s.searchSanctions},
+		{Method: get, Path: v1 + "/indicators/precision", Perm: access.ViewAlerts, Handle: s.indicatorPrecision},
 
 		{Method: post, Path: v1 + "/screen", Perm: access.Decide, Handle: s.screen},
 		{Method: get, Path: v1 + "/audit", Perm: access.Administer, Handle: s.listAudit},
