@@ -111,6 +111,8 @@ func (s *Server) api() []route {
 		{Method: get, Path: v1 + "/suppliers/{orgnr}/network", Perm: access.ViewAlerts, Handle: s.supplierNetwork},
 		{Method: get, Path: v1 + "/suppliers/{orgnr}/sanctions/judgements", Perm: access.ViewAlerts, Handle: s.listJudgements},
 		{Method: post, Path: v1 + "/suppliers/{orgnr}/sanctions/judgements", Perm: access.Decide, Handle: s.postJudgement},
+		{Method: get, Path: v1 + "/suppliers/{orgnr}/suppressions", Perm: access.ViewAlerts, Handle: s.listSuppressions},
+		{Method: post, Path: v1 + "/suppliers/{orgnr}/suppressions", Perm: access.Decide, Handle: s.postSuppression},
 		{Method: get, Path: v1 + "/sanctions/search", Perm: access.ViewAlerts, Handle: s.searchSanctions},
 		{Method: get, Path: v1 + "/indicators/precision", Perm: access.ViewAlerts, Handle: s.indicatorPrecision},
 

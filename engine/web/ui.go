@@ -75,6 +75,7 @@ const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 
 //	POST /check                      decide: runs the check (Server.check), answers 200 with it on the page
 //	GET  /suppliers/{orgnr}          view_alerts: the dossier: summary, contracts, open decisions, chart, hits, timeline, network (persons with view_persons)
 //	GET  /suppliers/{orgnr}/records  view_persons: the raw records (audited)
+//	POST /suppliers/{orgnr}/suppressions  decide: suppress a known false positive (the supplier page's form)
 //	GET  /precision                  view_alerts: Träffsäkerhet, the precision per indicator for ?from=&to= (days, both included)
 //	GET  /tillganglighet             public: the accessibility statement (or a 303 to the configured one)
 //	GET  /static/{file...}           public: app.css, app.js, network.js, vendor/ (third-party, each with its licence)
@@ -115,6 +116,7 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: get, Path: "/suppliers/{orgnr}", Perm: access.ViewAlerts, Handle: s.uiSupplier},
 		{Method: get, Path: "/suppliers/{orgnr}/records", Perm: access.ViewPersons, Handle: s.uiRecords},
 		{Method: post, Path: "/suppliers/{orgnr}/sanctions/judgements", Perm: access.Decide, Handle: s.uiJudge},
+		{Method: post, Path: "/suppliers/{orgnr}/suppressions", Perm: access.Decide, Handle: s.uiSuppress},
 		{Method: get, Path: "/decisions/{id}/underlag", Perm: access.ViewAlerts, Handle: s.uiUnderlag},
 		{Method: get, Path: "/precision", Perm: access.ViewAlerts, Handle: s.uiPrecision},
 		{Method: get, Path: AccessibilityPath, Handle: s.uiAccessibility},

@@ -130,6 +130,8 @@ type alertPage struct {
 	Forms      map[string]*formState
 	Work       work // status and deadline
 	Sanctions  *sanctionsSection
+	// Suppressions of the supplier's known false positives (no form).
+	Suppressions *suppressionsSection
 }
 
 // closeHit is one of the alert's hits the close form offers as wrong:
@@ -254,6 +256,9 @@ func (s *Server) renderAlert(w http.ResponseWriter, r *http.Request, p *access.P
 	var shown bool
 	data.Assessment, data.Withheld, shown = s.forPrincipal(c.Current, p)
 	data.Hits = hitViews(data.Assessment, p)
+	if data.Suppressions, err = s.suppressionsOf(p, a.Orgnr, nil, false); err != nil {
+		return err
+	}
 	if data.Sanctions, err = s.sanctionsOf(p, a.Orgnr, data.Assessment, "/alerts/"+ref(p, a.Orgnr, a.ID), false); err != nil {
 		return err
 	}
