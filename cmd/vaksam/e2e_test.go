@@ -412,6 +412,15 @@ func walkHaltTerminateApprovePrint(t *testing.T, ctx context.Context, srv *demoS
 	if number != networked[:6]+"-"+networked[6:] || !strings.HasPrefix(found, "1 leverantör.") {
 		t.Errorf("searched for %q: %q, %q, want one supplier NNNNNN-NNNN", networked, found, number)
 	}
+	var precision string
+	run("the precision per indicator",
+		chromedp.Click(`nav a[href="/precision"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#p-from`, chromedp.ByQuery),
+		chromedp.Text(`main`, &precision, chromedp.ByQuery))
+	pc.check("01f-precision")
+	if !strings.Contains(precision, "Träffsäkerhet per indikator") || !strings.Contains(precision, "Så räknas siffrorna") {
+		t.Errorf("the precision page:\n%.2000s", precision)
+	}
 	run("check it before an award",
 		chromedp.Click(`nav a[href="/check"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#c-orgnr`, chromedp.ByQuery),

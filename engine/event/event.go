@@ -108,6 +108,11 @@ type Alert struct {
 	By       string            `json:"by,omitempty"`
 	Decision string            `json:"decision_id,omitempty"`
 	Reason   string            `json:"reason,omitempty"`
+	// Outcome and WrongHits: on closed, what the coordinator found
+	// (bekraftad_risk, befogat_larm, falsklarm) and, for falsklarm, the
+	// hits that were wrong; absent when the close recorded none.
+	Outcome   string   `json:"outcome,omitempty"`
+	WrongHits []string `json:"wrong_hits,omitempty"`
 }
 
 // Action is the payload of vaksam.action.<kind>.<orgnr>.

@@ -23,7 +23,7 @@ var Families = []string{
 	"vaksam_build_info",
 	"vaksam_screenings_total", "vaksam_screenings_incomplete_total", "vaksam_rule_hits_total",
 	"vaksam_evaluation_duration_seconds", "vaksam_screen_all_duration_seconds",
-	"vaksam_alerts_open", "vaksam_alerts_past_due", "vaksam_decisions_total",
+	"vaksam_alerts_open", "vaksam_alerts_past_due", "vaksam_decisions_total", "vaksam_alert_outcomes_total",
 	"vaksam_connector_requests_total", "vaksam_connector_request_duration_seconds", "vaksam_connector_rate_limit_wait_seconds",
 	"vaksam_source_organisations", "vaksam_source_newest_observation_timestamp_seconds",
 	"vaksam_source_oldest_observation_timestamp_seconds", "vaksam_source_freshness_window_seconds",

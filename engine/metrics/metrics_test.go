@@ -23,6 +23,7 @@ import (
 const (
 	org  = "5591234561"
 	org2 = "5560360793"
+	org3 = "5560000004"
 )
 
 func day(n int) time.Time { return time.Date(2026, 11, n, 12, 0, 0, 0, time.UTC) }
@@ -62,6 +63,17 @@ func fixture(t *testing.T) (*Metrics, *review.Desk) {
 		Verdict: screening.Review, Ruleset: "default@1", Missing: []screening.Missing{}, NotChecked: []string{},
 		Hits: []screening.Hit{{ID: "S04", Severity: "high", Category: "S", Confidence: 1}}}
 	if err := sc.Save(l2); err != nil {
+		t.Fatal(err)
+	}
+	// A third organisation's alert, closed as a false alarm.
+	l3 := &screening.Assessment{Orgnr: org3, Name: "Assistans Väst AB", At: day(2), Step: screening.L2, Score: 35,
+		Verdict: screening.Review, Ruleset: "default@1", Missing: []screening.Missing{}, NotChecked: []string{},
+		Hits: []screening.Hit{{ID: "S04", Severity: "high", Category: "S", Confidence: 1}}}
+	if err := sc.Save(l3); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Close(org3+"-1", "anna", "Fel organisation", review.Finding{Outcome: review.OutcomeFalseAlarm,
+		WrongHits: []string{"S04"}}, day(4)); err != nil {
 		t.Fatal(err)
 	}
 	m := New(Build{Version: "1.2.3", Revision: "abc", GoVersion: "go1.26"}, &State{
@@ -139,6 +151,8 @@ func TestFamiliesValuesAndLint(t *testing.T) {
 		{"vaksam_alerts_past_due", `vaksam_alerts_past_due{step="L4"} 0`},
 		{"vaksam_decisions_total", `vaksam_decisions_total{kind="avropsstopp",status="bekraftad"} 1`},
 		{"vaksam_decisions_total", `vaksam_decisions_total{kind="havning",status="bekraftad"} 0`},
+		{"vaksam_alert_outcomes_total", `vaksam_alert_outcomes_total{outcome="falsklarm"} 1`},
+		{"vaksam_alert_outcomes_total", `vaksam_alert_outcomes_total{outcome="bekraftad_risk"} 0`},
 		{"vaksam_outbox_depth", `vaksam_outbox_depth 2`},
 		{"vaksam_outbox_oldest_age_seconds", `vaksam_outbox_oldest_age_seconds 42`},
 		{"vaksam_outbox_published_total", `vaksam_outbox_published_total 11`},

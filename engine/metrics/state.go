@@ -37,7 +37,7 @@ type stateCollector struct {
 
 	outboxDepth, outboxAge, published, publishErrors *prometheus.Desc
 	connected, reconnects                            *prometheus.Desc
-	alertsOpen, decisions, pastDue                   *prometheus.Desc
+	alertsOpen, decisions, pastDue, outcomes         *prometheus.Desc
 }
 
 func newStateCollector(s *State) *stateCollector {
@@ -56,6 +56,8 @@ func newStateCollector(s *State) *stateCollector {
 		reconnects:    d("nats_reconnects_total", "Reconnections to NATS since start."),
 		alertsOpen:    d("alerts_open", "Alerts not closed, by step and state.", "step", "state"),
 		decisions:     d("decisions_total", "Decisions recorded, by kind and status.", "kind", "status"),
+		outcomes: d("alert_outcomes_total", "Alerts closed with an outcome (bekraftad_risk, befogat_larm, falsklarm), read from the store; closes without one (no-action decisions, closes before outcomes were recorded) are not counted.",
+			"outcome"),
 		pastDue: d("alerts_past_due", "Open alerts whose deadline at their step (review.sla_days, in Swedish working days) has passed, by step.",
 			"step"),
 	}
@@ -63,7 +65,7 @@ func newStateCollector(s *State) *stateCollector {
 
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.outboxDepth, c.outboxAge, c.published, c.publishErrors,
-		c.connected, c.reconnects, c.alertsOpen, c.decisions, c.pastDue} {
+		c.connected, c.reconnects, c.alertsOpen, c.decisions, c.pastDue, c.outcomes} {
 		ch <- d
 	}
 }
@@ -103,15 +105,29 @@ func (c *stateCollector) collectDesk(ch chan<- prometheus.Metric, failed func(*p
 			open[key{string(st), string(s)}] = 0
 		}
 	}
-	alerts, err := c.s.Desk.Alerts(func(a *review.Alert) bool { return a.Open() })
+	outcomes := map[string]int{}
+	for _, o := range review.Outcomes {
+		outcomes[o] = 0
+	}
+	all, err := c.s.Desk.Alerts(nil)
 	if err != nil {
 		failed(c.alertsOpen, err)
+		failed(c.outcomes, err)
 		if c.s.Now != nil {
 			failed(c.pastDue, err)
 		}
 	} else {
-		for _, a := range alerts {
-			open[key{string(a.Step), string(a.State)}]++
+		var alerts []*review.Alert
+		for _, a := range all {
+			if a.Open() {
+				alerts = append(alerts, a)
+				open[key{string(a.Step), string(a.State)}]++
+			} else if _, ok := outcomes[a.Outcome]; ok {
+				outcomes[a.Outcome]++
+			}
+		}
+		for o, n := range outcomes {
+			ch <- prometheus.MustNewConstMetric(c.outcomes, prometheus.CounterValue, float64(n), o)
 		}
 		for k, n := range open {
 			ch <- prometheus.MustNewConstMetric(c.alertsOpen, prometheus.GaugeValue, float64(n), k.a, k.b)

@@ -128,7 +128,7 @@ func (d *Desk) follow(tx *store.Tx, al *Alert, a *screening.Assessment, ch scree
 	reason, action := "", audit.AlertUpdate
 	if reopen != "" {
 		al.State, al.Assignee = Ny, ""
-		al.ClosedAt, al.ClosedBy, al.CloseReason = time.Time{}, "", ""
+		al.ClosedAt, al.ClosedBy, al.CloseReason, al.Outcome, al.WrongHits = time.Time{}, "", "", "", nil
 		al.Snoozed, al.SnoozeUntil, al.SnoozedHits = false, time.Time{}, nil
 		e.What, e.Reason, reason, action = Reopened, reopen, Reopened, audit.AlertReopen
 		d.log().Debug("review: alert reopened", "alert", redactID(al.ID), "why", reopen)
@@ -170,7 +170,7 @@ func record(tx *store.Tx, al *Alert, e Entry, reason string) error {
 		}
 		ev, err := event.NewAlert(event.Alert{Event: e.Event, AlertID: al.ID, Revision: al.Revision, Orgnr: al.Orgnr,
 			Name: al.Name, At: e.At, State: al.State, Step: al.Step, Score: al.Score, Hits: al.Hits,
-			Assignee: al.Assignee, By: by, Decision: dec, Reason: reason})
+			Assignee: al.Assignee, By: by, Decision: dec, Reason: reason, Outcome: e.Outcome, WrongHits: e.WrongHits})
 		if err != nil {
 			return err
 		}
@@ -223,18 +223,24 @@ func (d *Desk) AssignBecause(alertID, assignee, by, why string, at time.Time) (*
 	return out, nil
 }
 
-// Close closes an alert without a decision (or after one took effect).
+// Close closes an alert without a decision (or after one took effect),
+// recording what the coordinator found (Finding: the outcome is required,
+// and for a false alarm the hits that were wrong, among the alert's hits).
 // It is refused while a decision awaits approval or an avropsstopp is in
 // force for the organisation: lift it first (hav_avropsstopp).
-func (d *Desk) Close(alertID, by, reason string, at time.Time) (*Alert, error) {
+func (d *Desk) Close(alertID, by, reason string, f Finding, at time.Time) (*Alert, error) {
 	by = strings.TrimSpace(by)
-	if err := check("close", req("alert_id", alertID), req("by", by), req("reason", reason), reqTime("at", at)); err != nil {
+	f, fps := f.checked()
+	if err := check("close", append([]*problem{req("alert_id", alertID), req("by", by), req("reason", reason), reqTime("at", at)}, fps...)...); err != nil {
 		return nil, err
 	}
 	var out *Alert
 	err := d.Store.Update(func(tx *store.Tx) error {
 		al, err := get[Alert](tx, alertKind, alertID)
 		if err != nil {
+			return err
+		}
+		if err := check("close", f.notHits(al.Hits)...); err != nil {
 			return err
 		}
 		org, err := getOrg(tx, al.Orgnr)
@@ -245,16 +251,19 @@ func (d *Desk) Close(alertID, by, reason string, at time.Time) (*Alert, error) {
 			return err
 		}
 		closeAlert(al, by, reason, at)
+		al.Outcome, al.WrongHits = f.Outcome, f.WrongHits
 		out = al
-		if err := record(tx, al, Entry{At: at, By: by, What: event.AlertClosed, Event: event.AlertClosed, Reason: reason}, ""); err != nil {
+		if err := record(tx, al, Entry{At: at, By: by, What: event.AlertClosed, Event: event.AlertClosed, Reason: reason,
+			Outcome: f.Outcome, WrongHits: f.WrongHits}, ""); err != nil {
 			return err
 		}
-		return audited(tx, at, by, audit.AlertClose, al.ID, alertDetail(al))
+		return audited(tx, at, by, audit.AlertClose, al.ID, alertDetail(al, "outcome", f.Outcome,
+			"wrong_hits", strings.Join(f.WrongHits, ",")))
 	})
 	if err != nil {
 		return nil, wrap("alert", alertID, err)
 	}
-	d.log().Info("review: alert closed", "alert", redactID(alertID), "by", by)
+	d.log().Info("review: alert closed", "alert", redactID(alertID), "by", by, "outcome", f.Outcome)
 	return out, nil
 }
 

@@ -247,7 +247,7 @@ func TestSnoozeDateNeedsTheNewestAssessmentAtL2(t *testing.T) {
 func TestClosedWithoutSnoozeOpensANewAlert(t *testing.T) {
 	e := newEnv(t)
 	al := e.opened(org1)
-	if _, err := e.desk.Close(al.ID, "anna", "Felaktig träff, annan organisation", day(3)); err != nil {
+	if _, err := e.desk.Close(al.ID, "anna", "Felaktig träff, annan organisation", Finding{Outcome: OutcomeJustified}, day(3)); err != nil {
 		t.Fatal(err)
 	}
 	evs := e.reviewEvents()
@@ -313,7 +313,7 @@ func TestAssign(t *testing.T) {
 func TestAlertRefusals(t *testing.T) {
 	e := newEnv(t)
 	al := e.opened(org1)
-	if _, err := e.desk.Close(al.ID, "anna", "klart", day(3)); err != nil {
+	if _, err := e.desk.Close(al.ID, "anna", "klart", Finding{Outcome: OutcomeJustified}, day(3)); err != nil {
 		t.Fatal(err)
 	}
 	e.events()
@@ -327,13 +327,22 @@ func TestAlertRefusals(t *testing.T) {
 			ErrInvalid, "review: assign: assignee: required"},
 		{"assign without time", func() error { _, err := e.desk.Assign(al.ID, "bertil", "anna", time.Time{}); return err },
 			ErrInvalid, "review: assign: at: required"},
-		{"close without reason", func() error { _, err := e.desk.Close(al.ID, "anna", "", day(4)); return err },
+		{"close without reason", func() error {
+			_, err := e.desk.Close(al.ID, "anna", "", Finding{Outcome: OutcomeJustified}, day(4))
+			return err
+		},
 			ErrInvalid, "review: close: reason: required"},
-		{"close without anyone", func() error { _, err := e.desk.Close(al.ID, "", "x", day(4)); return err },
+		{"close without anyone", func() error {
+			_, err := e.desk.Close(al.ID, "", "x", Finding{Outcome: OutcomeJustified}, day(4))
+			return err
+		},
 			ErrInvalid, "review: close: by: required"},
 		{"assign a closed alert", func() error { _, err := e.desk.Assign(al.ID, "bertil", "anna", day(4)); return err },
 			ErrState, "review: alert 5591234561-1: assign: alert is stangd: not allowed in this state"},
-		{"close a closed alert", func() error { _, err := e.desk.Close(al.ID, "anna", "igen", day(4)); return err },
+		{"close a closed alert", func() error {
+			_, err := e.desk.Close(al.ID, "anna", "igen", Finding{Outcome: OutcomeJustified}, day(4))
+			return err
+		},
 			ErrState, ""},
 		{"an unknown alert", func() error { _, err := e.desk.Assign(org1+"-9", "bertil", "anna", day(4)); return err },
 			ErrNotFound, "review: alert 5591234561-9: not found"},

@@ -23,6 +23,7 @@ import (
 //	reason                          why a snoozed alert was reopened
 //	assignee                        whom an alert was assigned to
 //	kind, status, ground            the decision's kind, status and ground (its code)
+//	outcome, wrong_hits             on a close: what the coordinator found, and for falsklarm the wrong hits (comma-separated)
 //	supersedes                      the avropsstopp a hav_avropsstopp lifts, as <alert seq>-d<seq>
 //
 // An operation that fails writes nothing, its audit entry included; one

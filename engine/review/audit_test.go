@@ -139,7 +139,7 @@ func TestAuditTrailOfAlertsAndDecisions(t *testing.T) {
 	x = e.wantTrail("decision.approve cecilia " + term.ID)
 	wantDetail(t, x[0], "kind", Havning, "status", Bekraftad, "alert_state", Beslutad)
 
-	if _, err := e.desk.Close(id, "anna", "Avtalet hävt", day(10)); err != nil {
+	if _, err := e.desk.Close(id, "anna", "Avtalet hävt", Finding{Outcome: OutcomeJustified}, day(10)); err != nil {
 		t.Fatal(err)
 	}
 	x = e.wantTrail("alert.close anna " + id)
@@ -183,7 +183,7 @@ func TestFailingOperationsLeaveNoAuditEntry(t *testing.T) {
 		"approve own":           mustErr(e.desk.Approve(term.ID, "anna", day(4))),
 		"reject own":            mustErr(e.desk.Reject(term.ID, "anna", "nej", day(4))),
 		"approve before":        mustErr(e.desk.Approve(term.ID, "cecilia", day(2))),
-		"close while pending":   mustErr(e.desk.Close(al.ID, "anna", "klart", day(4))),
+		"close while pending":   mustErr(e.desk.Close(al.ID, "anna", "klart", Finding{Outcome: OutcomeJustified}, day(4))),
 		"decide while pending":  mustErr(e.desk.Decide(request(al.ID, IngenAtgard, "anna"), day(4))),
 		"invalid decision":      mustErr(e.desk.Decide(request(al.ID, "nope", "anna"), day(4))),
 		"unknown alert":         mustErr(e.desk.Assign("5591234561-9", "anna", "anna", day(4))),
@@ -205,12 +205,12 @@ func TestFailingOperationsLeaveNoAuditEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.wantTrail("decision.approve cecilia " + term.ID)
-	if _, err := e.desk.Close(al.ID, "anna", "klart", day(5)); err != nil {
+	if _, err := e.desk.Close(al.ID, "anna", "klart", Finding{Outcome: OutcomeJustified}, day(5)); err != nil {
 		t.Fatal(err)
 	}
 	e.wantTrail("alert.close anna " + al.ID)
 	for name, err := range map[string]error{
-		"close a closed":         mustErr(e.desk.Close(al.ID, "anna", "klart", day(6))),
+		"close a closed":         mustErr(e.desk.Close(al.ID, "anna", "klart", Finding{Outcome: OutcomeJustified}, day(6))),
 		"assign a closed alert":  mustErr(e.desk.Assign(al.ID, "anna", "anna", day(6))),
 		"decide on a closed one": mustErr(e.desk.Decide(request(al.ID, Avropsstopp, "anna"), day(6))),
 		"inform of an approved":  mustErr(e.desk.Inform(term.ID, "anna", day(6), day(16), ChannelBrev, day(6))),

@@ -38,7 +38,7 @@ func TestComment(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := e.desk.Close(a.ID, "anna", "utrett", day(5)); err != nil {
+	if _, err := e.desk.Close(a.ID, "anna", "utrett", Finding{Outcome: OutcomeJustified}, day(5)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.desk.Comment(a.ID, "anna", "efter stängning", day(6)); err != nil {

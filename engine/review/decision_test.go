@@ -63,7 +63,7 @@ func TestHaltAndResume(t *testing.T) {
 	if !strings.Contains(err.Error(), "avropsstopp "+halt.ID+" is already in force") {
 		t.Errorf("message %q", err)
 	}
-	_, err = e.desk.Close(al.ID, "bertil", "klart", day(5))
+	_, err = e.desk.Close(al.ID, "bertil", "klart", Finding{Outcome: OutcomeJustified}, day(5))
 	wantErr(t, err, ErrState)
 	_, err = e.desk.Decide(request(al.ID, IngenAtgard, "bertil"), day(5))
 	wantErr(t, err, ErrState)
@@ -99,7 +99,7 @@ func TestHaltAndResume(t *testing.T) {
 		t.Errorf("message %q", err)
 	}
 	// Now it may be closed.
-	if _, err := e.desk.Close(al.ID, "bertil", "Åtgärdat", day(7)); err != nil {
+	if _, err := e.desk.Close(al.ID, "bertil", "Åtgärdat", Finding{Outcome: OutcomeJustified}, day(7)); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := e.desk.Decisions(al.ID)
@@ -139,7 +139,7 @@ func TestFourEyes(t *testing.T) {
 			_, err = e.desk.Decide(request(al.ID, Havning, "bertil"), day(3))
 			wantErr(t, err, ErrState)
 			wantCode(t, err, CodeAwaitsApproval)
-			_, err = e.desk.Close(al.ID, "bertil", "klart", day(3))
+			_, err = e.desk.Close(al.ID, "bertil", "klart", Finding{Outcome: OutcomeJustified}, day(3))
 			wantErr(t, err, ErrState)
 			wantCode(t, err, CodeAwaitsApproval)
 
@@ -323,8 +323,12 @@ func TestDecideStateRefusals(t *testing.T) {
 		code   string // of the Refusal
 	}{
 		{"unknown alert", func(e *env, al *Alert) {}, "", ErrNotFound, ""},
-		{"closed alert", func(e *env, al *Alert) { e.desk.Close(al.ID, "anna", "klart", day(3)) }, Avropsstopp, ErrState, CodeInvalidState},
-		{"closed alert, resume", func(e *env, al *Alert) { e.desk.Close(al.ID, "anna", "klart", day(3)) }, HavAvropsstopp, ErrState, CodeInvalidState},
+		{"closed alert", func(e *env, al *Alert) {
+			e.desk.Close(al.ID, "anna", "klart", Finding{Outcome: OutcomeJustified}, day(3))
+		}, Avropsstopp, ErrState, CodeInvalidState},
+		{"closed alert, resume", func(e *env, al *Alert) {
+			e.desk.Close(al.ID, "anna", "klart", Finding{Outcome: OutcomeJustified}, day(3))
+		}, HavAvropsstopp, ErrState, CodeInvalidState},
 		{"decided alert without a halt in force, terminate", func(e *env, al *Alert) {
 			e.decide(request(al.ID, Avropsstopp, "anna"), day(3))
 			e.decide(request(al.ID, HavAvropsstopp, "anna"), day(4))

@@ -114,13 +114,14 @@ const (
 	CodeFileContent            = "file_content"
 	CodeFileEmpty              = "file_empty"
 	CodeFileSize               = "file_size"
+	CodeNotAHit                = "not_a_hit" // a wrong hit that is not one of the alert's hits; Args: the id
 )
 
 // Codes lists every code a FieldError of the desk's carries.
 var Codes = []string{CodeRequired, CodeBlank, CodeInvalid, CodeTwice, CodeTooLong, CodeNotUTF8, CodeOnlyClauseGround,
 	CodeOnlyOtherGround, CodeOnlyIngenAtgard, CodeAfterDecision, CodeBeforeDecision, CodeNotAfterDecision, CodeInFuture,
 	CodeDeadlineTooSoon, CodeInformedBeforeDecision, CodeBeforeInformed, CodeTextOrFile, CodeFileName, CodeFileType,
-	CodeFileContent, CodeFileEmpty, CodeFileSize}
+	CodeFileContent, CodeFileEmpty, CodeFileSize, CodeNotAHit}
 
 func (e *FieldError) Error() string {
 	return "review: " + e.Op + ": " + e.Field + ": " + e.Problem
@@ -224,6 +225,11 @@ type Entry struct {
 	Assignee    string   `json:"assignee,omitempty"`
 	Decision    string   `json:"decision,omitempty"`
 	Reason      string   `json:"reason,omitempty"`
+	// Outcome and WrongHits: on a close, what the coordinator found
+	// (Finding); empty on every other change and on closes before
+	// outcomes were recorded.
+	Outcome   string   `json:"outcome,omitempty"`
+	WrongHits []string `json:"wrong_hits,omitempty"`
 }
 
 // Decision kinds.

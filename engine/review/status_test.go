@@ -40,7 +40,7 @@ func TestStatusFollowsTheWork(t *testing.T) {
 		{"terminated while halted", func() { e.hear(dec.ID, "anna", day(4)); ok(e.desk.Approve(dec.ID, "bertil", day(20))) },
 			StatusAvropsstopp, "anna"},
 		{"halt lifted", func() { e.decide(request(al.ID, HavAvropsstopp, "anna"), day(21)) }, StatusBeslutad, "anna"},
-		{"closed", func() { ok(e.desk.Close(al.ID, "anna", "Avtalet hävt", day(22))) }, StatusStangd, "anna"},
+		{"closed", func() { ok(e.desk.Close(al.ID, "anna", "Avtalet hävt", Finding{Outcome: OutcomeJustified}, day(22))) }, StatusStangd, "anna"},
 	} {
 		tc.do()
 		step(tc.what, tc.want, tc.assignee)

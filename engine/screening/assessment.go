@@ -80,6 +80,10 @@ type Hit struct {
 	Message    rules.Text    `json:"message"`
 	Legal      string        `json:"legal,omitempty"`
 	Evidence   []profile.Ref `json:"evidence"`
+	// Suppressed is the suppression (its id) that held the hit, as of the
+	// assessment's time, a known false positive: shown, not counted in
+	// the score or the step (suppress.go).
+	Suppressed string `json:"suppressed,omitempty"`
 }
 
 // Critical reports whether any hit is critical.

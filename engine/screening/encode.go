@@ -228,6 +228,9 @@ func (e *encoder) hit(h Hit) {
 		e.str(`,"legal":`, h.Legal)
 	}
 	e.refList(`,"evidence":`, h.Evidence)
+	if h.Suppressed != "" {
+		e.str(`,"suppressed":`, h.Suppressed)
+	}
 	e.b = append(e.b, '}')
 }
 

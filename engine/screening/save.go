@@ -68,7 +68,9 @@ func (a *Assessment) Result() event.Result {
 	r := event.Result{Step: a.Step, Verdict: a.Verdict, Score: a.Score, Incomplete: a.Incomplete,
 		Hits: make([]string, 0, len(a.Hits)), Missing: make([]string, 0, len(a.Missing))}
 	for _, h := range a.Hits {
-		r.Hits = append(r.Hits, h.ID)
+		if h.Suppressed == "" { // suppress.go: not a hit for alerting
+			r.Hits = append(r.Hits, h.ID)
+		}
 	}
 	for _, m := range a.Missing {
 		r.Missing = append(r.Missing, m.ID+":"+m.Source)
@@ -106,8 +108,9 @@ func (s *Screener) save(a *Assessment, watch bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), err)
 	}
-	return data, s.Store.Update(func(tx *store.Tx) error {
-		if err := s.saveTx(tx, a, data, prior{}); err != nil {
+	err = s.Store.Update(func(tx *store.Tx) error {
+		var err error
+		if data, err = s.saveTx(tx, a, data, prior{}); err != nil {
 			return err
 		}
 		if watch {
@@ -115,6 +118,7 @@ func (s *Screener) save(a *Assessment, watch bool) ([]byte, error) {
 		}
 		return nil
 	})
+	return data, err
 }
 
 // saveTx stores one assessment within tx: the assessment itself (or the
@@ -138,7 +142,23 @@ func (s *Screener) save(a *Assessment, watch bool) ([]byte, error) {
 // confirmation records its time, and the stored assessments read back as
 // before (store.Store.Assessments). Its result is unchanged, so it
 // publishes nothing, as an unchanged result never did.
-func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte, p prior) error {
+//
+// First the organisation's suppressions in force as of the assessment's
+// time mark its hits (suppress.go), and the assessment is placed again
+// without them; saveTx returns its JSON as stored (data, or data encoded
+// again after that).
+func (s *Screener) saveTx(tx *store.Tx, a *Assessment, data []byte, p prior) ([]byte, error) {
+	if marked, err := s.suppress(tx, a); err != nil {
+		return nil, fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), err)
+	} else if marked {
+		if data, err = encode(a); err != nil {
+			return nil, fmt.Errorf("save assessment %s: %w", redact(a.Orgnr), err)
+		}
+	}
+	return data, s.saveTxData(tx, a, data, p)
+}
+
+func (s *Screener) saveTxData(tx *store.Tx, a *Assessment, data []byte, p prior) error {
 	ch := Change{Result: a.Result()}
 	key := ch.Result.Key()
 	if !p.known {
@@ -222,7 +242,7 @@ func (s *Screener) saveBatch(batch []savedAssessment) error {
 				p.r, p.ok = results[it.a.Orgnr]
 				p.known = true
 			}
-			if err := s.saveTx(tx, it.a, it.data, p); err != nil {
+			if _, err := s.saveTx(tx, it.a, it.data, p); err != nil {
 				return err
 			}
 		}

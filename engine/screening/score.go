@@ -2,6 +2,7 @@ package screening
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/vaksam/vaksam/engine/ladder"
@@ -13,7 +14,7 @@ import (
 func (s Scoring) score(hits []Hit) float64 {
 	perCat := map[string]float64{}
 	for _, h := range hits {
-		if h.Severity == rules.Critical {
+		if h.Severity == rules.Critical || h.Suppressed != "" {
 			continue
 		}
 		perCat[h.Category] += s.Weights[h.Severity] * h.Confidence
@@ -28,9 +29,13 @@ func (s Scoring) score(hits []Hit) float64 {
 // place puts an assessment on the action ladder and gives its verdict.
 func (s Scoring) place(a *Assessment) {
 	a.Score = s.score(a.Hits)
-	high := false
+	high, counted := false, 0
 	for _, h := range a.Hits {
+		if h.Suppressed != "" {
+			continue // suppress.go: shown, not counted
+		}
 		high = high || h.Severity == rules.High
+		counted++
 	}
 	critical := a.Critical()
 	switch {
@@ -40,7 +45,7 @@ func (s Scoring) place(a *Assessment) {
 		a.Step = L3
 	case high || a.Score >= s.L2Score:
 		a.Step = L2
-	case len(a.Hits) > 0:
+	case counted > 0:
 		a.Step = L1
 	default:
 		a.Step = L0
@@ -79,6 +84,23 @@ func (s Scoring) place(a *Assessment) {
 		}
 		return a.Hits[i].ID < a.Hits[j].ID
 	})
+}
+
+// scoringReasons are the reasons place gives.
+var scoringReasons = []string{"critical", "high", "score", "incomplete", "critical_not_checked"}
+
+// replace places an assessment again (its hits changed: suppress.go),
+// keeping the reasons place did not give.
+func (s Scoring) replace(a *Assessment) {
+	var kept []string
+	for _, r := range a.Reasons {
+		if !slices.Contains(scoringReasons, r) {
+			kept = append(kept, r)
+		}
+	}
+	a.Reasons = nil
+	s.place(a)
+	a.Reasons = append(a.Reasons, kept...)
 }
 
 // severityRank orders severities, the gravest first (low and what is not

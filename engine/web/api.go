@@ -111,8 +111,11 @@ func (s *Server) api() []route {
 		{Method: get, Path: v1 + "/suppliers/{orgnr}/network", Perm: access.ViewAlerts, Handle: s.supplierNetwork},
 		{Method: get, Path: v1 + "/suppliers/{orgnr}/sanctions/judgements", Perm: access.ViewAlerts, Handle: s.listJudgements},
 		{Method: post, Path: v1 + "/suppliers/{orgnr}/sanctions/judgements", Perm: access.Decide, Handle: s.postJudgement},
+		{Method: get, Path: v1 + "/suppliers/{orgnr}/suppressions", Perm: access.ViewAlerts, Handle: s.listSuppressions},
+		{Method: post, Path: v1 + "/suppliers/{orgnr}/suppressions", Perm: access.Decide, Handle: s.postSuppression},
 		{Method: get, Path: v1 + "/sanctions/search", Perm: access.ViewAlerts, Handle: s.searchSanctions},
 		{Method: get, Path: v1 + "/report", Perm: access.ViewPersons, Handle: s.getReport},
+		{Method: get, Path: v1 + "/indicators/precision", Perm: access.ViewAlerts, Handle: s.indicatorPrecision},
 
 		{Method: post, Path: v1 + "/screen", Perm: access.Decide, Handle: s.screen},
 		{Method: get, Path: v1 + "/audit", Perm: access.Administer, Handle: s.listAudit},

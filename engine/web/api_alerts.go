@@ -273,7 +273,9 @@ func (s *Server) assignAlert(w http.ResponseWriter, r *http.Request, p *access.P
 }
 
 type closeRequest struct {
-	Reason string `json:"reason"`
+	Reason    string   `json:"reason"`
+	Outcome   string   `json:"outcome"`
+	WrongHits []string `json:"wrong_hits,omitempty"`
 }
 
 // closeAlert: POST /alerts/{id}/close.
@@ -282,7 +284,7 @@ func (s *Server) closeAlert(w http.ResponseWriter, r *http.Request, p *access.Pr
 	if err != nil {
 		return err
 	}
-	a, err := s.Desk.Close(r.PathValue("id"), p.UserID, req.Reason, s.now())
+	a, err := s.Desk.Close(r.PathValue("id"), p.UserID, req.Reason, review.Finding{Outcome: req.Outcome, WrongHits: req.WrongHits}, s.now())
 	return reply(w, http.StatusOK, a, err)
 }
 

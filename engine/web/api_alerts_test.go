@@ -106,7 +106,7 @@ func TestListAlerts(t *testing.T) {
 	if got := alertIDs(list("?sort=updated")); !slices.Equal(got, []string{soleTraderAlert, sampleAlert}) {
 		t.Errorf("sort=updated: %v", got)
 	}
-	f.ok(http.StatusOK, f.as("anna"), http.MethodPost, "/api/v1/alerts/"+soleTraderAlert+"/close", `{"reason":"Utrett: inget att anmärka"}`, nil)
+	f.ok(http.StatusOK, f.as("anna"), http.MethodPost, "/api/v1/alerts/"+soleTraderAlert+"/close", `{"reason":"Utrett: inget att anmärka","outcome":"befogat_larm"}`, nil)
 	if got := alertIDs(list("")); !slices.Equal(got, []string{sampleAlert}) {
 		t.Errorf("open after closing: %v", got)
 	}
@@ -226,7 +226,7 @@ func TestAlertWorkflow(t *testing.T) {
 	}
 	f.wantTrail(audit.DecisionCreate + " anna " + halt.ID)
 	// Closing is refused while the halt is in force.
-	rec = f.do(anna, http.MethodPost, base+"/close", `{"reason":"klart"}`)
+	rec = f.do(anna, http.MethodPost, base+"/close", `{"reason":"klart","outcome":"befogat_larm"}`)
 	if rec.Code != http.StatusConflict {
 		t.Errorf("close under a halt: %d %s", rec.Code, rec.Body)
 	}
@@ -314,11 +314,11 @@ func TestAlertWorkflow(t *testing.T) {
 	if got := f.subjects(event.ActionRoot); !slices.Equal(got, []string{event.ActionRoot + ".resume." + sampleOrg}) {
 		t.Errorf("actions %v, want the resume", got)
 	}
-	f.ok(http.StatusOK, anna, http.MethodPost, base+"/close", `{"reason":"Avtalet hävt"}`, &al)
+	f.ok(http.StatusOK, anna, http.MethodPost, base+"/close", `{"reason":"Avtalet hävt","outcome":"bekraftad_risk"}`, &al)
 	if al.State != review.Stangd || al.ClosedBy != "anna" {
 		t.Errorf("closed %+v", al)
 	}
-	if rec := f.do(anna, http.MethodPost, base+"/close", `{"reason":"igen"}`); rec.Code != http.StatusConflict {
+	if rec := f.do(anna, http.MethodPost, base+"/close", `{"reason":"igen","outcome":"bekraftad_risk"}`); rec.Code != http.StatusConflict {
 		t.Errorf("closing twice: %d", rec.Code)
 	}
 	var all decisionList

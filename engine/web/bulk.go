@@ -34,6 +34,10 @@ type bulkRequest struct {
 	Justification string   `json:"justification"`
 	Assignee      string   `json:"assignee,omitempty"`     // assign: a user who works alerts, "me" for oneself
 	SnoozeUntil   string   `json:"snooze_until,omitempty"` // snooze: RFC 3339 or a date; empty: until new evidence
+	// Outcome: close: what was found, bekraftad_risk or befogat_larm. A
+	// falsklarm names its wrong hits, which differ from alert to alert:
+	// it is closed one at a time.
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // bulkResult is what a bulk change did to one alert.
@@ -56,9 +60,9 @@ type bulkAnswer struct {
 
 // bulkPlan is a checked bulk change, ready to apply.
 type bulkPlan struct {
-	action, assignee, justification string
-	snoozeUntil                     time.Time
-	ids                             []string // as given
+	action, assignee, justification, outcome string
+	snoozeUntil                              time.Time
+	ids                                      []string // as given
 }
 
 // planBulk checks a bulk change by p: the action and every field, each
@@ -112,6 +116,19 @@ func (s *Server) planBulk(p *access.Principal, action string, req bulkRequest) (
 			}
 			pl.snoozeUntil = t
 		}
+	case bulkClose:
+		switch pl.outcome = strings.TrimSpace(req.Outcome); pl.outcome {
+		case "":
+			return nil, badField("outcome", "required: %s or %s", review.OutcomeConfirmed, review.OutcomeJustified)
+		case review.OutcomeFalseAlarm:
+			return nil, badField("outcome", "%s names the wrong hits of each alert: close those one at a time", review.OutcomeFalseAlarm)
+		case review.OutcomeConfirmed, review.OutcomeJustified:
+		default:
+			return nil, badField("outcome", "%s is not one of %s, %s", excerpt.Quote(req.Outcome), review.OutcomeConfirmed, review.OutcomeJustified)
+		}
+	}
+	if action != bulkClose && strings.TrimSpace(req.Outcome) != "" {
+		return nil, badField("outcome", "only for %s", bulkClose)
 	}
 	if action != bulkAssign && strings.TrimSpace(req.Assignee) != "" {
 		return nil, badField("assignee", "only for %s", bulkAssign)
@@ -170,7 +187,7 @@ func (s *Server) apply(p *access.Principal, pl *bulkPlan) bulkAnswer {
 			}
 			res.Changed = err == nil
 		case bulkClose:
-			_, err = s.Desk.Close(id, p.UserID, pl.justification, at)
+			_, err = s.Desk.Close(id, p.UserID, pl.justification, review.Finding{Outcome: pl.outcome}, at)
 			res.Changed = err == nil
 		}
 		if err != nil {

@@ -22,7 +22,7 @@ func TestBulkAPIRoles(t *testing.T) {
 			[]string{"anna", "cecilia", "dora", "token robot"}, []string{"bo", "token panel"}},
 		{"snooze", `{"alerts":["` + sampleAlert + `"],"justification":"Utrett, inget att anmärka"}`,
 			[]string{"anna", "gustav", "token robot"}, []string{"bo", "token panel"}},
-		{"close", `{"alerts":["` + sampleAlert + `"],"justification":"Dubblett"}`,
+		{"close", `{"alerts":["` + sampleAlert + `"],"justification":"Dubblett","outcome":"befogat_larm"}`,
 			[]string{"anna", "cecilia", "dora"}, []string{"bo", "token panel"}},
 	} {
 		for _, u := range tc.mayNot {
@@ -78,11 +78,15 @@ func TestBulkAPIFields(t *testing.T) {
 		{"assign", `{"alerts":["` + sampleAlert + `"],"justification":"x"}`, "assignee"},
 		{"assign", `{"alerts":["` + sampleAlert + `"],"assignee":"bo","justification":"x"}`, "assignee"},
 		{"assign", `{"alerts":["` + sampleAlert + `"],"assignee":"eva","justification":"x"}`, "assignee"},
-		{"close", `{"alerts":["` + sampleAlert + `"],"assignee":"anna","justification":"x"}`, "assignee"},
-		{"close", `{"alerts":["` + sampleAlert + `"],"snooze_until":"2027-01-10","justification":"x"}`, "snooze_until"},
+		{"close", `{"alerts":["` + sampleAlert + `"],"assignee":"anna","justification":"x","outcome":"befogat_larm"}`, "assignee"},
+		{"close", `{"alerts":["` + sampleAlert + `"],"snooze_until":"2027-01-10","justification":"x","outcome":"befogat_larm"}`, "snooze_until"},
 		{"snooze", `{"alerts":["` + sampleAlert + `"],"snooze_until":"2026-11-01","justification":"x"}`, "snooze_until"},
 		{"snooze", `{"alerts":["` + sampleAlert + `"],"snooze_until":"i morgon","justification":"x"}`, "snooze_until"},
 		{"snooze", `{"alerts":["` + sampleAlert + `"],"justification":"x","kind":"havning"}`, "kind"},
+		{"close", `{"alerts":["` + sampleAlert + `"],"justification":"x"}`, "outcome"},
+		{"close", `{"alerts":["` + sampleAlert + `"],"justification":"x","outcome":"kanske"}`, "outcome"},
+		{"close", `{"alerts":["` + sampleAlert + `"],"justification":"x","outcome":"falsklarm"}`, "outcome"},
+		{"assign", `{"alerts":["` + sampleAlert + `"],"assignee":"anna","justification":"x","outcome":"befogat_larm"}`, "outcome"},
 	} {
 		rec := f.do(anna, http.MethodPost, "/api/v1/alerts/bulk/"+tc.action, tc.body)
 		if e := errorOf(t, rec); rec.Code != http.StatusBadRequest || e.Field != tc.field {
@@ -153,7 +157,7 @@ func TestBulkAPIChanges(t *testing.T) {
 	f.wantTrail("decision.create anna " + soleTraderAlert + "-d1")
 	// Closing the halted one is refused too.
 	ans = bulkAnswer{}
-	f.ok(http.StatusOK, anna, http.MethodPost, "/api/v1/alerts/bulk/close", `{"alerts":["`+sampleAlert+`"],"justification":"Klart"}`, &ans)
+	f.ok(http.StatusOK, anna, http.MethodPost, "/api/v1/alerts/bulk/close", `{"alerts":["`+sampleAlert+`"],"justification":"Klart","outcome":"bekraftad_risk"}`, &ans)
 	if ans.Refused != 1 || ans.Results[0].Code != review.CodeHaltInForce {
 		t.Errorf("close halted: %+v", ans)
 	}
@@ -184,6 +188,8 @@ func TestUIBulk(t *testing.T) {
 		{url.Values{"action": {"close"}, "alerts": {sampleAlert}}, `id="bulk-justification-error">Skriv en motivering`},
 		{url.Values{"action": {"assign"}, "alerts": {sampleAlert}, "justification": {"x"}}, `id="bulk-assignee-error">Välj en handläggare`},
 		{url.Values{"action": {"havning"}, "alerts": {sampleAlert}, "justification": {"x"}}, `id="bulk-action-error">Välj en åtgärd.`},
+		{url.Values{"action": {"close"}, "alerts": {sampleAlert}, "justification": {"x"}}, `id="bulk-outcome-error">Välj utfall`},
+		{url.Values{"action": {"close"}, "alerts": {sampleAlert}, "justification": {"x"}, "outcome": {"falsklarm"}}, `id="bulk-outcome-error">Välj utfall`},
 	} {
 		rec := f.post(anna, "/alerts/bulk?step=L3", tc.form, true)
 		if rec.Code != http.StatusBadRequest {
@@ -206,14 +212,15 @@ func TestUIBulk(t *testing.T) {
 	// One refused: the queue lists it with why.
 	f.ok(http.StatusCreated, anna, http.MethodPost, "/api/v1/alerts/"+sampleAlert+"/decisions",
 		`{"kind":"avropsstopp","justification":"Skulder","ground":"LOU 13:2"}`, nil)
-	rec := f.post(anna, "/alerts/bulk", url.Values{"action": {"close"}, "alerts": {sampleAlert, soleTraderAlert}, "justification": {"Klart"}}, true)
+	rec := f.post(anna, "/alerts/bulk", url.Values{"action": {"close"}, "alerts": {sampleAlert, soleTraderAlert}, "justification": {"Klart"},
+		"outcome": {"befogat_larm"}}, true)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("partly refused: %d", rec.Code)
 	}
 	checkHTML(t, "partly refused", rec)
 	wantContains(t, "partly refused", rec.Body.String(), "1 larm ändrades och 1 ändrades inte:",
 		`<a href="/alerts/`+sampleAlert+`" class="key">`+sampleAlert+`</a>: avropsstopp gäller – häv det först`)
-	if a, _ := f.desk.Alert(soleTraderAlert); a.State != review.Stangd {
+	if a, _ := f.desk.Alert(soleTraderAlert); a.State != review.Stangd || a.Outcome != review.OutcomeJustified {
 		t.Errorf("the other one: %+v", a)
 	}
 	if got := f.subjects("vaksam.alert.closed."); !slices.ContainsFunc(got, func(s string) bool { return strings.HasSuffix(s, "6001011235") }) {

@@ -49,6 +49,9 @@
 //	GET  /api/v1/suppliers/{orgnr}          view_alerts: history, evidence, records, contracts (+ persons)
 //	GET  /api/v1/suppliers/{orgnr}/records  view_persons: every stored version, raw
 //	GET  /api/v1/suppliers/{orgnr}/network  view_alerts: representatives, their organisations, ?depth= hops (+ persons)
+//	GET  /api/v1/suppliers/{orgnr}/suppressions  view_alerts: its suppressions of known false positives, with their state
+//	POST /api/v1/suppliers/{orgnr}/suppressions  decide: suppress a non-critical hit until a date (audited)
+//	GET  /api/v1/indicators/precision       view_alerts: precision per indicator over ?from=&to= (workplace.Precision)
 //	POST /api/v1/screen                     decide: the pre-award check (as vaksam.screen on NATS)
 //	GET  /api/v1/audit                      admin: the audit trail
 //

@@ -75,6 +75,8 @@ const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 
 //	POST /check                      decide: runs the check (Server.check), answers 200 with it on the page
 //	GET  /suppliers/{orgnr}          view_alerts: the dossier: summary, contracts, open decisions, chart, hits, timeline, network (persons with view_persons)
 //	GET  /suppliers/{orgnr}/records  view_persons: the raw records (audited)
+//	POST /suppliers/{orgnr}/suppressions  decide: suppress a known false positive (the supplier page's form)
+//	GET  /precision                  view_alerts: Träffsäkerhet, the precision per indicator for ?from=&to= (days, both included)
 //	GET  /tillganglighet             public: the accessibility statement (or a 303 to the configured one)
 //	GET  /admin/regeltest            admin: the backtest form (Regeltest, ui_backtest.go)
 //	POST /admin/regeltest            admin: a candidate rule pack against the running one, answers 200 with the report
@@ -116,9 +118,11 @@ func (s *Server) uiRoutes(rt *router) {
 		{Method: get, Path: "/suppliers/{orgnr}", Perm: access.ViewAlerts, Handle: s.uiSupplier},
 		{Method: get, Path: "/suppliers/{orgnr}/records", Perm: access.ViewPersons, Handle: s.uiRecords},
 		{Method: post, Path: "/suppliers/{orgnr}/sanctions/judgements", Perm: access.Decide, Handle: s.uiJudge},
+		{Method: post, Path: "/suppliers/{orgnr}/suppressions", Perm: access.Decide, Handle: s.uiSuppress},
 		{Method: get, Path: "/decisions/{id}/underlag", Perm: access.ViewAlerts, Handle: s.uiUnderlag},
 		{Method: get, Path: "/report", Perm: access.ViewPersons, Handle: s.uiReport},
 		{Method: get, Path: "/report/{file}", Perm: access.ViewPersons, Handle: s.uiReportFile},
+		{Method: get, Path: "/precision", Perm: access.ViewAlerts, Handle: s.uiPrecision},
 		{Method: get, Path: AccessibilityPath, Handle: s.uiAccessibility},
 		{Method: get, Path: BacktestPath, Perm: access.Administer, Handle: s.uiBacktestForm},
 		{Method: post, Path: BacktestPath, Perm: access.Administer, Handle: s.uiBacktest, MaxBody: MaxCandidateBody},

@@ -15,6 +15,7 @@ import (
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/review"
 	"github.com/vaksam/vaksam/engine/screening"
+	"github.com/vaksam/vaksam/rules"
 )
 
 // formState is a form as it was posted, with what is wrong with it: a
@@ -125,9 +126,33 @@ type alertPage struct {
 	Kinds      []string // the decisions the alert can take now
 	Grounds    []string
 	Closable   bool
+	Outcomes   []string // the close form's outcomes (review.Outcomes)
 	Forms      map[string]*formState
 	Work       work // status and deadline
 	Sanctions  *sanctionsSection
+	// Suppressions of the supplier's known false positives (no form).
+	Suppressions *suppressionsSection
+}
+
+// closeHit is one of the alert's hits the close form offers as wrong:
+// its title when the newest assessment shown still has it (Known).
+type closeHit struct {
+	ID    string
+	Title rules.Text
+	Known bool
+}
+
+// CloseHits are the alert's hits, for the close form's wrong hits.
+func (a *alertPage) CloseHits() []closeHit {
+	out := make([]closeHit, 0, len(a.Alert.Hits))
+	for _, id := range a.Alert.Hits {
+		h := closeHit{ID: id}
+		if i := slices.IndexFunc(a.Hits, func(v hitView) bool { return v.ID == id }); i >= 0 {
+			h.Title, h.Known = a.Hits[i].Title, true
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 // Form is a form's state (nil when it was not posted).
@@ -231,6 +256,9 @@ func (s *Server) renderAlert(w http.ResponseWriter, r *http.Request, p *access.P
 	var shown bool
 	data.Assessment, data.Withheld, shown = s.forPrincipal(c.Current, p)
 	data.Hits = hitViews(data.Assessment, p)
+	if data.Suppressions, err = s.suppressionsOf(p, a.Orgnr, nil, false); err != nil {
+		return err
+	}
 	if data.Sanctions, err = s.sanctionsOf(p, a.Orgnr, data.Assessment, "/alerts/"+ref(p, a.Orgnr, a.ID), false); err != nil {
 		return err
 	}
@@ -243,7 +271,7 @@ func (s *Server) renderAlert(w http.ResponseWriter, r *http.Request, p *access.P
 	for _, k := range kinds {
 		data.Kinds = append(data.Kinds, string(k)) // the template's words
 	}
-	data.Closable = closable
+	data.Closable, data.Outcomes = closable, review.Outcomes
 	if p.Can(access.Decide) {
 		if data.Contracts, err = s.ownContracts(a.Orgnr, s.now()); err != nil {
 			return err
@@ -330,14 +358,16 @@ func (s *Server) uiAssign(w http.ResponseWriter, r *http.Request, p *access.Prin
 	return nil
 }
 
-// uiClose: POST /alerts/{id}/close with a reason.
+// uiClose: POST /alerts/{id}/close with a reason, an outcome and, for
+// falsklarm, the wrong hits (checkboxes wrong_hits).
 func (s *Server) uiClose(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	vals, err := postForm(r)
 	if err != nil {
 		return err
 	}
 	id := r.PathValue("id")
-	if _, err := s.Desk.Close(id, p.UserID, vals.Get("reason"), s.now()); err != nil {
+	f := review.Finding{Outcome: vals.Get("outcome"), WrongHits: vals["wrong_hits"]}
+	if _, err := s.Desk.Close(id, p.UserID, vals.Get("reason"), f, s.now()); err != nil {
 		return s.refuse(w, r, p, id, formClose, vals, err)
 	}
 	seeOther(w, r, "/alerts/"+id, "closed", "")

@@ -64,6 +64,8 @@ func (s *Server) uiBulk(w http.ResponseWriter, r *http.Request, p *access.Princi
 		req.Assignee = vals.Get("assignee")
 	case bulkSnooze:
 		req.SnoozeUntil = strings.TrimSpace(vals.Get("snooze_until"))
+	case bulkClose:
+		req.Outcome = vals.Get("outcome")
 	}
 	lang := uiLang(nil, r)
 	pl, err := s.planBulk(p, action, req)

@@ -36,7 +36,7 @@ func init() {
 	for _, s := range record.Registry {
 		uiText["src."+s.Name] = msg{s.Label.Sv, s.Label.En}
 	}
-	for _, area := range []map[string]msg{uiTextA11y, uiTextDossier, uiTextSearch, uiTextReport, uiTextSanctions, uiTextSignals, uiTextUnderlag, uiTextWork, uiTextBacktest, uiTextShadow} {
+	for _, area := range []map[string]msg{uiTextA11y, uiTextDossier, uiTextSearch, uiTextReport, uiTextSanctions, uiTextSignals, uiTextUnderlag, uiTextWork, uiTextBacktest, uiTextShadow, uiTextOutcomes} {
 		for k, m := range area {
 			if _, dup := uiText[k]; dup {
 				panic(fmt.Sprintf("web: UI string %q is defined twice", k))

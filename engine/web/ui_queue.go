@@ -243,3 +243,9 @@ func (s *Server) queueQuery(q url.Values, p *access.Principal) (f queueFilter, a
 	}
 	return f, aq, page, nil
 }
+
+// BulkOutcomes are the outcomes a bulk close offers: a falsklarm names
+// each alert's wrong hits, so it is closed on the alert's page.
+func (queuePage) BulkOutcomes() []string {
+	return []string{review.OutcomeConfirmed, review.OutcomeJustified}
+}

@@ -52,6 +52,8 @@ type supplierPage struct {
 	Decisions  []openDecision
 	Graph      *networkPanel // nil when nothing is known of the network
 	Sanctions  *sanctionsSection
+	// Suppressions of known false positives, with the form (decide).
+	Suppressions *suppressionsSection
 }
 
 // networkView is the supplier's people and neighbours (view_persons).
@@ -128,6 +130,9 @@ func (s *Server) uiSupplier(w http.ResponseWriter, r *http.Request, p *access.Pr
 	}
 	data.Withheld, shown = data.Withheld || checkWithheld, shown || checkShown
 	data.Chart = s.newChart(lang, points)
+	if data.Suppressions, err = s.suppressionsOf(p, orgnr, data.Latest, true); err != nil {
+		return err
+	}
 	if data.Sanctions, err = s.sanctionsOf(p, orgnr, cmp.Or(data.Latest, data.Check), "/suppliers/"+ref(p, orgnr, orgnr), false); err != nil {
 		return err
 	}

@@ -686,15 +686,29 @@ func TestUIAlertActions(t *testing.T) {
 		t.Fatalf("viewer commenting: %d", rec.Code)
 	}
 
+	wantContains(t, "close form", f.page(anna, "/alerts/"+soleTraderAlert), `<legend>Utfall</legend>`,
+		`id="close-outcome-falsklarm" name="outcome" value="falsklarm"`, `name="wrong_hits" value="`)
 	rec = f.post(anna, "/alerts/"+soleTraderAlert+"/close", url.Values{"reason": {""}}, true)
-	wantContains(t, "close without a reason", rec.Body.String(), `id="close-reason-error">Måste fyllas i.</p>`)
-	wantRedirect(t, "close", f.post(anna, "/alerts/"+soleTraderAlert+"/close", url.Values{"reason": {"Verksamheten upphörde 2021."}}, true),
-		"/alerts/"+soleTraderAlert+"?ok=closed")
+	wantContains(t, "close without a reason", rec.Body.String(), `id="close-reason-error">Måste fyllas i.</p>`,
+		`id="close-outcome-error">Måste fyllas i.</p>`)
+	checkHTML(t, "refused close", rec)
+	rec = f.post(anna, "/alerts/"+soleTraderAlert+"/close", url.Values{"reason": {"x"}, "outcome": {"falsklarm"}}, true)
+	wantContains(t, "falsklarm without wrong hits", rec.Body.String(), `id="close-wrong-error">Måste fyllas i.</p>`)
+	rec = f.post(anna, "/alerts/"+soleTraderAlert+"/close", url.Values{"reason": {"x"}, "outcome": {"falsklarm"}, "wrong_hits": {"X99"}}, true)
+	wantContains(t, "falsklarm with a hit the alert has not", rec.Body.String(), `id="close-wrong-error">X99 är inte en av larmets träffar.</p>`)
+	st, _ := f.desk.Alert(soleTraderAlert)
+	wrong := st.Hits[0]
+	wantRedirect(t, "close", f.post(anna, "/alerts/"+soleTraderAlert+"/close", url.Values{"reason": {"Verksamheten upphörde 2021."},
+		"outcome": {"falsklarm"}, "wrong_hits": {wrong}}, true), "/alerts/"+soleTraderAlert+"?ok=closed")
+	if a, _ := f.desk.Alert(soleTraderAlert); a.Outcome != review.OutcomeFalseAlarm || !slices.Equal(a.WrongHits, []string{wrong}) {
+		t.Errorf("closed alert %+v", a)
+	}
+	wantContains(t, "closed alert", f.page(anna, "/alerts/"+soleTraderAlert), "Utfall: Falsklarm.", "Felaktiga träffar: "+wrong+".")
 	body := f.page(anna, "/")
 	wantContains(t, "queue after closing", body, "1 av 1 öppna larm visas.")
 	wantNot(t, "queue after closing", body, "Anna Ek Omsorg")
 	// Closing twice is a conflict.
-	if rec := f.post(anna, "/alerts/"+soleTraderAlert+"/close", url.Values{"reason": {"igen"}}, true); rec.Code != http.StatusConflict {
+	if rec := f.post(anna, "/alerts/"+soleTraderAlert+"/close", url.Values{"reason": {"igen"}, "outcome": {"befogat_larm"}}, true); rec.Code != http.StatusConflict {
 		t.Fatalf("closing again: %d", rec.Code)
 	}
 	// GET changes nothing.

@@ -56,7 +56,7 @@ func desk(t *testing.T) *Workplace {
 	if _, err := d.Assign("5560000003-1", "anna", "anna", day(5)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Close("5560000004-1", "anna", "dubblett", day(5)); err != nil {
+	if _, err := d.Close("5560000004-1", "anna", "dubblett", review.Finding{Outcome: review.OutcomeJustified}, day(5)); err != nil {
 		t.Fatal(err)
 	}
 	return &Workplace{Desk: d, Store: st}
