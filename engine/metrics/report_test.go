@@ -41,6 +41,7 @@ func TestReportFamilies(t *testing.T) {
 
 	want := func(t *testing.T, body string, lines ...string) {
 		t.Helper()
+
 		for _, l := range lines {
 			if !strings.Contains(body, l+"\n") {
 				t.Errorf("scrape lacks %q", l)
@@ -56,7 +57,7 @@ func TestReportFamilies(t *testing.T) {
 		`vaksam_contract_loyalty_ratio{category="totalt"} 0.75`,
 		`vaksam_calloffs_halted 1`,
 		`vaksam_calloffs_halted_contract_value_sek 500000`,
-		`vaksam_suppliers_screened 2`,
+		`vaksam_suppliers_screened 3`,
 		`vaksam_p_findings_suppliers{indicator="P01"} 0`,
 		`vaksam_hearings{time_limit="overdue"} 0`,
 		`vaksam_time_to_decision_seconds{percentile="50"} 86400`,

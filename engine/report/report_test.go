@@ -100,7 +100,7 @@ func newFixture(t *testing.T, orgs int) *fixture {
 	}
 	decide(alerts[1], review.Avropsstopp, review.GroundLOU132, now.Add(50*time.Hour))
 	decide(alerts[2], review.IngenAtgard, "", now.Add(74*time.Hour))
-	if _, err := desk.Close(alerts[3].ID, "u-koord", "rapporttest", now.Add(98*time.Hour)); err != nil {
+	if _, err := desk.Close(alerts[3].ID, "u-koord", "rapporttest", review.Finding{Outcome: review.OutcomeJustified}, now.Add(98*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	return &fixture{st: st, desk: desk}
@@ -124,6 +124,7 @@ type independent struct {
 	decided    int // alerts with a decision
 	hearings   int
 	closedNone int
+	closedWith map[string]int // closed alerts per outcome
 }
 
 func recompute(t *testing.T, f *fixture) independent {
@@ -203,6 +204,12 @@ func recompute(t *testing.T, f *fixture) independent {
 	for _, a := range alerts {
 		if !a.OpenedAt.Before(from) && a.OpenedAt.Before(end) {
 			x.opened[string(a.Step)]++
+		}
+		if a.State == review.Stangd && a.Outcome != "" {
+			if x.closedWith == nil {
+				x.closedWith = map[string]int{}
+			}
+			x.closedWith[a.Outcome]++
 		}
 		if a.State == review.Stangd && a.Outcome == "" {
 			x.closedNone++
@@ -289,8 +296,18 @@ func TestReportFiguresAgreeWithTheStore(t *testing.T) {
 			t.Errorf("alerts opened on %s: JSON %d, store %d", c.Key, c.Count, x.opened[c.Key])
 		}
 	}
-	if i := slices.IndexFunc(j.Outcomes, func(c Count) bool { return c.Key == NoOutcome }); i < 0 || j.Outcomes[i].Count != x.closedNone || x.closedNone != 2 {
-		t.Errorf("alerts closed without outcome: JSON %v, store %d (want 2)", j.Outcomes, x.closedNone)
+	// The no-action decision closes without an outcome; the plain close
+	// recorded befogat larm.
+	if i := slices.IndexFunc(j.Outcomes, func(c Count) bool { return c.Key == NoOutcome }); i < 0 || j.Outcomes[i].Count != x.closedNone || x.closedNone != 1 {
+		t.Errorf("alerts closed without outcome: JSON %v, store %d (want 1)", j.Outcomes, x.closedNone)
+	}
+	for _, o := range review.Outcomes {
+		if i := slices.IndexFunc(j.Outcomes, func(c Count) bool { return c.Key == o }); i < 0 || j.Outcomes[i].Count != x.closedWith[o] {
+			t.Errorf("alerts closed %s: JSON %v, store %d", o, j.Outcomes, x.closedWith[o])
+		}
+	}
+	if x.closedWith[review.OutcomeJustified] != 1 {
+		t.Errorf("store: %v closed with an outcome, want one befogat larm", x.closedWith)
 	}
 	if len(j.Halts) != x.halts || j.HaltedSEK != x.haltedSEK || x.halts != 2 {
 		t.Errorf("halts: JSON %d covering %d SEK, store %d covering %d", len(j.Halts), j.HaltedSEK, x.halts, x.haltedSEK)
