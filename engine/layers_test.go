@@ -32,7 +32,7 @@ var layers = []struct {
 	{"vocabulary", []string{"engine", "engine/sanctions", "engine/sanctions/match", "engine/excerpt", "engine/ident", "engine/strictjson", "engine/ladder",
 		"engine/record", "engine/logging", "engine/sign", "engine/health"}},
 	// The authorities' formats and the clients that fetch them.
-	{"sources", []string{"connectors", "connectors/formats", "connectors/bolagsverket", "connectors/scb", "connectors/sanctions"}},
+	{"sources", []string{"connectors", "connectors/formats", "connectors/bolagsverket", "connectors/scb", "connectors/sanctions", "connectors/peppol"}},
 	// Badger: record versions, assessments, alerts, outbox, audit.
 	{"store", []string{"engine/store"}},
 	// Getting records into the store: ingest, bulk file, file drops, the
