@@ -300,3 +300,85 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// swedishDoc is a Swedish invoice with the parts the official files lack
+// (an order reference, a payee, a plusgiro and an IBAN account, the
+// F-skatt note in CompanyLegalForm); vat, orgnr and percent vary.
+func swedishDoc(root, vat, orgnr, percent string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?>
+<` + root + ` xmlns="urn:oasis:names:specification:ubl:schema:xsd:` + root + `-2"
+ xmlns:cac="` + nsCAC + `" xmlns:b="` + nsCBC + `">
+ <b:ID>F-77</b:ID><b:IssueDate>2026-03-01</b:IssueDate>
+ <b:DocumentCurrencyCode>SEK</b:DocumentCurrencyCode>
+ <cac:OrderReference><b:ID>PO-9</b:ID></cac:OrderReference>
+ <cac:AccountingSupplierParty><cac:Party>
+  <b:EndpointID schemeID="0007">` + orgnr + `</b:EndpointID>
+  <cac:PostalAddress><cac:Country><b:IdentificationCode>SE</b:IdentificationCode></cac:Country></cac:PostalAddress>
+  <cac:PartyTaxScheme><b:CompanyID>` + vat + `</b:CompanyID><cac:TaxScheme><b:ID>VAT</b:ID></cac:TaxScheme></cac:PartyTaxScheme>
+  <cac:PartyLegalEntity><b:RegistrationName>Omsorg AB</b:RegistrationName><b:CompanyLegalForm>Godkänd  för F-skatt</b:CompanyLegalForm></cac:PartyLegalEntity>
+ </cac:Party></cac:AccountingSupplierParty>
+ <cac:PayeeParty><cac:PartyIdentification><b:ID schemeID="0007">5560360793</b:ID></cac:PartyIdentification>
+  <cac:PartyName><b:Name>Factoring AB</b:Name></cac:PartyName></cac:PayeeParty>
+ <cac:PaymentMeans><b:PaymentMeansCode>30</b:PaymentMeansCode><b:PaymentID>1234567890123</b:PaymentID>
+  <b:PaymentDueDate>2026-03-31</b:PaymentDueDate>
+  <cac:PayeeFinancialAccount><b:ID>12-3</b:ID><cac:FinancialInstitutionBranch><b:ID>SE:PLUSGIRO</b:ID></cac:FinancialInstitutionBranch></cac:PayeeFinancialAccount></cac:PaymentMeans>
+ <cac:PaymentMeans><b:PaymentMeansCode>58</b:PaymentMeansCode>
+  <cac:PayeeFinancialAccount><b:ID>SE4550000000058398257466</b:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>
+ <cac:TaxTotal><b:TaxAmount currencyID="SEK">25.00</b:TaxAmount><cac:TaxSubtotal>
+  <cac:TaxCategory><b:ID>S</b:ID><b:Percent>` + percent + `</b:Percent><cac:TaxScheme><b:ID>VAT</b:ID></cac:TaxScheme></cac:TaxCategory>
+ </cac:TaxSubtotal></cac:TaxTotal>
+</` + root + `>`
+}
+
+func TestReadSwedishParts(t *testing.T) {
+	d, err := Read(strings.NewReader(swedishDoc("CreditNote", "SE556036079301", "556036-0793", "25.00")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Kind != KindCreditNote || d.OrderReference != "PO-9" || !d.DueDate.Equal(day(t, "2026-03-31")) {
+		t.Errorf("kind %q order %q due %v", d.Kind, d.OrderReference, d.DueDate)
+	}
+	if d.Seller.Orgnr != "5560360793" || !d.Seller.FSkatt || d.Seller.TaxRegistration != "" {
+		t.Errorf("seller %+v", d.Seller)
+	}
+	if d.Payee == nil || d.Payee.Name != "Factoring AB" || d.Payee.ID != (Identifier{"5560360793", "0007"}) {
+		t.Errorf("payee %+v", d.Payee)
+	}
+	if len(d.PaymentMeans) != 2 || d.PaymentMeans[0].Scheme != AccountPlusgiro || d.PaymentMeans[0].PaymentID != "1234567890123" ||
+		d.PaymentMeans[1].Scheme != AccountIBAN {
+		t.Fatalf("payment means %+v", d.PaymentMeans)
+	}
+	// "12-3" is no plusgiro number (SE-R-007), and nothing else fails.
+	if got := rules(d.Failures); !slices.Equal(got, []string{"SE-R-007"}) || d.Fatal() {
+		t.Errorf("failures %v", d.Failures)
+	}
+	if p := d.Failures[0].Path; p != "/CreditNote/cac:PaymentMeans[1]/cac:PayeeFinancialAccount[1]/cbc:ID[1]" {
+		t.Errorf("path %q", p)
+	}
+}
+
+func TestSwedishVATAndRate(t *testing.T) {
+	for _, tc := range []struct {
+		vat, orgnr, percent string
+		want                []string
+		orgnrErr            bool
+	}{
+		{"SE556036079301", "5560360793", "12", nil, false},
+		{"SE556036079401", "5560360793", "6", []string{"VK-SE-VAT"}, false}, // check digit
+		{"SE556036079302", "5560360793", "25", []string{"VK-SE-VAT"}, false},
+		{"SE55603607930", "5560360794", "25", []string{"SE-R-001"}, true},
+		{"SE5560360793AB", "5560360793", "250", []string{"SE-R-002", "SE-R-006"}, false},
+	} {
+		d, err := Read(strings.NewReader(swedishDoc("Invoice", tc.vat, tc.orgnr, tc.percent)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := slices.DeleteFunc(rules(d.Failures), func(r string) bool { return r == "SE-R-007" })
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("VAT %s, rate %s: failures %v, want %v", tc.vat, tc.percent, got, tc.want)
+		}
+		if (d.Seller.OrgnrErr != nil) != tc.orgnrErr || (d.Seller.Orgnr == "") != tc.orgnrErr {
+			t.Errorf("orgnr %s: %q, %v", tc.orgnr, d.Seller.Orgnr, d.Seller.OrgnrErr)
+		}
+	}
+}
