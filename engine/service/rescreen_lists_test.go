@@ -9,6 +9,7 @@ import (
 	"github.com/vaksam/vaksam/engine/record"
 	"github.com/vaksam/vaksam/engine/sanctions"
 	"github.com/vaksam/vaksam/engine/store"
+	"github.com/vaksam/vaksam/engine/watchlist"
 )
 
 // putList stores one import of the OpenSanctions list as its parser does
@@ -16,14 +17,10 @@ import (
 // a new version, as ingest hands them to re-screening.
 func putList(t *testing.T, st *store.Store, at time.Time, ents ...sanctions.Entity) []record.Item {
 	t.Helper()
-	subject := record.ListSubject(string(sanctions.FtM))
-	var obs []store.Observation
-	for _, e := range ents {
-		e.List = sanctions.FtM
-		obs = append(obs, store.Observation{Observed: at, Item: record.Item{Source: record.SanctionsFtM, Subject: subject, Key: e.ID, Parsed: e}})
+	for i := range ents {
+		ents[i].List = sanctions.FtM
 	}
-	obs = append(obs, store.Observation{Observed: at, Item: record.Item{Source: record.SanctionsFtM, Subject: subject,
-		Parsed: record.ListVersion{List: "ftm", SHA256: fmt.Sprintf("%064x", at.Unix()), Entities: len(ents)}}})
+	obs := watchlist.Snapshot(record.SanctionsFtM, record.ListVersion{SHA256: fmt.Sprintf("%064x", at.Unix())}, ents, at)
 	outs, err := st.Put(obs)
 	if err != nil {
 		t.Fatal(err)

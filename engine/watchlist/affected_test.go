@@ -60,18 +60,10 @@ func putOrg(t *testing.T, st *store.Store, at time.Time, orgnr, name string, rep
 // version, as ingest's OnVersion hands them on.
 func importFtM(t *testing.T, st *store.Store, at time.Time, ents ...sanctions.Entity) []record.Item {
 	t.Helper()
-	subject := record.ListSubject(string(sanctions.FtM))
-	var items []record.Item
-	for _, e := range ents {
-		e.List = sanctions.FtM
-		items = append(items, record.Item{Source: record.SanctionsFtM, Subject: subject, Key: e.ID, Parsed: e})
+	for i := range ents {
+		ents[i].List = sanctions.FtM
 	}
-	items = append(items, record.Item{Source: record.SanctionsFtM, Subject: subject,
-		Parsed: record.ListVersion{List: "ftm", SHA256: fmt.Sprintf("%064x", at.Unix()), Entities: len(ents)}})
-	obs := make([]store.Observation, len(items))
-	for i, it := range items {
-		obs[i] = store.Observation{Item: it, Observed: at}
-	}
+	obs := watchlist.Snapshot(record.SanctionsFtM, record.ListVersion{SHA256: fmt.Sprintf("%064x", at.Unix())}, ents, at)
 	outs, err := st.Put(obs)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +71,7 @@ func importFtM(t *testing.T, st *store.Store, at time.Time, ents ...sanctions.En
 	var changed []record.Item
 	for i, o := range outs {
 		if o == store.NewVersion {
-			changed = append(changed, items[i])
+			changed = append(changed, obs[i].Item)
 		}
 	}
 	return changed

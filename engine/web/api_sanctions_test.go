@@ -25,14 +25,7 @@ import (
 // at): what the sanctions-eu source's import stores.
 func putSanctionsList(t testing.TB, st *store.Store, at time.Time, sha string, entities ...sanctions.Entity) {
 	t.Helper()
-	subject := record.ListSubject("eu")
-	var obs []store.Observation
-	for _, e := range entities {
-		obs = append(obs, store.Observation{Observed: at, Item: record.Item{Source: record.SanctionsEU, Subject: subject, Key: e.ID,
-			Raw: []byte(e.ID), Parsed: e}})
-	}
-	obs = append(obs, store.Observation{Observed: at, Item: record.Item{Source: record.SanctionsEU, Subject: subject, Raw: []byte(sha),
-		Parsed: record.ListVersion{List: "eu", Published: at, SHA256: sha, Entities: len(entities)}}})
+	obs := watchlist.Snapshot(record.SanctionsEU, record.ListVersion{Published: at, SHA256: sha}, entities, at)
 	if _, err := st.Put(obs); err != nil {
 		t.Fatal(err)
 	}
